@@ -1,0 +1,69 @@
+"""The Textual app: holds the store and the reviewer, and opens the audits screen."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from casereview.screens import AuditCasesScreen, AuditsScreen, HelpScreen, ReviewScreen
+from casereview.screens.palette import CaseCommands
+from casereview.store import Store
+
+
+class CaseReviewApp(App[None]):
+    """casereview's terminal app.
+
+    All database calls run on the event loop: each is a local SQLite statement of a few
+    milliseconds, so threads would add locking questions and buy nothing.
+    """
+
+    TITLE = "casereview"
+    SUB_TITLE = "stalking case-file review"
+    CSS_PATH = "casereview.tcss"
+    COMMANDS = App.COMMANDS | {CaseCommands}
+    BINDINGS = [
+        Binding("f1,question_mark", "help", "Help", key_display="?"),
+        Binding("ctrl+q", "quit", "Quit", show=False),
+    ]
+
+    def __init__(self, store: Store, reviewer: str):
+        super().__init__()
+        self.store = store
+        self.reviewer = reviewer
+
+    def on_mount(self) -> None:
+        self.push_screen(AuditsScreen())
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def open_audit(self, audit_id: int) -> None:
+        self.push_screen(AuditCasesScreen(audit_id))
+
+    def open_case(self, audit_id: int, case_id: int) -> None:
+        """Open (starting if needed) this reviewer's review of a case."""
+        review = self.store.open_review(audit_id, case_id, self.reviewer)
+        if review.reviewer != self.reviewer:
+            self.notify(
+                f"This review was started by {review.reviewer}; your changes are logged "
+                f"under {self.reviewer}.",
+                severity="warning",
+            )
+        # Keep the stack shallow: audits -> cases -> review.
+        while isinstance(self.screen, ReviewScreen | AuditCasesScreen):
+            self.pop_screen()
+        self.push_screen(AuditCasesScreen(audit_id))
+        self.push_screen(ReviewScreen(review.id))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Help", "Keys and what the answers mean", self.action_help)
+
+
+def make_app(store: Store, reviewer: str) -> CaseReviewApp:
+    """The one way the CLI and the tests build the app."""
+    return CaseReviewApp(store=store, reviewer=reviewer)

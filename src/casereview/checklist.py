@@ -1,0 +1,394 @@
+"""Checklists as data: pydantic models, YAML loading with FILE:LINE errors, skip logic."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator, Mapping
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from casereview.problems import InputError, Problem
+
+AnswerValue = Literal["yes", "partly", "no", "na", "unknown"]
+ANSWER_VALUES: tuple[AnswerValue, ...] = ("yes", "partly", "no", "na", "unknown")
+ANSWER_LABELS: dict[str, str] = {
+    "yes": "Yes",
+    "partly": "Partly",
+    "no": "No",
+    "na": "N/A",
+    "unknown": "Unknown",
+}
+
+_ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class ShowIf(_Strict):
+    """Skip logic: the question is shown only when an earlier question has one of these answers."""
+
+    question: str
+    """Id of an earlier question."""
+    in_: tuple[AnswerValue, ...] = Field(alias="in", min_length=1)
+    """Answers of that question for which this one is shown."""
+
+
+class Question(_Strict):
+    """One test a reviewer answers from the case file."""
+
+    id: str = Field(pattern=_ID)
+    text: str = Field(min_length=1)
+    answers: tuple[AnswerValue, ...] = Field(default=ANSWER_VALUES, min_length=1)
+    """The values a reviewer may give; a subset of the five."""
+    guidance: str = ""
+    """What good looks like: the text that makes two reviewers agree."""
+    recommendations: tuple[str, ...] = ()
+    """Refs of the 2024 report's recommendations this question evidences."""
+    concerns: tuple[str, ...] = ()
+    """Super-complaint concerns (keys of the checklist's `concerns`)."""
+    themes: tuple[str, ...] = ()
+    """Inspection themes (keys of the checklist's `themes`)."""
+    weight: float = Field(default=1.0, ge=0)
+    critical: bool = False
+    show_if: ShowIf | None = None
+
+    @field_validator("answers")
+    @classmethod
+    def _no_repeats(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(value)) != len(value):
+            raise ValueError("answers lists a value twice")
+        return value
+
+
+class Section(_Strict):
+    """A group of questions following one stage of the case file."""
+
+    id: str = Field(pattern=_ID)
+    title: str = Field(min_length=1)
+    description: str = ""
+    questions: tuple[Question, ...] = Field(min_length=1)
+
+
+class Checklist(_Strict):
+    """A versioned checklist; immutable once an audit uses it."""
+
+    id: str = Field(pattern=_ID)
+    version: str = Field(min_length=1)
+    title: str = Field(min_length=1)
+    description: str = ""
+    unknown_scores_as: Literal["excluded", "no"] = "excluded"
+    """`excluded`: an `unknown` answer is left out of compliance; `no`: it scores 0."""
+    concerns: dict[str, str] = Field(default_factory=dict)
+    themes: dict[str, str] = Field(default_factory=dict)
+    sections: tuple[Section, ...] = Field(min_length=1)
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_as_text(cls, value: Any) -> Any:
+        # `version: 1.0` unquoted is a float in YAML; accept it as the text it looks like.
+        return (
+            str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+        )
+
+    @cached_property
+    def questions(self) -> tuple[Question, ...]:
+        return tuple(q for s in self.sections for q in s.questions)
+
+    @cached_property
+    def _by_id(self) -> dict[str, Question]:
+        return {q.id: q for q in self.questions}
+
+    @cached_property
+    def _section_of(self) -> dict[str, Section]:
+        return {q.id: s for s in self.sections for q in s.questions}
+
+    def question(self, question_id: str) -> Question:
+        return self._by_id[question_id]
+
+    def has_question(self, question_id: str) -> bool:
+        return question_id in self._by_id
+
+    def section_of(self, question_id: str) -> Section:
+        return self._section_of[question_id]
+
+    def visible(self, answers: Mapping[str, str | None]) -> list[str]:
+        """Ids of the questions shown for these answers, in checklist order.
+
+        A question is shown when it has no `show_if`, or its controlling question is itself
+        shown and answered with one of the listed values. Controllers always come earlier,
+        so one pass in order settles everything.
+        """
+        shown: set[str] = set()
+        for q in self.questions:
+            rule = q.show_if
+            if rule is None or (rule.question in shown and answers.get(rule.question) in rule.in_):
+                shown.add(q.id)
+        return [q.id for q in self.questions if q.id in shown]
+
+    def effective_answers(self, answers: Mapping[str, str | None]) -> dict[str, str | None]:
+        """Every question's answer for scoring: hidden questions count as `na`, missing as None."""
+        shown = set(self.visible(answers))
+        return {q.id: (answers.get(q.id) if q.id in shown else "na") for q in self.questions}
+
+    def unanswered(self, answers: Mapping[str, str | None]) -> list[str]:
+        """Shown questions with no answer: these block completing a review."""
+        return [qid for qid in self.visible(answers) if not answers.get(qid)]
+
+
+# --------------------------------------------------------------------------- loading
+
+
+class ChecklistError(InputError):
+    """A checklist file that cannot be used; carries every problem found."""
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML 1.2-style booleans: `yes`/`no` stay strings, because they are answer values."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+
+Path_ = tuple[str | int, ...]
+
+
+def _line_map(
+    node: yaml.Node, path: Path_ = (), out: dict[Path_, int] | None = None
+) -> dict[Path_, int]:
+    """Map each path in the document to the 1-based line where its value starts."""
+    out = {} if out is None else out
+    out[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
+            out[(*path, key, "__key__")] = key_node.start_mark.line + 1
+            _line_map(value_node, (*path, key), out)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _line_map(item, (*path, i), out)
+    return out
+
+
+def _duplicate_keys(node: yaml.Node, problems: list[tuple[int, str]]) -> None:
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = getattr(key_node, "value", None)
+            if isinstance(key, str):
+                if key in seen:
+                    problems.append((key_node.start_mark.line + 1, f"key '{key}' appears twice"))
+                seen.add(key)
+            _duplicate_keys(value_node, problems)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _duplicate_keys(item, problems)
+
+
+def _line_for(lines: dict[Path_, int], loc: Path_) -> int:
+    """The line of the deepest part of `loc` that exists in the file."""
+    for cut in range(len(loc), -1, -1):
+        if loc[:cut] in lines:
+            return lines[loc[:cut]]
+    return 1
+
+
+def _describe(loc: Path_, data: Any) -> str:
+    """A readable location: sections[2].questions[3] -> 'question RISK-04'."""
+    where = ""
+    node = data
+    for part in loc:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            break
+        if isinstance(node, dict) and isinstance(node.get("id"), str):
+            kind = "question" if "text" in node else "section"
+            where = f"{kind} {node['id']}"
+    return where
+
+
+def parse_checklist(text: str, source: str = "<checklist>") -> Checklist:
+    """Parse and validate checklist YAML; raise ChecklistError listing every problem found."""
+    try:
+        root = yaml.compose(text, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        raise ChecklistError([Problem(source, line, f"YAML syntax error: {exc.problem}")]) from None
+    except yaml.YAMLError as exc:
+        raise ChecklistError([Problem(source, 1, f"YAML error: {exc}")]) from None
+    if root is None:
+        raise ChecklistError([Problem(source, 1, "the file is empty")])
+    if not isinstance(root, yaml.MappingNode):
+        raise ChecklistError(
+            [
+                Problem(
+                    source,
+                    root.start_mark.line + 1,
+                    "the top level must be a mapping (id, version, title, sections)",
+                )
+            ]
+        )
+    dups: list[tuple[int, str]] = []
+    _duplicate_keys(root, dups)
+    if dups:
+        raise ChecklistError([Problem(source, line, msg) for line, msg in dups])
+    data = yaml.load(text, Loader=_Loader)  # noqa: S506
+    lines = _line_map(root)
+
+    try:
+        checklist = Checklist.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        errors = exc.errors()
+        failing = [tuple(e["loc"]) for e in errors]
+        for err in errors:
+            if err["type"] == "too_short" and any(
+                len(other) > len(err["loc"]) and other[: len(err["loc"])] == err["loc"]
+                for other in failing
+            ):
+                continue  # a container "too short" only because its items failed: noise
+            loc: Path_ = tuple("in" if p == "in_" else p for p in err["loc"])
+            # pydantic reports union/literal members as extra loc parts; drop non-file parts
+            loc = tuple(p for p in loc if isinstance(p, int) or not p.startswith("literal["))
+            where = _describe(loc, data)
+            field = ".".join(str(p) for p in loc) or "(top level)"
+            message = err["msg"]
+            if err["type"] == "missing":
+                message = f"'{loc[-1]}' is required"
+                line = _line_for(lines, loc[:-1])
+            elif err["type"] == "extra_forbidden":
+                message = f"unknown key '{loc[-1]}'"
+                line = lines.get((*loc, "__key__"), _line_for(lines, loc))
+            elif err["type"] == "too_short" and loc[-1] in ("questions", "sections"):
+                message = (
+                    f"{'section has no questions' if loc[-1] == 'questions' else 'no sections'}"
+                )
+                line = _line_for(lines, loc)
+            elif err["type"] == "literal_error":
+                message = (
+                    f"'{err['input']}' is not an answer value (use {', '.join(ANSWER_VALUES)})"
+                )
+                line = _line_for(lines, loc)
+            else:
+                line = _line_for(lines, loc)
+                message = f"{loc[-1] if loc else field}: {message}"
+            problems.append(Problem(source, line, f"{where}: {message}" if where else message))
+        raise ChecklistError(sorted(set(problems), key=lambda p: p.line)) from None
+
+    problems = _cross_checks(checklist, lines, source)
+    if problems:
+        raise ChecklistError(problems)
+    return checklist
+
+
+def _cross_checks(checklist: Checklist, lines: dict[Path_, int], source: str) -> list[Problem]:
+    """What the schema cannot say alone: unique ids, skip logic order, declared tags."""
+    problems: list[Problem] = []
+    seen_sections: set[str] = set()
+    seen_questions: dict[str, int] = {}
+    for si, section in enumerate(checklist.sections):
+        if section.id in seen_sections:
+            line = lines[("sections", si, "id")]
+            problems.append(Problem(source, line, f"section id '{section.id}' is used twice"))
+        seen_sections.add(section.id)
+        for qi, q in enumerate(section.questions):
+            at = ("sections", si, "questions", qi)
+            if q.id in seen_questions:
+                problems.append(
+                    Problem(
+                        source,
+                        lines[(*at, "id")],
+                        f"question id '{q.id}' is used twice "
+                        f"(first at line {seen_questions[q.id]})",
+                    )
+                )
+            else:
+                seen_questions[q.id] = lines[(*at, "id")]
+            if q.show_if is not None:
+                rule, line = q.show_if, _line_for(lines, (*at, "show_if"))
+                if rule.question not in seen_questions:
+                    later = any(other.id == rule.question for other in checklist.questions)
+                    problems.append(
+                        Problem(
+                            source,
+                            line,
+                            f"question {q.id}: show_if points at "
+                            + (
+                                f"'{rule.question}', which comes later; skip logic must "
+                                "depend on an earlier question"
+                                if later
+                                else f"'{rule.question}', which is not a question here"
+                            ),
+                        )
+                    )
+                else:
+                    target = checklist.question(rule.question)
+                    bad = [v for v in rule.in_ if v not in target.answers]
+                    if bad:
+                        problems.append(
+                            Problem(
+                                source,
+                                line,
+                                f"question {q.id}: show_if uses {', '.join(bad)}, which "
+                                f"{rule.question} cannot take "
+                                f"(it allows {', '.join(target.answers)})",
+                            )
+                        )
+            for kind, declared in (("concerns", checklist.concerns), ("themes", checklist.themes)):
+                for tag in getattr(q, kind):
+                    if tag not in declared:
+                        problems.append(
+                            Problem(
+                                source,
+                                _line_for(lines, (*at, kind)),
+                                f"question {q.id}: {kind[:-1]} '{tag}' is not declared under "
+                                f"'{kind}:' at the top of the file",
+                            )
+                        )
+    return problems
+
+
+def load_checklist(path: str | Path) -> Checklist:
+    """Read a checklist file; errors name the file and line."""
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise ChecklistError(
+            [Problem(str(p), 1, f"cannot read the file: {exc.strerror}")]
+        ) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ChecklistError([Problem(str(p), line, "the file is not UTF-8 text")]) from None
+    return parse_checklist(text, str(p))
+
+
+def content_hash(text: str) -> str:
+    """Hash of a checklist's content, stored with every audit that uses it."""
+    normalised = text.replace("\r\n", "\n").encode("utf-8")
+    return hashlib.sha256(normalised).hexdigest()
+
+
+def shipped_checklists() -> Iterator[Path]:
+    """The checklist files that ship with casereview (in `checklists/`, or the package data)."""
+    here = Path(__file__).resolve().parent
+    for folder in (here / "data", here.parents[1] / "checklists"):
+        if folder.is_dir():
+            yield from sorted(folder.glob("*.yaml"))

@@ -1,0 +1,435 @@
+"""The command line: a click group; bare `casereview` opens the TUI, the rest run headless."""
+
+from __future__ import annotations
+
+import functools
+import getpass
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from casereview import __version__
+from casereview.problems import InputError
+from casereview.store import Store, StoreError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def default_db() -> Path:
+    env = os.environ.get("CASEREVIEW_DB")
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return platformdirs.user_data_path("casereview") / "casereview.db"
+
+
+def default_reviewer() -> str:
+    name = os.environ.get("CASEREVIEW_REVIEWER", "").strip()
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry in some containers
+        return "reviewer"
+
+
+def fail(message: str, status: int = 2) -> NoReturn:
+    click.echo(f"casereview: {message}", err=True)
+    sys.exit(status)
+
+
+def friendly_errors(fn: F) -> F:
+    """Bad input exits 2 with every problem listed; nothing else shows a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except InputError as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            click.echo(f"casereview: {len(exc.problems)} problem(s); nothing was written", err=True)
+            sys.exit(2)
+        except StoreError as exc:
+            fail(str(exc))
+        except OSError as exc:
+            fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), 1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+class Context:
+    """What every command shares: where the database is and who is working."""
+
+    def __init__(self, db_path: Path, reviewer: str):
+        self.db_path = db_path
+        self.reviewer = reviewer
+        self._store: Store | None = None
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = Store.open(self.db_path)
+            self._store.ensure_shipped_checklists()
+        return self._store
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Database file. Default: $CASEREVIEW_DB, else the user data folder.",
+)
+@click.option(
+    "--reviewer",
+    help="Your name on reviews and the audit trail. Default: $CASEREVIEW_REVIEWER or the OS user.",
+)
+@click.version_option(__version__, prog_name="casereview")
+@click.pass_context
+@friendly_errors
+def main(ctx: click.Context, db_path: Path | None, reviewer: str | None) -> None:
+    """Quality review of police stalking case files, keyboard first.
+
+    With no command, opens the terminal app on the database.
+    """
+    ctx.obj = Context(db_path or default_db(), reviewer or default_reviewer())
+    if ctx.invoked_subcommand is None:
+        _run_tui(ctx.obj)
+
+
+def _run_tui(context: Context) -> None:
+    from casereview.app import make_app  # Textual is imported only when the TUI runs
+
+    make_app(context.store, context.reviewer).run()
+
+
+@main.command()
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to build the demo database (default: demo.db in this folder).",
+)
+@click.option("--no-tui", is_flag=True, help="Build the database and exit.")
+@pass_ctx
+@friendly_errors
+def demo(context: Context, db_path: Path | None, no_tui: bool) -> None:
+    """Build a demo database (sample cases, the checklist, a part-reviewed audit), then open it."""
+    from casereview.demo import build_demo
+
+    path = db_path or Path("demo.db")
+    context.db_path = path
+    created = build_demo(context.store, context.reviewer)
+    click.echo(f"{'Built' if created else 'Using existing'} demo database {path}", err=True)
+    if not no_tui:
+        _run_tui(context)
+
+
+# ---------------------------------------------------------------- checklists
+
+
+@main.group()
+def checklist() -> None:
+    """Validate, store and list checklists."""
+
+
+@checklist.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@friendly_errors
+def checklist_validate(files: tuple[Path, ...]) -> None:
+    """Check checklist files; every problem is printed as FILE:LINE: message."""
+    from casereview.checklist import ChecklistError, load_checklist
+
+    problems = []
+    for path in files:
+        try:
+            cl = load_checklist(path)
+        except ChecklistError as exc:
+            problems.extend(exc.problems)
+            continue
+        click.echo(
+            f"{path}: ok: {cl.id} version {cl.version}, {len(cl.sections)} sections, "
+            f"{len(cl.questions)} questions"
+        )
+    if problems:
+        raise InputError(problems)
+
+
+@checklist.command("add")
+@click.argument("file", type=click.Path(path_type=Path))
+@pass_ctx
+@friendly_errors
+def checklist_add(context: Context, file: Path) -> None:
+    """Validate a checklist and store it; a stored version cannot change."""
+    from casereview.checklist import load_checklist
+
+    load_checklist(file)  # errors with file and line before anything is stored
+    info = context.store.add_checklist(file.read_text(encoding="utf-8-sig"), str(file))
+    click.echo(f"stored {info.label} ({info.title})")
+
+
+@checklist.command("list")
+@pass_ctx
+@friendly_errors
+def checklist_list(context: Context) -> None:
+    """Checklists and versions in the database."""
+    for info in context.store.checklists():
+        click.echo(
+            f"{info.label:32} {info.title}  [{info.n_audits} audit(s), {info.content_hash[:12]}]"
+        )
+
+
+# ---------------------------------------------------------------- cases
+
+
+@main.group()
+def cases() -> None:
+    """The case pool: import case files' metadata."""
+
+
+@cases.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@pass_ctx
+@friendly_errors
+def cases_import(context: Context, file: Path) -> None:
+    """Add cases from a CSV file, all or nothing.
+
+    Header row required; case_ref required and unique within a force. Known columns: force,
+    team, offence, reported_at, recorded_at, outcome, da_related, repeat_victim, officer,
+    summary; others are kept as attributes. Dates ISO or dd/mm/yyyy[ hh:mm].
+    """
+    from casereview.importing import read_case_file
+    from casereview.problems import Problem
+
+    parsed = read_case_file(file)
+    for warning in parsed.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    store = context.store
+    keys = [(c["force"], c["case_ref"]) for c in parsed.cases]
+    clash = store.existing_case_keys(keys)
+    if clash:
+        raise InputError(
+            [
+                Problem(
+                    str(file), line, f"case {ref} of '{force or '(none)'}' is already in the pool"
+                )
+                for line, (force, ref) in zip(parsed.lines, keys, strict=True)
+                if (force, ref) in clash
+            ]
+        )
+    n = store.insert_cases(parsed.cases)
+    extra = (
+        f"; extra columns kept: {', '.join(parsed.extra_columns)}" if parsed.extra_columns else ""
+    )
+    click.echo(f"imported {n} cases from {file}{extra}")
+
+
+# ---------------------------------------------------------------- audits
+
+
+@main.group()
+def audit() -> None:
+    """Create and list audits (dip samples)."""
+
+
+def _parse_where(values: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"'{item}' is not FIELD=VALUE", param_hint="--where")
+        out[name.strip()] = value.strip()
+    return out
+
+
+def _parse_day(value: str | None, option: str) -> str | None:
+    if value is None:
+        return None
+    from casereview.importing import parse_date
+
+    try:
+        return parse_date(value)[:10]
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a date", param_hint=option) from None
+
+
+@audit.command("create")
+@click.argument("name")
+@click.option("--checklist", "checklist_spec", required=True, help="ID, ID@VERSION or a YAML file.")
+@click.option("--sample", "n", type=click.IntRange(min=1), required=True, help="Cases to draw.")
+@click.option("--seed", type=int, default=None, help="Random seed (recorded; default: random).")
+@click.option("--stratify", help="Field for proportional strata (force, team, offence, ...).")
+@click.option("--where", multiple=True, help="FIELD=VALUE filter on the pool; repeatable.")
+@click.option("--from", "date_from", help="Reported on or after this date.")
+@click.option("--to", "date_to", help="Reported on or before this date.")
+@click.option("--reviewers", help="Comma-separated names; cases are assigned round robin.")
+@pass_ctx
+@friendly_errors
+def audit_create(
+    context: Context,
+    name: str,
+    checklist_spec: str,
+    n: int,
+    seed: int | None,
+    stratify: str | None,
+    where: tuple[str, ...],
+    date_from: str | None,
+    date_to: str | None,
+    reviewers: str | None,
+) -> None:
+    """Draw a seeded dip sample and print its case refs and strata."""
+    import random
+
+    from casereview.sampling import SampleError, draw, round_robin
+
+    store = context.store
+    filters = _parse_where(where)
+    day_from, day_to = _parse_day(date_from, "--from"), _parse_day(date_to, "--to")
+    if Path(checklist_spec).suffix in (".yaml", ".yml"):
+        from casereview.checklist import load_checklist
+
+        load_checklist(checklist_spec)
+        info = store.add_checklist(
+            Path(checklist_spec).read_text(encoding="utf-8-sig"), checklist_spec
+        )
+    else:
+        info = store.find_checklist(checklist_spec)
+    if seed is None:
+        seed = random.SystemRandom().randrange(1, 1_000_000)
+    pool = store.cases(where=filters, date_from=day_from, date_to=day_to)
+    try:
+        sample = draw(pool, n, seed, stratify)
+    except SampleError as exc:
+        fail(str(exc))
+    names = [r.strip() for r in (reviewers or "").split(",") if r.strip()]
+    ids = [c.id for c in sample.cases]
+    created = store.create_audit(
+        name,
+        info.pk,
+        ids,
+        created_by=context.reviewer,
+        seed=seed,
+        scope={
+            "where": filters,
+            "from": day_from,
+            "to": day_to,
+            "stratify": stratify,
+            "sample": n,
+            "pool": len(pool),
+            "reviewers": names,
+        },
+        strata=sample.stratum_of,
+        assignments=round_robin(ids, names),
+    )
+    click.echo(
+        f"audit '{created.name}': {n} of {len(pool)} cases, checklist {info.label}, seed {seed}"
+    )
+    if stratify:
+        click.echo(f"\n{'stratum (' + stratify + ')':40} {'pool':>6} {'sample':>7} {'share':>7}")
+        for s in sample.strata:
+            click.echo(f"{s.name:40} {s.pool:6d} {s.sample:7d} {s.share:7.1%}")
+        click.echo("")
+    for case in sample.cases:
+        click.echo(f"{case.force}\t{case.case_ref}")
+
+
+@audit.command("list")
+@pass_ctx
+@friendly_errors
+def audit_list(context: Context) -> None:
+    """Audits with their progress."""
+    audits = context.store.audits()
+    if not audits:
+        click.echo("no audits yet; create one with `casereview audit create`", err=True)
+        return
+    click.echo(f"{'audit':36} {'checklist':26} {'cases':>5} {'done':>5} {'open':>5}")
+    for a in audits:
+        click.echo(
+            f"{a.name:36} {a.checklist_label:26} {a.n_cases:5d} {a.n_complete:5d} "
+            f"{a.n_in_progress:5d}"
+        )
+
+
+# ---------------------------------------------------------------- answers
+
+
+@main.group()
+def answers() -> None:
+    """Answers recorded elsewhere (a legacy spreadsheet audit)."""
+
+
+@answers.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--audit", "audit_name", required=True, help="The audit the answers belong to.")
+@pass_ctx
+@friendly_errors
+def answers_import(context: Context, file: Path, audit_name: str) -> None:
+    """Load answers from CSV, all or nothing.
+
+    Columns case_ref, reviewer, role, question_id, answer; optional note and force. A review
+    whose shown questions are all answered is imported as complete, else in progress.
+    """
+    from casereview.importing import parse_answer_rows, plan_answer_import
+
+    store = context.store
+    audit_info = store.audit(audit_name)
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        fail(f"cannot read {file}: {exc.strerror}")
+    rows, warnings = parse_answer_rows(raw, str(file))
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+    in_audit = {
+        (ac.case.force, ac.case.case_ref): ac.case.id for ac in store.audit_cases(audit_info.id)
+    }
+    plan = plan_answer_import(
+        rows,
+        store.checklist(audit_info.checklist_pk),
+        in_audit,
+        store.existing_reviews(audit_info.id),
+        str(file),
+    )
+    n = store.import_reviews(audit_info.id, plan, context.reviewer)
+    done = sum(1 for r in plan if r.complete)
+    click.echo(
+        f"imported {n} answers in {len(plan)} reviews ({done} complete, "
+        f"{len(plan) - done} in progress) into '{audit_info.name}'"
+    )
+
+
+# ---------------------------------------------------------------- statistics
+
+
+@main.command("sample-size")
+@click.option("--margin", type=float, default=0.05, show_default=True, help="Half-width wanted.")
+@click.option("--confidence", type=float, default=0.95, show_default=True, help="Confidence level.")
+@click.option("--expected", type=float, default=0.5, show_default=True, help="Expected share.")
+@click.option("--population", type=click.IntRange(min=1), help="Cases in scope (corrects for it).")
+@friendly_errors
+def sample_size_cmd(
+    margin: float, confidence: float, expected: float, population: int | None
+) -> None:
+    """Cases needed to estimate a compliance rate within a margin."""
+    from casereview.scoring import sample_size
+
+    try:
+        n = sample_size(margin, confidence, expected, population)
+    except ValueError as exc:
+        fail(str(exc))
+    scope = f" from a population of {population}" if population else ""
+    click.echo(n)
+    click.echo(
+        f"{n} cases for +-{margin:.1%} at {confidence:.0%} confidence{scope} "
+        f"(expected proportion {expected:.0%})",
+        err=True,
+    )

@@ -1,0 +1,67 @@
+"""The demo database: the sample pool, the shipped checklist, an audit part-reviewed."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from casereview.checklist import Checklist
+from casereview.importing import read_case_file
+from casereview.sampling import draw, round_robin
+from casereview.store import Store
+
+DEMO_AUDIT = "Northmoor stalking dip sample 2024"
+DEMO_SEED = 2024
+DEMO_SIZE = 20
+SAMPLE_POOL = Path(__file__).resolve().parents[2] / "sample_cases" / "sample_cases.csv"
+# Answer weights that make findings worth looking at: mostly good files, some gaps.
+_WEIGHTS = {"yes": 6, "partly": 2, "no": 2, "na": 1, "unknown": 1}
+
+
+def _walk(checklist: Checklist, answers: dict[str, str | None], rng: random.Random):  # type: ignore[no-untyped-def]
+    for q in checklist.questions:
+        if q.id not in checklist.visible(answers):
+            continue
+        options = list(q.answers)
+        answers[q.id] = rng.choices(options, [_WEIGHTS[o] for o in options])[0]
+        yield q.id
+
+
+def build_demo(store: Store, reviewer: str) -> bool:
+    """Fill an empty database with the demo; returns False when the demo audit exists already."""
+    store.ensure_shipped_checklists()
+    if any(a.name == DEMO_AUDIT for a in store.audits()):
+        return False
+    if store.count_cases() == 0:
+        store.insert_cases(read_case_file(SAMPLE_POOL).cases)
+    info = store.find_checklist("stalking-casefile")
+    force = sorted({c.force for c in store.cases()})[0]
+    pool = store.cases(where={"force": force})
+    sample = draw(pool, DEMO_SIZE, DEMO_SEED, stratify="team")
+    ids = [c.id for c in sample.cases]
+    audit = store.create_audit(
+        DEMO_AUDIT,
+        info.pk,
+        ids,
+        created_by="demo",
+        seed=DEMO_SEED,
+        scope={"where": {"force": force}, "stratify": "team", "sample": DEMO_SIZE},
+        strata=sample.stratum_of,
+        assignments=round_robin(ids, [reviewer, "insp.khan"]),
+    )
+    checklist = store.checklist(info.pk)
+    rng = random.Random(DEMO_SEED)
+    # Five reviews complete by two reviewers, one half-way through: the findings have data
+    # and a newcomer can pick up a review in progress.
+    for i, case_id in enumerate(ids[:6]):
+        who = "insp.khan" if i % 2 else "sgt.okafor"
+        review = store.open_review(audit.id, case_id, who)
+        answers: dict[str, str | None] = {}
+        steps = list(_walk(checklist, answers, rng))
+        stop = len(steps) if i < 5 else len(steps) // 2
+        for qid in steps[:stop]:
+            value = answers[qid]
+            store.set_answer(review.id, qid, value, who)
+        if i < 5:
+            store.complete_review(review.id, who)
+    return True

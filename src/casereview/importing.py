@@ -1,0 +1,394 @@
+"""Reading case-pool and answers CSV files: decoding, validation, every problem by line."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from casereview.problems import InputError, Problem
+
+KNOWN_CASE_COLUMNS = (
+    "case_ref",
+    "force",
+    "team",
+    "offence",
+    "reported_at",
+    "recorded_at",
+    "outcome",
+    "da_related",
+    "repeat_victim",
+    "officer",
+    "summary",
+)
+DATE_COLUMNS = ("reported_at", "recorded_at")
+BOOL_COLUMNS = ("da_related", "repeat_victim")
+_TRUE = {"yes", "y", "true", "t", "1"}
+_FALSE = {"no", "n", "false", "f", "0"}
+MAX_FIELD = 100_000  # a summary longer than this is a pasted file, not a summary
+
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?Z?$")
+_UK = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+
+
+@dataclass
+class Decoded:
+    text: str
+    warnings: list[str] = field(default_factory=list)
+
+
+def decode(raw: bytes, source: str) -> Decoded:
+    """UTF-8 (with or without BOM); else Windows-1252, as Excel saves, with a warning."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return Decoded(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        first_bad = raw[: exc.start].count(b"\n") + 1
+    try:
+        text = raw.decode("cp1252")
+    except UnicodeDecodeError:
+        raise InputError(
+            [Problem(source, first_bad, "the file is neither UTF-8 nor Windows-1252 text")]
+        ) from None
+    return Decoded(
+        text,
+        [
+            f"{source}: not UTF-8 (first at line {first_bad}); read as Windows-1252, as Excel "
+            "saves it. Check accented characters came through."
+        ],
+    )
+
+
+def parse_date(value: str) -> str:
+    """ISO 8601 or UK dd/mm/yyyy[ hh:mm] -> ISO `YYYY-MM-DD[THH:MM[:SS]]`; ValueError if not."""
+    value = value.strip()
+    m = _ISO.match(value)
+    if m:
+        y, mo, d, hh, mi, ss = m.groups()
+    else:
+        m = _UK.match(value)
+        if not m:
+            raise ValueError(value)
+        d, mo, y, hh, mi, ss = m.groups()
+    parsed = datetime(int(y), int(mo), int(d), int(hh or 0), int(mi or 0), int(ss or 0))
+    if hh is None:
+        return parsed.strftime("%Y-%m-%d")
+    return parsed.strftime("%Y-%m-%dT%H:%M" + (":%S" if ss else ""))
+
+
+def parse_bool(value: str) -> bool | None:
+    v = value.strip().lower()
+    if v == "":
+        return None
+    if v in _TRUE:
+        return True
+    if v in _FALSE:
+        return False
+    raise ValueError(value)
+
+
+@dataclass(frozen=True)
+class CsvRow:
+    line: int
+    values: dict[str, str]
+
+
+def read_rows(text: str, source: str, required: tuple[str, ...]) -> tuple[list[str], list[CsvRow]]:
+    """Header and rows of a CSV text; raises InputError listing every malformed row."""
+    problems: list[Problem] = []
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise InputError(
+            [Problem(source, line, "not valid CSV: the file contains NUL bytes (a binary file?)")]
+        )
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    lines = _rows_with_lines(reader, source, problems)
+    try:
+        header_line, header = next(lines)
+    except StopIteration:
+        raise InputError(problems or [Problem(source, 1, "the file is empty")]) from None
+    names = [h.strip() for h in header]
+    lowered = [n.lower() if n.lower() in KNOWN_CASE_COLUMNS + _ANSWER_COLUMNS else n for n in names]
+    seen: set[str] = set()
+    for n in lowered:
+        if n == "":
+            problems.append(Problem(source, header_line, "the header has an empty column name"))
+        elif n in seen:
+            problems.append(Problem(source, header_line, f"column '{n}' appears twice"))
+        seen.add(n)
+    missing = [c for c in required if c not in seen]
+    if missing:
+        problems.append(
+            Problem(
+                source,
+                header_line,
+                f"missing required column(s): {', '.join(missing)} (header: {', '.join(names)})",
+            )
+        )
+    if problems:
+        raise InputError(problems)
+    rows: list[CsvRow] = []
+    for line, values in lines:
+        if not any(v.strip() for v in values):
+            continue  # blank line, or a row of empty cells as spreadsheets leave
+        if len(values) != len(lowered):
+            problems.append(
+                Problem(source, line, f"{len(values)} fields where the header has {len(lowered)}")
+            )
+            continue
+        too_long = [n for n, v in zip(lowered, values, strict=True) if len(v) > MAX_FIELD]
+        if too_long:
+            problems.append(
+                Problem(source, line, f"field {too_long[0]} is over {MAX_FIELD:,} characters")
+            )
+            continue
+        rows.append(CsvRow(line, dict(zip(lowered, values, strict=True))))
+    if problems:
+        raise InputError(problems)
+    return lowered, rows
+
+
+def _rows_with_lines(
+    reader: Any, source: str, problems: list[Problem]
+) -> Iterator[tuple[int, list[str]]]:
+    start = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            problems.append(Problem(source, reader.line_num, f"not valid CSV: {exc}"))
+            return
+        yield start, row
+        start = reader.line_num + 1
+
+
+def _ensure_field_limit() -> None:
+    # The csv module's own limit (128 KiB) raises mid-file; ours is checked per row instead.
+    if csv.field_size_limit() < MAX_FIELD * 4:
+        csv.field_size_limit(MAX_FIELD * 4)
+
+
+# ------------------------------------------------------------------ cases
+
+
+@dataclass
+class CaseFile:
+    cases: list[dict[str, Any]]
+    lines: list[int]
+    warnings: list[str]
+    extra_columns: list[str]
+
+
+def parse_cases(raw: bytes, source: str) -> CaseFile:
+    """Validate a case-pool CSV completely; InputError lists every bad row."""
+    _ensure_field_limit()
+    decoded = decode(raw, source)
+    header, rows = read_rows(decoded.text, source, ("case_ref",))
+    extras = [h for h in header if h not in KNOWN_CASE_COLUMNS]
+    problems: list[Problem] = []
+    cases: list[dict[str, Any]] = []
+    lines: list[int] = []
+    first_seen: dict[tuple[str, str], int] = {}
+    for row in rows:
+        v = row.values
+        bad: list[str] = []
+        ref = v["case_ref"].strip()
+        force = v.get("force", "").strip()
+        if not ref:
+            bad.append("case_ref is empty")
+        elif (force, ref) in first_seen:
+            bad.append(
+                f"case_ref {ref} appears twice for force '{force or '(none)'}' "
+                f"(first at line {first_seen[(force, ref)]})"
+            )
+        else:
+            first_seen[(force, ref)] = row.line
+        case: dict[str, Any] = {"case_ref": ref, "force": force}
+        for col in KNOWN_CASE_COLUMNS[2:]:
+            text = v.get(col, "").strip()
+            if col in DATE_COLUMNS and text:
+                try:
+                    case[col] = parse_date(text)
+                except ValueError:
+                    bad.append(f"{col} '{text}' is not a date (use YYYY-MM-DD or dd/mm/yyyy)")
+            elif col in BOOL_COLUMNS:
+                try:
+                    case[col] = parse_bool(text)
+                except ValueError:
+                    bad.append(f"{col} '{text}' is not yes or no")
+            else:
+                case[col] = (v.get(col) if col == "summary" else text) or None
+        case["extra"] = {c: v[c] for c in extras if v[c] != ""}
+        if bad:
+            problems.append(Problem(source, row.line, "; ".join(bad)))
+        else:
+            cases.append(case)
+            lines.append(row.line)
+    if problems:
+        raise InputError(problems)
+    if not cases:
+        raise InputError([Problem(source, 2, "the file has a header but no cases")])
+    return CaseFile(cases, lines, decoded.warnings, extras)
+
+
+def read_case_file(path: str | Path) -> CaseFile:
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise InputError([Problem(str(p), 1, f"cannot read the file: {exc.strerror}")]) from None
+    return parse_cases(raw, str(p))
+
+
+# ------------------------------------------------------------------ answers
+
+_ANSWER_COLUMNS = ("reviewer", "role", "question_id", "answer", "note")
+ANSWER_REQUIRED = ("case_ref", "reviewer", "role", "question_id", "answer")
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    line: int
+    case_ref: str
+    force: str
+    reviewer: str
+    role: str
+    question_id: str
+    answer: str
+    note: str
+
+
+def parse_answer_rows(raw: bytes, source: str) -> tuple[list[AnswerRow], list[str]]:
+    """The answers CSV's rows, checked for shape only (the audit checks meaning)."""
+    _ensure_field_limit()
+    decoded = decode(raw, source)
+    _header, rows = read_rows(decoded.text, source, ANSWER_REQUIRED)
+    out = [
+        AnswerRow(
+            line=r.line,
+            case_ref=r.values["case_ref"].strip(),
+            force=r.values.get("force", "").strip(),
+            reviewer=r.values["reviewer"].strip(),
+            role=r.values["role"].strip().lower(),
+            question_id=r.values["question_id"].strip(),
+            answer=r.values["answer"].strip().lower(),
+            note=r.values.get("note", ""),
+        )
+        for r in rows
+    ]
+    if not out:
+        raise InputError([Problem(source, 2, "the file has a header but no answers")])
+    return out, decoded.warnings
+
+
+@dataclass
+class ImportedReview:
+    """One review assembled from answer rows, ready for the store."""
+
+    case_id: int
+    role: str
+    reviewer: str
+    answers: dict[str, tuple[str, str]] = field(default_factory=dict)  # qid -> (value, note)
+    lines: dict[str, int] = field(default_factory=dict)
+    complete: bool = False
+
+
+ROLES = ("primary", "second", "moderated")
+
+
+def plan_answer_import(
+    rows: list[AnswerRow],
+    checklist: Any,
+    cases_in_audit: dict[tuple[str, str], int],
+    existing: set[tuple[int, str]],
+    source: str,
+) -> list[ImportedReview]:
+    """Check answer rows against the audit and its checklist; InputError lists every problem.
+
+    `cases_in_audit` maps (force, case_ref) to case id; `existing` holds the (case id, role)
+    pairs that already have a review, which an import must not overwrite.
+    """
+    problems: list[Problem] = []
+    by_ref: dict[str, list[int]] = {}
+    for (_force, ref), case_id in cases_in_audit.items():
+        by_ref.setdefault(ref, []).append(case_id)
+    reviews: dict[tuple[int, str], ImportedReview] = {}
+    for row in rows:
+        bad = []
+        if row.force:
+            match = cases_in_audit.get((row.force, row.case_ref))
+            found = [match] if match is not None else []
+        else:
+            found = by_ref.get(row.case_ref, [])
+        if not found:
+            bad.append(f"case {row.case_ref} is not in this audit's sample")
+        elif len(found) > 1:
+            bad.append(f"case {row.case_ref} is in more than one force here; add a force column")
+        if row.role not in ROLES:
+            bad.append(f"role '{row.role}' is not one of {', '.join(ROLES)}")
+        if not row.reviewer:
+            bad.append("reviewer is empty")
+        if not checklist.has_question(row.question_id):
+            bad.append(f"question '{row.question_id}' is not in checklist {checklist.id}")
+        elif row.answer not in checklist.question(row.question_id).answers:
+            allowed = ", ".join(checklist.question(row.question_id).answers)
+            bad.append(f"{row.question_id} does not allow '{row.answer}' (allowed: {allowed})")
+        if bad:
+            problems.append(Problem(source, row.line, "; ".join(bad)))
+            continue
+        key = (found[0], row.role)
+        review = reviews.setdefault(key, ImportedReview(found[0], row.role, row.reviewer))
+        if key in existing and not review.lines:
+            problems.append(
+                Problem(
+                    source,
+                    row.line,
+                    f"case {row.case_ref} already has a {row.role} review in this audit",
+                )
+            )
+        if review.reviewer != row.reviewer:
+            problems.append(
+                Problem(
+                    source,
+                    row.line,
+                    f"case {row.case_ref} {row.role} review is by {review.reviewer} on an earlier "
+                    f"line, {row.reviewer} here; one reviewer per review",
+                )
+            )
+        if row.question_id in review.lines:
+            problems.append(
+                Problem(
+                    source,
+                    row.line,
+                    f"{row.question_id} answered twice for case {row.case_ref} {row.role} "
+                    f"(first at line {review.lines[row.question_id]})",
+                )
+            )
+        review.answers[row.question_id] = (row.answer, row.note)
+        review.lines[row.question_id] = row.line
+    for review in reviews.values():
+        values = {q: v for q, (v, _n) in review.answers.items()}
+        shown = set(checklist.visible(values))
+        for qid, line in review.lines.items():
+            if qid not in shown:
+                rule = checklist.question(qid).show_if
+                problems.append(
+                    Problem(
+                        source,
+                        line,
+                        f"{qid} is hidden by skip logic here ({rule.question} is "
+                        f"'{values.get(rule.question) or 'unanswered'}'), so it cannot be answered",
+                    )
+                )
+        review.complete = not checklist.unanswered(values)
+    if problems:
+        raise InputError(sorted(problems, key=lambda p: p.line))
+    return list(reviews.values())

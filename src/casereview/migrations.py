@@ -1,0 +1,121 @@
+"""Schema changes, one named function each, applied in order by sqlite-utils' Migrations."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("casereview")
+
+# Every step this version knows. A file that records a step not in this list was written by a
+# newer casereview and is refused rather than guessed at.
+KNOWN: list[str] = []
+
+
+def _step(fn):  # type: ignore[no-untyped-def]
+    KNOWN.append(fn.__name__)
+    return migrations()(fn)
+
+
+@_step
+def m001_initial(db: Database) -> None:
+    for sql in (
+        """
+        CREATE TABLE checklists (
+            id INTEGER PRIMARY KEY,
+            checklist_id TEXT NOT NULL,
+            version TEXT NOT NULL,
+            title TEXT NOT NULL,
+            content TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            source TEXT,
+            added_at TEXT NOT NULL,
+            UNIQUE (checklist_id, version)
+        )""",
+        """
+        CREATE TABLE cases (
+            id INTEGER PRIMARY KEY,
+            force TEXT NOT NULL DEFAULT '',
+            case_ref TEXT NOT NULL,
+            team TEXT,
+            offence TEXT,
+            reported_at TEXT,
+            recorded_at TEXT,
+            outcome TEXT,
+            da_related INTEGER,
+            repeat_victim INTEGER,
+            officer TEXT,
+            summary TEXT,
+            extra TEXT NOT NULL DEFAULT '{}',
+            imported_at TEXT NOT NULL,
+            UNIQUE (force, case_ref)
+        )""",
+        """
+        CREATE TABLE audits (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            checklist_pk INTEGER NOT NULL REFERENCES checklists(id),
+            checklist_hash TEXT NOT NULL,
+            seed INTEGER,
+            scope TEXT NOT NULL DEFAULT '{}',
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )""",
+        """
+        CREATE TABLE audit_cases (
+            audit_id INTEGER NOT NULL REFERENCES audits(id),
+            case_id INTEGER NOT NULL REFERENCES cases(id),
+            position INTEGER NOT NULL,
+            stratum TEXT,
+            assigned_to TEXT,
+            PRIMARY KEY (audit_id, case_id)
+        )""",
+        """
+        CREATE TABLE reviews (
+            id INTEGER PRIMARY KEY,
+            audit_id INTEGER NOT NULL REFERENCES audits(id),
+            case_id INTEGER NOT NULL REFERENCES cases(id),
+            role TEXT NOT NULL CHECK (role IN ('primary', 'second', 'moderated')),
+            reviewer TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'in_progress'
+                CHECK (status IN ('in_progress', 'complete')),
+            current_question TEXT,
+            started_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            completed_at TEXT,
+            UNIQUE (audit_id, case_id, role)
+        )""",
+        """
+        CREATE TABLE answers (
+            review_id INTEGER NOT NULL REFERENCES reviews(id),
+            question_id TEXT NOT NULL,
+            value TEXT CHECK (value IN ('yes', 'partly', 'no', 'na', 'unknown')),
+            note TEXT NOT NULL DEFAULT '',
+            updated_by TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (review_id, question_id)
+        )""",
+        """
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            review_id INTEGER REFERENCES reviews(id),
+            question_id TEXT,
+            kind TEXT NOT NULL,
+            old TEXT,
+            new TEXT,
+            reason TEXT,
+            actor TEXT NOT NULL,
+            at TEXT NOT NULL
+        )""",
+        "CREATE INDEX audit_cases_by_case ON audit_cases (case_id)",
+        "CREATE INDEX reviews_by_case ON reviews (case_id)",
+        "CREATE INDEX events_by_review ON events (review_id, question_id)",
+        # The trail is evidence: the database itself refuses to edit or delete it.
+        """
+        CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+        BEGIN SELECT RAISE(ABORT, 'events are append-only'); END""",
+        """
+        CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+        BEGIN SELECT RAISE(ABORT, 'events are append-only'); END""",
+    ):
+        db.execute(sql)

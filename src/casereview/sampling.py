@@ -1,0 +1,75 @@
+"""Drawing a dip sample: seeded, reproducible, optionally stratified (proportional allocation)."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from casereview.scoring import allocate_proportional
+from casereview.store import Case
+
+NO_VALUE = "(none)"
+
+
+@dataclass(frozen=True)
+class Stratum:
+    name: str
+    pool: int
+    sample: int
+
+    @property
+    def share(self) -> float:
+        return self.sample / self.pool if self.pool else 0.0
+
+
+@dataclass(frozen=True)
+class Sample:
+    cases: list[Case]
+    strata: list[Stratum]
+    stratum_of: dict[int, str]
+
+
+class SampleError(ValueError):
+    """A sample that cannot be drawn as asked."""
+
+
+def draw(pool: Sequence[Case], n: int, seed: int, stratify: str | None = None) -> Sample:
+    """Draw n cases from the pool; the same pool, n, seed and field always give the same cases.
+
+    The pool is put in a canonical order (force, case_ref) first, so the draw does not depend
+    on the order rows came back from the database.
+    """
+    if n < 1:
+        raise SampleError("the sample size must be at least 1")
+    if n > len(pool):
+        raise SampleError(
+            f"asked for {n} cases but the scope holds only {len(pool)}; "
+            "widen the filters or ask for fewer"
+        )
+    ordered = sorted(pool, key=lambda c: (c.force, c.case_ref))
+    rng = random.Random(seed)
+    if not stratify:
+        chosen = rng.sample(ordered, n)
+        return Sample(chosen, [Stratum("(all)", len(ordered), n)], {})
+    groups: dict[str, list[Case]] = defaultdict(list)
+    for case in ordered:
+        groups[case.attribute(stratify) or NO_VALUE].append(case)
+    sizes = {name: len(members) for name, members in sorted(groups.items())}
+    allocation = allocate_proportional(sizes, n)
+    chosen = []
+    stratum_of: dict[int, str] = {}
+    for name in sorted(groups):
+        picked = rng.sample(groups[name], allocation[name])
+        chosen.extend(picked)
+        stratum_of.update({c.id: name for c in picked})
+    strata = [Stratum(name, sizes[name], allocation[name]) for name in sorted(groups)]
+    return Sample(chosen, strata, stratum_of)
+
+
+def round_robin(case_ids: Sequence[int], reviewers: Sequence[str]) -> dict[int, str]:
+    """Assign cases to reviewers in turn, in sample order."""
+    if not reviewers:
+        return {}
+    return {cid: reviewers[i % len(reviewers)] for i, cid in enumerate(case_ids)}

@@ -1,0 +1,36 @@
+"""What every screen shares: typed access to the app's store and reviewer."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from textual.screen import Screen
+
+from casereview.store import Store
+
+if TYPE_CHECKING:
+    from casereview.app import CaseReviewApp
+
+
+class StoreScreen(Screen[None]):
+    """A screen that reads and writes through the app's store."""
+
+    @property
+    def cr_app(self) -> CaseReviewApp:
+        return cast("CaseReviewApp", self.app)
+
+    @property
+    def store(self) -> Store:
+        return self.cr_app.store
+
+    @property
+    def reviewer(self) -> str:
+        return self.cr_app.reviewer
+
+
+def progress_bar(done: int, total: int, width: int = 10) -> str:
+    """A text bar for tables: '███████░░░' ."""
+    if total <= 0:
+        return "░" * width
+    filled = round(width * done / total)
+    return "█" * filled + "░" * (width - filled)

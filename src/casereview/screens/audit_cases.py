@@ -1,0 +1,91 @@
+"""One audit's sampled cases with the state of each review; Enter opens the review."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Header, Static
+
+from casereview.screens._base import StoreScreen
+
+STATUS = {None: "not started", "in_progress": "in progress", "complete": "complete"}
+
+
+class AuditCasesScreen(StoreScreen):
+    """The sample, in sample order."""
+
+    BINDINGS = [
+        Binding("enter", "open", "Review"),
+        Binding("m", "mine", "My queue"),
+        Binding("escape", "app.pop_screen", "Audits"),
+    ]
+
+    def __init__(self, audit_id: int):
+        super().__init__()
+        self.audit_id = audit_id
+        self.only_mine = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="cases-summary")
+        yield DataTable(id="cases", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns(
+            "#", "Case", "Team", "Offence as recorded", "Reported", "Assigned", "Status"
+        )
+        self.refresh_cases()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_cases()
+
+    def refresh_cases(self) -> None:
+        audit = self.store.audit(self.audit_id)
+        self.sub_title = audit.name
+        n_questions = len(self.store.checklist(audit.checklist_pk).questions)
+        rows = self.store.audit_cases(
+            self.audit_id, assigned_to=self.reviewer if self.only_mine else None
+        )
+        table = self.query_one(DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        for ac in rows:
+            status = STATUS[ac.status]
+            if ac.status == "in_progress":
+                status += f" {ac.n_answered}/{n_questions}"
+            table.add_row(
+                str(ac.position + 1),
+                ac.case.case_ref,
+                ac.case.team or "",
+                ac.case.offence or "",
+                (ac.case.reported_at or "")[:10],
+                ac.assigned_to or "",
+                status,
+                key=str(ac.case.id),
+            )
+        if rows:
+            table.move_cursor(row=min(cursor, len(rows) - 1))
+        scope = "your queue" if self.only_mine else "all cases"
+        self.query_one("#cases-summary", Static).update(
+            f"[b]{audit.name}[/b] - {audit.checklist_label} - {audit.n_complete} of "
+            f"{audit.n_cases} complete, {audit.n_in_progress} in progress - showing {scope}"
+        )
+
+    def action_mine(self) -> None:
+        self.only_mine = not self.only_mine
+        self.refresh_cases()
+
+    def action_open(self) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            assert key is not None
+            self.cr_app.open_case(self.audit_id, int(key))
+
+    @on(DataTable.RowSelected)
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()

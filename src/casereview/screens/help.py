@@ -1,0 +1,51 @@
+"""Help: the keys, and what each answer means."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Markdown
+
+HELP = """\
+# casereview keys
+
+| where | key | does |
+|---|---|---|
+| everywhere | `?` / `F1` | this help |
+| everywhere | `ctrl+p` | command palette: jump to a case, open an audit |
+| everywhere | `ctrl+q` | quit (every answer is already saved) |
+| audits, cases | `Enter` | open |
+| cases | `m` | only the cases assigned to you |
+| review | `y` `p` `n` `a` `u` | answer Yes, Partly, No, N/A, Unknown, and move on |
+| review | `up` `down` / `j` `k` | move between questions |
+| review | `e` | write a note on the question |
+| review | `Delete` | clear the answer |
+| review | `c` | complete the review (refused while a shown question is unanswered) |
+| review | `R` | reopen a completed review (asks for a reason) |
+| review | `Escape` | back to the cases |
+
+## Answers
+
+- **Yes**: the file shows the standard was met. **Partly**: met in part (scores half).
+- **No**: not met. **N/A**: the question does not apply to this case (left out of scores).
+- **Unknown**: the file does not say (left out, and counted separately).
+
+Questions that stop applying because of an earlier answer disappear, and any answer
+they had is cleared and logged. Every answer is committed to the database before the
+screen says *Saved*.
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    """Keys and answer meanings; any of escape, q, ? closes it."""
+
+    BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss", "Close")]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog", id="help"):
+            yield Markdown(HELP)
+
+    def action_dismiss(self, result: None = None) -> None:  # type: ignore[override]
+        self.dismiss()

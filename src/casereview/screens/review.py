@@ -1,0 +1,345 @@
+"""The review: one case against the checklist, question by question, every answer saved."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.reactive import reactive
+from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from casereview.checklist import ANSWER_LABELS, Checklist
+from casereview.screens._base import StoreScreen
+from casereview.screens.modals import NoteScreen, ReasonScreen
+from casereview.store import Answer, ReviewIncomplete, StoreError
+
+KEYS = {"yes": "y", "partly": "p", "no": "n", "na": "a", "unknown": "u"}
+MARK = {
+    "yes": ("✓", "green"),
+    "partly": ("◐", "yellow"),
+    "no": ("✗", "red"),
+    "na": ("–", "grey50"),
+    "unknown": ("?", "magenta"),
+}
+
+
+class ReviewScreen(StoreScreen):
+    """Answer keys save and move on; skip logic applies as you go."""
+
+    BINDINGS = [
+        Binding("y", "answer('yes')", "Yes"),
+        Binding("p", "answer('partly')", "Partly"),
+        Binding("n", "answer('no')", "No"),
+        Binding("a", "answer('na')", "N/A"),
+        Binding("u", "answer('unknown')", "Unknown"),
+        Binding("e", "note", "Note"),
+        Binding("c", "complete", "Complete"),
+        Binding("R", "reopen", "Reopen"),
+        Binding("delete", "clear", "Clear", show=False),
+        Binding("j", "move(1)", "Next", show=False),
+        Binding("k", "move(-1)", "Previous", show=False),
+        Binding("escape", "back", "Cases"),
+    ]
+
+    locked: reactive[bool] = reactive(False, bindings=True)
+
+    def __init__(self, review_id: int):
+        super().__init__()
+        self.review_id = review_id
+        self.checklist: Checklist | None = None
+        self.answers: dict[str, Answer] = {}
+        self.shown: list[str] = []
+        self.current: str | None = None
+
+    # ---------------------------------------------------------------- layout
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="review-body"):
+            with Vertical(id="review-side"):
+                yield Static(id="case-details")
+                yield Static(id="section-progress")
+            with Vertical(id="review-main"):
+                yield OptionList(id="questions")
+                with VerticalScroll(id="question-panel"):
+                    yield Static(id="question-text")
+                    yield Static(id="answer-choices")
+                    yield Static(id="question-note")
+                    yield Static(id="question-guidance")
+        yield Static(id="review-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        review = self.store.review(self.review_id)
+        audit = self.store.audit(review.audit_id)
+        self.checklist = self.store.checklist(audit.checklist_pk)
+        case = self.store.case(review.case_id)
+        self.sub_title = f"{audit.name} - {case.case_ref}"
+        flags = [
+            f for f, on_ in (("DA", case.da_related), ("repeat victim", case.repeat_victim)) if on_
+        ]
+        self.query_one("#case-details", Static).update(
+            Text.assemble(
+                (case.case_ref, "bold"),
+                f"\n{case.force}\n{case.team or ''}\n",
+                (case.offence or "offence not recorded", "italic"),
+                f"\nReported {_when(case.reported_at)}\nRecorded {_when(case.recorded_at)}\n",
+                f"{case.outcome or 'no outcome yet'}\n",
+                ", ".join(flags),
+            )
+        )
+        self.locked = review.status == "complete"
+        self._reload()
+        self.current = self._resume_point(review.current_question)
+        self._render_questions()
+        self.query_one(OptionList).focus()
+
+    def _resume_point(self, last: str | None) -> str | None:
+        """First unanswered shown question from where the reviewer last was."""
+        if not self.shown:
+            return None
+        start = self.shown.index(last) if last in self.shown else 0
+        for qid in self.shown[start:] + self.shown[:start]:
+            if not self._value(qid):
+                return qid
+        return last if last in self.shown else self.shown[0]
+
+    def _reload(self) -> None:
+        assert self.checklist is not None
+        self.answers = self.store.answers(self.review_id)
+        self.shown = self.checklist.visible(self._values())
+
+    def _values(self) -> dict[str, str | None]:
+        return {qid: a.value for qid, a in self.answers.items()}
+
+    def _value(self, qid: str) -> str | None:
+        answer = self.answers.get(qid)
+        return answer.value if answer else None
+
+    # ---------------------------------------------------------------- drawing
+
+    def _render_questions(self) -> None:
+        assert self.checklist is not None
+        options: list[Option] = []
+        shown = set(self.shown)
+        for section in self.checklist.sections:
+            visible = [q for q in section.questions if q.id in shown]
+            done = sum(1 for q in visible if self._value(q.id))
+            options.append(
+                Option(
+                    Text(f"{section.title}  {done}/{len(visible)}", style="bold"),
+                    id=f"section:{section.id}",
+                    disabled=True,
+                )
+            )
+            for q in visible:
+                value = self._value(q.id)
+                mark, colour = MARK[value] if value else ("·", "grey50")
+                label = ANSWER_LABELS[value] if value else ""
+                prompt = Text.assemble(
+                    (f" {mark} ", colour),
+                    (f"{q.id:<8}", "bold" if q.critical else ""),
+                    (f"{label:<8}", colour),
+                    q.text,
+                    no_wrap=True,
+                    overflow="ellipsis",
+                )
+                if self.answers.get(q.id) and self.answers[q.id].note:
+                    prompt.append(" ✎", "cyan")
+                options.append(Option(prompt, id=q.id))
+        questions = self.query_one(OptionList)
+        questions.set_options(options)
+        if self.current:
+            questions.highlighted = questions.get_option_index(self.current)
+        self._render_sections()
+        self._render_current()
+
+    def _render_sections(self) -> None:
+        assert self.checklist is not None
+        shown = set(self.shown)
+        current_section = self.checklist.section_of(self.current).id if self.current else None
+        text = Text("Sections\n", style="bold")
+        total_done = total = 0
+        for section in self.checklist.sections:
+            visible = [q.id for q in section.questions if q.id in shown]
+            done = sum(1 for q in visible if self._value(q))
+            total_done, total = total_done + done, total + len(visible)
+            pointer = "▸ " if section.id == current_section else "  "
+            style = "green" if done == len(visible) else ""
+            text.append(f"{pointer}{section.title[:20]:<20} {done:>2}/{len(visible):<2}\n", style)
+        status = "complete (locked)" if self.locked else "in progress"
+        text.append(f"\n{total_done} of {total} answered\nReview {status}", "bold")
+        self.query_one("#section-progress", Static).update(text)
+
+    def _render_current(self) -> None:
+        assert self.checklist is not None
+        if self.current is None:
+            return
+        q = self.checklist.question(self.current)
+        section = self.checklist.section_of(q.id)
+        in_section = [x.id for x in section.questions if x.id in self.shown]
+        header = Text.assemble(
+            (f"{q.id}", "bold"),
+            f"  {section.title}, {in_section.index(q.id) + 1} of {len(in_section)}",
+            ("  CRITICAL" if q.critical else "", "bold red"),
+            "\n",
+            (q.text, "bold"),
+        )
+        self.query_one("#question-text", Static).update(header)
+        value = self._value(q.id)
+        choices = Text()
+        for option in q.answers:
+            label = f" {KEYS[option]} {ANSWER_LABELS[option]} "
+            choices.append(label, "reverse bold" if option == value else "")
+            choices.append(" ")
+        self.query_one("#answer-choices", Static).update(choices)
+        note = self.answers[q.id].note if q.id in self.answers else ""
+        self.query_one("#question-note", Static).update(
+            Text.assemble(("Note: ", "bold cyan"), note) if note else Text("(e: add a note)", "dim")
+        )
+        guidance = q.guidance.strip() or "No guidance for this question."
+        self.query_one("#question-guidance", Static).update(
+            Text.assemble(("What good looks like\n", "bold"), guidance)
+        )
+
+    def _status(self, message: str, style: str = "") -> None:
+        self.query_one("#review-status", Static).update(Text(message, style))
+
+    # ---------------------------------------------------------------- actions
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("answer", "note", "complete", "clear") and self.locked:
+            return None  # greyed in the footer
+        if action == "reopen" and not self.locked:
+            return None
+        return True
+
+    @on(OptionList.OptionHighlighted, "#questions")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        qid = event.option.id
+        if qid and not qid.startswith("section:") and qid != self.current:
+            self.current = qid
+            self._render_sections()
+            self._render_current()
+
+    def action_move(self, step: int) -> None:
+        questions = self.query_one(OptionList)
+        if step > 0:
+            questions.action_cursor_down()
+        else:
+            questions.action_cursor_up()
+
+    def action_answer(self, value: str) -> None:
+        if self.current is None or self.checklist is None:
+            return
+        q = self.checklist.question(self.current)
+        if value not in q.answers:
+            allowed = ", ".join(ANSWER_LABELS[a] for a in q.answers)
+            self._status(
+                f"{q.id} cannot be answered {ANSWER_LABELS[value]} (allowed: {allowed})", "red"
+            )
+            self.app.bell()
+            return
+        self._save(q.id, value)
+
+    def action_clear(self) -> None:
+        if self.current is not None and self._value(self.current):
+            self._save(self.current, None, advance=False)
+
+    def _save(self, qid: str, value: str | None, advance: bool = True) -> None:
+        try:
+            cleared = self.store.set_answer(self.review_id, qid, value, self.reviewer)
+        except StoreError as exc:
+            self._status(f"Not saved: {exc}", "bold red")
+            self.app.bell()
+            return
+        # The write is committed (synchronous=FULL) before anything below says "saved".
+        self._reload()
+        if advance:
+            after = self.shown[self.shown.index(qid) + 1 :]
+            self.current = after[0] if after else qid
+        message = f"Saved {qid} = {ANSWER_LABELS[value] if value else '(cleared)'}"
+        if cleared:
+            message += f"; cleared {', '.join(cleared)} (no longer applies)"
+            self.notify(
+                f"Skip logic hid {', '.join(cleared)}; their answers were cleared and logged.",
+                title="Answers cleared",
+            )
+        elif advance and not self.checklist_unanswered() and self.shown[-1] == qid:
+            message += ". All shown questions answered: press c to complete."
+        self._status(message, "green")
+        self._render_questions()
+
+    def checklist_unanswered(self) -> list[str]:
+        assert self.checklist is not None
+        return self.checklist.unanswered(self._values())
+
+    @work
+    async def action_note(self) -> None:
+        if self.current is None:
+            return
+        qid = self.current
+        existing = self.answers[qid].note if qid in self.answers else ""
+        note = await self.app.push_screen_wait(NoteScreen(qid, existing))
+        if note is None:
+            return
+        try:
+            self.store.set_note(self.review_id, qid, note, self.reviewer)
+        except StoreError as exc:
+            self._status(f"Note not saved: {exc}", "bold red")
+            return
+        self._reload()
+        self._status(f"Saved note on {qid}", "green")
+        self._render_questions()
+
+    def action_complete(self) -> None:
+        try:
+            self.store.complete_review(self.review_id, self.reviewer)
+        except ReviewIncomplete as exc:
+            self.current = exc.unanswered[0]
+            self._render_questions()
+            self._status(f"Cannot complete: {exc}", "bold red")
+            self.notify(
+                f"Answer {', '.join(exc.unanswered[:6])}"
+                + (" ..." if len(exc.unanswered) > 6 else "")
+                + " first.",
+                title="Review not complete",
+                severity="error",
+            )
+            return
+        except StoreError as exc:
+            self._status(str(exc), "bold red")
+            return
+        self.locked = True
+        self._render_questions()
+        self._status("Review complete and locked. Escape to go back to the cases.", "bold green")
+        self.notify("Review complete.", title="Saved")
+
+    @work
+    async def action_reopen(self) -> None:
+        reason = await self.app.push_screen_wait(
+            ReasonScreen("Reopen this review", "Why does it need to change? (logged)")
+        )
+        if not reason:
+            self._status("Not reopened: a reason is needed.", "red")
+            return
+        try:
+            self.store.reopen_review(self.review_id, self.reviewer, reason)
+        except StoreError as exc:
+            self._status(str(exc), "bold red")
+            return
+        self.locked = False
+        self._render_questions()
+        self._status("Reopened; the reason is in the audit trail.", "yellow")
+
+    def action_back(self) -> None:
+        if self.current and not self.locked:
+            self.store.set_position(self.review_id, self.current)
+        self.app.pop_screen()
+
+
+def _when(value: str | None) -> str:
+    return value.replace("T", " ") if value else "-"

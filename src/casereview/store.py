@@ -1,0 +1,877 @@
+"""The only module that talks SQL: a small API over one SQLite file, through sqlite-utils."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from casereview.checklist import (
+    ANSWER_VALUES,
+    Checklist,
+    ChecklistError,
+    content_hash,
+    parse_checklist,
+    shipped_checklists,
+)
+from casereview.migrations import KNOWN, migrations
+from casereview.scoring import ReviewRecord
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+CASE_COLUMNS = (
+    "case_ref",
+    "force",
+    "team",
+    "offence",
+    "reported_at",
+    "recorded_at",
+    "outcome",
+    "da_related",
+    "repeat_victim",
+    "officer",
+    "summary",
+)
+
+
+class StoreError(Exception):
+    """A database file that cannot be used, or a request the data refuses; the message says why."""
+
+
+class ReviewIncomplete(StoreError):
+    """Completing a review while shown questions are unanswered."""
+
+    def __init__(self, unanswered: list[str]):
+        self.unanswered = unanswered
+        listed = ", ".join(unanswered[:8]) + (" ..." if len(unanswered) > 8 else "")
+        super().__init__(f"{len(unanswered)} shown question(s) unanswered: {listed}")
+
+
+class ReviewLocked(StoreError):
+    """Changing a completed review without reopening it."""
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+@dataclass(frozen=True)
+class ChecklistInfo:
+    pk: int
+    checklist_id: str
+    version: str
+    title: str
+    content_hash: str
+    source: str | None
+    n_audits: int = 0
+
+    @property
+    def label(self) -> str:
+        return f"{self.checklist_id}@{self.version}"
+
+
+@dataclass(frozen=True)
+class Case:
+    id: int
+    case_ref: str
+    force: str
+    team: str | None = None
+    offence: str | None = None
+    reported_at: str | None = None
+    recorded_at: str | None = None
+    outcome: str | None = None
+    da_related: bool | None = None
+    repeat_victim: bool | None = None
+    officer: str | None = None
+    summary: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def attribute(self, name: str) -> str | None:
+        """A case field or extra attribute as text, for filters and grouping."""
+        if name in CASE_COLUMNS:
+            value = getattr(self, name)
+            if isinstance(value, bool):
+                return "yes" if value else "no"
+            return None if value is None else str(value)
+        return self.extra.get(name)
+
+
+@dataclass(frozen=True)
+class AuditInfo:
+    id: int
+    name: str
+    checklist_pk: int
+    checklist_label: str
+    seed: int | None
+    scope: dict[str, Any]
+    created_by: str
+    created_at: str
+    n_cases: int = 0
+    n_complete: int = 0
+    n_in_progress: int = 0
+
+
+@dataclass(frozen=True)
+class AuditCase:
+    """A sampled case with the state of its primary review."""
+
+    case: Case
+    position: int
+    stratum: str | None
+    assigned_to: str | None
+    review_id: int | None
+    reviewer: str | None
+    status: str | None  # None: not started
+    n_answered: int
+
+
+@dataclass(frozen=True)
+class Review:
+    id: int
+    audit_id: int
+    case_id: int
+    role: str
+    reviewer: str
+    status: str
+    current_question: str | None
+    completed_at: str | None
+
+
+@dataclass(frozen=True)
+class Answer:
+    question_id: str
+    value: str | None
+    note: str
+    updated_by: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    review_id: int | None
+    question_id: str | None
+    kind: str
+    old: str | None
+    new: str | None
+    reason: str | None
+    actor: str
+    at: str
+
+
+def _bool_or_none(value: Any) -> bool | None:
+    return None if value is None else bool(value)
+
+
+def _case(row: Mapping[str, Any]) -> Case:
+    return Case(
+        id=row["id"],
+        case_ref=row["case_ref"],
+        force=row["force"],
+        team=row["team"],
+        offence=row["offence"],
+        reported_at=row["reported_at"],
+        recorded_at=row["recorded_at"],
+        outcome=row["outcome"],
+        da_related=_bool_or_none(row["da_related"]),
+        repeat_victim=_bool_or_none(row["repeat_victim"]),
+        officer=row["officer"],
+        summary=row["summary"],
+        extra=json.loads(row["extra"] or "{}"),
+    )
+
+
+def _create_private(path: Path) -> None:
+    """Create an empty file readable by its owner only (SQLite gives -wal/-shm the same mode)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(fd)
+
+
+class Store:
+    """A casereview database. Build one with `Store.open(path)` or `Store.memory()`."""
+
+    def __init__(self, db: Database):
+        self.db = db
+        self._checklists: dict[int, Checklist] = {}
+        self._configure()
+        self._migrate()
+
+    # ------------------------------------------------------------------ opening
+
+    @classmethod
+    def open(cls, path: str | Path) -> Store:
+        """Open (creating owner-only if absent) and migrate a database file."""
+        p = Path(path)
+        if p.is_dir():
+            raise StoreError(f"{p} is a folder, not a database file")
+        if p.exists():
+            with p.open("rb") as fh:
+                header = fh.read(len(SQLITE_HEADER))
+            if header and header != SQLITE_HEADER:
+                raise StoreError(f"{p} is not a SQLite database (is it the right file?)")
+        else:
+            _create_private(p)
+        try:
+            conn = sqlite3.connect(str(p), timeout=10.0)
+            return cls(Database(conn))
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{p} cannot be read as a casereview database: {exc}") from None
+
+    @classmethod
+    def memory(cls) -> Store:
+        return cls(Database(memory=True))
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _configure(self) -> None:
+        conn = self.db.conn
+        # Two reviewers on one file: wait for the other writer rather than fail.
+        conn.execute("PRAGMA busy_timeout = 10000")
+        if not self.db.memory:
+            self.db.enable_wal()
+        # FULL: in WAL mode every commit is synced, so an answer shown saved survives a crash.
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+
+    def _migrate(self) -> None:
+        applied = {m.name for m in migrations.applied(self.db)}
+        unknown = sorted(applied - set(KNOWN))
+        if unknown:
+            raise StoreError(
+                "this database was written by a newer casereview (schema step "
+                f"{unknown[-1]}); upgrade casereview to open it"
+            )
+        tables = set(self.db.table_names())
+        if tables - {"_sqlite_migrations"} and not applied:
+            raise StoreError("this SQLite file is not a casereview database")
+        migrations.apply(self.db)
+
+    @contextmanager
+    def _write(self) -> Iterator[Database]:
+        """One write transaction, taken IMMEDIATE.
+
+        sqlite-utils' atomic() begins DEFERRED; a transaction that reads (say, the old
+        answer) before writing can then fail at once with "database is locked" when another
+        process wrote in between, because SQLite cannot wait for a snapshot to become current.
+        Taking the write lock up front lets busy_timeout do its job.
+        """
+        conn = self.db.conn
+        if conn.in_transaction:
+            with self.db.atomic():  # nested: a savepoint inside the outer transaction
+                yield self.db
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+
+    # ------------------------------------------------------------------ checklists
+
+    def add_checklist(self, text: str, source: str | None = None) -> ChecklistInfo:
+        """Store a checklist version; the same id and version with other content is refused."""
+        checklist = parse_checklist(text, source or "<checklist>")
+        digest = content_hash(text)
+        with self._write():
+            existing = self._checklist_row(checklist.id, checklist.version)
+            if existing is not None:
+                if existing["content_hash"] != digest:
+                    raise StoreError(
+                        f"checklist {checklist.id} version {checklist.version} is already stored "
+                        "with different content; a version is immutable once stored, so bump "
+                        "`version` in the file"
+                    )
+                return self._checklist_info(existing)
+            self.db.execute(
+                "INSERT INTO checklists (checklist_id, version, title, content, content_hash,"
+                " source, added_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [checklist.id, checklist.version, checklist.title, text, digest, source, now()],
+            )
+            row = self._checklist_row(checklist.id, checklist.version)
+        assert row is not None
+        return self._checklist_info(row)
+
+    def ensure_shipped_checklists(self) -> list[ChecklistInfo]:
+        """Make the shipped checklists available without `checklist add`."""
+        out = []
+        for path in shipped_checklists():
+            text = path.read_text(encoding="utf-8")
+            checklist = parse_checklist(text, str(path))
+            row = self._checklist_row(checklist.id, checklist.version)
+            if row is None or row["content_hash"] != content_hash(text):
+                if row is not None:
+                    continue  # an edited shipped file without a version bump: keep the stored one
+                out.append(self.add_checklist(text, str(path)))
+        return out
+
+    def _checklist_row(self, checklist_id: str, version: str) -> dict[str, Any] | None:
+        rows = list(
+            self.db.query(
+                "SELECT * FROM checklists WHERE checklist_id = ? AND version = ?",
+                [checklist_id, version],
+            )
+        )
+        return rows[0] if rows else None
+
+    def _checklist_info(self, row: Mapping[str, Any]) -> ChecklistInfo:
+        return ChecklistInfo(
+            pk=row["id"],
+            checklist_id=row["checklist_id"],
+            version=row["version"],
+            title=row["title"],
+            content_hash=row["content_hash"],
+            source=row["source"],
+            n_audits=row.get("n_audits", 0) or 0,
+        )
+
+    def checklists(self) -> list[ChecklistInfo]:
+        rows = self.db.query(
+            "SELECT c.*, (SELECT count(*) FROM audits a WHERE a.checklist_pk = c.id) AS n_audits"
+            " FROM checklists c ORDER BY c.checklist_id, c.id"
+        )
+        return [self._checklist_info(r) for r in rows]
+
+    def find_checklist(self, spec: str) -> ChecklistInfo:
+        """`ID` (newest version) or `ID@VERSION`."""
+        cid, _, version = spec.partition("@")
+        sql = "SELECT * FROM checklists WHERE checklist_id = ?"
+        params: list[Any] = [cid]
+        if version:
+            sql += " AND version = ?"
+            params.append(version)
+        rows = list(self.db.query(sql + " ORDER BY id DESC LIMIT 1", params))
+        if not rows:
+            known = ", ".join(c.label for c in self.checklists()) or "none"
+            raise StoreError(f"no checklist '{spec}' in this database (stored: {known})")
+        return self._checklist_info(rows[0])
+
+    def checklist(self, pk: int) -> Checklist:
+        """The parsed checklist (cached: content is immutable)."""
+        if pk not in self._checklists:
+            rows = list(self.db.query("SELECT content, source FROM checklists WHERE id = ?", [pk]))
+            if not rows:
+                raise StoreError(f"no checklist with id {pk}")
+            try:
+                self._checklists[pk] = parse_checklist(rows[0]["content"], rows[0]["source"] or "")
+            except ChecklistError as exc:  # pragma: no cover - stored content was validated
+                raise StoreError(f"stored checklist {pk} no longer loads: {exc}") from None
+        return self._checklists[pk]
+
+    # ------------------------------------------------------------------ cases
+
+    def insert_cases(self, cases: Sequence[Mapping[str, Any]]) -> int:
+        """Add validated case rows in one transaction; a duplicate (force, case_ref) aborts all.
+
+        Each mapping has the CASE_COLUMNS (missing ones are NULL) and `extra` (a dict).
+        """
+        stamp = now()
+        rows = [
+            [
+                c.get("force") or "",
+                c["case_ref"],
+                *(c.get(col) for col in CASE_COLUMNS[2:]),
+                json.dumps(c.get("extra") or {}, ensure_ascii=False, sort_keys=True),
+                stamp,
+            ]
+            for c in cases
+        ]
+        with self._write():
+            self.db.conn.executemany(
+                "INSERT INTO cases (force, case_ref, team, offence, reported_at, recorded_at,"
+                " outcome, da_related, repeat_victim, officer, summary, extra, imported_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+        return len(rows)
+
+    def existing_case_keys(self, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which (force, case_ref) pairs are already in the pool."""
+        wanted = set(keys)
+        found = set()
+        for row in self.db.query("SELECT force, case_ref FROM cases"):
+            key = (row["force"], row["case_ref"])
+            if key in wanted:
+                found.add(key)
+        return found
+
+    def count_cases(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM cases").fetchone()[0])
+
+    def cases(
+        self,
+        where: Mapping[str, str] | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        search: str | None = None,
+        limit: int | None = None,
+    ) -> list[Case]:
+        """The pool, filtered: `where` matches case columns or extra attributes exactly."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        for name, value in (where or {}).items():
+            if name in ("da_related", "repeat_victim"):
+                clauses.append(f"{name} = ?")
+                params.append(1 if value.lower() in ("yes", "true", "1", "y") else 0)
+            elif name in CASE_COLUMNS:
+                clauses.append(f"{name} = ?")
+                params.append(value)
+            else:
+                clauses.append("json_extract(extra, ?) = ?")
+                params.extend([f'$."{name}"', value])
+        if date_from:
+            clauses.append("substr(reported_at, 1, 10) >= ?")
+            params.append(date_from)
+        if date_to:
+            clauses.append("substr(reported_at, 1, 10) <= ?")
+            params.append(date_to)
+        if search:
+            clauses.append("(case_ref LIKE ? OR offence LIKE ? OR team LIKE ?)")
+            params.extend([f"%{search}%"] * 3)
+        sql = "SELECT * FROM cases"
+        if clauses:
+            sql += " WHERE " + " AND ".join(clauses)
+        sql += " ORDER BY force, case_ref"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [_case(r) for r in self.db.query(sql, params)]
+
+    def case(self, case_id: int) -> Case:
+        rows = list(self.db.query("SELECT * FROM cases WHERE id = ?", [case_id]))
+        if not rows:
+            raise StoreError(f"no case with id {case_id}")
+        return _case(rows[0])
+
+    def case_attribute_names(self) -> list[str]:
+        names = set(CASE_COLUMNS) - {"summary", "case_ref"}
+        for row in self.db.query("SELECT DISTINCT extra FROM cases"):
+            names.update(json.loads(row["extra"] or "{}"))
+        return sorted(names)
+
+    # ------------------------------------------------------------------ audits
+
+    def create_audit(
+        self,
+        name: str,
+        checklist_pk: int,
+        case_ids: Sequence[int],
+        created_by: str,
+        seed: int | None = None,
+        scope: Mapping[str, Any] | None = None,
+        strata: Mapping[int, str] | None = None,
+        assignments: Mapping[int, str] | None = None,
+    ) -> AuditInfo:
+        """Record an audit and its sample (in sample order) in one transaction."""
+        if not name.strip():
+            raise StoreError("an audit needs a name")
+        if not case_ids:
+            raise StoreError("an audit needs at least one case")
+        info = self._checklist_info(
+            next(self.db.query("SELECT * FROM checklists WHERE id = ?", [checklist_pk]))
+        )
+        with self._write():
+            if list(self.db.query("SELECT 1 FROM audits WHERE name = ?", [name])):
+                raise StoreError(f"an audit named '{name}' already exists")
+            cursor = self.db.execute(
+                "INSERT INTO audits (name, checklist_pk, checklist_hash, seed, scope, created_by,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    name,
+                    checklist_pk,
+                    info.content_hash,
+                    seed,
+                    json.dumps(dict(scope or {}), sort_keys=True),
+                    created_by,
+                    now(),
+                ],
+            )
+            audit_id = cursor.lastrowid
+            self.db.conn.executemany(
+                "INSERT INTO audit_cases (audit_id, case_id, position, stratum, assigned_to)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [
+                    (audit_id, cid, i, (strata or {}).get(cid), (assignments or {}).get(cid))
+                    for i, cid in enumerate(case_ids)
+                ],
+            )
+            self._event(None, None, "audit_created", None, name, None, created_by)
+        return self.audit(name)
+
+    def _audit_query(self) -> str:
+        return """
+            SELECT a.*, c.checklist_id || '@' || c.version AS checklist_label,
+              (SELECT count(*) FROM audit_cases ac WHERE ac.audit_id = a.id) AS n_cases,
+              (SELECT count(*) FROM reviews r WHERE r.audit_id = a.id AND r.role = 'primary'
+                 AND r.status = 'complete') AS n_complete,
+              (SELECT count(*) FROM reviews r WHERE r.audit_id = a.id AND r.role = 'primary'
+                 AND r.status = 'in_progress') AS n_in_progress
+            FROM audits a JOIN checklists c ON c.id = a.checklist_pk
+        """
+
+    def _audit_info(self, row: Mapping[str, Any]) -> AuditInfo:
+        return AuditInfo(
+            id=row["id"],
+            name=row["name"],
+            checklist_pk=row["checklist_pk"],
+            checklist_label=row["checklist_label"],
+            seed=row["seed"],
+            scope=json.loads(row["scope"] or "{}"),
+            created_by=row["created_by"],
+            created_at=row["created_at"],
+            n_cases=row["n_cases"],
+            n_complete=row["n_complete"],
+            n_in_progress=row["n_in_progress"],
+        )
+
+    def audits(self) -> list[AuditInfo]:
+        rows = self.db.query(self._audit_query() + " ORDER BY a.created_at DESC, a.id DESC")
+        return [self._audit_info(r) for r in rows]
+
+    def audit(self, name_or_id: str | int) -> AuditInfo:
+        column = "a.id" if isinstance(name_or_id, int) else "a.name"
+        rows = list(self.db.query(self._audit_query() + f" WHERE {column} = ?", [name_or_id]))
+        if not rows:
+            known = ", ".join(a.name for a in self.audits()) or "none yet"
+            raise StoreError(f"no audit named '{name_or_id}' (audits: {known})")
+        return self._audit_info(rows[0])
+
+    def audit_checklist(self, audit_id: int) -> Checklist:
+        return self.checklist(self.audit(audit_id).checklist_pk)
+
+    def audit_cases(self, audit_id: int, assigned_to: str | None = None) -> list[AuditCase]:
+        """The sample in order, with each case's primary review state."""
+        sql = """
+            SELECT ac.position, ac.stratum, ac.assigned_to, c.*,
+                   r.id AS review_id, r.reviewer, r.status,
+                   (SELECT count(*) FROM answers x WHERE x.review_id = r.id
+                      AND x.value IS NOT NULL) AS n_answered
+            FROM audit_cases ac
+            JOIN cases c ON c.id = ac.case_id
+            LEFT JOIN reviews r ON r.audit_id = ac.audit_id AND r.case_id = ac.case_id
+                 AND r.role = 'primary'
+            WHERE ac.audit_id = ?
+        """
+        params: list[Any] = [audit_id]
+        if assigned_to is not None:
+            sql += " AND ac.assigned_to = ?"
+            params.append(assigned_to)
+        return [
+            AuditCase(
+                case=_case(r),
+                position=r["position"],
+                stratum=r["stratum"],
+                assigned_to=r["assigned_to"],
+                review_id=r["review_id"],
+                reviewer=r["reviewer"],
+                status=r["status"],
+                n_answered=r["n_answered"] or 0,
+            )
+            for r in self.db.query(sql + " ORDER BY ac.position", params)
+        ]
+
+    def audits_of_case(self, case_id: int) -> list[str]:
+        rows = self.db.query(
+            "SELECT a.name FROM audit_cases ac JOIN audits a ON a.id = ac.audit_id"
+            " WHERE ac.case_id = ? ORDER BY a.name",
+            [case_id],
+        )
+        return [r["name"] for r in rows]
+
+    # ------------------------------------------------------------------ reviews
+
+    def open_review(
+        self, audit_id: int, case_id: int, reviewer: str, role: str = "primary"
+    ) -> Review:
+        """The review of this case in this role, started now if there is none."""
+        with self._write():
+            rows = list(
+                self.db.query(
+                    "SELECT * FROM reviews WHERE audit_id = ? AND case_id = ? AND role = ?",
+                    [audit_id, case_id, role],
+                )
+            )
+            if rows:
+                return self._review(rows[0])
+            if not list(
+                self.db.query(
+                    "SELECT 1 FROM audit_cases WHERE audit_id = ? AND case_id = ?",
+                    [audit_id, case_id],
+                )
+            ):
+                raise StoreError("that case is not in this audit's sample")
+            stamp = now()
+            cursor = self.db.execute(
+                "INSERT INTO reviews (audit_id, case_id, role, reviewer, status, started_at,"
+                " updated_at) VALUES (?, ?, ?, ?, 'in_progress', ?, ?)",
+                [audit_id, case_id, role, reviewer, stamp, stamp],
+            )
+            review_id = int(cursor.lastrowid or 0)
+            self._event(review_id, None, "review_started", None, role, None, reviewer)
+        return self.review(review_id)
+
+    def _review(self, row: Mapping[str, Any]) -> Review:
+        return Review(
+            id=row["id"],
+            audit_id=row["audit_id"],
+            case_id=row["case_id"],
+            role=row["role"],
+            reviewer=row["reviewer"],
+            status=row["status"],
+            current_question=row["current_question"],
+            completed_at=row["completed_at"],
+        )
+
+    def review(self, review_id: int) -> Review:
+        rows = list(self.db.query("SELECT * FROM reviews WHERE id = ?", [review_id]))
+        if not rows:
+            raise StoreError(f"no review with id {review_id}")
+        return self._review(rows[0])
+
+    def answers(self, review_id: int) -> dict[str, Answer]:
+        return {
+            r["question_id"]: Answer(
+                r["question_id"], r["value"], r["note"], r["updated_by"], r["updated_at"]
+            )
+            for r in self.db.query(
+                "SELECT * FROM answers WHERE review_id = ? ORDER BY question_id", [review_id]
+            )
+        }
+
+    def answer_values(self, review_id: int) -> dict[str, str | None]:
+        return {qid: a.value for qid, a in self.answers(review_id).items()}
+
+    def _event(
+        self,
+        review_id: int | None,
+        question_id: str | None,
+        kind: str,
+        old: str | None,
+        new: str | None,
+        reason: str | None,
+        actor: str,
+    ) -> None:
+        self.db.execute(
+            "INSERT INTO events (review_id, question_id, kind, old, new, reason, actor, at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [review_id, question_id, kind, old, new, reason, actor, now()],
+        )
+
+    def _require_open(self, review_id: int) -> Review:
+        review = self.review(review_id)
+        if review.status == "complete":
+            raise ReviewLocked(
+                "this review is complete and locked; reopen it (with a reason) to change it"
+            )
+        return review
+
+    def set_answer(
+        self, review_id: int, question_id: str, value: str | None, actor: str
+    ) -> list[str]:
+        """Save one answer durably, log it, and clear answers that skip logic now hides.
+
+        Returns the ids of questions whose answers were cleared because they are hidden.
+        """
+        if value is not None and value not in ANSWER_VALUES:
+            raise StoreError(f"'{value}' is not an answer value")
+        with self._write():
+            review = self._require_open(review_id)
+            checklist = self.audit_checklist(review.audit_id)
+            if not checklist.has_question(question_id):
+                raise StoreError(f"no question {question_id} in this checklist")
+            question = checklist.question(question_id)
+            if value is not None and value not in question.answers:
+                raise StoreError(f"{question_id} does not allow '{value}'")
+            current = self.answer_values(review_id)
+            if question_id not in checklist.visible(current):
+                raise StoreError(f"{question_id} is hidden by skip logic for this review")
+            old = current.get(question_id)
+            stamp = now()
+            if old != value:
+                self.db.execute(
+                    "INSERT INTO answers (review_id, question_id, value, updated_by, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?) ON CONFLICT (review_id, question_id) DO UPDATE SET"
+                    " value = excluded.value, updated_by = excluded.updated_by,"
+                    " updated_at = excluded.updated_at",
+                    [review_id, question_id, value, actor, stamp],
+                )
+                self._event(review_id, question_id, "answer", old, value, None, actor)
+            current[question_id] = value
+            cleared = []
+            shown = set(checklist.visible(current))
+            for qid, was in current.items():
+                if was is not None and qid not in shown:
+                    self.db.execute(
+                        "UPDATE answers SET value = NULL, updated_by = ?, updated_at = ?"
+                        " WHERE review_id = ? AND question_id = ?",
+                        [actor, stamp, review_id, qid],
+                    )
+                    self._event(
+                        review_id,
+                        qid,
+                        "answer",
+                        was,
+                        None,
+                        f"hidden by skip logic ({question_id})",
+                        actor,
+                    )
+                    cleared.append(qid)
+            self.db.execute(
+                "UPDATE reviews SET updated_at = ?, current_question = ? WHERE id = ?",
+                [stamp, question_id, review_id],
+            )
+        return cleared
+
+    def set_note(self, review_id: int, question_id: str, note: str, actor: str) -> None:
+        with self._write():
+            review = self._require_open(review_id)
+            if not self.audit_checklist(review.audit_id).has_question(question_id):
+                raise StoreError(f"no question {question_id} in this checklist")
+            old = self.answers(review_id).get(question_id)
+            if old is not None and old.note == note:
+                return
+            stamp = now()
+            self.db.execute(
+                "INSERT INTO answers (review_id, question_id, note, updated_by, updated_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (review_id, question_id) DO UPDATE SET"
+                " note = excluded.note, updated_by = excluded.updated_by,"
+                " updated_at = excluded.updated_at",
+                [review_id, question_id, note, actor, stamp],
+            )
+            self._event(
+                review_id,
+                question_id,
+                "note",
+                old.note if old and old.note else None,
+                note,
+                None,
+                actor,
+            )
+
+    def set_position(self, review_id: int, question_id: str) -> None:
+        """Remember where the reviewer is, so leaving and coming back resumes there."""
+        self.db.execute(
+            "UPDATE reviews SET current_question = ? WHERE id = ?", [question_id, review_id]
+        )
+
+    def complete_review(self, review_id: int, actor: str) -> None:
+        with self._write():
+            review = self._require_open(review_id)
+            checklist = self.audit_checklist(review.audit_id)
+            missing = checklist.unanswered(self.answer_values(review_id))
+            if missing:
+                raise ReviewIncomplete(missing)
+            stamp = now()
+            self.db.execute(
+                "UPDATE reviews SET status = 'complete', completed_at = ?, updated_at = ?"
+                " WHERE id = ?",
+                [stamp, stamp, review_id],
+            )
+            self._event(review_id, None, "status", "in_progress", "complete", None, actor)
+
+    def reopen_review(self, review_id: int, actor: str, reason: str) -> None:
+        if not reason.strip():
+            raise StoreError("reopening a completed review needs a reason")
+        with self._write():
+            review = self.review(review_id)
+            if review.status != "complete":
+                raise StoreError("this review is not complete")
+            self.db.execute(
+                "UPDATE reviews SET status = 'in_progress', completed_at = NULL, updated_at = ?"
+                " WHERE id = ?",
+                [now(), review_id],
+            )
+            self._event(review_id, None, "status", "complete", "in_progress", reason, actor)
+
+    def existing_reviews(self, audit_id: int) -> set[tuple[int, str]]:
+        """(case id, role) of every review already in the audit."""
+        rows = self.db.query("SELECT case_id, role FROM reviews WHERE audit_id = ?", [audit_id])
+        return {(r["case_id"], r["role"]) for r in rows}
+
+    def import_reviews(self, audit_id: int, reviews: Sequence[Any], actor: str) -> int:
+        """Store checked reviews (importing.ImportedReview) in one transaction; returns answers."""
+        stamp = now()
+        n = 0
+        with self._write():
+            for r in reviews:
+                cursor = self.db.execute(
+                    "INSERT INTO reviews (audit_id, case_id, role, reviewer, status, started_at,"
+                    " updated_at, completed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        audit_id,
+                        r.case_id,
+                        r.role,
+                        r.reviewer,
+                        "complete" if r.complete else "in_progress",
+                        stamp,
+                        stamp,
+                        stamp if r.complete else None,
+                    ],
+                )
+                review_id = cursor.lastrowid
+                self._event(review_id, None, "imported", None, r.role, None, actor)
+                for qid, (value, note) in r.answers.items():
+                    self.db.execute(
+                        "INSERT INTO answers (review_id, question_id, value, note, updated_by,"
+                        " updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                        [review_id, qid, value, note, r.reviewer, stamp],
+                    )
+                    self._event(review_id, qid, "answer", None, value, "imported", actor)
+                    n += 1
+                if r.complete:
+                    self._event(review_id, None, "status", None, "complete", "imported", actor)
+        return n
+
+    def events(self, review_id: int | None = None, audit_id: int | None = None) -> list[Event]:
+        sql = "SELECT e.* FROM events e"
+        params: list[Any] = []
+        if review_id is not None:
+            sql += " WHERE e.review_id = ?"
+            params.append(review_id)
+        elif audit_id is not None:
+            sql += " JOIN reviews r ON r.id = e.review_id WHERE r.audit_id = ?"
+            params.append(audit_id)
+        return [
+            Event(**{k: r[k] for k in Event.__dataclass_fields__})
+            for r in self.db.query(sql + " ORDER BY e.id", params)
+        ]
+
+    def review_records(self, audit_id: int, group_by: str | None = None) -> list[ReviewRecord]:
+        """Every review of the audit with its raw answers, for scoring."""
+        reviews = list(self.db.query("SELECT * FROM reviews WHERE audit_id = ?", [audit_id]))
+        answers: dict[int, dict[str, str | None]] = {r["id"]: {} for r in reviews}
+        for row in self.db.query(
+            "SELECT x.review_id, x.question_id, x.value FROM answers x"
+            " JOIN reviews r ON r.id = x.review_id WHERE r.audit_id = ?",
+            [audit_id],
+        ):
+            answers[row["review_id"]][row["question_id"]] = row["value"]
+        groups: dict[int, str | None] = {}
+        if group_by:
+            for ac in self.audit_cases(audit_id):
+                if group_by == "stratum":
+                    groups[ac.case.id] = ac.stratum
+                elif group_by != "reviewer":
+                    groups[ac.case.id] = ac.case.attribute(group_by)
+        return [
+            ReviewRecord(
+                case_id=r["case_id"],
+                role=r["role"],
+                status=r["status"],
+                reviewer=r["reviewer"],
+                answers=answers[r["id"]],
+                group=r["reviewer"] if group_by == "reviewer" else groups.get(r["case_id"]),
+            )
+            for r in reviews
+        ]

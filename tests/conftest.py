@@ -1,0 +1,40 @@
+"""Shared fixtures: a fresh store with the test checklist, cases and an audit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from casereview.importing import read_case_file
+from casereview.store import AuditInfo, Store
+
+FIXTURES = Path(__file__).parent / "fixtures"
+MINI = FIXTURES / "mini.yaml"
+CASES = FIXTURES / "cases.csv"
+
+
+@pytest.fixture
+def fresh_store() -> Iterator[Store]:
+    store = Store.memory()
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "review.db"
+
+
+def seed_store(store: Store) -> AuditInfo:
+    """The mini checklist, the six fixture cases and an audit of all of them."""
+    info = store.add_checklist(MINI.read_text(), str(MINI))
+    store.insert_cases(read_case_file(CASES).cases)
+    ids = [c.id for c in store.cases()]
+    return store.create_audit("Test audit", info.pk, ids, created_by="tester", seed=1)
+
+
+@pytest.fixture
+def audited(fresh_store: Store) -> tuple[Store, AuditInfo]:
+    return fresh_store, seed_store(fresh_store)
