@@ -289,49 +289,29 @@ def audit_create(
     """Draw a seeded dip sample and print its case refs and strata."""
     import random
 
-    from casereview.sampling import SampleError, draw, round_robin
+    from casereview.sampling import SampleError, Scope, create_sampled_audit
 
     store = context.store
-    filters = _parse_where(where)
-    day_from, day_to = _parse_day(date_from, "--from"), _parse_day(date_to, "--to")
+    scope = Scope(_parse_where(where), _parse_day(date_from, "--from"), _parse_day(date_to, "--to"))
     if Path(checklist_spec).suffix in (".yaml", ".yml"):
         from casereview.checklist import load_checklist
 
         load_checklist(checklist_spec)
-        info = store.add_checklist(
-            Path(checklist_spec).read_text(encoding="utf-8-sig"), checklist_spec
-        )
+        text = Path(checklist_spec).read_text(encoding="utf-8-sig")
+        info = store.add_checklist(text, checklist_spec)
     else:
         info = store.find_checklist(checklist_spec)
     if seed is None:
         seed = random.SystemRandom().randrange(1, 1_000_000)
-    pool = store.cases(where=filters, date_from=day_from, date_to=day_to)
+    names = [r.strip() for r in (reviewers or "").split(",") if r.strip()]
     try:
-        sample = draw(pool, n, seed, stratify)
+        created, sample, pool_size = create_sampled_audit(
+            store, name, info.pk, n, seed, scope, context.reviewer, stratify, names
+        )
     except SampleError as exc:
         fail(str(exc))
-    names = [r.strip() for r in (reviewers or "").split(",") if r.strip()]
-    ids = [c.id for c in sample.cases]
-    created = store.create_audit(
-        name,
-        info.pk,
-        ids,
-        created_by=context.reviewer,
-        seed=seed,
-        scope={
-            "where": filters,
-            "from": day_from,
-            "to": day_to,
-            "stratify": stratify,
-            "sample": n,
-            "pool": len(pool),
-            "reviewers": names,
-        },
-        strata=sample.stratum_of,
-        assignments=round_robin(ids, names),
-    )
     click.echo(
-        f"audit '{created.name}': {n} of {len(pool)} cases, checklist {info.label}, seed {seed}"
+        f"audit '{created.name}': {n} of {pool_size} cases, checklist {info.label}, seed {seed}"
     )
     if stratify:
         click.echo(f"\n{'stratum (' + stratify + ')':40} {'pool':>6} {'sample':>7} {'share':>7}")
@@ -405,6 +385,151 @@ def answers_import(context: Context, file: Path, audit_name: str) -> None:
         f"imported {n} answers in {len(plan)} reviews ({done} complete, "
         f"{len(plan) - done} in progress) into '{audit_info.name}'"
     )
+
+
+# ---------------------------------------------------------------- findings
+
+EXPORT_KINDS = ("questions", "sections", "cases", "answers", "agreement")
+
+
+@main.command("export")
+@click.argument("kind", type=click.Choice(EXPORT_KINDS))
+@click.option("--audit", "audit_name", required=True, help="The audit to export.")
+@click.option("--by", help="Group by force, team, reviewer, stratum or a case attribute.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "xlsx", "json"]),
+    help="Default: from --out's extension, else csv.",
+)
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="File (default stdout)."
+)
+@click.option("--include-notes", is_flag=True, help="Include free-text notes and case summaries.")
+@pass_ctx
+@friendly_errors
+def export_cmd(
+    context: Context,
+    kind: str,
+    audit_name: str,
+    by: str | None,
+    fmt: str | None,
+    out: Path | None,
+    include_notes: bool,
+) -> None:
+    """Export findings or raw answers as Excel-safe CSV, XLSX or JSON.
+
+    questions and sections are compliance figures (completed reviews; moderated over
+    primary); cases has a score per section; answers has every answer; agreement compares
+    primary and second reviews. Notes and summaries leave the machine only with
+    --include-notes.
+    """
+    from casereview import export, findings
+
+    fmt = fmt or (out.suffix.lstrip(".").lower() if out and out.suffix else "csv")
+    if fmt not in ("csv", "xlsx", "json"):
+        fail(f"cannot tell the format from '{out}'; give --format csv, xlsx or json")
+    if fmt == "xlsx" and out is None:
+        fail("xlsx needs --out FILE (a workbook cannot go to the terminal)")
+    if by and kind not in ("questions", "sections"):
+        fail(f"--by applies to questions and sections, not {kind}")
+    store = context.store
+    data = findings.load(store, audit_name, by, require_complete=kind not in ("answers", "cases"))
+    if by and by not in findings.GROUP_FIELDS_BUILTIN and by not in store.case_attribute_names():
+        fail(f"cannot group by '{by}': not a case field or attribute in this database")
+    if kind == "agreement" and not any(r.role == "second" for r in data.reviews):
+        fail(f"audit '{data.audit.name}' has no second reviews, so no agreement to export")
+    table = findings.table_for(kind, store, data, by, include_notes)
+    progress = _progress_bar(len(table.rows)) if out is not None else None
+    if fmt == "xlsx":
+        assert out is not None
+        # One workbook for the board: summary and chart, then questions, sections and cases.
+        sheets = [
+            findings.question_table(data, by),
+            findings.section_table(data, by),
+            findings.case_table(store, data, include_notes),
+        ]
+        if kind in ("answers", "agreement"):
+            sheets.append(table)
+        tmp = out.with_name(f".{out.name}.part")
+        try:
+            export.write_xlsx(
+                tmp,
+                findings.summary_pairs(data),
+                sheets,
+                chart=findings.section_chart(data),
+                progress=progress,
+            )
+            os.replace(tmp, out)
+        finally:
+            tmp.unlink(missing_ok=True)
+    else:
+        _write_atomically(out, table, fmt, data, progress)
+    if out is not None:
+        click.echo(f"wrote {len(table.rows)} {kind} rows to {out}", err=True)
+
+
+def _progress_bar(total: int) -> Any:
+    if total < 5000:
+        return None
+    bar = click.progressbar(length=total, label="exporting", file=sys.stderr)
+    seen = [0]
+
+    def update(done: int, _total: int) -> None:
+        bar.update(done - seen[0])
+        seen[0] = done
+        if done >= total:
+            bar.render_finish()
+
+    return update
+
+
+def _write_atomically(out: Path | None, table: Any, fmt: str, data: Any, progress: Any) -> None:
+    """Write to a temporary file beside OUT and rename, so a failed export leaves no half file."""
+    import io
+    import tempfile
+
+    from casereview import export
+
+    if fmt == "csv":
+        buffer: Any = io.BytesIO()
+        export.write_csv(table, buffer, progress)
+        payload = buffer.getvalue()
+    else:
+        text = io.StringIO()
+        export.write_json([table], text, meta={"audit": data.audit.name})
+        payload = text.getvalue().encode("utf-8")
+    if out is None:
+        sys.stdout.buffer.write(payload)
+        sys.stdout.flush()
+        return
+    fd, tmp = tempfile.mkstemp(dir=out.parent or Path("."), prefix=f".{out.name}.")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@main.command("report")
+@click.option("--audit", "audit_name", required=True, help="The audit to report on.")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="File (default stdout)."
+)
+@pass_ctx
+@friendly_errors
+def report_cmd(context: Context, audit_name: str, out: Path | None) -> None:
+    """A Markdown findings report: scope, sample, method, findings with counts and intervals."""
+    from casereview import report
+
+    text = report.render(context.store, audit_name)
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        click.echo(f"wrote the report to {out}", err=True)
 
 
 # ---------------------------------------------------------------- statistics

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from casereview.checklist import Checklist
 from casereview.importing import read_case_file
-from casereview.sampling import draw, round_robin
+from casereview.sampling import Scope, create_sampled_audit
 from casereview.store import Store
 
 DEMO_AUDIT = "Northmoor stalking dip sample 2024"
@@ -36,19 +36,18 @@ def build_demo(store: Store, reviewer: str) -> bool:
         store.insert_cases(read_case_file(SAMPLE_POOL).cases)
     info = store.find_checklist("stalking-casefile")
     force = sorted({c.force for c in store.cases()})[0]
-    pool = store.cases(where={"force": force})
-    sample = draw(pool, DEMO_SIZE, DEMO_SEED, stratify="team")
-    ids = [c.id for c in sample.cases]
-    audit = store.create_audit(
+    audit, sample, _pool = create_sampled_audit(
+        store,
         DEMO_AUDIT,
         info.pk,
-        ids,
+        DEMO_SIZE,
+        DEMO_SEED,
+        Scope({"force": force}),
         created_by="demo",
-        seed=DEMO_SEED,
-        scope={"where": {"force": force}, "stratify": "team", "sample": DEMO_SIZE},
-        strata=sample.stratum_of,
-        assignments=round_robin(ids, [reviewer, "insp.khan"]),
+        stratify="team",
+        reviewers=[reviewer, "insp.khan"],
     )
+    ids = [c.id for c in sample.cases]
     checklist = store.checklist(info.pk)
     rng = random.Random(DEMO_SEED)
     # Five reviews complete by two reviewers, one half-way through: the findings have data

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from casereview.scoring import allocate_proportional
-from casereview.store import Case
+from casereview.store import AuditInfo, Case, Store
 
 NO_VALUE = "(none)"
 
@@ -73,3 +73,51 @@ def round_robin(case_ids: Sequence[int], reviewers: Sequence[str]) -> dict[int, 
     if not reviewers:
         return {}
     return {cid: reviewers[i % len(reviewers)] for i, cid in enumerate(case_ids)}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which cases an audit may draw from."""
+
+    where: dict[str, str]
+    date_from: str | None = None
+    date_to: str | None = None
+
+    def pool(self, store: Store) -> list[Case]:
+        return store.cases(where=self.where, date_from=self.date_from, date_to=self.date_to)
+
+
+def create_sampled_audit(
+    store: Store,
+    name: str,
+    checklist_pk: int,
+    n: int,
+    seed: int,
+    scope: Scope,
+    created_by: str,
+    stratify: str | None = None,
+    reviewers: Sequence[str] = (),
+) -> tuple[AuditInfo, Sample, int]:
+    """Draw the sample and record the audit: the one path the CLI, the app and the demo use."""
+    pool = scope.pool(store)
+    sample = draw(pool, n, seed, stratify)
+    ids = [c.id for c in sample.cases]
+    audit = store.create_audit(
+        name,
+        checklist_pk,
+        ids,
+        created_by=created_by,
+        seed=seed,
+        scope={
+            "where": scope.where,
+            "from": scope.date_from,
+            "to": scope.date_to,
+            "stratify": stratify,
+            "sample": n,
+            "pool": len(pool),
+            "reviewers": list(reviewers),
+        },
+        strata=sample.stratum_of,
+        assignments=round_robin(ids, list(reviewers)),
+    )
+    return audit, sample, len(pool)

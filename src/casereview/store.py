@@ -454,6 +454,19 @@ class Store:
             raise StoreError(f"no case with id {case_id}")
         return _case(rows[0])
 
+    def distinct_values(self, name: str, limit: int = 200) -> list[str]:
+        """The values a case field or extra attribute takes in the pool, for pickers."""
+        if name in CASE_COLUMNS:
+            sql = f"SELECT DISTINCT {name} AS v FROM cases WHERE {name} IS NOT NULL ORDER BY v"
+            params: list[Any] = []
+        else:
+            sql = (
+                "SELECT DISTINCT json_extract(extra, ?) AS v FROM cases"
+                " WHERE v IS NOT NULL ORDER BY v"
+            )
+            params = [f'$."{name}"']
+        return [str(r["v"]) for r in self.db.query(f"{sql} LIMIT {int(limit)}", params)]
+
     def case_attribute_names(self) -> list[str]:
         names = set(CASE_COLUMNS) - {"summary", "case_ref"}
         for row in self.db.query("SELECT DISTINCT extra FROM cases"):
@@ -581,6 +594,22 @@ class Store:
             for r in self.db.query(sql + " ORDER BY ac.position", params)
         ]
 
+    def reviewer_progress(self, audit_id: int) -> list[tuple[str, int, int, int]]:
+        """Per reviewer: (name, cases assigned, primary reviews complete, in progress)."""
+        rows = self.db.query(
+            """
+            SELECT who, sum(assigned) AS assigned, sum(done) AS done, sum(open) AS open FROM (
+              SELECT assigned_to AS who, 1 AS assigned, 0 AS done, 0 AS open
+                FROM audit_cases WHERE audit_id = ? AND assigned_to IS NOT NULL
+              UNION ALL
+              SELECT reviewer, 0, status = 'complete', status = 'in_progress'
+                FROM reviews WHERE audit_id = ? AND role = 'primary'
+            ) GROUP BY who ORDER BY who
+            """,
+            [audit_id, audit_id],
+        )
+        return [(r["who"], r["assigned"], r["done"], r["open"]) for r in rows]
+
     def audits_of_case(self, case_id: int) -> list[str]:
         rows = self.db.query(
             "SELECT a.name FROM audit_cases ac JOIN audits a ON a.id = ac.audit_id"
@@ -638,6 +667,13 @@ class Store:
         if not rows:
             raise StoreError(f"no review with id {review_id}")
         return self._review(rows[0])
+
+    def reviews_of_case(self, audit_id: int, case_id: int) -> list[Review]:
+        rows = self.db.query(
+            "SELECT * FROM reviews WHERE audit_id = ? AND case_id = ? ORDER BY id",
+            [audit_id, case_id],
+        )
+        return [self._review(r) for r in rows]
 
     def answers(self, review_id: int) -> dict[str, Answer]:
         return {

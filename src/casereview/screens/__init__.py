@@ -2,7 +2,8 @@
 
 from casereview.screens.audit_cases import AuditCasesScreen
 from casereview.screens.audits import AuditsScreen
+from casereview.screens.findings import FindingsScreen
 from casereview.screens.help import HelpScreen
 from casereview.screens.review import ReviewScreen
 
-__all__ = ["AuditCasesScreen", "AuditsScreen", "HelpScreen", "ReviewScreen"]
+__all__ = ["AuditCasesScreen", "AuditsScreen", "FindingsScreen", "HelpScreen", "ReviewScreen"]

@@ -8,6 +8,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
 from casereview.screens._base import StoreScreen
+from casereview.screens.findings import FindingsScreen
 
 STATUS = {None: "not started", "in_progress": "in progress", "complete": "complete"}
 
@@ -18,6 +19,7 @@ class AuditCasesScreen(StoreScreen):
     BINDINGS = [
         Binding("enter", "open", "Review"),
         Binding("m", "mine", "My queue"),
+        Binding("f", "findings", "Findings"),
         Binding("escape", "app.pop_screen", "Audits"),
     ]
 
@@ -77,6 +79,9 @@ class AuditCasesScreen(StoreScreen):
     def action_mine(self) -> None:
         self.only_mine = not self.only_mine
         self.refresh_cases()
+
+    def action_findings(self) -> None:
+        self.app.push_screen(FindingsScreen(self.audit_id))
 
     def action_open(self) -> None:
         table = self.query_one(DataTable)

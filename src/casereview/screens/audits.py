@@ -8,6 +8,9 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
 from casereview.screens._base import StoreScreen, progress_bar
+from casereview.screens.findings import FindingsScreen
+from casereview.screens.new_audit import NewAuditScreen
+from casereview.screens.pool import PoolScreen
 
 
 class AuditsScreen(StoreScreen):
@@ -15,6 +18,9 @@ class AuditsScreen(StoreScreen):
 
     BINDINGS = [
         Binding("enter", "open", "Open", show=True),
+        Binding("f", "findings", "Findings"),
+        Binding("n", "new_audit", "New audit"),
+        Binding("c", "pool", "Case pool"),
         Binding("r", "refresh", "Refresh"),
     ]
 
@@ -22,6 +28,7 @@ class AuditsScreen(StoreScreen):
         yield Header()
         yield Static("", id="audits-intro")
         yield DataTable(id="audits", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="reviewer-progress")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -58,12 +65,41 @@ class AuditsScreen(StoreScreen):
                 "[b]casereview audit create NAME --checklist stalking-casefile --sample 20[/b]."
             )
 
-    def action_open(self) -> None:
+    def _audit_id(self) -> int | None:
         table = self.query_one(DataTable)
-        if table.row_count:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-            assert key is not None
-            self.cr_app.open_audit(int(key))
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return int(key) if key is not None else None
+
+    def action_new_audit(self) -> None:
+        self.app.push_screen(NewAuditScreen())
+
+    def action_pool(self) -> None:
+        self.app.push_screen(PoolScreen())
+
+    @on(DataTable.RowHighlighted)
+    def _show_reviewers(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key.value is None:
+            return
+        rows = self.store.reviewer_progress(int(event.row_key.value))
+        text = "  ".join(
+            f"[b]{who}[/b] {done}/{assigned or '-'} done" + (f", {open_} open" if open_ else "")
+            for who, assigned, done, open_ in rows
+        )
+        self.query_one("#reviewer-progress", Static).update(
+            f"By reviewer: {text}" if rows else "No reviewers assigned or started yet."
+        )
+
+    def action_findings(self) -> None:
+        audit_id = self._audit_id()
+        if audit_id is not None:
+            self.app.push_screen(FindingsScreen(audit_id))
+
+    def action_open(self) -> None:
+        audit_id = self._audit_id()
+        if audit_id is not None:
+            self.cr_app.open_audit(audit_id)
 
     @on(DataTable.RowSelected)
     def _selected(self, event: DataTable.RowSelected) -> None:

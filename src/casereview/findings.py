@@ -1,0 +1,302 @@
+"""Findings as tables: scoring applied to an audit, shaped for exports, the report and the TUI."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from casereview import scoring
+from casereview.checklist import Checklist
+from casereview.export import BarChart, Cell, Table
+from casereview.store import AuditInfo, Store, StoreError
+
+QUESTION_COLUMNS = (
+    "section_id",
+    "question_id",
+    "question",
+    "n_reviews",
+    "n_applicable",
+    "yes",
+    "partly",
+    "no",
+    "na",
+    "unknown",
+    "compliance_pct",
+    "ci_low_pct",
+    "ci_high_pct",
+)
+SECTION_COLUMNS = (
+    "section_id",
+    "section",
+    "n_cases",
+    "mean_score_pct",
+    "n_full",
+    "full_pct",
+    "ci_low_pct",
+    "ci_high_pct",
+)
+AGREEMENT_COLUMNS = ("section_id", "question_id", "n_pairs", "agree_pct", "kappa", "kappa_band")
+GROUP_FIELDS_BUILTIN = ("force", "team", "reviewer", "stratum", "offence", "outcome")
+
+
+class FindingsError(StoreError):
+    """An audit with nothing to report yet; the message says what is missing."""
+
+
+@dataclass(frozen=True)
+class AuditData:
+    """Everything scoring needs about one audit, read once."""
+
+    audit: AuditInfo
+    checklist: Checklist
+    reviews: list[scoring.ReviewRecord]
+
+    @property
+    def counted(self) -> list[scoring.ReviewRecord]:
+        return scoring.counted_reviews(self.reviews)
+
+
+def load(
+    store: Store, audit_name: str, by: str | None = None, require_complete: bool = True
+) -> AuditData:
+    audit = store.audit(audit_name)
+    if audit.n_cases == 0:
+        raise FindingsError(f"audit '{audit.name}' has no cases")
+    data = AuditData(audit, store.checklist(audit.checklist_pk), store.review_records(audit.id, by))
+    if require_complete and not data.counted:
+        raise FindingsError(
+            f"audit '{audit.name}' has no completed reviews yet ({audit.n_in_progress} in "
+            "progress); findings count completed reviews only"
+        )
+    return data
+
+
+def _pct(x: float | None) -> float | None:
+    return scoring.pct(x)
+
+
+def _groups(data: AuditData, by: str | None) -> list[tuple[str | None, list[scoring.ReviewRecord]]]:
+    if not by:
+        return [(None, data.reviews)]
+    groups = scoring.grouped(data.reviews, key=lambda r: r.group)
+    # grouped() works on counted reviews; second reviews follow their case's group
+    return list(groups.items())
+
+
+def _with_group(columns: Sequence[str], by: str | None) -> tuple[str, ...]:
+    return ("audit", *(("group",) if by else ()), *columns)
+
+
+def question_table(data: AuditData, by: str | None = None) -> Table:
+    rows: list[dict[str, Cell]] = []
+    for group, reviews in _groups(data, by):
+        for fig in scoring.audit_question_figures(data.checklist, reviews):
+            q = data.checklist.question(fig.question_id)
+            rows.append(
+                {
+                    "audit": data.audit.name,
+                    "group": group,
+                    "section_id": data.checklist.section_of(q.id).id,
+                    "question_id": q.id,
+                    "question": q.text,
+                    "n_reviews": fig.n_reviews,
+                    "n_applicable": fig.n_applicable,
+                    "yes": fig.yes,
+                    "partly": fig.partly,
+                    "no": fig.no,
+                    "na": fig.na,
+                    "unknown": fig.unknown,
+                    "compliance_pct": _pct(fig.compliance),
+                    "ci_low_pct": _pct(fig.ci_low),
+                    "ci_high_pct": _pct(fig.ci_high),
+                }
+            )
+    return Table("questions", _with_group(QUESTION_COLUMNS, by), rows)
+
+
+def section_table(data: AuditData, by: str | None = None) -> Table:
+    rows: list[dict[str, Cell]] = []
+    for group, reviews in _groups(data, by):
+        for fig in scoring.audit_section_figures(data.checklist, reviews):
+            section = next(s for s in data.checklist.sections if s.id == fig.section_id)
+            rows.append(
+                {
+                    "audit": data.audit.name,
+                    "group": group,
+                    "section_id": section.id,
+                    "section": section.title,
+                    "n_cases": fig.n_cases,
+                    "mean_score_pct": _pct(fig.mean_score),
+                    "n_full": fig.n_full,
+                    "full_pct": _pct(fig.share_full),
+                    "ci_low_pct": _pct(fig.ci_low),
+                    "ci_high_pct": _pct(fig.ci_high),
+                }
+            )
+    return Table("sections", _with_group(SECTION_COLUMNS, by), rows)
+
+
+def case_table(store: Store, data: AuditData, include_notes: bool = False) -> Table:
+    """One row per sampled case: its counted review and a score per section."""
+    counted = {r.case_id: r for r in data.counted}
+    sections = data.checklist.sections
+    columns = [
+        "audit",
+        "position",
+        "case_ref",
+        "force",
+        "team",
+        "offence",
+        "reported_at",
+        "recorded_at",
+        "outcome",
+        "stratum",
+        "assigned_to",
+        "reviewer",
+        "review_role",
+        "status",
+        "overall_pct",
+        *(f"{s.id}_pct" for s in sections),
+    ]
+    if include_notes:
+        columns.append("summary")
+    rows: list[dict[str, Cell]] = []
+    unknown_as = data.checklist.unknown_scores_as
+    for ac in store.audit_cases(data.audit.id):
+        review = counted.get(ac.case.id)
+        row: dict[str, Cell] = {
+            "audit": data.audit.name,
+            "position": ac.position + 1,
+            "case_ref": ac.case.case_ref,
+            "force": ac.case.force,
+            "team": ac.case.team,
+            "offence": ac.case.offence,
+            "reported_at": ac.case.reported_at,
+            "recorded_at": ac.case.recorded_at,
+            "outcome": ac.case.outcome,
+            "stratum": ac.stratum,
+            "assigned_to": ac.assigned_to,
+            "reviewer": review.reviewer if review else ac.reviewer,
+            "review_role": review.role if review else None,
+            "status": "complete" if review else (ac.status or "not started"),
+            "summary": ac.case.summary,
+        }
+        if review:
+            effective = data.checklist.effective_answers(review.answers)
+            overall_num = overall_den = 0.0
+            for s in sections:
+                score = scoring.case_section_score(s, effective, unknown_as)
+                row[f"{s.id}_pct"] = _pct(score)
+                for q in s.questions:
+                    value = effective.get(q.id)
+                    if value in scoring.SCORES or (value == "unknown" and unknown_as == "no"):
+                        overall_num += q.weight * scoring.SCORES.get(value or "", 0.0)
+                        overall_den += q.weight
+            row["overall_pct"] = _pct(overall_num / overall_den) if overall_den else None
+        rows.append(row)
+    return Table("cases", tuple(columns), rows)
+
+
+def answer_table(store: Store, data: AuditData, include_notes: bool = False) -> Table:
+    """Every answer of every review (all roles), hidden questions as na, for other tools."""
+    columns = [
+        "audit",
+        "case_ref",
+        "force",
+        "reviewer",
+        "role",
+        "status",
+        "section_id",
+        "question_id",
+        "answer",
+        "hidden",
+    ]
+    if include_notes:
+        columns.append("note")
+    rows: list[dict[str, Cell]] = []
+    for ac in store.audit_cases(data.audit.id):
+        for review in store.reviews_of_case(data.audit.id, ac.case.id):
+            answers = store.answers(review.id)
+            values = {q: a.value for q, a in answers.items()}
+            shown = set(data.checklist.visible(values))
+            for q in data.checklist.questions:
+                answer = answers.get(q.id)
+                rows.append(
+                    {
+                        "audit": data.audit.name,
+                        "case_ref": ac.case.case_ref,
+                        "force": ac.case.force,
+                        "reviewer": review.reviewer,
+                        "role": review.role,
+                        "status": review.status,
+                        "section_id": data.checklist.section_of(q.id).id,
+                        "question_id": q.id,
+                        "answer": (answer.value if answer else None) if q.id in shown else "na",
+                        "hidden": q.id not in shown,
+                        "note": answer.note if answer else None,
+                    }
+                )
+    return Table("answers", tuple(columns), rows)
+
+
+def agreement_table(data: AuditData) -> Table:
+    rows: list[dict[str, Cell]] = []
+    for fig in scoring.audit_agreement(data.checklist, data.reviews):
+        rows.append(
+            {
+                "audit": data.audit.name,
+                "section_id": data.checklist.section_of(fig.question_id).id,
+                "question_id": fig.question_id,
+                "n_pairs": fig.n_pairs,
+                "agree_pct": _pct(fig.agree_pct / 100) if fig.agree_pct is not None else None,
+                "kappa": round(fig.kappa, 3) if fig.kappa is not None else None,
+                "kappa_band": fig.band,
+            }
+        )
+    return Table("agreement", ("audit", *AGREEMENT_COLUMNS), rows)
+
+
+def table_for(
+    kind: str, store: Store, data: AuditData, by: str | None, include_notes: bool
+) -> Table:
+    if kind == "questions":
+        return question_table(data, by)
+    if kind == "sections":
+        return section_table(data, by)
+    if kind == "cases":
+        return case_table(store, data, include_notes)
+    if kind == "answers":
+        return answer_table(store, data, include_notes)
+    if kind == "agreement":
+        return agreement_table(data)
+    raise ValueError(kind)
+
+
+def summary_pairs(data: AuditData) -> list[tuple[str, Cell]]:
+    """The key facts an XLSX summary sheet opens with."""
+    audit = data.audit
+    scope = audit.scope
+    return [
+        ("Audit", audit.name),
+        ("Checklist", audit.checklist_label),
+        ("Cases sampled", audit.n_cases),
+        ("Reviews counted (complete)", len(data.counted)),
+        ("Seed", audit.seed),
+        ("Scope", ", ".join(f"{k}={v}" for k, v in (scope.get("where") or {}).items()) or "all"),
+        ("Reported from", scope.get("from")),
+        ("Reported to", scope.get("to")),
+        ("Stratified by", scope.get("stratify")),
+        ("Method", "yes = 1, partly = 0.5, no = 0; n/a and unknown left out; 95% Wilson intervals"),
+    ]
+
+
+def section_chart(data: AuditData) -> BarChart:
+    figures = scoring.audit_section_figures(data.checklist, data.reviews)
+    titles = {s.id: s.title for s in data.checklist.sections}
+    return BarChart(
+        title="Cases meeting each section in full (95% CI)",
+        categories=[titles[f.section_id] for f in figures],
+        values=[_pct(f.share_full) for f in figures],
+        ci_low=[_pct(f.ci_low) for f in figures],
+        ci_high=[_pct(f.ci_high) for f in figures],
+    )

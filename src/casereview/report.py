@@ -1,0 +1,110 @@
+"""A Markdown findings report an inspector can paste: scope, method, findings, gaps, caveats."""
+
+from __future__ import annotations
+
+from casereview import findings, scoring
+from casereview.store import Store
+
+GAPS = 8  # how many of the weakest questions to list
+
+
+def _range(low: float | None, high: float | None) -> str:
+    if low is None or high is None:
+        return "-"
+    return f"{scoring.pct(low):.0f}-{scoring.pct(high):.0f}%"
+
+
+def _share(part: float, whole: int) -> str:
+    if whole == 0:
+        return "no applicable cases"
+    shown = f"{part:g}"
+    return f"{shown} of {whole} ({100 * part / whole:.0f}%)"
+
+
+def render(store: Store, audit_name: str) -> str:
+    data = findings.load(store, audit_name)
+    audit, checklist = data.audit, data.checklist
+    counted = data.counted
+    scope = audit.scope
+    where = ", ".join(f"{k} = {v}" for k, v in (scope.get("where") or {}).items()) or "whole pool"
+    period = (
+        f"reported {scope.get('from') or 'any time'} to {scope.get('to') or 'any time'}"
+        if scope.get("from") or scope.get("to")
+        else "no date limits"
+    )
+    out: list[str] = [
+        f"# Case-file review findings: {audit.name}",
+        "",
+        "## Scope and sample",
+        "",
+        f"- Checklist: {checklist.title} ({audit.checklist_label})",
+        f"- Scope: {where}; {period}",
+        f"- Sample: {audit.n_cases} case files drawn at random (seed {audit.seed})"
+        + (f", stratified by {scope['stratify']}" if scope.get("stratify") else "")
+        + (f", from a pool of {scope['pool']}" if scope.get("pool") else ""),
+        f"- Reviews counted: {len(counted)} completed of {audit.n_cases} sampled"
+        + (
+            f" ({audit.n_cases - len(counted)} not complete and left out)"
+            if len(counted) < audit.n_cases
+            else ""
+        ),
+        "",
+        "## Method",
+        "",
+        "Each file was reviewed against the checklist. Answers score yes 1, partly 0.5 and no 0; "
+        "questions that did not apply to a case (including those skipped because an earlier "
+        "answer made them irrelevant) and answers of 'unknown' are left out"
+        + (" (here 'unknown' scores as no)" if checklist.unknown_scores_as == "no" else "")
+        + ". Where a file was moderated, the moderated answer counts. Percentages are given "
+        "with their counts and 95% Wilson score intervals.",
+        "",
+        "## Findings by section",
+        "",
+        "| Section | Cases | Mean score | Met in full | 95% CI |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    section_figs = scoring.audit_section_figures(checklist, data.reviews)
+    for fig in section_figs:
+        title = next(s.title for s in checklist.sections if s.id == fig.section_id)
+        mean = f"{scoring.pct(fig.mean_score):.0f}%" if fig.mean_score is not None else "-"
+        out.append(
+            f"| {title} | {fig.n_cases} | {mean} | {_share(fig.n_full, fig.n_cases)} | "
+            f"{_range(fig.ci_low, fig.ci_high)} |"
+        )
+    question_figs = scoring.audit_question_figures(checklist, data.reviews)
+    out += ["", "## Findings by question", ""]
+    for section in checklist.sections:
+        out += [f"### {section.title}", ""]
+        for fig in question_figs:
+            q = checklist.question(fig.question_id)
+            if checklist.section_of(q.id).id != section.id:
+                continue
+            flag = " **(critical)**" if q.critical else ""
+            out.append(f"- {q.id}{flag} {q.text} {scoring.describe(fig)}")
+        out.append("")
+    scored = [f for f in question_figs if f.compliance is not None]
+    weakest = sorted(scored, key=lambda f: (f.compliance or 0.0, -f.n_applicable))[:GAPS]
+    out += ["## Notable gaps", ""]
+    if weakest:
+        out.append("The questions with the lowest compliance:")
+        out.append("")
+        for fig in weakest:
+            q = checklist.question(fig.question_id)
+            out.append(f"1. {q.id} {q.text} {scoring.describe(fig)}")
+    else:
+        out.append("No question has applicable answers yet.")
+    small = [f for f in question_figs if 0 < f.n_applicable < scoring.SMALL_N]
+    out += [
+        "",
+        "## Caveats",
+        "",
+        f"This is a sample of {len(counted)} reviewed files. Intervals show the range the true "
+        "rate is likely to lie in; where they overlap, a difference between sections or groups "
+        "may be chance.",
+    ]
+    if small:
+        out.append(
+            f"{len(small)} question(s) have fewer than {scoring.SMALL_N} applicable answers; "
+            "their percentages are too uncertain to quote on their own."
+        )
+    return "\n".join(out) + "\n"

@@ -1,0 +1,131 @@
+"""Export from the app: choose what and where, watch the progress bar, get the file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Select
+
+from casereview import export, findings
+from casereview.store import Store, StoreError
+
+KINDS = [
+    ("Questions", "questions"),
+    ("Sections", "sections"),
+    ("Cases", "cases"),
+    ("Answers", "answers"),
+]
+FORMATS = [("Excel workbook (.xlsx)", "xlsx"), ("CSV (Excel-safe)", "csv"), ("JSON", "json")]
+
+
+def default_name(audit_name: str, kind: str, fmt: str) -> str:
+    slug = "".join(ch if ch.isalnum() else "-" for ch in audit_name.lower()).strip("-")
+    return f"{slug}-{kind}.{fmt}"
+
+
+class ExportScreen(ModalScreen[Path | None]):
+    """Tables are read on the event loop (SQLite stays on one thread); files are written in a
+    worker thread so the progress bar moves."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, store: Store, audit_name: str):
+        super().__init__()
+        self.store = store
+        self.audit_name = audit_name
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(f"[b]Export[/b] {self.audit_name}")
+            yield Select(KINDS, value="questions", allow_blank=False, id="export-kind")
+            yield Select(FORMATS, value="xlsx", allow_blank=False, id="export-format")
+            yield Input(default_name(self.audit_name, "questions", "xlsx"), id="export-path")
+            yield Checkbox("Include free-text notes and case summaries", id="export-notes")
+            yield Label("", id="export-message")
+            yield ProgressBar(id="export-progress", show_eta=False)
+            with Horizontal(classes="buttons"):
+                yield Button("Export", variant="primary", id="export-go")
+                yield Button("Cancel", id="export-cancel")
+
+    @on(Select.Changed)
+    def _rename(self) -> None:
+        kind = self.query_one("#export-kind", Select).value
+        fmt = self.query_one("#export-format", Select).value
+        self.query_one("#export-path", Input).value = default_name(
+            self.audit_name, str(kind), str(fmt)
+        )
+
+    @on(Button.Pressed, "#export-cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#export-go")
+    @on(Input.Submitted)
+    def _go(self) -> None:
+        kind = str(self.query_one("#export-kind", Select).value)
+        fmt = str(self.query_one("#export-format", Select).value)
+        path = Path(self.query_one("#export-path", Input).value.strip()).expanduser()
+        notes = self.query_one("#export-notes", Checkbox).value
+        message = self.query_one("#export-message", Label)
+        if not path.name:
+            message.update("[red]Give a file name.[/red]")
+            return
+        if not path.parent.exists():
+            message.update(f"[red]No folder {path.parent}.[/red]")
+            return
+        try:
+            data = findings.load(
+                self.store, self.audit_name, require_complete=kind in ("questions", "sections")
+            )
+            tables = [findings.table_for(kind, self.store, data, None, notes)]
+            if fmt == "xlsx":
+                tables = [
+                    findings.question_table(data),
+                    findings.section_table(data),
+                    findings.case_table(self.store, data, notes),
+                ] + ([tables[0]] if kind == "answers" else [])
+                summary = findings.summary_pairs(data)
+                chart = findings.section_chart(data)
+            else:
+                summary, chart = [], None
+        except StoreError as exc:
+            message.update(f"[red]{exc}[/red]")
+            return
+        self.query_one("#export-go", Button).disabled = True
+        self._write(path, fmt, tables, summary, chart)
+
+    @work(thread=True, exclusive=True)
+    def _write(
+        self, path: Path, fmt: str, tables: list[export.Table], summary: list, chart: object
+    ) -> None:  # type: ignore[type-arg]
+        bar = self.query_one("#export-progress", ProgressBar)
+
+        def progress(done: int, total: int) -> None:
+            self.app.call_from_thread(bar.update, total=total, progress=done)
+
+        tmp = path.with_name(f".{path.name}.part")
+        try:
+            if fmt == "xlsx":
+                export.write_xlsx(tmp, summary, tables, chart=chart, progress=progress)  # type: ignore[arg-type]
+            elif fmt == "csv":
+                with tmp.open("wb") as fh:
+                    export.write_csv(tables[0], fh, progress)
+            else:
+                with tmp.open("w", encoding="utf-8") as fh:
+                    export.write_json(tables, fh, meta={"audit": self.audit_name})
+            tmp.replace(path)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            self.app.call_from_thread(
+                self.query_one("#export-message", Label).update, f"[red]Not written: {exc}[/red]"
+            )
+            self.app.call_from_thread(
+                setattr, self.query_one("#export-go", Button), "disabled", False
+            )
+            return
+        self.app.call_from_thread(self.dismiss, path)

@@ -1,0 +1,290 @@
+"""Findings: compliance per section and question with intervals, by group, tag and agreement."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.widgets import DataTable, Footer, Header, Static
+
+from casereview import findings, scoring
+from casereview.screens._base import StoreScreen
+from casereview.screens.export import ExportScreen
+from casereview.store import StoreError
+
+BAR = 30
+VIEWS = ("sections", "concerns", "themes", "recommendations", "agreement")
+GROUPS = (None, "force", "team", "reviewer", "stratum")
+
+
+def interval_bar(p: float | None, low: float | None, high: float | None, width: int = BAR) -> Text:
+    """Compliance as a bar, its 95% interval as a lighter band: ████▓▓▓▒▒▒░░░░."""
+    if p is None or low is None or high is None:
+        return Text("·" * width, "grey35")
+    colour = "green" if p >= 0.8 else "yellow" if p >= 0.5 else "red"
+    text = Text()
+    for i in range(width):
+        x = (i + 0.5) / width
+        if x <= p:
+            text.append("█" if x < low else "▓", colour)
+        elif x <= high:
+            text.append("▒", colour)
+        else:
+            text.append("░", "grey35")
+    return text
+
+
+def figure_text(
+    part: float, n: int, p: float | None, low: float | None, high: float | None
+) -> Text:
+    """Counts always beside percentages: '14 of 20, 70%, 95% CI 48-85%'."""
+    if n == 0 or p is None or low is None or high is None:
+        return Text("no applicable answers", "grey50")
+    text = Text(f"{part:g} of {n}, {100 * p:.0f}%, 95% CI {100 * low:.0f}-{100 * high:.0f}%")
+    if scoring.small_sample(n):
+        text.append("  ⚠ small n", "bold yellow")
+    return text
+
+
+class FindingsScreen(StoreScreen):
+    """Sections as bars with intervals; Enter drills into a section's questions."""
+
+    BINDINGS = [
+        Binding("enter", "drill", "Questions"),
+        Binding("g", "group", "Group by"),
+        Binding("v", "view", "View"),
+        Binding("x", "export", "Export"),
+        Binding("escape", "back", "Back"),
+    ]
+
+    view: reactive[str] = reactive("sections")
+    group: reactive[str | None] = reactive(None)
+    section: reactive[str | None] = reactive(None)
+
+    def __init__(self, audit_id: int):
+        super().__init__()
+        self.audit_id = audit_id
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="findings-title")
+        yield DataTable(id="findings", cursor_type="row", zebra_stripes=True)
+        yield Static(id="findings-note")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_table()
+
+    def watch_view(self) -> None:
+        self.refresh_table()
+
+    def watch_group(self) -> None:
+        self.refresh_table()
+
+    def watch_section(self) -> None:
+        self.refresh_table()
+
+    def refresh_table(self) -> None:
+        if not self.is_mounted:
+            return
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        title = self.query_one("#findings-title", Static)
+        note = self.query_one("#findings-note", Static)
+        audit = self.store.audit(self.audit_id)
+        self.sub_title = f"{audit.name} - findings"
+        try:
+            data = findings.load(self.store, audit.name, self.group)
+        except StoreError as exc:
+            title.update(Text(str(exc), "bold yellow"))
+            note.update("Complete some reviews, then come back (findings count completed reviews).")
+            return
+        grouping = f", by {self.group}" if self.group else ""
+        what = self.view if self.section is None else f"questions in {self.section}"
+        title.update(
+            Text.assemble(
+                (f"{audit.name}", "bold"),
+                f"  {len(data.counted)} completed reviews - {what}{grouping}",
+                ("   v: view  g: group  Enter: drill in  Esc: back", "dim"),
+            )
+        )
+        note.update(
+            Text(
+                "█ compliance, ▓▒ its 95% interval.  ⚠: fewer than "
+                f"{scoring.SMALL_N} applicable answers - too few to quote alone.  "
+                "Bold ids are critical questions.",
+                "dim",
+            )
+        )
+        if self.view == "agreement":
+            self._agreement(data)
+        elif self.section is not None:
+            self._questions(data)
+        elif self.view == "sections":
+            self._sections(data)
+        else:
+            self._tags(data)
+
+    def _columns(self, first: str, data: findings.AuditData) -> list[str | None]:
+        table = self.query_one(DataTable)
+        if self.group is None:
+            table.add_columns(first, "Compliance and 95% CI", "Figures")
+            return [None]
+        groups = list(scoring.grouped(data.reviews, key=lambda r: r.group))
+        table.add_columns(first, *groups)
+        return list(groups)
+
+    def _sections(self, data: findings.AuditData) -> None:
+        table = self.query_one(DataTable)
+        groups = self._columns("Section", data)
+        per_group = {
+            g: {f.section_id: f for f in scoring.audit_section_figures(data.checklist, rs)}
+            for g, rs in self._group_reviews(data, groups)
+        }
+        for section in data.checklist.sections:
+            cells: list[Text | str] = [Text(section.title, "bold")]
+            for g in groups:
+                fig = per_group[g].get(section.id)
+                if fig is None:
+                    cells += ["-"] if g is not None else ["-", "-"]
+                    continue
+                figure = figure_text(
+                    fig.n_full, fig.n_cases, fig.share_full, fig.ci_low, fig.ci_high
+                )
+                if g is None:
+                    cells += [interval_bar(fig.share_full, fig.ci_low, fig.ci_high), figure]
+                else:
+                    cells.append(figure)
+            table.add_row(*cells, key=section.id)
+
+    def _questions(self, data: findings.AuditData) -> None:
+        table = self.query_one(DataTable)
+        groups = self._columns("Question", data)
+        per_group = {
+            g: {f.question_id: f for f in scoring.audit_question_figures(data.checklist, rs)}
+            for g, rs in self._group_reviews(data, groups)
+        }
+        section = next(s for s in data.checklist.sections if s.id == self.section)
+        for q in section.questions:
+            label = Text.assemble((q.id, "bold red" if q.critical else "bold"), f" {q.text[:48]}")
+            cells: list[Text | str] = [label]
+            for g in groups:
+                fig = per_group[g][q.id]
+                part = fig.yes + 0.5 * fig.partly
+                figure = figure_text(
+                    part, fig.n_applicable, fig.compliance, fig.ci_low, fig.ci_high
+                )
+                if g is None:
+                    cells += [interval_bar(fig.compliance, fig.ci_low, fig.ci_high), figure]
+                else:
+                    cells.append(figure)
+            table.add_row(*cells, key=q.id)
+
+    def _group_reviews(
+        self, data: findings.AuditData, groups: list[str | None]
+    ) -> list[tuple[str | None, list[scoring.ReviewRecord]]]:
+        if groups == [None]:
+            return [(None, data.reviews)]
+        by_group = scoring.grouped(data.reviews, key=lambda r: r.group)
+        return [(g, by_group[g]) for g in groups if g is not None]
+
+    def _tags(self, data: findings.AuditData) -> None:
+        """Questions pooled by their concern, theme or recommendation tag."""
+        table = self.query_one(DataTable)
+        table.add_columns(
+            self.view[:-1].capitalize(), "Compliance and 95% CI", "Figures", "Questions"
+        )
+        figs = {
+            f.question_id: f for f in scoring.audit_question_figures(data.checklist, data.reviews)
+        }
+        labels: dict[str, str]
+        if self.view == "concerns":
+            labels = dict(data.checklist.concerns)
+        elif self.view == "themes":
+            labels = dict(data.checklist.themes)
+        else:
+            labels = {r: r for q in data.checklist.questions for r in q.recommendations}
+        for key, label in sorted(labels.items()):
+            ids = [q.id for q in data.checklist.questions if key in getattr(q, self.view)]
+            if not ids:
+                continue
+            part = sum(figs[i].yes + 0.5 * figs[i].partly for i in ids)
+            n = sum(figs[i].n_applicable for i in ids)
+            p = part / n if n else None
+            ci = scoring.wilson_interval(part, n) if n else None
+            low, high = ci if ci else (None, None)
+            table.add_row(
+                Text(label, "bold"),
+                interval_bar(p, low, high),
+                figure_text(part, n, p, low, high),
+                ", ".join(ids),
+            )
+        self.query_one("#findings-note", Static).update(
+            Text(
+                "Tag figures pool the answers to every question with the tag; answers from one "
+                "case are not independent, so read the interval as a guide.",
+                "dim",
+            )
+        )
+
+    def _agreement(self, data: findings.AuditData) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("Question", "Pairs", "Agree", "Kappa", "Band")
+        figs = scoring.audit_agreement(data.checklist, data.reviews)
+        if not any(f.n_pairs for f in figs):
+            self.query_one("#findings-note", Static).update(
+                "No case has both a completed primary and a completed second review yet."
+            )
+            return
+        # Worst first: the questions where reviewers disagree most need better guidance.
+        ordered = sorted(
+            (f for f in figs if f.n_pairs),
+            key=lambda f: (f.kappa if f.kappa is not None else 2.0, f.agree_pct or 0.0),
+        )
+        for fig in ordered:
+            q = data.checklist.question(fig.question_id)
+            table.add_row(
+                Text.assemble((q.id, "bold"), f" {q.text[:50]}"),
+                str(fig.n_pairs),
+                f"{fig.agree_pct:.0f}%" if fig.agree_pct is not None else "-",
+                f"{fig.kappa:.2f}" if fig.kappa is not None else "-",
+                fig.band or "undefined",
+            )
+
+    def action_drill(self) -> None:
+        table = self.query_one(DataTable)
+        if self.view != "sections" or self.section is not None or not table.row_count:
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        self.section = key
+
+    @on(DataTable.RowSelected)
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_drill()
+
+    def action_group(self) -> None:
+        self.group = GROUPS[(GROUPS.index(self.group) + 1) % len(GROUPS)]
+
+    def action_view(self) -> None:
+        self.section = None
+        self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
+
+    def action_export(self) -> None:
+        audit = self.store.audit(self.audit_id)
+
+        def done(path: Path | None) -> None:
+            if path is not None:
+                self.notify(f"Wrote {path}", title="Exported")
+
+        self.app.push_screen(ExportScreen(self.store, audit.name), done)
+
+    def action_back(self) -> None:
+        if self.section is not None:
+            self.section = None
+        else:
+            self.app.pop_screen()

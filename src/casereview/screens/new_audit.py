@@ -1,0 +1,213 @@
+"""The new-audit form: scope, strata, size (with the size needed shown live), seed, reviewers."""
+
+from __future__ import annotations
+
+import random
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
+
+from casereview.importing import parse_date
+from casereview.sampling import SampleError, Scope, create_sampled_audit
+from casereview.scoring import sample_size
+from casereview.screens._base import StoreScreen
+from casereview.store import StoreError
+
+STRATA = ["force", "team", "offence", "outcome", "da_related", "repeat_victim"]
+
+
+class NewAuditScreen(StoreScreen):
+    """Fill in, read the live scope and sample-size line, ctrl+s (or the button) to draw."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "create", "Draw sample"),
+        Binding("escape", "app.pop_screen", "Cancel"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="new-audit"):
+            yield from self._field(
+                "Name", Input(placeholder="e.g. Force A stalking Q3 2024", id="name")
+            )
+            checklists = [(c.label + " - " + c.title, c.pk) for c in self.store.checklists()]
+            yield from self._field(
+                "Checklist",
+                Select(
+                    checklists,
+                    value=checklists[-1][1] if checklists else Select.BLANK,
+                    id="checklist",
+                ),
+            )
+            forces = [(f, f) for f in self.store.distinct_values("force")]
+            yield from self._field("Force", Select(forces, prompt="any force", id="force"))
+            teams = [(t, t) for t in self.store.distinct_values("team")]
+            yield from self._field("Team", Select(teams, prompt="any team", id="team"))
+            offences = [(o, o) for o in self.store.distinct_values("offence")]
+            yield from self._field("Offence", Select(offences, prompt="any offence", id="offence"))
+            yield from self._field(
+                "Reported from", Input(placeholder="YYYY-MM-DD or dd/mm/yyyy", id="from")
+            )
+            yield from self._field(
+                "Reported to", Input(placeholder="YYYY-MM-DD or dd/mm/yyyy", id="to")
+            )
+            yield from self._field(
+                "Stratify by", Select([(s, s) for s in STRATA], prompt="no strata", id="stratify")
+            )
+            yield from self._field("Margin (±)", Input("0.05", id="margin"))
+            yield from self._field("Sample size", Input(placeholder="cases to draw", id="size"))
+            yield from self._field(
+                "Seed", Input(str(random.SystemRandom().randrange(1, 1_000_000)), id="seed")
+            )
+            yield from self._field(
+                "Reviewers", Input(placeholder="comma-separated; round robin", id="reviewers")
+            )
+            yield Static(id="scope-line")
+            with Horizontal(classes="buttons"):
+                yield Button("Draw sample", variant="primary", id="create")
+        yield Footer()
+
+    def _field(self, label: str, widget: Input | Select) -> ComposeResult:  # type: ignore[type-arg]
+        with Horizontal(classes="field"):
+            yield Label(label, classes="field-label")
+            with Vertical(classes="field-input"):
+                yield widget
+                yield Label("", id=f"{widget.id}-error", classes="field-error")
+
+    def on_mount(self) -> None:
+        self.sub_title = "new audit"
+        self.query_one("#name", Input).focus()
+        self._update_scope()
+
+    # ------------------------------------------------------------- reading the form
+
+    def _text(self, field_id: str) -> str:
+        return self.query_one(f"#{field_id}", Input).value.strip()
+
+    def _select(self, field_id: str) -> str | None:
+        value = self.query_one(f"#{field_id}", Select).value
+        return None if value is Select.BLANK else str(value)
+
+    def _error(self, field_id: str, message: str) -> None:
+        self.query_one(f"#{field_id}-error", Label).update(message)
+
+    def _scope(self) -> Scope | None:
+        where = {k: v for k in ("force", "team", "offence") if (v := self._select(k))}
+        days: list[str | None] = []
+        ok = True
+        for field_id in ("from", "to"):
+            text = self._text(field_id)
+            self._error(field_id, "")
+            if not text:
+                days.append(None)
+                continue
+            try:
+                days.append(parse_date(text)[:10])
+            except ValueError:
+                self._error(field_id, "not a date (YYYY-MM-DD or dd/mm/yyyy)")
+                ok = False
+        return Scope(where, days[0], days[1]) if ok else None
+
+    def _margin(self) -> float | None:
+        self._error("margin", "")
+        try:
+            margin = float(self._text("margin"))
+        except ValueError:
+            self._error("margin", "a number such as 0.05 for ±5%")
+            return None
+        if not 0 < margin < 1:
+            self._error("margin", "between 0 and 1 (0.05 is ±5%)")
+            return None
+        return margin
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def _update_scope(self) -> None:
+        """The scope's population and the sample size it needs, as the user types."""
+        line = self.query_one("#scope-line", Static)
+        scope = self._scope()
+        margin = self._margin()
+        if scope is None:
+            line.update("")
+            return
+        population = len(scope.pool(self.store))
+        if population == 0:
+            line.update("[b red]No cases in this scope.[/b red]")
+            return
+        needed = sample_size(margin, population=population) if margin else None
+        advice = (
+            f" For ±{margin:.0%} at 95% confidence you need [b]{needed}[/b] cases."
+            if needed is not None and margin is not None
+            else ""
+        )
+        line.update(f"Scope: [b]{population}[/b] cases.{advice}")
+        size = self.query_one("#size", Input)
+        if needed is not None and not size.value:
+            size.placeholder = f"{needed} (press ctrl+s to use it)"
+
+    # ------------------------------------------------------------- creating
+
+    @on(Button.Pressed, "#create")
+    def _pressed(self) -> None:
+        self.action_create()
+
+    def action_create(self) -> None:
+        for field_id in ("name", "checklist", "size", "seed"):
+            self._error(field_id, "")
+        name = self._text("name")
+        checklist_pk = self._select("checklist")
+        scope, margin = self._scope(), self._margin()
+        ok = scope is not None
+        if not name:
+            self._error("name", "an audit needs a name")
+            ok = False
+        elif any(a.name == name for a in self.store.audits()):
+            self._error("name", "an audit with this name exists")
+            ok = False
+        if checklist_pk is None:
+            self._error("checklist", "choose a checklist")
+            ok = False
+        size_text = self._text("size")
+        n: int | None = None
+        if not size_text and scope is not None and margin is not None:
+            n = sample_size(margin, population=len(scope.pool(self.store)))
+        else:
+            try:
+                n = int(size_text)
+                if n < 1:
+                    raise ValueError
+            except ValueError:
+                self._error("size", "a whole number of cases, 1 or more")
+                ok = False
+        try:
+            seed = int(self._text("seed"))
+        except ValueError:
+            self._error("seed", "a whole number")
+            ok = False
+        if not ok or scope is None or n is None or checklist_pk is None:
+            return
+        reviewers = [r.strip() for r in self._text("reviewers").split(",") if r.strip()]
+        try:
+            audit, _sample, _pool = create_sampled_audit(
+                self.store,
+                name,
+                int(checklist_pk),
+                n,
+                seed,
+                scope,
+                self.reviewer,
+                self._select("stratify"),
+                reviewers,
+            )
+        except SampleError as exc:
+            self._error("size", str(exc))
+            return
+        except StoreError as exc:
+            self._error("name", str(exc))
+            return
+        self.notify(f"Drew {n} cases for '{audit.name}' (seed {seed}).", title="Audit created")
+        self.app.pop_screen()
+        self.cr_app.open_audit(audit.id)
