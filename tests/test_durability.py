@@ -56,7 +56,9 @@ def assert_saved(db: Path, saved: list[tuple[int, str, str]], who: str) -> None:
     store = Store.open(db)
     for review_id, qid, value in saved:
         trail = [e for e in store.events(review_id) if e.question_id == qid and e.kind == "answer"]
-        assert any(e.new == value and e.actor == who for e in trail), (review_id, qid, value)
+        # a report of a value already stored (perhaps by the other process) logs no event of
+        # its own, but the value is then in the trail from whoever set it
+        assert any(e.new == value for e in trail), (who, review_id, qid, value)
     for review_id in {r for r, _, _ in saved}:
         for qid, value in store.answer_values(review_id).items():
             trail = [e for e in store.events(review_id) if e.question_id == qid]

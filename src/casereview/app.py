@@ -46,7 +46,10 @@ class CaseReviewApp(App[None]):
 
     def open_case(self, audit_id: int, case_id: int) -> None:
         """Open (starting if needed) this reviewer's review of a case."""
-        review = self.store.open_review(audit_id, case_id, self.reviewer)
+        sampled = self.store.audit_case(audit_id, case_id)
+        # The second reviewer works blind: their own review, never the primary's answers.
+        role = "second" if sampled.second_reviewer == self.reviewer else "primary"
+        review = self.store.open_review(audit_id, case_id, self.reviewer, role)
         if review.reviewer != self.reviewer:
             self.notify(
                 f"This review was started by {review.reviewer}; your changes are logged "

@@ -75,8 +75,12 @@ class Context:
     def store(self) -> Store:
         if self._store is None:
             self._store = Store.open(self.db_path)
-            self._store.ensure_shipped_checklists()
         return self._store
+
+    def store_with_checklists(self) -> Store:
+        """The store, with the shipped checklists stored (for commands that offer them)."""
+        self.store.ensure_shipped_checklists()
+        return self.store
 
 
 pass_ctx = click.make_pass_decorator(Context)
@@ -109,7 +113,7 @@ def main(ctx: click.Context, db_path: Path | None, reviewer: str | None) -> None
 def _run_tui(context: Context) -> None:
     from casereview.app import make_app  # Textual is imported only when the TUI runs
 
-    make_app(context.store, context.reviewer).run()
+    make_app(context.store_with_checklists(), context.reviewer).run()
 
 
 @main.command()
@@ -182,7 +186,7 @@ def checklist_add(context: Context, file: Path) -> None:
 @friendly_errors
 def checklist_list(context: Context) -> None:
     """Checklists and versions in the database."""
-    for info in context.store.checklists():
+    for info in context.store_with_checklists().checklists():
         click.echo(
             f"{info.label:32} {info.title}  [{info.n_audits} audit(s), {info.content_hash[:12]}]"
         )
@@ -291,7 +295,7 @@ def audit_create(
 
     from casereview.sampling import SampleError, Scope, create_sampled_audit
 
-    store = context.store
+    store = context.store_with_checklists()
     scope = Scope(_parse_where(where), _parse_day(date_from, "--from"), _parse_day(date_to, "--to"))
     if Path(checklist_spec).suffix in (".yaml", ".yml"):
         from casereview.checklist import load_checklist

@@ -119,3 +119,9 @@ def m001_initial(db: Database) -> None:
         BEGIN SELECT RAISE(ABORT, 'events are append-only'); END""",
     ):
         db.execute(sql)
+
+
+@_step
+def m002_second_review(db: Database) -> None:
+    # Who does the blind second review of a sampled case (None: not selected).
+    db.execute("ALTER TABLE audit_cases ADD COLUMN second_reviewer TEXT")

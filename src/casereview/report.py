@@ -64,12 +64,12 @@ def render(store: Store, audit_name: str) -> str:
         "|---|---:|---:|---:|---:|",
     ]
     section_figs = scoring.audit_section_figures(checklist, data.reviews)
-    for fig in section_figs:
-        title = next(s.title for s in checklist.sections if s.id == fig.section_id)
-        mean = f"{scoring.pct(fig.mean_score):.0f}%" if fig.mean_score is not None else "-"
+    for sfig in section_figs:
+        title = next(s.title for s in checklist.sections if s.id == sfig.section_id)
+        mean = f"{scoring.pct(sfig.mean_score):.0f}%" if sfig.mean_score is not None else "-"
         out.append(
-            f"| {title} | {fig.n_cases} | {mean} | {_share(fig.n_full, fig.n_cases)} | "
-            f"{_range(fig.ci_low, fig.ci_high)} |"
+            f"| {title} | {sfig.n_cases} | {mean} | {_share(sfig.n_full, sfig.n_cases)} | "
+            f"{_range(sfig.ci_low, sfig.ci_high)} |"
         )
     question_figs = scoring.audit_question_figures(checklist, data.reviews)
     out += ["", "## Findings by question", ""]

@@ -126,6 +126,7 @@ class AuditCase:
     position: int
     stratum: str | None
     assigned_to: str | None
+    second_reviewer: str | None
     review_id: int | None
     reviewer: str | None
     status: str | None  # None: not started
@@ -563,10 +564,18 @@ class Store:
     def audit_checklist(self, audit_id: int) -> Checklist:
         return self.checklist(self.audit(audit_id).checklist_pk)
 
-    def audit_cases(self, audit_id: int, assigned_to: str | None = None) -> list[AuditCase]:
+    def audit_case(self, audit_id: int, case_id: int) -> AuditCase:
+        found = self.audit_cases(audit_id, case_id=case_id)
+        if not found:
+            raise StoreError("that case is not in this audit's sample")
+        return found[0]
+
+    def audit_cases(
+        self, audit_id: int, assigned_to: str | None = None, case_id: int | None = None
+    ) -> list[AuditCase]:
         """The sample in order, with each case's primary review state."""
         sql = """
-            SELECT ac.position, ac.stratum, ac.assigned_to, c.*,
+            SELECT ac.position, ac.stratum, ac.assigned_to, ac.second_reviewer, c.*,
                    r.id AS review_id, r.reviewer, r.status,
                    (SELECT count(*) FROM answers x WHERE x.review_id = r.id
                       AND x.value IS NOT NULL) AS n_answered
@@ -578,14 +587,18 @@ class Store:
         """
         params: list[Any] = [audit_id]
         if assigned_to is not None:
-            sql += " AND ac.assigned_to = ?"
-            params.append(assigned_to)
+            sql += " AND (ac.assigned_to = ? OR ac.second_reviewer = ?)"
+            params.extend([assigned_to, assigned_to])
+        if case_id is not None:
+            sql += " AND ac.case_id = ?"
+            params.append(case_id)
         return [
             AuditCase(
                 case=_case(r),
                 position=r["position"],
                 stratum=r["stratum"],
                 assigned_to=r["assigned_to"],
+                second_reviewer=r["second_reviewer"],
                 review_id=r["review_id"],
                 reviewer=r["reviewer"],
                 status=r["status"],
@@ -609,6 +622,59 @@ class Store:
             [audit_id, audit_id],
         )
         return [(r["who"], r["assigned"], r["done"], r["open"]) for r in rows]
+
+    def assign_second(
+        self, audit_id: int, case_ids: Sequence[int], reviewer: str, actor: str
+    ) -> None:
+        """Select cases for a blind second review by `reviewer`."""
+        with self._write():
+            for case_id in case_ids:
+                rows = list(
+                    self.db.query(
+                        "SELECT assigned_to FROM audit_cases WHERE audit_id = ? AND case_id = ?",
+                        [audit_id, case_id],
+                    )
+                )
+                if not rows:
+                    raise StoreError(f"case {case_id} is not in this audit")
+                self.db.execute(
+                    "UPDATE audit_cases SET second_reviewer = ? WHERE audit_id = ? AND case_id = ?",
+                    [reviewer, audit_id, case_id],
+                )
+            self._event(
+                None, None, "second_assigned", None, reviewer, f"{len(case_ids)} cases", actor
+            )
+
+    def start_moderation(self, audit_id: int, case_id: int, actor: str) -> Review:
+        """The moderated review of a double-reviewed case; on first opening it takes every answer
+        the two reviewers agree on, leaving the disagreements for the moderator."""
+        with self._write():
+            reviews = {r.role: r for r in self.reviews_of_case(audit_id, case_id)}
+            if "moderated" in reviews:
+                return reviews["moderated"]
+            first, second = reviews.get("primary"), reviews.get("second")
+            if not first or not second or first.status != "complete" or second.status != "complete":
+                raise StoreError(
+                    "moderation needs a completed primary and a completed second review"
+                )
+            a, b = self.answer_values(first.id), self.answer_values(second.id)
+            stamp = now()
+            cursor = self.db.execute(
+                "INSERT INTO reviews (audit_id, case_id, role, reviewer, status, started_at,"
+                " updated_at) VALUES (?, ?, 'moderated', ?, 'in_progress', ?, ?)",
+                [audit_id, case_id, actor, stamp, stamp],
+            )
+            review_id = int(cursor.lastrowid or 0)
+            self._event(review_id, None, "review_started", None, "moderated", None, actor)
+            for qid in sorted(set(a) | set(b)):
+                if a.get(qid) is not None and a.get(qid) == b.get(qid):
+                    self.db.execute(
+                        "INSERT INTO answers (review_id, question_id, value, updated_by,"
+                        " updated_at) VALUES (?, ?, ?, ?, ?)",
+                        [review_id, qid, a[qid], actor, stamp],
+                    )
+                    self._event(review_id, qid, "moderation", None, a[qid], "agreed", actor)
+        return self.review(review_id)
 
     def audits_of_case(self, case_id: int) -> list[str]:
         rows = self.db.query(
@@ -713,7 +779,12 @@ class Store:
         return review
 
     def set_answer(
-        self, review_id: int, question_id: str, value: str | None, actor: str
+        self,
+        review_id: int,
+        question_id: str,
+        value: str | None,
+        actor: str,
+        reason: str | None = None,
     ) -> list[str]:
         """Save one answer durably, log it, and clear answers that skip logic now hides.
 
@@ -742,7 +813,8 @@ class Store:
                     " updated_at = excluded.updated_at",
                     [review_id, question_id, value, actor, stamp],
                 )
-                self._event(review_id, question_id, "answer", old, value, None, actor)
+                kind = "moderation" if review.role == "moderated" else "answer"
+                self._event(review_id, question_id, kind, old, value, reason, actor)
             current[question_id] = value
             cleared = []
             shown = set(checklist.visible(current))

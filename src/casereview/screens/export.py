@@ -113,11 +113,11 @@ class ExportScreen(ModalScreen[Path | None]):
             if fmt == "xlsx":
                 export.write_xlsx(tmp, summary, tables, chart=chart, progress=progress)  # type: ignore[arg-type]
             elif fmt == "csv":
-                with tmp.open("wb") as fh:
-                    export.write_csv(tables[0], fh, progress)
+                with tmp.open("wb") as binary:
+                    export.write_csv(tables[0], binary, progress)
             else:
-                with tmp.open("w", encoding="utf-8") as fh:
-                    export.write_json(tables, fh, meta={"audit": self.audit_name})
+                with tmp.open("w", encoding="utf-8") as text:
+                    export.write_json(tables, text, meta={"audit": self.audit_name})
             tmp.replace(path)
         except OSError as exc:
             tmp.unlink(missing_ok=True)

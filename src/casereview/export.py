@@ -1,0 +1,176 @@
+"""File writers for findings: Excel-safe CSV, one XLSX workbook with a chart, and JSON."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, TextIO
+
+Cell = str | int | float | bool | None
+ProgressFn = Callable[[int, int], None]
+RISKY_START = ("=", "+", "-", "@", "\t", "\r")
+PROGRESS_EVERY = 1000
+
+
+@dataclass(frozen=True)
+class Table:
+    """Rows under named columns; a missing key is an empty cell."""
+
+    name: str
+    columns: tuple[str, ...]
+    rows: list[dict[str, Cell]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class BarChart:
+    """A native bar chart for the workbook's summary sheet (percentages, 0-100)."""
+
+    title: str
+    categories: list[str]
+    values: list[float | None]
+    ci_low: list[float | None] = field(default_factory=list)
+    ci_high: list[float | None] = field(default_factory=list)
+
+
+def neutralise(text: str) -> str:
+    """Stop a spreadsheet reading a text cell as a formula (CSV injection)."""
+    return "'" + text if text.startswith(RISKY_START) else text
+
+
+def _csv_cell(value: Cell) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value) if value == value else ""  # NaN is no number to quote
+    text = neutralise(value)
+    if any(ch in text for ch in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def write_csv(table: Table, out: BinaryIO, progress: ProgressFn | None = None) -> int:
+    """UTF-8 with BOM, CRLF, RFC 4180 quoting, text neutralised, numbers as plain numbers."""
+    total = len(table.rows)
+    out.write(b"\xef\xbb\xbf")
+    out.write((",".join(_csv_cell(c) for c in table.columns) + "\r\n").encode("utf-8"))
+    for i, row in enumerate(table.rows, 1):
+        line = ",".join(_csv_cell(row.get(c)) for c in table.columns) + "\r\n"
+        out.write(line.encode("utf-8"))
+        if progress and i % PROGRESS_EVERY == 0:
+            progress(i, total)
+    if progress:
+        progress(total, total)
+    return total
+
+
+def write_json(tables: Sequence[Table], out: TextIO, meta: dict[str, Cell] | None = None) -> None:
+    """One object: `meta`, then each table's rows by name. For other tools; not neutralised."""
+    payload: dict[str, object] = {"meta": meta or {}}
+    for table in tables:
+        payload[table.name] = [{c: row.get(c) for c in table.columns} for row in table.rows]
+    json.dump(payload, out, indent=2, ensure_ascii=False)
+    out.write("\n")
+
+
+def sheet_name(name: str) -> str:
+    return re.sub(r"[\[\]:*?/\\]", "_", name)[:31] or "Sheet"
+
+
+def write_xlsx(
+    path: Path,
+    summary: Sequence[tuple[str, Cell]],
+    tables: Sequence[Table],
+    chart: BarChart | None = None,
+    progress: ProgressFn | None = None,
+) -> None:
+    """One workbook: a summary sheet (with the chart), then a sheet per table with frozen
+    headers and filters. Text is written as text, so nothing in a cell is ever evaluated."""
+    import xlsxwriter  # imported here: only XLSX exports pay for it
+
+    if not tables:
+        raise ValueError("an XLSX export needs at least one table")
+    total = sum(len(t.rows) for t in tables)
+    done = 0
+    workbook = xlsxwriter.Workbook(
+        str(path), {"strings_to_formulas": False, "strings_to_urls": False}
+    )
+    try:
+        bold = workbook.add_format({"bold": True})
+        header = workbook.add_format({"bold": True, "bg_color": "#DDE5F0", "border": 1})
+        ws = workbook.add_worksheet("Summary")
+        ws.set_column(0, 0, 30)
+        ws.set_column(1, 1, 60)
+        for r, (key, value) in enumerate(summary):
+            ws.write_string(r, 0, key, bold)
+            _write(ws, r, 1, value)
+        if chart is not None and chart.categories:
+            top = len(summary) + 2
+            ws.write_row(top, 0, ["Section", "Met in full %", "CI low %", "CI high %"], header)
+            for i, category in enumerate(chart.categories):
+                ws.write_string(top + 1 + i, 0, category)
+                for j, figures in enumerate((chart.values, chart.ci_low, chart.ci_high), 1):
+                    value = figures[i] if i < len(figures) else None
+                    if value is not None:
+                        ws.write_number(top + 1 + i, j, value)
+            first, last = top + 1, top + len(chart.categories)
+            bar = workbook.add_chart({"type": "bar"})
+            series: dict[str, object] = {
+                "name": chart.title,
+                "categories": ["Summary", first, 0, last, 0],
+                "values": ["Summary", first, 1, last, 1],
+            }
+            if chart.ci_low and chart.ci_high:
+                minus = [
+                    (v - lo) if v is not None and lo is not None else 0
+                    for v, lo in zip(chart.values, chart.ci_low, strict=False)
+                ]
+                plus = [
+                    (hi - v) if v is not None and hi is not None else 0
+                    for v, hi in zip(chart.values, chart.ci_high, strict=False)
+                ]
+                series["x_error_bars"] = {
+                    "type": "custom",
+                    "minus_values": minus,
+                    "plus_values": plus,
+                }
+            bar.add_series(series)
+            bar.set_title({"name": chart.title})
+            bar.set_x_axis({"min": 0, "max": 100, "name": "%"})
+            bar.set_legend({"none": True})
+            bar.set_size({"width": 720, "height": 60 + 36 * len(chart.categories)})
+            ws.insert_chart(top, 5, bar)
+        for table in tables:
+            sheet = workbook.add_worksheet(sheet_name(table.name))
+            for c, column in enumerate(table.columns):
+                sheet.write_string(0, c, column, header)
+                sheet.set_column(c, c, max(10, min(50, len(column) + 2)))
+            for r, row in enumerate(table.rows, 1):
+                for c, column in enumerate(table.columns):
+                    _write(sheet, r, c, row.get(column))
+                done += 1
+                if progress and done % PROGRESS_EVERY == 0:
+                    progress(done, total)
+            sheet.freeze_panes(1, 0)
+            sheet.autofilter(0, 0, max(len(table.rows), 1), max(len(table.columns) - 1, 0))
+    finally:
+        workbook.close()
+    if progress:
+        progress(total, total)
+
+
+def _write(ws: object, row: int, col: int, value: Cell) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool):
+        ws.write_boolean(row, col, value)  # type: ignore[attr-defined]
+    elif isinstance(value, int | float):
+        ws.write_number(row, col, value)  # type: ignore[attr-defined]
+    else:
+        ws.write_string(row, col, neutralise(value))  # type: ignore[attr-defined]

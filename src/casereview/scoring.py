@@ -1,0 +1,361 @@
+"""Scoring as pure functions: compliance, Wilson intervals, section scores, kappa, sample size."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from statistics import NormalDist
+from typing import Any
+
+SCORES: dict[str, float] = {"yes": 1.0, "partly": 0.5, "no": 0.0}
+SMALL_N = 10
+"""Below this many applicable answers a figure is flagged as too uncertain to quote alone."""
+
+
+def z_value(confidence: float = 0.95) -> float:
+    """The two-sided normal quantile: 1.959964 for 95%."""
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be between 0 and 1, not {confidence}")
+    return NormalDist().inv_cdf(0.5 + confidence / 2)
+
+
+def wilson_interval(
+    successes: float, n: float, confidence: float = 0.95
+) -> tuple[float, float] | None:
+    """The Wilson score interval for successes/n (successes may be fractional); None if n = 0."""
+    if n <= 0:
+        return None
+    z = z_value(confidence)
+    p = successes / n
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z * math.sqrt(max(p * (1 - p) / n + z * z / (4 * n * n), 0.0)) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def sample_size(
+    margin: float = 0.05,
+    confidence: float = 0.95,
+    expected: float = 0.5,
+    population: int | None = None,
+) -> int:
+    """Cases needed to estimate a proportion within ±margin: n0 = z²p(1-p)/E², then the
+    finite-population correction n = n0 / (1 + (n0 - 1)/N), rounded up."""
+    if not 0 < margin < 1:
+        raise ValueError(f"margin must be between 0 and 1 (0.05 is ±5%), not {margin}")
+    if not 0 <= expected <= 1:
+        raise ValueError(f"expected proportion must be between 0 and 1, not {expected}")
+    if population is not None and population < 1:
+        raise ValueError(f"population must be at least 1, not {population}")
+    z = z_value(confidence)
+    n0 = z * z * expected * (1 - expected) / (margin * margin)
+    if population is not None:
+        n0 = n0 / (1 + (n0 - 1) / population)
+    # Guard against 384.00000000001 becoming 385 through float noise.
+    n = math.ceil(round(n0, 9))
+    if population is not None:
+        n = min(n, population)
+    return max(n, 1)
+
+
+def allocate_proportional(sizes: Mapping[str, int], n: int) -> dict[str, int]:
+    """Largest-remainder allocation of n over strata in proportion to their sizes.
+
+    Every stratum gets the whole part of its exact share; the cases left go one each to the
+    largest remainders (ties by key order). Sums to n; each within one of its exact share.
+    """
+    total = sum(sizes.values())
+    if n < 0 or n > total:
+        raise ValueError(f"cannot allocate {n} cases over strata holding {total}")
+    if total == 0:
+        return {k: 0 for k in sizes}
+    keys = sorted(sizes)
+    exact = {k: n * sizes[k] / total for k in keys}
+    out = {k: min(int(exact[k]), sizes[k]) for k in keys}
+    left = n - sum(out.values())
+    order = sorted(keys, key=lambda k: (-(exact[k] - int(exact[k])), k))
+    while left > 0:
+        for k in order:
+            if left == 0:
+                break
+            if out[k] < sizes[k]:
+                out[k] += 1
+                left -= 1
+    return out
+
+
+def pct(x: float | None) -> float | None:
+    """A proportion as a percentage with one decimal, None kept."""
+    return None if x is None else round(100 * x, 1)
+
+
+def small_sample(n: int) -> bool:
+    return 0 < n < SMALL_N
+
+
+# --------------------------------------------------------------------------- questions
+
+
+@dataclass(frozen=True)
+class QuestionFigures:
+    question_id: str
+    n_reviews: int
+    n_applicable: int
+    yes: int
+    partly: int
+    no: int
+    na: int
+    unknown: int
+    compliance: float | None
+    ci_low: float | None
+    ci_high: float | None
+
+    @property
+    def credit(self) -> float:
+        """yes + half of partly: the numerator of compliance."""
+        return self.yes + 0.5 * self.partly + 0.0
+
+
+def question_figures(
+    question_id: str, answers: Sequence[str | None], unknown_scores_as: str = "excluded"
+) -> QuestionFigures:
+    """Counts, compliance and its Wilson interval over one effective answer per review."""
+    if any(a is None for a in answers):
+        raise ValueError(f"{question_id}: a counted review has no answer to a shown question")
+    counts = Counter(answers)
+    unknown_as_no = unknown_scores_as == "no"
+    n_applicable = counts["yes"] + counts["partly"] + counts["no"]
+    if unknown_as_no:
+        n_applicable += counts["unknown"]
+    credit = counts["yes"] + 0.5 * counts["partly"]
+    ci = wilson_interval(credit, n_applicable)
+    return QuestionFigures(
+        question_id=question_id,
+        n_reviews=len(answers),
+        n_applicable=n_applicable,
+        yes=counts["yes"],
+        partly=counts["partly"],
+        no=counts["no"],
+        na=counts["na"],
+        unknown=counts["unknown"],
+        compliance=credit / n_applicable if n_applicable else None,
+        ci_low=ci[0] if ci else None,
+        ci_high=ci[1] if ci else None,
+    )
+
+
+def describe(fig: QuestionFigures) -> str:
+    """'14 of 20, 70.0%, 95% CI 48.1-85.5%': counts always beside percentages."""
+    if fig.n_applicable == 0 or fig.compliance is None:
+        return "no applicable answers"
+    text = (
+        f"{fig.credit:g} of {fig.n_applicable}, {pct(fig.compliance)}%, "
+        f"95% CI {pct(fig.ci_low)}-{pct(fig.ci_high)}%"
+    )
+    if small_sample(fig.n_applicable):
+        text += " (small sample)"
+    return text
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def _score(value: str | None, unknown_scores_as: str) -> float | None:
+    if value in SCORES:
+        return SCORES[value]
+    if value == "unknown" and unknown_scores_as == "no":
+        return 0.0
+    return None
+
+
+def case_section_score(
+    section: Any, answers: Mapping[str, str | None], unknown_scores_as: str = "excluded"
+) -> float | None:
+    """Weighted mean score of a section's applicable answered questions in one review."""
+    total = weight = 0.0
+    for q in section.questions:
+        score = _score(answers.get(q.id), unknown_scores_as)
+        if score is not None:
+            total += q.weight * score
+            weight += q.weight
+    return total / weight if weight > 0 else None
+
+
+@dataclass(frozen=True)
+class SectionFigures:
+    section_id: str
+    n_cases: int
+    mean_score: float | None
+    n_full: int
+    share_full: float | None
+    ci_low: float | None
+    ci_high: float | None
+
+
+def section_figures(
+    section: Any,
+    case_answers: Sequence[Mapping[str, str | None]],
+    unknown_scores_as: str = "excluded",
+) -> SectionFigures:
+    """Mean case score and the share of cases meeting the section in full, with its interval."""
+    scores = [
+        s
+        for s in (case_section_score(section, a, unknown_scores_as) for a in case_answers)
+        if s is not None
+    ]
+    n = len(scores)
+    full = sum(1 for s in scores if s >= 1.0 - 1e-12)
+    ci = wilson_interval(full, n)
+    return SectionFigures(
+        section_id=section.id,
+        n_cases=n,
+        mean_score=sum(scores) / n if n else None,
+        n_full=full,
+        share_full=full / n if n else None,
+        ci_low=ci[0] if ci else None,
+        ci_high=ci[1] if ci else None,
+    )
+
+
+# --------------------------------------------------------------------------- reviews
+
+
+@dataclass(frozen=True)
+class ReviewRecord:
+    """One review as scoring sees it: raw answers as stored (hidden questions not yet na)."""
+
+    case_id: int
+    role: str
+    status: str
+    reviewer: str
+    answers: Mapping[str, str | None]
+    group: str | None = None
+
+
+def counted_reviews(reviews: Iterable[ReviewRecord]) -> list[ReviewRecord]:
+    """Completed reviews only; per case the moderated one where it exists, else the primary."""
+    best: dict[int, ReviewRecord] = {}
+    for r in reviews:
+        if r.status != "complete" or r.role not in ("primary", "moderated"):
+            continue
+        current = best.get(r.case_id)
+        if current is None or (r.role == "moderated" and current.role != "moderated"):
+            best[r.case_id] = r
+    return [best[k] for k in sorted(best)]
+
+
+def grouped(
+    reviews: Iterable[ReviewRecord], key: Callable[[ReviewRecord], str | None]
+) -> dict[str, list[ReviewRecord]]:
+    """Reviews split by a group key (None becomes '(none)'), keys sorted."""
+    groups: dict[str, list[ReviewRecord]] = defaultdict(list)
+    for r in reviews:
+        groups[key(r) or "(none)"].append(r)
+    return {k: groups[k] for k in sorted(groups)}
+
+
+def audit_question_figures(
+    checklist: Any, reviews: Iterable[ReviewRecord]
+) -> list[QuestionFigures]:
+    counted = [checklist.effective_answers(r.answers) for r in counted_reviews(reviews)]
+    return [
+        question_figures(q.id, [a[q.id] for a in counted], checklist.unknown_scores_as)
+        for q in checklist.questions
+    ]
+
+
+def audit_section_figures(checklist: Any, reviews: Iterable[ReviewRecord]) -> list[SectionFigures]:
+    counted = [checklist.effective_answers(r.answers) for r in counted_reviews(reviews)]
+    return [section_figures(s, counted, checklist.unknown_scores_as) for s in checklist.sections]
+
+
+# --------------------------------------------------------------------------- agreement
+
+
+@dataclass(frozen=True)
+class AgreementFigures:
+    question_id: str
+    n_pairs: int
+    agree: int
+    agree_pct: float | None
+    kappa: float | None
+    band: str | None
+
+
+def cohen_kappa(pairs: Sequence[tuple[str, str]]) -> float | None:
+    """Unweighted Cohen's kappa over the categories either rater used; None where undefined."""
+    n = len(pairs)
+    if n == 0:
+        return None
+    observed = sum(1 for a, b in pairs if a == b) / n
+    first = Counter(a for a, _ in pairs)
+    second = Counter(b for _, b in pairs)
+    expected = sum(first[c] * second[c] for c in set(first) | set(second)) / (n * n)
+    if expected >= 1.0 - 1e-12:
+        return None
+    return (observed - expected) / (1 - expected)
+
+
+def landis_koch_band(kappa: float | None) -> str | None:
+    if kappa is None:
+        return None
+    if kappa <= 0:
+        return "poor"
+    for limit, band in (
+        (0.20, "slight"),
+        (0.40, "fair"),
+        (0.60, "moderate"),
+        (0.80, "substantial"),
+    ):
+        if kappa <= limit:
+            return band
+    return "almost perfect"
+
+
+def _pairs(checklist: Any, reviews: Iterable[ReviewRecord]) -> list[tuple[dict, dict]]:  # type: ignore[type-arg]
+    by_case: dict[int, dict[str, ReviewRecord]] = defaultdict(dict)
+    for r in reviews:
+        if r.status == "complete" and r.role in ("primary", "second"):
+            by_case[r.case_id][r.role] = r
+    return [
+        (
+            checklist.effective_answers(roles["primary"].answers),
+            checklist.effective_answers(roles["second"].answers),
+        )
+        for _case, roles in sorted(by_case.items())
+        if "primary" in roles and "second" in roles
+    ]
+
+
+def _agreement(label: str, pairs: list[tuple[str, str]]) -> AgreementFigures:
+    n = len(pairs)
+    agree = sum(1 for a, b in pairs if a == b)
+    kappa = cohen_kappa(pairs)
+    return AgreementFigures(
+        question_id=label,
+        n_pairs=n,
+        agree=agree,
+        agree_pct=100 * agree / n if n else None,
+        kappa=kappa,
+        band=landis_koch_band(kappa),
+    )
+
+
+def audit_agreement(checklist: Any, reviews: Iterable[ReviewRecord]) -> list[AgreementFigures]:
+    """Per question, over cases with both a completed primary and a completed second review."""
+    pairs = _pairs(checklist, reviews)
+    return [
+        _agreement(q.id, [(str(p[q.id]), str(s[q.id])) for p, s in pairs])
+        for q in checklist.questions
+    ]
+
+
+def section_agreement(checklist: Any, reviews: Iterable[ReviewRecord]) -> list[AgreementFigures]:
+    """Per section, pooling the pairs of all its questions."""
+    pairs = _pairs(checklist, reviews)
+    return [
+        _agreement(s.id, [(str(p[q.id]), str(sec[q.id])) for p, sec in pairs for q in s.questions])
+        for s in checklist.sections
+    ]
