@@ -35,7 +35,8 @@ def build_demo(store: Store, reviewer: str) -> bool:
     if store.count_cases() == 0:
         store.insert_cases(read_case_file(SAMPLE_POOL).cases)
     info = store.find_checklist("stalking-casefile")
-    force = sorted({c.force for c in store.cases()})[0]
+    forces = sorted({c.force for c in store.cases()})
+    force = "Northmoor Police" if "Northmoor Police" in forces else forces[0]
     audit, sample, _pool = create_sampled_audit(
         store,
         DEMO_AUDIT,
@@ -50,17 +51,17 @@ def build_demo(store: Store, reviewer: str) -> bool:
     ids = [c.id for c in sample.cases]
     checklist = store.checklist(info.pk)
     rng = random.Random(DEMO_SEED)
-    # Five reviews complete by two reviewers, one half-way through: the findings have data
-    # and a newcomer can pick up a review in progress.
+    # Five reviews complete, and one of the newcomer's own half-way through, so findings have
+    # data and the newcomer can pick up a review where it stopped. Each case is reviewed by the
+    # reviewer it was assigned to.
     for i, case_id in enumerate(ids[:6]):
-        who = "insp.khan" if i % 2 else "sgt.okafor"
+        who = reviewer if i % 2 == 0 else "insp.khan"
         review = store.open_review(audit.id, case_id, who)
         answers: dict[str, str | None] = {}
         steps = list(_walk(checklist, answers, rng))
-        stop = len(steps) if i < 5 else len(steps) // 2
-        for qid in steps[:stop]:
-            value = answers[qid]
-            store.set_answer(review.id, qid, value, who)
-        if i < 5:
+        finish = i != 4
+        for qid in steps if finish else steps[: len(steps) // 2]:
+            store.set_answer(review.id, qid, answers[qid], who)
+        if finish:
             store.complete_review(review.id, who)
     return True

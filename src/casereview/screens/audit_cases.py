@@ -58,14 +58,15 @@ class AuditCasesScreen(StoreScreen):
             status = STATUS[ac.status]
             if ac.status == "in_progress":
                 status += f" {ac.n_answered}/{n_questions}"
+            offence = ac.case.offence or ""
             table.add_row(
                 str(ac.position + 1),
                 ac.case.case_ref,
-                ac.case.team or "",
-                ac.case.offence or "",
-                (ac.case.reported_at or "")[:10],
-                ac.assigned_to or "",
                 status,
+                ac.assigned_to or "",
+                ac.case.team or "",
+                offence if len(offence) <= 34 else offence[:33] + "…",
+                (ac.case.reported_at or "")[:10],
                 key=str(ac.case.id),
             )
         if rows:
@@ -73,7 +74,8 @@ class AuditCasesScreen(StoreScreen):
         scope = "your queue" if self.only_mine else "all cases"
         self.query_one("#cases-summary", Static).update(
             f"[b]{audit.name}[/b] - {audit.checklist_label} - {audit.n_complete} of "
-            f"{audit.n_cases} complete, {audit.n_in_progress} in progress - showing {scope}"
+            f"{audit.n_cases} complete, {audit.n_in_progress} in progress - {scope}. "
+            "Enter opens the review."
         )
 
     def action_mine(self) -> None:

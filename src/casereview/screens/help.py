@@ -20,6 +20,7 @@ HELP = """\
 | cases | `m` | only the cases assigned to you |
 | review | `y` `p` `n` `a` `u` | answer Yes, Partly, No, N/A, Unknown, and move on |
 | review | `up` `down` / `j` `k` | move between questions |
+| review | `shift+down` `shift+up` | scroll the guidance |
 | review | `e` | write a note on the question |
 | review | `Delete` | clear the answer |
 | review | `c` | complete the review (refused while a shown question is unanswered) |

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
@@ -39,6 +42,8 @@ class ReviewScreen(StoreScreen):
         Binding("c", "complete", "Complete"),
         Binding("R", "reopen", "Reopen"),
         Binding("delete", "clear", "Clear", show=False),
+        Binding("shift+down", "scroll_guidance(1)", "Scroll guidance", show=False),
+        Binding("shift+up", "scroll_guidance(-1)", "Scroll guidance", show=False),
         Binding("j", "move(1)", "Next", show=False),
         Binding("k", "move(-1)", "Previous", show=False),
         Binding("escape", "back", "Cases"),
@@ -86,7 +91,8 @@ class ReviewScreen(StoreScreen):
                 (case.case_ref, "bold"),
                 f"\n{case.force}\n{case.team or ''}\n",
                 (case.offence or "offence not recorded", "italic"),
-                f"\nReported {_when(case.reported_at)}\nRecorded {_when(case.recorded_at)}\n",
+                f"\nReported {(case.reported_at or '-')[:10]}\n",
+                f"Recorded {_delay(case.reported_at, case.recorded_at)}\n",
                 f"{case.outcome or 'no outcome yet'}\n",
                 ", ".join(flags),
             )
@@ -149,7 +155,7 @@ class ReviewScreen(StoreScreen):
                 )
                 if self.answers.get(q.id) and self.answers[q.id].note:
                     prompt.append(" ✎", "cyan")
-                options.append(Option(prompt, id=q.id))
+                options.append(Option(Content.from_rich_text(prompt), id=q.id))
         questions = self.query_one(OptionList)
         questions.set_options(options)
         if self.current:
@@ -162,6 +168,8 @@ class ReviewScreen(StoreScreen):
         shown = set(self.shown)
         current_section = self.checklist.section_of(self.current).id if self.current else None
         text = Text("Sections\n", style="bold")
+        # the sidebar narrows on small terminals: fit titles to it rather than wrap
+        width = max(self.query_one("#review-side").content_size.width - 8, 8)
         total_done = total = 0
         for section in self.checklist.sections:
             visible = [q.id for q in section.questions if q.id in shown]
@@ -169,7 +177,8 @@ class ReviewScreen(StoreScreen):
             total_done, total = total_done + done, total + len(visible)
             pointer = "▸ " if section.id == current_section else "  "
             style = "green" if done == len(visible) else ""
-            text.append(f"{pointer}{section.title[:20]:<20} {done:>2}/{len(visible):<2}\n", style)
+            title = section.title[:width]
+            text.append(f"{pointer}{title:<{width}} {done:>2}/{len(visible):<2}\n", style)
         status = "complete (locked)" if self.locked else "in progress"
         text.append(f"\n{total_done} of {total} answered\nReview {status}", "bold")
         self.query_one("#section-progress", Static).update(text)
@@ -214,7 +223,7 @@ class ReviewScreen(StoreScreen):
         if action in ("answer", "note", "complete", "clear") and self.locked:
             return None  # greyed in the footer
         if action == "reopen" and not self.locked:
-            return None
+            return False  # hidden: the footer has no room for keys that do not apply
         return True
 
     @on(OptionList.OptionHighlighted, "#questions")
@@ -224,6 +233,15 @@ class ReviewScreen(StoreScreen):
             self.current = qid
             self._render_sections()
             self._render_current()
+
+    def action_scroll_guidance(self, step: int) -> None:
+        panel = self.query_one("#question-panel", VerticalScroll)
+        panel.scroll_relative(y=step * max(panel.size.height - 2, 1), animate=False)
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < 110, "narrow")
+        if self.checklist is not None:
+            self.call_after_refresh(self._render_sections)
 
     def action_move(self, step: int) -> None:
         questions = self.query_one(OptionList)
@@ -341,5 +359,18 @@ class ReviewScreen(StoreScreen):
         self.app.pop_screen()
 
 
-def _when(value: str | None) -> str:
-    return value.replace("T", " ") if value else "-"
+def _delay(reported: str | None, recorded: str | None) -> str:
+    """How long recording took: what REC-04's 24-hour standard asks about."""
+    if not recorded:
+        return "-"
+    if not reported:
+        return recorded[:10]
+    try:
+        hours = (
+            datetime.fromisoformat(recorded) - datetime.fromisoformat(reported)
+        ).total_seconds() / 3600
+    except ValueError:
+        return recorded[:10]
+    if hours < 0:
+        return f"{recorded[:10]} (before report?)"
+    return f"+{hours:.0f}h" if hours < 48 else f"+{hours / 24:.0f} days"
