@@ -97,7 +97,7 @@ def fill(store: Store) -> None:
     store.set_answer(going.id, "REC-01", "no", "bob")  # clears REC-02
     store.set_answer(going.id, "REC-01", "yes", "bob")
     store.set_answer(going.id, "REC-02", "yes", "bob")
-    store.set_note(going.id, "REC-02", "=HYPERLINK(\"x\") first crimed as s2, then s2A", "bob")
+    store.set_note(going.id, "REC-02", '=HYPERLINK("x") first crimed as s2, then s2A', "bob")
     store.set_note(going.id, "SPO-01", "Ask the OIC:\nno SPO paperwork, café notes only", "bob")
     store.set_position(going.id, "REC-03")
 

@@ -14,7 +14,9 @@ POOL = ROOT / "sample_cases" / "sample_cases.csv"
 
 
 def generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("gen", ROOT / "scripts" / "generate_sample_cases.py")
+    spec = importlib.util.spec_from_file_location(
+        "gen", ROOT / "scripts" / "generate_sample_cases.py"
+    )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -61,7 +61,9 @@ def write_csv(table: Table, out: BinaryIO, progress: ProgressFn | None = None) -
     out.write(b"\xef\xbb\xbf")
     out.write((",".join(_csv_cell(c) for c in table.columns) + "\r\n").encode("utf-8"))
     for i, row in enumerate(table.rows, 1):
-        line = ",".join(_csv_cell(row.get(c)) for c in table.columns) + "\r\n"
+        line = ",".join(_csv_cell(row.get(c)) for c in table.columns)
+        # a lone empty field would be a blank line, which readers skip: quote it
+        line = (line or '""') + "\r\n"
         out.write(line.encode("utf-8"))
         if progress and i % PROGRESS_EVERY == 0:
             progress(i, total)
