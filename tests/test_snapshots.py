@@ -52,3 +52,11 @@ def test_review_screen(
 ) -> None:
     """The review resumed at REC-03: case details, sections, questions, guidance, note mark."""
     assert snap_compare(build(tmp_path), press=["enter", "enter"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_findings_screen(
+    snap_compare: Callable[..., bool], tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """Findings: section bars with intervals and counts; one completed review, so ⚠ small n."""
+    assert snap_compare(build(tmp_path), press=["f"], terminal_size=size)

@@ -84,7 +84,8 @@ class AuditsScreen(StoreScreen):
             return
         rows = self.store.reviewer_progress(int(event.row_key.value))
         text = "  ".join(
-            (f"[b]{who}[/b] {done}/{assigned} done" if assigned else f"[b]{who}[/b] {done} done") + (f", {open_} open" if open_ else "")
+            (f"[b]{who}[/b] {done}/{assigned} done" if assigned else f"[b]{who}[/b] {done} done")
+            + (f", {open_} open" if open_ else "")
             for who, assigned, done, open_ in rows
         )
         self.query_one("#reviewer-progress", Static).update(

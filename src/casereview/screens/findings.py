@@ -46,7 +46,7 @@ def figure_text(
         return Text("no applicable answers", "grey50")
     text = Text(f"{part:g} of {n}, {100 * p:.0f}%, 95% CI {100 * low:.0f}-{100 * high:.0f}%")
     if scoring.small_sample(n):
-        text.append("  ⚠ small n", "bold yellow")
+        text.append(" ⚠", "bold yellow")
     return text
 
 
@@ -61,9 +61,9 @@ class FindingsScreen(StoreScreen):
         Binding("escape", "back", "Back"),
     ]
 
-    view: reactive[str] = reactive("sections")
-    group: reactive[str | None] = reactive(None)
-    section: reactive[str | None] = reactive(None)
+    view: reactive[str] = reactive("sections", init=False)
+    group: reactive[str | None] = reactive(None, init=False)
+    section: reactive[str | None] = reactive(None, init=False)
 
     def __init__(self, audit_id: int):
         super().__init__()
@@ -77,6 +77,7 @@ class FindingsScreen(StoreScreen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self._ready = True
         self.refresh_table()
 
     def watch_view(self) -> None:
@@ -89,8 +90,8 @@ class FindingsScreen(StoreScreen):
         self.refresh_table()
 
     def refresh_table(self) -> None:
-        if not self.is_mounted:
-            return
+        if not getattr(self, "_ready", False):
+            return  # reactive watchers fire before the table exists
         table = self.query_one(DataTable)
         table.clear(columns=True)
         title = self.query_one("#findings-title", Static)
@@ -103,20 +104,20 @@ class FindingsScreen(StoreScreen):
             title.update(Text(str(exc), "bold yellow"))
             note.update("Complete some reviews, then come back (findings count completed reviews).")
             return
-        grouping = f", by {self.group}" if self.group else ""
-        what = self.view if self.section is None else f"questions in {self.section}"
+        grouped_view = self.view == "sections"  # tags and agreement are never split by group
+        grouping = f", by {self.group}" if self.group and grouped_view else ""
+        titles = {sec.id: sec.title for sec in data.checklist.sections}
+        what = self.view if self.section is None else f"questions in {titles[self.section]}"
         title.update(
             Text.assemble(
                 (f"{audit.name}", "bold"),
                 f"  {len(data.counted)} completed reviews - {what}{grouping}",
-                ("   v: view  g: group  Enter: drill in  Esc: back", "dim"),
             )
         )
         note.update(
             Text(
-                "█ compliance, ▓▒ its 95% interval.  ⚠: fewer than "
-                f"{scoring.SMALL_N} applicable answers - too few to quote alone.  "
-                "Bold ids are critical questions.",
+                "█ compliance, ▓▒ its 95% interval. Sections: share of cases meeting the section "
+                f"in full. ⚠ fewer than {scoring.SMALL_N} applicable answers. Red ids: critical.",
                 "dim",
             )
         )
@@ -132,11 +133,20 @@ class FindingsScreen(StoreScreen):
     def _columns(self, first: str, data: findings.AuditData) -> list[str | None]:
         table = self.query_one(DataTable)
         if self.group is None:
-            table.add_columns(first, "Compliance and 95% CI", "Figures")
+            table.add_columns(first, "Compliance, 95% CI", "Figures")
             return [None]
         groups = list(scoring.grouped(data.reviews, key=lambda r: r.group))
         table.add_columns(first, *groups)
         return list(groups)
+
+    @property
+    def _bar(self) -> int:
+        """Bars shrink on narrow terminals so the counts always fit."""
+        return max(10, min(BAR, (self.size.width - 60) // 2))
+
+    @property
+    def _label(self) -> int:
+        return max(18, min(60, self.size.width - self._bar - 44))
 
     def _sections(self, data: findings.AuditData) -> None:
         table = self.query_one(DataTable)
@@ -146,7 +156,7 @@ class FindingsScreen(StoreScreen):
             for g, rs in self._group_reviews(data, groups)
         }
         for section in data.checklist.sections:
-            cells: list[Text | str] = [Text(section.title, "bold")]
+            cells: list[Text | str] = [Text(section.title[: self._label], "bold")]
             for g in groups:
                 fig = per_group[g].get(section.id)
                 if fig is None:
@@ -156,7 +166,10 @@ class FindingsScreen(StoreScreen):
                     fig.n_full, fig.n_cases, fig.share_full, fig.ci_low, fig.ci_high
                 )
                 if g is None:
-                    cells += [interval_bar(fig.share_full, fig.ci_low, fig.ci_high), figure]
+                    cells += [
+                        interval_bar(fig.share_full, fig.ci_low, fig.ci_high, self._bar),
+                        figure,
+                    ]
                 else:
                     cells.append(figure)
             table.add_row(*cells, key=section.id)
@@ -170,7 +183,8 @@ class FindingsScreen(StoreScreen):
         }
         section = next(s for s in data.checklist.sections if s.id == self.section)
         for q in section.questions:
-            label = Text.assemble((q.id, "bold red" if q.critical else "bold"), f" {q.text[:48]}")
+            text = q.text[: self._label - len(q.id) - 1]
+            label = Text.assemble((q.id, "bold red" if q.critical else "bold"), f" {text}")
             cells: list[Text | str] = [label]
             for g in groups:
                 fig = per_group[g][q.id]
@@ -179,7 +193,10 @@ class FindingsScreen(StoreScreen):
                     part, fig.n_applicable, fig.compliance, fig.ci_low, fig.ci_high
                 )
                 if g is None:
-                    cells += [interval_bar(fig.compliance, fig.ci_low, fig.ci_high), figure]
+                    cells += [
+                        interval_bar(fig.compliance, fig.ci_low, fig.ci_high, self._bar),
+                        figure,
+                    ]
                 else:
                     cells.append(figure)
             table.add_row(*cells, key=q.id)
@@ -195,9 +212,7 @@ class FindingsScreen(StoreScreen):
     def _tags(self, data: findings.AuditData) -> None:
         """Questions pooled by their concern, theme or recommendation tag."""
         table = self.query_one(DataTable)
-        table.add_columns(
-            self.view[:-1].capitalize(), "Compliance and 95% CI", "Figures", "Questions"
-        )
+        table.add_columns(self.view[:-1].capitalize(), "Compliance, 95% CI", "Figures", "Questions")
         figs = {
             f.question_id: f for f in scoring.audit_question_figures(data.checklist, data.reviews)
         }
@@ -218,8 +233,8 @@ class FindingsScreen(StoreScreen):
             ci = scoring.wilson_interval(part, n) if n else None
             low, high = ci if ci else (None, None)
             table.add_row(
-                Text(label, "bold"),
-                interval_bar(p, low, high),
+                Text(label[: self._label], "bold"),
+                interval_bar(p, low, high, self._bar),
                 figure_text(part, n, p, low, high),
                 ", ".join(ids),
             )

@@ -38,7 +38,7 @@ class NewAuditScreen(StoreScreen):
                 "Checklist",
                 Select(
                     checklists,
-                    value=checklists[-1][1] if checklists else Select.BLANK,
+                    value=checklists[-1][1] if checklists else Select.NULL,
                     id="checklist",
                 ),
             )
@@ -89,7 +89,7 @@ class NewAuditScreen(StoreScreen):
 
     def _select(self, field_id: str) -> str | None:
         value = self.query_one(f"#{field_id}", Select).value
-        return None if value is Select.BLANK else str(value)
+        return None if value is Select.NULL else str(value)
 
     def _error(self, field_id: str, message: str) -> None:
         self.query_one(f"#{field_id}-error", Label).update(message)

@@ -50,6 +50,12 @@ class PoolScreen(StoreScreen):
         )
         self._refresh()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # "/" is a character in references (NM/24/00412): while typing, it is not a key
+        if action == "search" and isinstance(self.focused, Input):
+            return False
+        return True
+
     def action_search(self) -> None:
         self.query_one("#pool-search", Input).focus()
 
@@ -68,7 +74,7 @@ class PoolScreen(StoreScreen):
         where = {}
         for name in ("force", "offence"):
             value = self.query_one(f"#pool-{name}", Select).value
-            if value is not Select.BLANK:
+            if value is not Select.NULL:
                 where[name] = str(value)
         search = self.query_one("#pool-search", Input).value.strip() or None
         cases = self.store.cases(
