@@ -121,7 +121,7 @@ async def test_resume_after_restart(db_path: Path) -> None:
         cases = app.screen
         assert isinstance(cases, AuditCasesScreen)
         table = cases.query_one(DataTable)
-        assert table.get_row_at(1)[2] == "in progress 2/6"
+        assert table.get_row_at(1)[2] == "in progress (2 answered)"
         await pilot.press("down", "enter")
         screen = app.screen
         assert isinstance(screen, ReviewScreen)

@@ -326,6 +326,54 @@ def audit_create(
         click.echo(f"{case.force}\t{case.case_ref}")
 
 
+@audit.command("second")
+@click.argument("name")
+@click.option("--reviewer", "second", required=True, help="Who does the blind second reviews.")
+@click.option("--share", type=click.FloatRange(0, 1, min_open=True), help="Share of the sample.")
+@click.option("--count", type=click.IntRange(min=1), help="Number of cases.")
+@click.option("--seed", type=int, default=None, help="Random seed (default: random).")
+@pass_ctx
+@friendly_errors
+def audit_second(
+    context: Context,
+    name: str,
+    second: str,
+    share: float | None,
+    count: int | None,
+    seed: int | None,
+) -> None:
+    """Choose cases for a blind second review and assign the second reviewer.
+
+    The second reviewer opens those cases as a second review and never sees the primary's
+    answers or notes; agreement and moderation use the pairs once both are complete.
+    """
+    import math
+    import random
+
+    if (share is None) == (count is None):
+        fail("give one of --share (e.g. 0.2) or --count")
+    store = context.store
+    audit_info = store.audit(name)
+    sampled = store.audit_cases(audit_info.id)
+    eligible = [ac.case.id for ac in sampled if ac.assigned_to != second and ac.reviewer != second]
+    wanted = count if count is not None else math.ceil((share or 0) * len(sampled))
+    if wanted > len(eligible):
+        fail(
+            f"asked for {wanted} second reviews but only {len(eligible)} cases are not "
+            f"{second}'s own primary reviews"
+        )
+    if seed is None:
+        seed = random.SystemRandom().randrange(1, 1_000_000)
+    chosen = random.Random(seed).sample(sorted(eligible), wanted)
+    store.assign_second(audit_info.id, chosen, second, context.reviewer)
+    click.echo(
+        f"{wanted} cases of '{audit_info.name}' for a blind second review by {second} (seed {seed})"
+    )
+    refs = {ac.case.id: ac.case for ac in sampled}
+    for case_id in chosen:
+        click.echo(f"{refs[case_id].force}\t{refs[case_id].case_ref}")
+
+
 @audit.command("list")
 @pass_ctx
 @friendly_errors
@@ -393,7 +441,7 @@ def answers_import(context: Context, file: Path, audit_name: str) -> None:
 
 # ---------------------------------------------------------------- findings
 
-EXPORT_KINDS = ("questions", "sections", "cases", "answers", "agreement")
+EXPORT_KINDS = ("questions", "sections", "cases", "answers", "agreement", "events")
 
 
 @main.command("export")
@@ -438,7 +486,9 @@ def export_cmd(
     if by and kind not in ("questions", "sections"):
         fail(f"--by applies to questions and sections, not {kind}")
     store = context.store
-    data = findings.load(store, audit_name, by, require_complete=kind not in ("answers", "cases"))
+    data = findings.load(
+        store, audit_name, by, require_complete=kind not in ("answers", "cases", "events")
+    )
     if by and by not in findings.GROUP_FIELDS_BUILTIN and by not in store.case_attribute_names():
         fail(f"cannot group by '{by}': not a case field or attribute in this database")
     if kind == "agreement" and not any(r.role == "second" for r in data.reviews):

@@ -64,4 +64,19 @@ def build_demo(store: Store, reviewer: str) -> bool:
             store.set_answer(review.id, qid, answers[qid], who)
         if finish:
             store.complete_review(review.id, who)
+    # Two files blind second-reviewed, so agreement and moderation have something to show.
+    store.assign_second(audit.id, ids[:2], "dc.morgan", "demo")
+    for case_id in ids[:2]:
+        review = store.open_review(audit.id, case_id, "dc.morgan", "second")
+        primary = store.answer_values(store.reviews_of_case(audit.id, case_id)[0].id)
+        answers = {}
+        for q in checklist.questions:
+            if q.id not in checklist.visible(answers):
+                continue
+            value = primary.get(q.id)
+            if value is None or rng.random() < 0.12:  # reviewers mostly agree, not always
+                value = rng.choice(q.answers)
+            answers[q.id] = value
+            store.set_answer(review.id, q.id, value, "dc.morgan")
+        store.complete_review(review.id, "dc.morgan")
     return True

@@ -239,6 +239,50 @@ def answer_table(store: Store, data: AuditData, include_notes: bool = False) -> 
     return Table("answers", tuple(columns), rows)
 
 
+EVENT_COLUMNS = (
+    "audit",
+    "event_id",
+    "at",
+    "actor",
+    "case_ref",
+    "force",
+    "role",
+    "question_id",
+    "kind",
+    "old",
+    "new",
+    "reason",
+)
+
+
+def event_table(store: Store, data: AuditData, include_notes: bool = False) -> Table:
+    """The audit trail, oldest first. Note texts are free text: shown only with the flag."""
+    cases = {ac.case.id: ac.case for ac in store.audit_cases(data.audit.id)}
+    reviews = {r.id: r for case_id in cases for r in store.reviews_of_case(data.audit.id, case_id)}
+    rows: list[dict[str, Cell]] = []
+    for e in store.events(audit_id=data.audit.id):
+        review = reviews.get(e.review_id or -1)
+        case = cases.get(review.case_id) if review else None
+        hide = e.kind == "note" and not include_notes
+        rows.append(
+            {
+                "audit": data.audit.name,
+                "event_id": e.id,
+                "at": e.at,
+                "actor": e.actor,
+                "case_ref": case.case_ref if case else None,
+                "force": case.force if case else None,
+                "role": review.role if review else None,
+                "question_id": e.question_id,
+                "kind": e.kind,
+                "old": "(note)" if hide and e.old else e.old,
+                "new": "(note)" if hide and e.new else e.new,
+                "reason": e.reason,
+            }
+        )
+    return Table("events", EVENT_COLUMNS, rows)
+
+
 def agreement_table(data: AuditData) -> Table:
     rows: list[dict[str, Cell]] = []
     for fig in scoring.audit_agreement(data.checklist, data.reviews):
@@ -269,6 +313,8 @@ def table_for(
         return answer_table(store, data, include_notes)
     if kind == "agreement":
         return agreement_table(data)
+    if kind == "events":
+        return event_table(store, data, include_notes)
     raise ValueError(kind)
 
 

@@ -131,6 +131,8 @@ class AuditCase:
     reviewer: str | None
     status: str | None  # None: not started
     n_answered: int
+    second_status: str | None = None
+    moderated_status: str | None = None
 
 
 @dataclass(frozen=True)
@@ -578,7 +580,11 @@ class Store:
             SELECT ac.position, ac.stratum, ac.assigned_to, ac.second_reviewer, c.*,
                    r.id AS review_id, r.reviewer, r.status,
                    (SELECT count(*) FROM answers x WHERE x.review_id = r.id
-                      AND x.value IS NOT NULL) AS n_answered
+                      AND x.value IS NOT NULL) AS n_answered,
+                   (SELECT status FROM reviews s WHERE s.audit_id = ac.audit_id
+                      AND s.case_id = ac.case_id AND s.role = 'second') AS second_status,
+                   (SELECT status FROM reviews m WHERE m.audit_id = ac.audit_id
+                      AND m.case_id = ac.case_id AND m.role = 'moderated') AS moderated_status
             FROM audit_cases ac
             JOIN cases c ON c.id = ac.case_id
             LEFT JOIN reviews r ON r.audit_id = ac.audit_id AND r.case_id = ac.case_id
@@ -603,6 +609,8 @@ class Store:
                 reviewer=r["reviewer"],
                 status=r["status"],
                 n_answered=r["n_answered"] or 0,
+                second_status=r["second_status"],
+                moderated_status=r["moderated_status"],
             )
             for r in self.db.query(sql + " ORDER BY ac.position", params)
         ]

@@ -9,6 +9,8 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from casereview.screens._base import StoreScreen
 from casereview.screens.findings import FindingsScreen
+from casereview.screens.moderation import ModerationScreen
+from casereview.store import AuditCase
 
 STATUS = {None: "not started", "in_progress": "in progress", "complete": "complete"}
 
@@ -20,6 +22,7 @@ class AuditCasesScreen(StoreScreen):
         Binding("enter", "open", "Review"),
         Binding("m", "mine", "My queue"),
         Binding("f", "findings", "Findings"),
+        Binding("o", "moderate", "Moderate"),
         Binding("escape", "app.pop_screen", "Audits"),
     ]
 
@@ -37,7 +40,14 @@ class AuditCasesScreen(StoreScreen):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_columns(
-            "#", "Case", "Team", "Offence as recorded", "Reported", "Assigned", "Status"
+            "#",
+            "Case",
+            "Status",
+            "Assigned",
+            "2nd review",
+            "Team",
+            "Offence as recorded",
+            "Reported",
         )
         self.refresh_cases()
 
@@ -47,7 +57,6 @@ class AuditCasesScreen(StoreScreen):
     def refresh_cases(self) -> None:
         audit = self.store.audit(self.audit_id)
         self.sub_title = audit.name
-        n_questions = len(self.store.checklist(audit.checklist_pk).questions)
         rows = self.store.audit_cases(
             self.audit_id, assigned_to=self.reviewer if self.only_mine else None
         )
@@ -57,13 +66,14 @@ class AuditCasesScreen(StoreScreen):
         for ac in rows:
             status = STATUS[ac.status]
             if ac.status == "in_progress":
-                status += f" {ac.n_answered}/{n_questions}"
+                status += f" ({ac.n_answered} answered)"
             offence = ac.case.offence or ""
             table.add_row(
                 str(ac.position + 1),
                 ac.case.case_ref,
                 status,
                 ac.assigned_to or "",
+                _second(ac),
                 ac.case.team or "",
                 offence if len(offence) <= 34 else offence[:33] + "…",
                 (ac.case.reported_at or "")[:10],
@@ -82,6 +92,13 @@ class AuditCasesScreen(StoreScreen):
         self.only_mine = not self.only_mine
         self.refresh_cases()
 
+    def action_moderate(self) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            assert key is not None
+            self.app.push_screen(ModerationScreen(self.audit_id, int(key)))
+
     def action_findings(self) -> None:
         self.app.push_screen(FindingsScreen(self.audit_id))
 
@@ -96,3 +113,13 @@ class AuditCasesScreen(StoreScreen):
     def _selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         self.action_open()
+
+
+def _second(ac: AuditCase) -> str:
+    """The second-review column: who, how far, and whether it has been moderated."""
+    if not ac.second_reviewer:
+        return ""
+    if ac.moderated_status == "complete":
+        return "moderated"
+    state = {None: "to do", "in_progress": "in progress", "complete": "done"}[ac.second_status]
+    return f"{ac.second_reviewer}: {state}"

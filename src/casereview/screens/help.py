@@ -25,6 +25,13 @@ HELP = """\
 | review | `Delete` | clear the answer |
 | review | `c` | complete the review (refused while a shown question is unanswered) |
 | review | `R` | reopen a completed review (asks for a reason) |
+| review | `h` | the history of the current question: every change, who, when, why |
+| cases | `o` | moderate a double-reviewed case (both reviews complete) |
+| moderation | `1` / `2` | agree the primary's / the second's answer (asks for a reason) |
+| moderation | `y` `p` `n` `a` `u` | agree another answer (asks for a reason) |
+| moderation | `d` | show all questions or only the disagreements |
+| moderation | `c` | complete the moderated review: findings then count it |
+| findings | `Enter` `v` `g` `x` | drill into a section, change view, group, export |
 | review | `Escape` | back to the cases |
 
 ## Answers

@@ -6,7 +6,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, TextArea
+from textual.widgets import DataTable, Input, Label, TextArea
+
+from casereview.store import Event
 
 
 class NoteScreen(ModalScreen[str | None]):
@@ -58,4 +60,39 @@ class ReasonScreen(ModalScreen[str | None]):
         self.dismiss(event.value.strip() or None)
 
     def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class HistoryScreen(ModalScreen[None]):
+    """Every change to one question's answer and note: who, when, old, new, why."""
+
+    BINDINGS = [Binding("escape,h,q", "close", "Close")]
+
+    def __init__(self, title: str, events: list[Event]):
+        super().__init__()
+        self.title_text = title
+        self.events = events
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(f"[b]History of {self.title_text}[/b]  (escape closes)")
+            yield DataTable(id="history", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("When (UTC)", "Who", "What", "Old", "New", "Reason")
+        for e in self.events:
+            table.add_row(
+                e.at[:19].replace("T", " "),
+                e.actor,
+                e.kind,
+                e.old or "-",
+                e.new or "-",
+                e.reason or "",
+            )
+        if not self.events:
+            table.add_row("-", "-", "no changes yet", "", "", "")
+        table.focus()
+
+    def action_close(self) -> None:
         self.dismiss(None)

@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option
 
 from casereview.checklist import ANSWER_LABELS, Checklist
 from casereview.screens._base import StoreScreen
-from casereview.screens.modals import NoteScreen, ReasonScreen
+from casereview.screens.modals import HistoryScreen, NoteScreen, ReasonScreen
 from casereview.store import Answer, ReviewIncomplete, StoreError
 
 KEYS = {"yes": "y", "partly": "p", "no": "n", "na": "a", "unknown": "u"}
@@ -41,6 +41,7 @@ class ReviewScreen(StoreScreen):
         Binding("e", "note", "Note"),
         Binding("c", "complete", "Complete"),
         Binding("R", "reopen", "Reopen"),
+        Binding("h", "history", "History", show=False),
         Binding("delete", "clear", "Clear", show=False),
         Binding("shift+down", "scroll_guidance(1)", "Scroll guidance", show=False),
         Binding("shift+up", "scroll_guidance(-1)", "Scroll guidance", show=False),
@@ -352,6 +353,12 @@ class ReviewScreen(StoreScreen):
         self.locked = False
         self._render_questions()
         self._status("Reopened; the reason is in the audit trail.", "yellow")
+
+    def action_history(self) -> None:
+        if self.current is None:
+            return
+        events = [e for e in self.store.events(self.review_id) if e.question_id == self.current]
+        self.app.push_screen(HistoryScreen(self.current, events))
 
     def action_back(self) -> None:
         if self.current and not self.locked:

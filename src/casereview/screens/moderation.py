@@ -1,0 +1,184 @@
+"""Moderation: two completed reviews of one case side by side; the moderator settles each
+disagreement with a reason, building the moderated review that findings count."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Header, Static
+
+from casereview.checklist import ANSWER_LABELS, Checklist
+from casereview.screens._base import StoreScreen
+from casereview.screens.modals import ReasonScreen
+from casereview.store import Answer, ReviewIncomplete, StoreError
+
+
+class ModerationScreen(StoreScreen):
+    """Only the disagreements by default (d shows all)."""
+
+    BINDINGS = [
+        Binding("1", "take('primary')", "Take primary"),
+        Binding("2", "take('second')", "Take second"),
+        Binding("y", "decide('yes')", "Yes", show=False),
+        Binding("p", "decide('partly')", "Partly", show=False),
+        Binding("n", "decide('no')", "No", show=False),
+        Binding("a", "decide('na')", "N/A", show=False),
+        Binding("u", "decide('unknown')", "Unknown", show=False),
+        Binding("d", "toggle_all", "All/disagreements"),
+        Binding("c", "complete", "Complete"),
+        Binding("escape", "app.pop_screen", "Back"),
+    ]
+
+    def __init__(self, audit_id: int, case_id: int):
+        super().__init__()
+        self.audit_id = audit_id
+        self.case_id = case_id
+        self.show_all = False
+        self.checklist: Checklist | None = None
+        self.review_id: int | None = None
+        self.sides: dict[str, dict[str, Answer]] = {}
+        self.names: dict[str, str] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="moderation-title")
+        yield DataTable(id="moderation", cursor_type="row", zebra_stripes=True)
+        yield Static(id="moderation-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        audit = self.store.audit(self.audit_id)
+        case = self.store.case(self.case_id)
+        self.sub_title = f"{audit.name} - moderating {case.case_ref}"
+        self.checklist = self.store.checklist(audit.checklist_pk)
+        try:
+            review = self.store.start_moderation(self.audit_id, self.case_id, self.reviewer)
+        except StoreError as exc:
+            self.query_one("#moderation-title", Static).update(Text(str(exc), "bold yellow"))
+            return
+        self.review_id = review.id
+        reviews = {r.role: r for r in self.store.reviews_of_case(self.audit_id, self.case_id)}
+        self.sides = {role: self.store.answers(reviews[role].id) for role in ("primary", "second")}
+        self.names = {role: reviews[role].reviewer for role in ("primary", "second")}
+        table = self.query_one(DataTable)
+        table.add_columns(
+            "Question",
+            f"Primary ({self.names['primary']})",
+            f"Second ({self.names['second']})",
+            "Agreed",
+        )
+        self._refresh()
+
+    def _effective(self, role: str) -> dict[str, str | None]:
+        assert self.checklist is not None
+        return self.checklist.effective_answers({q: a.value for q, a in self.sides[role].items()})
+
+    def _cell(self, role: str, qid: str, effective: dict[str, str | None]) -> Text:
+        value = effective.get(qid)
+        note = self.sides[role].get(qid)
+        text = Text(ANSWER_LABELS.get(value or "", "-"), "bold")
+        if note and note.note:
+            text.append(f"  {note.note[:60]}", "italic")
+        return text
+
+    def _refresh(self) -> None:
+        assert self.checklist is not None and self.review_id is not None
+        first, second = self._effective("primary"), self._effective("second")
+        agreed = self.store.answer_values(self.review_id)
+        shown = set(self.checklist.visible(agreed))
+        table = self.query_one(DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        disagreements = [q.id for q in self.checklist.questions if first[q.id] != second[q.id]]
+        for q in self.checklist.questions:
+            if not self.show_all and q.id not in disagreements:
+                continue
+            decided = agreed.get(q.id)
+            table.add_row(
+                Text.assemble((q.id, "bold"), f" {q.text[:40]}"),
+                self._cell("primary", q.id, first),
+                self._cell("second", q.id, second),
+                Text(ANSWER_LABELS[decided], "green bold")
+                if decided
+                else Text("hidden" if q.id not in shown else "to decide", "yellow"),
+                key=q.id,
+            )
+        if table.row_count:
+            table.move_cursor(row=min(cursor, table.row_count - 1))
+        status = self.store.review(self.review_id).status
+        open_ = self.checklist.unanswered(agreed)
+        self.query_one("#moderation-title", Static).update(
+            f"{len(disagreements)} disagreement(s) of {len(self.checklist.questions)} questions; "
+            f"{len(open_)} shown question(s) still to decide; moderated review "
+            f"{status.replace('_', ' ')}. "
+            f"{'All questions' if self.show_all else 'Disagreements only'} (d toggles)."
+        )
+
+    def _current(self) -> str | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def action_toggle_all(self) -> None:
+        self.show_all = not self.show_all
+        if self.review_id is not None:
+            self._refresh()
+
+    def action_take(self, role: str) -> None:
+        qid = self._current()
+        if qid is not None:
+            self._decide(qid, self._effective(role).get(qid), f"{role} reviewer's answer")
+
+    def action_decide(self, value: str) -> None:
+        qid = self._current()
+        if qid is not None:
+            self._decide(qid, value, None)
+
+    @work
+    async def _decide(self, qid: str, value: str | None, suggestion: str | None) -> None:
+        status = self.query_one("#moderation-status", Static)
+        if self.review_id is None or value is None:
+            return
+        if value == "na" and self.checklist and "na" not in self.checklist.question(qid).answers:
+            status.update(Text(f"{qid} was hidden for that reviewer; answer it directly.", "red"))
+            return
+        reason = await self.app.push_screen_wait(
+            ReasonScreen(
+                f"{qid}: agree {ANSWER_LABELS[value]}",
+                "Why is this the right answer? (logged with the decision)"
+                + (f" Default: {suggestion}." if suggestion else ""),
+            )
+        )
+        if not reason:
+            status.update(Text("Not decided: a moderation decision needs a reason.", "red"))
+            return
+        try:
+            cleared = self.store.set_answer(self.review_id, qid, value, self.reviewer, reason)
+        except StoreError as exc:
+            status.update(Text(f"Not saved: {exc}", "bold red"))
+            return
+        message = f"Saved: {qid} = {ANSWER_LABELS[value]}"
+        if cleared:
+            message += f"; {', '.join(cleared)} no longer apply"
+        status.update(Text(message, "green"))
+        self._refresh()
+
+    def action_complete(self) -> None:
+        status = self.query_one("#moderation-status", Static)
+        if self.review_id is None:
+            return
+        try:
+            self.store.complete_review(self.review_id, self.reviewer)
+        except ReviewIncomplete as exc:
+            status.update(Text(f"Cannot complete: {exc}", "bold red"))
+            return
+        except StoreError as exc:
+            status.update(Text(str(exc), "bold red"))
+            return
+        status.update(
+            Text("Moderated review complete: findings now use it for this case.", "bold green")
+        )
+        self._refresh()
