@@ -377,7 +377,7 @@ _CLI_INPUTS = st.one_of(
 )
 
 
-@settings(FUZZ, max_examples=15, suppress_health_check=list(HealthCheck))
+@settings(FUZZ, max_examples=40, suppress_health_check=list(HealthCheck))
 @given(raw=_CLI_INPUTS)
 def test_cli_cases_import_exits_cleanly(cli_db: Path, raw: bytes) -> None:
     path = cli_db.parent / "in.csv"

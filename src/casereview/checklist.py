@@ -153,8 +153,10 @@ class _Loader(yaml.SafeLoader):
     """YAML 1.2-style booleans: `yes`/`no` stay strings, because they are answer values."""
 
 
+# Booleans only as true/false, and no timestamps: `version: 2024-02-30` is text, not a crash.
+_DROPPED = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp"}
 _Loader.yaml_implicit_resolvers = {
-    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    key: [(tag, rx) for tag, rx in resolvers if tag not in _DROPPED]
     for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _Loader.add_implicit_resolver(
@@ -224,13 +226,25 @@ def _describe(loc: Path_, data: Any) -> str:
 def parse_checklist(text: str, source: str = "<checklist>") -> Checklist:
     """Parse and validate checklist YAML; raise ChecklistError listing every problem found."""
     try:
-        root = yaml.compose(text, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
+        # Anchors and aliases can make a small file expand without limit (an "alias bomb");
+        # a checklist has no need of them, so they are refused before anything is built.
+        for event in yaml.parse(text, Loader=_Loader):  # noqa: S506 - SafeLoader subclass
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                line = event.start_mark.line + 1 if event.start_mark else 1
+                raise ChecklistError(
+                    [Problem(source, line, "anchors and aliases (&name, *name) are not allowed")]
+                )
+        root = yaml.compose(text, Loader=_Loader)  # noqa: S506
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         raise ChecklistError([Problem(source, line, f"YAML syntax error: {exc.problem}")]) from None
     except yaml.YAMLError as exc:
         raise ChecklistError([Problem(source, 1, f"YAML error: {exc}")]) from None
+    except RecursionError:
+        raise ChecklistError(
+            [Problem(source, 1, "the file nests too deeply to be a checklist")]
+        ) from None
     if root is None:
         raise ChecklistError([Problem(source, 1, "the file is empty")])
     if not isinstance(root, yaml.MappingNode):
@@ -247,8 +261,19 @@ def parse_checklist(text: str, source: str = "<checklist>") -> Checklist:
     _duplicate_keys(root, dups)
     if dups:
         raise ChecklistError([Problem(source, line, msg) for line, msg in dups])
-    data = yaml.load(text, Loader=_Loader)  # noqa: S506
-    lines = _line_map(root)
+    try:
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506
+        lines = _line_map(root)
+    except yaml.MarkedYAMLError as exc:  # e.g. an unknown !!tag, a list used as a key
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        raise ChecklistError([Problem(source, line, f"YAML error: {exc.problem}")]) from None
+    except (yaml.YAMLError, ValueError, TypeError) as exc:
+        raise ChecklistError([Problem(source, 1, f"YAML error: {exc}")]) from None
+    except RecursionError:
+        raise ChecklistError(
+            [Problem(source, 1, "the file nests too deeply to be a checklist")]
+        ) from None
 
     try:
         checklist = Checklist.model_validate(data)
@@ -303,7 +328,7 @@ def _cross_checks(checklist: Checklist, lines: dict[Path_, int], source: str) ->
     seen_questions: dict[str, int] = {}
     for si, section in enumerate(checklist.sections):
         if section.id in seen_sections:
-            line = lines[("sections", si, "id")]
+            line = _line_for(lines, ("sections", si, "id"))
             problems.append(Problem(source, line, f"section id '{section.id}' is used twice"))
         seen_sections.add(section.id)
         for qi, q in enumerate(section.questions):
@@ -312,13 +337,13 @@ def _cross_checks(checklist: Checklist, lines: dict[Path_, int], source: str) ->
                 problems.append(
                     Problem(
                         source,
-                        lines[(*at, "id")],
+                        _line_for(lines, (*at, "id")),
                         f"question id '{q.id}' is used twice "
                         f"(first at line {seen_questions[q.id]})",
                     )
                 )
             else:
-                seen_questions[q.id] = lines[(*at, "id")]
+                seen_questions[q.id] = _line_for(lines, (*at, "id"))
             if q.show_if is not None:
                 rule, line = q.show_if, _line_for(lines, (*at, "show_if"))
                 if rule.question not in seen_questions:

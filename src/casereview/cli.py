@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import getpass
 import os
+import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -57,6 +58,8 @@ def friendly_errors(fn: F) -> F:
             sys.exit(2)
         except StoreError as exc:
             fail(str(exc))
+        except sqlite3.DatabaseError as exc:  # damage found while reading, after opening
+            fail(f"the database file is damaged or unreadable ({exc}); restore it from a backup")
         except OSError as exc:
             fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), 1)
 

@@ -77,9 +77,11 @@ def parse_date(value: str) -> str:
             raise ValueError(value)
         d, mo, y, hh, mi, ss = m.groups()
     parsed = datetime(int(y), int(mo), int(d), int(hh or 0), int(mi or 0), int(ss or 0))
+    # isoformat, not strftime: strftime drops the leading zeros of years before 1000
+    text = parsed.isoformat()
     if hh is None:
-        return parsed.strftime("%Y-%m-%d")
-    return parsed.strftime("%Y-%m-%dT%H:%M" + (":%S" if ss else ""))
+        return text[:10]
+    return text if ss else text[:16]
 
 
 def parse_bool(value: str) -> bool | None:

@@ -204,8 +204,16 @@ class Store:
     def __init__(self, db: Database):
         self.db = db
         self._checklists: dict[int, Checklist] = {}
-        self._configure()
-        self._migrate()
+        try:
+            # Check what the file is before changing anything in it (WAL mode rewrites the
+            # header), so a refused file is left exactly as it was.
+            self.db.conn.execute("PRAGMA busy_timeout = 10000")
+            self._check_schema()
+            self._configure()
+            migrations.apply(self.db)
+        except BaseException:
+            self.db.close()
+            raise
 
     # ------------------------------------------------------------------ opening
 
@@ -237,15 +245,14 @@ class Store:
 
     def _configure(self) -> None:
         conn = self.db.conn
-        # Two reviewers on one file: wait for the other writer rather than fail.
-        conn.execute("PRAGMA busy_timeout = 10000")
+        # Two reviewers on one file: busy_timeout (set first) waits for the other writer.
         if not self.db.memory:
             self.db.enable_wal()
         # FULL: in WAL mode every commit is synced, so an answer shown saved survives a crash.
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
 
-    def _migrate(self) -> None:
+    def _check_schema(self) -> None:
         applied = {m.name for m in migrations.applied(self.db)}
         unknown = sorted(applied - set(KNOWN))
         if unknown:
@@ -256,7 +263,6 @@ class Store:
         tables = set(self.db.table_names())
         if tables - {"_sqlite_migrations"} and not applied:
             raise StoreError("this SQLite file is not a casereview database")
-        migrations.apply(self.db)
 
     @contextmanager
     def _write(self) -> Iterator[Database]:
