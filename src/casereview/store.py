@@ -570,7 +570,11 @@ class Store:
         return self._audit_info(rows[0])
 
     def audit_checklist(self, audit_id: int) -> Checklist:
-        return self.checklist(self.audit(audit_id).checklist_pk)
+        # On the answer-saving path: one indexed lookup, not audit()'s progress counts.
+        row = self.db.execute("SELECT checklist_pk FROM audits WHERE id = ?", [audit_id]).fetchone()
+        if row is None:
+            raise StoreError(f"no audit with id {audit_id}")
+        return self.checklist(int(row[0]))
 
     def audit_case(self, audit_id: int, case_id: int) -> AuditCase:
         found = self.audit_cases(audit_id, case_id=case_id)
