@@ -164,3 +164,45 @@ async def test_pool_search_and_audits_of_a_case(audited: tuple[Store, AuditInfo]
         table.focus()
         await pilot.pause()
         assert "In audits: Test audit" in str(screen.query_one("#pool-detail").render())
+
+
+async def test_assign_by_hand(audited: tuple[Store, AuditInfo]) -> None:
+    store, audit = audited
+    app = make_app(store, "lead")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "down", "a", *"kim", "enter")
+        await pilot.pause()
+    assert [ac.assigned_to for ac in store.audit_cases(audit.id)] == [
+        None,
+        "kim",
+        None,
+        None,
+        None,
+        None,
+    ]
+
+
+async def test_export_from_the_app(
+    audited: tuple[Store, AuditInfo], tmp_path: Path, monkeypatch: object
+) -> None:
+    store, audit = audited
+    complete_reviews(store, audit)
+    app = make_app(store, "ann")
+    out = tmp_path / "from-app.csv"
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f", "x")
+        await pilot.pause()
+        dialog = app.screen
+        dialog.query_one("#export-format", Select).value = "csv"
+        await pilot.pause()
+        dialog.query_one("#export-path", Input).value = str(out)
+        await pilot.click("#export-go")
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if out.exists():
+                break
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, FindingsScreen)  # the dialog closed itself
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfaudit,section_id,question_id,")
+    assert b"Test audit,rec,REC-03," in raw

@@ -8,7 +8,13 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from casereview.screens import AuditCasesScreen, AuditsScreen, HelpScreen, ReviewScreen
+from casereview.screens import (
+    AuditCasesScreen,
+    AuditsScreen,
+    FindingsScreen,
+    HelpScreen,
+    ReviewScreen,
+)
 from casereview.screens.palette import CaseCommands
 from casereview.store import Store
 
@@ -43,6 +49,9 @@ class CaseReviewApp(App[None]):
 
     def open_audit(self, audit_id: int) -> None:
         self.push_screen(AuditCasesScreen(audit_id))
+
+    def open_findings(self, audit_id: int) -> None:
+        self.push_screen(FindingsScreen(audit_id))
 
     def open_case(self, audit_id: int, case_id: int) -> None:
         """Open (starting if needed) this reviewer's review of a case."""

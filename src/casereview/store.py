@@ -641,6 +641,17 @@ class Store:
         )
         return [(r["who"], r["assigned"], r["done"], r["open"]) for r in rows]
 
+    def assign(self, audit_id: int, case_id: int, reviewer: str | None, actor: str) -> None:
+        """Assign one sampled case to a reviewer by hand (None: unassigned)."""
+        with self._write():
+            cursor = self.db.execute(
+                "UPDATE audit_cases SET assigned_to = ? WHERE audit_id = ? AND case_id = ?",
+                [reviewer, audit_id, case_id],
+            )
+            if cursor.rowcount != 1:
+                raise StoreError("that case is not in this audit's sample")
+            self._event(None, None, "assigned", None, reviewer, f"case {case_id}", actor)
+
     def assign_second(
         self, audit_id: int, case_ids: Sequence[int], reviewer: str, actor: str
     ) -> None:

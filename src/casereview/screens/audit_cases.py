@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
 from casereview.screens._base import StoreScreen
 from casereview.screens.findings import FindingsScreen
+from casereview.screens.modals import ReasonScreen
 from casereview.screens.moderation import ModerationScreen
 from casereview.store import AuditCase
 
@@ -23,6 +24,7 @@ class AuditCasesScreen(StoreScreen):
         Binding("m", "mine", "My queue"),
         Binding("f", "findings", "Findings"),
         Binding("o", "moderate", "Moderate"),
+        Binding("a", "assign", "Assign"),
         Binding("escape", "app.pop_screen", "Audits"),
     ]
 
@@ -91,6 +93,20 @@ class AuditCasesScreen(StoreScreen):
     def action_mine(self) -> None:
         self.only_mine = not self.only_mine
         self.refresh_cases()
+
+    @work
+    async def action_assign(self) -> None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        assert key is not None
+        name = await self.app.push_screen_wait(
+            ReasonScreen("Assign this case", "Reviewer's name (Enter on empty to cancel)")
+        )
+        if name:
+            self.store.assign(self.audit_id, int(key), name, self.reviewer)
+            self.refresh_cases()
 
     def action_moderate(self) -> None:
         table = self.query_one(DataTable)
