@@ -16,7 +16,7 @@ run: $(STAMP)
 	$(BIN)/casereview demo --db demo.db
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff check .
 	$(BIN)/mypy
 
 test: lint

@@ -53,6 +53,7 @@ OUTCOMES = [
 ]
 DA_RELATIONSHIPS = ["ex-partner", "ex-partner", "ex-partner", "partner", "family"]
 OTHER_RELATIONSHIPS = ["acquaintance", "neighbour", "colleague", "stranger", "online-only"]
+RANKS = ["PC", "PC", "DC", "DS"]
 CHANNELS = ["in person", "phone", "online", "mixed"]
 BEHAVIOURS = [
     "Repeated unwanted messages and calls",
@@ -131,7 +132,7 @@ def generate(seed: int = 2024, per_force: int = 120) -> list[dict[str, str]]:
                     "outcome": _pick(rng, OUTCOMES),
                     "da_related": "yes" if da else "no",
                     "repeat_victim": "yes" if rng.random() < 0.35 else "no",
-                    "officer": f"{rng.choice(['PC', 'PC', 'DC', 'DS'])} {rng.randrange(1000, 9999)}",
+                    "officer": f"{rng.choice(RANKS)} {rng.randrange(1000, 9999)}",
                     "summary": _summary(rng),
                     "relationship": rng.choice(DA_RELATIONSHIPS if da else OTHER_RELATIONSHIPS),
                     "channel": rng.choice(CHANNELS),

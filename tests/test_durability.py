@@ -41,7 +41,7 @@ def reports(lines: list[str]) -> list[tuple[int, str, str]]:
 
 def read_until(proc: subprocess.Popen[str], count: int) -> list[str]:
     assert proc.stdout is not None
-    lines = []
+    lines: list[str] = []
     while len(lines) < count:
         line = proc.stdout.readline()
         if not line:
@@ -60,9 +60,9 @@ def assert_saved(db: Path, saved: list[tuple[int, str, str]], who: str) -> None:
         # its own, but the value is then in the trail from whoever set it
         assert any(e.new == value for e in trail), (who, review_id, qid, value)
     for review_id in {r for r, _, _ in saved}:
-        for qid, value in store.answer_values(review_id).items():
-            trail = [e for e in store.events(review_id) if e.question_id == qid]
-            assert trail[-1].new == value
+        for qid, stored in store.answer_values(review_id).items():
+            history = [e for e in store.events(review_id) if e.question_id == qid]
+            assert history[-1].new == stored
     store.close()
 
 

@@ -72,7 +72,7 @@ def parse_cases_or_refuse(raw: bytes, max_line: int | None = None) -> Any:
 
 # ----------------------------------------------------------------------- case CSV strategies
 
-_NO_NUL = st.characters(exclude_characters="\x00", exclude_categories=("Cs",))
+_NO_NUL = st.characters(exclude_characters="\x00", exclude_categories=("Cs",))  # type: ignore[arg-type]
 _LATIN = st.characters(
     codec="latin-1", exclude_characters=["\x00", *(chr(c) for c in range(0x80, 0xA0))]
 )
@@ -624,7 +624,7 @@ def _mutate(lines: list[str], data: st.DataObject) -> list[str]:
             lines[i], lines[j] = lines[j], lines[i]
     elif how == "chars":
         at = data.draw(st.integers(0, len(lines[i])))
-        junk = data.draw(st.text(st.characters(exclude_categories=("Cs",)), max_size=4))
+        junk = data.draw(st.text(st.characters(exclude_categories=("Cs",)), max_size=4))  # type: ignore[arg-type]
         lines[i] = lines[i][:at] + junk + lines[i][at + data.draw(st.integers(0, 3)) :]
     elif how == "indent":
         lines[i] = data.draw(st.sampled_from(["", " ", "  ", "\t"])) + lines[i].lstrip(" ")
