@@ -29,11 +29,13 @@ class NewAuditScreen(StoreScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        # Docked above the form so the scope and the size it needs stay in view while typing.
+        yield Static(id="scope-line")
         with VerticalScroll(id="new-audit"):
             yield from self._field(
                 "Name", Input(placeholder="e.g. Force A stalking Q3 2024", id="name")
             )
-            checklists = [(c.label + " - " + c.title, c.pk) for c in self.store.checklists()]
+            checklists = [(c.label, c.pk) for c in self.store.checklists()]
             yield from self._field(
                 "Checklist",
                 Select(
@@ -65,7 +67,6 @@ class NewAuditScreen(StoreScreen):
             yield from self._field(
                 "Reviewers", Input(placeholder="comma-separated; round robin", id="reviewers")
             )
-            yield Static(id="scope-line")
             with Horizontal(classes="buttons"):
                 yield Button("Draw sample", variant="primary", id="create")
         yield Footer()
