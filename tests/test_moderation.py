@@ -187,3 +187,23 @@ def test_cli_second_agreement_and_events(tmp_path: Path) -> None:
     text = events.read_bytes().decode("utf-8-sig")
     assert text.count(",answer,") == 16 and text.count(",status,") == 4
     assert len(ids) == 6
+
+
+async def test_agreement_view_puts_the_worst_questions_first(
+    audited: tuple[Store, AuditInfo],
+) -> None:
+    store, audit = audited
+    ids = [ac.case.id for ac in store.audit_cases(audit.id)]
+    # REC-03 disagrees in both pairs (kappa -1 over yes/no swaps); REC-01 agrees throughout
+    review(store, audit, ids[0], "ann", "primary", FULL)
+    review(store, audit, ids[0], "bob", "second", {**FULL, "REC-03": "no"})
+    review(store, audit, ids[1], "ann", "primary", {**FULL, "REC-03": "no"})
+    review(store, audit, ids[1], "bob", "second", FULL)
+    app = make_app(store, "ann")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f", "v", "v", "v", "v")
+        screen = app.screen
+        table = screen.query_one(DataTable)
+        first = [str(c) for c in table.get_row_at(0)]
+        # pairs (yes, no), (no, yes): po = 0, pe = (1*1 + 1*1)/4 = 0.5 -> kappa -1, poor
+        assert first[0].startswith("REC-03") and first[1:] == ["2", "0%", "-1.00", "poor"]
