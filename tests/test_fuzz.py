@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import math
 import re
 import subprocess
 import sys
@@ -565,10 +566,12 @@ MINI_TEXT = MINI.read_text(encoding="utf-8")
 def parse_checklist_or_refuse(text: str) -> Checklist | None:
     limit = len(text.splitlines()) + 1
     try:
-        return parse_checklist(text, "x.yaml")
+        checklist = parse_checklist(text, "x.yaml")
     except ChecklistError as exc:
         assert_clean_refusal(exc, max_line=limit)
         return None
+    assert all(math.isfinite(q.weight) for q in checklist.questions)  # weights feed every mean
+    return checklist
 
 
 _YAMLISH = st.text(
@@ -676,6 +679,7 @@ _HOSTILE = {
     "python tag": "id: !!python/object/apply:os.system [echo hi]\n",
     "impossible date": "id: x\nversion: 2024-02-30\n",
     "bad binary": "id: !!binary '@@@'\n",
+    "infinite weight": MINI_TEXT.replace("weight: 2", "weight: .inf"),
     "merge key duplicate": MINI_TEXT.replace(
         "      - id: REC-03\n",
         "      - &again {id: REC-01, text: again}\n      - <<: *again\n      - id: REC-03\n",

@@ -122,7 +122,8 @@ async def test_resume_after_restart(db_path: Path) -> None:
         assert isinstance(cases, AuditCasesScreen)
         table = cases.query_one(DataTable)
         assert table.get_row_at(1)[2] == "in progress (2 answered)"
-        await pilot.press("down", "enter")
+        assert table.cursor_row == 1  # the cases screen starts on ann's unfinished review
+        await pilot.press("enter")
         screen = app.screen
         assert isinstance(screen, ReviewScreen)
         assert screen.review_id == review_id

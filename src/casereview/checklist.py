@@ -55,7 +55,7 @@ class Question(_Strict):
     """Super-complaint concerns (keys of the checklist's `concerns`)."""
     themes: tuple[str, ...] = ()
     """Inspection themes (keys of the checklist's `themes`)."""
-    weight: float = Field(default=1.0, ge=0)
+    weight: float = Field(default=1.0, ge=0, le=1000, allow_inf_nan=False)
     critical: bool = False
     show_if: ShowIf | None = None
 

@@ -52,6 +52,17 @@ class AuditCasesScreen(StoreScreen):
             "Reported",
         )
         self.refresh_cases()
+        self._to_my_next_case()
+
+    def _to_my_next_case(self) -> None:
+        """Start on the reviewer's own unfinished case: in progress first, then not started."""
+        rows = self.store.audit_cases(self.audit_id)
+        mine = [i for i, ac in enumerate(rows) if self.reviewer in (ac.assigned_to, ac.reviewer)]
+        for wanted in ("in_progress", None):
+            for i in mine:
+                if rows[i].status == wanted:
+                    self.query_one(DataTable).move_cursor(row=i)
+                    return
 
     def on_screen_resume(self) -> None:
         self.refresh_cases()
