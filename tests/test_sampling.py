@@ -93,32 +93,10 @@ def test_cli_filters_never_leak(tmp_path: Path) -> None:
     )
     store = Store.open(db)
     force = store.cases()[0].force
-    result = runner.invoke(
-        main,
-        [
-            "--db",
-            str(db),
-            "audit",
-            "create",
-            "Scoped",
-            "--checklist",
-            "stalking-casefile",
-            "--sample",
-            "15",
-            "--seed",
-            "5",
-            "--where",
-            f"force={force}",
-            "--where",
-            "da_related=yes",
-            "--from",
-            "2024-03-01",
-            "--to",
-            "31/08/2024",
-            "--stratify",
-            "team",
-        ],
-    )
+    command = ["--checklist", "stalking-casefile", "--sample", "15", "--seed", "5"]
+    command += ["--where", f"force={force}", "--where", "da_related=yes"]  # force has a space
+    command += ["--from", "2024-03-01", "--to", "31/08/2024", "--stratify", "team"]
+    result = runner.invoke(main, ["--db", str(db), "audit", "create", "Scoped", *command])
     assert result.exit_code == 0, result.stderr
     audit = store.audit("Scoped")
     sampled = [ac.case for ac in store.audit_cases(audit.id)]
@@ -128,32 +106,7 @@ def test_cli_filters_never_leak(tmp_path: Path) -> None:
         assert "2024-03-01" <= (case.reported_at or "")[:10] <= "2024-08-31"
     assert "stratum (team)" in result.output
     # the same command draws the same cases again
-    again = runner.invoke(
-        main,
-        [
-            "--db",
-            str(db),
-            "audit",
-            "create",
-            "Scoped again",
-            "--checklist",
-            "stalking-casefile",
-            "--sample",
-            "15",
-            "--seed",
-            "5",
-            "--where",
-            f"force={force}",
-            "--where",
-            "da_related=yes",
-            "--from",
-            "2024-03-01",
-            "--to",
-            "31/08/2024",
-            "--stratify",
-            "team",
-        ],
-    )
+    again = runner.invoke(main, ["--db", str(db), "audit", "create", "Scoped again", *command])
     assert again.exit_code == 0
     assert [ac.case.id for ac in store.audit_cases(store.audit("Scoped again").id)] == [
         c.id for c in sampled

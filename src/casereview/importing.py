@@ -11,23 +11,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from casereview.fields import BOOL_COLUMNS, CASE_COLUMNS, DATE_COLUMNS
 from casereview.problems import InputError, Problem
 
-KNOWN_CASE_COLUMNS = (
-    "case_ref",
-    "force",
-    "team",
-    "offence",
-    "reported_at",
-    "recorded_at",
-    "outcome",
-    "da_related",
-    "repeat_victim",
-    "officer",
-    "summary",
-)
-DATE_COLUMNS = ("reported_at", "recorded_at")
-BOOL_COLUMNS = ("da_related", "repeat_victim")
+KNOWN_CASE_COLUMNS = CASE_COLUMNS
 _TRUE = {"yes", "y", "true", "t", "1"}
 _FALSE = {"no", "n", "false", "f", "0"}
 MAX_FIELD = 100_000  # a summary longer than this is a pasted file, not a summary

@@ -22,23 +22,11 @@ from casereview.checklist import (
     parse_checklist,
     shipped_checklists,
 )
+from casereview.fields import BOOL_COLUMNS, CASE_COLUMNS
 from casereview.migrations import KNOWN, migrations
 from casereview.scoring import ReviewRecord
 
 SQLITE_HEADER = b"SQLite format 3\x00"
-CASE_COLUMNS = (
-    "case_ref",
-    "force",
-    "team",
-    "offence",
-    "reported_at",
-    "recorded_at",
-    "outcome",
-    "da_related",
-    "repeat_victim",
-    "officer",
-    "summary",
-)
 
 
 class StoreError(Exception):
@@ -431,7 +419,7 @@ class Store:
         clauses: list[str] = []
         params: list[Any] = []
         for name, value in (where or {}).items():
-            if name in ("da_related", "repeat_victim"):
+            if name in BOOL_COLUMNS:
                 clauses.append(f"{name} = ?")
                 params.append(1 if value.lower() in ("yes", "true", "1", "y") else 0)
             elif name in CASE_COLUMNS:
