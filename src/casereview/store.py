@@ -395,13 +395,18 @@ class Store:
         return len(rows)
 
     def existing_case_keys(self, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
-        """Which (force, case_ref) pairs are already in the pool."""
-        wanted = set(keys)
-        found = set()
-        for row in self.db.query("SELECT force, case_ref FROM cases"):
-            key = (row["force"], row["case_ref"])
-            if key in wanted:
-                found.add(key)
+        """Which (force, case_ref) pairs are already in the pool (by the unique index)."""
+        wanted = sorted(set(keys))
+        found: set[tuple[str, str]] = set()
+        chunk = 400  # 800 parameters per statement, well under SQLite's limit
+        for start in range(0, len(wanted), chunk):
+            part = wanted[start : start + chunk]
+            values = ", ".join("(?, ?)" for _ in part)
+            rows = self.db.query(
+                f"SELECT force, case_ref FROM cases WHERE (force, case_ref) IN (VALUES {values})",
+                [v for pair in part for v in pair],
+            )
+            found.update((r["force"], r["case_ref"]) for r in rows)
         return found
 
     def count_cases(self) -> int:
