@@ -7,15 +7,16 @@ import re
 from collections.abc import Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from casereview import fields
 from casereview.problems import InputError, Problem
 
 AnswerValue = Literal["yes", "partly", "no", "na", "unknown"]
-ANSWER_VALUES: tuple[AnswerValue, ...] = ("yes", "partly", "no", "na", "unknown")
+ANSWER_VALUES = cast("tuple[AnswerValue, ...]", fields.ANSWER_VALUES)
 ANSWER_LABELS: dict[str, str] = {
     "yes": "Yes",
     "partly": "Partly",
@@ -28,7 +29,9 @@ _ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # defer_build: the schema is built on first use, so commands that never read a checklist
+    # (audit list, export) do not pay for it at start-up.
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
 
 class ShowIf(_Strict):

@@ -17,3 +17,4 @@ CASE_COLUMNS: tuple[str, ...] = (
 )
 DATE_COLUMNS = ("reported_at", "recorded_at")
 BOOL_COLUMNS = ("da_related", "repeat_victim")
+ANSWER_VALUES: tuple[str, ...] = ("yes", "partly", "no", "na", "unknown")
