@@ -1,0 +1,1 @@
+"""casereview's benchmark suite: national-scale synthetic data, each measure against a baseline."""

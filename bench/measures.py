@@ -1,0 +1,378 @@
+"""The measures: each times casereview's path and a baseline doing the same job bare."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bench.data import REPO, SAVER
+from bench.report import Result, median, percentile
+from casereview.importing import parse_cases
+from casereview.scoring import audit_question_figures
+from casereview.store import Store
+
+Log = Callable[[str], None]
+
+PYTHON = sys.executable
+CASEREVIEW = str(Path(sys.executable).with_name("casereview"))
+COUNTS = ("yes", "partly", "no", "na", "unknown")
+
+# The cases table as migrations.m001_initial makes it, for the baseline's fresh file.
+CASES_DDL = """
+CREATE TABLE cases (
+    id INTEGER PRIMARY KEY,
+    force TEXT NOT NULL DEFAULT '',
+    case_ref TEXT NOT NULL,
+    team TEXT, offence TEXT, reported_at TEXT, recorded_at TEXT, outcome TEXT,
+    da_related INTEGER, repeat_victim INTEGER, officer TEXT, summary TEXT,
+    extra TEXT NOT NULL DEFAULT '{}',
+    imported_at TEXT NOT NULL,
+    UNIQUE (force, case_ref)
+)"""
+
+UPSERT = (
+    "INSERT INTO answers (review_id, question_id, value, updated_by, updated_at)"
+    " VALUES (?, ?, ?, ?, ?) ON CONFLICT (review_id, question_id) DO UPDATE SET"
+    " value = excluded.value, updated_by = excluded.updated_by, updated_at = excluded.updated_at"
+)
+
+GROUP_BY = """
+SELECT x.question_id,
+       sum(x.value = 'yes'), sum(x.value = 'partly'), sum(x.value = 'no'),
+       sum(x.value = 'na'), sum(x.value = 'unknown')
+FROM answers x JOIN reviews r ON r.id = x.review_id
+WHERE r.audit_id = ? AND r.role = 'primary' AND r.status = 'complete'
+GROUP BY x.question_id
+"""
+
+
+def bare_connection(path: Path) -> sqlite3.Connection:
+    """A plain sqlite3 connection with the store's PRAGMAs (WAL, synchronous=FULL)."""
+    conn = sqlite3.connect(str(path), isolation_level=None)
+    conn.execute("PRAGMA busy_timeout = 10000")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+def remove_db(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+# ------------------------------------------------------------------ case import
+
+
+def measure_import(raw: bytes, store_path: Path, bare_path: Path, log: Log) -> Result:
+    """parse_cases + insert_cases into a fresh store vs csv + executemany into a fresh file.
+
+    The store is opened (schema created) before the clock starts; so is the baseline's table.
+    """
+    remove_db(bare_path)
+    conn = bare_connection(bare_path)
+    conn.execute(CASES_DDL)
+    start = time.perf_counter()
+    reader = csv.reader(io.StringIO(raw.decode("utf-8"), newline=""))
+    next(reader)
+    stamp = "2024-01-01T00:00:00.000+00:00"
+    conn.execute("BEGIN IMMEDIATE")
+    conn.executemany(
+        "INSERT INTO cases (case_ref, force, team, offence, reported_at, recorded_at, outcome,"
+        " da_related, repeat_victim, officer, summary, imported_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        ((*row, stamp) for row in reader),
+    )
+    conn.execute("COMMIT")
+    bare = time.perf_counter() - start
+    n = int(conn.execute("SELECT count(*) FROM cases").fetchone()[0])
+    conn.close()
+    remove_db(bare_path)
+    log(f"  baseline: {n:,} rows in {bare:.2f} s")
+
+    remove_db(store_path)
+    store = Store.open(store_path)
+    start = time.perf_counter()
+    parsed = parse_cases(raw, store_path.name)
+    parse_done = time.perf_counter()
+    inserted = store.insert_cases(parsed.cases)
+    ours = time.perf_counter() - start
+    store.close()
+    log(
+        f"  casereview: {inserted:,} rows in {ours:.2f} s "
+        f"(parse {parse_done - start:.2f} s, insert {ours - (parse_done - start):.2f} s)"
+    )
+    return Result(
+        measure="case import (rows/s)",
+        unit="rows/s",
+        casereview=inserted / ours,
+        baseline=n / bare,
+        ratio=ours / bare * (n / inserted),
+        target="<= 2x",
+        passed=ours / bare * (n / inserted) <= 2.0,
+        detail={
+            "rows": inserted,
+            "casereview_s": ours,
+            "casereview_parse_s": parse_done - start,
+            "baseline_s": bare,
+        },
+    )
+
+
+# ------------------------------------------------------------------ answer saves
+
+
+def measure_saves(db: Path, review_ids: list[int], n: int, log: Log) -> list[Result]:
+    """store.set_answer vs a bare upsert + commit, interleaved, on the same rows of one file.
+
+    Each save alternates the value of an always-shown question that controls no skip logic,
+    so every save really writes (set_answer skips unchanged values) and clears nothing.
+    """
+    store = Store.open(db)
+    review = store.review(review_ids[0])
+    checklist = store.audit_checklist(review.audit_id)
+    controllers = {q.show_if.question for q in checklist.questions if q.show_if is not None}
+    questions = [
+        q
+        for q in checklist.questions
+        if q.show_if is None and q.id not in controllers and len(q.answers) >= 2
+    ]
+    current = {rid: store.answer_values(rid) for rid in review_ids}
+    conn = bare_connection(db)
+    ours: list[float] = []
+    bare: list[float] = []
+    warmup = 10
+    for i in range(n + warmup):
+        rid = review_ids[i % len(review_ids)]
+        q = questions[(i // len(review_ids)) % len(questions)]
+        first, second = q.answers[0], q.answers[1]
+        value = second if current[rid].get(q.id) == first else first
+        start = time.perf_counter()
+        store.set_answer(rid, q.id, value, SAVER)
+        took = time.perf_counter() - start
+        value = second if value == first else first
+        start2 = time.perf_counter()
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute(UPSERT, [rid, q.id, value, SAVER, "2024-01-01T00:00:00.000+00:00"])
+        conn.execute("COMMIT")
+        took2 = time.perf_counter() - start2
+        current[rid][q.id] = value
+        if i >= warmup:
+            ours.append(took * 1000)
+            bare.append(took2 * 1000)
+    conn.close()
+    store.close()
+    out = []
+    for label, p, target, limit in (("p50", 50, "info", None), ("p95", 95, "< 5 ms", 5.0)):
+        a, b = percentile(ours, p), percentile(bare, p)
+        out.append(
+            Result(
+                measure=f"answer save {label}",
+                unit="ms",
+                casereview=a,
+                baseline=b,
+                ratio=a / b,
+                target=target,
+                passed=None if limit is None else a < limit,
+                detail={"saves": n, "max_ms": max(ours), "baseline_max_ms": max(bare)},
+            )
+        )
+    log(f"  {n} saves: p50 {out[0].casereview:.2f} ms, p95 {out[1].casereview:.2f} ms")
+    return out
+
+
+# ------------------------------------------------------------------ findings
+
+
+def measure_findings(db: Path, audit_id: int, runs: int, log: Log) -> Result:
+    """audit_question_figures(review_records) vs one GROUP BY over answers, same counts."""
+    store = Store.open(db)
+    checklist = store.audit_checklist(audit_id)
+    conn = bare_connection(db)
+    ours: list[float] = []
+    bare: list[float] = []
+    figures: list[Any] = []
+    rows: list[Any] = []
+    n_counted = 0
+    for _ in range(runs):
+        start = time.perf_counter()
+        figures = audit_question_figures(checklist, store.review_records(audit_id))
+        ours.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        rows = conn.execute(GROUP_BY, [audit_id]).fetchall()
+        bare.append(time.perf_counter() - start)
+    n_counted = int(
+        conn.execute(
+            "SELECT count(*) FROM reviews WHERE audit_id = ? AND role = 'primary'"
+            " AND status = 'complete'",
+            [audit_id],
+        ).fetchone()[0]
+    )
+    conn.close()
+    store.close()
+    # Cross-check: the SQL counts stored answers; casereview counts a hidden question as na.
+    sql = {r[0]: dict(zip(COUNTS, r[1:], strict=True)) for r in rows}
+    agree = True
+    for fig in figures:
+        counts = sql.get(fig.question_id, dict.fromkeys(COUNTS, 0))
+        hidden = n_counted - sum(counts.values())
+        expected = {**counts, "na": counts["na"] + hidden}
+        if {k: getattr(fig, k) for k in COUNTS} != expected:
+            agree = False
+    a, b = median(ours) * 1000, median(bare) * 1000
+    log(f"  casereview {a:.0f} ms, GROUP BY {b:.0f} ms; counts agree: {agree}")
+    return Result(
+        measure="findings (question figures)",
+        unit="ms",
+        casereview=a,
+        baseline=b,
+        ratio=a / b,
+        target="<= 1.5x",
+        passed=a / b <= 1.5,
+        detail={"runs": runs, "reviews": n_counted, "counts_agree": agree},
+    )
+
+
+# ------------------------------------------------------------------ start-up
+
+
+def _run(cmd: list[str], env: dict[str, str] | None = None) -> str:
+    """Run a command from the repository; its stdout, or its stderr raised on failure."""
+    done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, env=env)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{done.stderr[-3000:]}")
+    return done.stdout
+
+
+def _wall(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    _run(cmd)
+    return time.perf_counter() - start
+
+
+def measure_headless_start(db: Path, runs: int, log: Log) -> Result:
+    """`casereview --db FILE audit list` vs importing its dependencies, median of `runs`.
+
+    (--db is an option of the `casereview` group, so it comes before the subcommand.)
+    """
+    ours_cmd = [CASEREVIEW, "--db", str(db), "audit", "list"]
+    bare_cmd = [PYTHON, "-c", "import click, sqlite_utils, pydantic, yaml, platformdirs"]
+    ours: list[float] = []
+    bare: list[float] = []
+    for i in range(runs + 2):  # two warm-up runs each: compiled bytecode, page cache
+        a, b = _wall(ours_cmd), _wall(bare_cmd)
+        if i >= 2:
+            ours.append(a * 1000)
+            bare.append(b * 1000)
+    a, b = median(ours), median(bare)
+    log(f"  audit list {a:.0f} ms, imports {b:.0f} ms")
+    return Result(
+        measure="headless start (audit list)",
+        unit="ms",
+        casereview=a,
+        baseline=b,
+        ratio=a / b,
+        target="<= 1.3x",
+        passed=a / b <= 1.3,
+        detail={"runs": runs, "samples_ms": ours, "baseline_samples_ms": bare},
+    )
+
+
+def _first_frame(args: list[str]) -> float:
+    launched = time.time()
+    out = _run([PYTHON, "-m", "bench.tui_probe", *args])
+    return float(out.strip().splitlines()[-1]) - launched
+
+
+def measure_tui_start(db: Path, runs: int, log: Log) -> Result:
+    """Process launch to the audits screen drawn on the big DB vs a bare Textual app's."""
+    ours: list[float] = []
+    bare: list[float] = []
+    for i in range(runs + 2):
+        a, b = _first_frame(["casereview", str(db)]), _first_frame(["baseline"])
+        if i >= 2:
+            ours.append(a * 1000)
+            bare.append(b * 1000)
+    a, b = median(ours), median(bare)
+    log(f"  casereview {a:.0f} ms, bare Textual {b:.0f} ms")
+    return Result(
+        measure="TUI start to first screen",
+        unit="ms",
+        casereview=a,
+        baseline=b,
+        ratio=a / b,
+        target="<= 1.3x",
+        passed=a / b <= 1.3,
+        detail={"runs": runs, "samples_ms": ours, "baseline_samples_ms": bare},
+    )
+
+
+# ------------------------------------------------------------------ TUI keys
+
+
+def _keys(args: list[str]) -> dict[str, Any]:
+    env = {**os.environ, "TEXTUAL_ANIMATIONS": "none"}
+    out = _run([PYTHON, "-m", "bench.tui_keys", *args], env)
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    return result
+
+
+def measure_tui_keys(
+    db: Path, live_id: int, national_id: int, n: int, n_audit: int, log: Log
+) -> list[Result]:
+    """Review-screen keys on the big DB vs the same drawing with answers in a dict.
+
+    Judged on the last frame of each key's redraw; the first frame is reported beside it.
+    """
+    ours = _keys(["casereview", str(db), str(live_id), str(national_id), str(n)])
+    bare = _keys(["baseline", str(db), str(national_id), str(n)])
+    out = []
+    for key, label in (("answer", "y (save + next)"), ("down", "down (next)")):
+        for p, kind in ((50, ""), (95, ""), (95, "_first")):
+            a, b = percentile(ours[key + kind], p), percentile(bare[key + kind], p)
+            first = kind == "_first"
+            out.append(
+                Result(
+                    measure=f"review key {label} p{p}" + (" first frame" if first else ""),
+                    unit="ms",
+                    casereview=a,
+                    baseline=b,
+                    ratio=a / b,
+                    target="info" if first else "< 50 ms",
+                    passed=None if first else a < 50,
+                    detail={"presses": len(ours[key]), "max_ms": max(ours[key + kind])},
+                )
+            )
+    log(
+        f"  y p95 {out[1].casereview:.1f} ms, down p95 {out[4].casereview:.1f} ms "
+        f"({ours['reviews_used']} reviews)"
+    )
+    out.append(
+        Result(
+            measure=f"open {n_audit:,}-case audit list",
+            unit="ms",
+            casereview=ours["open_big_audit"],
+            baseline=bare["open_big_audit"],
+            ratio=ours["open_big_audit"] / bare["open_big_audit"],
+            target="info",
+            passed=None,
+            detail={
+                "open_review_from_list_ms": ours["open_big_review"],
+                "back_to_list_ms": ours["back_to_big_audit"],
+            },
+        )
+    )
+    log(
+        f"  {n_audit:,}-case list: open {ours['open_big_audit']:.0f} ms, a review from it "
+        f"{ours['open_big_review']:.0f} ms, back {ours['back_to_big_audit']:.0f} ms"
+    )
+    return out
