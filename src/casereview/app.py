@@ -8,13 +8,8 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from casereview.screens import (
-    AuditCasesScreen,
-    AuditsScreen,
-    FindingsScreen,
-    HelpScreen,
-    ReviewScreen,
-)
+# Only the first screen is imported here; the others load when first opened.
+from casereview.screens import AuditsScreen
 from casereview.screens.palette import CaseCommands
 from casereview.store import Store
 
@@ -44,17 +39,25 @@ class CaseReviewApp(App[None]):
         self.push_screen(AuditsScreen())
 
     def action_help(self) -> None:
+        from casereview.screens import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
     def open_audit(self, audit_id: int) -> None:
+        from casereview.screens import AuditCasesScreen
+
         self.push_screen(AuditCasesScreen(audit_id))
 
     def open_findings(self, audit_id: int) -> None:
+        from casereview.screens import FindingsScreen
+
         self.push_screen(FindingsScreen(audit_id))
 
     def open_case(self, audit_id: int, case_id: int) -> None:
         """Open (starting if needed) this reviewer's review of a case."""
+        from casereview.screens import AuditCasesScreen, ReviewScreen
+
         sampled = self.store.audit_case(audit_id, case_id)
         # The second reviewer works blind: their own review, never the primary's answers.
         role = "second" if sampled.second_reviewer == self.reviewer else "primary"

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal, cast
@@ -129,16 +128,43 @@ class Checklist(_Strict):
         so one pass in order settles everything.
         """
         shown: set[str] = set()
-        for q in self.questions:
-            rule = q.show_if
-            if rule is None or (rule.question in shown and answers.get(rule.question) in rule.in_):
-                shown.add(q.id)
-        return [q.id for q in self.questions if q.id in shown]
+        for qid, controller, allowed in self._rules:
+            if controller is None or (controller in shown and answers.get(controller) in allowed):
+                shown.add(qid)
+        return [qid for qid, _, _ in self._rules if qid in shown]
+
+    @cached_property
+    def _rules(self) -> tuple[tuple[str, str | None, frozenset[str]], ...]:
+        """(question, controlling question, values that show it), in order: skip logic, flat."""
+        return tuple(
+            (q.id, q.show_if.question, frozenset(q.show_if.in_))
+            if q.show_if
+            else (q.id, None, frozenset())
+            for q in self.questions
+        )
 
     def effective_answers(self, answers: Mapping[str, str | None]) -> dict[str, str | None]:
         """Every question's answer for scoring: hidden questions count as `na`, missing as None."""
-        shown = set(self.visible(answers))
-        return {q.id: (answers.get(q.id) if q.id in shown else "na") for q in self.questions}
+        # Scoring calls this once per review (25,000 times for a national audit), so the
+        # copying is done by dict itself and only questions with skip logic are visited.
+        effective = {**self._unanswered, **answers}
+        if len(effective) != len(self._unanswered):  # ids the checklist does not have
+            effective = {qid: effective[qid] for qid in self._unanswered}
+        hidden: set[str] = set()
+        for qid, controller, allowed in self._skip_rules:
+            if controller in hidden or answers.get(controller) not in allowed:
+                hidden.add(qid)
+                effective[qid] = "na"
+        return effective
+
+    @cached_property
+    def _unanswered(self) -> dict[str, str | None]:
+        return dict.fromkeys(q.id for q in self.questions)
+
+    @cached_property
+    def _skip_rules(self) -> tuple[tuple[str, str, frozenset[str]], ...]:
+        """The rules of the questions with skip logic only (controllers come earlier)."""
+        return tuple((q, c, allowed) for q, c, allowed in self._rules if c is not None)
 
     def unanswered(self, answers: Mapping[str, str | None]) -> list[str]:
         """Shown questions with no answer: these block completing a review."""
@@ -406,17 +432,3 @@ def load_checklist(path: str | Path) -> Checklist:
         line = raw[: exc.start].count(b"\n") + 1
         raise ChecklistError([Problem(str(p), line, "the file is not UTF-8 text")]) from None
     return parse_checklist(text, str(p))
-
-
-def content_hash(text: str) -> str:
-    """Hash of a checklist's content, stored with every audit that uses it."""
-    normalised = text.replace("\r\n", "\n").encode("utf-8")
-    return hashlib.sha256(normalised).hexdigest()
-
-
-def shipped_checklists() -> Iterator[Path]:
-    """The checklist files that ship with casereview (in `checklists/`, or the package data)."""
-    here = Path(__file__).resolve().parent
-    for folder in (here / "data", here.parents[1] / "checklists"):
-        if folder.is_dir():
-            yield from sorted(folder.glob("*.yaml"))

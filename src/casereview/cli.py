@@ -82,7 +82,8 @@ class Context:
 
     def store_with_checklists(self) -> Store:
         """The store, with the shipped checklists stored (for commands that offer them)."""
-        self.store.ensure_shipped_checklists()
+        for warning in self.store.ensure_shipped_checklists():
+            click.echo(f"warning: {warning}", err=True)
         return self.store
 
 

@@ -9,14 +9,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+from casereview.bulk import no_cycle_collection
 from casereview.fields import BOOL_COLUMNS, CASE_COLUMNS, DATE_COLUMNS
 from casereview.problems import InputError, Problem
 
 KNOWN_CASE_COLUMNS = CASE_COLUMNS
-_TRUE = {"yes", "y", "true", "t", "1"}
-_FALSE = {"no", "n", "false", "f", "0"}
+_BOOLS: dict[str, bool | None] = {
+    **dict.fromkeys(("yes", "y", "true", "t", "1"), True),
+    **dict.fromkeys(("no", "n", "false", "f", "0"), False),
+    "": None,
+}
+_NOT_BOOL = object()
 MAX_FIELD = 100_000  # a summary longer than this is a pasted file, not a summary
 
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?Z?$")
@@ -56,6 +61,11 @@ def parse_date(value: str) -> str:
     """ISO 8601 or UK dd/mm/yyyy[ hh:mm] -> ISO `YYYY-MM-DD[THH:MM[:SS]]`; ValueError if not."""
     value = value.strip()
     m = _ISO.match(value)
+    if m and (len(value) == 10 or (len(value) == 16 and value[10] == "T")):
+        # Already canonical (the common case, 400,000 times in a national import): let the
+        # C parser check the calendar and hand the text back unchanged.
+        datetime.fromisoformat(value)
+        return value
     if m:
         y, mo, d, hh, mi, ss = m.groups()
     else:
@@ -72,24 +82,30 @@ def parse_date(value: str) -> str:
 
 
 def parse_bool(value: str) -> bool | None:
-    v = value.strip().lower()
-    if v == "":
-        return None
-    if v in _TRUE:
-        return True
-    if v in _FALSE:
-        return False
-    raise ValueError(value)
+    """yes/no, true/false, y/n, t/f, 1/0 in any case -> bool; blank -> None; ValueError if not."""
+    try:
+        return _BOOLS[value.strip().lower()]
+    except KeyError:
+        raise ValueError(value) from None
 
 
-@dataclass(frozen=True)
-class CsvRow:
+class CsvRow(NamedTuple):
+    """A data row and the line it starts on (a tuple: a national pool has 200,000 of them)."""
+
     line: int
     values: dict[str, str]
 
 
 def read_rows(text: str, source: str, required: tuple[str, ...]) -> tuple[list[str], list[CsvRow]]:
-    """Header and rows of a CSV text; raises InputError listing every malformed row."""
+    """Header and rows of a CSV text, each row by column name; InputError lists every bad row."""
+    header, table = read_table(text, source, required)
+    return header, [CsvRow(line, dict(zip(header, values, strict=True))) for line, values in table]
+
+
+def read_table(
+    text: str, source: str, required: tuple[str, ...]
+) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Header and rows of a CSV text as (line, cells), every row as wide as the header."""
     problems: list[Problem] = []
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
@@ -122,22 +138,21 @@ def read_rows(text: str, source: str, required: tuple[str, ...]) -> tuple[list[s
         )
     if problems:
         raise InputError(problems)
-    rows: list[CsvRow] = []
+    rows: list[tuple[int, list[str]]] = []
+    width = len(lowered)
     for line, values in lines:
-        if not any(v.strip() for v in values):
+        if not "".join(values).strip():
             continue  # blank line, or a row of empty cells as spreadsheets leave
-        if len(values) != len(lowered):
+        if len(values) != width:
             problems.append(
-                Problem(source, line, f"{len(values)} fields where the header has {len(lowered)}")
+                Problem(source, line, f"{len(values)} fields where the header has {width}")
             )
             continue
-        too_long = [n for n, v in zip(lowered, values, strict=True) if len(v) > MAX_FIELD]
-        if too_long:
-            problems.append(
-                Problem(source, line, f"field {too_long[0]} is over {MAX_FIELD:,} characters")
-            )
+        if max(map(len, values)) > MAX_FIELD:
+            name = next(n for n, v in zip(lowered, values, strict=True) if len(v) > MAX_FIELD)
+            problems.append(Problem(source, line, f"field {name} is over {MAX_FIELD:,} characters"))
             continue
-        rows.append(CsvRow(line, dict(zip(lowered, values, strict=True))))
+        rows.append((line, values))
     if problems:
         raise InputError(problems)
     return lowered, rows
@@ -147,16 +162,12 @@ def _rows_with_lines(
     reader: Any, source: str, problems: list[Problem]
 ) -> Iterator[tuple[int, list[str]]]:
     start = 1
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            problems.append(Problem(source, reader.line_num, f"not valid CSV: {exc}"))
-            return
-        yield start, row
-        start = reader.line_num + 1
+    try:
+        for row in reader:
+            yield start, row
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        problems.append(Problem(source, reader.line_num, f"not valid CSV: {exc}"))
 
 
 def _ensure_field_limit() -> None:
@@ -178,19 +189,32 @@ class CaseFile:
 
 def parse_cases(raw: bytes, source: str) -> CaseFile:
     """Validate a case-pool CSV completely; InputError lists every bad row."""
+    with no_cycle_collection():
+        return _parse_cases(raw, source)
+
+
+def _parse_cases(raw: bytes, source: str) -> CaseFile:
     _ensure_field_limit()
     decoded = decode(raw, source)
-    header, rows = read_rows(decoded.text, source, ("case_ref",))
-    extras = [h for h in header if h not in KNOWN_CASE_COLUMNS]
+    header, rows = read_table(decoded.text, source, ("case_ref",))
+    at = {name: i for i, name in enumerate(header)}
+    extras = [(h, at[h]) for h in header if h not in KNOWN_CASE_COLUMNS]
+    # Each known column is read by its kind; columns the file lacks are simply None.
+    dates = [(c, at[c]) for c in DATE_COLUMNS if c in at]
+    bools = [(c, at[c]) for c in BOOL_COLUMNS if c in at]
+    plain = [c for c in KNOWN_CASE_COLUMNS[2:] if c not in DATE_COLUMNS + BOOL_COLUMNS]
+    texts = [(c, at[c]) for c in plain if c in at and c != "summary"]
+    summary = at.get("summary")
+    absent = dict.fromkeys(c for c in KNOWN_CASE_COLUMNS[2:] if c not in at)
+    ref_at, force_at = at["case_ref"], at.get("force")
     problems: list[Problem] = []
     cases: list[dict[str, Any]] = []
     lines: list[int] = []
     first_seen: dict[tuple[str, str], int] = {}
-    for row in rows:
-        v = row.values
+    for line, v in rows:
         bad: list[str] = []
-        ref = v["case_ref"].strip()
-        force = v.get("force", "").strip()
+        ref = v[ref_at].strip()
+        force = "" if force_at is None else v[force_at].strip()
         if not ref:
             bad.append("case_ref is empty")
         elif (force, ref) in first_seen:
@@ -199,33 +223,35 @@ def parse_cases(raw: bytes, source: str) -> CaseFile:
                 f"(first at line {first_seen[(force, ref)]})"
             )
         else:
-            first_seen[(force, ref)] = row.line
-        case: dict[str, Any] = {"case_ref": ref, "force": force}
-        for col in KNOWN_CASE_COLUMNS[2:]:
-            text = v.get(col, "").strip()
-            if col in DATE_COLUMNS and text:
-                try:
-                    case[col] = parse_date(text)
-                except ValueError:
-                    bad.append(f"{col} '{text}' is not a date (use YYYY-MM-DD or dd/mm/yyyy)")
-            elif col in BOOL_COLUMNS:
-                try:
-                    case[col] = parse_bool(text)
-                except ValueError:
-                    bad.append(f"{col} '{text}' is not yes or no")
+            first_seen[(force, ref)] = line
+        case: dict[str, Any] = {"case_ref": ref, "force": force, **absent}
+        for col, i in texts:
+            case[col] = v[i].strip() or None
+        if summary is not None:
+            case["summary"] = v[summary] or None  # a summary keeps its own spacing
+        for col, i in dates:
+            text = v[i].strip()
+            try:
+                case[col] = parse_date(text) if text else None
+            except ValueError:
+                bad.append(f"{col} '{text}' is not a date (use YYYY-MM-DD or dd/mm/yyyy)")
+        for col, i in bools:
+            flag = _BOOLS.get(v[i].strip().lower(), _NOT_BOOL)  # parse_bool, inlined: hot loop
+            if flag is _NOT_BOOL:
+                bad.append(f"{col} '{v[i].strip()}' is not yes or no")
             else:
-                case[col] = (v.get(col) if col == "summary" else text) or None
-        case["extra"] = {c: v[c] for c in extras if v[c] != ""}
+                case[col] = flag
+        case["extra"] = {c: v[i] for c, i in extras if v[i] != ""} if extras else {}
         if bad:
-            problems.append(Problem(source, row.line, "; ".join(bad)))
+            problems.append(Problem(source, line, "; ".join(bad)))
         else:
             cases.append(case)
-            lines.append(row.line)
+            lines.append(line)
     if problems:
         raise InputError(problems)
     if not cases:
         raise InputError([Problem(source, 2, "the file has a header but no cases")])
-    return CaseFile(cases, lines, decoded.warnings, extras)
+    return CaseFile(cases, lines, decoded.warnings, [name for name, _ in extras])
 
 
 def read_case_file(path: str | Path) -> CaseFile:

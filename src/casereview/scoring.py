@@ -125,9 +125,16 @@ def question_figures(
     question_id: str, answers: Sequence[str | None], unknown_scores_as: str = "excluded"
 ) -> QuestionFigures:
     """Counts, compliance and its Wilson interval over one effective answer per review."""
-    if any(a is None for a in answers):
+    return question_figures_from_counts(question_id, Counter(answers), unknown_scores_as)
+
+
+def question_figures_from_counts(
+    question_id: str, counts: Mapping[str | None, int], unknown_scores_as: str = "excluded"
+) -> QuestionFigures:
+    """As question_figures, from how many reviews gave each effective answer."""
+    counts = Counter(counts)
+    if counts[None]:
         raise ValueError(f"{question_id}: a counted review has no answer to a shown question")
-    counts = Counter(answers)
     unknown_as_no = unknown_scores_as == "no"
     n_applicable = counts["yes"] + counts["partly"] + counts["no"]
     if unknown_as_no:
@@ -136,7 +143,7 @@ def question_figures(
     ci = wilson_interval(credit, n_applicable)
     return QuestionFigures(
         question_id=question_id,
-        n_reviews=len(answers),
+        n_reviews=sum(counts.values()),
         n_applicable=n_applicable,
         yes=counts["yes"],
         partly=counts["partly"],
@@ -262,9 +269,16 @@ def grouped(
 def audit_question_figures(
     checklist: Any, reviews: Iterable[ReviewRecord]
 ) -> list[QuestionFigures]:
-    counted = [checklist.effective_answers(r.answers) for r in counted_reviews(reviews)]
+    # One pass over the (question, answer) pairs, counted in C: a national audit has a
+    # million of them, and a list per question would walk them 46 times.
+    pairs: Counter[tuple[str, str | None]] = Counter()
+    for r in counted_reviews(reviews):
+        pairs.update(checklist.effective_answers(r.answers).items())
+    counts: dict[str, Counter[str | None]] = {q.id: Counter() for q in checklist.questions}
+    for (question_id, value), n in pairs.items():
+        counts[question_id][value] = n
     return [
-        question_figures(q.id, [a[q.id] for a in counted], checklist.unknown_scores_as)
+        question_figures_from_counts(q.id, counts[q.id], checklist.unknown_scores_as)
         for q in checklist.questions
     ]
 

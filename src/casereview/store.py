@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
+from casereview.bulk import no_cycle_collection
 from casereview.fields import ANSWER_VALUES, BOOL_COLUMNS, CASE_COLUMNS
 from casereview.migrations import KNOWN, migrations
 from casereview.scoring import ReviewRecord
+from casereview.shipped import content_hash, shipped_checklists
 
 if TYPE_CHECKING:
     from casereview.checklist import Checklist
@@ -177,6 +179,11 @@ def _case(row: Mapping[str, Any]) -> Case:
     )
 
 
+# The ASCII record and unit separators, which review_records packs answers with (question
+# ids are letters, digits, `_`, `.` and `-`, and answer values are words).
+_RS, _US = "\x1e", "\x1f"
+
+
 def _create_private(path: Path) -> None:
     """Create an empty file readable by its owner only (SQLite gives -wal/-shm the same mode)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -278,7 +285,7 @@ class Store:
 
     def add_checklist(self, text: str, source: str | None = None) -> ChecklistInfo:
         """Store a checklist version; the same id and version with other content is refused."""
-        from casereview.checklist import content_hash, parse_checklist
+        from casereview.checklist import parse_checklist
 
         checklist = parse_checklist(text, source or "<checklist>")
         digest = content_hash(text)
@@ -301,20 +308,32 @@ class Store:
         assert row is not None
         return self._checklist_info(row)
 
-    def ensure_shipped_checklists(self) -> list[ChecklistInfo]:
-        """Make the shipped checklists available without `checklist add`."""
-        from casereview.checklist import content_hash, parse_checklist, shipped_checklists
+    def ensure_shipped_checklists(self) -> list[str]:
+        """Make the shipped checklists available without `checklist add`.
 
-        out = []
+        Returns a warning for each shipped file that was edited without a new `version`:
+        the stored version is kept (audits depend on it) and the edit is not used.
+        """
+        warnings = []
         for path in shipped_checklists():
             text = path.read_text(encoding="utf-8")
+            stored = self.db.execute(
+                "SELECT 1 FROM checklists WHERE content_hash = ?", [content_hash(text)]
+            ).fetchone()
+            if stored:
+                continue  # the usual case at every start: no YAML parsed, no models built
+            from casereview.checklist import parse_checklist
+
             checklist = parse_checklist(text, str(path))
-            row = self._checklist_row(checklist.id, checklist.version)
-            if row is None or row["content_hash"] != content_hash(text):
-                if row is not None:
-                    continue  # an edited shipped file without a version bump: keep the stored one
-                out.append(self.add_checklist(text, str(path)))
-        return out
+            if self._checklist_row(checklist.id, checklist.version) is not None:
+                warnings.append(
+                    f"{path}: changed since {checklist.id}@{checklist.version} was stored, but "
+                    "its version was not bumped; the stored version is used (bump `version` to "
+                    "use the edit)"
+                )
+                continue
+            self.add_checklist(text, str(path))
+        return warnings
 
     def _checklist_row(self, checklist_id: str, version: str) -> dict[str, Any] | None:
         rows = list(
@@ -379,24 +398,26 @@ class Store:
         Each mapping has the CASE_COLUMNS (missing ones are NULL) and `extra` (a dict).
         """
         stamp = now()
-        rows = [
-            [
+        rest = CASE_COLUMNS[2:]
+
+        def row(c: Mapping[str, Any]) -> list[Any]:
+            extra = c.get("extra")
+            return [
                 c.get("force") or "",
                 c["case_ref"],
-                *(c.get(col) for col in CASE_COLUMNS[2:]),
-                json.dumps(c.get("extra") or {}, ensure_ascii=False, sort_keys=True),
+                *[c.get(col) for col in rest],
+                json.dumps(extra, ensure_ascii=False, sort_keys=True) if extra else "{}",
                 stamp,
             ]
-            for c in cases
-        ]
-        with self._write():
-            self.db.conn.executemany(
+
+        with no_cycle_collection(), self._write():
+            cursor = self.db.conn.executemany(
                 "INSERT INTO cases (force, case_ref, team, offence, reported_at, recorded_at,"
                 " outcome, da_related, repeat_victim, officer, summary, extra, imported_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                rows,
+                map(row, cases),
             )
-        return len(rows)
+        return cursor.rowcount
 
     def existing_case_keys(self, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
         """Which (force, case_ref) pairs are already in the pool (by the unique index)."""
@@ -982,15 +1003,33 @@ class Store:
         ]
 
     def review_records(self, audit_id: int, group_by: str | None = None) -> list[ReviewRecord]:
-        """Every review of the audit with its raw answers, for scoring."""
-        reviews = list(self.db.query("SELECT * FROM reviews WHERE audit_id = ?", [audit_id]))
-        answers: dict[int, dict[str, str | None]] = {r["id"]: {} for r in reviews}
-        for row in self.db.query(
-            "SELECT x.review_id, x.question_id, x.value FROM answers x"
-            " JOIN reviews r ON r.id = x.review_id WHERE r.audit_id = ?",
-            [audit_id],
-        ):
-            answers[row["review_id"]][row["question_id"]] = row["value"]
+        """The audit's completed reviews with their raw answers, for scoring.
+
+        Scoring counts completed reviews only, so unfinished ones are not read. A national
+        audit has a million answers: SQLite hands them over one row per review, ids and
+        values each joined by the unit separator (question ids cannot contain it), and Python
+        splits them in C rather than looping a million times.
+        """
+        with no_cycle_collection():
+            reviews = self.db.execute(
+                "SELECT id, case_id, role, status, reviewer FROM reviews"
+                " WHERE audit_id = ? AND status = 'complete' ORDER BY id",
+                [audit_id],
+            ).fetchall()
+            answers: dict[int, Mapping[str, str | None]] = {}
+            # One row per review, its answers as "id RS value US id RS value ...": the plan
+            # walks the audit's reviews, then each review's answers by the primary key.
+            for review_id, packed in self.db.execute(
+                "SELECT r.id, (SELECT group_concat(x.question_id || char(30)"
+                " || coalesce(x.value, ''), char(31)) FROM answers x WHERE x.review_id = r.id)"
+                " FROM reviews r WHERE r.audit_id = ? AND r.status = 'complete'",
+                [audit_id],
+            ):
+                cells = packed.replace(_RS, _US).split(_US) if packed else []
+                answer = dict(zip(cells[::2], cells[1::2], strict=True))
+                if "" in answer.values():  # a note whose answer was cleared
+                    answer = {q: v or None for q, v in answer.items()}
+                answers[review_id] = answer
         groups: dict[int, str | None] = {}
         if group_by:
             for ac in self.audit_cases(audit_id):
@@ -1000,12 +1039,12 @@ class Store:
                     groups[ac.case.id] = ac.case.attribute(group_by)
         return [
             ReviewRecord(
-                case_id=r["case_id"],
-                role=r["role"],
-                status=r["status"],
-                reviewer=r["reviewer"],
-                answers=answers[r["id"]],
-                group=r["reviewer"] if group_by == "reviewer" else groups.get(r["case_id"]),
+                case_id=case_id,
+                role=role,
+                status=status,
+                reviewer=reviewer,
+                answers=answers[review_id],
+                group=reviewer if group_by == "reviewer" else groups.get(case_id),
             )
-            for r in reviews
+            for review_id, case_id, role, status, reviewer in reviews
         ]

@@ -8,9 +8,6 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
 from casereview.screens._base import StoreScreen, progress_bar
-from casereview.screens.findings import FindingsScreen
-from casereview.screens.new_audit import NewAuditScreen
-from casereview.screens.pool import PoolScreen
 
 
 class AuditsScreen(StoreScreen):
@@ -73,9 +70,13 @@ class AuditsScreen(StoreScreen):
         return int(key) if key is not None else None
 
     def action_new_audit(self) -> None:
+        from casereview.screens.new_audit import NewAuditScreen  # loaded on first use
+
         self.app.push_screen(NewAuditScreen())
 
     def action_pool(self) -> None:
+        from casereview.screens.pool import PoolScreen  # loaded on first use
+
         self.app.push_screen(PoolScreen())
 
     @on(DataTable.RowHighlighted)
@@ -95,7 +96,7 @@ class AuditsScreen(StoreScreen):
     def action_findings(self) -> None:
         audit_id = self._audit_id()
         if audit_id is not None:
-            self.app.push_screen(FindingsScreen(audit_id))
+            self.cr_app.open_findings(audit_id)
 
     def action_open(self) -> None:
         audit_id = self._audit_id()
