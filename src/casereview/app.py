@@ -35,8 +35,9 @@ class CaseReviewApp(App[None]):
         self.store = store
         self.reviewer = reviewer
 
-    def on_mount(self) -> None:
-        self.push_screen(AuditsScreen())
+    def get_default_screen(self) -> Screen:
+        # The audits screen is the base of the stack, so the first frame drawn is the real one.
+        return AuditsScreen()
 
     def action_help(self) -> None:
         from casereview.screens import HelpScreen

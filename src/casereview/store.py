@@ -17,11 +17,11 @@ from sqlite_utils import Database
 from casereview.bulk import no_cycle_collection
 from casereview.fields import ANSWER_VALUES, BOOL_COLUMNS, CASE_COLUMNS
 from casereview.migrations import KNOWN, migrations
-from casereview.scoring import ReviewRecord
 from casereview.shipped import content_hash, shipped_checklists
 
 if TYPE_CHECKING:
     from casereview.checklist import Checklist
+    from casereview.scoring import ReviewRecord
 
 # casereview.checklist (pydantic models) is imported where it is used, not here: a command
 # that never reads a checklist, such as `audit list`, then starts without pydantic's ~40 ms.
@@ -1010,6 +1010,8 @@ class Store:
         values each joined by the unit separator (question ids cannot contain it), and Python
         splits them in C rather than looping a million times.
         """
+        from casereview.scoring import ReviewRecord  # not needed to open the app
+
         with no_cycle_collection():
             reviews = self.db.execute(
                 "SELECT id, case_id, role, status, reviewer FROM reviews"

@@ -31,9 +31,9 @@ class AuditsScreen(StoreScreen):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_columns("Audit", "Checklist", "Cases", "Done", "Open", "Progress")
-        self.action_refresh()
 
     def on_screen_resume(self) -> None:
+        # Also sent when the screen is first shown: the one place the table is filled.
         self.action_refresh()
 
     def action_refresh(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from rich.text import Text
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -14,7 +14,7 @@ from textual.reactive import reactive
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from casereview.checklist import ANSWER_LABELS, Checklist
+from casereview.checklist import ANSWER_LABELS, Checklist, Question, Section
 from casereview.screens._base import StoreScreen
 from casereview.screens.modals import HistoryScreen, NoteScreen, ReasonScreen
 from casereview.store import Answer, ReviewIncomplete, StoreError
@@ -58,6 +58,7 @@ class ReviewScreen(StoreScreen):
         self.checklist: Checklist | None = None
         self.answers: dict[str, Answer] = {}
         self.shown: list[str] = []
+        self._listed: list[str] = []  # the questions the option list was last built with
         self.current: str | None = None
 
     # ---------------------------------------------------------------- layout
@@ -71,10 +72,9 @@ class ReviewScreen(StoreScreen):
             with Vertical(id="review-main"):
                 yield OptionList(id="questions")
                 with VerticalScroll(id="question-panel"):
-                    yield Static(id="question-text")
-                    yield Static(id="answer-choices")
-                    yield Static(id="question-note")
-                    yield Static(id="question-guidance")
+                    # One widget for the question, choices, note and guidance: moving to the
+                    # next question is then one update and one layout, not four.
+                    yield Static(id="question")
         yield Static(id="review-status")
         yield Footer()
 
@@ -102,7 +102,11 @@ class ReviewScreen(StoreScreen):
         self._reload()
         self.current = self._resume_point(review.current_question)
         self._render_questions()
-        self.query_one(OptionList).focus()
+        questions = self.query_one(OptionList)
+        # Not the OptionHighlighted message: that arrives after the list's own frame, so the
+        # question panel would follow one frame (and one layout) behind the cursor.
+        self.watch(questions, "highlighted", self._highlighted, init=False)
+        questions.focus()
 
     def _resume_point(self, last: str | None) -> str | None:
         """First unanswered shown question from where the reviewer last was."""
@@ -129,40 +133,60 @@ class ReviewScreen(StoreScreen):
     # ---------------------------------------------------------------- drawing
 
     def _render_questions(self) -> None:
+        """Rebuild the question list: on opening, and when skip logic shows or hides one."""
         assert self.checklist is not None
         options: list[Option] = []
         shown = set(self.shown)
         for section in self.checklist.sections:
-            visible = [q for q in section.questions if q.id in shown]
-            done = sum(1 for q in visible if self._value(q.id))
             options.append(
-                Option(
-                    Text(f"{section.title}  {done}/{len(visible)}", style="bold"),
-                    id=f"section:{section.id}",
-                    disabled=True,
-                )
+                Option(self._section_prompt(section), id=f"section:{section.id}", disabled=True)
             )
-            for q in visible:
-                value = self._value(q.id)
-                mark, colour = MARK[value] if value else ("·", "grey50")
-                label = ANSWER_LABELS[value] if value else ""
-                prompt = Text.assemble(
-                    (f" {mark} ", colour),
-                    (f"{q.id:<8}", "bold" if q.critical else ""),
-                    (f"{label:<8}", colour),
-                    q.text,
-                    no_wrap=True,
-                    overflow="ellipsis",
-                )
-                if self.answers.get(q.id) and self.answers[q.id].note:
-                    prompt.append(" ✎", "cyan")
-                options.append(Option(Content.from_rich_text(prompt), id=q.id))
+            for q in section.questions:
+                if q.id in shown:
+                    options.append(Option(self._question_prompt(q), id=q.id))
         questions = self.query_one(OptionList)
         questions.set_options(options)
+        self._listed = list(self.shown)
         if self.current:
             questions.highlighted = questions.get_option_index(self.current)
         self._render_sections()
         self._render_current()
+
+    def _render_answer(self, qid: str) -> None:
+        """Redraw one answered question's line and its section's count, not the whole list."""
+        assert self.checklist is not None
+        if self.shown != self._listed:
+            self._render_questions()
+            return
+        questions = self.query_one(OptionList)
+        section = self.checklist.section_of(qid)
+        questions.replace_option_prompt(f"section:{section.id}", self._section_prompt(section))
+        questions.replace_option_prompt(qid, self._question_prompt(self.checklist.question(qid)))
+        if self.current:
+            questions.highlighted = questions.get_option_index(self.current)
+        self._render_sections()
+        self._render_current()
+
+    def _section_prompt(self, section: Section) -> Text:
+        visible = [q.id for q in section.questions if q.id in self.shown]
+        done = sum(1 for qid in visible if self._value(qid))
+        return Text(f"{section.title}  {done}/{len(visible)}", style="bold")
+
+    def _question_prompt(self, q: Question) -> Content:
+        value = self._value(q.id)
+        mark, colour = MARK[value] if value else ("·", "grey50")
+        label = ANSWER_LABELS[value] if value else ""
+        prompt = Text.assemble(
+            (f" {mark} ", colour),
+            (f"{q.id:<8}", "bold" if q.critical else ""),
+            (f"{label:<8}", colour),
+            q.text,
+            no_wrap=True,
+            overflow="ellipsis",
+        )
+        if self.answers.get(q.id) and self.answers[q.id].note:
+            prompt.append(" ✎", "cyan")
+        return Content.from_rich_text(prompt)
 
     def _render_sections(self) -> None:
         assert self.checklist is not None
@@ -182,7 +206,8 @@ class ReviewScreen(StoreScreen):
             text.append(f"{pointer}{title:<{width}} {done:>2}/{len(visible):<2}\n", style)
         status = "complete (locked)" if self.locked else "in progress"
         text.append(f"\n{total_done} of {total} answered\nReview {status}", "bold")
-        self.query_one("#section-progress", Static).update(text)
+        # Always one line per section and three below: the size cannot change, so no layout.
+        self.query_one("#section-progress", Static).update(text, layout=False)
 
     def _render_current(self) -> None:
         assert self.checklist is not None
@@ -191,29 +216,28 @@ class ReviewScreen(StoreScreen):
         q = self.checklist.question(self.current)
         section = self.checklist.section_of(q.id)
         in_section = [x.id for x in section.questions if x.id in self.shown]
-        header = Text.assemble(
-            (f"{q.id}", "bold"),
+        value = self._value(q.id)
+        note = self.answers[q.id].note if q.id in self.answers else ""
+        parts: list[str | tuple[str, str]] = [
+            (q.id, "bold"),
             f"  {section.title}, {in_section.index(q.id) + 1} of {len(in_section)}",
             ("  CRITICAL" if q.critical else "", "bold red"),
             "\n",
             (q.text, "bold"),
-        )
-        self.query_one("#question-text", Static).update(header)
-        value = self._value(q.id)
-        choices = Text()
+            "\n\n",
+        ]
         for option in q.answers:
-            label = f" {KEYS[option]} {ANSWER_LABELS[option]} "
-            choices.append(label, "reverse bold" if option == value else "")
-            choices.append(" ")
-        self.query_one("#answer-choices", Static).update(choices)
-        note = self.answers[q.id].note if q.id in self.answers else ""
-        self.query_one("#question-note", Static).update(
-            Text.assemble(("Note: ", "bold cyan"), note) if note else Text("(e: add a note)", "dim")
-        )
+            parts += [(f" {KEYS[option]} {ANSWER_LABELS[option]} ", "reverse bold")]
+            if option != value:
+                parts[-1] = parts[-1][0]
+            parts.append(" ")
+        parts.append("\n")
+        parts += [("Note: ", "bold $accent"), note] if note else [("(e: add a note)", "dim")]
         guidance = q.guidance.strip() or "No guidance for this question."
-        self.query_one("#question-guidance", Static).update(
-            Text.assemble(("What good looks like\n", "bold"), guidance)
-        )
+        parts += ["\n\n", ("What good looks like\n", "bold"), (guidance, "$text-muted")]
+        text = Content.assemble(*parts)
+        self.query_one("#question", Static).update(text)
+        self.query_one("#question-panel", VerticalScroll).scroll_home(animate=False)
 
     def _status(self, message: str, style: str = "") -> None:
         self.query_one("#review-status", Static).update(Text(message, style))
@@ -227,9 +251,11 @@ class ReviewScreen(StoreScreen):
             return False  # hidden: the footer has no room for keys that do not apply
         return True
 
-    @on(OptionList.OptionHighlighted, "#questions")
-    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        qid = event.option.id
+    def _highlighted(self, index: int | None) -> None:
+        """The highlight moved (a watcher, so the panels redraw in the same frame as it)."""
+        if index is None:
+            return
+        qid = self.query_one(OptionList).get_option_at_index(index).id
         if qid and not qid.startswith("section:") and qid != self.current:
             self.current = qid
             self._render_sections()
@@ -290,7 +316,7 @@ class ReviewScreen(StoreScreen):
         elif advance and not self.checklist_unanswered() and self.shown[-1] == qid:
             message += ". All shown questions answered: press c to complete."
         self._status(message, "green")
-        self._render_questions()
+        self._render_answer(qid)
 
     def checklist_unanswered(self) -> list[str]:
         assert self.checklist is not None
@@ -312,7 +338,7 @@ class ReviewScreen(StoreScreen):
             return
         self._reload()
         self._status(f"Saved note on {qid}", "green")
-        self._render_questions()
+        self._render_answer(qid)
 
     def action_complete(self) -> None:
         try:
