@@ -51,12 +51,9 @@ class AuditCasesScreen(StoreScreen):
             "Offence as recorded",
             "Reported",
         )
-        self.refresh_cases()
-        self._to_my_next_case()
 
-    def _to_my_next_case(self) -> None:
+    def _to_my_next_case(self, rows: list[AuditCase]) -> None:
         """Start on the reviewer's own unfinished case: in progress first, then not started."""
-        rows = self.store.audit_cases(self.audit_id)
         mine = [i for i, ac in enumerate(rows) if self.reviewer in (ac.assigned_to, ac.reviewer)]
         for wanted in ("in_progress", None):
             for i in mine:
@@ -65,9 +62,13 @@ class AuditCasesScreen(StoreScreen):
                     return
 
     def on_screen_resume(self) -> None:
-        self.refresh_cases()
+        # Also sent when the screen is first shown: the table is filled here, once.
+        first = self.query_one(DataTable).row_count == 0
+        rows = self.refresh_cases()
+        if first:
+            self._to_my_next_case(rows)
 
-    def refresh_cases(self) -> None:
+    def refresh_cases(self) -> list[AuditCase]:
         audit = self.store.audit(self.audit_id)
         self.sub_title = audit.name
         rows = self.store.audit_cases(
@@ -100,6 +101,7 @@ class AuditCasesScreen(StoreScreen):
             f"{audit.n_cases} complete, {audit.n_in_progress} in progress - {scope}. "
             "Enter opens the review."
         )
+        return rows
 
     def action_mine(self) -> None:
         self.only_mine = not self.only_mine
