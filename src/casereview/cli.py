@@ -72,6 +72,7 @@ class Context:
     def __init__(self, db_path: Path, reviewer: str):
         self.db_path = db_path
         self.reviewer = reviewer
+        self.db_chosen = False  # --db given on the command line
         self._store: Store | None = None
 
     @property
@@ -80,11 +81,21 @@ class Context:
             self._store = Store.open(self.db_path)
         return self._store
 
-    def store_with_checklists(self) -> Store:
-        """The store, with the shipped checklists stored (for commands that offer them)."""
-        for warning in self.store.ensure_shipped_checklists():
-            click.echo(f"warning: {warning}", err=True)
+    def existing_store(self) -> Store:
+        """The store, for commands that read what is there: a missing file is not created."""
+        if self._store is None and not self.db_path.exists():
+            raise StoreError(
+                f"no database at {self.db_path}; `casereview cases import FILE.csv` or "
+                "`casereview demo` creates one (or name another with --db)"
+            )
         return self.store
+
+    def store_with_checklists(self, existing: bool = False) -> Store:
+        """The store, with the shipped checklists stored (for commands that offer them)."""
+        store = self.existing_store() if existing else self.store
+        for warning in store.ensure_shipped_checklists():
+            click.echo(f"warning: {warning}", err=True)
+        return store
 
 
 pass_ctx = click.make_pass_decorator(Context)
@@ -110,6 +121,7 @@ def main(ctx: click.Context, db_path: Path | None, reviewer: str | None) -> None
     With no command, opens the terminal app on the database.
     """
     ctx.obj = Context(db_path or default_db(), reviewer or default_reviewer())
+    ctx.obj.db_chosen = db_path is not None
     if ctx.invoked_subcommand is None:
         _run_tui(ctx.obj)
 
@@ -125,7 +137,8 @@ def _run_tui(context: Context) -> None:
     "--db",
     "db_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to build the demo database (default: demo.db in this folder).",
+    help="Where to build the demo database (default: the global --db if given, else demo.db "
+    "in this folder; never $CASEREVIEW_DB).",
 )
 @click.option("--no-tui", is_flag=True, help="Build the database and exit.")
 @pass_ctx
@@ -134,7 +147,9 @@ def demo(context: Context, db_path: Path | None, no_tui: bool) -> None:
     """Build a demo database (sample cases, the checklist, a part-reviewed audit), then open it."""
     from casereview.demo import build_demo
 
-    path = db_path or Path("demo.db")
+    # The demo never lands in your working database by default ($CASEREVIEW_DB is not
+    # used): demo.db here, unless --db names a file (before or after `demo`).
+    path = db_path or (context.db_path if context.db_chosen else Path("demo.db"))
     context.db_path = path
     created = build_demo(context.store, context.reviewer)
     click.echo(f"{'Built' if created else 'Using existing'} demo database {path}", err=True)
@@ -190,7 +205,7 @@ def checklist_add(context: Context, file: Path) -> None:
 @friendly_errors
 def checklist_list(context: Context) -> None:
     """Checklists and versions in the database."""
-    for info in context.store_with_checklists().checklists():
+    for info in context.store_with_checklists(existing=True).checklists():
         click.echo(
             f"{info.label:32} {info.title}  [{info.n_audits} audit(s), {info.content_hash[:12]}]"
         )
@@ -250,12 +265,19 @@ def audit() -> None:
 
 
 def _parse_where(values: tuple[str, ...]) -> dict[str, str]:
-    out = {}
+    out: dict[str, str] = {}
     for item in values:
         name, sep, value = item.partition("=")
-        if not sep or not name.strip():
+        name = name.strip()
+        if not sep or not name:
             raise click.BadParameter(f"'{item}' is not FIELD=VALUE", param_hint="--where")
-        out[name.strip()] = value.strip()
+        if name in out:
+            raise click.BadParameter(
+                f"{name} is given twice; a scope takes one value per field (draw one audit per "
+                "value, or stratify by the field)",
+                param_hint="--where",
+            )
+        out[name] = value.strip()
     return out
 
 
@@ -299,7 +321,7 @@ def audit_create(
 
     from casereview.sampling import SampleError, Scope, create_sampled_audit
 
-    store = context.store_with_checklists()
+    store = context.store_with_checklists(existing=True)
     scope = Scope(_parse_where(where), _parse_day(date_from, "--from"), _parse_day(date_to, "--to"))
     if Path(checklist_spec).suffix in (".yaml", ".yml"):
         from casereview.checklist import load_checklist
@@ -356,7 +378,7 @@ def audit_second(
 
     if (share is None) == (count is None):
         fail("give one of --share (e.g. 0.2) or --count")
-    store = context.store
+    store = context.existing_store()
     audit_info = store.audit(name)
     sampled = store.audit_cases(audit_info.id)
     eligible = [ac.case.id for ac in sampled if ac.assigned_to != second and ac.reviewer != second]
@@ -383,7 +405,7 @@ def audit_second(
 @friendly_errors
 def audit_list(context: Context) -> None:
     """Audits with their progress."""
-    audits = context.store.audits()
+    audits = context.existing_store().audits()
     if not audits:
         click.echo("no audits yet; create one with `casereview audit create`", err=True)
         return
@@ -416,7 +438,7 @@ def answers_import(context: Context, file: Path, audit_name: str) -> None:
     """
     from casereview.importing import parse_answer_rows, plan_answer_import
 
-    store = context.store
+    store = context.existing_store()
     audit_info = store.audit(audit_name)
     try:
         raw = file.read_bytes()
@@ -489,7 +511,7 @@ def export_cmd(
         fail("xlsx needs --out FILE (a workbook cannot go to the terminal)")
     if by and kind not in ("questions", "sections"):
         fail(f"--by applies to questions and sections, not {kind}")
-    store = context.store
+    store = context.existing_store()
     data = findings.load(
         store, audit_name, by, require_complete=kind not in ("answers", "cases", "events")
     )
@@ -582,7 +604,7 @@ def report_cmd(context: Context, audit_name: str, out: Path | None) -> None:
     """A Markdown findings report: scope, sample, method, findings with counts and intervals."""
     from casereview import report
 
-    text = report.render(context.store, audit_name)
+    text = report.render(context.existing_store(), audit_name)
     if out is None:
         click.echo(text, nl=False)
     else:

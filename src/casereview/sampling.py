@@ -7,8 +7,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from casereview.fields import BOOL_COLUMNS
+from casereview.importing import parse_bool
 from casereview.scoring import allocate_proportional
-from casereview.store import AuditInfo, Case, Store
+from casereview.store import AuditInfo, Case, Store, StoreError
 
 NO_VALUE = "(none)"
 
@@ -31,8 +33,8 @@ class Sample:
     stratum_of: dict[int, str]
 
 
-class SampleError(ValueError):
-    """A sample that cannot be drawn as asked."""
+class SampleError(StoreError):
+    """A sample that cannot be drawn as asked (a StoreError: every caller shows its message)."""
 
 
 def draw(pool: Sequence[Case], n: int, seed: int, stratify: str | None = None) -> Sample:
@@ -86,6 +88,32 @@ class Scope:
     def pool(self, store: Store) -> list[Case]:
         return store.cases(where=self.where, date_from=self.date_from, date_to=self.date_to)
 
+    def count(self, store: Store) -> int:
+        return store.count_cases(where=self.where, date_from=self.date_from, date_to=self.date_to)
+
+    def problems(self, store: Store, stratify: str | None = None) -> list[str]:
+        """What is wrong with this scope on this pool; empty when it can be drawn from.
+
+        A misspelt field or a value that a yes/no field cannot take would otherwise match no
+        case, or (stratifying) every case, without a word.
+        """
+        known = store.case_attribute_names()
+        fields = f"(fields: {', '.join(known)})"
+        out = []
+        for name, value in self.where.items():
+            if name not in known:
+                out.append(f"filter {name}={value}: no case has a field '{name}' {fields}")
+            elif name in BOOL_COLUMNS:
+                try:
+                    parse_bool(value)
+                except ValueError:
+                    out.append(f"filter {name}={value}: {name} is yes or no")
+        if stratify and stratify not in known:
+            out.append(f"strata by {stratify}: no case has a field '{stratify}' {fields}")
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            out.append(f"the report dates run backwards: from {self.date_from} to {self.date_to}")
+        return out
+
 
 def create_sampled_audit(
     store: Store,
@@ -99,6 +127,9 @@ def create_sampled_audit(
     reviewers: Sequence[str] = (),
 ) -> tuple[AuditInfo, Sample, int]:
     """Draw the sample and record the audit: the one path the CLI, the app and the demo use."""
+    problems = scope.problems(store, stratify)
+    if problems:
+        raise SampleError("; ".join(problems))
     pool = scope.pool(store)
     sample = draw(pool, n, seed, stratify)
     ids = [c.id for c in sample.cases]

@@ -434,9 +434,6 @@ class Store:
             found.update((r["force"], r["case_ref"]) for r in rows)
         return found
 
-    def count_cases(self) -> int:
-        return int(self.db.execute("SELECT count(*) FROM cases").fetchone()[0])
-
     def cases(
         self,
         where: Mapping[str, str] | None = None,
@@ -446,12 +443,36 @@ class Store:
         limit: int | None = None,
     ) -> list[Case]:
         """The pool, filtered: `where` matches case columns or extra attributes exactly."""
+        condition, params = self._case_filter(where, date_from, date_to, search)
+        sql = f"SELECT * FROM cases{condition} ORDER BY force, case_ref"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [_case(r) for r in self.db.query(sql, params)]
+
+    def count_cases(
+        self,
+        where: Mapping[str, str] | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+    ) -> int:
+        """How many cases `cases()` would return, counted by SQLite (the new-audit form asks
+        on every keystroke, and a national pool has 200,000)."""
+        condition, params = self._case_filter(where, date_from, date_to, None)
+        return int(self.db.execute(f"SELECT count(*) FROM cases{condition}", params).fetchone()[0])
+
+    @staticmethod
+    def _case_filter(
+        where: Mapping[str, str] | None,
+        date_from: str | None,
+        date_to: str | None,
+        search: str | None,
+    ) -> tuple[str, list[Any]]:
         clauses: list[str] = []
         params: list[Any] = []
         for name, value in (where or {}).items():
             if name in BOOL_COLUMNS:
                 clauses.append(f"{name} = ?")
-                params.append(1 if value.lower() in ("yes", "true", "1", "y") else 0)
+                params.append(1 if value.lower() in ("yes", "true", "1", "y", "t") else 0)
             elif name in CASE_COLUMNS:
                 clauses.append(f"{name} = ?")
                 params.append(value)
@@ -467,13 +488,7 @@ class Store:
         if search:
             clauses.append("(case_ref LIKE ? OR offence LIKE ? OR team LIKE ?)")
             params.extend([f"%{search}%"] * 3)
-        sql = "SELECT * FROM cases"
-        if clauses:
-            sql += " WHERE " + " AND ".join(clauses)
-        sql += " ORDER BY force, case_ref"
-        if limit:
-            sql += f" LIMIT {int(limit)}"
-        return [_case(r) for r in self.db.query(sql, params)]
+        return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
     def case(self, case_id: int) -> Case:
         rows = list(self.db.query("SELECT * FROM cases WHERE id = ?", [case_id]))

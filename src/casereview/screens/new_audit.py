@@ -134,7 +134,7 @@ class NewAuditScreen(StoreScreen):
         if scope is None:
             line.update("")
             return
-        population = len(scope.pool(self.store))
+        population = scope.count(self.store)
         if population == 0:
             line.update("[b red]No cases in this scope.[/b red]")
             return
@@ -174,7 +174,7 @@ class NewAuditScreen(StoreScreen):
         size_text = self._text("size")
         n: int | None = None
         if not size_text and scope is not None and margin is not None:
-            n = sample_size(margin, population=len(scope.pool(self.store)))
+            n = sample_size(margin, population=scope.count(self.store))
         else:
             try:
                 n = int(size_text)

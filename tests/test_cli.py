@@ -1,0 +1,164 @@
+"""Command-line behaviour users rely on: where the demo goes, refused scopes, missing files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from casereview import cli, shipped
+from casereview.cli import main
+from casereview.sampling import Scope
+from casereview.store import Store
+from tests.conftest import CASES, seed_store
+
+SAMPLE_POOL = Path(__file__).parents[1] / "sample_cases" / "sample_cases.csv"
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> Result:
+    return CliRunner().invoke(main, list(args), env=env)
+
+
+def test_demo_goes_where_the_global_db_says(tmp_path: Path) -> None:
+    db = tmp_path / "mine.db"
+    result = run("--db", str(db), "demo", "--no-tui")
+    assert result.exit_code == 0, result.output
+    assert db.exists()
+    assert any(a.name.startswith("Northmoor") for a in Store.open(db).audits())
+
+
+def test_demo_never_writes_into_the_working_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    working = tmp_path / "working.db"
+    result = run("demo", "--no-tui", env={"CASEREVIEW_DB": str(working)})
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "demo.db").exists()
+    assert not working.exists()
+
+
+def test_demo_on_a_pool_too_small_says_so(tmp_path: Path) -> None:
+    db = tmp_path / "small.db"
+    assert run("--db", str(db), "cases", "import", str(CASES)).exit_code == 0
+    result = run("--db", str(db), "demo", "--no-tui")
+    assert result.exit_code == 2
+    assert "asked for 20 cases but the scope holds only" in result.output
+    assert "Traceback" not in result.output
+    assert Store.open(db).audits() == []
+
+
+@pytest.fixture
+def pool_db(tmp_path: Path) -> Path:
+    db = tmp_path / "pool.db"
+    assert run("--db", str(db), "cases", "import", str(SAMPLE_POOL)).exit_code == 0
+    return db
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--stratify", "nosuch"], "strata by nosuch: no case has a field 'nosuch'"),
+        (["--where", "nosuch=1"], "filter nosuch=1: no case has a field 'nosuch'"),
+        (["--where", "da_related=maybe"], "filter da_related=maybe: da_related is yes or no"),
+        (["--where", "team=CID", "--where", "team=PPU"], "team is given twice"),
+        (["--from", "2024-06-01", "--to", "2024-01-01"], "the report dates run backwards"),
+    ],
+)
+def test_a_scope_that_would_silently_match_wrongly_is_refused(
+    pool_db: Path, args: list[str], message: str
+) -> None:
+    result = run(
+        "--db", str(pool_db), "audit", "create", "A", "--checklist", "stalking-casefile",
+        "--sample", "5", *args,
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert message in result.output
+    assert Store.open(pool_db).audits() == []
+
+
+def test_a_filter_on_an_extra_attribute_keeps_to_it(pool_db: Path) -> None:
+    result = run(
+        "--db", str(pool_db), "audit", "create", "Online", "--checklist", "stalking-casefile",
+        "--sample", "5", "--seed", "3", "--where", "channel=online",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    store = Store.open(pool_db)
+    audit = store.audit("Online")
+    assert audit.seed == 3
+    assert {ac.case.extra.get("channel") for ac in store.audit_cases(audit.id)} == {"online"}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["audit", "list"],
+        ["checklist", "list"],
+        ["export", "questions", "--audit", "X"],
+        ["report", "--audit", "X"],
+        ["audit", "create", "A", "--checklist", "stalking-casefile", "--sample", "2"],
+        ["audit", "second", "A", "--reviewer", "b", "--count", "1"],
+    ],
+)
+def test_commands_that_read_do_not_create_a_database(tmp_path: Path, args: list[str]) -> None:
+    db = tmp_path / "typo.db"
+    result = run("--db", str(db), *args)
+    assert result.exit_code == 2
+    assert f"no database at {db}" in result.output
+    assert not db.exists()
+
+
+def test_audit_and_checklist_lists(db_path: Path) -> None:
+    store = Store.open(db_path)
+    seed_store(store)
+    store.close()
+    listed = run("--db", str(db_path), "audit", "list")
+    assert listed.exit_code == 0
+    header, row = listed.output.splitlines()
+    assert header.split() == ["audit", "checklist", "cases", "done", "open"]
+    # the fixture audit: six cases, none reviewed yet
+    assert row.split()[-5:] == ["audit", "mini@1", "6", "0", "0"]
+    checklists = run("--db", str(db_path), "checklist", "list").output
+    assert "mini@1" in checklists and "[1 audit(s)" in checklists
+    assert "stalking-casefile@" in checklists  # the shipped one, without `checklist add`
+
+
+def test_an_edited_shipped_checklist_without_a_new_version_warns(
+    db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = next(shipped.shipped_checklists())
+    copy = tmp_path / original.name
+    copy.write_text(original.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setattr("casereview.store.shipped_checklists", lambda: iter([copy]))
+    Store.open(db_path).close()
+    assert run("--db", str(db_path), "checklist", "list").exit_code == 0
+    copy.write_text(copy.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    result = run("--db", str(db_path), "checklist", "list")
+    assert result.exit_code == 0
+    assert "its version was not bumped; the stored version is used" in result.output
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [({"CASEREVIEW_REVIEWER": "  insp.khan "}, "insp.khan"), ({"CASEREVIEW_REVIEWER": ""}, None)],
+)
+def test_the_reviewer_name(
+    env: dict[str, str], expected: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setattr(cli.getpass, "getuser", lambda: "os-user")
+    assert cli.default_reviewer() == (expected or "os-user")
+
+
+def test_count_cases_agrees_with_the_listing(pool_db: Path) -> None:
+    store = Store.open(pool_db)
+    for scope in (
+        Scope({}),
+        Scope({"force": "Northmoor Police"}),
+        Scope({"channel": "online", "da_related": "yes"}),
+        Scope({}, "2024-03-01", "2024-06-30"),
+    ):
+        assert scope.count(store) == len(scope.pool(store))
+    assert Scope({"force": "Nowhere"}).count(store) == 0
