@@ -56,19 +56,40 @@ class CaseReviewApp(App[None]):
         self.push_screen(FindingsScreen(audit_id))
 
     def open_case(self, audit_id: int, case_id: int) -> None:
-        """Open (starting if needed) this reviewer's review of a case."""
-        from casereview.screens import AuditCasesScreen, ReviewScreen
+        """Open (starting if needed) this reviewer's review of a case.
+
+        Opening a case that is someone else's (assigned to them, or a review they started)
+        asks first: starting it would make this reviewer its primary reviewer.
+        """
+        from casereview.screens.modals import ConfirmScreen
 
         sampled = self.store.audit_case(audit_id, case_id)
         # The second reviewer works blind: their own review, never the primary's answers.
         role = "second" if sampled.second_reviewer == self.reviewer else "primary"
+        owner = (sampled.reviewer or sampled.assigned_to) if role == "primary" else None
+        if owner is None or owner == self.reviewer:
+            self._open_review(audit_id, case_id, role)
+            return
+        state = {None: "assigned to", "in_progress": "being reviewed by"}.get(
+            sampled.status, "reviewed by"
+        )
+        self.push_screen(
+            ConfirmScreen(
+                f"{sampled.case.case_ref} is {state} {owner}",
+                f"Open it as {self.reviewer}? "
+                + (
+                    "You would start its review and become its reviewer."
+                    if sampled.status is None
+                    else "Your changes would be logged under your name."
+                ),
+            ),
+            lambda yes: self._open_review(audit_id, case_id, role) if yes else None,
+        )
+
+    def _open_review(self, audit_id: int, case_id: int, role: str) -> None:
+        from casereview.screens import AuditCasesScreen, ReviewScreen
+
         review = self.store.open_review(audit_id, case_id, self.reviewer, role)
-        if review.reviewer != self.reviewer:
-            self.notify(
-                f"This review was started by {review.reviewer}; your changes are logged "
-                f"under {self.reviewer}.",
-                severity="warning",
-            )
         # Keep the stack shallow: audits -> cases -> review.
         while isinstance(self.screen, ReviewScreen | AuditCasesScreen):
             self.pop_screen()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
+from textual import events
 from textual.screen import Screen
+from textual.widgets import Footer
 
 from casereview.store import Store
 
@@ -26,6 +28,11 @@ class StoreScreen(Screen[None]):
     @property
     def reviewer(self) -> str:
         return self.cr_app.reviewer
+
+    def on_resize(self, event: events.Resize) -> None:
+        # Below 100 columns the screen's keys need the whole footer; ctrl+p is in the help.
+        for footer in self.query(Footer):
+            footer.show_command_palette = event.size.width >= 100
 
 
 def progress_bar(done: int, total: int, width: int = 10) -> str:

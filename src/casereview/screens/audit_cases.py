@@ -53,13 +53,21 @@ class AuditCasesScreen(StoreScreen):
         )
 
     def _to_my_next_case(self, rows: list[AuditCase]) -> None:
-        """Start on the reviewer's own unfinished case: in progress first, then not started."""
-        mine = [i for i, ac in enumerate(rows) if self.reviewer in (ac.assigned_to, ac.reviewer)]
+        """Start on the reviewer's own unfinished review: in progress first, then not started
+        (a second reviewer's own are the cases chosen for their blind second review)."""
+
+        def my_status(ac: AuditCase) -> str | None | bool:
+            if ac.second_reviewer == self.reviewer:
+                return ac.second_status
+            if self.reviewer in (ac.assigned_to, ac.reviewer):
+                return ac.status
+            return False  # not this reviewer's
+
+        states = [my_status(ac) for ac in rows]
         for wanted in ("in_progress", None):
-            for i in mine:
-                if rows[i].status == wanted:
-                    self.query_one(DataTable).move_cursor(row=i)
-                    return
+            if wanted in states:
+                self.query_one(DataTable).move_cursor(row=states.index(wanted))
+                return
 
     def on_screen_resume(self) -> None:
         # Also sent when the screen is first shown: the table is filled here, once.
@@ -114,8 +122,13 @@ class AuditCasesScreen(StoreScreen):
             return
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         assert key is not None
+        case = self.store.case(int(key))
         name = await self.app.push_screen_wait(
-            ReasonScreen("Assign this case", "Reviewer's name (Enter on empty to cancel)")
+            ReasonScreen(
+                f"Assign {case.case_ref}",
+                "Who reviews this case? (Enter on empty, or Escape, cancels)",
+                placeholder="reviewer's name, then Enter",
+            )
         )
         if name:
             self.store.assign(self.audit_id, int(key), name, self.reviewer)
@@ -123,10 +136,20 @@ class AuditCasesScreen(StoreScreen):
 
     def action_moderate(self) -> None:
         table = self.query_one(DataTable)
-        if table.row_count:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-            assert key is not None
-            self.app.push_screen(ModerationScreen(self.audit_id, int(key)))
+        if not table.row_count:
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        assert key is not None
+        ac = self.store.audit_case(self.audit_id, int(key))
+        if ac.status != "complete" or ac.second_status != "complete":
+            self.notify(
+                f"{ac.case.case_ref} has no completed pair to moderate: it needs a completed "
+                "primary and a completed second review.",
+                title="Nothing to moderate",
+                severity="warning",
+            )
+            return
+        self.app.push_screen(ModerationScreen(self.audit_id, int(key)))
 
     def action_findings(self) -> None:
         self.app.push_screen(FindingsScreen(self.audit_id))

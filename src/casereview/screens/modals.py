@@ -1,4 +1,4 @@
-"""Small typed modals: a note editor and a reason prompt."""
+"""Small typed modals: a note editor, a reason prompt, a yes/no question, the history."""
 
 from __future__ import annotations
 
@@ -41,20 +41,42 @@ class NoteScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+class ConfirmScreen(ModalScreen[bool]):
+    """A yes/no question: y or Enter says yes, n or Escape says no."""
+
+    BINDINGS = [
+        Binding("y,enter", "answer(True)", "Yes"),
+        Binding("n,escape", "answer(False)", "No"),
+    ]
+
+    def __init__(self, title: str, question: str):
+        super().__init__()
+        self.title_text = title
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(f"[b]{self.title_text}[/b]\n{self.question}\n\n[b]y[/b] yes   [b]n[/b] no")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
 class ReasonScreen(ModalScreen[str | None]):
     """Ask for a reason that goes into the audit trail; empty means no."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, title: str, prompt: str):
+    def __init__(self, title: str, prompt: str, placeholder: str = "reason, then Enter"):
         super().__init__()
         self.title_text = title
         self.prompt = prompt
+        self.placeholder = placeholder
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(f"[b]{self.title_text}[/b]\n{self.prompt}")
-            yield Input(placeholder="reason, then Enter", id="reason")
+            yield Input(placeholder=self.placeholder, id="reason")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value.strip() or None)

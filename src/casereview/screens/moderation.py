@@ -26,7 +26,7 @@ class ModerationScreen(StoreScreen):
         Binding("n", "decide('no')", "No", show=False),
         Binding("a", "decide('na')", "N/A", show=False),
         Binding("u", "decide('unknown')", "Unknown", show=False),
-        Binding("d", "toggle_all", "All/disagreements"),
+        Binding("d", "toggle_all", "Show all"),
         Binding("c", "complete", "Complete"),
         Binding("escape", "app.pop_screen", "Back"),
     ]
@@ -63,11 +63,12 @@ class ModerationScreen(StoreScreen):
         self.sides = {role: self.store.answers(reviews[role].id) for role in ("primary", "second")}
         self.names = {role: reviews[role].reviewer for role in ("primary", "second")}
         table = self.query_one(DataTable)
+        # The decision comes right after the question, so it stays in view at 80 columns.
         table.add_columns(
             "Question",
+            "Agreed",
             f"Primary ({self.names['primary']})",
             f"Second ({self.names['second']})",
-            "Agreed",
         )
         self._refresh()
 
@@ -80,7 +81,7 @@ class ModerationScreen(StoreScreen):
         note = self.sides[role].get(qid)
         text = Text(ANSWER_LABELS.get(value or "", "-"), "bold")
         if note and note.note:
-            text.append(f"  {note.note[:60]}", "italic")
+            text.append(f"  {note.note[:40]}", "italic")
         return text
 
     def _refresh(self) -> None:
@@ -98,11 +99,11 @@ class ModerationScreen(StoreScreen):
             decided = agreed.get(q.id)
             table.add_row(
                 Text.assemble((q.id, "bold"), f" {q.text[:40]}"),
-                self._cell("primary", q.id, first),
-                self._cell("second", q.id, second),
                 Text(ANSWER_LABELS[decided], "green bold")
                 if decided
                 else Text("hidden" if q.id not in shown else "to decide", "yellow"),
+                self._cell("primary", q.id, first),
+                self._cell("second", q.id, second),
                 key=q.id,
             )
         if table.row_count:
@@ -148,8 +149,8 @@ class ModerationScreen(StoreScreen):
         reason = await self.app.push_screen_wait(
             ReasonScreen(
                 f"{qid}: agree {ANSWER_LABELS[value]}",
-                "Why is this the right answer? (logged with the decision)"
-                + (f" Default: {suggestion}." if suggestion else ""),
+                "Why is this the right answer? A reason is required; it is logged with the "
+                "decision." + (f" (Taking the {suggestion}.)" if suggestion else ""),
             )
         )
         if not reason:

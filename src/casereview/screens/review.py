@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -83,7 +83,8 @@ class ReviewScreen(StoreScreen):
         audit = self.store.audit(review.audit_id)
         self.checklist = self.store.checklist(audit.checklist_pk)
         case = self.store.case(review.case_id)
-        self.sub_title = f"{audit.name} - {case.case_ref}"
+        blind = " - blind second review" if review.role == "second" else ""
+        self.sub_title = f"{audit.name} - {case.case_ref}{blind}"
         flags = [
             f for f, on_ in (("DA", case.da_related), ("repeat victim", case.repeat_victim)) if on_
         ]
@@ -265,8 +266,9 @@ class ReviewScreen(StoreScreen):
         panel = self.query_one("#question-panel", VerticalScroll)
         panel.scroll_relative(y=step * max(panel.size.height - 2, 1), animate=False)
 
-    def on_resize(self) -> None:
-        self.set_class(self.size.width < 110, "narrow")
+    def on_resize(self, event: events.Resize) -> None:
+        super().on_resize(event)
+        self.set_class(event.size.width < 110, "narrow")
         if self.checklist is not None:
             self.call_after_refresh(self._render_sections)
 

@@ -1,0 +1,76 @@
+"""Whose review is whose: taking over a colleague's case asks first; roles show on screen."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable
+
+from casereview.app import make_app
+from casereview.screens import AuditCasesScreen, ReviewScreen
+from casereview.screens.modals import ConfirmScreen
+from casereview.store import AuditInfo, Store
+
+SIZE = (100, 32)
+
+
+async def test_opening_a_colleagues_case_asks_before_taking_it(
+    audited: tuple[Store, AuditInfo],
+) -> None:
+    store, audit = audited
+    first = store.audit_cases(audit.id)[0].case
+    store.assign(audit.id, first.id, "bob", "lead")
+    app = make_app(store, "ann")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "enter")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        assert isinstance(app.screen, AuditCasesScreen)
+        assert store.reviews_of_case(audit.id, first.id) == []  # looking started nothing
+        await pilot.press("enter", "y")
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        review = store.review(screen.review_id)
+        assert (review.case_id, review.reviewer, review.role) == (first.id, "ann", "primary")
+
+
+async def test_own_and_unassigned_cases_open_without_a_question(
+    audited: tuple[Store, AuditInfo],
+) -> None:
+    store, audit = audited
+    first, second = (ac.case for ac in store.audit_cases(audit.id)[:2])
+    store.assign(audit.id, first.id, "ann", "lead")
+    app = make_app(store, "ann")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "enter")
+        assert isinstance(app.screen, ReviewScreen)
+        await pilot.press("escape", "down", "enter")  # the second case is nobody's yet
+        assert isinstance(app.screen, ReviewScreen)
+        assert store.review(app.screen.review_id).case_id == second.id
+
+
+async def test_a_second_reviewer_starts_on_their_blind_review_and_is_told_so(
+    audited: tuple[Store, AuditInfo],
+) -> None:
+    store, audit = audited
+    third = store.audit_cases(audit.id)[2].case
+    store.assign_second(audit.id, [third.id], "bob", "lead")
+    app = make_app(store, "bob")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        cases = app.screen
+        assert isinstance(cases, AuditCasesScreen)
+        assert cases.query_one(DataTable).cursor_row == 2
+        await pilot.press("enter")
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        assert store.review(screen.review_id).role == "second"
+        assert str(screen.sub_title).endswith("blind second review")
+
+
+async def test_moderation_needs_a_finished_pair(audited: tuple[Store, AuditInfo]) -> None:
+    store, audit = audited
+    app = make_app(store, "mod")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "o")
+        await pilot.pause()
+        assert isinstance(app.screen, AuditCasesScreen)  # no empty moderation screen
+        assert any("no completed pair" in str(n.message) for n in app._notifications)
