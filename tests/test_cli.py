@@ -10,7 +10,7 @@ from click.testing import CliRunner, Result
 from casereview import cli, shipped
 from casereview.cli import main
 from casereview.sampling import Scope
-from casereview.store import Store
+from casereview.store import AuditInfo, Store, StoreError
 from tests.conftest import CASES, seed_store
 
 SAMPLE_POOL = Path(__file__).parents[1] / "sample_cases" / "sample_cases.csv"
@@ -162,3 +162,68 @@ def test_count_cases_agrees_with_the_listing(pool_db: Path) -> None:
     ):
         assert scope.count(store) == len(scope.pool(store))
     assert Scope({"force": "Nowhere"}).count(store) == 0
+
+
+FULL = {"REC-01": "yes", "REC-02": "yes", "REC-03": "yes", "SPO-01": "na"}
+
+
+def _completed(store: Store, audit_id: int, case_id: int, who: str, role: str) -> int:
+    review = store.open_review(audit_id, case_id, who, role)
+    for qid, value in FULL.items():
+        store.set_answer(review.id, qid, value, who)
+    store.complete_review(review.id, who)
+    return review.id
+
+
+def test_a_moderation_decision_without_a_reason_is_refused_by_the_store(
+    audited: tuple[Store, AuditInfo],
+) -> None:
+    store, audit = audited
+    case = store.audit_cases(audit.id)[0].case
+    _completed(store, audit.id, case.id, "ann", "primary")
+    _completed(store, audit.id, case.id, "bob", "second")
+    moderated = store.start_moderation(audit.id, case.id, "mod")
+    before = store.answer_values(moderated.id)
+    for reason in (None, "  "):
+        with pytest.raises(StoreError, match="needs a reason"):
+            store.set_answer(moderated.id, "REC-03", "no", "mod", reason)
+    assert store.answer_values(moderated.id) == before
+    store.set_answer(moderated.id, "REC-03", "no", "mod", "no link to the 2023 report")
+    assert store.answer_values(moderated.id)["REC-03"] == "no"
+
+
+def test_a_case_keeps_its_second_reviewer(db_path: Path) -> None:
+    store = Store.open(db_path)
+    audit = seed_store(store)
+    ids = [ac.case.id for ac in store.audit_cases(audit.id)]
+    store.assign_second(audit.id, ids[:2], "bob", "lead")
+    with pytest.raises(StoreError, match="already has a second reviewer \\(bob\\)"):
+        store.assign_second(audit.id, ids[1:3], "cat", "lead")
+    store.close()
+    # the command picks among the four cases nobody was chosen for: asking for five fails
+    too_many = run("--db", str(db_path), "audit", "second", "Test audit", "--reviewer", "cat",
+                   "--count", "5")  # fmt: skip
+    assert too_many.exit_code == 2
+    assert "only 4 cases are neither" in too_many.output
+    four = run("--db", str(db_path), "audit", "second", "Test audit", "--reviewer", "cat",
+               "--count", "4", "--seed", "1")  # fmt: skip
+    assert four.exit_code == 0, four.output
+    seconds = {ac.case.id: ac.second_reviewer for ac in Store.open(db_path).audit_cases(audit.id)}
+    assert seconds == {**dict.fromkeys(ids[:2], "bob"), **dict.fromkeys(ids[2:], "cat")}
+
+
+def test_an_events_workbook_has_the_events(db_path: Path, tmp_path: Path) -> None:
+    import openpyxl
+
+    store = Store.open(db_path)
+    audit = seed_store(store)
+    _completed(store, audit.id, store.audit_cases(audit.id)[0].case.id, "ann", "primary")
+    n_events = len(store.events(audit_id=audit.id))
+    store.close()
+    out = tmp_path / "events.xlsx"
+    result = run("--db", str(db_path), "export", "events", "--audit", "Test audit",
+                 "--out", str(out))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(out, read_only=True)
+    assert "events" in book.sheetnames
+    assert book["events"].max_row == n_events + 1  # a header and one row per event

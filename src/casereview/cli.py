@@ -381,12 +381,17 @@ def audit_second(
     store = context.existing_store()
     audit_info = store.audit(name)
     sampled = store.audit_cases(audit_info.id)
-    eligible = [ac.case.id for ac in sampled if ac.assigned_to != second and ac.reviewer != second]
+    # Not the second reviewer's own primary cases, and not cases already chosen.
+    eligible = [
+        ac.case.id
+        for ac in sampled
+        if second not in (ac.assigned_to, ac.reviewer) and ac.second_reviewer is None
+    ]
     wanted = count if count is not None else math.ceil((share or 0) * len(sampled))
     if wanted > len(eligible):
         fail(
-            f"asked for {wanted} second reviews but only {len(eligible)} cases are not "
-            f"{second}'s own primary reviews"
+            f"asked for {wanted} second reviews but only {len(eligible)} cases are neither "
+            f"{second}'s own primary reviews nor already chosen for a second review"
         )
     if seed is None:
         seed = random.SystemRandom().randrange(1, 1_000_000)
@@ -529,7 +534,7 @@ def export_cmd(
             findings.section_table(data, by),
             findings.case_table(store, data, include_notes),
         ]
-        if kind in ("answers", "agreement"):
+        if kind in ("answers", "agreement", "events"):
             sheets.append(table)
         tmp = out.with_name(f".{out.name}.part")
         try:
@@ -567,7 +572,6 @@ def _progress_bar(total: int) -> Any:
 def _write_atomically(out: Path | None, table: Any, fmt: str, data: Any, progress: Any) -> None:
     """Write to a temporary file beside OUT and rename, so a failed export leaves no half file."""
     import io
-    import tempfile
 
     from casereview import export
 
@@ -583,6 +587,13 @@ def _write_atomically(out: Path | None, table: Any, fmt: str, data: Any, progres
         sys.stdout.buffer.write(payload)
         sys.stdout.flush()
         return
+    _replace_atomically(out, payload)
+
+
+def _replace_atomically(out: Path, payload: bytes) -> None:
+    """Write beside OUT and rename into place: a failed write leaves no half-written file."""
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(dir=out.parent or Path("."), prefix=f".{out.name}.")
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -608,7 +619,7 @@ def report_cmd(context: Context, audit_name: str, out: Path | None) -> None:
     if out is None:
         click.echo(text, nl=False)
     else:
-        out.write_text(text, encoding="utf-8")
+        _replace_atomically(out, text.encode("utf-8"))
         click.echo(f"wrote the report to {out}", err=True)
 
 

@@ -688,17 +688,24 @@ class Store:
     def assign_second(
         self, audit_id: int, case_ids: Sequence[int], reviewer: str, actor: str
     ) -> None:
-        """Select cases for a blind second review by `reviewer`."""
+        """Select cases for a blind second review by `reviewer`.
+
+        A case keeps the second reviewer it was given: handing it to another would give them
+        a review someone else started, or a second opinion that is not independent.
+        """
         with self._write():
             for case_id in case_ids:
-                rows = list(
-                    self.db.query(
-                        "SELECT assigned_to FROM audit_cases WHERE audit_id = ? AND case_id = ?",
-                        [audit_id, case_id],
-                    )
-                )
-                if not rows:
+                row = self.db.execute(
+                    "SELECT second_reviewer FROM audit_cases WHERE audit_id = ? AND case_id = ?",
+                    [audit_id, case_id],
+                ).fetchone()
+                if row is None:
                     raise StoreError(f"case {case_id} is not in this audit")
+                if row[0] not in (None, reviewer):
+                    raise StoreError(
+                        f"case {case_id} already has a second reviewer ({row[0]}); "
+                        "it keeps them"
+                    )
                 self.db.execute(
                     "UPDATE audit_cases SET second_reviewer = ? WHERE audit_id = ? AND case_id = ?",
                     [reviewer, audit_id, case_id],
@@ -856,6 +863,8 @@ class Store:
             raise StoreError(f"'{value}' is not an answer value")
         with self._write():
             review = self._require_open(review_id)
+            if review.role == "moderated" and not (reason or "").strip():
+                raise StoreError("a moderation decision needs a reason (it goes in the trail)")
             checklist = self.audit_checklist(review.audit_id)
             if not checklist.has_question(question_id):
                 raise StoreError(f"no question {question_id} in this checklist")
