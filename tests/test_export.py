@@ -14,11 +14,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from casereview import findings
 from casereview.cli import main
 from casereview.export import Table, neutralise, write_csv
 from casereview.findings import QUESTION_COLUMNS
-from casereview.store import Store
-from tests.conftest import seed_store
+from casereview.importing import read_case_file
+from casereview.store import AuditInfo, Store
+from tests.conftest import CASES, MINI, seed_store
 
 RISKY = ["=1+1", "+44 7700", "-2", "@SUM(A1)", "\tx", "\rx"]
 
@@ -224,3 +226,199 @@ def test_csv_round_trip(cells: list[str]) -> None:
     assert rows[1] == [
         ("'" + c if c.startswith(("=", "+", "-", "@", "\t", "\r")) else c) for c in cells
     ]
+
+
+def complete(
+    store: Store, audit: AuditInfo, case_id: int, who: str, role: str, answers: dict[str, str]
+) -> int:
+    r = store.open_review(audit.id, case_id, who, role)
+    for qid, value in answers.items():
+        store.set_answer(r.id, qid, value, who)
+    store.complete_review(r.id, who)
+    return r.id
+
+
+def moderated_audit(path: Path) -> tuple[Store, AuditInfo, list[int]]:
+    """Three completed cases. The first: ann's primary says REC-03 yes, sue's second no,
+    and mod's moderation settles on no. The second is ann's alone, the third bob's alone."""
+    store = Store.open(path)
+    audit = seed_store(store)
+    ids = [ac.case.id for ac in store.audit_cases(audit.id)]
+    full = {"REC-01": "yes", "REC-02": "yes", "REC-03": "yes", "SPO-01": "na"}
+    complete(store, audit, ids[0], "ann", "primary", full)
+    complete(store, audit, ids[0], "sue", "second", {**full, "REC-03": "no"})
+    moderated = store.start_moderation(audit.id, ids[0], "mod")  # takes the agreed answers
+    store.set_answer(moderated.id, "REC-03", "no", "mod", reason="no link on file")
+    store.complete_review(moderated.id, "mod")
+    complete(store, audit, ids[1], "ann", "primary", {**full, "REC-02": "partly"})
+    complete(
+        store, audit, ids[2], "bob", "primary", {"REC-01": "no", "REC-03": "yes", "SPO-01": "na"}
+    )
+    return store, audit, ids
+
+
+def test_by_reviewer_counts_each_case_once_under_its_primary_reviewer(tmp_path: Path) -> None:
+    db = tmp_path / "m.db"
+    moderated_audit(db)[0].close()
+    out = tmp_path / "q.csv"
+    result = run(
+        db, "export", "questions", "--audit", "Test audit", "--by", "reviewer", "--out", str(out)
+    )
+    assert result.exit_code == 0, result.stderr
+    rows = read_csv(out)
+    got = {(r[1], r[3]): dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
+    # only the primary reviewers have groups: no "mod" (moderator), no "sue" (second reviewer)
+    assert {group for group, _ in got} == {"ann", "bob"}
+    # ann: case 1 counts its moderated review (REC-03 no), case 2 its primary (REC-03 yes):
+    # 2 reviews, yes 1, no 1 -> 1 of 2 = 50.0%. (Counting ann's own primary of case 1 would
+    # give 2 of 2 = 100%.)
+    rec03 = got[("ann", "REC-03")]
+    assert (rec03["n_reviews"], rec03["yes"], rec03["no"], rec03["compliance_pct"]) == (
+        "2",
+        "1",
+        "1",
+        "50.0",
+    )
+    # ann REC-02: case 1 yes (agreed, so taken into the moderated review), case 2 partly:
+    # (1 + 0.5) / 2 = 75.0%
+    assert got[("ann", "REC-02")]["compliance_pct"] == "75.0"
+    # bob: case 3 only, REC-03 yes -> 1 of 1; REC-02 hidden by REC-01 = no -> na, no figure
+    assert (got[("bob", "REC-03")]["n_reviews"], got[("bob", "REC-03")]["compliance_pct"]) == (
+        "1",
+        "100.0",
+    )
+    assert (got[("bob", "REC-02")]["na"], got[("bob", "REC-02")]["compliance_pct"]) == ("1", "")
+    # each of the 3 completed cases counted once over the groups: 2 + 1 = 3 for every question
+    for qid in ("REC-01", "REC-02", "REC-03", "SPO-01", "SPO-02", "SPO-03"):
+        assert int(got[("ann", qid)]["n_reviews"]) + int(got[("bob", qid)]["n_reviews"]) == 3
+    sections = tmp_path / "s.csv"
+    result = run(
+        db,
+        "export",
+        "sections",
+        "--audit",
+        "Test audit",
+        "--by",
+        "reviewer",
+        "--out",
+        str(sections),
+    )
+    assert result.exit_code == 0, result.stderr
+    srows = read_csv(sections)
+    rec = {r[1]: dict(zip(srows[0], r, strict=True)) for r in srows[1:] if r[2] == "rec"}
+    # ann's Recording scores: case 1 moderated yes (w1), yes (w2), no (w1) -> 3/4 = 0.75;
+    # case 2 yes (1), partly (2 x 0.5), yes (1) -> 3/4 = 0.75: mean 75.0%, none in full.
+    # bob's case 3: REC-01 no (0), REC-02 hidden, REC-03 yes (1) -> 1/2 = 50.0%
+    assert set(rec) == {"ann", "bob"}
+    assert (rec["ann"]["n_cases"], rec["ann"]["mean_score_pct"], rec["ann"]["n_full"]) == (
+        "2",
+        "75.0",
+        "0",
+    )
+    assert (rec["bob"]["n_cases"], rec["bob"]["mean_score_pct"]) == ("1", "50.0")
+
+
+def test_by_reviewer_when_the_primary_review_was_reopened(tmp_path: Path) -> None:
+    store, audit, ids = moderated_audit(tmp_path / "r.db")
+    primary = next(r for r in store.reviews_of_case(audit.id, ids[0]) if r.role == "primary")
+    store.reopen_review(primary.id, "ann", "wrong date")
+    # case 1's completed reviews are now mod's moderated and sue's second: both still belong
+    # to ann, whose (reopened) primary review it is, not to groups of their own
+    data = findings.load(store, "Test audit", "reviewer")
+    groups = {
+        g: sorted((r.case_id, r.role) for r in rs) for g, rs in findings.groups(data, "reviewer")
+    }
+    assert groups == {
+        "ann": sorted([(ids[0], "moderated"), (ids[0], "second"), (ids[1], "primary")]),
+        "bob": [(ids[2], "primary")],
+    }
+    store.close()
+
+
+def unknown_audit(path: Path, unknown_scores_as: str) -> None:
+    """The mini checklist with the given unknown_scores_as; REC-03 unknown in one of two."""
+    store = Store.open(path)
+    text = MINI.read_text().replace(
+        'version: "1"\n', f'version: "1"\nunknown_scores_as: {unknown_scores_as}\n'
+    )
+    info = store.add_checklist(text, str(MINI))
+    assert store.checklist(info.pk).unknown_scores_as == unknown_scores_as
+    store.insert_cases(read_case_file(CASES).cases)
+    audit = store.create_audit(
+        "Test audit", info.pk, [c.id for c in store.cases()], "tester", seed=1
+    )
+    ids = [ac.case.id for ac in store.audit_cases(audit.id)]
+    full = {"REC-01": "yes", "REC-02": "yes", "REC-03": "yes", "SPO-01": "na"}
+    complete(store, audit, ids[0], "ann", "primary", full)
+    complete(store, audit, ids[1], "ann", "primary", {**full, "REC-03": "unknown"})
+    store.close()
+
+
+@pytest.mark.parametrize(
+    ("setting", "says", "never_says", "rec03"),
+    [
+        # REC-03 yes and unknown. Left out: 1 of 1 applicable = 100.0%
+        ("excluded", "and so are answers of 'unknown'", "scores as no", "1 of 1, 100.0%"),
+        # scored as no: yes 1 + unknown 0 over 2 applicable = 50.0%
+        ("no", "an answer of 'unknown' scores as no (0)", "answers of 'unknown'", "1 of 2, 50.0%"),
+    ],
+)
+def test_method_says_how_unknown_was_scored(
+    tmp_path: Path, setting: str, says: str, never_says: str, rec03: str
+) -> None:
+    db = tmp_path / "u.db"
+    unknown_audit(db, setting)
+    report = tmp_path / "r.md"
+    assert run(db, "report", "--audit", "Test audit", "--out", str(report)).exit_code == 0
+    text = report.read_text()
+    method = text.split("## Method\n\n")[1].split("\n")[0]
+    assert says in method and never_says not in method
+    assert f"- REC-03 Were earlier reports linked? {rec03}" in text
+    book_path = tmp_path / "b.xlsx"
+    result = run(db, "export", "questions", "--audit", "Test audit", "--out", str(book_path))
+    assert result.exit_code == 0, result.stderr
+    summary = {
+        row[0].value: row[1].value for row in load_workbook(book_path)["Summary"].iter_rows()
+    }
+    # the workbook and the report say the same thing
+    assert summary["Method"] == method
+
+
+def test_a_completed_review_missing_an_answer_is_a_message_not_a_traceback(
+    db: Path, tmp_path: Path
+) -> None:
+    # Legacy data: a completed review without its answer to REC-03, which it shows
+    store = Store.open(db)
+    first = store.audit_cases(store.audit("Test audit").id)[0]
+    with store.db.conn:
+        store.db.conn.execute(
+            "DELETE FROM answers WHERE review_id = ? AND question_id = 'REC-03'", [first.review_id]
+        )
+    store.close()
+    expected = (
+        "audit 'Test audit' cannot be scored: the primary review of case "
+        f"{first.case.case_ref} ({first.case.force}) by ann is complete but has no answer to REC-03"
+    )
+    for args in (
+        ["export", "questions", "--audit", "Test audit"],
+        ["export", "sections", "--audit", "Test audit"],
+        ["export", "agreement", "--audit", "Test audit"],
+        ["export", "answers", "--audit", "Test audit", "--out", str(tmp_path / "a.xlsx")],
+        ["report", "--audit", "Test audit"],
+    ):
+        result = run(db, *args)
+        assert result.exit_code == 2, args
+        assert expected in result.stderr and "Traceback" not in result.stderr, args
+    # the raw answers still export, so the gap can be found: REC-03 of that review is empty
+    out = tmp_path / "a.csv"
+    assert run(db, "export", "answers", "--audit", "Test audit", "--out", str(out)).exit_code == 0
+    rows = read_csv(out)
+    head = rows[0]
+    gap = [
+        r
+        for r in rows[1:]
+        if r[head.index("case_ref")] == first.case.case_ref
+        and r[head.index("force")] == first.case.force
+        and r[head.index("question_id")] == "REC-03"
+    ]
+    assert [(r[head.index("answer")], r[head.index("hidden")]) for r in gap] == [("", "false")]

@@ -175,10 +175,27 @@ def test_cli_second_agreement_and_events(tmp_path: Path) -> None:
     lines = out.read_bytes().decode("utf-8-sig").splitlines()
     assert lines[0] == "audit,section_id,question_id,n_pairs,agree_pct,kappa,kappa_band"
     # REC-03 pairs: (yes, no) and (yes, yes): agree 1 of 2; A all yes -> pe = (2*1)/4 = 0.5,
-    # po = 0.5 -> kappa 0, "poor"
-    assert "Test audit,rec,REC-03,2,50.0,0.0,poor" in lines
+    # po = 0.5 -> kappa 0, "slight" (Landis & Koch 1977, Table 1: 0.00-0.20 slight)
+    assert "Test audit,rec,REC-03,2,50.0,0.0,slight" in lines
     # REC-01: all yes from both -> 100% and kappa undefined (empty)
     assert "Test audit,rec,REC-01,2,100.0,," in lines
+    # A section row (empty question_id) follows its section's questions and pools their pairs.
+    # rec: 2 cases x 3 questions = 6 pairs, only REC-03 of the first case differs: 5 of 6 =
+    # 83.3%; A yes 6; B yes 5, no 1: pe = (6*5)/36 = 30/36 = po -> kappa 0, slight.
+    # spo: SPO-01 na on both sides, SPO-02 and SPO-03 hidden (na): 6 pairs, all na -> 100%,
+    # kappa undefined.
+    assert [line.split(",")[1:3] for line in lines[1:]] == [
+        ["rec", "REC-01"],
+        ["rec", "REC-02"],
+        ["rec", "REC-03"],
+        ["rec", ""],
+        ["spo", "SPO-01"],
+        ["spo", "SPO-02"],
+        ["spo", "SPO-03"],
+        ["spo", ""],
+    ]
+    assert lines[4] == "Test audit,rec,,6,83.3,0.0,slight"
+    assert lines[8] == "Test audit,spo,,6,100.0,,"
     events = tmp_path / "events.csv"
     result = runner.invoke(
         main, ["--db", str(db), "export", "events", "--audit", "Test audit", "--out", str(events)]
@@ -189,7 +206,7 @@ def test_cli_second_agreement_and_events(tmp_path: Path) -> None:
     assert len(ids) == 6
 
 
-async def test_agreement_view_puts_the_worst_questions_first(
+async def test_agreement_view_sections_then_the_worst_questions_first(
     audited: tuple[Store, AuditInfo],
 ) -> None:
     store, audit = audited
@@ -204,6 +221,21 @@ async def test_agreement_view_puts_the_worst_questions_first(
         await pilot.press("f", "v", "v", "v", "v")
         screen = app.screen
         table = screen.query_one(DataTable)
-        first = [str(c) for c in table.get_row_at(0)]
-        # pairs (yes, no), (no, yes): po = 0, pe = (1*1 + 1*1)/4 = 0.5 -> kappa -1, poor
-        assert first[0].startswith("REC-03") and first[1:] == ["2", "0%", "-1.00", "poor"]
+        rows = [[str(c) for c in table.get_row_at(r)] for r in range(table.row_count)]
+        # The sections first, each pooling its questions' pairs (2 cases x 3 questions = 6):
+        # Recording: REC-01 (yes, yes) x2, REC-02 (yes, yes) x2, REC-03 (yes, no), (no, yes):
+        #   agree 4 of 6 = 67%; A yes 5, no 1; B yes 5, no 1; po = 24/36, pe = (25 + 1)/36
+        #   kappa = (24/36 - 26/36) / (10/36) = -0.20, poor (below 0, Landis & Koch 1977)
+        # Protective orders: all six pairs na -> 100%, kappa undefined
+        assert rows[0] == ["Recording (all questions)", "6", "67%", "-0.20", "poor"]
+        assert rows[1] == ["Protective orders (all questions)", "6", "100%", "-", "undefined"]
+        # then the questions, worst first. REC-03 pairs (yes, no), (no, yes): po = 0,
+        # pe = (1*1 + 1*1)/4 = 0.5 -> kappa -1, poor; the rest agree (kappa undefined)
+        assert rows[2][0].startswith("REC-03") and rows[2][1:] == ["2", "0%", "-1.00", "poor"]
+        assert [r[0].split()[0] for r in rows[3:]] == [
+            "REC-01",
+            "REC-02",
+            "SPO-01",
+            "SPO-02",
+            "SPO-03",
+        ]

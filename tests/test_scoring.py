@@ -21,6 +21,7 @@ from casereview.scoring import (
     pct,
     question_figures,
     sample_size,
+    section_agreement,
     section_figures,
     wilson_interval,
 )
@@ -229,16 +230,23 @@ def test_kappa_edges() -> None:
     assert cohen_kappa([("yes", "no"), ("no", "yes")]) == -1.0
 
 
+# Landis JR, Koch GG (1977), "The measurement of observer agreement for categorical data",
+# Biometrics 33:159-174, Table 1: < 0.00 poor, 0.00-0.20 slight, 0.21-0.40 fair,
+# 0.41-0.60 moderate, 0.61-0.80 substantial, 0.81-1.00 almost perfect. Zero is slight.
 @pytest.mark.parametrize(
     ("kappa", "band"),
     [
         (None, None),
+        (-1.0, "poor"),
         (-0.2, "poor"),
-        (0.0, "poor"),
+        (-0.01, "poor"),
+        (0.0, "slight"),
         (0.01, "slight"),
         (0.20, "slight"),
         (0.21, "fair"),
+        (0.40, "fair"),
         (0.41, "moderate"),
+        (0.60, "moderate"),
         (0.61, "substantial"),
         (0.80, "substantial"),
         (0.81, "almost perfect"),
@@ -263,13 +271,46 @@ def test_agreement_over_pairs_of_completed_reviews() -> None:
     figs = {f.question_id: f for f in audit_agreement(checklist, reviews)}
     rec03 = figs["REC-03"]
     # pairs (yes, no), (no, no): po = 1/2; A: yes 1, no 1; B: no 2; pe = (1*0 + 1*2)/4 = 0.5
-    # kappa = (0.5 - 0.5) / 0.5 = 0
+    # kappa = (0.5 - 0.5) / 0.5 = 0: "slight" (0.00-0.20, Landis & Koch 1977, Table 1)
     assert (rec03.n_pairs, rec03.agree, rec03.agree_pct) == (2, 1, 50.0)
-    assert rec03.kappa == 0.0 and rec03.band == "poor"
+    assert rec03.kappa == 0.0 and rec03.band == "slight"
     # REC-01 all yes from both: agreement 100% but kappa undefined
     assert figs["REC-01"].agree_pct == 100.0 and figs["REC-01"].kappa is None
     # hidden questions count as na on both sides
     assert figs["SPO-02"].agree_pct == 100.0
+
+
+def test_section_agreement_pools_the_pairs_of_its_questions() -> None:
+    checklist = load_checklist(MINI)
+    base = {"REC-01": "yes", "REC-02": "yes", "REC-03": "yes", "SPO-01": "no", "SPO-03": "yes"}
+    reviews = [
+        record(1, "primary", base),
+        record(1, "second", {**base, "REC-03": "no", "SPO-03": "no"}),
+        record(2, "primary", {**base, "REC-03": "no"}),
+        record(2, "second", {**base, "REC-03": "no"}),
+        record(3, "primary", base),  # no second review: no pair
+        record(4, "primary", base, status="in_progress"),
+        record(4, "second", {**base, "REC-01": "no"}),  # primary not complete: no pair
+    ]
+    figs = {f.question_id: f for f in section_agreement(checklist, reviews)}
+    assert list(figs) == ["rec", "spo"]
+    # rec pools REC-01..03 over cases 1 and 2: 2 cases x 3 questions = 6 pairs
+    #   case 1: (yes, yes) (yes, yes) (yes, no);  case 2: (yes, yes) (yes, yes) (no, no)
+    #   agree 5 of 6 = 83.3%; primary yes 5, no 1; second yes 4, no 2
+    #   po = 5/6 = 30/36; pe = (5*4 + 1*2)/36 = 22/36
+    #   kappa = (30/36 - 22/36) / (1 - 22/36) = 8/14 = 0.5714: moderate (0.41-0.60)
+    rec = figs["rec"]
+    assert (rec.n_pairs, rec.agree) == (6, 5)
+    assert rec.agree_pct == pytest.approx(100 * 5 / 6)
+    assert rec.kappa == pytest.approx(8 / 14)
+    assert rec.band == "moderate"
+    # spo pools SPO-01..03 (SPO-02 hidden: na on both sides): 6 pairs
+    #   case 1: (no, no) (na, na) (yes, no);  case 2: (no, no) (na, na) (yes, yes)
+    #   agree 5 of 6; primary no 2, na 2, yes 2; second no 3, na 2, yes 1
+    #   pe = (2*3 + 2*2 + 2*1)/36 = 12/36; po = 30/36; kappa = (18/36) / (24/36) = 0.75
+    spo = figs["spo"]
+    assert (spo.n_pairs, spo.agree) == (6, 5)
+    assert spo.kappa == pytest.approx(0.75) and spo.band == "substantial"
 
 
 answer = st.sampled_from(["yes", "partly", "no", "na", "unknown"])

@@ -12,6 +12,7 @@ from casereview.screens.new_audit import NewAuditScreen
 from casereview.screens.pool import PoolScreen
 from casereview.store import AuditInfo, Store
 from tests.conftest import seed_store
+from tests.test_export import moderated_audit
 
 SIZE = (120, 40)
 
@@ -75,6 +76,50 @@ async def test_findings_group_by_side_by_side(audited: tuple[Store, AuditInfo]) 
         table = screen.query_one(DataTable)
         # the first two sampled cases are both Otherton's (sorted by force, then ref)
         assert [str(c.label) for c in table.columns.values()] == ["Section", "Otherton"]
+
+
+async def test_findings_by_reviewer_counts_a_moderated_case_once(tmp_path: Path) -> None:
+    store, _audit, _ids = moderated_audit(tmp_path / "m.db")
+    app = make_app(store, "ann")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f", "g", "g", "g")  # force, team, reviewer
+        screen = app.screen
+        assert isinstance(screen, FindingsScreen) and screen.group == "reviewer"
+        table = screen.query_one(DataTable)
+        # case 1 (ann primary, sue second, mod moderated) sits under ann alone: no column for
+        # the moderator or the second reviewer
+        assert [str(c.label) for c in table.columns.values()] == ["Section", "ann", "bob"]
+        # Recording, ann: case 1 (moderated) (1 + 2 + 0)/4 = 0.75, case 2 (1 + 1 + 1)/4 = 0.75,
+        # so 0 of 2 in full; Wilson upper = 1.920729 / 2.920729 = 65.8%
+        assert cell_text(table, 0, 1).startswith("0 of 2, 0%, 95% CI 0-66%")
+        await pilot.press("enter")  # Recording's questions, still by reviewer
+        rows = {
+            cell_text(table, r, 0).split()[0]: [cell_text(table, r, c) for c in (1, 2)]
+            for r in range(table.row_count)
+        }
+        # REC-03, ann: case 1's moderated no and case 2's yes -> 1 of 2, 50%, Wilson 9.5-90.5%
+        # (ann's own primary of case 1 said yes: counting it would give 2 of 2)
+        # bob: case 3 yes -> 1 of 1, Wilson lower 1 - 3.841459/4.841459 = 20.7%
+        assert rows["REC-03"][0].startswith("1 of 2, 50%, 95% CI 9-91%")
+        assert rows["REC-03"][1].startswith("1 of 1, 100%, 95% CI 21-100%")
+    store.close()
+
+
+async def test_findings_with_a_completed_review_missing_an_answer(
+    audited: tuple[Store, AuditInfo],
+) -> None:
+    store, audit = audited
+    complete_reviews(store, audit)
+    first = store.audit_cases(audit.id)[0]
+    with store.db.conn:  # legacy data: a completed review lost its REC-03 answer
+        store.db.conn.execute(
+            "DELETE FROM answers WHERE review_id = ? AND question_id = 'REC-03'", [first.review_id]
+        )
+    app = make_app(store, "ann")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f")
+        title = str(app.screen.query_one("#findings-title").render())
+        assert "audit 'Test audit' cannot be scored" in title and "REC-03" in title
 
 
 async def test_findings_without_completed_reviews(audited: tuple[Store, AuditInfo]) -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from casereview import scoring
 from casereview.checklist import Checklist
@@ -50,6 +50,8 @@ class AuditData:
     audit: AuditInfo
     checklist: Checklist
     reviews: list[scoring.ReviewRecord]
+    problem: str | None = None
+    """Why the figures cannot be computed (a completed review missing a shown answer)."""
 
     @property
     def counted(self) -> list[scoring.ReviewRecord]:
@@ -59,28 +61,131 @@ class AuditData:
 def load(
     store: Store, audit_name: str, by: str | None = None, require_complete: bool = True
 ) -> AuditData:
+    """The audit's completed reviews, grouped `by` a field, ready for the table functions.
+
+    With require_complete (every kind of figures), an audit without completed reviews, or
+    with a completed review that lacks an answer to a shown question, is refused with a
+    FindingsError. Without it (raw answers, cases, events) such an audit still loads, and
+    only the figure tables refuse it.
+    """
     audit = store.audit(audit_name)
     if audit.n_cases == 0:
         raise FindingsError(f"audit '{audit.name}' has no cases")
-    data = AuditData(audit, store.checklist(audit.checklist_pk), store.review_records(audit.id, by))
+    checklist = store.checklist(audit.checklist_pk)
+    reviews = store.review_records(audit.id, by)
+    if by == "reviewer":
+        reviews = by_primary_reviewer(reviews, _primary_reviewers_from_store(store, audit, reviews))
+    data = AuditData(
+        audit, checklist, reviews, _unanswered_problem(store, audit, checklist, reviews)
+    )
     if require_complete and not data.counted:
         raise FindingsError(
             f"audit '{audit.name}' has no completed reviews yet ({audit.n_in_progress} in "
             "progress); findings count completed reviews only"
         )
+    if require_complete:
+        _require_answered(data)
     return data
+
+
+def by_primary_reviewer(
+    reviews: Sequence[scoring.ReviewRecord], known: Mapping[int, str | None] | None = None
+) -> list[scoring.ReviewRecord]:
+    """The reviews with each one's group set to its case's primary reviewer.
+
+    Grouping by reviewer asks "how do each reviewer's cases score", so a case counts once,
+    under the reviewer of its primary review: the moderated review that replaces it and the
+    second review that checks it follow the case, and moderators and second reviewers get no
+    group of their own. `known` gives the primary reviewer of cases whose primary review is
+    not among `reviews` (not complete); failing both, a review keeps its own reviewer.
+    """
+    primary = {r.case_id: r.reviewer for r in reviews if r.role == "primary"}
+    known = known or {}
+    return [
+        replace(r, group=primary.get(r.case_id) or known.get(r.case_id) or r.reviewer)
+        for r in reviews
+    ]
+
+
+def _primary_reviewers_from_store(
+    store: Store, audit: AuditInfo, reviews: Sequence[scoring.ReviewRecord]
+) -> dict[int, str | None]:
+    """Primary reviewers (else assignees) of cases whose primary review is not complete."""
+    with_primary = {r.case_id for r in reviews if r.role == "primary"}
+    if all(r.case_id in with_primary for r in reviews):
+        return {}  # the usual case: no need to read the sample
+    return {ac.case.id: ac.reviewer or ac.assigned_to for ac in store.audit_cases(audit.id)}
+
+
+def _unanswered_problem(
+    store: Store, audit: AuditInfo, checklist: Checklist, reviews: Sequence[scoring.ReviewRecord]
+) -> str | None:
+    """Why no figures can be computed, if a completed review lacks a shown answer.
+
+    The app refuses to complete such a review, but a database from an older version (or
+    answers loaded by hand) may hold one; scoring would otherwise stop on a ValueError.
+    """
+    missing: list[tuple[scoring.ReviewRecord, str]] = []
+    for r in reviews:
+        effective = checklist.effective_answers(r.answers)
+        if None in effective.values():
+            missing.append((r, next(q for q, v in effective.items() if v is None)))
+    if not missing:
+        return None
+    first, question_id = missing[0]
+    case = store.case(first.case_id)
+    more = f" ({len(missing)} such reviews in all)" if len(missing) > 1 else ""
+    return (
+        f"audit '{audit.name}' cannot be scored: the {first.role} review of case "
+        f"{case.case_ref} ({case.force}) by {first.reviewer} is complete but has no answer to "
+        f"{question_id}, a question it shows{more}. Reopen the review, answer it and complete "
+        "it again."
+    )
+
+
+def _require_answered(data: AuditData) -> None:
+    if data.problem:
+        raise FindingsError(data.problem)
+
+
+def method_text(checklist: Checklist) -> str:
+    """How the figures were computed, right for the checklist's `unknown_scores_as`.
+
+    The report's Method section and the XLSX summary both say this, so they cannot differ.
+    """
+    if checklist.unknown_scores_as == "no":
+        scoring_rule = (
+            "Answers score yes 1, partly 0.5 and no 0, and an answer of 'unknown' scores as "
+            "no (0): this checklist counts missing information against compliance. Questions "
+            "that did not apply to a case (including those skipped because an earlier answer "
+            "made them irrelevant) are left out."
+        )
+    else:
+        scoring_rule = (
+            "Answers score yes 1, partly 0.5 and no 0. Questions that did not apply to a case "
+            "(including those skipped because an earlier answer made them irrelevant) are left "
+            "out, and so are answers of 'unknown', which are counted separately."
+        )
+    return (
+        f"Each file was reviewed against the checklist. {scoring_rule} Where a file was "
+        "moderated, the moderated answer counts. Percentages are given with their counts and "
+        "95% Wilson score intervals."
+    )
 
 
 def _pct(x: float | None) -> float | None:
     return scoring.pct(x)
 
 
-def _groups(data: AuditData, by: str | None) -> list[tuple[str | None, list[scoring.ReviewRecord]]]:
+def groups(data: AuditData, by: str | None) -> list[tuple[str | None, list[scoring.ReviewRecord]]]:
+    """The reviews split by group (one (None, all) pair when not grouped), groups sorted.
+
+    Every group is a set of cases with all their reviews: load() gives each review its
+    case's group, by the primary reviewer when grouping by reviewer.
+    """
     if not by:
         return [(None, data.reviews)]
-    groups = scoring.grouped(data.reviews, key=lambda r: r.group)
-    # grouped() works on counted reviews; second reviews follow their case's group
-    return list(groups.items())
+    return list(scoring.grouped(data.reviews, key=lambda r: r.group).items())
 
 
 def _with_group(columns: Sequence[str], by: str | None) -> tuple[str, ...]:
@@ -88,8 +193,9 @@ def _with_group(columns: Sequence[str], by: str | None) -> tuple[str, ...]:
 
 
 def question_table(data: AuditData, by: str | None = None) -> Table:
+    _require_answered(data)
     rows: list[dict[str, Cell]] = []
-    for group, reviews in _groups(data, by):
+    for group, reviews in groups(data, by):
         for fig in scoring.audit_question_figures(data.checklist, reviews):
             q = data.checklist.question(fig.question_id)
             rows.append(
@@ -115,8 +221,9 @@ def question_table(data: AuditData, by: str | None = None) -> Table:
 
 
 def section_table(data: AuditData, by: str | None = None) -> Table:
+    _require_answered(data)
     rows: list[dict[str, Cell]] = []
-    for group, reviews in _groups(data, by):
+    for group, reviews in groups(data, by):
         for fig in scoring.audit_section_figures(data.checklist, reviews):
             section = next(s for s in data.checklist.sections if s.id == fig.section_id)
             rows.append(
@@ -283,20 +390,43 @@ def event_table(store: Store, data: AuditData, include_notes: bool = False) -> T
     return Table("events", EVENT_COLUMNS, rows)
 
 
+def agreement_figures(
+    data: AuditData,
+) -> list[tuple[str, list[scoring.AgreementFigures], scoring.AgreementFigures]]:
+    """Per section in checklist order: its questions' agreement and the section's own, which
+    pools the answer pairs of all its questions."""
+    _require_answered(data)
+    per_question = {f.question_id: f for f in scoring.audit_agreement(data.checklist, data.reviews)}
+    per_section = {
+        f.question_id: f for f in scoring.section_agreement(data.checklist, data.reviews)
+    }
+    return [
+        (s.id, [per_question[q.id] for q in s.questions], per_section[s.id])
+        for s in data.checklist.sections
+    ]
+
+
 def agreement_table(data: AuditData) -> Table:
+    """A row per question, and after each section's questions a row for the section with an
+    empty question_id, pooling the answer pairs of its questions (n_pairs counts them)."""
+
+    def row(
+        section_id: str, question_id: str | None, fig: scoring.AgreementFigures
+    ) -> dict[str, Cell]:
+        return {
+            "audit": data.audit.name,
+            "section_id": section_id,
+            "question_id": question_id,
+            "n_pairs": fig.n_pairs,
+            "agree_pct": _pct(fig.agree_pct / 100) if fig.agree_pct is not None else None,
+            "kappa": round(fig.kappa, 3) if fig.kappa is not None else None,
+            "kappa_band": fig.band,
+        }
+
     rows: list[dict[str, Cell]] = []
-    for fig in scoring.audit_agreement(data.checklist, data.reviews):
-        rows.append(
-            {
-                "audit": data.audit.name,
-                "section_id": data.checklist.section_of(fig.question_id).id,
-                "question_id": fig.question_id,
-                "n_pairs": fig.n_pairs,
-                "agree_pct": _pct(fig.agree_pct / 100) if fig.agree_pct is not None else None,
-                "kappa": round(fig.kappa, 3) if fig.kappa is not None else None,
-                "kappa_band": fig.band,
-            }
-        )
+    for section_id, questions, pooled in agreement_figures(data):
+        rows += [row(section_id, fig.question_id, fig) for fig in questions]
+        rows.append(row(section_id, None, pooled))
     return Table("agreement", ("audit", *AGREEMENT_COLUMNS), rows)
 
 
@@ -332,11 +462,12 @@ def summary_pairs(data: AuditData) -> list[tuple[str, Cell]]:
         ("Reported from", scope.get("from")),
         ("Reported to", scope.get("to")),
         ("Stratified by", scope.get("stratify")),
-        ("Method", "yes = 1, partly = 0.5, no = 0; n/a and unknown left out; 95% Wilson intervals"),
+        ("Method", method_text(data.checklist)),
     ]
 
 
 def section_chart(data: AuditData) -> BarChart:
+    _require_answered(data)
     figures = scoring.audit_section_figures(data.checklist, data.reviews)
     titles = {s.id: s.title for s in data.checklist.sections}
     return BarChart(

@@ -51,12 +51,7 @@ def render(store: Store, audit_name: str) -> str:
         "",
         "## Method",
         "",
-        "Each file was reviewed against the checklist. Answers score yes 1, partly 0.5 and no 0; "
-        "questions that did not apply to a case (including those skipped because an earlier "
-        "answer made them irrelevant) and answers of 'unknown' are left out"
-        + (" (here 'unknown' scores as no)" if checklist.unknown_scores_as == "no" else "")
-        + ". Where a file was moderated, the moderated answer counts. Percentages are given "
-        "with their counts and 95% Wilson score intervals.",
+        findings.method_text(checklist),
         "",
         "## Findings by section",
         "",

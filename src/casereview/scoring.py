@@ -316,9 +316,12 @@ def cohen_kappa(pairs: Sequence[tuple[str, str]]) -> float | None:
 
 
 def landis_koch_band(kappa: float | None) -> str | None:
+    """Landis & Koch (1977), Biometrics 33:159, Table 1: < 0.00 poor, 0.00-0.20 slight,
+    0.21-0.40 fair, 0.41-0.60 moderate, 0.61-0.80 substantial, 0.81-1.00 almost perfect.
+    So kappa 0 (agreement no better than chance) is slight, not poor."""
     if kappa is None:
         return None
-    if kappa <= 0:
+    if kappa < 0:
         return "poor"
     for limit, band in (
         (0.20, "slight"),

@@ -130,14 +130,20 @@ class FindingsScreen(StoreScreen):
         else:
             self._tags(data)
 
-    def _columns(self, first: str, data: findings.AuditData) -> list[str | None]:
+    def _columns(
+        self, first: str, data: findings.AuditData
+    ) -> list[tuple[str | None, list[scoring.ReviewRecord]]]:
+        """Adds the columns; returns the groups with their reviews ((None, all) ungrouped).
+
+        findings.groups() is the exports' grouping too: by reviewer, a case and all its
+        reviews sit under its primary reviewer, so no case is counted twice."""
         table = self.query_one(DataTable)
+        split = findings.groups(data, self.group)
         if self.group is None:
             table.add_columns(first, "Compliance, 95% CI", "Figures")
-            return [None]
-        groups = list(scoring.grouped(data.reviews, key=lambda r: r.group))
-        table.add_columns(first, *groups)
-        return list(groups)
+        else:
+            table.add_columns(first, *(g or "" for g, _ in split))
+        return split
 
     @property
     def _bar(self) -> int:
@@ -150,10 +156,11 @@ class FindingsScreen(StoreScreen):
 
     def _sections(self, data: findings.AuditData) -> None:
         table = self.query_one(DataTable)
-        groups = self._columns("Section", data)
+        split = self._columns("Section", data)
+        groups = [g for g, _ in split]
         per_group = {
             g: {f.section_id: f for f in scoring.audit_section_figures(data.checklist, rs)}
-            for g, rs in self._group_reviews(data, groups)
+            for g, rs in split
         }
         for section in data.checklist.sections:
             cells: list[Text | str] = [Text(section.title[: self._label], "bold")]
@@ -176,10 +183,11 @@ class FindingsScreen(StoreScreen):
 
     def _questions(self, data: findings.AuditData) -> None:
         table = self.query_one(DataTable)
-        groups = self._columns("Question", data)
+        split = self._columns("Question", data)
+        groups = [g for g, _ in split]
         per_group = {
             g: {f.question_id: f for f in scoring.audit_question_figures(data.checklist, rs)}
-            for g, rs in self._group_reviews(data, groups)
+            for g, rs in split
         }
         section = next(s for s in data.checklist.sections if s.id == self.section)
         for q in section.questions:
@@ -200,14 +208,6 @@ class FindingsScreen(StoreScreen):
                 else:
                     cells.append(figure)
             table.add_row(*cells, key=q.id)
-
-    def _group_reviews(
-        self, data: findings.AuditData, groups: list[str | None]
-    ) -> list[tuple[str | None, list[scoring.ReviewRecord]]]:
-        if groups == [None]:
-            return [(None, data.reviews)]
-        by_group = scoring.grouped(data.reviews, key=lambda r: r.group)
-        return [(g, by_group[g]) for g in groups if g is not None]
 
     def _tags(self, data: findings.AuditData) -> None:
         """Questions pooled by their concern, theme or recommendation tag."""
@@ -247,14 +247,29 @@ class FindingsScreen(StoreScreen):
         )
 
     def _agreement(self, data: findings.AuditData) -> None:
+        """Each section's pooled agreement first, then the questions, worst first."""
         table = self.query_one(DataTable)
-        table.add_columns("Question", "Pairs", "Agree", "Kappa", "Band")
-        figs = scoring.audit_agreement(data.checklist, data.reviews)
+        table.add_columns("Section / question", "Pairs", "Agree", "Kappa", "Band")
+        by_section = findings.agreement_figures(data)
+        figs = [f for _section, questions, _pooled in by_section for f in questions]
         if not any(f.n_pairs for f in figs):
             self.query_one("#findings-note", Static).update(
                 "No case has both a completed primary and a completed second review yet."
             )
             return
+
+        def figures(fig: scoring.AgreementFigures) -> list[str]:
+            return [
+                str(fig.n_pairs),
+                f"{fig.agree_pct:.0f}%" if fig.agree_pct is not None else "-",
+                f"{fig.kappa:.2f}" if fig.kappa is not None else "-",
+                fig.band or "undefined",
+            ]
+
+        titles = {sec.id: sec.title for sec in data.checklist.sections}
+        for section_id, _questions, pooled in by_section:
+            label = Text.assemble((titles[section_id][:40], "bold"), (" (all questions)", "dim"))
+            table.add_row(label, *figures(pooled), key=f"section:{section_id}")
         # Worst first: the questions where reviewers disagree most need better guidance.
         ordered = sorted(
             (f for f in figs if f.n_pairs),
@@ -262,13 +277,14 @@ class FindingsScreen(StoreScreen):
         )
         for fig in ordered:
             q = data.checklist.question(fig.question_id)
-            table.add_row(
-                Text.assemble((q.id, "bold"), f" {q.text[:50]}"),
-                str(fig.n_pairs),
-                f"{fig.agree_pct:.0f}%" if fig.agree_pct is not None else "-",
-                f"{fig.kappa:.2f}" if fig.kappa is not None else "-",
-                fig.band or "undefined",
+            table.add_row(Text.assemble((q.id, "bold"), f" {q.text[:50]}"), *figures(fig), key=q.id)
+        self.query_one("#findings-note", Static).update(
+            Text(
+                "A section row pools the answer pairs of all its questions (Pairs counts "
+                "answers); the questions follow, worst first. Kappa bands: Landis & Koch (1977).",
+                "dim",
             )
+        )
 
     def action_drill(self) -> None:
         table = self.query_one(DataTable)
