@@ -251,3 +251,32 @@ async def test_export_from_the_app(
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbfaudit,section_id,question_id,")
     assert b"Test audit,rec,REC-03," in raw
+
+
+async def test_export_from_the_app_follows_the_file_name_and_asks_before_replacing(
+    audited: tuple[Store, AuditInfo], tmp_path: Path
+) -> None:
+    store, audit = audited
+    complete_reviews(store, audit)
+    app = make_app(store, "ann")
+    out = tmp_path / "mine.csv"
+    out.write_text("keep me", encoding="utf-8")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f", "x")
+        await pilot.pause()
+        dialog = app.screen
+        assert dialog.query_one("#export-format", Select).value == "xlsx"
+        dialog.query_one("#export-path", Input).value = str(out)
+        await pilot.click("#export-go")
+        await pilot.pause(0.2)
+        assert out.read_text(encoding="utf-8") == "keep me"  # not replaced without a second go
+        assert "exists" in str(dialog.query_one("#export-message").render())
+        await pilot.click("#export-go")
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if out.read_bytes() != b"keep me":
+                break
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, FindingsScreen)
+    # a .csv name wrote CSV, though the format said workbook
+    assert out.read_bytes().startswith(b"\xef\xbb\xbfaudit,section_id,question_id,")

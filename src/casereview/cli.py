@@ -528,14 +528,7 @@ def export_cmd(
     progress = _progress_bar(len(table.rows)) if out is not None else None
     if fmt == "xlsx":
         assert out is not None
-        # One workbook for the board: summary and chart, then questions, sections and cases.
-        sheets = [
-            findings.question_table(data, by),
-            findings.section_table(data, by),
-            findings.case_table(store, data, include_notes),
-        ]
-        if kind in ("answers", "agreement", "events"):
-            sheets.append(table)
+        sheets = findings.workbook_tables(kind, store, data, by, include_notes)
         tmp = out.with_name(f".{out.name}.part")
         try:
             export.write_xlsx(

@@ -19,7 +19,10 @@ KINDS = [
     ("Sections", "sections"),
     ("Cases", "cases"),
     ("Answers", "answers"),
+    ("Agreement", "agreement"),
+    ("Audit trail (events)", "events"),
 ]
+FIGURES = ("questions", "sections", "agreement")  # kinds that need completed reviews
 FORMATS = [("Excel workbook (.xlsx)", "xlsx"), ("CSV (Excel-safe)", "csv"), ("JSON", "json")]
 
 
@@ -38,38 +41,49 @@ class ExportScreen(ModalScreen[Path | None]):
         super().__init__()
         self.store = store
         self.audit_name = audit_name
+        self._confirmed: Path | None = None  # an existing file the user chose to replace
+        self._default = default_name(audit_name, "questions", "xlsx")  # the name we suggested
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(f"[b]Export[/b] {self.audit_name}")
             yield Select(KINDS, value="questions", allow_blank=False, id="export-kind")
             yield Select(FORMATS, value="xlsx", allow_blank=False, id="export-format")
-            yield Input(default_name(self.audit_name, "questions", "xlsx"), id="export-path")
+            yield Input(self._default, id="export-path")
             yield Checkbox("Include free-text notes and case summaries", id="export-notes")
             yield Label("", id="export-message")
-            yield ProgressBar(id="export-progress", show_eta=False)
+            bar = ProgressBar(id="export-progress", show_eta=False)
+            bar.display = False  # shown once writing starts
+            yield bar
             with Horizontal(classes="buttons"):
                 yield Button("Export", variant="primary", id="export-go")
                 yield Button("Cancel", id="export-cancel")
 
     @on(Select.Changed)
     def _rename(self) -> None:
+        """Follow the kind and format with the file name, unless the user typed their own."""
+        path = self.query_one("#export-path", Input)
+        if path.value != self._default:
+            return
         kind = self.query_one("#export-kind", Select).value
         fmt = self.query_one("#export-format", Select).value
-        self.query_one("#export-path", Input).value = default_name(
-            self.audit_name, str(kind), str(fmt)
-        )
+        self._default = default_name(self.audit_name, str(kind), str(fmt))
+        path.value = self._default
 
     @on(Button.Pressed, "#export-cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+    @on(Input.Changed, "#export-path")
+    def _path_edited(self) -> None:
+        self._confirmed = None  # a new name needs its own go-ahead to replace a file
 
     @on(Button.Pressed, "#export-go")
     @on(Input.Submitted)
     def _go(self) -> None:
         kind = str(self.query_one("#export-kind", Select).value)
         fmt = str(self.query_one("#export-format", Select).value)
-        path = Path(self.query_one("#export-path", Input).value.strip()).expanduser()
+        path = Path(self.query_one("#export-path", Input).value.strip()).expanduser().resolve()
         notes = self.query_one("#export-notes", Checkbox).value
         message = self.query_one("#export-message", Label)
         if not path.name:
@@ -78,25 +92,29 @@ class ExportScreen(ModalScreen[Path | None]):
         if not path.parent.exists():
             message.update(f"[red]No folder {path.parent}.[/red]")
             return
+        named = path.suffix.lstrip(".").lower()
+        if named in ("csv", "xlsx", "json") and named != fmt:
+            # As on the command line, the file name decides: never a workbook called .csv.
+            fmt = named
+            self.query_one("#export-format", Select).value = fmt
+        if path.exists() and self._confirmed != path:
+            self._confirmed = path
+            message.update(f"[yellow]{path.name} exists: Export again to replace it.[/yellow]")
+            return
         try:
-            data = findings.load(
-                self.store, self.audit_name, require_complete=kind in ("questions", "sections")
-            )
-            tables = [findings.table_for(kind, self.store, data, None, notes)]
+            data = findings.load(self.store, self.audit_name, require_complete=kind in FIGURES)
             if fmt == "xlsx":
-                tables = [
-                    findings.question_table(data),
-                    findings.section_table(data),
-                    findings.case_table(self.store, data, notes),
-                ] + ([tables[0]] if kind == "answers" else [])
+                tables = findings.workbook_tables(kind, self.store, data, None, notes)
                 summary = findings.summary_pairs(data)
                 chart = findings.section_chart(data)
             else:
+                tables = [findings.table_for(kind, self.store, data, None, notes)]
                 summary, chart = [], None
         except StoreError as exc:
             message.update(f"[red]{exc}[/red]")
             return
         self.query_one("#export-go", Button).disabled = True
+        self.query_one("#export-progress", ProgressBar).display = True
         self._write(path, fmt, tables, summary, chart)
 
     @work(thread=True, exclusive=True)
