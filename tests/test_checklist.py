@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from casereview.checklist import ChecklistError, load_checklist, parse_checklist
+from casereview.checklist import Checklist, ChecklistError, load_checklist, parse_checklist
 from casereview.cli import main
 from casereview.store import Store
 from tests.conftest import MINI
@@ -191,3 +193,38 @@ def test_stored_version_is_immutable(fresh_store: Store) -> None:
     with pytest.raises(StoreError, match="bump `version`"):
         fresh_store.add_checklist(text.replace("Was a crime recorded?", "Crime?"), "mini.yaml")
     assert len(fresh_store.checklists()) == 1
+
+
+SHIPPED_FILE = Path(__file__).parents[1] / "checklists" / "stalking-casefile.yaml"
+_SHIPPED = load_checklist(SHIPPED_FILE)
+
+
+def _reference(
+    checklist: Checklist, answers: dict[str, str | None]
+) -> tuple[list[str], dict[str, str | None]]:
+    """The scoring rule written out plainly: a question is shown when it has no show_if, or
+    its controller is shown and answered with a listed value; hidden questions count as na."""
+    shown: list[str] = []
+    out: dict[str, str | None] = {}
+    for q in checklist.questions:
+        rule = q.show_if
+        if rule is None or (rule.question in shown and answers.get(rule.question) in rule.in_):
+            shown.append(q.id)
+            out[q.id] = answers.get(q.id)
+        else:
+            out[q.id] = "na"
+    return shown, out
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from([q.id for q in _SHIPPED.questions] + ["NOT-A-QUESTION"]),
+        st.sampled_from(["yes", "partly", "no", "na", "unknown", None]),
+    )
+)
+def test_effective_answers_follow_the_skip_logic_rule(answers: dict[str, str | None]) -> None:
+    # the same checklist object across examples, so its cache of hidden sets is exercised
+    shown, effective = _reference(_SHIPPED, answers)
+    assert _SHIPPED.effective_answers(answers) == effective
+    assert _SHIPPED.visible(answers) == shown

@@ -146,16 +146,34 @@ class Checklist(_Strict):
     def effective_answers(self, answers: Mapping[str, str | None]) -> dict[str, str | None]:
         """Every question's answer for scoring: hidden questions count as `na`, missing as None."""
         # Scoring calls this once per review (25,000 times for a national audit), so the
-        # copying is done by dict itself and only questions with skip logic are visited.
+        # copying is done by dict itself, and which questions are hidden is worked out once
+        # per combination of the answers skip logic looks at.
         effective = {**self._unanswered, **answers}
         if len(effective) != len(self._unanswered):  # ids the checklist does not have
             effective = {qid: effective[qid] for qid in self._unanswered}
-        hidden: set[str] = set()
+        key = tuple(map(answers.get, self._controllers))
+        hidden = self._hidden_for.get(key)
+        if hidden is None:
+            hidden = self._hidden_for[key] = self._hidden(answers)
+        for qid in hidden:
+            effective[qid] = "na"
+        return effective
+
+    def _hidden(self, answers: Mapping[str, str | None]) -> tuple[str, ...]:
+        hidden: list[str] = []
         for qid, controller, allowed in self._skip_rules:
             if controller in hidden or answers.get(controller) not in allowed:
-                hidden.add(qid)
-                effective[qid] = "na"
-        return effective
+                hidden.append(qid)
+        return tuple(hidden)
+
+    @cached_property
+    def _controllers(self) -> tuple[str, ...]:
+        """The questions skip logic depends on: their answers alone decide what is hidden."""
+        return tuple(dict.fromkeys(c for _, c, _ in self._skip_rules))
+
+    @cached_property
+    def _hidden_for(self) -> dict[tuple[str | None, ...], tuple[str, ...]]:
+        return {}  # a cache: controllers' answers -> the questions they hide
 
     @cached_property
     def _unanswered(self) -> dict[str, str | None]:

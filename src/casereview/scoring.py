@@ -271,9 +271,10 @@ def audit_question_figures(
 ) -> list[QuestionFigures]:
     # One pass over the (question, answer) pairs, counted in C: a national audit has a
     # million of them, and a list per question would walk them 46 times.
-    pairs: Counter[tuple[str, str | None]] = Counter()
+    items: list[tuple[str, str | None]] = []
     for r in counted_reviews(reviews):
-        pairs.update(checklist.effective_answers(r.answers).items())
+        items.extend(checklist.effective_answers(r.answers).items())
+    pairs = Counter(items)
     counts: dict[str, Counter[str | None]] = {q.id: Counter() for q in checklist.questions}
     for (question_id, value), n in pairs.items():
         counts[question_id][value] = n
