@@ -246,7 +246,14 @@ def measure_findings(db: Path, audit_id: int, runs: int, log: Log) -> Result:
 
 
 def _run(cmd: list[str], env: dict[str, str] | None = None) -> str:
-    """Run a command from the repository; its stdout, or its stderr raised on failure."""
+    """Run a command from the repository; its stdout, or its stderr raised on failure.
+
+    Start-up is timed as an installed casereview starts: with its bytecode cached. Some
+    machines set PYTHONDONTWRITEBYTECODE, which would make every run compile casereview's
+    modules afresh (the baselines import only installed, already-compiled packages).
+    """
+    env = dict(os.environ if env is None else env)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, env=env)
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed:\n{done.stderr[-3000:]}")

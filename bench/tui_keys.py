@@ -66,6 +66,7 @@ def answer_key(checklist: Checklist, qid: str) -> str:
 async def casereview_keys(db: str, live_id: int, national_id: int, n: int) -> dict[str, Any]:
     from casereview.app import make_app
     from casereview.screens import AuditCasesScreen, AuditsScreen, ReviewScreen
+    from casereview.screens.modals import ConfirmScreen
 
     store = Store.open(db)
     store.ensure_shipped_checklists()
@@ -108,6 +109,8 @@ async def casereview_keys(db: str, live_id: int, national_id: int, n: int) -> di
         out["open_big_audit"] = (await timed_key(app, clock, "enter", quiet=0.3))[1]
         assert isinstance(app.screen, AuditCasesScreen), app.screen
         out["open_big_review"] = (await timed_key(app, clock, "enter", quiet=0.3))[1]
+        if isinstance(app.screen, ConfirmScreen):  # the first case is another reviewer's
+            out["open_big_review"] += (await timed_key(app, clock, "y", quiet=0.3))[1]
         assert isinstance(app.screen, ReviewScreen), app.screen
         out["back_to_big_audit"] = (await timed_key(app, clock, "escape", quiet=0.3))[1]
         assert isinstance(app.screen, AuditCasesScreen), app.screen
