@@ -97,6 +97,17 @@ def test_complete_and_partial_reviews(db: Path, tmp_path: Path) -> None:
             ["answers.csv:3: REC-01 answered twice"],
         ),
         (
+            # a second review by the primary reviewer would not be blind
+            "T/1,Testshire,ann,primary,REC-01,no,\nT/1,Testshire,ann,second,REC-01,no,\n",
+            ["answers.csv:3: the second review of this case is by ann, who did its primary"],
+        ),
+        (
+            # a repeated row does not replace the first, so REC-02 is judged hidden by 'no'
+            "T/1,Testshire,ann,primary,REC-01,no,\nT/1,Testshire,ann,primary,REC-01,yes,\n"
+            "T/1,Testshire,ann,primary,REC-02,yes,\n",
+            ["answers.csv:3: REC-01 answered twice", "answers.csv:4: REC-02 is hidden"],
+        ),
+        (
             # every problem is listed, not just the first
             "T/9,Testshire,ann,primary,REC-01,yes,\nT/2,Testshire,ann,primary,REC-01,yes,\n"
             "T/2,Testshire,ann,primary,SPO-01,maybe,\n",
@@ -122,6 +133,16 @@ def test_existing_review_is_not_overwritten(db: Path, tmp_path: Path) -> None:
     before = dump(db)
     code, out = run(db, tmp_path, "T/1,Testshire,ann,primary,REC-03,no,\n")
     assert code == 2 and "already has a primary review" in out
+    assert dump(db) == before
+
+
+def test_a_second_review_by_the_existing_primary_reviewer_is_refused(
+    db: Path, tmp_path: Path
+) -> None:
+    assert run(db, tmp_path, "T/1,Testshire,ann,primary,REC-01,no,\n")[0] == 0
+    before = dump(db)
+    code, out = run(db, tmp_path, "T/1,Testshire,ann,second,REC-01,no,\n")
+    assert code == 2 and "who did its primary review" in out
     assert dump(db) == before
 
 

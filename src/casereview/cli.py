@@ -237,7 +237,7 @@ def cases_import(context: Context, file: Path) -> None:
     for warning in parsed.warnings:
         click.echo(f"warning: {warning}", err=True)
     store = context.store
-    keys = [(c["force"], c["case_ref"]) for c in parsed.cases]
+    keys = [(row[1], row[0]) for row in parsed.rows]  # (force, case_ref)
     clash = store.existing_case_keys(keys)
     if clash:
         raise InputError(
@@ -249,7 +249,7 @@ def cases_import(context: Context, file: Path) -> None:
                 if (force, ref) in clash
             ]
         )
-    n = store.insert_cases(parsed.cases)
+    n = store.insert_case_rows(parsed.rows)
     extra = (
         f"; extra columns kept: {', '.join(parsed.extra_columns)}" if parsed.extra_columns else ""
     )

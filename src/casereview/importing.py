@@ -5,9 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -60,12 +61,16 @@ def decode(raw: bytes, source: str) -> Decoded:
 def parse_date(value: str) -> str:
     """ISO 8601 or UK dd/mm/yyyy[ hh:mm] -> ISO `YYYY-MM-DD[THH:MM[:SS]]`; ValueError if not."""
     value = value.strip()
+    if _canonical(value):
+        # The common case, 400,000 times in a national import: the C parser checks the
+        # digits and the calendar, and the text comes back unchanged. What it refuses gets
+        # the full check below (and its message).
+        try:
+            datetime.fromisoformat(value)
+            return value
+        except ValueError:
+            pass
     m = _ISO.match(value)
-    if m and (len(value) == 10 or (len(value) == 16 and value[10] == "T")):
-        # Already canonical (the common case, 400,000 times in a national import): let the
-        # C parser check the calendar and hand the text back unchanged.
-        datetime.fromisoformat(value)
-        return value
     if m:
         y, mo, d, hh, mi, ss = m.groups()
     else:
@@ -79,6 +84,17 @@ def parse_date(value: str) -> str:
     if hh is None:
         return text[:10]
     return text if ss else text[:16]
+
+
+def _canonical(value: str) -> bool:
+    """Shaped as YYYY-MM-DD or YYYY-MM-DDTHH:MM (whether the digits are digits is left to
+    datetime.fromisoformat, which accepts nothing else of that length and shape)."""
+    n = len(value)
+    return (
+        (n == 10 or (n == 16 and value[10] == "T" and value[13] == ":"))
+        and value[4] == "-"
+        and value[7] == "-"
+    )
 
 
 def parse_bool(value: str) -> bool | None:
@@ -181,10 +197,22 @@ def _ensure_field_limit() -> None:
 
 @dataclass
 class CaseFile:
-    cases: list[dict[str, Any]]
+    """A validated case pool file.
+
+    `rows` hold each case as the store inserts it: the CASE_COLUMNS values in order, then
+    the dict of extra attributes. A national pool is 200,000 cases, so they are built once,
+    in that shape; `cases` gives the same as dicts by column name.
+    """
+
+    rows: list[list[Any]]
     lines: list[int]
     warnings: list[str]
     extra_columns: list[str]
+
+    @cached_property
+    def cases(self) -> list[dict[str, Any]]:
+        names = (*KNOWN_CASE_COLUMNS, "extra")
+        return [dict(zip(names, row, strict=True)) for row in self.rows]
 
 
 def parse_cases(raw: bytes, source: str) -> CaseFile:
@@ -199,16 +227,19 @@ def _parse_cases(raw: bytes, source: str) -> CaseFile:
     header, rows = read_table(decoded.text, source, ("case_ref",))
     at = {name: i for i, name in enumerate(header)}
     extras = [(h, at[h]) for h in header if h not in KNOWN_CASE_COLUMNS]
-    # Each known column is read by its kind; columns the file lacks are simply None.
-    dates = [(c, at[c]) for c in DATE_COLUMNS if c in at]
-    bools = [(c, at[c]) for c in BOOL_COLUMNS if c in at]
-    plain = [c for c in KNOWN_CASE_COLUMNS[2:] if c not in DATE_COLUMNS + BOOL_COLUMNS]
-    texts = [(c, at[c]) for c in plain if c in at and c != "summary"]
+    # Each known column is read by its kind into its place in the row (CASE_COLUMNS order);
+    # columns the file lacks stay None. (file column, row position) pairs:
+    place = {name: j for j, name in enumerate(KNOWN_CASE_COLUMNS)}
+    dates = [(c, at[c], place[c]) for c in DATE_COLUMNS if c in at]
+    bools = [(c, at[c], place[c]) for c in BOOL_COLUMNS if c in at]
+    special = ("case_ref", "force", "summary", *DATE_COLUMNS, *BOOL_COLUMNS)
+    texts = [(at[c], place[c]) for c in KNOWN_CASE_COLUMNS if c in at and c not in special]
     summary = at.get("summary")
-    absent = dict.fromkeys(c for c in KNOWN_CASE_COLUMNS[2:] if c not in at)
+    summary_place = place["summary"]
+    width = len(KNOWN_CASE_COLUMNS) + 1  # and the extra attributes last
     ref_at, force_at = at["case_ref"], at.get("force")
     problems: list[Problem] = []
-    cases: list[dict[str, Any]] = []
+    out: list[list[Any]] = []
     lines: list[int] = []
     first_seen: dict[tuple[str, str], int] = {}
     for line, v in rows:
@@ -224,34 +255,36 @@ def _parse_cases(raw: bytes, source: str) -> CaseFile:
             )
         else:
             first_seen[(force, ref)] = line
-        case: dict[str, Any] = {"case_ref": ref, "force": force, **absent}
-        for col, i in texts:
-            case[col] = v[i].strip() or None
+        row: list[Any] = [None] * width
+        row[0], row[1] = ref, force
+        for i, j in texts:
+            row[j] = v[i].strip() or None
         if summary is not None:
-            case["summary"] = v[summary] or None  # a summary keeps its own spacing
-        for col, i in dates:
+            row[summary_place] = v[summary] or None  # a summary keeps its own spacing
+        for col, i, j in dates:
             text = v[i].strip()
-            try:
-                case[col] = parse_date(text) if text else None
-            except ValueError:
-                bad.append(f"{col} '{text}' is not a date (use YYYY-MM-DD or dd/mm/yyyy)")
-        for col, i in bools:
+            if text:
+                try:
+                    row[j] = parse_date(text)
+                except ValueError:
+                    bad.append(f"{col} '{text}' is not a date (use YYYY-MM-DD or dd/mm/yyyy)")
+        for col, i, j in bools:
             flag = _BOOLS.get(v[i].strip().lower(), _NOT_BOOL)  # parse_bool, inlined: hot loop
             if flag is _NOT_BOOL:
                 bad.append(f"{col} '{v[i].strip()}' is not yes or no")
             else:
-                case[col] = flag
-        case["extra"] = {c: v[i] for c, i in extras if v[i] != ""} if extras else {}
+                row[j] = flag
+        row[-1] = {c: v[i] for c, i in extras if v[i] != ""} if extras else {}
         if bad:
             problems.append(Problem(source, line, "; ".join(bad)))
         else:
-            cases.append(case)
+            out.append(row)
             lines.append(line)
     if problems:
         raise InputError(problems)
-    if not cases:
+    if not out:
         raise InputError([Problem(source, 2, "the file has a header but no cases")])
-    return CaseFile(cases, lines, decoded.warnings, [name for name, _ in extras])
+    return CaseFile(out, lines, decoded.warnings, [name for name, _ in extras])
 
 
 def read_case_file(path: str | Path) -> CaseFile:
@@ -323,13 +356,14 @@ def plan_answer_import(
     rows: list[AnswerRow],
     checklist: Any,
     cases_in_audit: dict[tuple[str, str], int],
-    existing: set[tuple[int, str]],
+    existing: Mapping[tuple[int, str], str],
     source: str,
 ) -> list[ImportedReview]:
     """Check answer rows against the audit and its checklist; InputError lists every problem.
 
-    `cases_in_audit` maps (force, case_ref) to case id; `existing` holds the (case id, role)
-    pairs that already have a review, which an import must not overwrite.
+    `cases_in_audit` maps (force, case_ref) to case id; `existing` maps the (case id, role)
+    pairs that already have a review to its reviewer: an import must not overwrite one, and
+    a second review must not be by the case's primary reviewer (it would not be blind).
     """
     problems: list[Problem] = []
     by_ref: dict[str, list[int]] = {}
@@ -387,8 +421,22 @@ def plan_answer_import(
                     f"(first at line {review.lines[row.question_id]})",
                 )
             )
+            continue  # the first answer stands, so the checks below judge the file as written
         review.answers[row.question_id] = (row.answer, row.note)
         review.lines[row.question_id] = row.line
+    for (case_id, role), review in reviews.items():
+        if role == "second":
+            primary = reviews.get((case_id, "primary"))
+            by = primary.reviewer if primary else existing.get((case_id, "primary"))
+            if by == review.reviewer:
+                problems.append(
+                    Problem(
+                        source,
+                        min(review.lines.values()),
+                        f"the second review of this case is by {by}, who did its primary "
+                        "review; a second review must be by someone else",
+                    )
+                )
     for review in reviews.values():
         values = {q: v for q, (v, _n) in review.answers.items()}
         shown = set(checklist.visible(values))

@@ -393,29 +393,30 @@ class Store:
     # ------------------------------------------------------------------ cases
 
     def insert_cases(self, cases: Sequence[Mapping[str, Any]]) -> int:
+        """Add validated cases (dicts by CASE_COLUMNS name, plus `extra`); see insert_case_rows."""
+        return self.insert_case_rows(
+            [[c.get(col) for col in CASE_COLUMNS] + [c.get("extra") or {}] for c in cases]
+        )
+
+    def insert_case_rows(self, rows: Iterable[Sequence[Any]]) -> int:
         """Add validated case rows in one transaction; a duplicate (force, case_ref) aborts all.
 
-        Each mapping has the CASE_COLUMNS (missing ones are NULL) and `extra` (a dict).
+        Each row is the CASE_COLUMNS values in order, then a dict of extra attributes
+        (importing.CaseFile.rows).
         """
         stamp = now()
-        rest = CASE_COLUMNS[2:]
 
-        def row(c: Mapping[str, Any]) -> list[Any]:
-            extra = c.get("extra")
-            return [
-                c.get("force") or "",
-                c["case_ref"],
-                *[c.get(col) for col in rest],
-                json.dumps(extra, ensure_ascii=False, sort_keys=True) if extra else "{}",
-                stamp,
-            ]
+        def values(row: Sequence[Any]) -> tuple[Any, ...]:
+            extra = row[-1]
+            text = json.dumps(extra, ensure_ascii=False, sort_keys=True) if extra else "{}"
+            return (row[1] or "", *row[:1], *row[2:-1], text, stamp)
 
         with no_cycle_collection(), self._write():
             cursor = self.db.conn.executemany(
                 "INSERT INTO cases (force, case_ref, team, offence, reported_at, recorded_at,"
                 " outcome, da_related, repeat_victim, officer, summary, extra, imported_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                map(row, cases),
+                map(values, rows),
             )
         return cursor.rowcount
 
@@ -973,10 +974,12 @@ class Store:
             )
             self._event(review_id, None, "status", "complete", "in_progress", reason, actor)
 
-    def existing_reviews(self, audit_id: int) -> set[tuple[int, str]]:
-        """(case id, role) of every review already in the audit."""
-        rows = self.db.query("SELECT case_id, role FROM reviews WHERE audit_id = ?", [audit_id])
-        return {(r["case_id"], r["role"]) for r in rows}
+    def existing_reviews(self, audit_id: int) -> dict[tuple[int, str], str]:
+        """(case id, role) -> reviewer, for every review already in the audit."""
+        rows = self.db.execute(
+            "SELECT case_id, role, reviewer FROM reviews WHERE audit_id = ?", [audit_id]
+        )
+        return {(case_id, role): reviewer for case_id, role, reviewer in rows}
 
     def import_reviews(self, audit_id: int, reviews: Sequence[Any], actor: str) -> int:
         """Store checked reviews (importing.ImportedReview) in one transaction; returns answers."""
