@@ -227,4 +227,5 @@ def test_effective_answers_follow_the_skip_logic_rule(answers: dict[str, str | N
     # the same checklist object across examples, so its cache of hidden sets is exercised
     shown, effective = _reference(_SHIPPED, answers)
     assert _SHIPPED.effective_answers(answers) == effective
+    assert list(_SHIPPED.effective_answers(answers)) == [q.id for q in _SHIPPED.questions]
     assert _SHIPPED.visible(answers) == shown

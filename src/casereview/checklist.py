@@ -144,7 +144,10 @@ class Checklist(_Strict):
         )
 
     def effective_answers(self, answers: Mapping[str, str | None]) -> dict[str, str | None]:
-        """Every question's answer for scoring: hidden questions count as `na`, missing as None."""
+        """Every question's answer for scoring: hidden questions count as `na`, missing as None.
+
+        The keys are the checklist's question ids in checklist order (scoring relies on it).
+        """
         # Scoring calls this once per review (25,000 times for a national audit), so the
         # copying is done by dict itself, and which questions are hidden is worked out once
         # per combination of the answers skip logic looks at.
