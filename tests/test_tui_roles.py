@@ -30,6 +30,10 @@ async def test_opening_a_colleagues_case_asks_before_taking_it(
         assert isinstance(screen, ReviewScreen)
         review = store.review(screen.review_id)
         assert (review.case_id, review.reviewer, review.role) == (first.id, "ann", "primary")
+        # back on the list, the row shows the answer given
+        await pilot.press("y", "escape")
+        assert isinstance(app.screen, AuditCasesScreen)
+        assert app.screen.query_one(DataTable).get_row_at(0)[2] == "in progress (1 answered)"
 
 
 async def test_own_and_unassigned_cases_open_without_a_question(
@@ -74,3 +78,24 @@ async def test_moderation_needs_a_finished_pair(audited: tuple[Store, AuditInfo]
         await pilot.pause()
         assert isinstance(app.screen, AuditCasesScreen)  # no empty moderation screen
         assert any("no completed pair" in str(n.message) for n in app._notifications)
+
+
+async def test_back_from_a_review_its_row_shows_the_progress(
+    audited: tuple[Store, AuditInfo],
+) -> None:
+    store, audit = audited
+    app = make_app(store, "ann")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "down", "enter")  # the second case
+        assert isinstance(app.screen, ReviewScreen)
+        await pilot.press("y", "y", "escape")
+        cases = app.screen
+        assert isinstance(cases, AuditCasesScreen)
+        table = cases.query_one(DataTable)
+        assert table.get_row_at(1)[2] == "in progress (2 answered)"
+        assert table.get_row_at(0)[2] == "not started"
+        assert "0 of 6 complete, 1 in progress" in str(cases.query_one("#cases-summary").render())
+        # opening the next case reuses this cases screen rather than building another
+        await pilot.press("enter")
+        assert isinstance(app.screen, ReviewScreen)
+        assert app.screen_stack[-2] is cases

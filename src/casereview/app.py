@@ -90,10 +90,19 @@ class CaseReviewApp(App[None]):
         from casereview.screens import AuditCasesScreen, ReviewScreen
 
         review = self.store.open_review(audit_id, case_id, self.reviewer, role)
-        # Keep the stack shallow: audits -> cases -> review.
-        while isinstance(self.screen, ReviewScreen | AuditCasesScreen):
+        # Keep the stack shallow: audits -> cases -> review, reusing this audit's cases
+        # screen when it is there (a national audit's list is 25,000 rows to rebuild).
+        while isinstance(self.screen, ReviewScreen):
             self.pop_screen()
-        self.push_screen(AuditCasesScreen(audit_id))
+        current = self.screen
+        if isinstance(current, AuditCasesScreen) and current.audit_id == audit_id:
+            cases = current
+        else:
+            while isinstance(self.screen, AuditCasesScreen):
+                self.pop_screen()
+            cases = AuditCasesScreen(audit_id)
+            self.push_screen(cases)
+        cases.opened = case_id
         self.push_screen(ReviewScreen(review.id))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

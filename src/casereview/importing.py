@@ -157,14 +157,15 @@ def read_table(
     rows: list[tuple[int, list[str]]] = []
     width = len(lowered)
     for line, values in lines:
-        if not "".join(values).strip():
+        joined = "".join(values)
+        if not joined or joined.isspace():
             continue  # blank line, or a row of empty cells as spreadsheets leave
         if len(values) != width:
             problems.append(
                 Problem(source, line, f"{len(values)} fields where the header has {width}")
             )
             continue
-        if max(map(len, values)) > MAX_FIELD:
+        if len(joined) > MAX_FIELD and max(map(len, values)) > MAX_FIELD:
             name = next(n for n, v in zip(lowered, values, strict=True) if len(v) > MAX_FIELD)
             problems.append(Problem(source, line, f"field {name} is over {MAX_FIELD:,} characters"))
             continue

@@ -6,6 +6,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets.data_table import ColumnKey
 
 from casereview.screens._base import StoreScreen
 from casereview.screens.findings import FindingsScreen
@@ -32,6 +33,8 @@ class AuditCasesScreen(StoreScreen):
         super().__init__()
         self.audit_id = audit_id
         self.only_mine = False
+        self.opened: int | None = None  # the case whose review was opened from here
+        self._columns: list[ColumnKey] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -41,7 +44,7 @@ class AuditCasesScreen(StoreScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns(
+        self._columns = table.add_columns(
             "#",
             "Case",
             "Status",
@@ -70,15 +73,41 @@ class AuditCasesScreen(StoreScreen):
                 return
 
     def on_screen_resume(self) -> None:
-        # Also sent when the screen is first shown: the table is filled here, once.
-        first = self.query_one(DataTable).row_count == 0
-        rows = self.refresh_cases()
-        if first:
-            self._to_my_next_case(rows)
+        # Also sent when the screen is first shown: the table is filled here, once. Back
+        # from a review, only that case's row can have changed: redraw it and the summary
+        # (a national audit has 25,000 rows to refill otherwise).
+        if self.app.screen is not self:
+            return  # a resume that arrived after a review was pushed on top (a modal closed)
+        table = self.query_one(DataTable)
+        if table.row_count == 0:
+            self._to_my_next_case(self.refresh_cases())
+        elif self.opened is not None:
+            ac = self.store.audit_case(self.audit_id, self.opened)
+            for column, value in zip(self._columns, self._cells(ac), strict=True):
+                table.update_cell(str(ac.case.id), column, value)
+            self._summary()
+        else:
+            self.refresh_cases()
+        self.opened = None
+
+    @staticmethod
+    def _cells(ac: AuditCase) -> tuple[str, ...]:
+        status = STATUS[ac.status]
+        if ac.status == "in_progress":
+            status += f" ({ac.n_answered} answered)"
+        offence = ac.case.offence or ""
+        return (
+            str(ac.position + 1),
+            ac.case.case_ref,
+            status,
+            ac.assigned_to or "",
+            _second(ac),
+            ac.case.team or "",
+            offence if len(offence) <= 34 else offence[:33] + "…",
+            (ac.case.reported_at or "")[:10],
+        )
 
     def refresh_cases(self) -> list[AuditCase]:
-        audit = self.store.audit(self.audit_id)
-        self.sub_title = audit.name
         rows = self.store.audit_cases(
             self.audit_id, assigned_to=self.reviewer if self.only_mine else None
         )
@@ -86,30 +115,21 @@ class AuditCasesScreen(StoreScreen):
         cursor = table.cursor_row
         table.clear()
         for ac in rows:
-            status = STATUS[ac.status]
-            if ac.status == "in_progress":
-                status += f" ({ac.n_answered} answered)"
-            offence = ac.case.offence or ""
-            table.add_row(
-                str(ac.position + 1),
-                ac.case.case_ref,
-                status,
-                ac.assigned_to or "",
-                _second(ac),
-                ac.case.team or "",
-                offence if len(offence) <= 34 else offence[:33] + "…",
-                (ac.case.reported_at or "")[:10],
-                key=str(ac.case.id),
-            )
+            table.add_row(*self._cells(ac), key=str(ac.case.id))
         if rows:
             table.move_cursor(row=min(cursor, len(rows) - 1))
+        self._summary()
+        return rows
+
+    def _summary(self) -> None:
+        audit = self.store.audit(self.audit_id)
+        self.sub_title = audit.name
         scope = "your queue" if self.only_mine else "all cases"
         self.query_one("#cases-summary", Static).update(
             f"[b]{audit.name}[/b] - {audit.checklist_label} - {audit.n_complete} of "
             f"{audit.n_cases} complete, {audit.n_in_progress} in progress - {scope}. "
             "Enter opens the review."
         )
-        return rows
 
     def action_mine(self) -> None:
         self.only_mine = not self.only_mine

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from rich.text import Text
@@ -223,7 +224,8 @@ class FindingsScreen(StoreScreen):
             labels = dict(data.checklist.themes)
         else:
             labels = {r: r for q in data.checklist.questions for r in q.recommendations}
-        for key, label in sorted(labels.items()):
+        # R7 before R10: recommendation numbers sort as numbers
+        for key, label in sorted(labels.items(), key=lambda kv: _natural(kv[0])):
             ids = [q.id for q in data.checklist.questions if key in getattr(q, self.view)]
             if not ids:
                 continue
@@ -319,3 +321,8 @@ class FindingsScreen(StoreScreen):
             self.section = None
         else:
             self.app.pop_screen()
+
+
+def _natural(text: str) -> list[int | str]:
+    """A sort key that orders the digits in text by value: R7 < R10 < R15."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]

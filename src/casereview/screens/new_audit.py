@@ -132,7 +132,7 @@ class NewAuditScreen(StoreScreen):
         scope = self._scope()
         margin = self._margin()
         if scope is None:
-            line.update("")
+            line.update("[yellow]Fix the report dates to see the scope and the sample size.[/]")
             return
         population = scope.count(self.store)
         if population == 0:

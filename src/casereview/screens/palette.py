@@ -29,7 +29,10 @@ class CaseCommands(Provider):
                 out.append(
                     (
                         f"Case {ac.case.case_ref} in {audit.name}",
-                        f"{ac.case.offence or ''} - {ac.status or 'not started'}",
+                        f"{ac.case.offence or ''} - "
+                        + {None: "not started", "in_progress": "in progress"}.get(
+                            ac.status, "complete"
+                        ),
                         partial(app.open_case, audit.id, ac.case.id),
                     )
                 )
