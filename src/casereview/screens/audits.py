@@ -30,7 +30,8 @@ class AuditsScreen(StoreScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("Audit", "Checklist", "Cases", "Done", "Open", "Progress")
+        # Progress before the checklist: at 80 columns it is the checklist that runs off.
+        table.add_columns("Audit", "Cases", "Done", "Open", "Progress", "Checklist")
 
     def on_screen_resume(self) -> None:
         # Also sent when the screen is first shown: the one place the table is filled.
@@ -45,11 +46,11 @@ class AuditsScreen(StoreScreen):
             pct = f"{a.n_complete / a.n_cases:.0%}" if a.n_cases else "-"
             table.add_row(
                 a.name,
-                a.checklist_label,
                 str(a.n_cases),
                 str(a.n_complete),
                 str(a.n_in_progress),
                 f"{progress_bar(a.n_complete, a.n_cases)} {pct}",
+                a.checklist_label,
                 key=str(a.id),
             )
         intro = self.query_one("#audits-intro", Static)

@@ -269,8 +269,11 @@ class FindingsScreen(StoreScreen):
             ]
 
         titles = {sec.id: sec.title for sec in data.checklist.sections}
+        # Pairs, Agree, Kappa and Band take about 36 columns: the label gets the rest.
+        width = max(24, min(58, self.size.width - 38))
         for section_id, _questions, pooled in by_section:
-            label = Text.assemble((titles[section_id][:40], "bold"), (" (all questions)", "dim"))
+            title = titles[section_id][: width - 16]
+            label = Text.assemble((title, "bold"), (" (all questions)", "dim"))
             table.add_row(label, *figures(pooled), key=f"section:{section_id}")
         # Worst first: the questions where reviewers disagree most need better guidance.
         ordered = sorted(
@@ -279,7 +282,8 @@ class FindingsScreen(StoreScreen):
         )
         for fig in ordered:
             q = data.checklist.question(fig.question_id)
-            table.add_row(Text.assemble((q.id, "bold"), f" {q.text[:50]}"), *figures(fig), key=q.id)
+            text = q.text[: width - len(q.id) - 1]
+            table.add_row(Text.assemble((q.id, "bold"), f" {text}"), *figures(fig), key=q.id)
         self.query_one("#findings-note", Static).update(
             Text(
                 "A section row pools the answer pairs of all its questions (Pairs counts "
