@@ -227,3 +227,24 @@ def test_an_events_workbook_has_the_events(db_path: Path, tmp_path: Path) -> Non
     book = openpyxl.load_workbook(out, read_only=True)
     assert "events" in book.sheetnames
     assert book["events"].max_row == n_events + 1  # a header and one row per event
+
+
+def test_the_audit_trail_export_has_the_audit_level_events(db_path: Path) -> None:
+    store = Store.open(db_path)
+    audit = seed_store(store)
+    first = store.audit_cases(audit.id)[0].case
+    store.assign(audit.id, first.id, "ann", "lead")
+    store.close()
+    chosen = run("--db", str(db_path), "audit", "second", "Test audit", "--reviewer", "bob",
+                 "--count", "1", "--seed", "4")  # fmt: skip
+    assert chosen.exit_code == 0, chosen.output
+    picked = chosen.output.strip().splitlines()[-1].split("\t")[1]  # the case ref printed
+    result = run("--db", str(db_path), "export", "events", "--audit", "Test audit")
+    assert result.exit_code == 0, result.output
+    kinds = {
+        line.split(",")[8]: line for line in result.output.splitlines()[1:] if line.strip()
+    }
+    assert set(kinds) == {"audit_created", "assigned", "second_assigned"}
+    assert "6 cases, seed 1" in kinds["audit_created"]
+    assert f"case {first.case_ref}" in kinds["assigned"] and ",ann," in kinds["assigned"]
+    assert f"1 cases (seed 4): {picked}" in kinds["second_assigned"]

@@ -396,7 +396,7 @@ def audit_second(
     if seed is None:
         seed = random.SystemRandom().randrange(1, 1_000_000)
     chosen = random.Random(seed).sample(sorted(eligible), wanted)
-    store.assign_second(audit_info.id, chosen, second, context.reviewer)
+    store.assign_second(audit_info.id, chosen, second, context.reviewer, f"seed {seed}")
     click.echo(
         f"{wanted} cases of '{audit_info.name}' for a blind second review by {second} (seed {seed})"
     )

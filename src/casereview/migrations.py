@@ -125,3 +125,12 @@ def m001_initial(db: Database) -> None:
 def m002_second_review(db: Database) -> None:
     # Who does the blind second review of a sampled case (None: not selected).
     db.execute("ALTER TABLE audit_cases ADD COLUMN second_reviewer TEXT")
+
+
+@_step
+def m003_event_audit(db: Database) -> None:
+    # Events about an audit rather than one review (created, cases assigned, second reviews
+    # chosen) name their audit, so the audit's trail export includes them. Review events
+    # keep it empty: their review says which audit. Older rows are left as they were.
+    db.execute("ALTER TABLE events ADD COLUMN audit_id INTEGER REFERENCES audits(id)")
+    db.execute("CREATE INDEX events_by_audit ON events (audit_id)")

@@ -562,7 +562,16 @@ class Store:
                     for i, cid in enumerate(case_ids)
                 ],
             )
-            self._event(None, None, "audit_created", None, name, None, created_by)
+            self._event(
+                None,
+                None,
+                "audit_created",
+                None,
+                name,
+                f"{len(case_ids)} cases, seed {seed}",
+                created_by,
+                audit_id,
+            )
         return self.audit(name)
 
     def _audit_query(self) -> str:
@@ -684,10 +693,16 @@ class Store:
             )
             if cursor.rowcount != 1:
                 raise StoreError("that case is not in this audit's sample")
-            self._event(None, None, "assigned", None, reviewer, f"case {case_id}", actor)
+            ref = self.case(case_id).case_ref
+            self._event(None, None, "assigned", None, reviewer, f"case {ref}", actor, audit_id)
 
     def assign_second(
-        self, audit_id: int, case_ids: Sequence[int], reviewer: str, actor: str
+        self,
+        audit_id: int,
+        case_ids: Sequence[int],
+        reviewer: str,
+        actor: str,
+        note: str | None = None,
     ) -> None:
         """Select cases for a blind second review by `reviewer`.
 
@@ -711,8 +726,16 @@ class Store:
                     "UPDATE audit_cases SET second_reviewer = ? WHERE audit_id = ? AND case_id = ?",
                     [reviewer, audit_id, case_id],
                 )
+            refs = ", ".join(self.case(case_id).case_ref for case_id in case_ids)
             self._event(
-                None, None, "second_assigned", None, reviewer, f"{len(case_ids)} cases", actor
+                None,
+                None,
+                "second_assigned",
+                None,
+                reviewer,
+                f"{len(case_ids)} cases{f' ({note})' if note else ''}: {refs}",
+                actor,
+                audit_id,
             )
 
     def start_moderation(self, audit_id: int, case_id: int, actor: str) -> Review:
@@ -833,11 +856,13 @@ class Store:
         new: str | None,
         reason: str | None,
         actor: str,
+        audit_id: int | None = None,
     ) -> None:
+        """Append to the trail; audit_id only for events about an audit, not one review."""
         self.db.execute(
-            "INSERT INTO events (review_id, question_id, kind, old, new, reason, actor, at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [review_id, question_id, kind, old, new, reason, actor, now()],
+            "INSERT INTO events (review_id, question_id, kind, old, new, reason, actor, at,"
+            " audit_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [review_id, question_id, kind, old, new, reason, actor, now(), audit_id],
         )
 
     def _require_open(self, review_id: int) -> Review:
@@ -1022,7 +1047,10 @@ class Store:
             sql += " WHERE e.review_id = ?"
             params.append(review_id)
         elif audit_id is not None:
-            sql += " JOIN reviews r ON r.id = e.review_id WHERE r.audit_id = ?"
+            sql += (
+                " LEFT JOIN reviews r ON r.id = e.review_id"
+                " WHERE coalesce(e.audit_id, r.audit_id) = ?"
+            )
             params.append(audit_id)
         return [
             Event(**{k: r[k] for k in Event.__dataclass_fields__})
