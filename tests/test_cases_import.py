@@ -161,3 +161,18 @@ def test_new_database_is_owner_only(tmp_path: Path) -> None:
     wal = db.with_name("new.db-wal")
     if wal.exists():
         assert wal.stat().st_mode & 0o077 == 0
+
+
+def test_a_refused_cp1252_file_still_says_how_it_was_read(tmp_path: Path) -> None:
+    db = tmp_path / "t.db"
+    excel = write(
+        tmp_path,
+        "case_ref,force,reported_at\r\nC1,F,café\r\n".encode("cp1252"),
+        "bad.csv",
+    )
+    result = run(db, "cases", "import", str(excel))
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert "read as Windows-1252" in lines[0]  # the warning comes before the problems
+    assert any("reported_at 'café' is not a date" in line for line in lines[1:])
+    assert Store.open(db).count_cases() == 0

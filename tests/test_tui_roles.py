@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input, Select
 
 from casereview.app import make_app
-from casereview.screens import AuditCasesScreen, ReviewScreen
+from casereview.screens import AuditCasesScreen, AuditsScreen, ReviewScreen
 from casereview.screens.modals import ConfirmScreen
+from casereview.screens.new_audit import NewAuditScreen
 from casereview.store import AuditInfo, Store
 
 SIZE = (100, 32)
@@ -99,3 +100,48 @@ async def test_back_from_a_review_its_row_shows_the_progress(
         await pilot.press("enter")
         assert isinstance(app.screen, ReviewScreen)
         assert app.screen_stack[-2] is cases
+
+
+async def test_the_audits_screen_shows_each_reviewers_progress(
+    audited: tuple[Store, AuditInfo],
+) -> None:
+    store, audit = audited
+    ids = [ac.case.id for ac in store.audit_cases(audit.id)]
+    for case_id, who in zip(ids[:3], ["ann", "ann", "bob"], strict=True):
+        store.assign(audit.id, case_id, who, "lead")
+    done = store.open_review(audit.id, ids[0], "ann")
+    for qid, value in {"REC-01": "no", "REC-03": "yes", "SPO-01": "na"}.items():
+        store.set_answer(done.id, qid, value, "ann")
+    store.complete_review(done.id, "ann")
+    store.assign_second(audit.id, [ids[0], ids[4]], "cat", "lead")
+    store.open_review(audit.id, ids[0], "cat", "second")
+    app = make_app(store, "lead")
+    async with app.run_test(size=(120, 32)) as pilot:
+        await pilot.pause()
+        text = str(app.screen.query_one("#reviewer-progress").render())
+        # ann: 2 assigned, 1 complete; bob: 1 assigned, none started; cat: 2 chosen, 1 open
+        assert "By reviewer: ann 1/2 done  bob 0/1 done" in text
+        assert "Second reviews: cat 0/2 done, 1 open" in text
+
+
+async def test_leaving_a_half_filled_new_audit_form_asks_first(
+    audited: tuple[Store, AuditInfo],
+) -> None:
+    store, _audit = audited
+    app = make_app(store, "lead")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("n", "escape")  # nothing typed: it just closes
+        assert isinstance(app.screen, AuditsScreen)
+        await pilot.press("n", *"Q3")
+        form = app.screen
+        assert isinstance(form, NewAuditScreen)
+        strata = [value for _label, value in form.query_one("#stratify", Select)._options]
+        # any field of the pool, its extra attributes too, but not one-per-case dates
+        assert {"team", "relationship"} <= set(strata) and "reported_at" not in strata
+        await pilot.press("escape")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")  # keep editing: the name is still there
+        assert app.screen is form and form.query_one("#name", Input).value == "Q3"
+        await pilot.press("escape", "y")
+        assert isinstance(app.screen, AuditsScreen)
+        assert [a.name for a in store.audits()] == ["Test audit"]

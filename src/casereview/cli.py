@@ -52,6 +52,8 @@ def friendly_errors(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except InputError as exc:
+            for warning in exc.warnings:
+                click.echo(f"warning: {warning}", err=True)
             for problem in exc.problems:
                 click.echo(str(problem), err=True)
             click.echo(f"casereview: {len(exc.problems)} problem(s); nothing was written", err=True)

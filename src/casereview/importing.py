@@ -225,6 +225,14 @@ def parse_cases(raw: bytes, source: str) -> CaseFile:
 def _parse_cases(raw: bytes, source: str) -> CaseFile:
     _ensure_field_limit()
     decoded = decode(raw, source)
+    try:
+        return _check_cases(decoded, source)
+    except InputError as exc:
+        # A refused file still says how it was read: the encoding may be why rows are bad.
+        raise InputError(exc.problems, decoded.warnings + exc.warnings) from None
+
+
+def _check_cases(decoded: Decoded, source: str) -> CaseFile:
     header, rows = read_table(decoded.text, source, ("case_ref",))
     at = {name: i for i, name in enumerate(header)}
     extras = [(h, at[h]) for h in header if h not in KNOWN_CASE_COLUMNS]

@@ -20,6 +20,7 @@ class Problem:
 class InputError(Exception):
     """Input that cannot be used; carries every problem found, and nothing was written."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], warnings: list[str] | None = None):
         self.problems = problems
+        self.warnings = list(warnings or [])  # e.g. "read as Windows-1252": said first
         super().__init__("\n".join(str(p) for p in problems))

@@ -668,21 +668,25 @@ class Store:
             for r in self.db.query(sql + " ORDER BY ac.position", params)
         ]
 
-    def reviewer_progress(self, audit_id: int) -> list[tuple[str, int, int, int]]:
-        """Per reviewer: (name, cases assigned, primary reviews complete, in progress)."""
-        rows = self.db.query(
-            """
-            SELECT who, sum(assigned) AS assigned, sum(done) AS done, sum(open) AS open FROM (
-              SELECT assigned_to AS who, 1 AS assigned, 0 AS done, 0 AS open
-                FROM audit_cases WHERE audit_id = ? AND assigned_to IS NOT NULL
+    def reviewer_progress(
+        self, audit_id: int, role: str = "primary"
+    ) -> list[tuple[str, int, int, int]]:
+        """Per reviewer: (name, cases assigned, reviews complete, in progress), for primary
+        reviews or (role="second") blind second reviews."""
+        assigned = "assigned_to" if role == "primary" else "second_reviewer"
+        rows = self.db.execute(
+            f"""
+            SELECT who, sum(assigned), sum(done), sum(open) FROM (
+              SELECT {assigned} AS who, 1 AS assigned, 0 AS done, 0 AS open
+                FROM audit_cases WHERE audit_id = ? AND {assigned} IS NOT NULL
               UNION ALL
               SELECT reviewer, 0, status = 'complete', status = 'in_progress'
-                FROM reviews WHERE audit_id = ? AND role = 'primary'
+                FROM reviews WHERE audit_id = ? AND role = ?
             ) GROUP BY who ORDER BY who
             """,
-            [audit_id, audit_id],
+            [audit_id, audit_id, role],
         )
-        return [(r["who"], r["assigned"], r["done"], r["open"]) for r in rows]
+        return [(who, int(a), int(d), int(o)) for who, a, d, o in rows]
 
     def assign(self, audit_id: int, case_id: int, reviewer: str | None, actor: str) -> None:
         """Assign one sampled case to a reviewer by hand (None: unassigned)."""

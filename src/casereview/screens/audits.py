@@ -84,15 +84,21 @@ class AuditsScreen(StoreScreen):
     def _show_reviewers(self, event: DataTable.RowHighlighted) -> None:
         if event.row_key.value is None:
             return
-        rows = self.store.reviewer_progress(int(event.row_key.value))
-        text = "  ".join(
-            (f"[b]{who}[/b] {done}/{assigned} done" if assigned else f"[b]{who}[/b] {done} done")
-            + (f", {open_} open" if open_ else "")
-            for who, assigned, done, open_ in rows
-        )
-        self.query_one("#reviewer-progress", Static).update(
-            f"By reviewer: {text}" if rows else "No reviewers assigned or started yet."
-        )
+        audit_id = int(event.row_key.value)
+
+        def progress(rows: list[tuple[str, int, int, int]]) -> str:
+            return "  ".join(
+                (f"[b]{who}[/b] {done}/{n} done" if n else f"[b]{who}[/b] {done} done")
+                + (f", {open_} open" if open_ else "")
+                for who, n, done, open_ in rows
+            )
+
+        primary = self.store.reviewer_progress(audit_id)
+        second = self.store.reviewer_progress(audit_id, role="second")
+        text = f"By reviewer: {progress(primary)}" if primary else "No reviewers assigned yet."
+        if second:
+            text += f"\nSecond reviews: {progress(second)}"
+        self.query_one("#reviewer-progress", Static).update(text)
 
     def action_findings(self) -> None:
         audit_id = self._audit_id()

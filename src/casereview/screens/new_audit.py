@@ -16,7 +16,7 @@ from casereview.scoring import sample_size
 from casereview.screens._base import StoreScreen
 from casereview.store import StoreError
 
-STRATA = ["force", "team", "offence", "outcome", "da_related", "repeat_victim"]
+UNGROUPABLE = ("reported_at", "recorded_at", "officer")  # one value per case, near enough
 
 
 class NewAuditScreen(StoreScreen):
@@ -24,7 +24,7 @@ class NewAuditScreen(StoreScreen):
 
     BINDINGS = [
         Binding("ctrl+s", "create", "Draw sample"),
-        Binding("escape", "app.pop_screen", "Cancel"),
+        Binding("escape", "cancel", "Cancel"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -56,8 +56,9 @@ class NewAuditScreen(StoreScreen):
             yield from self._field(
                 "Reported to", Input(placeholder="YYYY-MM-DD or dd/mm/yyyy", id="to")
             )
+            strata = [(s, s) for s in self._strata()]
             yield from self._field(
-                "Stratify by", Select([(s, s) for s in STRATA], prompt="no strata", id="stratify")
+                "Stratify by", Select(strata, prompt="no strata", id="stratify")
             )
             yield from self._field("Margin (±)", Input("0.05", id="margin"))
             yield from self._field("Sample size", Input(placeholder="cases to draw", id="size"))
@@ -71,12 +72,32 @@ class NewAuditScreen(StoreScreen):
                 yield Button("Draw sample", variant="primary", id="create")
         yield Footer()
 
+    def _strata(self) -> list[str]:
+        """Any field of the pool's cases (extra attributes too), but not dates or officers:
+        strata are a handful of groups, not one per case."""
+        return [f for f in self.store.case_attribute_names() if f not in UNGROUPABLE]
+
     def _field(self, label: str, widget: Input | Select) -> ComposeResult:  # type: ignore[type-arg]
         with Horizontal(classes="field"):
             yield Label(label, classes="field-label")
             with Vertical(classes="field-input"):
                 yield widget
                 yield Label("", id=f"{widget.id}-error", classes="field-error")
+
+    def action_cancel(self) -> None:
+        """Leave, asking first if something was typed that would be lost."""
+        from casereview.screens.modals import ConfirmScreen
+
+        if not any(self._text(f) for f in ("name", "from", "to", "size", "reviewers")):
+            self.app.pop_screen()
+            return
+        def discard(yes: bool | None) -> None:
+            if yes:
+                self.app.pop_screen()
+
+        self.app.push_screen(
+            ConfirmScreen("Discard this new audit?", "What you typed here is not kept."), discard
+        )
 
     def on_mount(self) -> None:
         self.sub_title = "new audit"
