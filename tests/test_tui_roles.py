@@ -145,3 +145,33 @@ async def test_leaving_a_half_filled_new_audit_form_asks_first(
         await pilot.press("escape", "y")
         assert isinstance(app.screen, AuditsScreen)
         assert [a.name for a in store.audits()] == ["Test audit"]
+
+
+async def test_findings_stay_closed_to_a_second_reviewer_until_their_pairs_are_done(
+    audited: tuple[Store, AuditInfo],
+) -> None:
+    from casereview.screens import FindingsScreen
+
+    store, audit = audited
+    ids = [ac.case.id for ac in store.audit_cases(audit.id)]
+    answers = {"REC-01": "no", "REC-03": "yes", "SPO-01": "na"}
+
+    def complete(case_id: int, who: str, role: str) -> None:
+        review = store.open_review(audit.id, case_id, who, role)
+        for qid, value in answers.items():
+            store.set_answer(review.id, qid, value, who)
+        store.complete_review(review.id, who)
+
+    complete(ids[0], "ann", "primary")
+    complete(ids[1], "ann", "primary")
+    store.assign_second(audit.id, [ids[0]], "bob", "lead")
+    app = make_app(store, "bob")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f")
+        assert isinstance(app.screen, AuditsScreen)  # ann's answers to ids[0] stay hidden
+        assert store.blind_pairs_open(audit.id, "bob") == 1
+        complete(ids[0], "bob", "second")
+        await pilot.press("f")
+        assert isinstance(app.screen, FindingsScreen)
+    # anyone without an open blind pair sees the findings at once
+    assert store.blind_pairs_open(audit.id, "ann") == 0

@@ -51,8 +51,20 @@ class CaseReviewApp(App[None]):
         self.push_screen(AuditCasesScreen(audit_id))
 
     def open_findings(self, audit_id: int) -> None:
+        """The findings, unless this reviewer still has blind second reviews to finish here:
+        figures, per-reviewer views and exports would show them the primary answers."""
         from casereview.screens import FindingsScreen
 
+        pending = self.store.blind_pairs_open(audit_id, self.reviewer)
+        if pending:
+            self.notify(
+                f"You are the blind second reviewer of {pending} case(s) here whose reviews "
+                "are not both complete yet; the findings open once they are, so that nothing "
+                "shows you the primary answers first.",
+                title="Findings closed to you for now",
+                severity="warning",
+            )
+            return
         self.push_screen(FindingsScreen(audit_id))
 
     def open_case(self, audit_id: int, case_id: int) -> None:

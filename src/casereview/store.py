@@ -688,6 +688,23 @@ class Store:
         )
         return [(who, int(a), int(d), int(o)) for who, a, d, o in rows]
 
+    def blind_pairs_open(self, audit_id: int, reviewer: str) -> int:
+        """Cases of this audit where `reviewer` is the blind second reviewer and the pair is
+        not finished (either review still open): until then they must not see the primary's
+        answers anywhere, findings and exports included."""
+        row = self.db.execute(
+            """
+            SELECT count(*) FROM audit_cases ac
+            WHERE ac.audit_id = ? AND ac.second_reviewer = ? AND EXISTS (
+              SELECT 1 FROM (SELECT 'primary' AS role UNION ALL SELECT 'second') needed
+              WHERE coalesce((SELECT status FROM reviews r WHERE r.audit_id = ac.audit_id
+                                AND r.case_id = ac.case_id AND r.role = needed.role), '')
+                    != 'complete')
+            """,
+            [audit_id, reviewer],
+        ).fetchone()
+        return int(row[0])
+
     def assign(self, audit_id: int, case_id: int, reviewer: str | None, actor: str) -> None:
         """Assign one sampled case to a reviewer by hand (None: unassigned)."""
         with self._write():

@@ -9,7 +9,6 @@ from textual.widgets import DataTable, Footer, Header, Static
 from textual.widgets.data_table import ColumnKey
 
 from casereview.screens._base import StoreScreen
-from casereview.screens.findings import FindingsScreen
 from casereview.screens.modals import ReasonScreen
 from casereview.screens.moderation import ModerationScreen
 from casereview.store import AuditCase
@@ -172,7 +171,7 @@ class AuditCasesScreen(StoreScreen):
         self.app.push_screen(ModerationScreen(self.audit_id, int(key)))
 
     def action_findings(self) -> None:
-        self.app.push_screen(FindingsScreen(self.audit_id))
+        self.cr_app.open_findings(self.audit_id)
 
     def action_open(self) -> None:
         table = self.query_one(DataTable)
