@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -66,17 +67,28 @@ def assert_saved(db: Path, saved: list[tuple[int, str, str]], who: str) -> None:
     store.close()
 
 
-@pytest.mark.parametrize("kill_after", [1, 7, 23, 60])
-def test_sigkill_loses_nothing_reported_saved(tmp_path: Path, kill_after: int) -> None:
+# Eight kills at seeded random moments: after a random number of reports, then a random
+# pause of up to 20 ms, so the kill lands anywhere in the next transactions (mid-write,
+# mid-commit, between the commit and the report).
+KILLS = [(rng.randint(1, 80), rng.random() * 0.02) for rng in map(random.Random, range(8))]
+
+
+@pytest.mark.parametrize(("kill_after", "pause"), KILLS)
+def test_sigkill_loses_nothing_reported_saved(
+    tmp_path: Path, kill_after: int, pause: float
+) -> None:
     db = tmp_path / "crash.db"
     store = Store.open(db)
     seed_store(store)
     store.close()
     proc = start(db, "ann", kill_after)
     lines = read_until(proc, kill_after)
+    time.sleep(pause)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert proc.returncode == -signal.SIGKILL
+    assert proc.stdout is not None
+    lines += proc.stdout.readlines()  # reported between our last read and the kill
     saved = reports(lines)
     assert len(saved) >= kill_after - 1  # the test saw answers reported before the kill
     assert_saved(db, saved, "ann")
