@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 from casereview.checklist import Checklist
 from casereview.importing import read_case_file
 from casereview.sampling import Scope, create_sampled_audit
+from casereview.shipped import sample_pool
 from casereview.store import Store
 
 DEMO_AUDIT = "Northmoor stalking dip sample 2024"
 DEMO_SEED = 2024
 DEMO_SIZE = 20
-SAMPLE_POOL = Path(__file__).resolve().parents[2] / "sample_cases" / "sample_cases.csv"
 # Answer weights that make findings worth looking at: mostly good files, some gaps.
 _WEIGHTS = {"yes": 6, "partly": 2, "no": 2, "na": 1, "unknown": 1}
 
@@ -33,7 +32,7 @@ def build_demo(store: Store, reviewer: str) -> bool:
     if any(a.name == DEMO_AUDIT for a in store.audits()):
         return False
     if store.count_cases() == 0:
-        store.insert_cases(read_case_file(SAMPLE_POOL).cases)
+        store.insert_case_rows(read_case_file(sample_pool()).rows)
     info = store.find_checklist("stalking-casefile")
     forces = sorted({c.force for c in store.cases()})
     force = "Northmoor Police" if "Northmoor Police" in forces else forces[0]

@@ -1,4 +1,4 @@
-"""The checklists that ship with casereview, and the content hash that identifies a version.
+"""What ships with casereview (its checklists, the sample pool) and a checklist's content hash.
 
 Kept apart from checklist.py (pydantic, YAML) so that opening the app can see that the
 shipped checklists are already stored without building a single model.
@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from fnmatch import fnmatch
+from importlib import resources
 from pathlib import Path
 
 
@@ -17,8 +19,27 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(normalised).hexdigest()
 
 
+def _files(name: str, package: str, pattern: str) -> list[Path]:
+    """A data folder's files: the repository's (a checkout or an editable install), else the
+    copy an installed wheel carries inside the package (see pyproject's package-dir)."""
+    source = Path(__file__).resolve().parents[2] / name
+    if source.is_dir():
+        return sorted(source.glob(pattern))
+    try:
+        installed = resources.files(package)
+    except ModuleNotFoundError:
+        return []
+    return sorted(Path(str(f)) for f in installed.iterdir() if fnmatch(f.name, pattern))
+
+
 def shipped_checklists() -> Iterator[Path]:
-    """The checklist files that ship with casereview: `checklists/` of the source tree."""
-    folder = Path(__file__).resolve().parents[2] / "checklists"
-    if folder.is_dir():
-        yield from sorted(folder.glob("*.yaml"))
+    """The checklist files that ship with casereview (`checklists/*.yaml`)."""
+    yield from _files("checklists", "casereview.shipped_checklists", "*.yaml")
+
+
+def sample_pool() -> Path:
+    """The synthetic sample case pool that the demo imports."""
+    found = _files("sample_cases", "casereview.sample_cases", "sample_cases.csv")
+    if not found:
+        raise FileNotFoundError("the sample case pool is not installed with casereview")
+    return found[0]
