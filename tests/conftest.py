@@ -38,3 +38,14 @@ def seed_store(store: Store) -> AuditInfo:
 @pytest.fixture
 def audited(fresh_store: Store) -> tuple[Store, AuditInfo]:
     return fresh_store, seed_store(fresh_store)
+
+
+def complete_review(
+    store: Store, audit_id: int, case_id: int, who: str, role: str, answers: dict[str, str]
+) -> int:
+    """Start a review, answer it and complete it, as a reviewer would; its id."""
+    review = store.open_review(audit_id, case_id, who, role)
+    for qid, value in answers.items():
+        store.set_answer(review.id, qid, value, who)
+    store.complete_review(review.id, who)
+    return review.id

@@ -11,7 +11,7 @@ from casereview import cli, shipped
 from casereview.cli import main
 from casereview.sampling import Scope
 from casereview.store import AuditInfo, Store, StoreError
-from tests.conftest import CASES, seed_store
+from tests.conftest import CASES, complete_review, seed_store
 
 SAMPLE_POOL = Path(__file__).parents[1] / "sample_cases" / "sample_cases.csv"
 
@@ -168,11 +168,7 @@ FULL = {"REC-01": "yes", "REC-02": "yes", "REC-03": "yes", "SPO-01": "na"}
 
 
 def _completed(store: Store, audit_id: int, case_id: int, who: str, role: str) -> int:
-    review = store.open_review(audit_id, case_id, who, role)
-    for qid, value in FULL.items():
-        store.set_answer(review.id, qid, value, who)
-    store.complete_review(review.id, who)
-    return review.id
+    return complete_review(store, audit_id, case_id, who, role, FULL)
 
 
 def test_a_moderation_decision_without_a_reason_is_refused_by_the_store(

@@ -20,7 +20,7 @@ from casereview.export import Table, neutralise, write_csv
 from casereview.findings import QUESTION_COLUMNS
 from casereview.importing import read_case_file
 from casereview.store import AuditInfo, Store
-from tests.conftest import CASES, MINI, seed_store
+from tests.conftest import CASES, MINI, complete_review, seed_store
 
 RISKY = ["=1+1", "+44 7700", "-2", "@SUM(A1)", "\tx", "\rx"]
 
@@ -231,11 +231,7 @@ def test_csv_round_trip(cells: list[str]) -> None:
 def complete(
     store: Store, audit: AuditInfo, case_id: int, who: str, role: str, answers: dict[str, str]
 ) -> int:
-    r = store.open_review(audit.id, case_id, who, role)
-    for qid, value in answers.items():
-        store.set_answer(r.id, qid, value, who)
-    store.complete_review(r.id, who)
-    return r.id
+    return complete_review(store, audit.id, case_id, who, role, answers)
 
 
 def moderated_audit(path: Path) -> tuple[Store, AuditInfo, list[int]]:

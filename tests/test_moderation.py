@@ -13,7 +13,7 @@ from casereview.cli import main
 from casereview.screens import ReviewScreen
 from casereview.screens.moderation import ModerationScreen
 from casereview.store import AuditInfo, Store
-from tests.conftest import seed_store
+from tests.conftest import complete_review, seed_store
 
 SIZE = (120, 36)
 FULL = {"REC-01": "yes", "REC-02": "yes", "REC-03": "yes", "SPO-01": "na"}
@@ -22,11 +22,7 @@ FULL = {"REC-01": "yes", "REC-02": "yes", "REC-03": "yes", "SPO-01": "na"}
 def review(
     store: Store, audit: AuditInfo, case_id: int, who: str, role: str, answers: dict[str, str]
 ) -> int:
-    r = store.open_review(audit.id, case_id, who, role)
-    for qid, value in answers.items():
-        store.set_answer(r.id, qid, value, who)
-    store.complete_review(r.id, who)
-    return r.id
+    return complete_review(store, audit.id, case_id, who, role, answers)
 
 
 async def test_second_reviewer_works_blind(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from casereview.screens import AuditCasesScreen, AuditsScreen, ReviewScreen
 from casereview.screens.modals import ConfirmScreen
 from casereview.screens.new_audit import NewAuditScreen
 from casereview.store import AuditInfo, Store
+from tests.conftest import complete_review
 
 SIZE = (100, 32)
 
@@ -109,10 +110,8 @@ async def test_the_audits_screen_shows_each_reviewers_progress(
     ids = [ac.case.id for ac in store.audit_cases(audit.id)]
     for case_id, who in zip(ids[:3], ["ann", "ann", "bob"], strict=True):
         store.assign(audit.id, case_id, who, "lead")
-    done = store.open_review(audit.id, ids[0], "ann")
-    for qid, value in {"REC-01": "no", "REC-03": "yes", "SPO-01": "na"}.items():
-        store.set_answer(done.id, qid, value, "ann")
-    store.complete_review(done.id, "ann")
+    finished = {"REC-01": "no", "REC-03": "yes", "SPO-01": "na"}
+    complete_review(store, audit.id, ids[0], "ann", "primary", finished)
     store.assign_second(audit.id, [ids[0], ids[4]], "cat", "lead")
     store.open_review(audit.id, ids[0], "cat", "second")
     app = make_app(store, "lead")
@@ -157,10 +156,7 @@ async def test_findings_stay_closed_to_a_second_reviewer_until_their_pairs_are_d
     answers = {"REC-01": "no", "REC-03": "yes", "SPO-01": "na"}
 
     def complete(case_id: int, who: str, role: str) -> None:
-        review = store.open_review(audit.id, case_id, who, role)
-        for qid, value in answers.items():
-            store.set_answer(review.id, qid, value, who)
-        store.complete_review(review.id, who)
+        complete_review(store, audit.id, case_id, who, role, answers)
 
     complete(ids[0], "ann", "primary")
     complete(ids[1], "ann", "primary")

@@ -11,7 +11,7 @@ from casereview.screens import AuditCasesScreen, AuditsScreen, FindingsScreen
 from casereview.screens.new_audit import NewAuditScreen
 from casereview.screens.pool import PoolScreen
 from casereview.store import AuditInfo, Store
-from tests.conftest import seed_store
+from tests.conftest import complete_review, seed_store
 from tests.test_export import moderated_audit
 
 SIZE = (120, 40)
@@ -21,10 +21,8 @@ def complete_reviews(store: Store, audit: AuditInfo) -> None:
     """Two complete reviews: REC-03 yes in one, no in the other."""
     ids = [ac.case.id for ac in store.audit_cases(audit.id)]
     for case_id, rec03 in zip(ids, ("yes", "no"), strict=False):
-        review = store.open_review(audit.id, case_id, "ann")
-        for qid, value in (("REC-01", "no"), ("REC-03", rec03), ("SPO-01", "na")):
-            store.set_answer(review.id, qid, value, "ann")
-        store.complete_review(review.id, "ann")
+        answers = {"REC-01": "no", "REC-03": rec03, "SPO-01": "na"}
+        complete_review(store, audit.id, case_id, "ann", "primary", answers)
 
 
 def cell_text(table: DataTable, row: int, col: int) -> str:  # type: ignore[type-arg]
