@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from casereview.cli import main
-from casereview.store import Store
+from casereview.store import Store, StoreError
 from tests.conftest import seed_store
 
 HEAD = "case_ref,force,reviewer,role,question_id,answer,note\n"
@@ -99,7 +99,7 @@ def test_complete_and_partial_reviews(db: Path, tmp_path: Path) -> None:
         (
             # a second review by the primary reviewer would not be blind
             "T/1,Testshire,ann,primary,REC-01,no,\nT/1,Testshire,ann,second,REC-01,no,\n",
-            ["answers.csv:3: the second review of this case is by ann, who did its primary"],
+            ["answers.csv:3: ann would do both the primary and the second review of this case"],
         ),
         (
             # a repeated row does not replace the first, so REC-02 is judged hidden by 'no'
@@ -142,7 +142,45 @@ def test_a_second_review_by_the_existing_primary_reviewer_is_refused(
     assert run(db, tmp_path, "T/1,Testshire,ann,primary,REC-01,no,\n")[0] == 0
     before = dump(db)
     code, out = run(db, tmp_path, "T/1,Testshire,ann,second,REC-01,no,\n")
-    assert code == 2 and "who did its primary review" in out
+    assert code == 2 and "ann would do both the primary and the second review" in out
+    assert dump(db) == before
+
+
+def test_an_imported_second_review_keeps_the_pair_blind_both_ways(db: Path, tmp_path: Path) -> None:
+    # dan's second review of T/2 is imported: T/2 is now chosen for dan's second review
+    assert run(db, tmp_path, "T/2,Testshire,dan,second,REC-01,no,\n")[0] == 0
+    store = Store.open(db)
+    audit = store.audit("Test audit")
+    t2 = next(ac for ac in store.audit_cases(audit.id) if ac.case.case_ref == "T/2"
+              and ac.case.force == "Testshire")  # fmt: skip
+    assert t2.second_reviewer == "dan"
+    with pytest.raises(StoreError, match="already has a second reviewer \\(dan\\)"):
+        store.assign_second(audit.id, [t2.case.id], "carl", "lead")
+    store.close()
+    before = dump(db)
+    # dan cannot then do the primary review too, and nobody else may file the second one
+    code, out = run(db, tmp_path, "T/2,Testshire,dan,primary,REC-01,no,\n")
+    assert code == 2 and "dan would do both the primary and the second review" in out
+    code, out = run(db, tmp_path, "T/3,Testshire,eve,primary,REC-01,no,\n"
+                    "T/2,Testshire,carl,second,REC-03,no,\n")  # fmt: skip
+    assert code == 2
+    assert "already has a second review" in out or "dan's to do, not carl's" in out
+    assert dump(db) == before
+
+
+def test_a_case_chosen_for_a_second_reviewer_takes_only_theirs(db: Path, tmp_path: Path) -> None:
+    store = Store.open(db)
+    audit = store.audit("Test audit")
+    t1 = next(ac for ac in store.audit_cases(audit.id) if ac.case.case_ref == "T/1"
+              and ac.case.force == "Testshire")  # fmt: skip
+    store.assign(audit.id, t1.case.id, "ann", "lead")
+    with pytest.raises(StoreError, match="ann's own primary review"):
+        store.assign_second(audit.id, [t1.case.id], "ann", "lead")
+    store.assign_second(audit.id, [t1.case.id], "bob", "lead")
+    store.close()
+    before = dump(db)
+    code, out = run(db, tmp_path, "T/1,Testshire,kim,second,REC-01,no,\n")
+    assert code == 2 and "the second review of this case is bob's to do, not kim's" in out
     assert dump(db) == before
 
 

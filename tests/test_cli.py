@@ -39,14 +39,15 @@ def test_demo_never_writes_into_the_working_database(
     assert not working.exists()
 
 
-def test_demo_on_a_pool_too_small_says_so(tmp_path: Path) -> None:
-    db = tmp_path / "small.db"
+def test_demo_never_mixes_with_real_cases(tmp_path: Path) -> None:
+    db = tmp_path / "real.db"
     assert run("--db", str(db), "cases", "import", str(CASES)).exit_code == 0
     result = run("--db", str(db), "demo", "--no-tui")
     assert result.exit_code == 2
-    assert "asked for 20 cases but the scope holds only" in result.output
+    assert "already holds 6 cases; the demo is built in a new file" in result.output
     assert "Traceback" not in result.output
-    assert Store.open(db).audits() == []
+    store = Store.open(db)
+    assert store.audits() == [] and store.count_cases() == 6
 
 
 @pytest.fixture
@@ -252,3 +253,17 @@ def test_shipped_files_come_from_the_package_when_the_repository_is_not_there() 
     assert [f.name for f in found] == ["casereview.tcss"]
     assert shipped._files("no-such-folder", "casereview.no_such_package", "*") == []
     assert shipped.sample_pool().name == "sample_cases.csv"
+
+
+def test_a_yes_no_filter_left_blank_means_not_recorded(tmp_path: Path) -> None:
+    db = tmp_path / "flags.db"
+    pool = tmp_path / "flags.csv"
+    pool.write_text("case_ref,force,da_related\nA,F,yes\nB,F,no\nC,F,\n", encoding="utf-8")
+    assert run("--db", str(db), "cases", "import", str(pool)).exit_code == 0
+    store = Store.open(db)
+    refs = {value: [c.case_ref for c in Scope({"da_related": value}).pool(store)]
+            for value in ("yes", "N", "")}  # fmt: skip
+    assert refs == {"yes": ["A"], "N": ["B"], "": ["C"]}
+    # a case column that is not an attribute for strata can still be filtered on
+    assert Scope({"case_ref": "B"}).problems(store) == []
+    assert Scope({"summary": "x"}).count(store) == 0

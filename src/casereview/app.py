@@ -114,7 +114,7 @@ class CaseReviewApp(App[None]):
                 self.pop_screen()
             cases = AuditCasesScreen(audit_id)
             self.push_screen(cases)
-        cases.opened = case_id
+        cases.opened.add(case_id)
         self.push_screen(ReviewScreen(review.id))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

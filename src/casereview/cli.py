@@ -454,15 +454,15 @@ def answers_import(context: Context, file: Path, audit_name: str) -> None:
     rows, warnings = parse_answer_rows(raw, str(file))
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
-    in_audit = {
-        (ac.case.force, ac.case.case_ref): ac.case.id for ac in store.audit_cases(audit_info.id)
-    }
+    sampled = store.audit_cases(audit_info.id)
+    in_audit = {(ac.case.force, ac.case.case_ref): ac.case.id for ac in sampled}
     plan = plan_answer_import(
         rows,
         store.checklist(audit_info.checklist_pk),
         in_audit,
         store.existing_reviews(audit_info.id),
         str(file),
+        {ac.case.id: ac.second_reviewer for ac in sampled if ac.second_reviewer},
     )
     n = store.import_reviews(audit_info.id, plan, context.reviewer)
     done = sum(1 for r in plan if r.complete)

@@ -8,7 +8,7 @@ from casereview.checklist import Checklist
 from casereview.importing import read_case_file
 from casereview.sampling import Scope, create_sampled_audit
 from casereview.shipped import sample_pool
-from casereview.store import Store
+from casereview.store import Store, StoreError
 
 DEMO_AUDIT = "Northmoor stalking dip sample 2024"
 DEMO_SEED = 2024
@@ -28,14 +28,19 @@ def _walk(checklist: Checklist, answers: dict[str, str | None], rng: random.Rand
 
 def build_demo(store: Store, reviewer: str) -> bool:
     """Fill an empty database with the demo; returns False when the demo audit exists already."""
-    store.ensure_shipped_checklists()
     if any(a.name == DEMO_AUDIT for a in store.audits()):
         return False
-    if store.count_cases() == 0:
-        store.insert_case_rows(read_case_file(sample_pool()).rows)
+    n_cases = store.count_cases()
+    if n_cases:
+        # Invented answers must never mix with real reviews: the demo only fills a new file.
+        raise StoreError(
+            f"this database already holds {n_cases} cases; the demo is built in a new file "
+            "(give another --db, or none for demo.db here)"
+        )
+    store.ensure_shipped_checklists()
+    store.insert_case_rows(read_case_file(sample_pool()).rows)
     info = store.find_checklist("stalking-casefile")
-    forces = sorted({c.force for c in store.cases()})
-    force = "Northmoor Police" if "Northmoor Police" in forces else forces[0]
+    force = "Northmoor Police"
     audit, sample, _pool = create_sampled_audit(
         store,
         DEMO_AUDIT,

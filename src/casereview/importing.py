@@ -367,12 +367,15 @@ def plan_answer_import(
     cases_in_audit: dict[tuple[str, str], int],
     existing: Mapping[tuple[int, str], str],
     source: str,
+    second_assigned: Mapping[int, str] | None = None,
 ) -> list[ImportedReview]:
     """Check answer rows against the audit and its checklist; InputError lists every problem.
 
     `cases_in_audit` maps (force, case_ref) to case id; `existing` maps the (case id, role)
-    pairs that already have a review to its reviewer: an import must not overwrite one, and
-    a second review must not be by the case's primary reviewer (it would not be blind).
+    pairs that already have a review to its reviewer: an import must not overwrite one.
+    `second_assigned` maps cases chosen for second review to their second reviewer. A case's
+    primary and second reviews must be by two people (a second review by the primary's
+    reviewer would not be blind), and a second review by the one chosen for it.
     """
     problems: list[Problem] = []
     by_ref: dict[str, list[int]] = {}
@@ -433,19 +436,35 @@ def plan_answer_import(
             continue  # the first answer stands, so the checks below judge the file as written
         review.answers[row.question_id] = (row.answer, row.note)
         review.lines[row.question_id] = row.line
+    chosen = second_assigned or {}
     for (case_id, role), review in reviews.items():
-        if role == "second":
-            primary = reviews.get((case_id, "primary"))
-            by = primary.reviewer if primary else existing.get((case_id, "primary"))
-            if by == review.reviewer:
-                problems.append(
-                    Problem(
-                        source,
-                        min(review.lines.values()),
-                        f"the second review of this case is by {by}, who did its primary "
-                        "review; a second review must be by someone else",
-                    )
+        line = min(review.lines.values())
+        if role == "second" and chosen.get(case_id) not in (None, review.reviewer):
+            problems.append(
+                Problem(
+                    source,
+                    line,
+                    f"the second review of this case is {chosen[case_id]}'s to do, not "
+                    f"{review.reviewer}'s",
                 )
+            )
+        if role not in ("primary", "second"):
+            continue
+        other_role = "second" if role == "primary" else "primary"
+        other = reviews.get((case_id, other_role))
+        by = other.reviewer if other else existing.get((case_id, other_role))
+        if by is None and other_role == "second":
+            by = chosen.get(case_id)
+        if by == review.reviewer and (other is None or role == "second"):
+            # (a pair both in the file is reported once, at its second review)
+            problems.append(
+                Problem(
+                    source,
+                    line,
+                    f"{by} would do both the primary and the second review of this case; "
+                    "a second review must be by someone else",
+                )
+            )
     for review in reviews.values():
         values = {q: v for q, (v, _n) in review.answers.items()}
         shown = set(checklist.visible(values))

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from casereview.fields import BOOL_COLUMNS
+from casereview.fields import BOOL_COLUMNS, CASE_COLUMNS
 from casereview.importing import parse_bool
 from casereview.scoring import allocate_proportional
 from casereview.store import AuditInfo, Case, Store, StoreError
@@ -101,7 +101,7 @@ class Scope:
         fields = f"(fields: {', '.join(known)})"
         out = []
         for name, value in self.where.items():
-            if name not in known:
+            if name not in known and name not in CASE_COLUMNS:
                 out.append(f"filter {name}={value}: no case has a field '{name}' {fields}")
             elif name in BOOL_COLUMNS:
                 try:

@@ -16,6 +16,7 @@ from sqlite_utils import Database
 
 from casereview.bulk import no_cycle_collection
 from casereview.fields import ANSWER_VALUES, BOOL_COLUMNS, CASE_COLUMNS
+from casereview.importing import parse_bool
 from casereview.migrations import KNOWN, migrations
 from casereview.shipped import content_hash, shipped_checklists
 
@@ -472,8 +473,8 @@ class Store:
         params: list[Any] = []
         for name, value in (where or {}).items():
             if name in BOOL_COLUMNS:
-                clauses.append(f"{name} = ?")
-                params.append(1 if value.lower() in ("yes", "true", "1", "y", "t") else 0)
+                clauses.append(f"{name} IS ?")  # yes, no, or blank for not recorded
+                params.append(parse_bool(value))
             elif name in CASE_COLUMNS:
                 clauses.append(f"{name} = ?")
                 params.append(value)
@@ -733,15 +734,26 @@ class Store:
         with self._write():
             for case_id in case_ids:
                 row = self.db.execute(
-                    "SELECT second_reviewer FROM audit_cases WHERE audit_id = ? AND case_id = ?",
+                    "SELECT ac.second_reviewer, ac.assigned_to,"
+                    " (SELECT reviewer FROM reviews r WHERE r.audit_id = ac.audit_id"
+                    "  AND r.case_id = ac.case_id AND r.role = 'primary'),"
+                    " (SELECT reviewer FROM reviews r WHERE r.audit_id = ac.audit_id"
+                    "  AND r.case_id = ac.case_id AND r.role = 'second')"
+                    " FROM audit_cases ac WHERE ac.audit_id = ? AND ac.case_id = ?",
                     [audit_id, case_id],
                 ).fetchone()
                 if row is None:
                     raise StoreError(f"case {case_id} is not in this audit")
-                if row[0] not in (None, reviewer):
+                chosen, assigned, primary, second = row
+                if (chosen or second) not in (None, reviewer):
                     raise StoreError(
-                        f"case {case_id} already has a second reviewer ({row[0]}); "
+                        f"case {case_id} already has a second reviewer ({chosen or second}); "
                         "it keeps them"
+                    )
+                if reviewer in (assigned, primary):
+                    raise StoreError(
+                        f"case {case_id} is {reviewer}'s own primary review; a second review "
+                        "must be by someone else"
                     )
                 self.db.execute(
                     "UPDATE audit_cases SET second_reviewer = ? WHERE audit_id = ? AND case_id = ?",
@@ -1048,6 +1060,12 @@ class Store:
                     ],
                 )
                 review_id = cursor.lastrowid
+                if r.role == "second":  # an imported second review chooses its case for one
+                    self.db.execute(
+                        "UPDATE audit_cases SET second_reviewer = ? WHERE audit_id = ?"
+                        " AND case_id = ? AND second_reviewer IS NULL",
+                        [r.reviewer, audit_id, r.case_id],
+                    )
                 self._event(review_id, None, "imported", None, r.role, None, actor)
                 for qid, (value, note) in r.answers.items():
                     self.db.execute(

@@ -32,7 +32,7 @@ class AuditCasesScreen(StoreScreen):
         super().__init__()
         self.audit_id = audit_id
         self.only_mine = False
-        self.opened: int | None = None  # the case whose review was opened from here
+        self.opened: set[int] = set()  # cases whose reviews were opened over this screen
         self._columns: list[ColumnKey] = []
 
     def compose(self) -> ComposeResult:
@@ -78,16 +78,18 @@ class AuditCasesScreen(StoreScreen):
         if self.app.screen is not self:
             return  # a resume that arrived after a review was pushed on top (a modal closed)
         table = self.query_one(DataTable)
+        listed = {key.value for key in table.rows}
         if table.row_count == 0:
             self._to_my_next_case(self.refresh_cases())
-        elif self.opened is not None:
-            ac = self.store.audit_case(self.audit_id, self.opened)
-            for column, value in zip(self._columns, self._cells(ac), strict=True):
-                table.update_cell(str(ac.case.id), column, value)
+        elif self.opened and all(str(case_id) in listed for case_id in self.opened):
+            for case_id in self.opened:
+                ac = self.store.audit_case(self.audit_id, case_id)
+                for column, value in zip(self._columns, self._cells(ac), strict=True):
+                    table.update_cell(str(case_id), column, value)
             self._summary()
-        else:
+        else:  # a case opened from the palette may not be in this list (your queue)
             self.refresh_cases()
-        self.opened = None
+        self.opened.clear()
 
     @staticmethod
     def _cells(ac: AuditCase) -> tuple[str, ...]:

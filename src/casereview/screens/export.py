@@ -75,8 +75,18 @@ class ExportScreen(ModalScreen[Path | None]):
         self.dismiss(None)
 
     @on(Input.Changed, "#export-path")
-    def _path_edited(self) -> None:
-        self._confirmed = None  # a new name needs its own go-ahead to replace a file
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    def _choice_changed(self) -> None:
+        self._confirmed = None  # a changed export needs its own go-ahead to replace a file
+
+    @on(Input.Changed, "#export-path")
+    def _follow_name(self, event: Input.Changed) -> None:
+        """A typed .csv, .xlsx or .json name sets the format: never a workbook called .csv."""
+        named = Path(event.value.strip()).suffix.lstrip(".").lower()
+        formats = self.query_one("#export-format", Select)
+        if named in ("csv", "xlsx", "json") and formats.value != named:
+            formats.value = named
 
     @on(Button.Pressed, "#export-go")
     @on(Input.Submitted)
@@ -93,10 +103,8 @@ class ExportScreen(ModalScreen[Path | None]):
             message.update(f"[red]No folder {path.parent}.[/red]")
             return
         named = path.suffix.lstrip(".").lower()
-        if named in ("csv", "xlsx", "json") and named != fmt:
-            # As on the command line, the file name decides: never a workbook called .csv.
-            fmt = named
-            self.query_one("#export-format", Select).value = fmt
+        if named in ("csv", "xlsx", "json"):
+            fmt = named  # as on the command line, the file name decides (see _follow_name)
         if path.exists() and self._confirmed != path:
             self._confirmed = path
             message.update(f"[yellow]{path.name} exists: Export again to replace it.[/yellow]")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -56,7 +57,11 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(f"[b]{self.title_text}[/b]\n{self.question}\n\n[b]y[/b] yes   [b]n[/b] no")
+            # case refs and names are data, not markup
+            yield Label(
+                f"[b]{escape(self.title_text)}[/b]\n{escape(self.question)}\n\n"
+                "[b]y[/b] yes   [b]n[/b] no"
+            )
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
@@ -75,7 +80,7 @@ class ReasonScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(f"[b]{self.title_text}[/b]\n{self.prompt}")
+            yield Label(f"[b]{escape(self.title_text)}[/b]\n{escape(self.prompt)}")
             yield Input(placeholder=self.placeholder, id="reason")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
