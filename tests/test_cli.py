@@ -267,3 +267,19 @@ def test_a_yes_no_filter_left_blank_means_not_recorded(tmp_path: Path) -> None:
     # a case column that is not an attribute for strata can still be filtered on
     assert Scope({"case_ref": "B"}).problems(store) == []
     assert Scope({"summary": "x"}).count(store) == 0
+
+
+def test_an_export_is_written_whole_or_not_at_all(tmp_path: Path) -> None:
+    from casereview.export import replacing
+
+    out = tmp_path / "board.csv"
+    out.write_text("last month's", encoding="utf-8")
+    with pytest.raises(RuntimeError), replacing(out) as tmp:
+        tmp.write_text("half a fil", encoding="utf-8")
+        raise RuntimeError("disk full")
+    assert out.read_text(encoding="utf-8") == "last month's"
+    assert [p.name for p in tmp_path.iterdir()] == ["board.csv"]  # no .part left behind
+    with replacing(out) as tmp:
+        tmp.write_text("this month's", encoding="utf-8")
+    assert out.read_text(encoding="utf-8") == "this month's"
+    assert out.stat().st_mode & 0o777 == 0o600  # case data: owner-only, like the database

@@ -531,8 +531,7 @@ def export_cmd(
     if fmt == "xlsx":
         assert out is not None
         sheets = findings.workbook_tables(kind, store, data, by, include_notes)
-        tmp = out.with_name(f".{out.name}.part")
-        try:
+        with export.replacing(out) as tmp:
             export.write_xlsx(
                 tmp,
                 findings.summary_pairs(data),
@@ -540,9 +539,6 @@ def export_cmd(
                 chart=findings.section_chart(data),
                 progress=progress,
             )
-            os.replace(tmp, out)
-        finally:
-            tmp.unlink(missing_ok=True)
     else:
         _write_atomically(out, table, fmt, data, progress)
     if out is not None:
@@ -586,17 +582,10 @@ def _write_atomically(out: Path | None, table: Any, fmt: str, data: Any, progres
 
 
 def _replace_atomically(out: Path, payload: bytes) -> None:
-    """Write beside OUT and rename into place: a failed write leaves no half-written file."""
-    import tempfile
+    from casereview.export import replacing
 
-    fd, tmp = tempfile.mkstemp(dir=out.parent or Path("."), prefix=f".{out.name}.")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with replacing(out) as tmp:
+        tmp.write_bytes(payload)
 
 
 @main.command("report")

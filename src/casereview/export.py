@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
-from collections.abc import Callable, Sequence
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, TextIO
@@ -33,6 +36,21 @@ class BarChart:
     values: list[float | None]
     ci_low: list[float | None] = field(default_factory=list)
     ci_high: list[float | None] = field(default_factory=list)
+
+
+@contextmanager
+def replacing(path: Path) -> Iterator[Path]:
+    """A temporary file beside `path` to write the export to, renamed over `path` only when
+    the block finishes and removed when it fails: no half-written file is ever left. It is
+    created owner-only (mkstemp), and the rename keeps that: exports hold case data."""
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def neutralise(text: str) -> str:

@@ -134,19 +134,17 @@ class ExportScreen(ModalScreen[Path | None]):
         def progress(done: int, total: int) -> None:
             self.app.call_from_thread(bar.update, total=total, progress=done)
 
-        tmp = path.with_name(f".{path.name}.part")
         try:
-            if fmt == "xlsx":
-                export.write_xlsx(tmp, summary, tables, chart=chart, progress=progress)  # type: ignore[arg-type]
-            elif fmt == "csv":
-                with tmp.open("wb") as binary:
-                    export.write_csv(tables[0], binary, progress)
-            else:
-                with tmp.open("w", encoding="utf-8") as text:
-                    export.write_json(tables, text, meta={"audit": self.audit_name})
-            tmp.replace(path)
+            with export.replacing(path) as tmp:
+                if fmt == "xlsx":
+                    export.write_xlsx(tmp, summary, tables, chart=chart, progress=progress)  # type: ignore[arg-type]
+                elif fmt == "csv":
+                    with tmp.open("wb") as binary:
+                        export.write_csv(tables[0], binary, progress)
+                else:
+                    with tmp.open("w", encoding="utf-8") as text:
+                        export.write_json(tables, text, meta={"audit": self.audit_name})
         except OSError as exc:
-            tmp.unlink(missing_ok=True)
             self.app.call_from_thread(
                 self.query_one("#export-message", Label).update, f"[red]Not written: {exc}[/red]"
             )
