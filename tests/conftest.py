@@ -30,7 +30,7 @@ def db_path(tmp_path: Path) -> Path:
 def seed_store(store: Store) -> AuditInfo:
     """The mini checklist, the six fixture cases and an audit of all of them."""
     info = store.add_checklist(MINI.read_text(), str(MINI))
-    store.insert_cases(read_case_file(CASES).cases)
+    store.insert_case_rows(read_case_file(CASES).rows)
     ids = [c.id for c in store.cases()]
     return store.create_audit("Test audit", info.pk, ids, created_by="tester", seed=1)
 

@@ -82,7 +82,7 @@ def fill(store: Store) -> None:
     migrated, before anything is written, so it is not a bug in itself).
     """
     info = store.add_checklist(MINI.read_text(encoding="utf-8"), "tests/fixtures/mini.yaml")
-    store.insert_cases(read_case_file(CASES).cases)
+    store.insert_case_rows(read_case_file(CASES).rows)
     ids = {(c.force, c.case_ref): c.id for c in store.cases()}
     audit = store.create_audit(
         "Test audit",

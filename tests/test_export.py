@@ -339,7 +339,7 @@ def unknown_audit(path: Path, unknown_scores_as: str) -> None:
     )
     info = store.add_checklist(text, str(MINI))
     assert store.checklist(info.pk).unknown_scores_as == unknown_scores_as
-    store.insert_cases(read_case_file(CASES).cases)
+    store.insert_case_rows(read_case_file(CASES).rows)
     audit = store.create_audit(
         "Test audit", info.pk, [c.id for c in store.cases()], "tester", seed=1
     )

@@ -163,16 +163,13 @@ class Checklist(_Strict):
         return effective
 
     def _hidden(self, answers: Mapping[str, str | None]) -> tuple[str, ...]:
-        hidden: list[str] = []
-        for qid, controller, allowed in self._skip_rules:
-            if controller in hidden or answers.get(controller) not in allowed:
-                hidden.append(qid)
-        return tuple(hidden)
+        shown = set(self.visible(answers))  # the one statement of the skip-logic rule
+        return tuple(qid for qid in self._unanswered if qid not in shown)
 
     @cached_property
     def _controllers(self) -> tuple[str, ...]:
         """The questions skip logic depends on: their answers alone decide what is hidden."""
-        return tuple(dict.fromkeys(c for _, c, _ in self._skip_rules))
+        return tuple(dict.fromkeys(c for _, c, _ in self._rules if c is not None))
 
     @cached_property
     def _hidden_for(self) -> dict[tuple[str | None, ...], tuple[str, ...]]:
@@ -181,11 +178,6 @@ class Checklist(_Strict):
     @cached_property
     def _unanswered(self) -> dict[str, str | None]:
         return dict.fromkeys(q.id for q in self.questions)
-
-    @cached_property
-    def _skip_rules(self) -> tuple[tuple[str, str, frozenset[str]], ...]:
-        """The rules of the questions with skip logic only (controllers come earlier)."""
-        return tuple((q, c, allowed) for q, c, allowed in self._rules if c is not None)
 
     def unanswered(self, answers: Mapping[str, str | None]) -> list[str]:
         """Shown questions with no answer: these block completing a review."""

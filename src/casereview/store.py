@@ -393,12 +393,6 @@ class Store:
 
     # ------------------------------------------------------------------ cases
 
-    def insert_cases(self, cases: Sequence[Mapping[str, Any]]) -> int:
-        """Add validated cases (dicts by CASE_COLUMNS name, plus `extra`); see insert_case_rows."""
-        return self.insert_case_rows(
-            [[c.get(col) for col in CASE_COLUMNS] + [c.get("extra") or {}] for c in cases]
-        )
-
     def insert_case_rows(self, rows: Iterable[Sequence[Any]]) -> int:
         """Add validated case rows in one transaction; a duplicate (force, case_ref) aborts all.
 
