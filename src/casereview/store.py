@@ -404,7 +404,7 @@ class Store:
         def values(row: Sequence[Any]) -> tuple[Any, ...]:
             extra = row[-1]
             text = json.dumps(extra, ensure_ascii=False, sort_keys=True) if extra else "{}"
-            return (row[1] or "", *row[:1], *row[2:-1], text, stamp)
+            return (row[1] or "", row[0], *row[2:-1], text, stamp)  # force, case_ref, ...
 
         with no_cycle_collection(), self._write():
             cursor = self.db.conn.executemany(
@@ -690,11 +690,10 @@ class Store:
         row = self.db.execute(
             """
             SELECT count(*) FROM audit_cases ac
-            WHERE ac.audit_id = ? AND ac.second_reviewer = ? AND EXISTS (
-              SELECT 1 FROM (SELECT 'primary' AS role UNION ALL SELECT 'second') needed
-              WHERE coalesce((SELECT status FROM reviews r WHERE r.audit_id = ac.audit_id
-                                AND r.case_id = ac.case_id AND r.role = needed.role), '')
-                    != 'complete')
+            WHERE ac.audit_id = ? AND ac.second_reviewer = ? AND (
+              SELECT count(*) FROM reviews r  -- one review per role: UNIQUE(audit, case, role)
+              WHERE r.audit_id = ac.audit_id AND r.case_id = ac.case_id
+                AND r.role IN ('primary', 'second') AND r.status = 'complete') < 2
             """,
             [audit_id, reviewer],
         ).fetchone()
