@@ -44,28 +44,24 @@ _PLACES = (
     "Northcliffe Oldcastle Pinewood Redbrook Silverdale Tidewater"
 ).split()
 _KINDS = ("Police", "Constabulary")
+
+
+def _sample_mix() -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """OFFENCES and OUTCOMES of scripts/generate_sample_cases.py (a script, not a package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "generate_sample_cases", REPO / "scripts" / "generate_sample_cases.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.OFFENCES, module.OUTCOMES
+
 _TEAMS = ("Response", "CID", "Public Protection Unit", "Safeguarding Hub", "Neighbourhood")
-_OFFENCES = (
-    ("Stalking (s2A)", 18),
-    ("Stalking involving fear of violence or serious alarm or distress (s4A)", 12),
-    ("Harassment (s2)", 22),
-    ("Harassment - fear of violence (s4)", 8),
-    ("Malicious communications", 14),
-    ("Communications Act s127", 6),
-    ("Controlling or coercive behaviour", 10),
-    ("Breach of restraining order", 6),
-    ("Breach of Stalking Protection Order", 4),
-)
-_OUTCOMES = (
-    ("Charged/summonsed", 14),
-    ("Caution", 4),
-    ("Community resolution", 3),
-    ("Evidential difficulties - victim does not support", 30),
-    ("Evidential difficulties - victim supports", 20),
-    ("Investigation complete - no suspect identified", 6),
-    ("Named suspect, prosecution prevented", 5),
-    ("Under investigation", 18),
-)
+# The case mix (recorded classifications weighted towards misrecording, outcomes weighted
+# towards "evidential difficulties"): the sample pool's, from its generator.
+_OFFENCES, _OUTCOMES = _sample_mix()
 _BEHAVIOURS = (
     "Repeated unwanted messages and calls",
     "Turning up at the victim's home and workplace",

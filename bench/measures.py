@@ -273,6 +273,20 @@ def _run(cmd: list[str], env: dict[str, str] | None = None) -> str:
     return done.stdout
 
 
+def _alternating(
+    runs: int, ours: Callable[[], float], bare: Callable[[], float]
+) -> tuple[list[float], list[float]]:
+    """Milliseconds of `runs` timings of each, taken in turn; the first two of each are
+    warm-up (compiled bytecode, the page cache) and not kept."""
+    kept: tuple[list[float], list[float]] = ([], [])
+    for i in range(runs + 2):
+        a, b = ours(), bare()
+        if i >= 2:
+            kept[0].append(a * 1000)
+            kept[1].append(b * 1000)
+    return kept
+
+
 def _wall(cmd: list[str]) -> float:
     start = time.perf_counter()
     _run(cmd)
@@ -286,13 +300,7 @@ def measure_headless_start(db: Path, runs: int, log: Log) -> Result:
     """
     ours_cmd = [CASEREVIEW, "--db", str(db), "audit", "list"]
     bare_cmd = [PYTHON, "-c", "import click, sqlite_utils, pydantic, yaml, platformdirs"]
-    ours: list[float] = []
-    bare: list[float] = []
-    for i in range(runs + 2):  # two warm-up runs each: compiled bytecode, page cache
-        a, b = _wall(ours_cmd), _wall(bare_cmd)
-        if i >= 2:
-            ours.append(a * 1000)
-            bare.append(b * 1000)
+    ours, bare = _alternating(runs, lambda: _wall(ours_cmd), lambda: _wall(bare_cmd))
     a, b = median(ours), median(bare)
     log(f"  audit list {a:.0f} ms, imports {b:.0f} ms")
     return Result(
@@ -315,13 +323,9 @@ def _first_frame(args: list[str]) -> float:
 
 def measure_tui_start(db: Path, runs: int, log: Log) -> Result:
     """Process launch to the audits screen drawn on the big DB vs a bare Textual app's."""
-    ours: list[float] = []
-    bare: list[float] = []
-    for i in range(runs + 2):
-        a, b = _first_frame(["casereview", str(db)]), _first_frame(["baseline"])
-        if i >= 2:
-            ours.append(a * 1000)
-            bare.append(b * 1000)
+    ours, bare = _alternating(
+        runs, lambda: _first_frame(["casereview", str(db)]), lambda: _first_frame(["baseline"])
+    )
     a, b = median(ours), median(bare)
     log(f"  casereview {a:.0f} ms, bare Textual {b:.0f} ms")
     return Result(
