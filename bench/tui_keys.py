@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.text import Text
-from textual import events, on
+from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -158,7 +158,11 @@ def _css() -> str:
 
 
 class BareReviewScreen(Screen[None]):
-    """The review screen's widgets and drawing, answers kept in a dict: no database."""
+    """The review screen's widgets and drawing, answers kept in a dict: no database.
+
+    It draws as ReviewScreen does: one line redrawn per answer (the whole list only when
+    skip logic changes what is shown), the panel updated in the cursor's frame.
+    """
 
     BINDINGS = [Binding(k, f"answer('{v}')", ANSWER_LABELS[v]) for v, k in KEY_FOR.items()]
 
@@ -167,6 +171,7 @@ class BareReviewScreen(Screen[None]):
         self.checklist = checklist
         self.answers: dict[str, str | None] = {}
         self.shown = checklist.visible(self.answers)
+        self.listed: list[str] = []
         self.current: str = self.shown[0]
 
     def compose(self) -> ComposeResult:
@@ -178,39 +183,47 @@ class BareReviewScreen(Screen[None]):
             with Vertical(id="review-main"):
                 yield OptionList(id="questions")
                 with VerticalScroll(id="question-panel"):
-                    yield Static(id="question-text")
-                    yield Static(id="answer-choices")
-                    yield Static(id="question-note")
-                    yield Static(id="question-guidance")
+                    yield Static(id="question")
         yield Static(id="review-status")
         yield Footer()
 
     def on_mount(self) -> None:
         self._render_questions()
-        self.query_one(OptionList).focus()
+        questions = self.query_one(OptionList)
+        self.watch(questions, "highlighted", self._highlighted, init=False)
+        questions.focus()
+
+    def _section_prompt(self, section: Any) -> Text:
+        visible = [q.id for q in section.questions if q.id in self.shown]
+        done = sum(1 for qid in visible if self.answers.get(qid))
+        return Text(f"{section.title}  {done}/{len(visible)}", style="bold")
+
+    def _question_prompt(self, q: Any) -> Content:
+        value = self.answers.get(q.id)
+        label = ANSWER_LABELS[value] if value else ""
+        prompt = Text.assemble(
+            (" ✓ " if value else " · ", "green"),
+            (f"{q.id:<8}", "bold" if q.critical else ""),
+            (f"{label:<8}", "green"),
+            q.text,
+            no_wrap=True,
+            overflow="ellipsis",
+        )
+        return Content.from_rich_text(prompt)
 
     def _render_questions(self) -> None:
         options: list[Option] = []
         shown = set(self.shown)
         for section in self.checklist.sections:
-            visible = [q for q in section.questions if q.id in shown]
-            done = sum(1 for q in visible if self.answers.get(q.id))
-            title = Text(f"{section.title}  {done}/{len(visible)}", style="bold")
-            options.append(Option(title, id=f"section:{section.id}", disabled=True))
-            for q in visible:
-                value = self.answers.get(q.id)
-                label = ANSWER_LABELS[value] if value else ""
-                prompt = Text.assemble(
-                    (" ✓ " if value else " · ", "green"),
-                    (f"{q.id:<8}", "bold" if q.critical else ""),
-                    (f"{label:<8}", "green"),
-                    q.text,
-                    no_wrap=True,
-                    overflow="ellipsis",
-                )
-                options.append(Option(Content.from_rich_text(prompt), id=q.id))
+            options.append(
+                Option(self._section_prompt(section), id=f"section:{section.id}", disabled=True)
+            )
+            for q in section.questions:
+                if q.id in shown:
+                    options.append(Option(self._question_prompt(q), id=q.id))
         questions = self.query_one(OptionList)
         questions.set_options(options)
+        self.listed = list(self.shown)
         questions.highlighted = questions.get_option_index(self.current)
         self._render_current()
 
@@ -222,19 +235,21 @@ class BareReviewScreen(Screen[None]):
             visible = [x.id for x in section.questions if x.id in shown]
             done = sum(1 for x in visible if self.answers.get(x))
             text.append(f"  {section.title[:20]:<20} {done:>2}/{len(visible):<2}\n")
-        self.query_one("#section-progress", Static).update(text)
-        self.query_one("#question-text", Static).update(Text.assemble((q.id, "bold"), q.text))
-        choices = Text()
-        for option in q.answers:
-            reverse = "reverse bold" if option == self.answers.get(q.id) else ""
-            choices.append(f" {KEY_FOR[option]} {ANSWER_LABELS[option]} ", reverse)
-        self.query_one("#answer-choices", Static).update(choices)
-        self.query_one("#question-note", Static).update(Text("(e: add a note)", "dim"))
-        self.query_one("#question-guidance", Static).update(q.guidance.strip())
+        self.query_one("#section-progress", Static).update(text, layout=False)
+        choices = " ".join(
+            f" {KEY_FOR[option]} {ANSWER_LABELS[option]} " for option in q.answers
+        )
+        self.query_one("#question", Static).update(
+            Content.assemble(
+                (q.id, "bold"), "\n", (q.text, "bold"), "\n\n", choices, "\n",
+                ("(e: add a note)", "dim"), "\n\n", (q.guidance.strip(), "$text-muted"),
+            )  # fmt: skip
+        )
 
-    @on(OptionList.OptionHighlighted, "#questions")
-    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        qid = event.option.id
+    def _highlighted(self, index: int | None) -> None:
+        if index is None:
+            return
+        qid = self.query_one(OptionList).get_option_at_index(index).id
         if qid and not qid.startswith("section:") and qid != self.current:
             self.current = qid
             self._render_current()
@@ -246,7 +261,15 @@ class BareReviewScreen(Screen[None]):
         after = self.shown[self.shown.index(qid) + 1 :]
         self.current = after[0] if after else qid
         self.query_one("#review-status", Static).update(Text(f"Saved {qid}", "green"))
-        self._render_questions()
+        if self.shown != self.listed:
+            self._render_questions()
+            return
+        questions = self.query_one(OptionList)
+        section = self.checklist.section_of(qid)
+        questions.replace_option_prompt(f"section:{section.id}", self._section_prompt(section))
+        questions.replace_option_prompt(qid, self._question_prompt(self.checklist.question(qid)))
+        questions.highlighted = questions.get_option_index(self.current)
+        self._render_current()
 
 
 class BareCasesScreen(Screen[None]):
