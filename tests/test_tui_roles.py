@@ -171,3 +171,16 @@ async def test_findings_stay_closed_to_a_second_reviewer_until_their_pairs_are_d
         assert isinstance(app.screen, FindingsScreen)
     # anyone without an open blind pair sees the findings at once
     assert store.blind_pairs_open(audit.id, "ann") == 0
+
+
+async def test_the_app_freezes_its_start_up_objects_and_hands_them_back(
+    audited: tuple[Store, AuditInfo],
+) -> None:
+    import gc
+
+    store, _audit = audited
+    app = make_app(store, "ann")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.2)
+        assert gc.get_freeze_count() > 10_000  # Textual's and the first screen's objects
+    assert gc.get_freeze_count() == 0  # nothing left out of collection once the app is gone
