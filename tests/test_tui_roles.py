@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from textual.widgets import DataTable, Input, Select
 
 from casereview.app import make_app
@@ -176,8 +178,6 @@ async def test_findings_stay_closed_to_a_second_reviewer_until_their_pairs_are_d
 async def test_the_app_freezes_its_start_up_objects_and_hands_them_back(
     audited: tuple[Store, AuditInfo],
 ) -> None:
-    import gc
-
     store, _audit = audited
     app = make_app(store, "ann")
     async with app.run_test(size=SIZE) as pilot:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, cast
 
 from textual import events
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widgets import DataTable, Footer
 
 from casereview.store import Store
 
@@ -41,3 +41,10 @@ def progress_bar(done: int, total: int, width: int = 10) -> str:
         return "░" * width
     filled = round(width * done / total)
     return "█" * filled + "░" * (width - filled)
+
+
+def highlighted_key(table: DataTable) -> str | None:  # type: ignore[type-arg]
+    """The key of the table's highlighted row; None when the table is empty."""
+    if not table.row_count:
+        return None
+    return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value

@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 from textual.widgets.data_table import ColumnKey
 
-from casereview.screens._base import StoreScreen
+from casereview.screens._base import StoreScreen, highlighted_key
 from casereview.screens.modals import ReasonScreen
 from casereview.screens.moderation import ModerationScreen
 from casereview.store import AuditCase
@@ -138,11 +138,9 @@ class AuditCasesScreen(StoreScreen):
 
     @work
     async def action_assign(self) -> None:
-        table = self.query_one(DataTable)
-        if not table.row_count:
+        key = highlighted_key(self.query_one(DataTable))
+        if key is None:
             return
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        assert key is not None
         case = self.store.case(int(key))
         name = await self.app.push_screen_wait(
             ReasonScreen(
@@ -156,11 +154,9 @@ class AuditCasesScreen(StoreScreen):
             self.refresh_cases()
 
     def action_moderate(self) -> None:
-        table = self.query_one(DataTable)
-        if not table.row_count:
+        key = highlighted_key(self.query_one(DataTable))
+        if key is None:
             return
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        assert key is not None
         ac = self.store.audit_case(self.audit_id, int(key))
         if ac.status != "complete" or ac.second_status != "complete":
             self.notify(
@@ -176,10 +172,8 @@ class AuditCasesScreen(StoreScreen):
         self.cr_app.open_findings(self.audit_id)
 
     def action_open(self) -> None:
-        table = self.query_one(DataTable)
-        if table.row_count:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-            assert key is not None
+        key = highlighted_key(self.query_one(DataTable))
+        if key is not None:
             self.cr_app.open_case(self.audit_id, int(key))
 
     @on(DataTable.RowSelected)

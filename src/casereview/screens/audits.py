@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
-from casereview.screens._base import StoreScreen, progress_bar
+from casereview.screens._base import StoreScreen, highlighted_key, progress_bar
 
 
 class AuditsScreen(StoreScreen):
@@ -64,10 +64,7 @@ class AuditsScreen(StoreScreen):
             )
 
     def _audit_id(self) -> int | None:
-        table = self.query_one(DataTable)
-        if not table.row_count:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        key = highlighted_key(self.query_one(DataTable))
         return int(key) if key is not None else None
 
     def action_new_audit(self) -> None:

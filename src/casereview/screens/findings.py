@@ -13,7 +13,7 @@ from textual.reactive import reactive
 from textual.widgets import DataTable, Footer, Header, Static
 
 from casereview import findings, scoring
-from casereview.screens._base import StoreScreen
+from casereview.screens._base import StoreScreen, highlighted_key
 from casereview.screens.export import ExportScreen
 from casereview.store import StoreError
 
@@ -293,10 +293,9 @@ class FindingsScreen(StoreScreen):
         )
 
     def action_drill(self) -> None:
-        table = self.query_one(DataTable)
-        if self.view != "sections" or self.section is not None or not table.row_count:
+        key = highlighted_key(self.query_one(DataTable))
+        if self.view != "sections" or self.section is not None or key is None:
             return
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         self.section = key
 
     @on(DataTable.RowSelected)

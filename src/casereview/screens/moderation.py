@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
 from casereview.checklist import ANSWER_LABELS, Checklist
-from casereview.screens._base import StoreScreen
+from casereview.screens._base import StoreScreen, highlighted_key
 from casereview.screens.modals import ReasonScreen
 from casereview.store import Answer, ReviewIncomplete, StoreError
 
@@ -118,10 +118,7 @@ class ModerationScreen(StoreScreen):
         )
 
     def _current(self) -> str | None:
-        table = self.query_one(DataTable)
-        if not table.row_count:
-            return None
-        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return highlighted_key(self.query_one(DataTable))
 
     def action_toggle_all(self) -> None:
         self.show_all = not self.show_all
