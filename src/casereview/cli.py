@@ -14,8 +14,8 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from casereview import __version__
-from casereview.problems import InputError
-from casereview.store import Store, StoreError
+from casereview.problems import CasereviewError, InputError
+from casereview.store import Store, StoreError, explain
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -59,9 +59,12 @@ def friendly_errors(fn: F) -> F:
             click.echo(f"casereview: {len(exc.problems)} problem(s); nothing was written", err=True)
             sys.exit(2)
         except StoreError as exc:
+            fail(str(exc), exc.exit_status)
+        except CasereviewError as exc:  # e.g. an export target that would destroy something
             fail(str(exc))
-        except sqlite3.DatabaseError as exc:  # damage found while reading, after opening
-            fail(f"the database file is damaged or unreadable ({exc}); restore it from a backup")
+        except sqlite3.DatabaseError as exc:  # found while reading, after opening
+            error = explain(exc)
+            fail(str(error), error.exit_status)
         except OSError as exc:
             fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), 1)
 
@@ -234,24 +237,24 @@ def cases_import(context: Context, file: Path) -> None:
     """
     from casereview.importing import read_case_file
     from casereview.problems import Problem
+    from casereview.store import CasesInPool
 
     parsed = read_case_file(file)
     for warning in parsed.warnings:
         click.echo(f"warning: {warning}", err=True)
-    store = context.store
-    keys = [(row[1], row[0]) for row in parsed.rows]  # (force, case_ref)
-    clash = store.existing_case_keys(keys)
-    if clash:
+    try:
+        n = context.store.insert_case_rows(parsed.rows)
+    except CasesInPool as exc:
+        keys = [(row[1] or "", row[0]) for row in parsed.rows]  # (force, case_ref)
         raise InputError(
             [
                 Problem(
                     str(file), line, f"case {ref} of '{force or '(none)'}' is already in the pool"
                 )
                 for line, (force, ref) in zip(parsed.lines, keys, strict=True)
-                if (force, ref) in clash
+                if (force, ref) in exc.keys
             ]
-        )
-    n = store.insert_case_rows(parsed.rows)
+        ) from None
     extra = (
         f"; extra columns kept: {', '.join(parsed.extra_columns)}" if parsed.extra_columns else ""
     )
@@ -519,6 +522,8 @@ def export_cmd(
     if by and kind not in ("questions", "sections"):
         fail(f"--by applies to questions and sections, not {kind}")
     store = context.existing_store()
+    if out is not None:
+        export.safe_target(out, store.files())  # refused before any work, nothing touched
     data = findings.load(
         store, audit_name, by, require_complete=kind not in ("answers", "cases", "events")
     )
@@ -531,7 +536,7 @@ def export_cmd(
     if fmt == "xlsx":
         assert out is not None
         sheets = findings.workbook_tables(kind, store, data, by, include_notes)
-        with export.replacing(out) as tmp:
+        with export.replacing(out, store.files()) as tmp:
             export.write_xlsx(
                 tmp,
                 findings.summary_pairs(data),
@@ -540,7 +545,7 @@ def export_cmd(
                 progress=progress,
             )
     else:
-        _write_atomically(out, table, fmt, data, progress)
+        _write_atomically(out, table, fmt, data, progress, store.files())
     if out is not None:
         click.echo(f"wrote {len(table.rows)} {kind} rows to {out}", err=True)
 
@@ -560,7 +565,9 @@ def _progress_bar(total: int) -> Any:
     return update
 
 
-def _write_atomically(out: Path | None, table: Any, fmt: str, data: Any, progress: Any) -> None:
+def _write_atomically(
+    out: Path | None, table: Any, fmt: str, data: Any, progress: Any, protect: list[Path]
+) -> None:
     """Write to a temporary file beside OUT and rename, so a failed export leaves no half file."""
     import io
 
@@ -578,13 +585,13 @@ def _write_atomically(out: Path | None, table: Any, fmt: str, data: Any, progres
         sys.stdout.buffer.write(payload)
         sys.stdout.flush()
         return
-    _replace_atomically(out, payload)
+    _replace_atomically(out, payload, protect)
 
 
-def _replace_atomically(out: Path, payload: bytes) -> None:
+def _replace_atomically(out: Path, payload: bytes, protect: list[Path]) -> None:
     from casereview.export import replacing
 
-    with replacing(out) as tmp:
+    with replacing(out, protect) as tmp:
         tmp.write_bytes(payload)
 
 
@@ -597,13 +604,16 @@ def _replace_atomically(out: Path, payload: bytes) -> None:
 @friendly_errors
 def report_cmd(context: Context, audit_name: str, out: Path | None) -> None:
     """A Markdown findings report: scope, sample, method, findings with counts and intervals."""
-    from casereview import report
+    from casereview import export, report
 
-    text = report.render(context.existing_store(), audit_name)
+    store = context.existing_store()
+    if out is not None:
+        export.safe_target(out, store.files())  # refused before any work, nothing touched
+    text = report.render(store, audit_name)
     if out is None:
         click.echo(text, nl=False)
     else:
-        _replace_atomically(out, text.encode("utf-8"))
+        _replace_atomically(out, text.encode("utf-8"), store.files())
         click.echo(f"wrote the report to {out}", err=True)
 
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, TextIO
+
+from casereview.problems import CasereviewError
 
 Cell = str | int | float | bool | None
 ProgressFn = Callable[[int, int], None]
@@ -38,17 +41,61 @@ class BarChart:
     ci_high: list[float | None] = field(default_factory=list)
 
 
+class UnsafeTarget(CasereviewError):
+    """An export target that writing would destroy: the database, a folder, a device."""
+
+
+def safe_target(path: Path, protect: Iterable[Path] = ()) -> Path:
+    """The file an export to `path` writes (symlinks followed), or UnsafeTarget.
+
+    Refused: the open database or a file SQLite keeps beside it (`protect`, by name and, for
+    hard links, by inode), anything that exists and is not a regular file (a folder, /dev/null,
+    a pipe), and a file in a folder that does not exist. Writing replaces the file by renaming
+    a new one over it, which would turn any of these into a plain file of export rows.
+    """
+    target = Path(os.path.realpath(path))
+    guarded = [Path(os.path.realpath(p)) for p in protect]
+    if target in guarded or any(_same_file(target, p) for p in guarded):
+        raise UnsafeTarget(
+            f"{path} is the open database (or a file SQLite keeps beside it); an export there "
+            "would replace every review: choose another file name"
+        )
+    try:
+        mode = target.stat().st_mode
+    except FileNotFoundError:
+        if not target.parent.is_dir():
+            raise UnsafeTarget(f"{path}: there is no folder {target.parent}") from None
+        return target
+    if stat.S_ISDIR(mode):
+        raise UnsafeTarget(f"{path} is a folder; give a file name for the export")
+    if not stat.S_ISREG(mode):
+        raise UnsafeTarget(
+            f"{path} is not a regular file (a device, pipe or socket) and would be replaced by "
+            "one; leave out the file name to write to the terminal"
+        )
+    return target
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # either is missing: not the same file
+        return False
+
+
 @contextmanager
-def replacing(path: Path) -> Iterator[Path]:
+def replacing(path: Path, protect: Iterable[Path] = ()) -> Iterator[Path]:
     """A temporary file beside `path` to write the export to, renamed over `path` only when
-    the block finishes and removed when it fails: no half-written file is ever left. It is
+    the block finishes and removed when it fails: no half-written file is ever left. The
+    target is checked first (safe_target: never the database, a folder or a device). It is
     created owner-only (mkstemp), and the rename keeps that: exports hold case data."""
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    target = safe_target(path, protect)
+    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     os.close(fd)
     tmp = Path(name)
     try:
         yield tmp
-        os.replace(tmp, path)
+        os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
 

@@ -17,7 +17,11 @@ class Problem:
         return f"{self.file}:{self.line}: {self.message}"
 
 
-class InputError(Exception):
+class CasereviewError(Exception):
+    """Anything casereview refuses or cannot do, with a message for the person who asked."""
+
+
+class InputError(CasereviewError):
     """Input that cannot be used; carries every problem found, and nothing was written."""
 
     def __init__(self, problems: list[Problem], warnings: list[str] | None = None):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from casereview.bulk import no_cycle_collection
 from casereview.fields import ANSWER_VALUES, BOOL_COLUMNS, CASE_COLUMNS
 from casereview.importing import parse_bool
 from casereview.migrations import KNOWN, migrations
+from casereview.problems import CasereviewError
 from casereview.shipped import content_hash, shipped_checklists
 
 if TYPE_CHECKING:
@@ -28,10 +30,80 @@ if TYPE_CHECKING:
 # that never reads a checklist, such as `audit list`, then starts without pydantic's ~40 ms.
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 10_000  # how long a write waits for another writer before giving up
 
 
-class StoreError(Exception):
-    """A database file that cannot be used, or a request the data refuses; the message says why."""
+class StoreError(CasereviewError):
+    """A database file that cannot be used, or a request the data refuses; the message says why.
+
+    `exit_status` is what the command line exits with: 2 for a request or file that is wrong
+    as given, 1 for a database that cannot be used just now (busy, full, read-only)."""
+
+    exit_status = 2
+
+
+class DatabaseUnavailable(StoreError):
+    """The database is fine but cannot take this request now: busy, disk full, read-only, or
+    an I/O error. Nothing was changed; saying "damaged" here would send people to a backup."""
+
+    exit_status = 1
+
+
+class ReadOnlyDatabase(DatabaseUnavailable):
+    """A write asked of a database this process cannot write (file, folder or mount)."""
+
+    def __init__(self, path: Path | None = None):
+        where = f" {path}" if path else ""
+        super().__init__(
+            f"the database{where} is read-only (the file or its folder cannot be written); "
+            "it can be listed, exported and reported on, but nothing can be changed in it"
+        )
+
+
+class CasesInPool(StoreError):
+    """Cases being added that the pool already holds, as (force, case_ref) keys."""
+
+    def __init__(self, keys: set[tuple[str, str]]):
+        self.keys = keys
+        super().__init__(f"{len(keys)} case(s) already in the pool")
+
+
+class DatabaseDamaged(StoreError):
+    """SQLite found the file itself unreadable."""
+
+
+def explain(exc: sqlite3.Error, path: Path | None = None) -> StoreError:
+    """What a SQLite error means for the person who ran the command, by its result code."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    where = f" {path}" if path else ""
+    seconds = BUSY_TIMEOUT_MS / 1000
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return DatabaseUnavailable(
+            f"the database{where} is busy: another casereview (or another program) held it "
+            f"for more than {seconds:g} s; nothing was changed, try again"
+        )
+    if name == "SQLITE_FULL":
+        return DatabaseUnavailable(
+            f"the disk holding the database{where} is full; nothing was changed (free some "
+            "space and try again)"
+        )
+    if name.startswith("SQLITE_READONLY"):
+        return ReadOnlyDatabase(path)
+    if name.startswith("SQLITE_CANTOPEN"):
+        return DatabaseUnavailable(
+            f"cannot open the database{where}: check that the file and its folder exist and "
+            "that you may read them (SQLite also needs to write its -wal and -shm files there)"
+        )
+    if name.startswith("SQLITE_IOERR"):
+        return DatabaseUnavailable(
+            f"reading or writing the database{where} failed at the disk ({exc}); nothing was "
+            "changed; check the disk and try again"
+        )
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+        return DatabaseDamaged(
+            f"the database file{where} is damaged or unreadable ({exc}); restore it from a backup"
+        )
+    return DatabaseUnavailable(f"the database{where} refused the request: {exc}")
 
 
 class ReviewIncomplete(StoreError):
@@ -183,28 +255,77 @@ def _case(row: Mapping[str, Any]) -> Case:
 # The ASCII record and unit separators, which review_records packs answers with (question
 # ids are letters, digits, `_`, `.` and `-`, and answer values are words).
 _RS, _US = "\x1e", "\x1f"
+_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def make_private_dirs(folder: Path) -> None:
+    """Create `folder` and any missing parents owner-only (0700), whatever the umask: another
+    local user must not be able to swap a database or an export in a folder we made."""
+    missing = []
+    for parent in (folder, *folder.parents):
+        if parent.exists():
+            break
+        missing.append(parent)
+    for parent in reversed(missing):
+        parent.mkdir(mode=0o700)
+        os.chmod(parent, 0o700)  # mkdir's mode is masked by the umask; say it exactly
 
 
 def _create_private(path: Path) -> None:
     """Create an empty file readable by its owner only (SQLite gives -wal/-shm the same mode)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dirs(path.parent)
     fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     os.close(fd)
+
+
+def _can_write(path: Path) -> bool:
+    """Whether this process may change the file and create its -wal/-shm files beside it."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that never writes. In a folder we cannot write, SQLite cannot make the
+    -shm file WAL readers need; a file with no live WAL is then read as immutable (nobody can
+    be writing it: writers need that folder too)."""
+    uri = "file:" + urllib.parse.quote(str(path.resolve()))
+    try:
+        conn = sqlite3.connect(uri + "?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError as exc:
+        wal = path.with_name(path.name + "-wal")
+        if not str(getattr(exc, "sqlite_errorname", "")).startswith(
+            ("SQLITE_CANTOPEN", "SQLITE_READONLY")
+        ) or (wal.exists() and wal.stat().st_size > 0):
+            raise
+    return sqlite3.connect(uri + "?mode=ro&immutable=1", uri=True)
 
 
 class Store:
     """A casereview database. Build one with `Store.open(path)` or `Store.memory()`."""
 
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, path: Path | None = None, readonly: bool = False):
         self.db = db
+        self.path = path  # None for an in-memory store
+        self.readonly = readonly
         self._checklists: dict[int, Checklist] = {}
         try:
             # Check what the file is before changing anything in it (WAL mode rewrites the
             # header), so a refused file is left exactly as it was.
-            self.db.conn.execute("PRAGMA busy_timeout = 10000")
+            self.db.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self._check_schema()
-            self._configure()
-            migrations.apply(self.db)
+            if readonly:
+                if migrations.pending(self.db):
+                    raise DatabaseUnavailable(
+                        f"{path} was written by an older casereview and needs upgrading, but "
+                        "it is read-only; open it once where it can be written"
+                    )
+            else:
+                self._configure()
+                migrations.apply(self.db)
+        except sqlite3.Error as exc:
+            self.db.close()
+            raise explain(exc, path) from None
         except BaseException:
             self.db.close()
             raise
@@ -225,10 +346,22 @@ class Store:
         else:
             _create_private(p)
         try:
-            conn = sqlite3.connect(str(p), timeout=10.0)
-            return cls(Database(conn, execute_plugins=False))
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{p} cannot be read as a casereview database: {exc}") from None
+            if _can_write(p):
+                try:
+                    conn = sqlite3.connect(str(p), timeout=BUSY_TIMEOUT_MS / 1000)
+                    return cls(Database(conn, execute_plugins=False), p)
+                except ReadOnlyDatabase:
+                    pass  # a read-only mount, where even root cannot write: read it as such
+            conn = _connect_read_only(p)
+            return cls(Database(conn, execute_plugins=False), p, readonly=True)
+        except sqlite3.Error as exc:
+            raise explain(exc, p) from None
+
+    def files(self) -> list[Path]:
+        """The database file and the files SQLite keeps beside it: never an export target."""
+        if self.path is None:
+            return []
+        return [self.path] + [self.path.with_name(self.path.name + s) for s in _SIDE_FILES]
 
     @classmethod
     def memory(cls) -> Store:
@@ -272,15 +405,24 @@ class Store:
             with self.db.atomic():  # nested: a savepoint inside the outer transaction
                 yield self.db
             return
-        conn.execute("BEGIN IMMEDIATE")
+        if self.readonly:
+            raise ReadOnlyDatabase(self.path)
         try:
-            yield self.db
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        else:
-            conn.execute("COMMIT")
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            else:
+                conn.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.IntegrityError):
+                raise  # a broken rule is a bug to see, not the disk's fault
+            # busy past the timeout, disk full, read-only, I/O: the transaction is rolled back
+            # and the message says which, so nobody restores a backup over a busy file
+            raise explain(exc, self.path) from exc
 
     # ------------------------------------------------------------------ checklists
 
@@ -315,6 +457,8 @@ class Store:
         Returns a warning for each shipped file that was edited without a new `version`:
         the stored version is kept (audits depend on it) and the edit is not used.
         """
+        if self.readonly:
+            return []  # nothing can be stored; the audits in the file carry their checklists
         warnings = []
         for path in shipped_checklists():
             text = path.read_text(encoding="utf-8")
@@ -393,11 +537,13 @@ class Store:
 
     # ------------------------------------------------------------------ cases
 
-    def insert_case_rows(self, rows: Iterable[Sequence[Any]]) -> int:
-        """Add validated case rows in one transaction; a duplicate (force, case_ref) aborts all.
+    def insert_case_rows(self, rows: Sequence[Sequence[Any]]) -> int:
+        """Add validated case rows in one transaction, all or none.
 
         Each row is the CASE_COLUMNS values in order, then a dict of extra attributes
-        (importing.CaseFile.rows).
+        (importing.CaseFile.rows). Cases already in the pool are looked for inside the write
+        transaction, so two imports of the same case at once cannot both pass the check: the
+        later one is refused with CasesInPool, naming them, exactly as a plain duplicate is.
         """
         stamp = now()
 
@@ -407,6 +553,9 @@ class Store:
             return (row[1] or "", row[0], *row[2:-1], text, stamp)  # force, case_ref, ...
 
         with no_cycle_collection(), self._write():
+            clash = self.existing_case_keys((row[1] or "", row[0]) for row in rows)
+            if clash:
+                raise CasesInPool(clash)
             cursor = self.db.conn.executemany(
                 "INSERT INTO cases (force, case_ref, team, offence, reported_at, recorded_at,"
                 " outcome, da_related, repeat_victim, officer, summary, extra, imported_at)"

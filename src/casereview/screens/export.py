@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -102,6 +103,11 @@ class ExportScreen(ModalScreen[Path | None]):
         if not path.parent.exists():
             message.update(f"[red]No folder {path.parent}.[/red]")
             return
+        try:
+            path = export.safe_target(path, self.store.files())
+        except export.UnsafeTarget as exc:
+            message.update(Text(str(exc), "red"))
+            return
         named = path.suffix.lstrip(".").lower()
         if named in ("csv", "xlsx", "json"):
             fmt = named  # as on the command line, the file name decides (see _follow_name)
@@ -135,7 +141,7 @@ class ExportScreen(ModalScreen[Path | None]):
             self.app.call_from_thread(bar.update, total=total, progress=done)
 
         try:
-            with export.replacing(path) as tmp:
+            with export.replacing(path, self.store.files()) as tmp:
                 if fmt == "xlsx":
                     export.write_xlsx(tmp, summary, tables, chart=chart, progress=progress)  # type: ignore[arg-type]
                 elif fmt == "csv":
@@ -144,7 +150,7 @@ class ExportScreen(ModalScreen[Path | None]):
                 else:
                     with tmp.open("w", encoding="utf-8") as text:
                         export.write_json(tables, text, meta={"audit": self.audit_name})
-        except OSError as exc:
+        except (OSError, export.UnsafeTarget) as exc:
             self.app.call_from_thread(
                 self.query_one("#export-message", Label).update, f"[red]Not written: {exc}[/red]"
             )
