@@ -297,3 +297,31 @@ def test_folders_the_tool_creates_are_owner_only(tmp_path: Path) -> None:
     assert stat.S_IMODE((tmp_path / "sub" / "dir").stat().st_mode) == 0o700
     assert stat.S_IMODE(db.stat().st_mode) == 0o600
     assert stat.S_IMODE(tmp_path.stat().st_mode) == existing  # a folder already there: as it was
+
+
+async def test_the_app_on_a_read_only_database_shows_reviews_and_saves_nothing(
+    read_only: Path,
+) -> None:
+    from casereview.screens import AuditCasesScreen, ReviewScreen
+
+    before = dump(read_only)
+    store = Store.open(read_only)
+    app = make_app(store, "ann")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert any("Read-only" in n.title for n in app._notifications)
+        await pilot.press("enter")  # the audit
+        await pilot.pause()
+        assert isinstance(app.screen, AuditCasesScreen)
+        app.open_case(app.screen.audit_id, store.audit_cases(app.screen.audit_id)[0].case.id)
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)  # a completed review opens to be read
+        await pilot.press("escape")
+        await pilot.pause()
+        never_started = store.audit_cases(app.screen.audit_id)[4].case.id
+        app.open_case(app.screen.audit_id, never_started)
+        await pilot.pause()
+        assert isinstance(app.screen, AuditCasesScreen)  # refused, and said why
+        assert any("is read-only" in str(n.message) for n in app._notifications)
+    store.close()
+    assert dump(read_only) == before

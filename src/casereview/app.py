@@ -12,7 +12,7 @@ from textual.screen import Screen
 # Only the first screen is imported here; the others load when first opened.
 from casereview.screens import AuditsScreen
 from casereview.screens.palette import CaseCommands
-from casereview.store import Store
+from casereview.store import Store, StoreError
 
 
 class CaseReviewApp(App[None]):
@@ -41,6 +41,15 @@ class CaseReviewApp(App[None]):
         # the app. Frozen, the cycle collector stops walking them on each full pass, which
         # otherwise held up one key in forty by 60 to 90 ms (measured with bench/frames.py).
         self.call_after_refresh(gc.freeze)
+        if self.store.readonly:
+            self.notify(
+                "This database cannot be written here: you can read reviews, findings and "
+                "exports, but no answer can be saved.",
+                title="Read-only",
+                severity="warning",
+                timeout=12,
+                markup=False,
+            )
 
     def on_unmount(self) -> None:
         gc.unfreeze()  # hand them back: the process may go on (tests run app after app)
@@ -111,7 +120,11 @@ class CaseReviewApp(App[None]):
     def _open_review(self, audit_id: int, case_id: int, role: str) -> None:
         from casereview.screens import AuditCasesScreen, ReviewScreen
 
-        review = self.store.open_review(audit_id, case_id, self.reviewer, role)
+        try:
+            review = self.store.open_review(audit_id, case_id, self.reviewer, role)
+        except StoreError as exc:  # read-only or busy: say so, stay where we are
+            self.notify(str(exc), title="Not opened", severity="error", markup=False)
+            return
         # Keep the stack shallow: audits -> cases -> review, reusing this audit's cases
         # screen when it is there (a national audit's list is 25,000 rows to rebuild).
         while isinstance(self.screen, ReviewScreen):

@@ -957,16 +957,17 @@ class Store:
     def open_review(
         self, audit_id: int, case_id: int, reviewer: str, role: str = "primary"
     ) -> Review:
-        """The review of this case in this role, started now if there is none."""
+        """The review of this case in this role, started now if there is none.
+
+        An existing review is found without taking the write lock, so a read-only database
+        still opens the reviews it holds (and a busy one does not hold up a look)."""
+        found = self._review_of(audit_id, case_id, role)
+        if found is not None:
+            return found
         with self._write():
-            rows = list(
-                self.db.query(
-                    "SELECT * FROM reviews WHERE audit_id = ? AND case_id = ? AND role = ?",
-                    [audit_id, case_id, role],
-                )
-            )
-            if rows:
-                return self._review(rows[0])
+            found = self._review_of(audit_id, case_id, role)  # started meanwhile elsewhere?
+            if found is not None:
+                return found
             if not list(
                 self.db.query(
                     "SELECT 1 FROM audit_cases WHERE audit_id = ? AND case_id = ?",
@@ -983,6 +984,15 @@ class Store:
             review_id = int(cursor.lastrowid or 0)
             self._event(review_id, None, "review_started", None, role, None, reviewer)
         return self.review(review_id)
+
+    def _review_of(self, audit_id: int, case_id: int, role: str) -> Review | None:
+        rows = list(
+            self.db.query(
+                "SELECT * FROM reviews WHERE audit_id = ? AND case_id = ? AND role = ?",
+                [audit_id, case_id, role],
+            )
+        )
+        return self._review(rows[0]) if rows else None
 
     def _review(self, row: Mapping[str, Any]) -> Review:
         return Review(
@@ -1140,7 +1150,10 @@ class Store:
             )
 
     def set_position(self, review_id: int, question_id: str) -> None:
-        """Remember where the reviewer is, so leaving and coming back resumes there."""
+        """Remember where the reviewer is, so leaving and coming back resumes there (not on
+        a read-only database, where the place is only a convenience lost)."""
+        if self.readonly:
+            return
         self.db.execute(
             "UPDATE reviews SET current_question = ? WHERE id = ?", [question_id, review_id]
         )
