@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 from casereview.bulk import no_cycle_collection
 from casereview.fields import BOOL_COLUMNS, CASE_COLUMNS, DATE_COLUMNS
 from casereview.problems import InputError, Problem
+from casereview.text import describe, first_invisible, match_key, nfc
 
 KNOWN_CASE_COLUMNS = CASE_COLUMNS
 _BOOLS: dict[str, bool | None] = {
@@ -225,6 +226,10 @@ def parse_cases(raw: bytes, source: str) -> CaseFile:
 def _parse_cases(raw: bytes, source: str) -> CaseFile:
     _ensure_field_limit()
     decoded = decode(raw, source)
+    # Every field in the composed form (NFC), so `é` stored one way matches `é` typed the
+    # other. Done on the whole text at once: composing never touches commas, quotes or
+    # line breaks, so rows and line numbers stay as the file has them.
+    decoded.text = nfc(decoded.text)
     try:
         return _check_cases(decoded, source)
     except InputError as exc:
@@ -250,20 +255,30 @@ def _check_cases(decoded: Decoded, source: str) -> CaseFile:
     problems: list[Problem] = []
     out: list[list[Any]] = []
     lines: list[int] = []
-    first_seen: dict[tuple[str, str], int] = {}
+    first_seen: dict[str, tuple[int, str]] = {}  # match key -> (line, case_ref as written)
     for line, v in rows:
         bad: list[str] = []
         ref = v[ref_at].strip()
         force = "" if force_at is None else v[force_at].strip()
+        hidden = [
+            f"{col} has an invisible or control character ({describe(ch)}); retype it"
+            for col, text in (("case_ref", ref), ("force", force))
+            if (ch := first_invisible(text)) is not None
+        ]
+        key = match_key(force, ref)
         if not ref:
             bad.append("case_ref is empty")
-        elif (force, ref) in first_seen:
+        elif hidden:
+            bad.extend(hidden)
+        elif key in first_seen:
+            first_line, first_ref = first_seen[key]
+            alike = "" if first_ref == ref else f" as {first_ref}, which it looks like"
             bad.append(
                 f"case_ref {ref} appears twice for force '{force or '(none)'}' "
-                f"(first at line {first_seen[(force, ref)]})"
+                f"(first at line {first_line}{alike})"
             )
         else:
-            first_seen[(force, ref)] = line
+            first_seen[key] = (line, ref)
         row: list[Any] = [None] * width
         row[0], row[1] = ref, force
         for i, j in texts:
@@ -331,9 +346,10 @@ def parse_answer_rows(raw: bytes, source: str) -> tuple[list[AnswerRow], list[st
     out = [
         AnswerRow(
             line=r.line,
-            case_ref=r.values["case_ref"].strip(),
-            force=r.values.get("force", "").strip(),
-            reviewer=r.values["reviewer"].strip(),
+            # composed (NFC) as the pool stores references, so they find their cases
+            case_ref=nfc(r.values["case_ref"].strip()),
+            force=nfc(r.values.get("force", "").strip()),
+            reviewer=nfc(r.values["reviewer"].strip()),
             role=r.values["role"].strip().lower(),
             question_id=r.values["question_id"].strip(),
             answer=r.values["answer"].strip().lower(),

@@ -19,6 +19,7 @@ from casereview.fields import ANSWER_VALUES, BOOL_COLUMNS, CASE_COLUMNS
 from casereview.importing import parse_bool
 from casereview.migrations import KNOWN, migrations
 from casereview.shipped import content_hash, shipped_checklists
+from casereview.text import match_key
 
 if TYPE_CHECKING:
     from casereview.checklist import Checklist
@@ -404,30 +405,36 @@ class Store:
         def values(row: Sequence[Any]) -> tuple[Any, ...]:
             extra = row[-1]
             text = json.dumps(extra, ensure_ascii=False, sort_keys=True) if extra else "{}"
-            return (row[1] or "", row[0], *row[2:-1], text, stamp)  # force, case_ref, ...
+            force = row[1] or ""
+            key = match_key(force, row[0])
+            return (force, row[0], *row[2:-1], text, stamp, key)  # force, case_ref, ...
 
         with no_cycle_collection(), self._write():
             cursor = self.db.conn.executemany(
                 "INSERT INTO cases (force, case_ref, team, offence, reported_at, recorded_at,"
-                " outcome, da_related, repeat_victim, officer, summary, extra, imported_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " outcome, da_related, repeat_victim, officer, summary, extra, imported_at,"
+                " match_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 map(values, rows),
             )
         return cursor.rowcount
 
     def existing_case_keys(self, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
-        """Which (force, case_ref) pairs are already in the pool (by the unique index)."""
-        wanted = sorted(set(keys))
+        """Which (force, case_ref) pairs are already in the pool, look-alikes included: they
+        are compared by text.match_key (NFKC), through the index on the stored key."""
+        by_key: dict[str, list[tuple[str, str]]] = {}
+        for pair in set(keys):
+            by_key.setdefault(match_key(*pair), []).append(pair)
+        wanted = sorted(by_key)
         found: set[tuple[str, str]] = set()
-        chunk = 400  # 800 parameters per statement, well under SQLite's limit
+        chunk = 800  # parameters per statement, well under SQLite's limit
         for start in range(0, len(wanted), chunk):
             part = wanted[start : start + chunk]
-            values = ", ".join("(?, ?)" for _ in part)
-            rows = self.db.query(
-                f"SELECT force, case_ref FROM cases WHERE (force, case_ref) IN (VALUES {values})",
-                [v for pair in part for v in pair],
+            rows = self.db.execute(
+                f"SELECT match_key FROM cases WHERE match_key IN ({', '.join('?' * len(part))})",
+                part,
             )
-            found.update((r["force"], r["case_ref"]) for r in rows)
+            for (key,) in rows:
+                found.update(by_key[key])
         return found
 
     def cases(
