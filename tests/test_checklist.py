@@ -53,6 +53,15 @@ BAD = [
         "'maybe' is not an answer value",
     ),
     (
+        "show_if naming its own question",
+        GOOD_HEAD
+        + "      - id: Q0\n        text: z?\n"
+        + "      - id: Q1\n        text: a?\n        show_if: {question: Q1, in: [yes]}\n",
+        12,
+        "question Q1: show_if names Q1 itself; skip logic must depend on an earlier question "
+        "(as written it would never be shown)",
+    ),
+    (
         "show_if to a missing question",
         GOOD_HEAD
         + "      - id: Q1\n        text: a?\n        show_if: {question: Q9, in: [yes]}\n",

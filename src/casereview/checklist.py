@@ -388,7 +388,16 @@ def _cross_checks(checklist: Checklist, lines: dict[Path_, int], source: str) ->
                 seen_questions[q.id] = _line_for(lines, (*at, "id"))
             if q.show_if is not None:
                 rule, line = q.show_if, _line_for(lines, (*at, "show_if"))
-                if rule.question not in seen_questions:
+                if rule.question == q.id:
+                    problems.append(
+                        Problem(
+                            source,
+                            line,
+                            f"question {q.id}: show_if names {q.id} itself; skip logic must "
+                            "depend on an earlier question (as written it would never be shown)",
+                        )
+                    )
+                elif rule.question not in seen_questions:
                     later = any(other.id == rule.question for other in checklist.questions)
                     problems.append(
                         Problem(
