@@ -240,8 +240,8 @@ def _formula_like(cell: str) -> bool:
 
 def _draws_nothing(ch: str) -> bool:
     name = unicodedata.name(ch, "")
-    marks = ("VARIATION SELECTOR", "HANGUL FILLER", "HANGUL CHOSEONG FILLER")
-    marks += ("HANGUL JUNGSEONG FILLER", "KHMER VOWEL INHERENT", "GRAPHEME JOINER")
+    marks = ["VARIATION SELECTOR", "HANGUL FILLER", "HANGUL CHOSEONG FILLER"]
+    marks += ["HANGUL JUNGSEONG FILLER", "KHMER VOWEL INHERENT", "GRAPHEME JOINER"]
     return unicodedata.category(ch)[0] in "CZ" or any(m in name for m in marks)
 
 

@@ -18,6 +18,14 @@ from casereview.bulk import no_cycle_collection
 from casereview.fields import ANSWER_VALUES, BOOL_COLUMNS, CASE_COLUMNS
 from casereview.importing import parse_bool
 from casereview.migrations import KNOWN, migrations
+from casereview.rules import (
+    DECISION_NEEDS_REASON,
+    ExistingReview,
+    agreed_answer,
+    moderation_refusal,
+    needs_reason,
+    second_review_refusal,
+)
 from casereview.shipped import content_hash, shipped_checklists
 from casereview.text import match_key
 
@@ -750,11 +758,9 @@ class Store:
                         f"case {case_id} already has a second reviewer ({chosen or second}); "
                         "it keeps them"
                     )
-                if reviewer in (assigned, primary):
-                    raise StoreError(
-                        f"case {case_id} is {reviewer}'s own primary review; a second review "
-                        "must be by someone else"
-                    )
+                refusal = second_review_refusal(reviewer, assigned, primary)
+                if refusal:
+                    raise StoreError(f"case {case_id}: {refusal}")
                 self.db.execute(
                     "UPDATE audit_cases SET second_reviewer = ? WHERE audit_id = ? AND case_id = ?",
                     [reviewer, audit_id, case_id],
@@ -779,10 +785,12 @@ class Store:
             if "moderated" in reviews:
                 return reviews["moderated"]
             first, second = reviews.get("primary"), reviews.get("second")
-            if not first or not second or first.status != "complete" or second.status != "complete":
-                raise StoreError(
-                    "moderation needs a completed primary and a completed second review"
-                )
+            refusal = moderation_refusal(
+                first.status if first else None, second.status if second else None
+            )
+            if refusal:
+                raise StoreError(refusal)
+            assert first is not None and second is not None  # as the rule requires
             a, b = self.answer_values(first.id), self.answer_values(second.id)
             stamp = now()
             cursor = self.db.execute(
@@ -793,13 +801,14 @@ class Store:
             review_id = int(cursor.lastrowid or 0)
             self._event(review_id, None, "review_started", None, "moderated", None, actor)
             for qid in sorted(set(a) | set(b)):
-                if a.get(qid) is not None and a.get(qid) == b.get(qid):
+                agreed = agreed_answer(a.get(qid), b.get(qid))
+                if agreed is not None:
                     self.db.execute(
                         "INSERT INTO answers (review_id, question_id, value, updated_by,"
                         " updated_at) VALUES (?, ?, ?, ?, ?)",
-                        [review_id, qid, a[qid], actor, stamp],
+                        [review_id, qid, agreed, actor, stamp],
                     )
-                    self._event(review_id, qid, "moderation", None, a[qid], "agreed", actor)
+                    self._event(review_id, qid, "moderation", None, agreed, "agreed", actor)
         return self.review(review_id)
 
     def audits_of_case(self, case_id: int) -> list[str]:
@@ -825,13 +834,26 @@ class Store:
             )
             if rows:
                 return self._review(rows[0])
-            if not list(
-                self.db.query(
-                    "SELECT 1 FROM audit_cases WHERE audit_id = ? AND case_id = ?",
-                    [audit_id, case_id],
-                )
-            ):
+            found = self.db.execute(
+                "SELECT ac.assigned_to, ac.second_reviewer,"
+                " (SELECT reviewer FROM reviews r WHERE r.audit_id = ac.audit_id"
+                "  AND r.case_id = ac.case_id AND r.role = 'primary'),"
+                " (SELECT reviewer FROM reviews r WHERE r.audit_id = ac.audit_id"
+                "  AND r.case_id = ac.case_id AND r.role = 'second')"
+                " FROM audit_cases ac WHERE ac.audit_id = ? AND ac.case_id = ?",
+                [audit_id, case_id],
+            ).fetchone()
+            if found is None:
                 raise StoreError("that case is not in this audit's sample")
+            assigned, chosen, primary, second = found
+            if role == "second":
+                refusal = second_review_refusal(reviewer, assigned, primary)
+            elif role == "primary":  # the one blind to it may not take the primary over
+                refusal = second_review_refusal(second or chosen, None, reviewer)
+            else:
+                refusal = "a moderated review is started by moderation, not opened"
+            if refusal:
+                raise StoreError(refusal)
             stamp = now()
             cursor = self.db.execute(
                 "INSERT INTO reviews (audit_id, case_id, role, reviewer, status, started_at,"
@@ -922,8 +944,8 @@ class Store:
             raise StoreError(f"'{value}' is not an answer value")
         with self._write():
             review = self._require_open(review_id)
-            if review.role == "moderated" and not (reason or "").strip():
-                raise StoreError("a moderation decision needs a reason (it goes in the trail)")
+            if review.role == "moderated" and needs_reason(reason):
+                raise StoreError(DECISION_NEEDS_REASON)
             checklist = self.audit_checklist(review.audit_id)
             if not checklist.has_question(question_id):
                 raise StoreError(f"no question {question_id} in this checklist")
@@ -1032,12 +1054,16 @@ class Store:
             )
             self._event(review_id, None, "status", "complete", "in_progress", reason, actor)
 
-    def existing_reviews(self, audit_id: int) -> dict[tuple[int, str], str]:
-        """(case id, role) -> reviewer, for every review already in the audit."""
+    def existing_reviews(self, audit_id: int) -> dict[tuple[int, str], ExistingReview]:
+        """(case id, role) -> (review id, reviewer, status), for every review in the audit."""
         rows = self.db.execute(
-            "SELECT case_id, role, reviewer FROM reviews WHERE audit_id = ?", [audit_id]
+            "SELECT case_id, role, id, reviewer, status FROM reviews WHERE audit_id = ?",
+            [audit_id],
         )
-        return {(case_id, role): reviewer for case_id, role, reviewer in rows}
+        return {
+            (case_id, role): ExistingReview(review_id, reviewer, status)
+            for case_id, role, review_id, reviewer, status in rows
+        }
 
     def import_reviews(self, audit_id: int, reviews: Sequence[Any], actor: str) -> int:
         """Store checked reviews (importing.ImportedReview) in one transaction; returns answers."""
@@ -1067,13 +1093,21 @@ class Store:
                         [r.reviewer, audit_id, r.case_id],
                     )
                 self._event(review_id, None, "imported", None, r.role, None, actor)
+                # A moderated answer is a decision, logged with its reason as the app logs
+                # one ("agreed" where both reviewers gave it); a note goes in the trail as a
+                # typed one does.
+                kind = "moderation" if r.role == "moderated" else "answer"
+                reasons = getattr(r, "reasons", {})
                 for qid, (value, note) in r.answers.items():
                     self.db.execute(
                         "INSERT INTO answers (review_id, question_id, value, note, updated_by,"
                         " updated_at) VALUES (?, ?, ?, ?, ?, ?)",
                         [review_id, qid, value, note, r.reviewer, stamp],
                     )
-                    self._event(review_id, qid, "answer", None, value, "imported", actor)
+                    reason = reasons.get(qid) or "imported"
+                    self._event(review_id, qid, kind, None, value, reason, actor)
+                    if note:
+                        self._event(review_id, qid, "note", None, note, None, actor)
                     n += 1
                 if r.complete:
                     self._event(review_id, None, "status", None, "complete", "imported", actor)
