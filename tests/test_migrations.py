@@ -423,3 +423,37 @@ def test_v1_pool_is_compared_by_look_alike_key_after_migration(v1: Path, tmp_pat
     store = Store.open(v1)
     assert "\n".join(store.db.conn.iterdump()) == before
     store.close()
+
+
+# ------------------------------------------ files missing their tables or triggers (issue 10.11)
+
+
+@pytest.mark.parametrize(
+    ("sql", "missing"),
+    [
+        ("DROP TRIGGER events_append_only_delete", "trigger events_append_only_delete"),
+        ("DROP TRIGGER events_append_only_update", "trigger events_append_only_update"),
+        ("DROP TABLE answers", "table answers"),
+    ],
+)
+def test_a_database_missing_a_table_or_trigger_is_refused(
+    tmp_path: Path, sql: str, missing: str
+) -> None:
+    path = tmp_path / "cut.db"
+    Store.open(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute(sql)
+    conn.commit()
+    conn.close()
+    before = folder(path)
+    message = (
+        f"this file is not a complete casereview database (missing: {missing}); it may have "
+        "been edited by another tool, so it is not used: open a backup"
+    )
+    with pytest.raises(StoreError) as caught:
+        Store.open(path)
+    assert str(caught.value) == message
+    result = CliRunner().invoke(main, ["--db", str(path), "audit", "list"])
+    assert result.exit_code == 2
+    assert result.stderr == f"casereview: {message}\n"
+    assert folder(path) == before

@@ -14,6 +14,15 @@ migrations = Migrations("casereview")
 KNOWN: list[str] = []
 
 
+# What a casereview database holds once its first step ran: a file that lacks any of these
+# (dropped by another tool) is refused rather than used, since the trail's triggers are what
+# keep it append-only.
+REQUIRED_TABLES = frozenset(
+    ("checklists", "cases", "audits", "audit_cases", "reviews", "answers", "events")
+)
+REQUIRED_TRIGGERS = frozenset(("events_append_only_update", "events_append_only_delete"))
+
+
 def _step(fn):  # type: ignore[no-untyped-def]
     KNOWN.append(fn.__name__)
     return migrations()(fn)

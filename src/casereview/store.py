@@ -17,7 +17,7 @@ from sqlite_utils import Database
 from casereview.bulk import no_cycle_collection
 from casereview.fields import ANSWER_VALUES, BOOL_COLUMNS, CASE_COLUMNS
 from casereview.importing import parse_bool
-from casereview.migrations import KNOWN, migrations
+from casereview.migrations import KNOWN, REQUIRED_TABLES, REQUIRED_TRIGGERS, migrations
 from casereview.rules import (
     DECISION_NEEDS_REASON,
     ExistingReview,
@@ -194,6 +194,18 @@ def _case(row: Mapping[str, Any]) -> Case:
 _RS, _US = "\x1e", "\x1f"
 
 
+def _extra_value(name: str) -> tuple[str, list[Any]]:
+    """SQL for a case's extra attribute `name` (NULL when it has none), and its parameters.
+
+    A JSON path names the attribute in double quotes, and SQLite before 3.45 reads no escape
+    inside them: a name with a `"` in it (a spreadsheet column `my "unit"`) is looked up by
+    key instead, which any name can use but costs more per case.
+    """
+    if '"' in name:
+        return "(SELECT j.value FROM json_each(cases.extra) j WHERE j.key = ?)", [name]
+    return "json_extract(extra, ?)", [f'$."{name}"']
+
+
 def _create_private(path: Path) -> None:
     """Create an empty file readable by its owner only (SQLite gives -wal/-shm the same mode)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -266,6 +278,21 @@ class Store:
         tables = set(self.db.table_names())
         if tables - {"_sqlite_migrations"} and not applied:
             raise StoreError("this SQLite file is not a casereview database")
+        if applied:
+            triggers = {
+                name
+                for (name,) in self.db.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+                )
+            }
+            missing = [f"table {t}" for t in sorted(REQUIRED_TABLES - tables)]
+            missing += [f"trigger {t}" for t in sorted(REQUIRED_TRIGGERS - triggers)]
+            if missing:
+                raise StoreError(
+                    "this file is not a complete casereview database (missing: "
+                    f"{', '.join(missing)}); it may have been edited by another tool, so it "
+                    "is not used: open a backup"
+                )
 
     @contextmanager
     def _write(self) -> Iterator[Database]:
@@ -488,8 +515,9 @@ class Store:
                 clauses.append(f"{name} = ?")
                 params.append(value)
             else:
-                clauses.append("json_extract(extra, ?) = ?")
-                params.extend([f'$."{name}"', value])
+                sql, args = _extra_value(name)
+                clauses.append(f"{sql} = ?")
+                params.extend([*args, value])
         if date_from:
             clauses.append("substr(reported_at, 1, 10) >= ?")
             params.append(date_from)
@@ -513,11 +541,8 @@ class Store:
             sql = f"SELECT DISTINCT {name} AS v FROM cases WHERE {name} IS NOT NULL ORDER BY v"
             params: list[Any] = []
         else:
-            sql = (
-                "SELECT DISTINCT json_extract(extra, ?) AS v FROM cases"
-                " WHERE v IS NOT NULL ORDER BY v"
-            )
-            params = [f'$."{name}"']
+            value, params = _extra_value(name)
+            sql = f"SELECT DISTINCT {value} AS v FROM cases WHERE v IS NOT NULL ORDER BY v"
         return [str(r["v"]) for r in self.db.query(f"{sql} LIMIT {int(limit)}", params)]
 
     def case_attribute_names(self) -> list[str]:
