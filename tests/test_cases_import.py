@@ -301,3 +301,82 @@ def test_text_is_stored_composed_nfc(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "b.csv:2: case \u0154/1 of 'F' is already in the pool" in result.stderr
     assert dump(db) == before
+
+
+# ------------------------------------------------------------- encodings and headers (issue 10.11)
+
+UTF16_BODY = "case_ref,force,summary\r\nU/1,F,café\r\nU/2,F,naïve\r\n"
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_files_are_read_with_or_without_bom(tmp_path: Path, codec: str) -> None:
+    db = tmp_path / "t.db"
+    result = run(db, "cases", "import", str(write(tmp_path, UTF16_BODY.encode(codec))))
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""  # no "read as Windows-1252" warning
+    store = Store.open(db)
+    assert {c.case_ref: c.summary for c in store.cases()} == {"U/1": "café", "U/2": "naïve"}
+    store.close()
+
+
+def test_broken_utf16_is_refused_by_name(tmp_path: Path) -> None:
+    db, before = pooled(tmp_path)
+    raw = UTF16_BODY.encode("utf-16-le") + "U/3,F,x".encode("utf-16-le")[:-2] + b"\x00\xdc"
+    result = run(db, "cases", "import", str(write(tmp_path, raw)))
+    assert result.exit_code == 2
+    lines = [line.replace(str(tmp_path) + "/", "") for line in result.stderr.splitlines()]
+    assert lines == [
+        "in.csv:4: the file looks like UTF-16 but is not valid UTF-16 text from here; save it "
+        "as UTF-8",
+        "casereview: 1 problem(s); nothing was written",
+    ]
+    assert dump(db) == before
+
+
+def test_a_bom_then_blank_lines_names_the_real_header_line(tmp_path: Path) -> None:
+    db, before = pooled(tmp_path)
+    raw = b"\xef\xbb\xbf\r\n\r\ncase_ref,force,force\r\nA/1,F,G\r\n"
+    result = run(db, "cases", "import", str(write(tmp_path, raw)))
+    assert result.exit_code == 2
+    lines = [line.replace(str(tmp_path) + "/", "") for line in result.stderr.splitlines()]
+    assert lines == [
+        "in.csv:3: column 'force' appears twice",
+        "casereview: 1 problem(s); nothing was written",
+    ]
+    assert dump(db) == before
+    # and a good header after blank lines is found and used, its rows at their own lines
+    raw = b"\xef\xbb\xbf\n\ncase_ref,force\nA/1,F\nA/1,F\n"
+    result = run(db, "cases", "import", str(write(tmp_path, raw)))
+    assert "in.csv:5: case_ref A/1 appears twice for force 'F' (first at line 4)" in result.stderr
+    assert dump(db) == before
+
+
+# ------------------------------------------------------------- --where with quotes (issue 10.11)
+
+
+def test_where_values_and_attribute_names_with_quotes_match(tmp_path: Path) -> None:
+    db = tmp_path / "t.db"
+    pool = (
+        'case_ref,force,team,"my ""unit""",it\'s\n'
+        "Q/1,F,O'Brien unit,north,yes\n"
+        'Q/2,F,"The ""Quoted"" team",south,no\n'
+        "Q/3,F,Other,north,no\n"
+    )
+    assert run(db, "cases", "import", str(write(tmp_path, pool))).exit_code == 0
+    for n, (where, refs) in enumerate(
+        [
+            ("team=O'Brien unit", ["Q/1"]),
+            ('team=The "Quoted" team', ["Q/2"]),
+            ('my "unit"=north', ["Q/1", "Q/3"]),
+            ("it's=no", ["Q/2", "Q/3"]),
+        ]
+    ):
+        result = run(
+            db, "audit", "create", f"A{n}", "--checklist", "stalking-casefile",
+            "--sample", str(len(refs)), "--seed", "1", "--where", where,
+        )  # fmt: skip
+        assert result.exit_code == 0, (where, result.stderr)
+        assert sorted(line.split("\t")[1] for line in result.stdout.splitlines()[1:]) == refs
+    store = Store.open(db)
+    assert store.distinct_values('my "unit"') == ["north", "south"]
+    store.close()

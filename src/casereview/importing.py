@@ -23,7 +23,7 @@ from casereview.rules import (
     needs_reason,
     second_review_refusal,
 )
-from casereview.text import describe, first_invisible, match_key, nfc
+from casereview.text import describe, first_invisible, match_key, nfc, utf16_codec
 
 KNOWN_CASE_COLUMNS = CASE_COLUMNS
 _BOOLS: dict[str, bool | None] = {
@@ -45,7 +45,26 @@ class Decoded:
 
 
 def decode(raw: bytes, source: str) -> Decoded:
-    """UTF-8 (with or without BOM); else Windows-1252, as Excel saves, with a warning."""
+    """UTF-8 (with or without BOM); UTF-16 (with or without BOM, as Excel's "Unicode text"
+    saves); else Windows-1252, as Excel saves, with a warning."""
+    if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        raise InputError([Problem(source, 1, "the file is UTF-32 text; save it as UTF-8")])
+    codec = utf16_codec(raw)
+    if codec is not None:
+        try:
+            return Decoded(raw.decode(codec))
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].decode(codec, errors="replace").count("\n") + 1
+            raise InputError(
+                [
+                    Problem(
+                        source,
+                        line,
+                        "the file looks like UTF-16 but is not valid UTF-16 "
+                        "text from here; save it as UTF-8",
+                    )
+                ]
+            ) from None
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -139,10 +158,12 @@ def read_table(
         )
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     lines = _rows_with_lines(reader, source, problems)
-    try:
-        header_line, header = next(lines)
-    except StopIteration:
-        raise InputError(problems or [Problem(source, 1, "the file is empty")]) from None
+    # The header is the first row with something in it: blank lines before it (after a BOM,
+    # say) are skipped, so problems with it name its real line.
+    found = next((row for row in lines if "".join(row[1]).strip()), None)
+    if found is None:
+        raise InputError(problems or [Problem(source, 1, "the file is empty")])
+    header_line, header = found
     names = [h.strip() for h in header]
     lowered = [n.lower() if n.lower() in KNOWN_CASE_COLUMNS + _ANSWER_COLUMNS else n for n in names]
     seen: set[str] = set()

@@ -41,7 +41,9 @@ def describe(ch: str) -> str:
     """U+200B ZERO WIDTH SPACE: how a message names a character nobody can see."""
     name = unicodedata.name(ch, "")
     if not name and unicodedata.category(ch) == "Cc":
-        name = {"\t": "TAB", "\n": "LINE FEED", "\r": "CARRIAGE RETURN"}.get(ch, "CONTROL")
+        name = {"\x00": "NUL", "\t": "TAB", "\n": "LINE FEED", "\r": "CARRIAGE RETURN"}.get(
+            ch, "CONTROL"
+        )
     return f"U+{ord(ch):04X} {name}".rstrip()
 
 
@@ -64,3 +66,20 @@ def skip_blank_start(text: str) -> str:
         if not (ch.isspace() or invisible(ch)):
             return text[i:]
     return ""
+
+
+def utf16_codec(raw: bytes) -> str | None:
+    """`utf-16` (with a BOM), `utf-16-le` or `-be` (without one, told by where the NUL bytes
+    fall: text that is mostly ASCII has a zero in every other byte), or None: not UTF-16.
+    (Windows "Unicode text" and some exports are UTF-16; read as bytes they are full of NULs.)"""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    pairs = len(raw) // 2
+    if pairs == 0 or b"\x00" not in raw:
+        return None
+    even, odd = raw[0 : 2 * pairs : 2].count(0), raw[1 : 2 * pairs : 2].count(0)
+    if odd >= pairs * 0.2 and even * 10 < odd:
+        return "utf-16-le"
+    if even >= pairs * 0.2 and odd * 10 < even:
+        return "utf-16-be"
+    return None
