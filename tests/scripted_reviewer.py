@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 import sys
 
-from casereview.store import Store
+from casereview.store import Store, StoreError
 
 
 def main(db: str, name: str, seed: int) -> None:
@@ -19,7 +19,10 @@ def main(db: str, name: str, seed: int) -> None:
     cases = [ac.case.id for ac in store.audit_cases(audit.id)]
     while True:
         case_id = rng.choice(cases)
-        review = store.open_review(audit.id, case_id, name, role=rng.choice(["primary", "second"]))
+        try:
+            review = store.open_review(audit.id, case_id, name, rng.choice(["primary", "second"]))
+        except StoreError:  # this reviewer's own primary case (or second): the store refuses
+            continue
         values = store.answer_values(review.id)
         qid = rng.choice(checklist.visible(values))
         value = rng.choice(checklist.question(qid).answers)

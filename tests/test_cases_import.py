@@ -176,3 +176,207 @@ def test_a_refused_cp1252_file_still_says_how_it_was_read(tmp_path: Path) -> Non
     assert "read as Windows-1252" in lines[0]  # the warning comes before the problems
     assert any("reported_at 'café' is not a date" in line for line in lines[1:])
     assert Store.open(db).count_cases() == 0
+
+
+# ------------------------------------------------------------- look-alike references (issue 10.8)
+
+POOL = (
+    "case_ref,force,team,summary\n"
+    "NM/24/00170,Northmoor Police,Hub,first\n"
+    "NM/24/00171,Northmoor Police,Hub,second\n"
+)
+ZWSP, FULLWIDTH_0 = "\u200b", "\uff10"
+
+
+def dump(db: Path) -> str:
+    store = Store.open(db)
+    try:
+        return "\n".join(store.db.conn.iterdump())
+    finally:
+        store.close()
+
+
+def pooled(tmp_path: Path) -> tuple[Path, str]:
+    """A database holding NM/24/00170 of Northmoor Police, and its dump."""
+    db = tmp_path / "t.db"
+    assert run(db, "cases", "import", str(write(tmp_path, POOL, "pool.csv"))).exit_code == 0
+    return db, dump(db)
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        (
+            f"NM/24/00170{ZWSP},Northmoor Police,Hub,zero-width space after the ref\n",
+            "in.csv:3: case_ref has an invisible or control character "
+            "(U+200B ZERO WIDTH SPACE); retype it",
+        ),
+        (
+            f"NM/24/00175,North{ZWSP}moor Police,Hub,zero-width space in the force\n",
+            "in.csv:3: force has an invisible or control character "
+            "(U+200B ZERO WIDTH SPACE); retype it",
+        ),
+        (
+            "NM/24/\u200d00172,Northmoor Police,Hub,a zero-width joiner\n",
+            "in.csv:3: case_ref has an invisible or control character "
+            "(U+200D ZERO WIDTH JOINER); retype it",
+        ),
+        (
+            'NM/24/00173,"Northmoor\x07Police",Hub,a control character\n',
+            "in.csv:3: force has an invisible or control character (U+0007 CONTROL); retype it",
+        ),
+        (
+            '"NM/24\n/00174",Northmoor Police,Hub,a line break inside the ref\n',
+            "in.csv:3: case_ref has an invisible or control character "
+            "(U+000A LINE FEED); retype it",
+        ),
+    ],
+)
+def test_invisible_characters_in_a_reference_or_force_are_refused_by_line(
+    tmp_path: Path, row: str, message: str
+) -> None:
+    db, before = pooled(tmp_path)
+    body = "case_ref,force,team,summary\nNM/24/00180,Northmoor Police,Hub,fine\n" + row
+    result = run(db, "cases", "import", str(write(tmp_path, body)))
+    assert result.exit_code == 2
+    lines = [line.replace(str(tmp_path) + "/", "") for line in result.stderr.splitlines()]
+    assert lines == [message, "casereview: 1 problem(s); nothing was written"]
+    assert dump(db) == before
+
+
+def test_a_look_alike_of_a_pooled_reference_is_a_duplicate(tmp_path: Path) -> None:
+    db, before = pooled(tmp_path)
+    body = (
+        "case_ref,force,team,summary\n"
+        "NM/24/00181,Northmoor Police,Hub,new\n"
+        f"NM/24/0017{FULLWIDTH_0},Northmoor Police,Hub,fullwidth zero\n"
+        "NM/24/00171,\uff2eorthmoor Police,Hub,fullwidth N in the force\n"
+    )
+    result = run(db, "cases", "import", str(write(tmp_path, body)))
+    assert result.exit_code == 2
+    lines = [line.replace(str(tmp_path) + "/", "") for line in result.stderr.splitlines()]
+    assert lines == [
+        f"in.csv:3: case NM/24/0017{FULLWIDTH_0} of 'Northmoor Police' is already in the pool",
+        "in.csv:4: case NM/24/00171 of '\uff2eorthmoor Police' is already in the pool",
+        "casereview: 2 problem(s); nothing was written",
+    ]
+    assert dump(db) == before  # NM/24/00181 was not added either
+
+
+def test_a_look_alike_within_the_file_is_a_duplicate(tmp_path: Path) -> None:
+    db, before = pooled(tmp_path)
+    body = (
+        "case_ref,force,team,summary\n"
+        "NM/24/00190,Northmoor Police,Hub,new\n"
+        "NM/24/0019\uff10,Northmoor Police,Hub,fullwidth zero\n"
+    )
+    result = run(db, "cases", "import", str(write(tmp_path, body)))
+    assert result.exit_code == 2
+    lines = [line.replace(str(tmp_path) + "/", "") for line in result.stderr.splitlines()]
+    assert lines == [
+        "in.csv:3: case_ref NM/24/0019\uff10 appears twice for force 'Northmoor Police' "
+        "(first at line 2 as NM/24/00190, which it looks like)",
+        "casereview: 1 problem(s); nothing was written",
+    ]
+    assert dump(db) == before
+
+
+def test_text_is_stored_composed_nfc(tmp_path: Path) -> None:
+    db = tmp_path / "t.db"
+    decomposed = "Ame\u0301lie"  # e + combining acute, as some Macs write it
+    cells = ",".join([decomposed] * 3)
+    body = f"case_ref,force,team,summary,officer_note\nR\u0301/1,F,{cells}\n"
+    assert run(db, "cases", "import", str(write(tmp_path, body))).exit_code == 0
+    store = Store.open(db)
+    (case,) = store.cases()
+    store.close()
+    assert case.case_ref == "\u0154/1"  # R with acute, one character
+    assert case.team == case.summary == "Am\u00e9lie"
+    assert case.extra == {"officer_note": "Am\u00e9lie"}
+    # the composed form typed later is the same case, not a new one
+    before = dump(db)
+    result = run(
+        db, "cases", "import", str(write(tmp_path, "case_ref,force\n\u0154/1,F\n", "b.csv"))
+    )
+    assert result.exit_code == 2
+    assert "b.csv:2: case \u0154/1 of 'F' is already in the pool" in result.stderr
+    assert dump(db) == before
+
+
+# ------------------------------------------------------------- encodings and headers (issue 10.11)
+
+UTF16_BODY = "case_ref,force,summary\r\nU/1,F,café\r\nU/2,F,naïve\r\n"
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_files_are_read_with_or_without_bom(tmp_path: Path, codec: str) -> None:
+    db = tmp_path / "t.db"
+    result = run(db, "cases", "import", str(write(tmp_path, UTF16_BODY.encode(codec))))
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""  # no "read as Windows-1252" warning
+    store = Store.open(db)
+    assert {c.case_ref: c.summary for c in store.cases()} == {"U/1": "café", "U/2": "naïve"}
+    store.close()
+
+
+def test_broken_utf16_is_refused_by_name(tmp_path: Path) -> None:
+    db, before = pooled(tmp_path)
+    raw = UTF16_BODY.encode("utf-16-le") + "U/3,F,x".encode("utf-16-le")[:-2] + b"\x00\xdc"
+    result = run(db, "cases", "import", str(write(tmp_path, raw)))
+    assert result.exit_code == 2
+    lines = [line.replace(str(tmp_path) + "/", "") for line in result.stderr.splitlines()]
+    assert lines == [
+        "in.csv:4: the file looks like UTF-16 but is not valid UTF-16 text from here; save it "
+        "as UTF-8",
+        "casereview: 1 problem(s); nothing was written",
+    ]
+    assert dump(db) == before
+
+
+def test_a_bom_then_blank_lines_names_the_real_header_line(tmp_path: Path) -> None:
+    db, before = pooled(tmp_path)
+    raw = b"\xef\xbb\xbf\r\n\r\ncase_ref,force,force\r\nA/1,F,G\r\n"
+    result = run(db, "cases", "import", str(write(tmp_path, raw)))
+    assert result.exit_code == 2
+    lines = [line.replace(str(tmp_path) + "/", "") for line in result.stderr.splitlines()]
+    assert lines == [
+        "in.csv:3: column 'force' appears twice",
+        "casereview: 1 problem(s); nothing was written",
+    ]
+    assert dump(db) == before
+    # and a good header after blank lines is found and used, its rows at their own lines
+    raw = b"\xef\xbb\xbf\n\ncase_ref,force\nA/1,F\nA/1,F\n"
+    result = run(db, "cases", "import", str(write(tmp_path, raw)))
+    assert "in.csv:5: case_ref A/1 appears twice for force 'F' (first at line 4)" in result.stderr
+    assert dump(db) == before
+
+
+# ------------------------------------------------------------- --where with quotes (issue 10.11)
+
+
+def test_where_values_and_attribute_names_with_quotes_match(tmp_path: Path) -> None:
+    db = tmp_path / "t.db"
+    pool = (
+        'case_ref,force,team,"my ""unit""",it\'s\n'
+        "Q/1,F,O'Brien unit,north,yes\n"
+        'Q/2,F,"The ""Quoted"" team",south,no\n'
+        "Q/3,F,Other,north,no\n"
+    )
+    assert run(db, "cases", "import", str(write(tmp_path, pool))).exit_code == 0
+    for n, (where, refs) in enumerate(
+        [
+            ("team=O'Brien unit", ["Q/1"]),
+            ('team=The "Quoted" team', ["Q/2"]),
+            ('my "unit"=north', ["Q/1", "Q/3"]),
+            ("it's=no", ["Q/2", "Q/3"]),
+        ]
+    ):
+        result = run(
+            db, "audit", "create", f"A{n}", "--checklist", "stalking-casefile",
+            "--sample", str(len(refs)), "--seed", "1", "--where", where,
+        )  # fmt: skip
+        assert result.exit_code == 0, (where, result.stderr)
+        assert sorted(line.split("\t")[1] for line in result.stdout.splitlines()[1:]) == refs
+    store = Store.open(db)
+    assert store.distinct_values('my "unit"') == ["north", "south"]
+    store.close()

@@ -53,6 +53,15 @@ BAD = [
         "'maybe' is not an answer value",
     ),
     (
+        "show_if naming its own question",
+        GOOD_HEAD
+        + "      - id: Q0\n        text: z?\n"
+        + "      - id: Q1\n        text: a?\n        show_if: {question: Q1, in: [yes]}\n",
+        12,
+        "question Q1: show_if names Q1 itself; skip logic must depend on an earlier question "
+        "(as written it would never be shown)",
+    ),
+    (
         "show_if to a missing question",
         GOOD_HEAD
         + "      - id: Q1\n        text: a?\n        show_if: {question: Q9, in: [yes]}\n",
@@ -229,3 +238,68 @@ def test_effective_answers_follow_the_skip_logic_rule(answers: dict[str, str | N
     assert _SHIPPED.effective_answers(answers) == effective
     assert list(_SHIPPED.effective_answers(answers)) == [q.id for q in _SHIPPED.questions]
     assert _SHIPPED.visible(answers) == shown
+
+
+# ---------------------------------------------------------- YAML edge cases (issue 10.11)
+
+MINI_TEXT = MINI.read_text()
+
+
+def _line_of(text: str, fragment: str) -> int:
+    return text[: text.index(fragment)].count("\n") + 1
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        (
+            "NUL byte",
+            MINI_TEXT.replace("title: Mini", "title: Mi\x00ni"),
+            f"bad.yaml:{_line_of(MINI_TEXT, 'title: Mini')}: the file contains U+0000 NUL, "
+            "which YAML does not allow",
+        ),
+        (
+            "huge integer",
+            MINI_TEXT.replace("weight: 2", "weight: " + "9" * 5000),
+            f"bad.yaml:{_line_of(MINI_TEXT, 'weight: 2')}: YAML error: a number of 5,000 digits "
+            "is too long to read",
+        ),
+        (
+            "version 1.10 unquoted",
+            MINI_TEXT.replace('version: "1"', "version: 1.10"),
+            "bad.yaml:3: version 1.10 is read by YAML as the number 1.1; quote the version "
+            '(version: "1.10")',
+        ),
+    ],
+)
+def test_yaml_edge_cases_are_refused_at_their_line(
+    tmp_path: Path, name: str, text: str, message: str
+) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    db = tmp_path / "t.db"
+    Store.open(db).close()
+    store = Store.open(db)
+    before = "\n".join(store.db.conn.iterdump())
+    store.close()
+    result = CliRunner().invoke(main, ["--db", str(db), "checklist", "add", str(path)])
+    assert result.exit_code == 2
+    lines = [line.replace(str(tmp_path) + "/", "") for line in result.stderr.splitlines()]
+    assert lines == [message, "casereview: 1 problem(s); nothing was written"]
+    assert "sys." not in result.stderr and "<unicode string>" not in result.stderr
+    store = Store.open(db)
+    assert "\n".join(store.db.conn.iterdump()) == before
+    store.close()
+
+
+def test_an_unquoted_whole_number_version_stays_accepted() -> None:
+    checklist = parse_checklist(MINI_TEXT.replace('version: "1"', "version: 2"), "x.yaml")
+    assert checklist.version == "2"
+
+
+def test_a_utf16_checklist_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "u.yaml"
+    path.write_bytes(MINI_TEXT.encode("utf-16"))
+    assert load_checklist(path).id == "mini"
+    path.write_bytes(MINI_TEXT.encode("utf-16-le"))
+    assert load_checklist(path).id == "mini"

@@ -238,9 +238,7 @@ def test_the_audit_trail_export_has_the_audit_level_events(db_path: Path) -> Non
     picked = chosen.output.strip().splitlines()[-1].split("\t")[1]  # the case ref printed
     result = run("--db", str(db_path), "export", "events", "--audit", "Test audit")
     assert result.exit_code == 0, result.output
-    kinds = {
-        line.split(",")[8]: line for line in result.output.splitlines()[1:] if line.strip()
-    }
+    kinds = {line.split(",")[8]: line for line in result.output.splitlines()[1:] if line.strip()}
     assert set(kinds) == {"audit_created", "assigned", "second_assigned"}
     assert "6 cases, seed 1" in kinds["audit_created"]
     assert f"case {first.case_ref}" in kinds["assigned"] and ",ann," in kinds["assigned"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -223,9 +224,25 @@ def test_csv_round_trip(cells: list[str]) -> None:
     buffer = io.BytesIO()
     write_csv(Table("t", columns, [dict(zip(columns, cells, strict=True))]), buffer)
     rows = list(csv.reader(io.StringIO(buffer.getvalue()[3:].decode("utf-8"), newline="")))
-    assert rows[1] == [
-        ("'" + c if c.startswith(("=", "+", "-", "@", "\t", "\r")) else c) for c in cells
-    ]
+    assert rows[1] == [("'" + c if _formula_like(c) else c) for c in cells]
+
+
+def _formula_like(cell: str) -> bool:
+    """The rule, stated apart from the code: tab or CR first, or `= + - @` first once
+    whitespace and characters that draw nothing (controls, format characters) are skipped."""
+    if cell.startswith(("\t", "\r")):
+        return True
+    rest = cell
+    while rest and (rest[0].isspace() or _draws_nothing(rest[0])):
+        rest = rest[1:]
+    return rest.startswith(("=", "+", "-", "@"))
+
+
+def _draws_nothing(ch: str) -> bool:
+    name = unicodedata.name(ch, "")
+    marks = ["VARIATION SELECTOR", "HANGUL FILLER", "HANGUL CHOSEONG FILLER"]
+    marks += ["HANGUL JUNGSEONG FILLER", "KHMER VOWEL INHERENT", "GRAPHEME JOINER"]
+    return unicodedata.category(ch)[0] in "CZ" or any(m in name for m in marks)
 
 
 def complete(
@@ -418,3 +435,68 @@ def test_a_completed_review_missing_an_answer_is_a_message_not_a_traceback(
         and r[head.index("question_id")] == "REC-03"
     ]
     assert [(r[head.index("answer")], r[head.index("hidden")]) for r in gap] == [("", "false")]
+
+
+# Formulas behind blanks (issue 10.10): spreadsheets skip leading spaces, no-break spaces,
+# zero-width characters and line breaks before reading `=`, `+`, `-` or `@`.
+HIDDEN_FORMULAS = [
+    " =1+1",
+    "\n=1+1",
+    "\r\n=1+1",
+    "\u00a0=1+1",
+    "\u200b=1+1",
+    "\ufeff@SUM(A1)",
+    "  +1",
+    " \u2003-2",
+    '\u200b \u00a0\n=HYPERLINK("http://x")',
+]
+
+
+@pytest.mark.parametrize("text", HIDDEN_FORMULAS)
+def test_neutralise_looks_past_leading_blanks_and_invisible_characters(text: str) -> None:
+    assert neutralise(text) == "'" + text
+
+
+@pytest.mark.parametrize("text", [" plain", "\u00a0note", "\u200bx=1", "a=1", " 1-2", ""])
+def test_neutralise_leaves_other_text_alone(text: str) -> None:
+    assert neutralise(text) == text
+
+
+def test_hidden_formulas_leave_csv_and_xlsx_neutralised(tmp_path: Path) -> None:
+    db = tmp_path / "n.db"
+    store = Store.open(db)
+    audit = seed_store(store)
+    case_id = store.audit_cases(audit.id)[0].case.id
+    review = store.open_review(audit.id, case_id, "ann")
+    for i, note in enumerate(HIDDEN_FORMULAS[:6]):
+        qid = ["REC-01", "REC-02", "REC-03", "SPO-01", "SPO-02", "SPO-03"][i]
+        store.set_note(review.id, qid, note, "ann")
+    store.close()
+    before = (db.read_bytes(), sorted(p.name for p in tmp_path.iterdir()))
+    out = tmp_path / "a.csv"
+    args = ["export", "answers", "--audit", "Test audit", "--include-notes", "--out"]
+    result = run(db, *args, str(out))
+    assert result.exit_code == 0, result.stderr
+    raw = out.read_bytes()  # (a note's own line break is inside its quoted cell)
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw[3:].decode("utf-8"), newline="")))
+    notes = {r[rows[0].index("question_id")]: r[rows[0].index("note")] for r in rows[1:]}
+    assert notes == {
+        "REC-01": "' =1+1",
+        "REC-02": "'\n=1+1",
+        "REC-03": "'\r\n=1+1",
+        "SPO-01": "'\u00a0=1+1",
+        "SPO-02": "'\u200b=1+1",
+        "SPO-03": "'\ufeff@SUM(A1)",
+    }
+    book = tmp_path / "a.xlsx"
+    assert run(db, *args, str(book)).exit_code == 0
+    sheet = load_workbook(book)["answers"]
+    header = [c.value for c in sheet[1]]
+    cells = {
+        r[header.index("question_id")]: r[header.index("note")]
+        for r in sheet.iter_rows(min_row=2, values_only=True)
+    }
+    assert cells["REC-01"] == "' =1+1" and cells["SPO-02"] == "'\u200b=1+1"
+    # the export wrote its files and left the database as it was
+    assert db.read_bytes() == before[0]

@@ -404,3 +404,56 @@ def test_cli_refuses_bad_database_in_one_line(tmp_path: Path, kind: str) -> None
     if kind == "newer casereview":
         assert "newer casereview" in lines[0]
     assert digest(path) == before
+
+
+def test_v1_pool_is_compared_by_look_alike_key_after_migration(v1: Path, tmp_path: Path) -> None:
+    # m004 stores the NFKC key of cases imported before it, so they clash with look-alikes too
+    store = Store.open(v1)
+    ref, force = store.db.execute("SELECT case_ref, force FROM cases ORDER BY id").fetchone()
+    assert ref.isascii() and any(ch.isdigit() for ch in ref)
+    look_alike = "".join(chr(ord(ch) + 0xFEE0) if ch.isdigit() else ch for ch in ref)  # fullwidth
+    assert store.existing_case_keys([(force, look_alike)]) == {(force, look_alike)}
+    before = "\n".join(store.db.conn.iterdump())
+    store.close()
+    path = tmp_path / "again.csv"
+    path.write_text(f"case_ref,force\n{look_alike},{force}\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["--db", str(v1), "cases", "import", str(path)])
+    assert result.exit_code == 2
+    assert f"again.csv:2: case {look_alike} of '{force}' is already in the pool" in result.stderr
+    store = Store.open(v1)
+    assert "\n".join(store.db.conn.iterdump()) == before
+    store.close()
+
+
+# ------------------------------------------ files missing their tables or triggers (issue 10.11)
+
+
+@pytest.mark.parametrize(
+    ("sql", "missing"),
+    [
+        ("DROP TRIGGER events_append_only_delete", "trigger events_append_only_delete"),
+        ("DROP TRIGGER events_append_only_update", "trigger events_append_only_update"),
+        ("DROP TABLE answers", "table answers"),
+    ],
+)
+def test_a_database_missing_a_table_or_trigger_is_refused(
+    tmp_path: Path, sql: str, missing: str
+) -> None:
+    path = tmp_path / "cut.db"
+    Store.open(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute(sql)
+    conn.commit()
+    conn.close()
+    before = folder(path)
+    message = (
+        f"this file is not a complete casereview database (missing: {missing}); it may have "
+        "been edited by another tool, so it is not used: open a backup"
+    )
+    with pytest.raises(StoreError) as caught:
+        Store.open(path)
+    assert str(caught.value) == message
+    result = CliRunner().invoke(main, ["--db", str(path), "audit", "list"])
+    assert result.exit_code == 2
+    assert result.stderr == f"casereview: {message}\n"
+    assert folder(path) == before

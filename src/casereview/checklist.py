@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from casereview import fields
 from casereview.problems import InputError, Problem
+from casereview.text import describe, utf16_codec
 
 AnswerValue = Literal["yes", "partly", "no", "na", "unknown"]
 ANSWER_VALUES = cast("tuple[AnswerValue, ...]", fields.ANSWER_VALUES)
@@ -207,6 +208,21 @@ _Loader.add_implicit_resolver(
     list("tTfF"),
 )
 
+
+def _construct_int(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    # Python refuses to read an integer of thousands of digits (with advice about
+    # sys.set_int_max_str_digits); say so at the number's own line instead.
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)  # type: ignore[arg-type]
+    except ValueError:
+        digits = sum(ch.isdigit() for ch in str(node.value))
+        raise yaml.constructor.ConstructorError(
+            None, None, f"a number of {digits:,} digits is too long to read", node.start_mark
+        ) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+
 Path_ = tuple[str | int, ...]
 
 
@@ -281,6 +297,12 @@ def parse_checklist(text: str, source: str = "<checklist>") -> Checklist:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         raise ChecklistError([Problem(source, line, f"YAML syntax error: {exc.problem}")]) from None
+    except yaml.reader.ReaderError as exc:  # a NUL or other control character
+        line = text[: exc.position].count("\n") + 1
+        ch = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        raise ChecklistError(
+            [Problem(source, line, f"the file contains {describe(ch)}, which YAML does not allow")]
+        ) from None
     except yaml.YAMLError as exc:
         raise ChecklistError([Problem(source, 1, f"YAML error: {exc}")]) from None
     except RecursionError:
@@ -317,6 +339,9 @@ def parse_checklist(text: str, source: str = "<checklist>") -> Checklist:
             [Problem(source, 1, "the file nests too deeply to be a checklist")]
         ) from None
 
+    version_problem = _unquoted_version(root, data, source)
+    if version_problem:
+        raise ChecklistError([version_problem])
     try:
         checklist = Checklist.model_validate(data)
     except ValidationError as exc:
@@ -363,6 +388,27 @@ def parse_checklist(text: str, source: str = "<checklist>") -> Checklist:
     return checklist
 
 
+def _unquoted_version(root: yaml.MappingNode, data: Any, source: str) -> Problem | None:
+    """`version: 1.10` unquoted is the number 1.1 to YAML: refused, since storing `1.1` would
+    be another version than the file says. A number that reads back as written (`2`,
+    `1.0`) is taken as that text."""
+    value = data.get("version") if isinstance(data, dict) else None
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    node = next(
+        (v for k, v in root.value if isinstance(k, yaml.ScalarNode) and k.value == "version"),
+        None,
+    )
+    if node is None or str(value) == node.value:
+        return None
+    return Problem(
+        source,
+        node.start_mark.line + 1,
+        f"version {node.value} is read by YAML as the number {value}; quote the version "
+        f'(version: "{node.value}")',
+    )
+
+
 def _cross_checks(checklist: Checklist, lines: dict[Path_, int], source: str) -> list[Problem]:
     """What the schema cannot say alone: unique ids, skip logic order, declared tags."""
     problems: list[Problem] = []
@@ -388,7 +434,16 @@ def _cross_checks(checklist: Checklist, lines: dict[Path_, int], source: str) ->
                 seen_questions[q.id] = _line_for(lines, (*at, "id"))
             if q.show_if is not None:
                 rule, line = q.show_if, _line_for(lines, (*at, "show_if"))
-                if rule.question not in seen_questions:
+                if rule.question == q.id:
+                    problems.append(
+                        Problem(
+                            source,
+                            line,
+                            f"question {q.id}: show_if names {q.id} itself; skip logic must "
+                            "depend on an earlier question (as written it would never be shown)",
+                        )
+                    )
+                elif rule.question not in seen_questions:
                     later = any(other.id == rule.question for other in checklist.questions)
                     problems.append(
                         Problem(
@@ -439,9 +494,13 @@ def load_checklist(path: str | Path) -> Checklist:
         raise ChecklistError(
             [Problem(str(p), 1, f"cannot read the file: {exc.strerror}")]
         ) from None
+    codec = utf16_codec(raw) or "utf-8-sig"  # UTF-16 (Windows "Unicode") is read too
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw.decode(codec)
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise ChecklistError([Problem(str(p), line, "the file is not UTF-8 text")]) from None
+        line = raw[: exc.start].decode(codec, errors="replace").count("\n") + 1
+        kind = "UTF-16" if codec != "utf-8-sig" else "UTF-8"
+        raise ChecklistError(
+            [Problem(str(p), line, f"the file is not {kind} text from here; save it as UTF-8")]
+        ) from None
     return parse_checklist(text, str(p))

@@ -443,8 +443,11 @@ def answers() -> None:
 def answers_import(context: Context, file: Path, audit_name: str) -> None:
     """Load answers from CSV, all or nothing.
 
-    Columns case_ref, reviewer, role, question_id, answer; optional note and force. A review
-    whose shown questions are all answered is imported as complete, else in progress.
+    Columns case_ref, reviewer, role, question_id, answer; optional note, force and reason
+    (why a moderated answer was decided so). A review whose shown questions are all answered
+    is imported as complete, else in progress. The app's rules hold: a moderated review needs
+    a completed primary and second review, and a second review is never by the case's
+    primary reviewer or its assignee.
     """
     from casereview.importing import parse_answer_rows, plan_answer_import
 
@@ -466,6 +469,8 @@ def answers_import(context: Context, file: Path, audit_name: str) -> None:
         store.existing_reviews(audit_info.id),
         str(file),
         {ac.case.id: ac.second_reviewer for ac in sampled if ac.second_reviewer},
+        {ac.case.id: ac.assigned_to for ac in sampled if ac.assigned_to},
+        store.answer_values,
     )
     n = store.import_reviews(audit_info.id, plan, context.reviewer)
     done = sum(1 for r in plan if r.complete)

@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from casereview.problems import CasereviewError
+from casereview.text import invisible, skip_blank_start
 
 Cell = str | int | float | bool | None
 ProgressFn = Callable[[int, int], None]
-RISKY_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@")
+RISKY_START = (*FORMULA_START, "\t", "\r")
 PROGRESS_EVERY = 1000
 
 
@@ -101,8 +103,18 @@ def replacing(path: Path, protect: Iterable[Path] = ()) -> Iterator[Path]:
 
 
 def neutralise(text: str) -> str:
-    """Stop a spreadsheet reading a text cell as a formula (CSV injection)."""
-    return "'" + text if text.startswith(RISKY_START) else text
+    """Stop a spreadsheet reading a text cell as a formula (CSV injection).
+
+    A cell is prefixed with `'` when it starts with tab or CR, or when its first character
+    after any leading whitespace or invisible characters (spaces, NBSP, zero-width space,
+    line breaks) is `=`, `+`, `-` or `@`: spreadsheets skip those before reading a formula.
+    Only text is ever passed here; numbers we compute stay numbers.
+    """
+    if text.startswith(RISKY_START):
+        return "'" + text
+    if text and (text[0].isspace() or invisible(text[0])):  # the rare case: look further
+        return "'" + text if skip_blank_start(text).startswith(FORMULA_START) else text
+    return text
 
 
 def _csv_cell(value: Cell) -> str:
@@ -181,7 +193,7 @@ def write_xlsx(
             top = len(summary) + 2
             ws.write_row(top, 0, ["Section", "Met in full %", "CI low %", "CI high %"], header)
             for i, category in enumerate(chart.categories):
-                ws.write_string(top + 1 + i, 0, category)
+                _write(ws, top + 1 + i, 0, category)  # a section title: text from the data
                 for j, figures in enumerate((chart.values, chart.ci_low, chart.ci_high), 1):
                     value = figures[i] if i < len(figures) else None
                     if value is not None:

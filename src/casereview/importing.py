@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -15,6 +15,15 @@ from typing import Any, NamedTuple
 from casereview.bulk import no_cycle_collection
 from casereview.fields import BOOL_COLUMNS, CASE_COLUMNS, DATE_COLUMNS
 from casereview.problems import InputError, Problem
+from casereview.rules import (
+    DECISION_NEEDS_REASON,
+    ExistingReview,
+    agreed_answer,
+    moderation_refusal,
+    needs_reason,
+    second_review_refusal,
+)
+from casereview.text import describe, first_invisible, match_key, nfc, utf16_codec
 
 KNOWN_CASE_COLUMNS = CASE_COLUMNS
 _BOOLS: dict[str, bool | None] = {
@@ -36,7 +45,26 @@ class Decoded:
 
 
 def decode(raw: bytes, source: str) -> Decoded:
-    """UTF-8 (with or without BOM); else Windows-1252, as Excel saves, with a warning."""
+    """UTF-8 (with or without BOM); UTF-16 (with or without BOM, as Excel's "Unicode text"
+    saves); else Windows-1252, as Excel saves, with a warning."""
+    if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        raise InputError([Problem(source, 1, "the file is UTF-32 text; save it as UTF-8")])
+    codec = utf16_codec(raw)
+    if codec is not None:
+        try:
+            return Decoded(raw.decode(codec))
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].decode(codec, errors="replace").count("\n") + 1
+            raise InputError(
+                [
+                    Problem(
+                        source,
+                        line,
+                        "the file looks like UTF-16 but is not valid UTF-16 "
+                        "text from here; save it as UTF-8",
+                    )
+                ]
+            ) from None
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -130,10 +158,12 @@ def read_table(
         )
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     lines = _rows_with_lines(reader, source, problems)
-    try:
-        header_line, header = next(lines)
-    except StopIteration:
-        raise InputError(problems or [Problem(source, 1, "the file is empty")]) from None
+    # The header is the first row with something in it: blank lines before it (after a BOM,
+    # say) are skipped, so problems with it name its real line.
+    found = next((row for row in lines if "".join(row[1]).strip()), None)
+    if found is None:
+        raise InputError(problems or [Problem(source, 1, "the file is empty")])
+    header_line, header = found
     names = [h.strip() for h in header]
     lowered = [n.lower() if n.lower() in KNOWN_CASE_COLUMNS + _ANSWER_COLUMNS else n for n in names]
     seen: set[str] = set()
@@ -225,6 +255,10 @@ def parse_cases(raw: bytes, source: str) -> CaseFile:
 def _parse_cases(raw: bytes, source: str) -> CaseFile:
     _ensure_field_limit()
     decoded = decode(raw, source)
+    # Every field in the composed form (NFC), so `é` stored one way matches `é` typed the
+    # other. Done on the whole text at once: composing never touches commas, quotes or
+    # line breaks, so rows and line numbers stay as the file has them.
+    decoded.text = nfc(decoded.text)
     try:
         return _check_cases(decoded, source)
     except InputError as exc:
@@ -250,20 +284,30 @@ def _check_cases(decoded: Decoded, source: str) -> CaseFile:
     problems: list[Problem] = []
     out: list[list[Any]] = []
     lines: list[int] = []
-    first_seen: dict[tuple[str, str], int] = {}
+    first_seen: dict[str, tuple[int, str]] = {}  # match key -> (line, case_ref as written)
     for line, v in rows:
         bad: list[str] = []
         ref = v[ref_at].strip()
         force = "" if force_at is None else v[force_at].strip()
+        hidden = [
+            f"{col} has an invisible or control character ({describe(ch)}); retype it"
+            for col, text in (("case_ref", ref), ("force", force))
+            if (ch := first_invisible(text)) is not None
+        ]
+        key = match_key(force, ref)
         if not ref:
             bad.append("case_ref is empty")
-        elif (force, ref) in first_seen:
+        elif hidden:
+            bad.extend(hidden)
+        elif key in first_seen:
+            first_line, first_ref = first_seen[key]
+            alike = "" if first_ref == ref else f" as {first_ref}, which it looks like"
             bad.append(
                 f"case_ref {ref} appears twice for force '{force or '(none)'}' "
-                f"(first at line {first_seen[(force, ref)]})"
+                f"(first at line {first_line}{alike})"
             )
         else:
-            first_seen[(force, ref)] = line
+            first_seen[key] = (line, ref)
         row: list[Any] = [None] * width
         row[0], row[1] = ref, force
         for i, j in texts:
@@ -307,7 +351,7 @@ def read_case_file(path: str | Path) -> CaseFile:
 
 # ------------------------------------------------------------------ answers
 
-_ANSWER_COLUMNS = ("reviewer", "role", "question_id", "answer", "note")
+_ANSWER_COLUMNS = ("reviewer", "role", "question_id", "answer", "note", "reason")
 ANSWER_REQUIRED = ("case_ref", "reviewer", "role", "question_id", "answer")
 
 
@@ -321,6 +365,7 @@ class AnswerRow:
     question_id: str
     answer: str
     note: str
+    reason: str = ""  # why a moderated answer was decided so
 
 
 def parse_answer_rows(raw: bytes, source: str) -> tuple[list[AnswerRow], list[str]]:
@@ -331,13 +376,15 @@ def parse_answer_rows(raw: bytes, source: str) -> tuple[list[AnswerRow], list[st
     out = [
         AnswerRow(
             line=r.line,
-            case_ref=r.values["case_ref"].strip(),
-            force=r.values.get("force", "").strip(),
-            reviewer=r.values["reviewer"].strip(),
+            # composed (NFC) as the pool stores references, so they find their cases
+            case_ref=nfc(r.values["case_ref"].strip()),
+            force=nfc(r.values.get("force", "").strip()),
+            reviewer=nfc(r.values["reviewer"].strip()),
             role=r.values["role"].strip().lower(),
             question_id=r.values["question_id"].strip(),
             answer=r.values["answer"].strip().lower(),
             note=r.values.get("note", ""),
+            reason=r.values.get("reason", "").strip(),
         )
         for r in rows
     ]
@@ -356,6 +403,7 @@ class ImportedReview:
     answers: dict[str, tuple[str, str]] = field(default_factory=dict)  # qid -> (value, note)
     lines: dict[str, int] = field(default_factory=dict)
     complete: bool = False
+    reasons: dict[str, str] = field(default_factory=dict)  # moderated: qid -> why
 
 
 ROLES = ("primary", "second", "moderated")
@@ -365,19 +413,28 @@ def plan_answer_import(
     rows: list[AnswerRow],
     checklist: Any,
     cases_in_audit: dict[tuple[str, str], int],
-    existing: Mapping[tuple[int, str], str],
+    existing: Mapping[tuple[int, str], ExistingReview],
     source: str,
     second_assigned: Mapping[int, str] | None = None,
+    assigned: Mapping[int, str] | None = None,
+    answer_values: Callable[[int], Mapping[str, str | None]] | None = None,
 ) -> list[ImportedReview]:
     """Check answer rows against the audit and its checklist; InputError lists every problem.
 
     `cases_in_audit` maps (force, case_ref) to case id; `existing` maps the (case id, role)
-    pairs that already have a review to its reviewer: an import must not overwrite one.
-    `second_assigned` maps cases chosen for second review to their second reviewer. A case's
-    primary and second reviews must be by two people (a second review by the primary's
-    reviewer would not be blind), and a second review by the one chosen for it.
+    pairs that already have a review to it: an import must not overwrite one.
+    `second_assigned` maps cases chosen for second review to their second reviewer, and
+    `assigned` cases to their primary reviewer; `answer_values` reads a stored review's
+    answers (by review id), for moderating a pair already in the database.
+
+    The review rules are casereview.rules', as the store holds them: a second review is by
+    the one chosen for it, never by the case's primary reviewer or its assignee; a moderated
+    review needs a completed primary and second review (in the database, or imported
+    complete by this same file); and a moderated answer other than the one both reviewers
+    gave is a decision, which needs its reason.
     """
     problems: list[Problem] = []
+    refs: dict[int, str] = {}  # case id -> reference as the file gives it
     by_ref: dict[str, list[int]] = {}
     for (_force, ref), case_id in cases_in_audit.items():
         by_ref.setdefault(ref, []).append(case_id)
@@ -424,6 +481,15 @@ def plan_answer_import(
                     f"line, {row.reviewer} here; one reviewer per review",
                 )
             )
+        if row.reason and row.role != "moderated":
+            problems.append(
+                Problem(
+                    source,
+                    row.line,
+                    f"a reason is for moderated answers only, not a {row.role} review's "
+                    "(leave the reason column empty)",
+                )
+            )
         if row.question_id in review.lines:
             problems.append(
                 Problem(
@@ -436,7 +502,17 @@ def plan_answer_import(
             continue  # the first answer stands, so the checks below judge the file as written
         review.answers[row.question_id] = (row.answer, row.note)
         review.lines[row.question_id] = row.line
+        if row.reason:
+            review.reasons[row.question_id] = row.reason
+        refs[found[0]] = row.case_ref
     chosen = second_assigned or {}
+    owners = assigned or {}
+
+    def reviewer_of(case_id: int, role: str) -> str | None:
+        in_file = reviews.get((case_id, role))
+        stored = existing.get((case_id, role))
+        return in_file.reviewer if in_file else stored.reviewer if stored else None
+
     for (case_id, role), review in reviews.items():
         line = min(review.lines.values())
         if role == "second" and chosen.get(case_id) not in (None, review.reviewer):
@@ -448,23 +524,16 @@ def plan_answer_import(
                     f"{review.reviewer}'s",
                 )
             )
-        if role not in ("primary", "second"):
-            continue
-        other_role = "second" if role == "primary" else "primary"
-        other = reviews.get((case_id, other_role))
-        by = other.reviewer if other else existing.get((case_id, other_role))
-        if by is None and other_role == "second":
-            by = chosen.get(case_id)
-        if by == review.reviewer and (other is None or role == "second"):
+        refusal = None
+        if role == "second":
+            primary = reviewer_of(case_id, "primary")
+            refusal = second_review_refusal(review.reviewer, owners.get(case_id), primary)
+        elif role == "primary" and (case_id, "second") not in reviews:
             # (a pair both in the file is reported once, at its second review)
-            problems.append(
-                Problem(
-                    source,
-                    line,
-                    f"{by} would do both the primary and the second review of this case; "
-                    "a second review must be by someone else",
-                )
-            )
+            second = reviewer_of(case_id, "second") or chosen.get(case_id)
+            refusal = second_review_refusal(second, None, review.reviewer)
+        if refusal:
+            problems.append(Problem(source, line, refusal))
     for review in reviews.values():
         values = {q: v for q, (v, _n) in review.answers.items()}
         shown = set(checklist.visible(values))
@@ -480,6 +549,63 @@ def plan_answer_import(
                     )
                 )
         review.complete = not checklist.unanswered(values)
+    for (case_id, role), review in reviews.items():
+        if role == "moderated":
+            problems.extend(
+                _moderation_problems(
+                    review, refs[case_id], reviews, existing, answer_values, source
+                )
+            )
     if problems:
         raise InputError(sorted(problems, key=lambda p: p.line))
     return list(reviews.values())
+
+
+def _moderation_problems(
+    review: ImportedReview,
+    ref: str,
+    reviews: Mapping[tuple[int, str], ImportedReview],
+    existing: Mapping[tuple[int, str], ExistingReview],
+    answer_values: Callable[[int], Mapping[str, str | None]] | None,
+    source: str,
+) -> list[Problem]:
+    """A moderated review needs its completed pair, and each decision its reason.
+
+    The pair may be in the database or in this file: a legacy spreadsheet often holds the
+    primary, the second and the moderated answers of a case together, and a pair this file
+    imports complete is as finished as one completed in the app. An answer both reviewers
+    gave is taken as agreed, as opening moderation in the app takes it; any other is a
+    decision, and needs a reason.
+    """
+    pair: list[dict[str, str | None]] = []
+    statuses: list[str | None] = []
+    for role in ("primary", "second"):
+        in_file, stored = reviews.get((review.case_id, role)), existing.get((review.case_id, role))
+        if in_file is not None:
+            statuses.append("complete" if in_file.complete else "in_progress")
+            pair.append({q: v for q, (v, _n) in in_file.answers.items()})
+        elif stored is not None:
+            statuses.append(stored.status)
+            pair.append(dict(answer_values(stored.id)) if answer_values else {})
+        else:
+            statuses.append(None)
+            pair.append({})
+    refusal = moderation_refusal(*statuses)
+    if refusal:
+        line = min(review.lines.values())
+        return [Problem(source, line, f"case {ref}: {refusal}")]
+    problems = []
+    for qid, (value, _note) in review.answers.items():
+        agreed = agreed_answer(pair[0].get(qid), pair[1].get(qid))
+        if value == agreed and needs_reason(review.reasons.get(qid)):
+            review.reasons[qid] = "agreed"
+        elif needs_reason(review.reasons.get(qid)):
+            problems.append(
+                Problem(
+                    source,
+                    review.lines[qid],
+                    f"{qid} of case {ref}: {DECISION_NEEDS_REASON}; the reviewers did not both "
+                    f"answer '{value}', so give it in the reason column",
+                )
+            )
+    return problems

@@ -5,11 +5,22 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from casereview.text import match_key
+
 migrations = Migrations("casereview")
 
 # Every step this version knows. A file that records a step not in this list was written by a
 # newer casereview and is refused rather than guessed at.
 KNOWN: list[str] = []
+
+
+# What a casereview database holds once its first step ran: a file that lacks any of these
+# (dropped by another tool) is refused rather than used, since the trail's triggers are what
+# keep it append-only.
+REQUIRED_TABLES = frozenset(
+    ("checklists", "cases", "audits", "audit_cases", "reviews", "answers", "events")
+)
+REQUIRED_TRIGGERS = frozenset(("events_append_only_update", "events_append_only_delete"))
 
 
 def _step(fn):  # type: ignore[no-untyped-def]
@@ -134,3 +145,18 @@ def m003_event_audit(db: Database) -> None:
     # keep it empty: their review says which audit. Older rows are left as they were.
     db.execute("ALTER TABLE events ADD COLUMN audit_id INTEGER REFERENCES audits(id)")
     db.execute("CREATE INDEX events_by_audit ON events (audit_id)")
+
+
+@_step
+def m004_case_match_key(db: Database) -> None:
+    # Cases are compared by their force and reference in NFKC form (text.match_key), so a
+    # reference typed with a fullwidth digit or a non-breaking space is found as the case it
+    # looks like. SQLite cannot compute NFKC, so the key is stored with each case. Not
+    # UNIQUE: a pool imported before this step may already hold look-alike pairs.
+    db.execute("ALTER TABLE cases ADD COLUMN match_key TEXT")
+    rows = db.execute("SELECT id, force, case_ref FROM cases").fetchall()
+    db.conn.executemany(
+        "UPDATE cases SET match_key = ? WHERE id = ?",
+        [(match_key(force, ref), case_id) for case_id, force, ref in rows],
+    )
+    db.execute("CREATE INDEX cases_by_match_key ON cases (match_key)")

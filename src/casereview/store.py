@@ -18,9 +18,18 @@ from sqlite_utils import Database
 from casereview.bulk import no_cycle_collection
 from casereview.fields import ANSWER_VALUES, BOOL_COLUMNS, CASE_COLUMNS
 from casereview.importing import parse_bool
-from casereview.migrations import KNOWN, migrations
+from casereview.migrations import KNOWN, REQUIRED_TABLES, REQUIRED_TRIGGERS, migrations
 from casereview.problems import CasereviewError
+from casereview.rules import (
+    DECISION_NEEDS_REASON,
+    ExistingReview,
+    agreed_answer,
+    moderation_refusal,
+    needs_reason,
+    second_review_refusal,
+)
 from casereview.shipped import content_hash, shipped_checklists
+from casereview.text import match_key
 
 if TYPE_CHECKING:
     from casereview.checklist import Checklist
@@ -271,6 +280,18 @@ def make_private_dirs(folder: Path) -> None:
         os.chmod(parent, 0o700)  # mkdir's mode is masked by the umask; say it exactly
 
 
+def _extra_value(name: str) -> tuple[str, list[Any]]:
+    """SQL for a case's extra attribute `name` (NULL when it has none), and its parameters.
+
+    A JSON path names the attribute in double quotes, and SQLite before 3.45 reads no escape
+    inside them: a name with a `"` in it (a spreadsheet column `my "unit"`) is looked up by
+    key instead, which any name can use but costs more per case.
+    """
+    if '"' in name:
+        return "(SELECT j.value FROM json_each(cases.extra) j WHERE j.key = ?)", [name]
+    return "json_extract(extra, ?)", [f'$."{name}"']
+
+
 def _create_private(path: Path) -> None:
     """Create an empty file readable by its owner only (SQLite gives -wal/-shm the same mode)."""
     make_private_dirs(path.parent)
@@ -390,6 +411,21 @@ class Store:
         tables = set(self.db.table_names())
         if tables - {"_sqlite_migrations"} and not applied:
             raise StoreError("this SQLite file is not a casereview database")
+        if applied:
+            triggers = {
+                name
+                for (name,) in self.db.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+                )
+            }
+            missing = [f"table {t}" for t in sorted(REQUIRED_TABLES - tables)]
+            missing += [f"trigger {t}" for t in sorted(REQUIRED_TRIGGERS - triggers)]
+            if missing:
+                raise StoreError(
+                    "this file is not a complete casereview database (missing: "
+                    f"{', '.join(missing)}); it may have been edited by another tool, so it "
+                    "is not used: open a backup"
+                )
 
     @contextmanager
     def _write(self) -> Iterator[Database]:
@@ -550,7 +586,9 @@ class Store:
         def values(row: Sequence[Any]) -> tuple[Any, ...]:
             extra = row[-1]
             text = json.dumps(extra, ensure_ascii=False, sort_keys=True) if extra else "{}"
-            return (row[1] or "", row[0], *row[2:-1], text, stamp)  # force, case_ref, ...
+            force = row[1] or ""
+            key = match_key(force, row[0])
+            return (force, row[0], *row[2:-1], text, stamp, key)  # force, case_ref, ...
 
         with no_cycle_collection(), self._write():
             clash = self.existing_case_keys((row[1] or "", row[0]) for row in rows)
@@ -558,25 +596,29 @@ class Store:
                 raise CasesInPool(clash)
             cursor = self.db.conn.executemany(
                 "INSERT INTO cases (force, case_ref, team, offence, reported_at, recorded_at,"
-                " outcome, da_related, repeat_victim, officer, summary, extra, imported_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " outcome, da_related, repeat_victim, officer, summary, extra, imported_at,"
+                " match_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 map(values, rows),
             )
         return cursor.rowcount
 
     def existing_case_keys(self, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
-        """Which (force, case_ref) pairs are already in the pool (by the unique index)."""
-        wanted = sorted(set(keys))
+        """Which (force, case_ref) pairs are already in the pool, look-alikes included: they
+        are compared by text.match_key (NFKC), through the index on the stored key."""
+        by_key: dict[str, list[tuple[str, str]]] = {}
+        for pair in set(keys):
+            by_key.setdefault(match_key(*pair), []).append(pair)
+        wanted = sorted(by_key)
         found: set[tuple[str, str]] = set()
-        chunk = 400  # 800 parameters per statement, well under SQLite's limit
+        chunk = 800  # parameters per statement, well under SQLite's limit
         for start in range(0, len(wanted), chunk):
             part = wanted[start : start + chunk]
-            values = ", ".join("(?, ?)" for _ in part)
-            rows = self.db.query(
-                f"SELECT force, case_ref FROM cases WHERE (force, case_ref) IN (VALUES {values})",
-                [v for pair in part for v in pair],
+            rows = self.db.execute(
+                f"SELECT match_key FROM cases WHERE match_key IN ({', '.join('?' * len(part))})",
+                part,
             )
-            found.update((r["force"], r["case_ref"]) for r in rows)
+            for (key,) in rows:
+                found.update(by_key[key])
         return found
 
     def cases(
@@ -622,8 +664,9 @@ class Store:
                 clauses.append(f"{name} = ?")
                 params.append(value)
             else:
-                clauses.append("json_extract(extra, ?) = ?")
-                params.extend([f'$."{name}"', value])
+                sql, args = _extra_value(name)
+                clauses.append(f"{sql} = ?")
+                params.extend([*args, value])
         if date_from:
             clauses.append("substr(reported_at, 1, 10) >= ?")
             params.append(date_from)
@@ -647,11 +690,8 @@ class Store:
             sql = f"SELECT DISTINCT {name} AS v FROM cases WHERE {name} IS NOT NULL ORDER BY v"
             params: list[Any] = []
         else:
-            sql = (
-                "SELECT DISTINCT json_extract(extra, ?) AS v FROM cases"
-                " WHERE v IS NOT NULL ORDER BY v"
-            )
-            params = [f'$."{name}"']
+            value, params = _extra_value(name)
+            sql = f"SELECT DISTINCT {value} AS v FROM cases WHERE v IS NOT NULL ORDER BY v"
         return [str(r["v"]) for r in self.db.query(f"{sql} LIMIT {int(limit)}", params)]
 
     def case_attribute_names(self) -> list[str]:
@@ -892,11 +932,9 @@ class Store:
                         f"case {case_id} already has a second reviewer ({chosen or second}); "
                         "it keeps them"
                     )
-                if reviewer in (assigned, primary):
-                    raise StoreError(
-                        f"case {case_id} is {reviewer}'s own primary review; a second review "
-                        "must be by someone else"
-                    )
+                refusal = second_review_refusal(reviewer, assigned, primary)
+                if refusal:
+                    raise StoreError(f"case {case_id}: {refusal}")
                 self.db.execute(
                     "UPDATE audit_cases SET second_reviewer = ? WHERE audit_id = ? AND case_id = ?",
                     [reviewer, audit_id, case_id],
@@ -921,10 +959,12 @@ class Store:
             if "moderated" in reviews:
                 return reviews["moderated"]
             first, second = reviews.get("primary"), reviews.get("second")
-            if not first or not second or first.status != "complete" or second.status != "complete":
-                raise StoreError(
-                    "moderation needs a completed primary and a completed second review"
-                )
+            refusal = moderation_refusal(
+                first.status if first else None, second.status if second else None
+            )
+            if refusal:
+                raise StoreError(refusal)
+            assert first is not None and second is not None  # as the rule requires
             a, b = self.answer_values(first.id), self.answer_values(second.id)
             stamp = now()
             cursor = self.db.execute(
@@ -935,13 +975,14 @@ class Store:
             review_id = int(cursor.lastrowid or 0)
             self._event(review_id, None, "review_started", None, "moderated", None, actor)
             for qid in sorted(set(a) | set(b)):
-                if a.get(qid) is not None and a.get(qid) == b.get(qid):
+                agreed = agreed_answer(a.get(qid), b.get(qid))
+                if agreed is not None:
                     self.db.execute(
                         "INSERT INTO answers (review_id, question_id, value, updated_by,"
                         " updated_at) VALUES (?, ?, ?, ?, ?)",
-                        [review_id, qid, a[qid], actor, stamp],
+                        [review_id, qid, agreed, actor, stamp],
                     )
-                    self._event(review_id, qid, "moderation", None, a[qid], "agreed", actor)
+                    self._event(review_id, qid, "moderation", None, agreed, "agreed", actor)
         return self.review(review_id)
 
     def audits_of_case(self, case_id: int) -> list[str]:
@@ -968,13 +1009,26 @@ class Store:
             found = self._review_of(audit_id, case_id, role)  # started meanwhile elsewhere?
             if found is not None:
                 return found
-            if not list(
-                self.db.query(
-                    "SELECT 1 FROM audit_cases WHERE audit_id = ? AND case_id = ?",
-                    [audit_id, case_id],
-                )
-            ):
+            row = self.db.execute(
+                "SELECT ac.assigned_to, ac.second_reviewer,"
+                " (SELECT reviewer FROM reviews r WHERE r.audit_id = ac.audit_id"
+                "  AND r.case_id = ac.case_id AND r.role = 'primary'),"
+                " (SELECT reviewer FROM reviews r WHERE r.audit_id = ac.audit_id"
+                "  AND r.case_id = ac.case_id AND r.role = 'second')"
+                " FROM audit_cases ac WHERE ac.audit_id = ? AND ac.case_id = ?",
+                [audit_id, case_id],
+            ).fetchone()
+            if row is None:
                 raise StoreError("that case is not in this audit's sample")
+            assigned, chosen, primary, second = row
+            if role == "second":
+                refusal = second_review_refusal(reviewer, assigned, primary)
+            elif role == "primary":  # the one blind to it may not take the primary over
+                refusal = second_review_refusal(second or chosen, None, reviewer)
+            else:
+                refusal = "a moderated review is started by moderation, not opened"
+            if refusal:
+                raise StoreError(refusal)
             stamp = now()
             cursor = self.db.execute(
                 "INSERT INTO reviews (audit_id, case_id, role, reviewer, status, started_at,"
@@ -1074,8 +1128,8 @@ class Store:
             raise StoreError(f"'{value}' is not an answer value")
         with self._write():
             review = self._require_open(review_id)
-            if review.role == "moderated" and not (reason or "").strip():
-                raise StoreError("a moderation decision needs a reason (it goes in the trail)")
+            if review.role == "moderated" and needs_reason(reason):
+                raise StoreError(DECISION_NEEDS_REASON)
             checklist = self.audit_checklist(review.audit_id)
             if not checklist.has_question(question_id):
                 raise StoreError(f"no question {question_id} in this checklist")
@@ -1187,12 +1241,16 @@ class Store:
             )
             self._event(review_id, None, "status", "complete", "in_progress", reason, actor)
 
-    def existing_reviews(self, audit_id: int) -> dict[tuple[int, str], str]:
-        """(case id, role) -> reviewer, for every review already in the audit."""
+    def existing_reviews(self, audit_id: int) -> dict[tuple[int, str], ExistingReview]:
+        """(case id, role) -> (review id, reviewer, status), for every review in the audit."""
         rows = self.db.execute(
-            "SELECT case_id, role, reviewer FROM reviews WHERE audit_id = ?", [audit_id]
+            "SELECT case_id, role, id, reviewer, status FROM reviews WHERE audit_id = ?",
+            [audit_id],
         )
-        return {(case_id, role): reviewer for case_id, role, reviewer in rows}
+        return {
+            (case_id, role): ExistingReview(review_id, reviewer, status)
+            for case_id, role, review_id, reviewer, status in rows
+        }
 
     def import_reviews(self, audit_id: int, reviews: Sequence[Any], actor: str) -> int:
         """Store checked reviews (importing.ImportedReview) in one transaction; returns answers."""
@@ -1222,13 +1280,21 @@ class Store:
                         [r.reviewer, audit_id, r.case_id],
                     )
                 self._event(review_id, None, "imported", None, r.role, None, actor)
+                # A moderated answer is a decision, logged with its reason as the app logs
+                # one ("agreed" where both reviewers gave it); a note goes in the trail as a
+                # typed one does.
+                kind = "moderation" if r.role == "moderated" else "answer"
+                reasons = getattr(r, "reasons", {})
                 for qid, (value, note) in r.answers.items():
                     self.db.execute(
                         "INSERT INTO answers (review_id, question_id, value, note, updated_by,"
                         " updated_at) VALUES (?, ?, ?, ?, ?, ?)",
                         [review_id, qid, value, note, r.reviewer, stamp],
                     )
-                    self._event(review_id, qid, "answer", None, value, "imported", actor)
+                    reason = reasons.get(qid) or "imported"
+                    self._event(review_id, qid, kind, None, value, reason, actor)
+                    if note:
+                        self._event(review_id, qid, "note", None, note, None, actor)
                     n += 1
                 if r.complete:
                     self._event(review_id, None, "status", None, "complete", "imported", actor)

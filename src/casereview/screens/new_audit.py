@@ -57,9 +57,7 @@ class NewAuditScreen(StoreScreen):
                 "Reported to", Input(placeholder="YYYY-MM-DD or dd/mm/yyyy", id="to")
             )
             strata = [(s, s) for s in self._strata()]
-            yield from self._field(
-                "Stratify by", Select(strata, prompt="no strata", id="stratify")
-            )
+            yield from self._field("Stratify by", Select(strata, prompt="no strata", id="stratify"))
             yield from self._field("Margin (±)", Input("0.05", id="margin"))
             yield from self._field("Sample size", Input(placeholder="cases to draw", id="size"))
             yield from self._field(
@@ -91,6 +89,7 @@ class NewAuditScreen(StoreScreen):
         if not any(self._text(f) for f in ("name", "from", "to", "size", "reviewers")):
             self.app.pop_screen()
             return
+
         def discard(yes: bool | None) -> None:
             if yes:
                 self.app.pop_screen()
