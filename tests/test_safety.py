@@ -325,3 +325,41 @@ async def test_the_app_on_a_read_only_database_shows_reviews_and_saves_nothing(
         assert any("is read-only" in str(n.message) for n in app._notifications)
     store.close()
     assert dump(read_only) == before
+
+
+def test_an_answers_import_checked_against_a_stale_audit_writes_nothing(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Someone saves between the file's checks and its write (here: starts the primary review
+    the file also holds): the checks no longer hold, so the import is refused whole."""
+    from casereview import importing
+
+    plan = importing.plan_answer_import
+
+    def plan_then_someone_saves(*args: object, **kwargs: object) -> object:
+        planned = plan(*args, **kwargs)  # type: ignore[arg-type]
+        other = Store.open(db)
+        audit = other.audit(AUDIT)
+        case = next(ac.case for ac in other.audit_cases(audit.id) if ac.case.case_ref == "T/4")
+        other.open_review(audit.id, case.id, "zed")
+        other.close()
+        return planned
+
+    monkeypatch.setattr(importing, "plan_answer_import", plan_then_someone_saves)
+    answers = tmp_path / "answers.csv"
+    answers.write_text(
+        "case_ref,force,reviewer,role,question_id,answer\nT/4,Testshire,ann,primary,REC-01,no\n",
+        encoding="utf-8",
+    )
+    before_reviews = sqlite3.connect(db).execute("SELECT count(*) FROM reviews").fetchone()[0]
+    result = run(db, "answers", "import", str(answers), "--audit", AUDIT)
+    assert result.exit_code == 1, result.output
+    assert "changed while the file was being checked" in result.stderr
+    with sqlite3.connect(db) as conn:
+        # only zed's review was added; the file's answer is nowhere
+        assert conn.execute("SELECT count(*) FROM reviews").fetchone()[0] == before_reviews + 1
+        on_t4 = conn.execute(
+            "SELECT count(*) FROM answers a JOIN reviews r ON r.id = a.review_id"
+            " JOIN cases c ON c.id = r.case_id WHERE c.case_ref = 'T/4'"
+        ).fetchone()[0]
+        assert on_t4 == 0

@@ -460,6 +460,7 @@ def answers_import(context: Context, file: Path, audit_name: str) -> None:
     rows, warnings = parse_answer_rows(raw, str(file))
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
+    checked_at = store.last_event_id()  # what the file is checked against
     sampled = store.audit_cases(audit_info.id)
     in_audit = {(ac.case.force, ac.case.case_ref): ac.case.id for ac in sampled}
     plan = plan_answer_import(
@@ -472,7 +473,7 @@ def answers_import(context: Context, file: Path, audit_name: str) -> None:
         {ac.case.id: ac.assigned_to for ac in sampled if ac.assigned_to},
         store.answer_values,
     )
-    n = store.import_reviews(audit_info.id, plan, context.reviewer)
+    n = store.import_reviews(audit_info.id, plan, context.reviewer, unchanged_since=checked_at)
     done = sum(1 for r in plan if r.complete)
     click.echo(
         f"imported {n} answers in {len(plan)} reviews ({done} complete, "

@@ -1252,11 +1252,32 @@ class Store:
             for case_id, role, review_id, reviewer, status in rows
         }
 
-    def import_reviews(self, audit_id: int, reviews: Sequence[Any], actor: str) -> int:
-        """Store checked reviews (importing.ImportedReview) in one transaction; returns answers."""
+    def last_event_id(self) -> int:
+        """The newest trail entry: every change to reviews and audits writes one, so a later
+        value means something changed since."""
+        return int(self.db.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0])
+
+    def import_reviews(
+        self,
+        audit_id: int,
+        reviews: Sequence[Any],
+        actor: str,
+        unchanged_since: int | None = None,
+    ) -> int:
+        """Store checked reviews (importing.ImportedReview) in one transaction; returns answers.
+
+        The file was checked against the reviews as they stood at `unchanged_since` (a
+        last_event_id); if anything was written since, the checks may no longer hold (a
+        review started or reopened meanwhile), so nothing is written and the import is to be
+        run again."""
         stamp = now()
         n = 0
         with self._write():
+            if unchanged_since is not None and self.last_event_id() != unchanged_since:
+                raise DatabaseUnavailable(
+                    "the audit changed while the file was being checked (someone saved "
+                    "meanwhile); nothing was imported: run the import again"
+                )
             for r in reviews:
                 cursor = self.db.execute(
                     "INSERT INTO reviews (audit_id, case_id, role, reviewer, status, started_at,"
