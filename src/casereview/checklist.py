@@ -61,6 +61,10 @@ class Question(_Strict):
     weight: float = Field(default=1.0, ge=0, le=1000, allow_inf_nan=False)
     critical: bool = False
     show_if: ShowIf | None = None
+    scored: bool = True
+    """False: a fact about the case (the victim withdrew, an SPO was applied for), answered
+    and used by skip logic like any question but never counted as compliance; findings
+    report it as prevalence."""
 
     @field_validator("answers")
     @classmethod
@@ -471,6 +475,8 @@ def _cross_checks(checklist: Checklist, lines: dict[Path_, int], source: str) ->
                                 f"(it allows {', '.join(target.answers)})",
                             )
                         )
+            if not q.scored:
+                problems += _fact_problems(q, lines, at, source)
             for kind, declared in (("concerns", checklist.concerns), ("themes", checklist.themes)):
                 for tag in getattr(q, kind):
                     if tag not in declared:
@@ -482,6 +488,29 @@ def _cross_checks(checklist: Checklist, lines: dict[Path_, int], source: str) ->
                                 f"'{kind}:' at the top of the file",
                             )
                         )
+    return problems
+
+
+def _fact_problems(q: Question, lines: dict[Path_, int], at: Path_, source: str) -> list[Problem]:
+    """A fact question (scored: false) is no standard: nothing may weigh or score it."""
+    problems = []
+    for key, why in (
+        ("critical", "cannot be critical: critical marks a standard a case must meet"),
+        ("weight", "cannot carry a weight: it never counts in a score"),
+    ):
+        if key in q.model_fields_set and (key == "weight" or q.critical):
+            line = _line_for(lines, (*at, key))
+            problems.append(Problem(source, line, f"question {q.id}: a fact question {why}"))
+    if "partly" in q.answers:
+        line = _line_for(lines, (*at, "answers" if "answers" in q.model_fields_set else "id"))
+        problems.append(
+            Problem(
+                source,
+                line,
+                f"question {q.id}: a fact question is answered yes or no (and na or unknown "
+                "where they apply), not partly: list its answers",
+            )
+        )
     return problems
 
 

@@ -25,6 +25,20 @@ QUESTION_COLUMNS = (
     "ci_low_pct",
     "ci_high_pct",
 )
+CONTEXT_COLUMNS = (
+    "section_id",
+    "question_id",
+    "question",
+    "n_reviews",
+    "n_known",
+    "yes",
+    "no",
+    "na",
+    "unknown",
+    "prevalence_pct",
+    "ci_low_pct",
+    "ci_high_pct",
+)
 SECTION_COLUMNS = (
     "section_id",
     "section",
@@ -166,8 +180,15 @@ def method_text(checklist: Checklist) -> str:
             "(including those skipped because an earlier answer made them irrelevant) are left "
             "out, and so are answers of 'unknown', which are counted separately."
         )
+    facts = (
+        " Questions that record a fact about the case rather than a standard (whether the "
+        "victim withdrew support, say) are not scored: they are reported as context, the share "
+        "of the cases recording the fact in which it holds."
+        if any(not q.scored for q in checklist.questions)
+        else ""
+    )
     return (
-        f"Each file was reviewed against the checklist. {scoring_rule} Where a file was "
+        f"Each file was reviewed against the checklist. {scoring_rule}{facts} Where a file was "
         "moderated, the moderated answer counts. Percentages are given with their counts and "
         "95% Wilson score intervals."
     )
@@ -218,6 +239,39 @@ def question_table(data: AuditData, by: str | None = None) -> Table:
                 }
             )
     return Table("questions", _with_group(QUESTION_COLUMNS, by), rows)
+
+
+def context_table(data: AuditData, by: str | None = None) -> Table:
+    """The fact questions (scored: false) as prevalence: in how many of the cases that record
+    the fact it holds, with a Wilson interval. They describe the sample; they are no
+    compliance figure, so they are reported apart."""
+    _require_answered(data)
+    facts = {q.id for q in data.checklist.questions if not q.scored}
+    rows: list[dict[str, Cell]] = []
+    for group, reviews in groups(data, by):
+        for fig in scoring.audit_question_figures(data.checklist, reviews):
+            if fig.question_id not in facts:
+                continue
+            q = data.checklist.question(fig.question_id)
+            rows.append(
+                {
+                    "audit": data.audit.name,
+                    "group": group,
+                    "section_id": data.checklist.section_of(q.id).id,
+                    "question_id": q.id,
+                    "question": q.text,
+                    "n_reviews": fig.n_reviews,
+                    "n_known": fig.n_applicable,
+                    "yes": fig.yes,
+                    "no": fig.no,
+                    "na": fig.na,
+                    "unknown": fig.unknown,
+                    "prevalence_pct": _pct(fig.prevalence),
+                    "ci_low_pct": _pct(fig.prevalence_low),
+                    "ci_high_pct": _pct(fig.prevalence_high),
+                }
+            )
+    return Table("context", _with_group(CONTEXT_COLUMNS, by), rows)
 
 
 def section_table(data: AuditData, by: str | None = None) -> Table:
@@ -290,16 +344,10 @@ def case_table(store: Store, data: AuditData, include_notes: bool = False) -> Ta
         }
         if review:
             effective = data.checklist.effective_answers(review.answers)
-            overall_num = overall_den = 0.0
             for s in sections:
-                score = scoring.case_section_score(s, effective, unknown_as)
-                row[f"{s.id}_pct"] = _pct(score)
-                for q in s.questions:
-                    value = effective.get(q.id)
-                    if value in scoring.SCORES or (value == "unknown" and unknown_as == "no"):
-                        overall_num += q.weight * scoring.SCORES.get(value or "", 0.0)
-                        overall_den += q.weight
-            row["overall_pct"] = _pct(overall_num / overall_den) if overall_den else None
+                row[f"{s.id}_pct"] = _pct(scoring.case_section_score(s, effective, unknown_as))
+            overall = scoring.case_overall_score(data.checklist, effective, unknown_as)
+            row["overall_pct"] = _pct(overall)
         rows.append(row)
     return Table("cases", tuple(columns), rows)
 
@@ -461,6 +509,8 @@ def workbook_tables(
         section_table(data, by),
         case_table(store, data, include_notes),
     ]
+    if any(not q.scored for q in data.checklist.questions):
+        sheets.insert(2, context_table(data, by))
     if kind in ("answers", "agreement", "events"):
         sheets.append(table_for(kind, store, data, by, include_notes))
     return sheets

@@ -70,12 +70,20 @@ def render(store: Store, audit_name: str) -> str:
     out += ["", "## Findings by question", ""]
     for section in checklist.sections:
         out += [f"### {section.title}", ""]
-        for fig in question_figs:
+        in_section = [
+            f for f in question_figs if checklist.section_of(f.question_id).id == section.id
+        ]
+        for fig in in_section:
             q = checklist.question(fig.question_id)
-            if checklist.section_of(q.id).id != section.id:
-                continue
-            flag = " **(critical)**" if q.critical else ""
-            out.append(f"- {q.id}{flag} {q.text} {scoring.describe(fig)}")
+            if q.scored:
+                flag = " **(critical)**" if q.critical else ""
+                out.append(f"- {q.id}{flag} {q.text} {scoring.describe(fig)}")
+        facts = [f for f in in_section if not f.scored]
+        if facts:
+            out += ["", "Context (facts about the cases, not scored):", ""]
+            for fig in facts:
+                q = checklist.question(fig.question_id)
+                out.append(f"- Context: {q.id} {q.text} {scoring.describe(fig)}")
         out.append("")
     scored = [f for f in question_figs if f.compliance is not None]
     weakest = sorted(scored, key=lambda f: (f.compliance or 0.0, -f.n_applicable))[:GAPS]

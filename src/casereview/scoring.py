@@ -114,6 +114,12 @@ class QuestionFigures:
     compliance: float | None
     ci_low: float | None
     ci_high: float | None
+    scored: bool = True
+    """False for a fact question: compliance and its interval stay None, and the share of
+    known answers that are yes is `prevalence` with its Wilson interval instead."""
+    prevalence: float | None = None
+    prevalence_low: float | None = None
+    prevalence_high: float | None = None
 
     @property
     def credit(self) -> float:
@@ -122,25 +128,36 @@ class QuestionFigures:
 
 
 def question_figures(
-    question_id: str, answers: Sequence[str | None], unknown_scores_as: str = "excluded"
+    question_id: str,
+    answers: Sequence[str | None],
+    unknown_scores_as: str = "excluded",
+    scored: bool = True,
 ) -> QuestionFigures:
     """Counts, compliance and its Wilson interval over one effective answer per review."""
-    return question_figures_from_counts(question_id, Counter(answers), unknown_scores_as)
+    return question_figures_from_counts(question_id, Counter(answers), unknown_scores_as, scored)
 
 
 def question_figures_from_counts(
-    question_id: str, counts: Mapping[str | None, int], unknown_scores_as: str = "excluded"
+    question_id: str,
+    counts: Mapping[str | None, int],
+    unknown_scores_as: str = "excluded",
+    scored: bool = True,
 ) -> QuestionFigures:
-    """As question_figures, from how many reviews gave each effective answer."""
+    """As question_figures, from how many reviews gave each effective answer.
+
+    A fact question (scored False) has no compliance: its n_applicable is the reviews that
+    know the fact (yes or no; unknown is not a no, whatever the checklist says of unknown
+    answers to standards), and its prevalence is the share of them answering yes."""
     counts = Counter(counts)
     if counts[None]:
         raise ValueError(f"{question_id}: a counted review has no answer to a shown question")
-    unknown_as_no = unknown_scores_as == "no"
     n_applicable = counts["yes"] + counts["partly"] + counts["no"]
-    if unknown_as_no:
+    if scored and unknown_scores_as == "no":
         n_applicable += counts["unknown"]
     credit = counts["yes"] + 0.5 * counts["partly"]
-    ci = wilson_interval(credit, n_applicable)
+    share = (credit if scored else counts["yes"]) / n_applicable if n_applicable else None
+    ci = wilson_interval(credit if scored else counts["yes"], n_applicable)
+    low, high = ci if ci else (None, None)
     return QuestionFigures(
         question_id=question_id,
         n_reviews=sum(counts.values()),
@@ -150,14 +167,27 @@ def question_figures_from_counts(
         no=counts["no"],
         na=counts["na"],
         unknown=counts["unknown"],
-        compliance=credit / n_applicable if n_applicable else None,
-        ci_low=ci[0] if ci else None,
-        ci_high=ci[1] if ci else None,
+        compliance=share if scored else None,
+        ci_low=low if scored else None,
+        ci_high=high if scored else None,
+        scored=scored,
+        prevalence=None if scored else share,
+        prevalence_low=None if scored else low,
+        prevalence_high=None if scored else high,
     )
 
 
 def describe(fig: QuestionFigures) -> str:
-    """'14 of 20, 70.0%, 95% CI 48.1-85.5%': counts always beside percentages."""
+    """'14 of 20, 70.0%, 95% CI 48.1-85.5%': counts always beside percentages. A fact
+    question: 'yes in 4 of 20 cases, 20.0%, 95% CI 8.1-41.6%'."""
+    if not fig.scored:
+        if fig.n_applicable == 0 or fig.prevalence is None:
+            return "not known in any case"
+        text = (
+            f"yes in {fig.yes} of {fig.n_applicable} cases, {pct(fig.prevalence)}%, "
+            f"95% CI {pct(fig.prevalence_low)}-{pct(fig.prevalence_high)}%"
+        )
+        return text + (" (small sample)" if small_sample(fig.n_applicable) else "")
     if fig.n_applicable == 0 or fig.compliance is None:
         return "no applicable answers"
     text = (
@@ -180,17 +210,35 @@ def _score(value: str | None, unknown_scores_as: str) -> float | None:
     return None
 
 
-def case_section_score(
-    section: Any, answers: Mapping[str, str | None], unknown_scores_as: str = "excluded"
+def weighted_score(
+    questions: Iterable[Any], answers: Mapping[str, str | None], unknown_scores_as: str = "excluded"
 ) -> float | None:
-    """Weighted mean score of a section's applicable answered questions in one review."""
+    """Weighted mean score of the applicable answered questions among `questions` in one
+    review; fact questions (scored: false) are no part of it. None when none applies."""
     total = weight = 0.0
-    for q in section.questions:
+    for q in questions:
+        if not q.scored:
+            continue
         score = _score(answers.get(q.id), unknown_scores_as)
         if score is not None:
             total += q.weight * score
             weight += q.weight
     return total / weight if weight > 0 else None
+
+
+def case_section_score(
+    section: Any, answers: Mapping[str, str | None], unknown_scores_as: str = "excluded"
+) -> float | None:
+    """A section's score in one review: the weighted mean of its applicable answers."""
+    return weighted_score(section.questions, answers, unknown_scores_as)
+
+
+def case_overall_score(
+    checklist: Any, answers: Mapping[str, str | None], unknown_scores_as: str = "excluded"
+) -> float | None:
+    """One review's overall score: the weighted mean over every applicable answer of the
+    checklist (not the mean of its sections)."""
+    return weighted_score(checklist.questions, answers, unknown_scores_as)
 
 
 @dataclass(frozen=True)
@@ -275,9 +323,39 @@ def audit_question_figures(
     rows = [checklist.effective_answers(r.answers).values() for r in counted_reviews(reviews)]
     columns = zip(*rows, strict=True) if rows else ((),) * len(checklist.questions)
     return [
-        question_figures_from_counts(q.id, Counter(column), checklist.unknown_scores_as)
+        question_figures_from_counts(q.id, Counter(column), checklist.unknown_scores_as, q.scored)
         for q, column in zip(checklist.questions, columns, strict=True)
     ]
+
+
+@dataclass(frozen=True)
+class PooledFigures:
+    """Scored questions' answers pooled (a tag's figure): credit of n applicable answers."""
+
+    question_ids: tuple[str, ...]
+    credit: float
+    n_applicable: int
+    compliance: float | None
+    ci_low: float | None
+    ci_high: float | None
+
+
+def pooled_figures(figures: Iterable[QuestionFigures]) -> PooledFigures:
+    """The answers to several questions pooled, as a concern or theme is reported: yes 1,
+    partly 0.5 over the applicable answers, with a Wilson interval. Fact questions are left
+    out: a fact is no part of any compliance figure."""
+    scored = [f for f in figures if f.scored]
+    credit = sum(f.credit for f in scored)
+    n = sum(f.n_applicable for f in scored)
+    ci = wilson_interval(credit, n)
+    return PooledFigures(
+        question_ids=tuple(f.question_id for f in scored),
+        credit=credit,
+        n_applicable=n,
+        compliance=credit / n if n else None,
+        ci_low=ci[0] if ci else None,
+        ci_high=ci[1] if ci else None,
+    )
 
 
 def audit_section_figures(checklist: Any, reviews: Iterable[ReviewRecord]) -> list[SectionFigures]:

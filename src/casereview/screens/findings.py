@@ -40,12 +40,17 @@ def interval_bar(p: float | None, low: float | None, high: float | None, width: 
 
 
 def figure_text(
-    part: float, n: int, p: float | None, low: float | None, high: float | None
+    part: float,
+    n: int,
+    p: float | None,
+    low: float | None,
+    high: float | None,
+    unit: str = "",
 ) -> Text:
     """Counts always beside percentages: '14 of 20, 70%, 95% CI 48-85%'."""
     if n == 0 or p is None or low is None or high is None:
         return Text("no applicable answers", "grey50")
-    text = Text(f"{part:g} of {n}, {100 * p:.0f}%, 95% CI {100 * low:.0f}-{100 * high:.0f}%")
+    text = Text(f"{part:g} of {n}{unit}, {100 * p:.0f}%, 95% CI {100 * low:.0f}-{100 * high:.0f}%")
     if scoring.small_sample(n):
         text.append(" ⚠", "bold yellow")
     return text
@@ -191,15 +196,16 @@ class FindingsScreen(StoreScreen):
             for g, rs in split
         }
         section = next(s for s in data.checklist.sections if s.id == self.section)
-        for q in section.questions:
+        standards = [q for q in section.questions if q.scored]
+        facts = [q for q in section.questions if not q.scored]
+        for q in standards:
             text = q.text[: self._label - len(q.id) - 1]
             label = Text.assemble((q.id, "bold red" if q.critical else "bold"), f" {text}")
             cells: list[Text | str] = [label]
             for g in groups:
                 fig = per_group[g][q.id]
-                part = fig.yes + 0.5 * fig.partly
                 figure = figure_text(
-                    part, fig.n_applicable, fig.compliance, fig.ci_low, fig.ci_high
+                    fig.credit, fig.n_applicable, fig.compliance, fig.ci_low, fig.ci_high
                 )
                 if g is None:
                     cells += [
@@ -208,6 +214,29 @@ class FindingsScreen(StoreScreen):
                     ]
                 else:
                     cells.append(figure)
+            table.add_row(*cells, key=q.id)
+        if not facts:
+            return
+        # Facts about the cases are context, not compliance: a block of their own, the share
+        # of cases where the fact holds, and no bar that could be read as a score.
+        width = 1 + (2 if self.group is None else len(groups))
+        table.add_row(
+            Text("Context: facts, not scored", "bold italic"), *[""] * (width - 1), key="context"
+        )
+        for q in facts:
+            text = q.text[: self._label - len(q.id) - 1]
+            cells = [Text.assemble((q.id, "italic"), f" {text}")]
+            for g in groups:
+                fig = per_group[g][q.id]
+                figure = figure_text(
+                    fig.yes,
+                    fig.n_applicable,
+                    fig.prevalence,
+                    fig.prevalence_low,
+                    fig.prevalence_high,
+                    unit=" cases",
+                )
+                cells += [Text("prevalence", "italic grey50"), figure] if g is None else [figure]
             table.add_row(*cells, key=q.id)
 
     def _tags(self, data: findings.AuditData) -> None:
@@ -226,19 +255,18 @@ class FindingsScreen(StoreScreen):
             labels = {r: r for q in data.checklist.questions for r in q.recommendations}
         # R7 before R10: recommendation numbers sort as numbers
         for key, label in sorted(labels.items(), key=lambda kv: _natural(kv[0])):
-            ids = [q.id for q in data.checklist.questions if key in getattr(q, self.view)]
-            if not ids:
+            tagged = [
+                f for q, f in figs.items() if key in getattr(data.checklist.question(q), self.view)
+            ]
+            pooled = scoring.pooled_figures(tagged)
+            if not pooled.question_ids:
                 continue
-            part = sum(figs[i].yes + 0.5 * figs[i].partly for i in ids)
-            n = sum(figs[i].n_applicable for i in ids)
-            p = part / n if n else None
-            ci = scoring.wilson_interval(part, n) if n else None
-            low, high = ci if ci else (None, None)
+            low, high, p = pooled.ci_low, pooled.ci_high, pooled.compliance
             table.add_row(
                 Text(label[: self._label], "bold"),
                 interval_bar(p, low, high, self._bar),
-                figure_text(part, n, p, low, high),
-                ", ".join(ids),
+                figure_text(pooled.credit, pooled.n_applicable, p, low, high),
+                ", ".join(pooled.question_ids),
             )
         self.query_one("#findings-note", Static).update(
             Text(
