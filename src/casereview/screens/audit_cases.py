@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
@@ -24,7 +24,7 @@ class AuditCasesScreen(StoreScreen):
         Binding("m", "mine", "My queue"),
         Binding("f", "findings", "Findings"),
         Binding("o", "moderate", "Moderate"),
-        Binding("a", "assign", "Assign"),
+        Binding("a", "assign", "Assign", priority=True),  # opens a dialog: see modals.Dialog
         Binding("escape", "app.pop_screen", "Audits"),
     ]
 
@@ -136,22 +136,25 @@ class AuditCasesScreen(StoreScreen):
         self.only_mine = not self.only_mine
         self.refresh_cases()
 
-    @work
-    async def action_assign(self) -> None:
+    def action_assign(self) -> None:
         key = highlighted_key(self.query_one(DataTable))
         if key is None:
             return
         case = self.store.case(int(key))
-        name = await self.app.push_screen_wait(
+
+        def assign(name: str | None) -> None:
+            if name:
+                self.store.assign(self.audit_id, int(key), name, self.reviewer)
+                self.refresh_cases()
+
+        self.app.push_screen(
             ReasonScreen(
                 f"Assign {case.case_ref}",
                 "Who reviews this case? (Enter on empty, or Escape, cancels)",
                 placeholder="reviewer's name, then Enter",
-            )
+            ),
+            assign,
         )
-        if name:
-            self.store.assign(self.audit_id, int(key), name, self.reviewer)
-            self.refresh_cases()
 
     def action_moderate(self) -> None:
         key = highlighted_key(self.query_one(DataTable))

@@ -58,7 +58,7 @@ class FindingsScreen(StoreScreen):
         Binding("enter", "drill", "Questions"),
         Binding("g", "group", "Group by"),
         Binding("v", "view", "View"),
-        Binding("x", "export", "Export"),
+        Binding("x", "export", "Export", priority=True),  # opens a dialog: see modals.Dialog
         Binding("escape", "back", "Back"),
     ]
 
