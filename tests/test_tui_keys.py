@@ -16,12 +16,14 @@ from textual.app import App
 from textual.keys import _character_to_key, _get_unicode_name_from_key
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import DataTable, TextArea
+from textual.widgets import DataTable, Select, TextArea
 
 from casereview.app import make_app
-from casereview.screens import AuditCasesScreen, ReviewScreen
-from casereview.screens.modals import NoteScreen, ReasonScreen
+from casereview.screens import AuditCasesScreen, AuditsScreen, FindingsScreen, ReviewScreen
+from casereview.screens.export import ExportScreen
+from casereview.screens.modals import HistoryScreen, NoteScreen, ReasonScreen
 from casereview.screens.moderation import ModerationScreen
+from casereview.screens.new_audit import NewAuditScreen
 from casereview.store import AuditInfo, Store
 from tests.conftest import complete_review
 
@@ -223,3 +225,51 @@ async def test_moderation_moves_to_the_next_disagreement_after_each_decision(
         # every disagreement decided: the cursor stays on the last one rather than wrap
         await pilot.press("c")
         assert store.review(screen.review_id).status == "complete"
+
+
+async def test_keys_after_h_and_x_stay_in_the_history_and_the_export_dialog(
+    audited: tuple[Store, AuditInfo],
+) -> None:
+    store, audit = audited
+    complete_review(store, audit.id, store.audit_cases(audit.id)[1].case.id, "ann", "primary", FULL)
+    app = make_app(store, "ann")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "enter")
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        review_id = review.review_id
+        # y and n would answer REC-01 on the review, c would try to complete it
+        await burst(pilot, "h", "down", *"ync")
+        assert isinstance(app.screen, HistoryScreen)
+        await pilot.press("escape")
+        assert on_top(app, review)
+        assert store.answer_values(review_id) == {}
+        assert store.review(review_id).status == "in_progress"
+        await pilot.press("escape", "f")
+        findings = app.screen
+        assert isinstance(findings, FindingsScreen)
+        # g groups, v changes the view, enter drills into a section
+        await burst(pilot, "x", *"gv", "enter")
+        assert isinstance(app.screen, ExportScreen)
+        assert (findings.group, findings.view, findings.section) == (None, "sections", None)
+
+
+async def test_the_y_straight_after_escape_on_the_new_audit_form_answers_the_question(
+    audited: tuple[Store, AuditInfo],
+) -> None:
+    store, _audit = audited
+    app = make_app(store, "lead")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("n", *"Q3")
+        form = app.screen
+        assert isinstance(form, NewAuditScreen)
+        await burst(pilot, "escape", "y")  # the name field has the focus: y would be typed there
+        assert isinstance(app.screen, AuditsScreen)
+        assert [a.name for a in store.audits()] == ["Test audit"]
+        # escape on an open list closes the list and leaves the form open
+        await pilot.press("n")
+        await pilot.click("#force")
+        form = app.screen
+        assert isinstance(form, NewAuditScreen) and form.query_one("#force", Select).expanded
+        await pilot.press("escape")
+        assert on_top(app, form) and not form.query_one("#force", Select).expanded

@@ -24,7 +24,9 @@ class NewAuditScreen(StoreScreen):
 
     BINDINGS = [
         Binding("ctrl+s", "create", "Draw sample"),
-        Binding("escape", "cancel", "Cancel"),
+        # Priority: it may open a dialog, and the y typed straight after it is the dialog's,
+        # not a letter in the form's name field (see modals.Dialog).
+        Binding("escape", "cancel", "Cancel", priority=True),
     ]
 
     def compose(self) -> ComposeResult:
@@ -57,9 +59,7 @@ class NewAuditScreen(StoreScreen):
                 "Reported to", Input(placeholder="YYYY-MM-DD or dd/mm/yyyy", id="to")
             )
             strata = [(s, s) for s in self._strata()]
-            yield from self._field(
-                "Stratify by", Select(strata, prompt="no strata", id="stratify")
-            )
+            yield from self._field("Stratify by", Select(strata, prompt="no strata", id="stratify"))
             yield from self._field("Margin (±)", Input("0.05", id="margin"))
             yield from self._field("Sample size", Input(placeholder="cases to draw", id="size"))
             yield from self._field(
@@ -88,9 +88,14 @@ class NewAuditScreen(StoreScreen):
         """Leave, asking first if something was typed that would be lost."""
         from casereview.screens.modals import ConfirmScreen
 
+        for select in self.query(Select):
+            if select.expanded:  # escape on an open list closes the list, as it did before
+                select.expanded = False
+                return
         if not any(self._text(f) for f in ("name", "from", "to", "size", "reviewers")):
             self.app.pop_screen()
             return
+
         def discard(yes: bool | None) -> None:
             if yes:
                 self.app.pop_screen()
