@@ -269,7 +269,7 @@ async def test_the_y_straight_after_escape_on_the_new_audit_form_answers_the_que
         # escape on an open list closes the list and leaves the form open
         await pilot.press("n")
         await pilot.click("#force")
-        form = app.screen
-        assert isinstance(form, NewAuditScreen) and form.query_one("#force", Select).expanded
+        again = app.screen
+        assert isinstance(again, NewAuditScreen) and again.query_one("#force", Select).expanded
         await pilot.press("escape")
-        assert on_top(app, form) and not form.query_one("#force", Select).expanded
+        assert on_top(app, again) and not again.query_one("#force", Select).expanded
