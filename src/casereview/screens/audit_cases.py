@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -92,20 +93,24 @@ class AuditCasesScreen(StoreScreen):
         self.opened.clear()
 
     @staticmethod
-    def _cells(ac: AuditCase) -> tuple[str, ...]:
+    def _cells(ac: AuditCase) -> tuple[Text, ...]:
+        """The row of a case; Text cells, since DataTable reads a str cell as markup."""
         status = STATUS[ac.status]
         if ac.status == "in_progress":
             status += f" ({ac.n_answered} answered)"
         offence = ac.case.offence or ""
-        return (
-            str(ac.position + 1),
-            ac.case.case_ref,
-            status,
-            ac.assigned_to or "",
-            _second(ac),
-            ac.case.team or "",
-            offence if len(offence) <= 34 else offence[:33] + "…",
-            (ac.case.reported_at or "")[:10],
+        return tuple(
+            Text(cell)
+            for cell in (
+                str(ac.position + 1),
+                ac.case.case_ref,
+                status,
+                ac.assigned_to or "",
+                _second(ac),
+                ac.case.team or "",
+                offence if len(offence) <= 34 else offence[:33] + "…",
+                (ac.case.reported_at or "")[:10],
+            )
         )
 
     def refresh_cases(self) -> list[AuditCase]:
@@ -127,9 +132,12 @@ class AuditCasesScreen(StoreScreen):
         self.sub_title = audit.name
         scope = "your queue" if self.only_mine else "all cases"
         self.query_one("#cases-summary", Static).update(
-            f"[b]{audit.name}[/b] - {audit.checklist_label} - {audit.n_complete} of "
-            f"{audit.n_cases} complete, {audit.n_in_progress} in progress - {scope}. "
-            "Enter opens the review."
+            Text.assemble(
+                (audit.name, "bold"),
+                f" - {audit.checklist_label} - {audit.n_complete} of "
+                f"{audit.n_cases} complete, {audit.n_in_progress} in progress - {scope}. "
+                "Enter opens the review.",
+            )
         )
 
     def action_mine(self) -> None:
@@ -167,6 +175,7 @@ class AuditCasesScreen(StoreScreen):
                 "primary and a completed second review.",
                 title="Nothing to moderate",
                 severity="warning",
+                markup=False,  # a case reference is data
             )
             return
         self.app.push_screen(ModerationScreen(self.audit_id, int(key)))

@@ -143,7 +143,8 @@ class FindingsScreen(StoreScreen):
         if self.group is None:
             table.add_columns(first, "Compliance, 95% CI", "Figures")
         else:
-            table.add_columns(first, *(g or "" for g, _ in split))
+            # group names (forces, teams, reviewers) are data: Text labels, never markup
+            table.add_columns(first, *(Text(g or "") for g, _ in split))
         return split
 
     @property
@@ -238,7 +239,7 @@ class FindingsScreen(StoreScreen):
                 Text(label[: self._label], "bold"),
                 interval_bar(p, low, high, self._bar),
                 figure_text(part, n, p, low, high),
-                ", ".join(ids),
+                Text(", ".join(ids)),
             )
         self.query_one("#findings-note", Static).update(
             Text(
@@ -315,7 +316,7 @@ class FindingsScreen(StoreScreen):
 
         def done(path: Path | None) -> None:
             if path is not None:
-                self.notify(f"Wrote {path}", title="Exported")
+                self.notify(f"Wrote {path}", title="Exported", markup=False)
 
         self.app.push_screen(ExportScreen(self.store, audit.name), done)
 

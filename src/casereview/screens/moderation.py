@@ -65,11 +65,11 @@ class ModerationScreen(StoreScreen):
         self.names = {role: reviews[role].reviewer for role in ("primary", "second")}
         table = self.query_one(DataTable)
         # The decision comes right after the question, so it stays in view at 80 columns.
-        table.add_columns(
+        table.add_columns(  # reviewers' names are data: Text labels, never markup
             "Question",
             "Agreed",
-            f"Primary ({self.names['primary']})",
-            f"Second ({self.names['second']})",
+            Text(f"Primary ({self.names['primary']})"),
+            Text(f"Second ({self.names['second']})"),
         )
         self._refresh()
 
@@ -112,10 +112,13 @@ class ModerationScreen(StoreScreen):
         status = self.store.review(self.review_id).status
         open_ = self.checklist.unanswered(agreed)
         self.query_one("#moderation-title", Static).update(
-            f"{len(disagreements)} disagreement(s) of {len(self.checklist.questions)} questions; "
-            f"{len(open_)} shown question(s) still to decide; moderated review "
-            f"{status.replace('_', ' ')}. "
-            f"{'All questions' if self.show_all else 'Disagreements only'} (d toggles)."
+            Text(
+                f"{len(disagreements)} disagreement(s) of {len(self.checklist.questions)} "
+                "questions; "
+                f"{len(open_)} shown question(s) still to decide; moderated review "
+                f"{status.replace('_', ' ')}. "
+                f"{'All questions' if self.show_all else 'Disagreements only'} (d toggles)."
+            )
         )
 
     def _current(self) -> str | None:

@@ -317,6 +317,7 @@ class ReviewScreen(StoreScreen):
             self.notify(
                 f"Skip logic hid {', '.join(cleared)}; their answers were cleared and logged.",
                 title="Answers cleared",
+                markup=False,  # question ids come from the checklist file
             )
         elif advance and not self.checklist_unanswered() and self.shown[-1] == qid:
             message += ". All shown questions answered: press c to complete."
@@ -360,6 +361,7 @@ class ReviewScreen(StoreScreen):
                 + " first.",
                 title="Review not complete",
                 severity="error",
+                markup=False,
             )
             return
         except StoreError as exc:
