@@ -121,7 +121,7 @@ async def test_resume_after_restart(db_path: Path) -> None:
         cases = app.screen
         assert isinstance(cases, AuditCasesScreen)
         table = cases.query_one(DataTable)
-        assert table.get_row_at(1)[2] == "in progress (2 answered)"
+        assert str(table.get_row_at(1)[2]) == "in progress (2 answered)"
         assert table.cursor_row == 1  # the cases screen starts on ann's unfinished review
         await pilot.press("enter")
         screen = app.screen

@@ -37,7 +37,7 @@ async def test_opening_a_colleagues_case_asks_before_taking_it(
         # back on the list, the row shows the answer given
         await pilot.press("y", "escape")
         assert isinstance(app.screen, AuditCasesScreen)
-        assert app.screen.query_one(DataTable).get_row_at(0)[2] == "in progress (1 answered)"
+        assert str(app.screen.query_one(DataTable).get_row_at(0)[2]) == "in progress (1 answered)"
 
 
 async def test_own_and_unassigned_cases_open_without_a_question(
@@ -96,8 +96,8 @@ async def test_back_from_a_review_its_row_shows_the_progress(
         cases = app.screen
         assert isinstance(cases, AuditCasesScreen)
         table = cases.query_one(DataTable)
-        assert table.get_row_at(1)[2] == "in progress (2 answered)"
-        assert table.get_row_at(0)[2] == "not started"
+        assert str(table.get_row_at(1)[2]) == "in progress (2 answered)"
+        assert str(table.get_row_at(0)[2]) == "not started"
         assert "0 of 6 complete, 1 in progress" in str(cases.query_one("#cases-summary").render())
         # opening the next case reuses this cases screen rather than building another
         await pilot.press("enter")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from textual import on, work
+from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
@@ -24,7 +25,7 @@ class AuditCasesScreen(StoreScreen):
         Binding("m", "mine", "My queue"),
         Binding("f", "findings", "Findings"),
         Binding("o", "moderate", "Moderate"),
-        Binding("a", "assign", "Assign"),
+        Binding("a", "assign", "Assign", priority=True),  # opens a dialog: see modals.Dialog
         Binding("escape", "app.pop_screen", "Audits"),
     ]
 
@@ -92,20 +93,24 @@ class AuditCasesScreen(StoreScreen):
         self.opened.clear()
 
     @staticmethod
-    def _cells(ac: AuditCase) -> tuple[str, ...]:
+    def _cells(ac: AuditCase) -> tuple[Text, ...]:
+        """The row of a case; Text cells, since DataTable reads a str cell as markup."""
         status = STATUS[ac.status]
         if ac.status == "in_progress":
             status += f" ({ac.n_answered} answered)"
         offence = ac.case.offence or ""
-        return (
-            str(ac.position + 1),
-            ac.case.case_ref,
-            status,
-            ac.assigned_to or "",
-            _second(ac),
-            ac.case.team or "",
-            offence if len(offence) <= 34 else offence[:33] + "…",
-            (ac.case.reported_at or "")[:10],
+        return tuple(
+            Text(cell)
+            for cell in (
+                str(ac.position + 1),
+                ac.case.case_ref,
+                status,
+                ac.assigned_to or "",
+                _second(ac),
+                ac.case.team or "",
+                offence if len(offence) <= 34 else offence[:33] + "…",
+                (ac.case.reported_at or "")[:10],
+            )
         )
 
     def refresh_cases(self) -> list[AuditCase]:
@@ -127,31 +132,37 @@ class AuditCasesScreen(StoreScreen):
         self.sub_title = audit.name
         scope = "your queue" if self.only_mine else "all cases"
         self.query_one("#cases-summary", Static).update(
-            f"[b]{audit.name}[/b] - {audit.checklist_label} - {audit.n_complete} of "
-            f"{audit.n_cases} complete, {audit.n_in_progress} in progress - {scope}. "
-            "Enter opens the review."
+            Text.assemble(
+                (audit.name, "bold"),
+                f" - {audit.checklist_label} - {audit.n_complete} of "
+                f"{audit.n_cases} complete, {audit.n_in_progress} in progress - {scope}. "
+                "Enter opens the review.",
+            )
         )
 
     def action_mine(self) -> None:
         self.only_mine = not self.only_mine
         self.refresh_cases()
 
-    @work
-    async def action_assign(self) -> None:
+    def action_assign(self) -> None:
         key = highlighted_key(self.query_one(DataTable))
         if key is None:
             return
         case = self.store.case(int(key))
-        name = await self.app.push_screen_wait(
+
+        def assign(name: str | None) -> None:
+            if name:
+                self.store.assign(self.audit_id, int(key), name, self.reviewer)
+                self.refresh_cases()
+
+        self.app.push_screen(
             ReasonScreen(
                 f"Assign {case.case_ref}",
                 "Who reviews this case? (Enter on empty, or Escape, cancels)",
                 placeholder="reviewer's name, then Enter",
-            )
+            ),
+            assign,
         )
-        if name:
-            self.store.assign(self.audit_id, int(key), name, self.reviewer)
-            self.refresh_cases()
 
     def action_moderate(self) -> None:
         key = highlighted_key(self.query_one(DataTable))
@@ -164,6 +175,7 @@ class AuditCasesScreen(StoreScreen):
                 "primary and a completed second review.",
                 title="Nothing to moderate",
                 severity="warning",
+                markup=False,  # a case reference is data
             )
             return
         self.app.push_screen(ModerationScreen(self.audit_id, int(key)))

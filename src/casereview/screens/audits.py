@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -44,23 +45,35 @@ class AuditsScreen(StoreScreen):
         audits = self.store.audits()
         for a in audits:
             pct = f"{a.n_complete / a.n_cases:.0%}" if a.n_cases else "-"
-            table.add_row(
-                a.name,
+            table.add_row(  # names are data: Text cells (a str cell is read as markup)
+                Text(a.name),
                 str(a.n_cases),
                 str(a.n_complete),
                 str(a.n_in_progress),
                 f"{progress_bar(a.n_complete, a.n_cases)} {pct}",
-                a.checklist_label,
+                Text(a.checklist_label),
                 key=str(a.id),
             )
         intro = self.query_one("#audits-intro", Static)
         if audits:
-            intro.update(f"Reviewer: [b]{self.reviewer}[/b]. Choose an audit and press Enter.")
+            intro.update(
+                Text.assemble(
+                    "Reviewer: ", (self.reviewer, "bold"), ". Choose an audit and press Enter."
+                )
+            )
             table.move_cursor(row=min(row, len(audits) - 1))
         else:
             intro.update(
-                "No audits yet. Import cases with [b]casereview cases import FILE.csv[/b], then "
-                "[b]casereview audit create NAME --checklist stalking-casefile --sample 20[/b]."
+                Text.assemble(
+                    "No audits yet. Import cases with ",
+                    ("casereview cases import FILE.csv", "bold"),
+                    ", then ",
+                    (
+                        "casereview audit create NAME --checklist stalking-casefile --sample 20",
+                        "bold",
+                    ),
+                    ".",
+                )
             )
 
     def _audit_id(self) -> int | None:
@@ -83,18 +96,21 @@ class AuditsScreen(StoreScreen):
             return
         audit_id = int(event.row_key.value)
 
-        def progress(rows: list[tuple[str, int, int, int]]) -> str:
-            return "  ".join(
-                (f"[b]{who}[/b] {done}/{n} done" if n else f"[b]{who}[/b] {done} done")
-                + (f", {open_} open" if open_ else "")
-                for who, n, done, open_ in rows
-            )
+        def progress(label: str, rows: list[tuple[str, int, int, int]]) -> Text:
+            text = Text(label)
+            for i, (who, n, done, open_) in enumerate(rows):
+                text.append("  " if i else "")
+                text.append(who, "bold")  # a reviewer's name is data, never markup
+                text.append(f" {done}/{n} done" if n else f" {done} done")
+                text.append(f", {open_} open" if open_ else "")
+            return text
 
         primary = self.store.reviewer_progress(audit_id)
         second = self.store.reviewer_progress(audit_id, role="second")
-        text = f"By reviewer: {progress(primary)}" if primary else "No reviewers assigned yet."
+        text = progress("By reviewer: ", primary) if primary else Text("No reviewers assigned yet.")
         if second:
-            text += f"\nSecond reviews: {progress(second)}"
+            text.append("\n")
+            text.append_text(progress("Second reviews: ", second))
         self.query_one("#reviewer-progress", Static).update(text)
 
     def action_findings(self) -> None:

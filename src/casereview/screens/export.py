@@ -9,10 +9,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Select
 
 from casereview import export, findings
+from casereview.screens.modals import Dialog
 from casereview.store import Store, StoreError
 
 KINDS = [
@@ -32,10 +32,11 @@ def default_name(audit_name: str, kind: str, fmt: str) -> str:
     return f"{slug}-{kind}.{fmt}"
 
 
-class ExportScreen(ModalScreen[Path | None]):
+class ExportScreen(Dialog[Path | None]):
     """Tables are read on the event loop (SQLite stays on one thread); files are written in a
     worker thread so the progress bar moves."""
 
+    FIELD = "#export-kind"
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, store: Store, audit_name: str):
@@ -47,7 +48,7 @@ class ExportScreen(ModalScreen[Path | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(f"[b]Export[/b] {self.audit_name}")
+            yield Label(Text.assemble(("Export", "bold"), " ", self.audit_name))
             yield Select(KINDS, value="questions", allow_blank=False, id="export-kind")
             yield Select(FORMATS, value="xlsx", allow_blank=False, id="export-format")
             yield Input(self._default, id="export-path")
@@ -98,10 +99,10 @@ class ExportScreen(ModalScreen[Path | None]):
         notes = self.query_one("#export-notes", Checkbox).value
         message = self.query_one("#export-message", Label)
         if not path.name:
-            message.update("[red]Give a file name.[/red]")
+            message.update(Text("Give a file name.", "red"))
             return
         if not path.parent.exists():
-            message.update(f"[red]No folder {path.parent}.[/red]")
+            message.update(Text(f"No folder {path.parent}.", "red"))
             return
         try:
             path = export.safe_target(path, self.store.files())
@@ -113,7 +114,7 @@ class ExportScreen(ModalScreen[Path | None]):
             fmt = named  # as on the command line, the file name decides (see _follow_name)
         if path.exists() and self._confirmed != path:
             self._confirmed = path
-            message.update(f"[yellow]{path.name} exists: Export again to replace it.[/yellow]")
+            message.update(Text(f"{path.name} exists: Export again to replace it.", "yellow"))
             return
         try:
             data = findings.load(self.store, self.audit_name, require_complete=kind in FIGURES)
@@ -125,7 +126,7 @@ class ExportScreen(ModalScreen[Path | None]):
                 tables = [findings.table_for(kind, self.store, data, None, notes)]
                 summary, chart = [], None
         except StoreError as exc:
-            message.update(f"[red]{exc}[/red]")
+            message.update(Text(str(exc), "red"))
             return
         self.query_one("#export-go", Button).disabled = True
         self.query_one("#export-progress", ProgressBar).display = True
@@ -152,7 +153,8 @@ class ExportScreen(ModalScreen[Path | None]):
                         export.write_json(tables, text, meta={"audit": self.audit_name})
         except (OSError, export.UnsafeTarget) as exc:
             self.app.call_from_thread(
-                self.query_one("#export-message", Label).update, f"[red]Not written: {exc}[/red]"
+                self.query_one("#export-message", Label).update,
+                Text(f"Not written: {exc}", "red"),
             )
             self.app.call_from_thread(
                 setattr, self.query_one("#export-go", Button), "disabled", False

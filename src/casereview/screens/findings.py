@@ -63,7 +63,7 @@ class FindingsScreen(StoreScreen):
         Binding("enter", "drill", "Questions"),
         Binding("g", "group", "Group by"),
         Binding("v", "view", "View"),
-        Binding("x", "export", "Export"),
+        Binding("x", "export", "Export", priority=True),  # opens a dialog: see modals.Dialog
         Binding("escape", "back", "Back"),
     ]
 
@@ -148,7 +148,8 @@ class FindingsScreen(StoreScreen):
         if self.group is None:
             table.add_columns(first, "Compliance, 95% CI", "Figures")
         else:
-            table.add_columns(first, *(g or "" for g, _ in split))
+            # group names (forces, teams, reviewers) are data: Text labels, never markup
+            table.add_columns(first, *(Text(g or "") for g, _ in split))
         return split
 
     @property
@@ -266,7 +267,7 @@ class FindingsScreen(StoreScreen):
                 Text(label[: self._label], "bold"),
                 interval_bar(p, low, high, self._bar),
                 figure_text(pooled.credit, pooled.n_applicable, p, low, high),
-                ", ".join(pooled.question_ids),
+                Text(", ".join(pooled.question_ids)),
             )
         self.query_one("#findings-note", Static).update(
             Text(
@@ -343,7 +344,7 @@ class FindingsScreen(StoreScreen):
 
         def done(path: Path | None) -> None:
             if path is not None:
-                self.notify(f"Wrote {path}", title="Exported")
+                self.notify(f"Wrote {path}", title="Exported", markup=False)
 
         self.app.push_screen(ExportScreen(self.store, audit.name), done)
 

@@ -4,7 +4,6 @@ disagreement with a reason, building the moderated review that findings count.""
 from __future__ import annotations
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
@@ -19,13 +18,15 @@ class ModerationScreen(StoreScreen):
     """Only the disagreements by default (d shows all)."""
 
     BINDINGS = [
-        Binding("1", "take('primary')", "Take primary"),
-        Binding("2", "take('second')", "Take second"),
-        Binding("y", "decide('yes')", "Yes", show=False),
-        Binding("p", "decide('partly')", "Partly", show=False),
-        Binding("n", "decide('no')", "No", show=False),
-        Binding("a", "decide('na')", "N/A", show=False),
-        Binding("u", "decide('unknown')", "Unknown", show=False),
+        # Each decision opens the reason dialog: priority, so that the reason typed straight
+        # after the key is the dialog's (see modals.Dialog).
+        Binding("1", "take('primary')", "Take primary", priority=True),
+        Binding("2", "take('second')", "Take second", priority=True),
+        Binding("y", "decide('yes')", "Yes", show=False, priority=True),
+        Binding("p", "decide('partly')", "Partly", show=False, priority=True),
+        Binding("n", "decide('no')", "No", show=False, priority=True),
+        Binding("a", "decide('na')", "N/A", show=False, priority=True),
+        Binding("u", "decide('unknown')", "Unknown", show=False, priority=True),
         Binding("d", "toggle_all", "Show all"),
         Binding("c", "complete", "Complete"),
         Binding("escape", "app.pop_screen", "Back"),
@@ -64,11 +65,11 @@ class ModerationScreen(StoreScreen):
         self.names = {role: reviews[role].reviewer for role in ("primary", "second")}
         table = self.query_one(DataTable)
         # The decision comes right after the question, so it stays in view at 80 columns.
-        table.add_columns(
+        table.add_columns(  # reviewers' names are data: Text labels, never markup
             "Question",
             "Agreed",
-            f"Primary ({self.names['primary']})",
-            f"Second ({self.names['second']})",
+            Text(f"Primary ({self.names['primary']})"),
+            Text(f"Second ({self.names['second']})"),
         )
         self._refresh()
 
@@ -111,10 +112,13 @@ class ModerationScreen(StoreScreen):
         status = self.store.review(self.review_id).status
         open_ = self.checklist.unanswered(agreed)
         self.query_one("#moderation-title", Static).update(
-            f"{len(disagreements)} disagreement(s) of {len(self.checklist.questions)} questions; "
-            f"{len(open_)} shown question(s) still to decide; moderated review "
-            f"{status.replace('_', ' ')}. "
-            f"{'All questions' if self.show_all else 'Disagreements only'} (d toggles)."
+            Text(
+                f"{len(disagreements)} disagreement(s) of {len(self.checklist.questions)} "
+                "questions; "
+                f"{len(open_)} shown question(s) still to decide; moderated review "
+                f"{status.replace('_', ' ')}. "
+                f"{'All questions' if self.show_all else 'Disagreements only'} (d toggles)."
+            )
         )
 
     def _current(self) -> str | None:
@@ -135,21 +139,28 @@ class ModerationScreen(StoreScreen):
         if qid is not None:
             self._decide(qid, value, None)
 
-    @work
-    async def _decide(self, qid: str, value: str | None, suggestion: str | None) -> None:
+    def _decide(self, qid: str, value: str | None, suggestion: str | None) -> None:
         status = self.query_one("#moderation-status", Static)
-        if self.review_id is None or value is None:
+        if self.review_id is None or value is None or self.checklist is None:
             return
-        if value == "na" and self.checklist and "na" not in self.checklist.question(qid).answers:
+        question = self.checklist.question(qid)
+        if value == "na" and "na" not in question.answers:
             status.update(Text(f"{qid} was hidden for that reviewer; answer it directly.", "red"))
             return
-        reason = await self.app.push_screen_wait(
+        # Pushed here, not from a worker, so the reason typed after the key is the dialog's;
+        # its title names the question the decision is for.
+        self.app.push_screen(
             ReasonScreen(
-                f"{qid}: agree {ANSWER_LABELS[value]}",
+                f"{qid}: agree {ANSWER_LABELS[value]} - {question.text}",
                 "Why is this the right answer? A reason is required; it is logged with the "
                 "decision." + (f" (Taking the {suggestion}.)" if suggestion else ""),
-            )
+            ),
+            lambda reason: self._record(qid, value, reason),
         )
+
+    def _record(self, qid: str, value: str, reason: str | None) -> None:
+        status = self.query_one("#moderation-status", Static)
+        assert self.review_id is not None
         if not reason:
             status.update(Text("Not decided: a moderation decision needs a reason.", "red"))
             return
@@ -161,8 +172,26 @@ class ModerationScreen(StoreScreen):
         message = f"Saved: {qid} = {ANSWER_LABELS[value]}"
         if cleared:
             message += f"; {', '.join(cleared)} no longer apply"
-        status.update(Text(message, "green"))
         self._refresh()
+        following = self._next_undecided(qid)
+        if following is None:
+            message += ". Every question shown is decided: c completes the moderated review."
+        else:
+            table = self.query_one(DataTable)
+            table.move_cursor(row=table.get_row_index(following))
+        status.update(Text(message, "green"))
+
+    def _next_undecided(self, after: str) -> str | None:
+        """The next listed question still to decide after `after`, wrapping round."""
+        assert self.checklist is not None and self.review_id is not None
+        agreed = self.store.answer_values(self.review_id)
+        shown = set(self.checklist.visible(agreed))
+        listed = [str(key.value) for key in self.query_one(DataTable).rows]
+        start = listed.index(after) + 1 if after in listed else 0
+        for qid in listed[start:] + listed[:start]:
+            if qid in shown and not agreed.get(qid):
+                return qid
+        return None
 
     def action_complete(self) -> None:
         status = self.query_one("#moderation-status", Static)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -24,7 +25,9 @@ class NewAuditScreen(StoreScreen):
 
     BINDINGS = [
         Binding("ctrl+s", "create", "Draw sample"),
-        Binding("escape", "cancel", "Cancel"),
+        # Priority: it may open a dialog, and the y typed straight after it is the dialog's,
+        # not a letter in the form's name field (see modals.Dialog).
+        Binding("escape", "cancel", "Cancel", priority=True),
     ]
 
     def compose(self) -> ComposeResult:
@@ -35,7 +38,8 @@ class NewAuditScreen(StoreScreen):
             yield from self._field(
                 "Name", Input(placeholder="e.g. Force A stalking Q3 2024", id="name")
             )
-            checklists = [(c.label, c.pk) for c in self.store.checklists()]
+            # Labels, forces, teams and offences are data: Text prompts (a str is read as markup).
+            checklists = [(Text(c.label), c.pk) for c in self.store.checklists()]
             yield from self._field(
                 "Checklist",
                 Select(
@@ -44,11 +48,11 @@ class NewAuditScreen(StoreScreen):
                     id="checklist",
                 ),
             )
-            forces = [(f, f) for f in self.store.distinct_values("force")]
+            forces = [(Text(f), f) for f in self.store.distinct_values("force")]
             yield from self._field("Force", Select(forces, prompt="any force", id="force"))
-            teams = [(t, t) for t in self.store.distinct_values("team")]
+            teams = [(Text(t), t) for t in self.store.distinct_values("team")]
             yield from self._field("Team", Select(teams, prompt="any team", id="team"))
-            offences = [(o, o) for o in self.store.distinct_values("offence")]
+            offences = [(Text(o), o) for o in self.store.distinct_values("offence")]
             yield from self._field("Offence", Select(offences, prompt="any offence", id="offence"))
             yield from self._field(
                 "Reported from", Input(placeholder="YYYY-MM-DD or dd/mm/yyyy", id="from")
@@ -56,7 +60,7 @@ class NewAuditScreen(StoreScreen):
             yield from self._field(
                 "Reported to", Input(placeholder="YYYY-MM-DD or dd/mm/yyyy", id="to")
             )
-            strata = [(s, s) for s in self._strata()]
+            strata = [(Text(s), s) for s in self._strata()]
             yield from self._field("Stratify by", Select(strata, prompt="no strata", id="stratify"))
             yield from self._field("Margin (±)", Input("0.05", id="margin"))
             yield from self._field("Sample size", Input(placeholder="cases to draw", id="size"))
@@ -86,6 +90,10 @@ class NewAuditScreen(StoreScreen):
         """Leave, asking first if something was typed that would be lost."""
         from casereview.screens.modals import ConfirmScreen
 
+        for select in self.query(Select):
+            if select.expanded:  # escape on an open list closes the list, as it did before
+                select.expanded = False
+                return
         if not any(self._text(f) for f in ("name", "from", "to", "size", "reviewers")):
             self.app.pop_screen()
             return
@@ -113,7 +121,7 @@ class NewAuditScreen(StoreScreen):
         return None if value is Select.NULL else str(value)
 
     def _error(self, field_id: str, message: str) -> None:
-        self.query_one(f"#{field_id}-error", Label).update(message)
+        self.query_one(f"#{field_id}-error", Label).update(Text(message))  # may quote data
 
     def _scope(self) -> Scope | None:
         where = {k: v for k in ("force", "team", "offence") if (v := self._select(k))}
@@ -152,19 +160,21 @@ class NewAuditScreen(StoreScreen):
         scope = self._scope()
         margin = self._margin()
         if scope is None:
-            line.update("[yellow]Fix the report dates to see the scope and the sample size.[/]")
+            line.update(
+                Text("Fix the report dates to see the scope and the sample size.", "yellow")
+            )
             return
         population = scope.count(self.store)
         if population == 0:
-            line.update("[b red]No cases in this scope.[/b red]")
+            line.update(Text("No cases in this scope.", "bold red"))
             return
         needed = sample_size(margin, population=population) if margin else None
-        advice = (
-            f" For ±{margin:.0%} at 95% confidence you need [b]{needed}[/b] cases."
-            if needed is not None and margin is not None
-            else ""
-        )
-        line.update(f"Scope: [b]{population}[/b] cases.{advice}")
+        text = Text.assemble("Scope: ", (str(population), "bold"), " cases.")
+        if needed is not None and margin is not None:
+            text.append(f" For ±{margin:.0%} at 95% confidence you need ")
+            text.append(str(needed), "bold")
+            text.append(" cases.")
+        line.update(text)
         size = self.query_one("#size", Input)
         if needed is not None and not size.value:
             size.placeholder = f"{needed} (press ctrl+s to use it)"
@@ -229,6 +239,8 @@ class NewAuditScreen(StoreScreen):
         except StoreError as exc:
             self._error("name", str(exc))
             return
-        self.notify(f"Drew {n} cases for '{audit.name}' (seed {seed}).", title="Audit created")
+        self.notify(
+            f"Drew {n} cases for '{audit.name}' (seed {seed}).", title="Audit created", markup=False
+        )
         self.app.pop_screen()
         self.cr_app.open_audit(audit.id)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING, cast
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
+from textual.content import Content
 
 if TYPE_CHECKING:
     from casereview.app import CaseReviewApp
@@ -43,8 +44,38 @@ class CaseCommands(Provider):
         for title, help_text, callback in self._targets():
             score = matcher.match(title)
             if score > 0:
-                yield Hit(score, matcher.highlight(title), callback, help=help_text)  # type: ignore[arg-type]
+                yield Hit(
+                    score,
+                    _highlight(matcher, title),
+                    callback,  # type: ignore[arg-type]
+                    text=title,
+                    help=_plain(help_text),
+                )
 
     async def discover(self) -> Hits:
         for title, help_text, callback in self._targets()[:30]:
-            yield DiscoveryHit(title, callback, help=help_text)  # type: ignore[arg-type]
+            yield DiscoveryHit(
+                Content(title),
+                callback,  # type: ignore[arg-type]
+                text=title,
+                help=_plain(help_text),
+            )
+
+
+# Audit names, case references and offences are data. The palette reads a str prompt or help
+# as markup (Matcher.highlight too), so both go to it as Content.
+
+
+def _highlight(matcher: Matcher, title: str) -> Content:
+    """The title with the matched letters marked, as Matcher.highlight does, but as text."""
+    content = Content(title)
+    _score, offsets = matcher.fuzzy_search.match(matcher.query, title)
+    for offset in offsets:
+        if not title[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
+
+
+def _plain(text: str) -> str:
+    """Help text that the palette shows as it is (it passes Content through unparsed)."""
+    return cast(str, Content(text))

@@ -27,13 +27,14 @@ class PoolScreen(StoreScreen):
         yield Header()
         with Horizontal(id="pool-filters"):
             yield Input(placeholder="ref, offence or team", id="pool-search")
+            # forces and offences are data: Text prompts, since Select reads a str as markup
             yield Select(
-                [(f, f) for f in self.store.distinct_values("force")],
+                [(Text(f), f) for f in self.store.distinct_values("force")],
                 prompt="any force",
                 id="pool-force",
             )
             yield Select(
-                [(o, o) for o in self.store.distinct_values("offence")],
+                [(Text(o), o) for o in self.store.distinct_values("offence")],
                 prompt="any offence",
                 id="pool-offence",
             )
@@ -87,16 +88,21 @@ class PoolScreen(StoreScreen):
         table = self.query_one(DataTable)
         table.clear()
         for case in cases[:LIMIT]:
-            table.add_row(
-                case.case_ref,
-                case.force,
-                case.team or "",
-                case.offence or "",
-                (case.reported_at or "")[:10],
+            table.add_row(  # Text cells: DataTable reads a str cell as markup
+                *(
+                    Text(cell)
+                    for cell in (
+                        case.case_ref,
+                        case.force,
+                        case.team or "",
+                        case.offence or "",
+                        (case.reported_at or "")[:10],
+                    )
+                ),
                 key=str(case.id),
             )
         more = f" (first {LIMIT} shown; narrow the filters)" if len(cases) > LIMIT else ""
-        self.query_one("#pool-detail", Static).update(f"{min(len(cases), LIMIT)} cases{more}")
+        self.query_one("#pool-detail", Static).update(Text(f"{min(len(cases), LIMIT)} cases{more}"))
 
     @on(DataTable.RowHighlighted)
     def _show(self, event: DataTable.RowHighlighted) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from rich.text import Text
-from textual import events, work
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -38,10 +38,13 @@ class ReviewScreen(StoreScreen):
         Binding("n", "answer('no')", "No"),
         Binding("a", "answer('na')", "N/A"),
         Binding("u", "answer('unknown')", "Unknown"),
-        Binding("e", "note", "Note"),
+        # Keys that open a dialog are priority bindings: the app runs them as it takes the key
+        # from the terminal, before it hands the next key on, so the keys typed after them go
+        # to the dialog and none to this screen (see modals.Dialog).
+        Binding("e", "note", "Note", priority=True),
         Binding("c", "complete", "Complete"),
-        Binding("R", "reopen", "Reopen"),
-        Binding("h", "history", "History", show=False),
+        Binding("R", "reopen", "Reopen", priority=True),
+        Binding("h", "history", "History", show=False, priority=True),
         Binding("delete", "clear", "Clear", show=False),
         Binding("shift+down", "scroll_guidance(1)", "Scroll guidance", show=False),
         Binding("shift+up", "scroll_guidance(-1)", "Scroll guidance", show=False),
@@ -314,6 +317,7 @@ class ReviewScreen(StoreScreen):
             self.notify(
                 f"Skip logic hid {', '.join(cleared)}; their answers were cleared and logged.",
                 title="Answers cleared",
+                markup=False,  # question ids come from the checklist file
             )
         elif advance and not self.checklist_unanswered() and self.shown[-1] == qid:
             message += ". All shown questions answered: press c to complete."
@@ -324,13 +328,15 @@ class ReviewScreen(StoreScreen):
         assert self.checklist is not None
         return self.checklist.unanswered(self._values())
 
-    @work
-    async def action_note(self) -> None:
+    def action_note(self) -> None:
         if self.current is None:
             return
         qid = self.current
         existing = self.answers[qid].note if qid in self.answers else ""
-        note = await self.app.push_screen_wait(NoteScreen(qid, existing))
+        # Pushed here, not from a worker: the keys typed after e are the note's from now on.
+        self.app.push_screen(NoteScreen(qid, existing), lambda note: self._save_note(qid, note))
+
+    def _save_note(self, qid: str, note: str | None) -> None:
         if note is None:
             return
         try:
@@ -355,6 +361,7 @@ class ReviewScreen(StoreScreen):
                 + " first.",
                 title="Review not complete",
                 severity="error",
+                markup=False,
             )
             return
         except StoreError as exc:
@@ -365,11 +372,13 @@ class ReviewScreen(StoreScreen):
         self._status("Review complete and locked. Escape to go back to the cases.", "bold green")
         self.notify("Review complete.", title="Saved")
 
-    @work
-    async def action_reopen(self) -> None:
-        reason = await self.app.push_screen_wait(
-            ReasonScreen("Reopen this review", "Why does it need to change? (logged)")
+    def action_reopen(self) -> None:
+        self.app.push_screen(
+            ReasonScreen("Reopen this review", "Why does it need to change? (logged)"),
+            self._reopen,
         )
+
+    def _reopen(self, reason: str | None) -> None:
         if not reason:
             self._status("Not reopened: a reason is needed.", "red")
             return
