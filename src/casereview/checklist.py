@@ -61,6 +61,9 @@ class Question(_Strict):
     weight: float = Field(default=1.0, ge=0, le=1000, allow_inf_nan=False)
     critical: bool = False
     show_if: ShowIf | None = None
+    replaces: str | None = Field(default=None, pattern=_ID)
+    """The id of a question in an earlier version that this one continues (the same standard,
+    reworded or renumbered), so figures can be compared across versions."""
     scored: bool = True
     """False: a fact about the case (the victim withdrew, an SPO was applied for), answered
     and used by skip logic like any question but never counted as compliance; findings
@@ -418,6 +421,8 @@ def _cross_checks(checklist: Checklist, lines: dict[Path_, int], source: str) ->
     problems: list[Problem] = []
     seen_sections: set[str] = set()
     seen_questions: dict[str, int] = {}
+    replaced: dict[str, str] = {}  # old id -> the question here that continues it
+    ids = {q.id for q in checklist.questions}
     for si, section in enumerate(checklist.sections):
         if section.id in seen_sections:
             line = _line_for(lines, ("sections", si, "id"))
@@ -477,6 +482,28 @@ def _cross_checks(checklist: Checklist, lines: dict[Path_, int], source: str) ->
                         )
             if not q.scored:
                 problems += _fact_problems(q, lines, at, source)
+            if q.replaces is not None:
+                line = _line_for(lines, (*at, "replaces"))
+                if q.replaces in replaced:
+                    problems.append(
+                        Problem(
+                            source,
+                            line,
+                            f"question {q.id}: replaces '{q.replaces}', which "
+                            f"{replaced[q.replaces]} already replaces; an earlier question is "
+                            "continued by one question at most",
+                        )
+                    )
+                elif q.replaces != q.id and q.replaces in ids:
+                    problems.append(
+                        Problem(
+                            source,
+                            line,
+                            f"question {q.id}: replaces '{q.replaces}', which is a question of "
+                            "this version too; figures could not tell the two apart",
+                        )
+                    )
+                replaced.setdefault(q.replaces, q.id)
             for kind, declared in (("concerns", checklist.concerns), ("themes", checklist.themes)):
                 for tag in getattr(q, kind):
                     if tag not in declared:
@@ -533,3 +560,64 @@ def load_checklist(path: str | Path) -> Checklist:
             [Problem(str(p), line, f"the file is not {kind} text from here; save it as UTF-8")]
         ) from None
     return parse_checklist(text, str(p))
+
+
+# --------------------------------------------------------------------------- versions
+
+
+def _rule(q: Question) -> str:
+    if q.show_if is None:
+        return "(always shown)"
+    return f"{q.show_if.question} in [{', '.join(q.show_if.in_)}]"
+
+
+def _tags(q: Question) -> str:
+    parts = [
+        f"{kind} {', '.join(getattr(q, kind))}"
+        for kind in ("recommendations", "concerns", "themes")
+        if getattr(q, kind)
+    ]
+    return "; ".join(parts) or "(none)"
+
+
+def _changes(old: Question, new: Question, old_section: str, new_section: str) -> list[str]:
+    """What differs between two versions of one question, one 'what: old -> new' each."""
+    pairs = [
+        ("text", old.text, new.text),
+        ("section", old_section, new_section),
+        ("answers", ", ".join(old.answers), ", ".join(new.answers)),
+        ("show_if", _rule(old), _rule(new)),
+        ("scored", str(old.scored).lower(), str(new.scored).lower()),
+        ("weight", f"{old.weight:g}", f"{new.weight:g}"),
+        ("critical", str(old.critical).lower(), str(new.critical).lower()),
+        ("tags", _tags(old), _tags(new)),
+    ]
+    out = [f"{what}: {a} -> {b}" for what, a, b in pairs if a != b]
+    if old.guidance.strip() != new.guidance.strip():
+        out.append("guidance reworded")
+    return out
+
+
+def diff_checklists(old: Checklist, new: Checklist) -> list[str]:
+    """The questions added, removed, continued (`replaces`) and changed from `old` to `new`,
+    one line each: `new`'s questions in order, then the removals in `old`'s order.
+
+    A question of `new` continues the question of `old` it `replaces`, else the one with its
+    own id (the loader makes sure no question both keeps an id and is replaced)."""
+    lines: list[str] = []
+    continued: set[str] = set()
+    for q in new.questions:
+        if q.replaces and q.replaces != q.id and old.has_question(q.replaces):
+            before = old.question(q.replaces)
+            lines.append(f"replaced  {before.id} -> {q.id}  {q.text}")
+            label = f"{q.id} (was {before.id})"
+        elif old.has_question(q.id):
+            before, label = old.question(q.id), q.id
+        else:
+            lines.append(f"added     {q.id}  {q.text}")
+            continue
+        continued.add(before.id)
+        for change in _changes(before, q, old.section_of(before.id).id, new.section_of(q.id).id):
+            lines.append(f"changed   {label}  {change}")
+    lines += [f"removed   {q.id}  {q.text}" for q in old.questions if q.id not in continued]
+    return lines

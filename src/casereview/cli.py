@@ -205,6 +205,40 @@ def checklist_add(context: Context, file: Path) -> None:
     click.echo(f"stored {info.label} ({info.title})")
 
 
+@checklist.command("diff")
+@click.argument("old")
+@click.argument("new")
+@pass_ctx
+@friendly_errors
+def checklist_diff(context: Context, old: str, new: str) -> None:
+    """Questions added, removed and changed between two checklist versions.
+
+    OLD and NEW are each a YAML file or ID@VERSION stored in the database. A question of NEW
+    that says `replaces: OLD-ID` continues that question; the pair is shown as replaced,
+    then whatever changed (text, section, answers, skip logic, scored, weight, critical,
+    tags, guidance), one line each.
+    """
+    from casereview.checklist import diff_checklists
+
+    before, after = _checklist_for(context, old), _checklist_for(context, new)
+    click.echo(f"--- {before.id}@{before.version}\n+++ {after.id}@{after.version}")
+    lines = diff_checklists(before, after)
+    for line in lines:
+        click.echo(line)
+    if not lines:
+        click.echo("no differences in the questions")
+
+
+def _checklist_for(context: Context, spec: str) -> Any:
+    """A checklist named on the command line: a YAML file, else ID@VERSION in the database."""
+    from casereview.checklist import load_checklist
+
+    if Path(spec).suffix in (".yaml", ".yml") or Path(spec).is_file():
+        return load_checklist(spec)
+    store = context.store_with_checklists(existing=True)
+    return store.checklist(store.find_checklist(spec).pk)
+
+
 @checklist.command("list")
 @pass_ctx
 @friendly_errors

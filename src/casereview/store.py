@@ -29,7 +29,7 @@ from casereview.rules import (
     second_review_refusal,
 )
 from casereview.shipped import content_hash, shipped_checklists
-from casereview.text import match_key
+from casereview.text import match_key, natural_key
 
 if TYPE_CHECKING:
     from casereview.checklist import Checklist
@@ -539,19 +539,21 @@ class Store:
     def checklists(self) -> list[ChecklistInfo]:
         rows = self.db.query(
             "SELECT c.*, (SELECT count(*) FROM audits a WHERE a.checklist_pk = c.id) AS n_audits"
-            " FROM checklists c ORDER BY c.checklist_id, c.id"
+            " FROM checklists c"
         )
-        return [self._checklist_info(r) for r in rows]
+        infos = [self._checklist_info(r) for r in rows]
+        return sorted(infos, key=lambda c: (c.checklist_id, natural_key(c.version)))
 
     def find_checklist(self, spec: str) -> ChecklistInfo:
-        """`ID` (newest version) or `ID@VERSION`."""
+        """`ID` (its highest version, by number: 2.0 over 1.10 over 1.9) or `ID@VERSION`."""
         cid, _, version = spec.partition("@")
         sql = "SELECT * FROM checklists WHERE checklist_id = ?"
         params: list[Any] = [cid]
         if version:
             sql += " AND version = ?"
             params.append(version)
-        rows = list(self.db.query(sql + " ORDER BY id DESC LIMIT 1", params))
+        rows = sorted(self.db.query(sql, params), key=lambda r: natural_key(r["version"]))
+        rows = rows[-1:]
         if not rows:
             known = ", ".join(c.label for c in self.checklists()) or "none"
             raise StoreError(f"no checklist '{spec}' in this database (stored: {known})")

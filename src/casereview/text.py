@@ -6,6 +6,7 @@ references are compared) and the exports (what a spreadsheet skips before a form
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 # Default-ignorable characters that are not in a C* category (combining grapheme joiner,
@@ -83,3 +84,8 @@ def utf16_codec(raw: bytes) -> str | None:
     if even >= pairs * 0.2 and odd * 10 < even:
         return "utf-16-be"
     return None
+
+
+def natural_key(text: str) -> list[int | str]:
+    """A sort key that orders the digits in text by value: R7 < R10, version 1.9 < 1.10."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from rich.text import Text
@@ -16,6 +15,7 @@ from casereview import findings, scoring
 from casereview.screens._base import StoreScreen, highlighted_key
 from casereview.screens.export import ExportScreen
 from casereview.store import StoreError
+from casereview.text import natural_key
 
 BAR = 30
 VIEWS = ("sections", "concerns", "themes", "recommendations", "agreement")
@@ -255,7 +255,7 @@ class FindingsScreen(StoreScreen):
         else:
             labels = {r: r for q in data.checklist.questions for r in q.recommendations}
         # R7 before R10: recommendation numbers sort as numbers
-        for key, label in sorted(labels.items(), key=lambda kv: _natural(kv[0])):
+        for key, label in sorted(labels.items(), key=lambda kv: natural_key(kv[0])):
             tagged = [
                 f for q, f in figs.items() if key in getattr(data.checklist.question(q), self.view)
             ]
@@ -353,8 +353,3 @@ class FindingsScreen(StoreScreen):
             self.section = None
         else:
             self.app.pop_screen()
-
-
-def _natural(text: str) -> list[int | str]:
-    """A sort key that orders the digits in text by value: R7 < R10 < R15."""
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
