@@ -71,7 +71,8 @@ EXPECTED = [
     "changed   A-01  answers: yes, no -> yes, no, na",
     "changed   A-01  critical: false -> true",
     "replaced  A-02 -> A-05  Was it recorded within 24 hours?",
-    "changed   A-05 (was A-02)  text: Was it recorded promptly? -> Was it recorded within 24 hours?",
+    "changed   A-05 (was A-02)  text: Was it recorded promptly? -> Was it recorded within "
+    "24 hours?",
     "changed   A-05 (was A-02)  guidance reworded",
     "changed   A-03  scored: true -> false",
     "changed   A-03  tags: (none) -> concerns c",
