@@ -281,3 +281,23 @@ def test_an_export_is_written_whole_or_not_at_all(tmp_path: Path) -> None:
         tmp.write_text("this month's", encoding="utf-8")
     assert out.read_text(encoding="utf-8") == "this month's"
     assert out.stat().st_mode & 0o777 == 0o600  # case data: owner-only, like the database
+
+
+def test_the_demo_holds_an_earlier_audit_on_the_first_checklist_version(tmp_path: Path) -> None:
+    db = tmp_path / "demo.db"
+    assert run("--db", str(db), "demo", "--no-tui").exit_code == 0
+    listed = run("--db", str(db), "audit", "list")
+    assert listed.exit_code == 0, listed.output
+    # the newest first; columns as wide as the longest entry ("Northmoor stalking dip sample
+    # 2024" is 34 characters, "stalking-casefile@1.0" 21)
+    lines = listed.stdout.splitlines()
+    assert lines[0] == f"{'audit':34} {'checklist':21} cases  done  open"
+    assert (
+        lines[2]
+        == f"{'Northmoor self-audit Q1 2024':34} {'stalking-casefile@1.0':21}    10    10     0"
+    )
+    assert lines[1].startswith("Northmoor stalking dip sample 2024 stalking-casefile@")
+    store = Store.open(db)
+    earlier = store.audit("Northmoor self-audit Q1 2024")
+    assert earlier.scope["from"] == "2024-01-01" and earlier.scope["to"] == "2024-03-31"
+    store.close()

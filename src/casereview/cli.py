@@ -453,10 +453,13 @@ def audit_list(context: Context) -> None:
     if not audits:
         click.echo("no audits yet; create one with `casereview audit create`", err=True)
         return
-    click.echo(f"{'audit':36} {'checklist':26} {'cases':>5} {'done':>5} {'open':>5}")
+    # columns as wide as their longest entry, so a long name never pushes the figures over
+    w = max(len("audit"), *(len(a.name) for a in audits))
+    c = max(len("checklist"), *(len(a.checklist_label) for a in audits))
+    click.echo(f"{'audit':{w}} {'checklist':{c}} {'cases':>5} {'done':>5} {'open':>5}")
     for a in audits:
         click.echo(
-            f"{a.name:36} {a.checklist_label:26} {a.n_cases:5d} {a.n_complete:5d} "
+            f"{a.name:{w}} {a.checklist_label:{c}} {a.n_cases:5d} {a.n_complete:5d} "
             f"{a.n_in_progress:5d}"
         )
 

@@ -13,6 +13,10 @@ from casereview.store import Store, StoreError
 DEMO_AUDIT = "Northmoor stalking dip sample 2024"
 DEMO_SEED = 2024
 DEMO_SIZE = 20
+# An earlier self-audit on the first checklist version, complete, so that both versions (and,
+# from one audit to the next, what changed) are there to be seen.
+EARLIER_AUDIT = "Northmoor self-audit Q1 2024"
+EARLIER_SIZE = 10
 # Answer weights that make findings worth looking at: mostly good files, some gaps.
 _WEIGHTS = {"yes": 6, "partly": 2, "no": 2, "na": 1, "unknown": 1}
 
@@ -39,8 +43,9 @@ def build_demo(store: Store, reviewer: str) -> bool:
         )
     store.ensure_shipped_checklists()
     store.insert_case_rows(read_case_file(sample_pool()).rows)
-    info = store.find_checklist("stalking-casefile")
     force = "Northmoor Police"
+    _earlier_audit(store, force)
+    info = store.find_checklist("stalking-casefile")  # the current version
     audit, sample, _pool = create_sampled_audit(
         store,
         DEMO_AUDIT,
@@ -84,3 +89,27 @@ def build_demo(store: Store, reviewer: str) -> bool:
             store.set_answer(review.id, q.id, value, "dc.morgan")
         store.complete_review(review.id, "dc.morgan")
     return True
+
+
+
+def _earlier_audit(store: Store, force: str) -> None:
+    """A first-quarter self-audit on checklist 1.0, every review complete."""
+    info = store.find_checklist("stalking-casefile@1.0")
+    audit, sample, _pool = create_sampled_audit(
+        store,
+        EARLIER_AUDIT,
+        info.pk,
+        EARLIER_SIZE,
+        DEMO_SEED - 1,
+        Scope({"force": force}, "2024-01-01", "2024-03-31"),
+        created_by="demo",
+        reviewers=["insp.khan"],
+    )
+    checklist = store.checklist(info.pk)
+    rng = random.Random(DEMO_SEED - 1)
+    for case in sample.cases:
+        review = store.open_review(audit.id, case.id, "insp.khan")
+        answers: dict[str, str | None] = {}
+        for qid in list(_walk(checklist, answers, rng)):
+            store.set_answer(review.id, qid, answers[qid], "insp.khan")
+        store.complete_review(review.id, "insp.khan")
