@@ -91,7 +91,6 @@ def build_demo(store: Store, reviewer: str) -> bool:
     return True
 
 
-
 def _earlier_audit(store: Store, force: str) -> None:
     """A first-quarter self-audit on checklist 1.0, every review complete."""
     info = store.find_checklist("stalking-casefile@1.0")

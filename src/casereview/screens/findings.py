@@ -235,7 +235,7 @@ class FindingsScreen(StoreScreen):
                     fig.prevalence,
                     fig.prevalence_low,
                     fig.prevalence_high,
-                    unit=" cases",
+                    unit=" cases" if self.size.width >= 100 else "",  # the figure must fit
                 )
                 cells += [Text("prevalence", "italic grey50"), figure] if g is None else [figure]
             table.add_row(*cells, key=q.id)
