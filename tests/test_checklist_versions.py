@@ -154,3 +154,50 @@ def test_the_highest_version_is_the_default_whatever_order_they_were_stored_in()
     assert store.find_checklist("t").version == "2.0"  # not the last stored, 1.9
     assert [c.version for c in store.checklists()] == ["1.9", "1.10", "2.0"]
     assert store.find_checklist("t@1.10").version == "1.10"
+
+
+def test_an_audit_made_on_1_0_before_2_0_shipped_keeps_its_version_and_scores(
+    tmp_path: Path,
+) -> None:
+    """A database from before 2.0: only 1.0 stored, an audit on it with INV-08 (a fact in
+    2.0, a scored question in 1.0) answered. After the upgrade the audit still opens on 1.0,
+    scores INV-08 as 1.0 did, and exports; a new audit gets 2.0."""
+    from casereview import findings
+    from casereview.importing import read_case_file
+    from casereview.shipped import shipped_checklists
+    from casereview.store import Store
+    from tests.conftest import CASES, complete_review
+
+    db = tmp_path / "before.db"
+    first = next(p for p in shipped_checklists() if p.name == "stalking-casefile.yaml")
+    store = Store.open(db)
+    info = store.add_checklist(first.read_text(encoding="utf-8"), str(first))
+    assert info.label == "stalking-casefile@1.0"
+    store.insert_case_rows(read_case_file(CASES).rows)
+    ids = [c.id for c in store.cases()][:2]
+    audit = store.create_audit("Old audit", info.pk, ids, created_by="t", seed=1)
+    checklist = store.checklist(info.pk)
+    for case_id, withdrew in zip(ids, ("yes", "no"), strict=True):
+        answers: dict[str, str | None] = {}
+        for q in checklist.questions:  # every shown question: INV-08 as given, the rest yes
+            if q.id in checklist.visible(answers):
+                answers[q.id] = withdrew if q.id == "INV-08" else q.answers[0]
+        complete_review(store, audit.id, case_id, "ann", "primary", answers)  # type: ignore[arg-type]
+    store.close()
+
+    runner = CliRunner()
+    listed = runner.invoke(main, ["--db", str(db), "checklist", "list"])  # the upgrade
+    assert "stalking-casefile@2.0" in listed.stdout and "stalking-casefile@1.0" in listed.stdout
+    exported = runner.invoke(main, ["--db", str(db), "export", "questions", "--audit", "Old audit"])
+    assert exported.exit_code == 0, exported.output
+    row = next(line for line in exported.stdout.splitlines() if ",INV-08," in line)
+    # 1.0 scores INV-08: yes in one of two reviews -> 50.0% compliance (2.0 would leave it empty)
+    assert row.split(",")[-3] == "50.0"
+    store = Store.open(db)
+    assert store.audit("Old audit").checklist_label == "stalking-casefile@1.0"
+    data = findings.load(store, "Old audit")
+    assert data.checklist.version == "1.0" and data.checklist.question("INV-08").scored
+    assert store.find_checklist("stalking-casefile").version == "2.0"
+    store.close()
+    reported = runner.invoke(main, ["--db", str(db), "report", "--audit", "Old audit"])
+    assert reported.exit_code == 0 and "Context:" not in reported.stdout
