@@ -315,3 +315,25 @@ async def test_the_findings_screen_shows_facts_as_context(audit: tuple[Store, Au
         assert fact[2] == "1 of 2 cases, 50%, 95% CI 9-91% ⚠"
         standard = [str(cell) for cell in table.get_row("INV-01")]
         assert standard[2].startswith("2 of 3, 67%")
+
+
+async def test_the_review_says_which_questions_are_facts(audit: tuple[Store, AuditInfo]) -> None:
+    from textual.widgets import Static
+
+    from casereview.app import make_app
+    from casereview.screens import ReviewScreen
+
+    store, info = audit
+    case_id = store.audit_cases(info.id)[0].case.id  # case 1: INV-03 hidden
+    app = make_app(store, "ann")
+    seen = {}
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.open_case(info.id, case_id)
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        panel = app.screen.query_one("#question", Static)
+        for _ in range(6):  # from the last question up to the first: SUP-01 .. INV-01
+            text = str(panel.render())
+            seen[text.split()[0]] = "fact, not scored" in text
+            await pilot.press("k")
+    assert seen == {"SUP-01": False, "INV-04": True, "INV-02": True, "INV-01": False}

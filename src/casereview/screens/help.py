@@ -38,8 +38,14 @@ HELP = """\
 ## Answers
 
 - **Yes**: the file shows the standard was met. **Partly**: met in part (scores half).
-- **No**: not met. **N/A**: the question does not apply to this case (left out of scores).
-- **Unknown**: the file does not say (left out, and counted separately).
+- **No**: not met, *or not recorded*: what the file does not record counts as No.
+- **N/A**: the question does not apply to this case (left out of scores).
+- **Unknown**: only for a part of the file you could not see (a restricted or missing
+  document); left out, and counted separately.
+
+Fact questions (marked *fact* in the findings' Context block) record something about the
+case, such as whether the victim withdrew support; they open other questions and are
+reported as how often the fact holds, never as compliance.
 
 Questions that stop applying because of an earlier answer disappear, and any answer
 they had is cleared and logged. Every answer is committed to the database before the

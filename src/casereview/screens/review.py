@@ -226,6 +226,7 @@ class ReviewScreen(StoreScreen):
             (q.id, "bold"),
             f"  {section.title}, {in_section.index(q.id) + 1} of {len(in_section)}",
             ("  CRITICAL" if q.critical else "", "bold red"),
+            ("" if q.scored else "  fact, not scored", "italic $text-muted"),
             "\n",
             (q.text, "bold"),
             "\n\n",
