@@ -213,31 +213,47 @@ def _with_group(columns: Sequence[str], by: str | None) -> tuple[str, ...]:
     return ("audit", *(("group",) if by else ()), *columns)
 
 
-def question_table(data: AuditData, by: str | None = None) -> Table:
+def _question_rows(
+    data: AuditData, by: str | None, facts_only: bool = False
+) -> list[tuple[dict[str, Cell], scoring.QuestionFigures]]:
+    """Each question's figures per group (only the fact questions with facts_only), with the
+    cells every question table opens with."""
     _require_answered(data)
-    rows: list[dict[str, Cell]] = []
+    out = []
     for group, reviews in groups(data, by):
         for fig in scoring.audit_question_figures(data.checklist, reviews):
+            if facts_only and fig.scored:
+                continue
             q = data.checklist.question(fig.question_id)
-            rows.append(
-                {
-                    "audit": data.audit.name,
-                    "group": group,
-                    "section_id": data.checklist.section_of(q.id).id,
-                    "question_id": q.id,
-                    "question": q.text,
-                    "n_reviews": fig.n_reviews,
-                    "n_applicable": fig.n_applicable,
-                    "yes": fig.yes,
-                    "partly": fig.partly,
-                    "no": fig.no,
-                    "na": fig.na,
-                    "unknown": fig.unknown,
-                    "compliance_pct": _pct(fig.compliance),
-                    "ci_low_pct": _pct(fig.ci_low),
-                    "ci_high_pct": _pct(fig.ci_high),
-                }
-            )
+            head: dict[str, Cell] = {
+                "audit": data.audit.name,
+                "group": group,
+                "section_id": data.checklist.section_of(q.id).id,
+                "question_id": q.id,
+                "question": q.text,
+                "n_reviews": fig.n_reviews,
+            }
+            out.append((head, fig))
+    return out
+
+
+def question_table(data: AuditData, by: str | None = None) -> Table:
+    """Every question, fact questions with their counts and empty compliance cells."""
+    rows: list[dict[str, Cell]] = [
+        {
+            **head,
+            "n_applicable": fig.n_applicable,
+            "yes": fig.yes,
+            "partly": fig.partly,
+            "no": fig.no,
+            "na": fig.na,
+            "unknown": fig.unknown,
+            "compliance_pct": _pct(fig.compliance),
+            "ci_low_pct": _pct(fig.ci_low),
+            "ci_high_pct": _pct(fig.ci_high),
+        }
+        for head, fig in _question_rows(data, by)
+    ]
     return Table("questions", _with_group(QUESTION_COLUMNS, by), rows)
 
 
@@ -245,32 +261,20 @@ def context_table(data: AuditData, by: str | None = None) -> Table:
     """The fact questions (scored: false) as prevalence: in how many of the cases that record
     the fact it holds, with a Wilson interval. They describe the sample; they are no
     compliance figure, so they are reported apart."""
-    _require_answered(data)
-    facts = {q.id for q in data.checklist.questions if not q.scored}
-    rows: list[dict[str, Cell]] = []
-    for group, reviews in groups(data, by):
-        for fig in scoring.audit_question_figures(data.checklist, reviews):
-            if fig.question_id not in facts:
-                continue
-            q = data.checklist.question(fig.question_id)
-            rows.append(
-                {
-                    "audit": data.audit.name,
-                    "group": group,
-                    "section_id": data.checklist.section_of(q.id).id,
-                    "question_id": q.id,
-                    "question": q.text,
-                    "n_reviews": fig.n_reviews,
-                    "n_known": fig.n_applicable,
-                    "yes": fig.yes,
-                    "no": fig.no,
-                    "na": fig.na,
-                    "unknown": fig.unknown,
-                    "prevalence_pct": _pct(fig.prevalence),
-                    "ci_low_pct": _pct(fig.prevalence_low),
-                    "ci_high_pct": _pct(fig.prevalence_high),
-                }
-            )
+    rows: list[dict[str, Cell]] = [
+        {
+            **head,
+            "n_known": fig.n_applicable,
+            "yes": fig.yes,
+            "no": fig.no,
+            "na": fig.na,
+            "unknown": fig.unknown,
+            "prevalence_pct": _pct(fig.prevalence),
+            "ci_low_pct": _pct(fig.prevalence_low),
+            "ci_high_pct": _pct(fig.prevalence_high),
+        }
+        for head, fig in _question_rows(data, by, facts_only=True)
+    ]
     return Table("context", _with_group(CONTEXT_COLUMNS, by), rows)
 
 

@@ -917,18 +917,10 @@ class Store:
         """
         with self._write():
             for case_id in case_ids:
-                row = self.db.execute(
-                    "SELECT ac.second_reviewer, ac.assigned_to,"
-                    " (SELECT reviewer FROM reviews r WHERE r.audit_id = ac.audit_id"
-                    "  AND r.case_id = ac.case_id AND r.role = 'primary'),"
-                    " (SELECT reviewer FROM reviews r WHERE r.audit_id = ac.audit_id"
-                    "  AND r.case_id = ac.case_id AND r.role = 'second')"
-                    " FROM audit_cases ac WHERE ac.audit_id = ? AND ac.case_id = ?",
-                    [audit_id, case_id],
-                ).fetchone()
-                if row is None:
+                people = self._people(audit_id, case_id)
+                if people is None:
                     raise StoreError(f"case {case_id} is not in this audit")
-                chosen, assigned, primary, second = row
+                assigned, chosen, primary, second = people
                 if (chosen or second) not in (None, reviewer):
                     raise StoreError(
                         f"case {case_id} already has a second reviewer ({chosen or second}); "
@@ -1011,18 +1003,10 @@ class Store:
             found = self._review_of(audit_id, case_id, role)  # started meanwhile elsewhere?
             if found is not None:
                 return found
-            row = self.db.execute(
-                "SELECT ac.assigned_to, ac.second_reviewer,"
-                " (SELECT reviewer FROM reviews r WHERE r.audit_id = ac.audit_id"
-                "  AND r.case_id = ac.case_id AND r.role = 'primary'),"
-                " (SELECT reviewer FROM reviews r WHERE r.audit_id = ac.audit_id"
-                "  AND r.case_id = ac.case_id AND r.role = 'second')"
-                " FROM audit_cases ac WHERE ac.audit_id = ? AND ac.case_id = ?",
-                [audit_id, case_id],
-            ).fetchone()
-            if row is None:
+            people = self._people(audit_id, case_id)
+            if people is None:
                 raise StoreError("that case is not in this audit's sample")
-            assigned, chosen, primary, second = row
+            assigned, chosen, primary, second = people
             if role == "second":
                 refusal = second_review_refusal(reviewer, assigned, primary)
             elif role == "primary":  # the one blind to it may not take the primary over
@@ -1040,6 +1024,22 @@ class Store:
             review_id = int(cursor.lastrowid or 0)
             self._event(review_id, None, "review_started", None, role, None, reviewer)
         return self.review(review_id)
+
+    def _people(
+        self, audit_id: int, case_id: int
+    ) -> tuple[str | None, str | None, str | None, str | None] | None:
+        """Who a sampled case belongs to: (assigned to, chosen second reviewer, primary
+        reviewer, second review's reviewer); None when the case is not in the sample."""
+        row = self.db.execute(
+            "SELECT ac.assigned_to, ac.second_reviewer,"
+            " (SELECT reviewer FROM reviews r WHERE r.audit_id = ac.audit_id"
+            "  AND r.case_id = ac.case_id AND r.role = 'primary'),"
+            " (SELECT reviewer FROM reviews r WHERE r.audit_id = ac.audit_id"
+            "  AND r.case_id = ac.case_id AND r.role = 'second')"
+            " FROM audit_cases ac WHERE ac.audit_id = ? AND ac.case_id = ?",
+            [audit_id, case_id],
+        ).fetchone()
+        return None if row is None else (row[0], row[1], row[2], row[3])
 
     def _review_of(self, audit_id: int, case_id: int, role: str) -> Review | None:
         rows = list(
