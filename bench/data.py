@@ -58,6 +58,7 @@ def _sample_mix() -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
     spec.loader.exec_module(module)
     return module.OFFENCES, module.OUTCOMES
 
+
 _TEAMS = ("Response", "CID", "Public Protection Unit", "Safeguarding Hub", "Neighbourhood")
 # The case mix (recorded classifications weighted towards misrecording, outcomes weighted
 # towards "evidential difficulties"): the sample pool's, from its generator.

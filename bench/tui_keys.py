@@ -236,13 +236,18 @@ class BareReviewScreen(Screen[None]):
             done = sum(1 for x in visible if self.answers.get(x))
             text.append(f"  {section.title[:20]:<20} {done:>2}/{len(visible):<2}\n")
         self.query_one("#section-progress", Static).update(text, layout=False)
-        choices = " ".join(
-            f" {KEY_FOR[option]} {ANSWER_LABELS[option]} " for option in q.answers
-        )
+        choices = " ".join(f" {KEY_FOR[option]} {ANSWER_LABELS[option]} " for option in q.answers)
         self.query_one("#question", Static).update(
             Content.assemble(
-                (q.id, "bold"), "\n", (q.text, "bold"), "\n\n", choices, "\n",
-                ("(e: add a note)", "dim"), "\n\n", (q.guidance.strip(), "$text-muted"),
+                (q.id, "bold"),
+                "\n",
+                (q.text, "bold"),
+                "\n\n",
+                choices,
+                "\n",
+                ("(e: add a note)", "dim"),
+                "\n\n",
+                (q.guidance.strip(), "$text-muted"),
             )  # fmt: skip
         )
 
