@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from casereview import findings, report, scoring
+from casereview import findings, outputs, report, scoring
 from casereview.checklist import Checklist, ChecklistError, load_checklist, parse_checklist
-from casereview.export import write_csv, write_xlsx
+from casereview.export import write_csv
 from casereview.importing import read_case_file
 from casereview.scoring import ReviewRecord
 from casereview.store import AuditInfo, Store
@@ -280,13 +280,8 @@ def test_the_report_gives_facts_as_context_and_never_as_gaps(
 
 def test_the_workbook_has_a_context_sheet(audit: tuple[Store, AuditInfo], tmp_path: Path) -> None:
     store, info = audit
-    data = findings.load(store, info.name)
     out = tmp_path / "f.xlsx"
-    write_xlsx(
-        out,
-        findings.summary_pairs(data),
-        findings.workbook_tables("questions", store, data, None, False),
-    )
+    outputs.write(outputs.prepare(store, info.name, "questions", "xlsx"), out)
     book = load_workbook(out)
     assert book.sheetnames == ["Summary", "questions", "sections", "context", "cases"]
     sheet = book["context"]

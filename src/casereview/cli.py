@@ -14,6 +14,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from casereview import __version__
+from casereview.outputs import KINDS
 from casereview.problems import CasereviewError, InputError
 from casereview.store import Store, StoreError, explain
 
@@ -520,11 +521,9 @@ def answers_import(context: Context, file: Path, audit_name: str) -> None:
 
 # ---------------------------------------------------------------- findings
 
-EXPORT_KINDS = ("questions", "sections", "cases", "answers", "agreement", "events")
-
 
 @main.command("export")
-@click.argument("kind", type=click.Choice(EXPORT_KINDS))
+@click.argument("kind", type=click.Choice(list(KINDS)))
 @click.option("--audit", "audit_name", required=True, help="The audit to export.")
 @click.option("--by", help="Group by force, team, reviewer, stratum or a case attribute.")
 @click.option(
@@ -555,42 +554,25 @@ def export_cmd(
     primary and second reviews. Notes and summaries leave the machine only with
     --include-notes.
     """
-    from casereview import export, findings
+    from casereview import export, outputs
 
-    fmt = fmt or (out.suffix.lstrip(".").lower() if out and out.suffix else "csv")
-    if fmt not in ("csv", "xlsx", "json"):
+    if fmt is None and out is not None and out.suffix and outputs.format_named(out) is None:
         fail(f"cannot tell the format from '{out}'; give --format csv, xlsx or json")
+    fmt = fmt or outputs.format_named(out) or "csv"
     if fmt == "xlsx" and out is None:
         fail("xlsx needs --out FILE (a workbook cannot go to the terminal)")
-    if by and kind not in ("questions", "sections"):
+    if by and not KINDS[kind].groupable:
         fail(f"--by applies to questions and sections, not {kind}")
     store = context.existing_store()
     if out is not None:
         export.safe_target(out, store.files())  # refused before any work, nothing touched
-    data = findings.load(
-        store, audit_name, by, require_complete=kind not in ("answers", "cases", "events")
-    )
-    if by and by not in findings.GROUP_FIELDS_BUILTIN and by not in store.case_attribute_names():
-        fail(f"cannot group by '{by}': not a case field or attribute in this database")
-    if kind == "agreement" and not any(r.role == "second" for r in data.reviews):
-        fail(f"audit '{data.audit.name}' has no second reviews, so no agreement to export")
-    table = findings.table_for(kind, store, data, by, include_notes)
-    progress = _progress_bar(len(table.rows)) if out is not None else None
-    if fmt == "xlsx":
-        assert out is not None
-        sheets = findings.workbook_tables(kind, store, data, by, include_notes)
-        with export.replacing(out, store.files()) as tmp:
-            export.write_xlsx(
-                tmp,
-                findings.summary_pairs(data),
-                sheets,
-                chart=findings.section_chart(data),
-                progress=progress,
-            )
-    else:
-        _write_atomically(out, table, fmt, data, progress, store.files())
-    if out is not None:
-        click.echo(f"wrote {len(table.rows)} {kind} rows to {out}", err=True)
+    prepared = outputs.prepare(store, audit_name, kind, fmt, by, include_notes)
+    if out is None:
+        sys.stdout.buffer.write(outputs.render(prepared))
+        sys.stdout.flush()
+        return
+    outputs.write(prepared, out, store.files(), _progress_bar(prepared.rows))
+    click.echo(f"wrote {prepared.rows} {kind} rows to {out}", err=True)
 
 
 def _progress_bar(total: int) -> Any:
@@ -606,36 +588,6 @@ def _progress_bar(total: int) -> Any:
             bar.render_finish()
 
     return update
-
-
-def _write_atomically(
-    out: Path | None, table: Any, fmt: str, data: Any, progress: Any, protect: list[Path]
-) -> None:
-    """Write to a temporary file beside OUT and rename, so a failed export leaves no half file."""
-    import io
-
-    from casereview import export
-
-    if fmt == "csv":
-        buffer: Any = io.BytesIO()
-        export.write_csv(table, buffer, progress)
-        payload = buffer.getvalue()
-    else:
-        text = io.StringIO()
-        export.write_json([table], text, meta={"audit": data.audit.name})
-        payload = text.getvalue().encode("utf-8")
-    if out is None:
-        sys.stdout.buffer.write(payload)
-        sys.stdout.flush()
-        return
-    _replace_atomically(out, payload, protect)
-
-
-def _replace_atomically(out: Path, payload: bytes, protect: list[Path]) -> None:
-    from casereview.export import replacing
-
-    with replacing(out, protect) as tmp:
-        tmp.write_bytes(payload)
 
 
 @main.command("report")
@@ -656,7 +608,8 @@ def report_cmd(context: Context, audit_name: str, out: Path | None) -> None:
     if out is None:
         click.echo(text, nl=False)
     else:
-        _replace_atomically(out, text.encode("utf-8"), store.files())
+        with export.replacing(out, store.files()) as tmp:
+            tmp.write_bytes(text.encode("utf-8"))
         click.echo(f"wrote the report to {out}", err=True)
 
 

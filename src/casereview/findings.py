@@ -482,44 +482,6 @@ def agreement_table(data: AuditData) -> Table:
     return Table("agreement", ("audit", *AGREEMENT_COLUMNS), rows)
 
 
-def table_for(
-    kind: str, store: Store, data: AuditData, by: str | None, include_notes: bool
-) -> Table:
-    if kind == "questions":
-        return question_table(data, by)
-    if kind == "sections":
-        return section_table(data, by)
-    if kind == "cases":
-        return case_table(store, data, include_notes)
-    if kind == "answers":
-        return answer_table(store, data, include_notes)
-    if kind == "agreement":
-        return agreement_table(data)
-    if kind == "events":
-        return event_table(store, data, include_notes)
-    raise ValueError(kind)
-
-
-def workbook_tables(
-    kind: str, store: Store, data: AuditData, by: str | None, include_notes: bool
-) -> list[Table]:
-    """The sheets of an XLSX export of `kind`, whatever asked for it (the CLI or the app).
-
-    One workbook for the board: questions, sections and cases, then the raw table asked
-    for when it is not one of those (answers, agreement or events).
-    """
-    sheets = [
-        question_table(data, by),
-        section_table(data, by),
-        case_table(store, data, include_notes),
-    ]
-    if any(not q.scored for q in data.checklist.questions):
-        sheets.insert(2, context_table(data, by))
-    if kind in ("answers", "agreement", "events"):
-        sheets.append(table_for(kind, store, data, by, include_notes))
-    return sheets
-
-
 def summary_pairs(data: AuditData) -> list[tuple[str, Cell]]:
     """The key facts an XLSX summary sheet opens with."""
     audit = data.audit

@@ -11,19 +11,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Select
 
-from casereview import export, findings
+from casereview import export, outputs
 from casereview.screens.modals import Dialog
 from casereview.store import Store, StoreError
 
-KINDS = [
-    ("Questions", "questions"),
-    ("Sections", "sections"),
-    ("Cases", "cases"),
-    ("Answers", "answers"),
-    ("Agreement", "agreement"),
-    ("Audit trail (events)", "events"),
-]
-FIGURES = ("questions", "sections", "agreement")  # kinds that need completed reviews
 FORMATS = [("Excel workbook (.xlsx)", "xlsx"), ("CSV (Excel-safe)", "csv"), ("JSON", "json")]
 
 
@@ -49,7 +40,8 @@ class ExportScreen(Dialog[Path | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(Text.assemble(("Export", "bold"), " ", self.audit_name))
-            yield Select(KINDS, value="questions", allow_blank=False, id="export-kind")
+            kinds = [(k.label, k.name) for k in outputs.KINDS.values()]
+            yield Select(kinds, value="questions", allow_blank=False, id="export-kind")
             yield Select(FORMATS, value="xlsx", allow_blank=False, id="export-format")
             yield Input(self._default, id="export-path")
             yield Checkbox("Include free-text notes and case summaries", id="export-notes")
@@ -85,9 +77,9 @@ class ExportScreen(Dialog[Path | None]):
     @on(Input.Changed, "#export-path")
     def _follow_name(self, event: Input.Changed) -> None:
         """A typed .csv, .xlsx or .json name sets the format: never a workbook called .csv."""
-        named = Path(event.value.strip()).suffix.lstrip(".").lower()
+        named = outputs.format_named(event.value.strip())
         formats = self.query_one("#export-format", Select)
-        if named in ("csv", "xlsx", "json") and formats.value != named:
+        if named is not None and formats.value != named:
             formats.value = named
 
     @on(Button.Pressed, "#export-go")
@@ -109,48 +101,29 @@ class ExportScreen(Dialog[Path | None]):
         except export.UnsafeTarget as exc:
             message.update(Text(str(exc), "red"))
             return
-        named = path.suffix.lstrip(".").lower()
-        if named in ("csv", "xlsx", "json"):
-            fmt = named  # as on the command line, the file name decides (see _follow_name)
+        fmt = outputs.format_named(path) or fmt  # the file name decides (see _follow_name)
         if path.exists() and self._confirmed != path:
             self._confirmed = path
             message.update(Text(f"{path.name} exists: Export again to replace it.", "yellow"))
             return
         try:
-            data = findings.load(self.store, self.audit_name, require_complete=kind in FIGURES)
-            if fmt == "xlsx":
-                tables = findings.workbook_tables(kind, self.store, data, None, notes)
-                summary = findings.summary_pairs(data)
-                chart = findings.section_chart(data)
-            else:
-                tables = [findings.table_for(kind, self.store, data, None, notes)]
-                summary, chart = [], None
+            prepared = outputs.prepare(self.store, self.audit_name, kind, fmt, None, notes)
         except StoreError as exc:
             message.update(Text(str(exc), "red"))
             return
         self.query_one("#export-go", Button).disabled = True
         self.query_one("#export-progress", ProgressBar).display = True
-        self._write(path, fmt, tables, summary, chart)
+        self._write(path, prepared)
 
     @work(thread=True, exclusive=True)
-    def _write(
-        self, path: Path, fmt: str, tables: list[export.Table], summary: list, chart: object
-    ) -> None:  # type: ignore[type-arg]
+    def _write(self, path: Path, prepared: outputs.Prepared) -> None:
         bar = self.query_one("#export-progress", ProgressBar)
 
         def progress(done: int, total: int) -> None:
             self.app.call_from_thread(bar.update, total=total, progress=done)
 
         try:
-            with export.replacing(path, self.store.files()) as tmp:
-                if fmt == "xlsx":
-                    export.write_xlsx(tmp, summary, tables, chart=chart, progress=progress)  # type: ignore[arg-type]
-                elif fmt == "csv":
-                    with tmp.open("wb") as binary:
-                        export.write_csv(tables[0], binary, progress)
-                else:
-                    with tmp.open("w", encoding="utf-8") as text:
-                        export.write_json(tables, text, meta={"audit": self.audit_name})
+            outputs.write(prepared, path, self.store.files(), progress)
         except (OSError, export.UnsafeTarget) as exc:
             self.app.call_from_thread(
                 self.query_one("#export-message", Label).update,

@@ -1,0 +1,200 @@
+"""What can be exported, and how: the one pipeline the command line and the app's dialog use.
+
+It owns the kinds and what each needs (completed reviews, second reviews, a group field),
+the format a file name asks for, the check that a target is safe to replace, and the write
+(whole or not at all). Adding a kind touches KINDS and nothing else.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+from casereview import export
+from casereview.export import BarChart, Cell, ProgressFn, Table
+from casereview.store import Store, StoreError
+
+if TYPE_CHECKING:
+    from casereview.findings import AuditData
+
+FORMATS = ("csv", "xlsx", "json")
+
+TableFn = Callable[[Store, "AuditData", str | None, bool], Table]
+
+
+def _f() -> ModuleType:
+    """casereview.findings, loaded when an export is made: the command line lists the kinds
+    at every start, and the findings layer (pydantic's checklist models) costs ~40 ms."""
+    from casereview import findings
+
+    return findings
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of export."""
+
+    name: str
+    label: str
+    table: TableFn
+    figures: bool = False
+    """Figures computed from completed reviews: refused while there are none."""
+    groupable: bool = False
+    """`--by` applies."""
+    needs_second: bool = False
+    """Compares primary and second reviews: refused while there are no second reviews."""
+    own_sheet: bool = True
+    """In a workbook, a sheet of its own after the questions, sections and cases sheets."""
+
+
+KINDS: dict[str, Kind] = {
+    k.name: k
+    for k in (
+        Kind(
+            "questions",
+            "Questions",
+            lambda _s, data, by, _n: _f().question_table(data, by),
+            figures=True,
+            groupable=True,
+            own_sheet=False,
+        ),
+        Kind(
+            "sections",
+            "Sections",
+            lambda _s, data, by, _n: _f().section_table(data, by),
+            figures=True,
+            groupable=True,
+            own_sheet=False,
+        ),
+        Kind(
+            "cases",
+            "Cases",
+            lambda store, data, _by, notes: _f().case_table(store, data, notes),
+            own_sheet=False,
+        ),
+        Kind(
+            "answers",
+            "Answers",
+            lambda store, data, _by, notes: _f().answer_table(store, data, notes),
+        ),
+        Kind(
+            "agreement",
+            "Agreement",
+            lambda _s, data, _by, _n: _f().agreement_table(data),
+            figures=True,
+            needs_second=True,
+        ),
+        Kind(
+            "events",
+            "Audit trail (events)",
+            lambda store, data, _by, notes: _f().event_table(store, data, notes),
+        ),
+    )
+}
+
+
+def format_named(path: Path | str | None) -> str | None:
+    """The format a file name asks for by its extension (`.csv`, `.xlsx`, `.json`), if any."""
+    if path is None:
+        return None
+    suffix = Path(path).suffix.lstrip(".").lower()
+    return suffix if suffix in FORMATS else None
+
+
+@dataclass
+class Prepared:
+    """An export ready to write: its tables (and, for a workbook, the summary and chart)."""
+
+    kind: Kind
+    fmt: str
+    audit_name: str
+    tables: list[Table]
+    summary: list[tuple[str, Cell]] = field(default_factory=list)
+    chart: BarChart | None = None
+
+    @property
+    def rows(self) -> int:
+        """Rows of the kind asked for (a workbook holds more sheets around it)."""
+        return len(self.table.rows)
+
+    @property
+    def table(self) -> Table:
+        return next(t for t in self.tables if t.name == self.kind.name)
+
+
+def prepare(
+    store: Store,
+    audit_name: str,
+    kind_name: str,
+    fmt: str,
+    by: str | None = None,
+    include_notes: bool = False,
+) -> Prepared:
+    """Read and shape an export, or refuse it (StoreError) with what it is missing."""
+    findings = _f()
+    kind = KINDS[kind_name]
+    if fmt not in FORMATS:
+        raise StoreError(f"'{fmt}' is not an export format (use {', '.join(FORMATS)})")
+    if by and not kind.groupable:
+        groupable = " and ".join(k.name for k in KINDS.values() if k.groupable)
+        raise StoreError(f"--by applies to {groupable}, not {kind.name}")
+    data = findings.load(store, audit_name, by, require_complete=kind.figures)
+    if by and by not in findings.GROUP_FIELDS_BUILTIN and by not in store.case_attribute_names():
+        raise StoreError(f"cannot group by '{by}': not a case field or attribute in this database")
+    if kind.needs_second and not any(r.role == "second" for r in data.reviews):
+        raise StoreError(
+            f"audit '{data.audit.name}' has no second reviews, so no {kind.name} to export"
+        )
+    table = kind.table(store, data, by, include_notes)
+    if fmt != "xlsx":
+        return Prepared(kind, fmt, data.audit.name, [table])
+    # One workbook for the board whatever was asked: questions, sections (and the fact
+    # questions' context), cases, then the kind asked for when it is none of those.
+    sheets = [findings.question_table(data, by), findings.section_table(data, by)]
+    if any(not q.scored for q in data.checklist.questions):
+        sheets.append(findings.context_table(data, by))
+    sheets.append(findings.case_table(store, data, include_notes))
+    if kind.own_sheet:
+        sheets.append(table)
+    return Prepared(
+        kind,
+        fmt,
+        data.audit.name,
+        sheets,
+        findings.summary_pairs(data),
+        findings.section_chart(data),
+    )
+
+
+def render(prepared: Prepared, progress: ProgressFn | None = None) -> bytes:
+    """A CSV or JSON export as bytes, for the terminal (a workbook needs a file)."""
+    if prepared.fmt == "xlsx":
+        raise StoreError("xlsx needs --out FILE (a workbook cannot go to the terminal)")
+    if prepared.fmt == "csv":
+        buffer = io.BytesIO()
+        export.write_csv(prepared.table, buffer, progress)
+        return buffer.getvalue()
+    text = io.StringIO()
+    export.write_json([prepared.table], text, meta={"audit": prepared.audit_name})
+    return text.getvalue().encode("utf-8")
+
+
+def write(
+    prepared: Prepared,
+    path: Path,
+    protect: Iterable[Path] = (),
+    progress: ProgressFn | None = None,
+) -> None:
+    """Write the export to `path`, whole or not at all (export.replacing: never the
+    database, a folder or a device; owner-only)."""
+    with export.replacing(path, protect) as tmp:
+        if prepared.fmt == "xlsx":
+            export.write_xlsx(
+                tmp, prepared.summary, prepared.tables, chart=prepared.chart, progress=progress
+            )
+        else:
+            tmp.write_bytes(render(prepared, progress))
