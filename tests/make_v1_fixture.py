@@ -23,9 +23,15 @@ sys.path.insert(0, str(HERE.parent / "src"))
 from sqlite_utils.migrations import Migrations  # noqa: E402
 
 from casereview import migrations as migrations_module  # noqa: E402
-from casereview import store as store_module  # noqa: E402
 from casereview.importing import read_case_file  # noqa: E402
-from casereview.store import Store  # noqa: E402
+from casereview.store import (  # noqa: E402
+    Store,  # noqa: E402
+    audits,
+    connection,
+    pool,
+    reviews,
+    trail,
+)
 
 FIXTURES = HERE / "fixtures"
 MINI = FIXTURES / "mini.yaml"
@@ -56,9 +62,12 @@ def first_schema_only() -> Migrations:
 def build(path: Path) -> None:
     for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         leftover.unlink(missing_ok=True)
-    real_now, real_migrations = store_module.now, store_module.migrations
-    store_module.now = Clock()
-    store_module.migrations = first_schema_only()
+    layers = (connection, pool, audits, reviews, trail)  # each imports now() by name
+    real_now, real_migrations = connection.now, connection.migrations
+    clock = Clock()
+    for layer in layers:
+        layer.now = clock  # type: ignore[attr-defined]
+    connection.migrations = first_schema_only()
     try:
         store = Store.open(path)
         try:
@@ -66,7 +75,9 @@ def build(path: Path) -> None:
         finally:
             store.close()
     finally:
-        store_module.now, store_module.migrations = real_now, real_migrations
+        for layer in layers:
+            layer.now = real_now  # type: ignore[attr-defined]
+        connection.migrations = real_migrations
     conn = sqlite3.connect(path)  # fold the WAL into the file so one file is the fixture
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     applied = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations ORDER BY rowid")]

@@ -131,7 +131,7 @@ def test_an_edited_shipped_checklist_without_a_new_version_warns(
     original = next(shipped.shipped_checklists())
     copy = tmp_path / original.name
     copy.write_text(original.read_text(encoding="utf-8"), encoding="utf-8")
-    monkeypatch.setattr("casereview.store.shipped_checklists", lambda: iter([copy]))
+    monkeypatch.setattr("casereview.store.pool.shipped_checklists", lambda: iter([copy]))
     Store.open(db_path).close()
     assert run("--db", str(db_path), "checklist", "list").exit_code == 0
     copy.write_text(copy.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")

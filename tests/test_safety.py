@@ -19,7 +19,7 @@ from casereview import store as store_module
 from casereview.app import make_app
 from casereview.cli import main
 from casereview.screens import FindingsScreen
-from casereview.store import Store
+from casereview.store import Store, connection
 from tests.conftest import CASES, complete_review, seed_store
 
 AUDIT = "Test audit"
@@ -165,7 +165,7 @@ async def test_the_export_dialog_refuses_the_database(db: Path) -> None:
 def test_a_busy_database_is_named_busy_not_damaged(
     db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setattr(connection, "BUSY_TIMEOUT_MS", 200)
     fresh = db.with_name("new.csv")
     fresh.write_text("case_ref,force\nNEW/1,Westshire\n", encoding="utf-8")
     before = dump(db)

@@ -12,7 +12,7 @@ from textual.widgets.data_table import ColumnKey
 from casereview.screens._base import StoreScreen, highlighted_key
 from casereview.screens.modals import ReasonScreen
 from casereview.screens.moderation import ModerationScreen
-from casereview.store import AuditCase
+from casereview.store.records import AuditCase
 
 STATUS = {None: "not started", "in_progress": "in progress", "complete": "complete"}
 

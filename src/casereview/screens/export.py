@@ -13,7 +13,8 @@ from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Select
 
 from casereview import export, outputs
 from casereview.screens.modals import Dialog
-from casereview.store import Store, StoreError
+from casereview.store import Store
+from casereview.store.errors import StoreError
 
 FORMATS = [("Excel workbook (.xlsx)", "xlsx"), ("CSV (Excel-safe)", "csv"), ("JSON", "json")]
 

@@ -17,7 +17,7 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Label, TextArea
 
-from casereview.store import Event
+from casereview.store.records import Event
 
 ResultT = TypeVar("ResultT")
 

@@ -11,7 +11,8 @@ from textual.widgets import DataTable, Footer, Header, Static
 from casereview.checklist import ANSWER_LABELS, Checklist
 from casereview.screens._base import StoreScreen, highlighted_key
 from casereview.screens.modals import ReasonScreen
-from casereview.store import Answer, ReviewIncomplete, StoreError
+from casereview.store.errors import ReviewIncomplete, StoreError
+from casereview.store.records import Answer
 
 
 class ModerationScreen(StoreScreen):

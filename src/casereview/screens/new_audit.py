@@ -15,7 +15,7 @@ from casereview.importing import parse_date
 from casereview.sampling import SampleError, Scope, create_sampled_audit
 from casereview.scoring import sample_size
 from casereview.screens._base import StoreScreen
-from casereview.store import StoreError
+from casereview.store.errors import StoreError
 
 UNGROUPABLE = ("reported_at", "recorded_at", "officer")  # one value per case, near enough
 

@@ -17,7 +17,8 @@ from textual.widgets.option_list import Option
 from casereview.checklist import ANSWER_LABELS, Checklist, Question, Section
 from casereview.screens._base import StoreScreen
 from casereview.screens.modals import HistoryScreen, NoteScreen, ReasonScreen
-from casereview.store import Answer, ReviewIncomplete, StoreError
+from casereview.store.errors import ReviewIncomplete, StoreError
+from casereview.store.records import Answer
 
 KEYS = {"yes": "y", "partly": "p", "no": "n", "na": "a", "unknown": "u"}
 MARK = {

@@ -1,0 +1,295 @@
+"""Audits, their samples and who reviews what."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from casereview.rules import (
+    second_review_refusal,
+)
+from casereview.store.errors import (
+    StoreError,
+)
+from casereview.store.records import (
+    AuditCase,
+    AuditInfo,
+    _case,
+    now,
+)
+
+if TYPE_CHECKING:
+    from casereview.checklist import Checklist
+from casereview.store.pool import PoolStore
+
+
+class AuditStore(PoolStore):
+    """Audits, their sampled cases, assignment and second reviewers."""
+
+    # ------------------------------------------------------------------ audits
+
+    def create_audit(
+        self,
+        name: str,
+        checklist_pk: int,
+        case_ids: Sequence[int],
+        created_by: str,
+        seed: int | None = None,
+        scope: Mapping[str, Any] | None = None,
+        strata: Mapping[int, str] | None = None,
+        assignments: Mapping[int, str] | None = None,
+    ) -> AuditInfo:
+        """Record an audit and its sample (in sample order) in one transaction."""
+        if not name.strip():
+            raise StoreError("an audit needs a name")
+        if not case_ids:
+            raise StoreError("an audit needs at least one case")
+        info = self._checklist_info(
+            next(self.db.query("SELECT * FROM checklists WHERE id = ?", [checklist_pk]))
+        )
+        with self._write():
+            if list(self.db.query("SELECT 1 FROM audits WHERE name = ?", [name])):
+                raise StoreError(f"an audit named '{name}' already exists")
+            cursor = self.db.execute(
+                "INSERT INTO audits (name, checklist_pk, checklist_hash, seed, scope, created_by,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    name,
+                    checklist_pk,
+                    info.content_hash,
+                    seed,
+                    json.dumps(dict(scope or {}), sort_keys=True),
+                    created_by,
+                    now(),
+                ],
+            )
+            audit_id = cursor.lastrowid
+            self.db.conn.executemany(
+                "INSERT INTO audit_cases (audit_id, case_id, position, stratum, assigned_to)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [
+                    (audit_id, cid, i, (strata or {}).get(cid), (assignments or {}).get(cid))
+                    for i, cid in enumerate(case_ids)
+                ],
+            )
+            self._event(
+                None,
+                None,
+                "audit_created",
+                None,
+                name,
+                f"{len(case_ids)} cases, seed {seed}",
+                created_by,
+                audit_id,
+            )
+        return self.audit(name)
+
+    def _audit_query(self) -> str:
+        return """
+            SELECT a.*, c.checklist_id || '@' || c.version AS checklist_label,
+              (SELECT count(*) FROM audit_cases ac WHERE ac.audit_id = a.id) AS n_cases,
+              (SELECT count(*) FROM reviews r WHERE r.audit_id = a.id AND r.role = 'primary'
+                 AND r.status = 'complete') AS n_complete,
+              (SELECT count(*) FROM reviews r WHERE r.audit_id = a.id AND r.role = 'primary'
+                 AND r.status = 'in_progress') AS n_in_progress
+            FROM audits a JOIN checklists c ON c.id = a.checklist_pk
+        """
+
+    def _audit_info(self, row: Mapping[str, Any]) -> AuditInfo:
+        return AuditInfo(
+            id=row["id"],
+            name=row["name"],
+            checklist_pk=row["checklist_pk"],
+            checklist_label=row["checklist_label"],
+            seed=row["seed"],
+            scope=json.loads(row["scope"] or "{}"),
+            created_by=row["created_by"],
+            created_at=row["created_at"],
+            n_cases=row["n_cases"],
+            n_complete=row["n_complete"],
+            n_in_progress=row["n_in_progress"],
+        )
+
+    def audits(self) -> list[AuditInfo]:
+        rows = self.db.query(self._audit_query() + " ORDER BY a.created_at DESC, a.id DESC")
+        return [self._audit_info(r) for r in rows]
+
+    def audit(self, name_or_id: str | int) -> AuditInfo:
+        column = "a.id" if isinstance(name_or_id, int) else "a.name"
+        rows = list(self.db.query(self._audit_query() + f" WHERE {column} = ?", [name_or_id]))
+        if not rows:
+            known = ", ".join(a.name for a in self.audits()) or "none yet"
+            raise StoreError(f"no audit named '{name_or_id}' (audits: {known})")
+        return self._audit_info(rows[0])
+
+    def audit_checklist(self, audit_id: int) -> Checklist:
+        # On the answer-saving path: one indexed lookup, not audit()'s progress counts.
+        row = self.db.execute("SELECT checklist_pk FROM audits WHERE id = ?", [audit_id]).fetchone()
+        if row is None:
+            raise StoreError(f"no audit with id {audit_id}")
+        return self.checklist(int(row[0]))
+
+    def audit_case(self, audit_id: int, case_id: int) -> AuditCase:
+        found = self.audit_cases(audit_id, case_id=case_id)
+        if not found:
+            raise StoreError("that case is not in this audit's sample")
+        return found[0]
+
+    def audit_cases(
+        self, audit_id: int, assigned_to: str | None = None, case_id: int | None = None
+    ) -> list[AuditCase]:
+        """The sample in order, with each case's primary review state."""
+        sql = """
+            SELECT ac.position, ac.stratum, ac.assigned_to, ac.second_reviewer, c.*,
+                   r.id AS review_id, r.reviewer, r.status,
+                   (SELECT count(*) FROM answers x WHERE x.review_id = r.id
+                      AND x.value IS NOT NULL) AS n_answered,
+                   (SELECT status FROM reviews s WHERE s.audit_id = ac.audit_id
+                      AND s.case_id = ac.case_id AND s.role = 'second') AS second_status,
+                   (SELECT status FROM reviews m WHERE m.audit_id = ac.audit_id
+                      AND m.case_id = ac.case_id AND m.role = 'moderated') AS moderated_status
+            FROM audit_cases ac
+            JOIN cases c ON c.id = ac.case_id
+            LEFT JOIN reviews r ON r.audit_id = ac.audit_id AND r.case_id = ac.case_id
+                 AND r.role = 'primary'
+            WHERE ac.audit_id = ?
+        """
+        params: list[Any] = [audit_id]
+        if assigned_to is not None:
+            sql += " AND (ac.assigned_to = ? OR ac.second_reviewer = ?)"
+            params.extend([assigned_to, assigned_to])
+        if case_id is not None:
+            sql += " AND ac.case_id = ?"
+            params.append(case_id)
+        return [
+            AuditCase(
+                case=_case(r),
+                position=r["position"],
+                stratum=r["stratum"],
+                assigned_to=r["assigned_to"],
+                second_reviewer=r["second_reviewer"],
+                review_id=r["review_id"],
+                reviewer=r["reviewer"],
+                status=r["status"],
+                n_answered=r["n_answered"] or 0,
+                second_status=r["second_status"],
+                moderated_status=r["moderated_status"],
+            )
+            for r in self.db.query(sql + " ORDER BY ac.position", params)
+        ]
+
+    def reviewer_progress(
+        self, audit_id: int, role: str = "primary"
+    ) -> list[tuple[str, int, int, int]]:
+        """Per reviewer: (name, cases assigned, reviews complete, in progress), for primary
+        reviews or (role="second") blind second reviews."""
+        assigned = "assigned_to" if role == "primary" else "second_reviewer"
+        rows = self.db.execute(
+            f"""
+            SELECT who, sum(assigned), sum(done), sum(open) FROM (
+              SELECT {assigned} AS who, 1 AS assigned, 0 AS done, 0 AS open
+                FROM audit_cases WHERE audit_id = ? AND {assigned} IS NOT NULL
+              UNION ALL
+              SELECT reviewer, 0, status = 'complete', status = 'in_progress'
+                FROM reviews WHERE audit_id = ? AND role = ?
+            ) GROUP BY who ORDER BY who
+            """,
+            [audit_id, audit_id, role],
+        )
+        return [(who, int(a), int(d), int(o)) for who, a, d, o in rows]
+
+    def blind_pairs_open(self, audit_id: int, reviewer: str) -> int:
+        """Cases of this audit where `reviewer` is the blind second reviewer and the pair is
+        not finished (either review still open): until then they must not see the primary's
+        answers anywhere, findings and exports included."""
+        row = self.db.execute(
+            """
+            SELECT count(*) FROM audit_cases ac
+            WHERE ac.audit_id = ? AND ac.second_reviewer = ? AND (
+              SELECT count(*) FROM reviews r  -- one review per role: UNIQUE(audit, case, role)
+              WHERE r.audit_id = ac.audit_id AND r.case_id = ac.case_id
+                AND r.role IN ('primary', 'second') AND r.status = 'complete') < 2
+            """,
+            [audit_id, reviewer],
+        ).fetchone()
+        return int(row[0])
+
+    def assign(self, audit_id: int, case_id: int, reviewer: str | None, actor: str) -> None:
+        """Assign one sampled case to a reviewer by hand (None: unassigned)."""
+        with self._write():
+            cursor = self.db.execute(
+                "UPDATE audit_cases SET assigned_to = ? WHERE audit_id = ? AND case_id = ?",
+                [reviewer, audit_id, case_id],
+            )
+            if cursor.rowcount != 1:
+                raise StoreError("that case is not in this audit's sample")
+            ref = self.case(case_id).case_ref
+            self._event(None, None, "assigned", None, reviewer, f"case {ref}", actor, audit_id)
+
+    def assign_second(
+        self,
+        audit_id: int,
+        case_ids: Sequence[int],
+        reviewer: str,
+        actor: str,
+        note: str | None = None,
+    ) -> None:
+        """Select cases for a blind second review by `reviewer`.
+
+        A case keeps the second reviewer it was given: handing it to another would give them
+        a review someone else started, or a second opinion that is not independent.
+        """
+        with self._write():
+            for case_id in case_ids:
+                people = self._people(audit_id, case_id)
+                if people is None:
+                    raise StoreError(f"case {case_id} is not in this audit")
+                assigned, chosen, primary, second = people
+                if (chosen or second) not in (None, reviewer):
+                    raise StoreError(
+                        f"case {case_id} already has a second reviewer ({chosen or second}); "
+                        "it keeps them"
+                    )
+                refusal = second_review_refusal(reviewer, assigned, primary)
+                if refusal:
+                    raise StoreError(f"case {case_id}: {refusal}")
+                self.db.execute(
+                    "UPDATE audit_cases SET second_reviewer = ? WHERE audit_id = ? AND case_id = ?",
+                    [reviewer, audit_id, case_id],
+                )
+            refs = ", ".join(self.case(case_id).case_ref for case_id in case_ids)
+            self._event(
+                None,
+                None,
+                "second_assigned",
+                None,
+                reviewer,
+                f"{len(case_ids)} cases{f' ({note})' if note else ''}: {refs}",
+                actor,
+                audit_id,
+            )
+
+    def audits_of_case(self, case_id: int) -> list[str]:
+        rows = self.db.query(
+            "SELECT a.name FROM audit_cases ac JOIN audits a ON a.id = ac.audit_id"
+            " WHERE ac.case_id = ? ORDER BY a.name",
+            [case_id],
+        )
+        return [r["name"] for r in rows]
+
+    def _people(
+        self, audit_id: int, case_id: int
+    ) -> tuple[str | None, str | None, str | None, str | None] | None:
+        """Who a sampled case belongs to: (assigned to, chosen second reviewer, primary
+        reviewer, second review's reviewer); None when the case is not in the sample."""
+        row = self.db.execute(
+            "SELECT ac.assigned_to, ac.second_reviewer,"
+            " (SELECT reviewer FROM reviews r WHERE r.audit_id = ac.audit_id"
+            "  AND r.case_id = ac.case_id AND r.role = 'primary'),"
+            " (SELECT reviewer FROM reviews r WHERE r.audit_id = ac.audit_id"
+            "  AND r.case_id = ac.case_id AND r.role = 'second')"
+            " FROM audit_cases ac WHERE ac.audit_id = ? AND ac.case_id = ?",
+            [audit_id, case_id],
+        ).fetchone()
+        return None if row is None else (row[0], row[1], row[2], row[3])

@@ -1,0 +1,271 @@
+"""The connection: opening a file safely, the write transaction, the trail, SQLite errors."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Self
+
+from sqlite_utils import Database
+
+from casereview.migrations import KNOWN, REQUIRED_TABLES, REQUIRED_TRIGGERS, migrations
+from casereview.store.errors import (
+    DatabaseDamaged,
+    DatabaseUnavailable,
+    ReadOnlyDatabase,
+    StoreError,
+)
+from casereview.store.records import (
+    now,
+)
+
+if TYPE_CHECKING:
+    from casereview.checklist import Checklist
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 10_000  # how long a write waits for another writer before giving up
+_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def explain(exc: sqlite3.Error, path: Path | None = None) -> StoreError:
+    """What a SQLite error means for the person who ran the command, by its result code."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    where = f" {path}" if path else ""
+    seconds = BUSY_TIMEOUT_MS / 1000
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return DatabaseUnavailable(
+            f"the database{where} is busy: another casereview (or another program) held it "
+            f"for more than {seconds:g} s; nothing was changed, try again"
+        )
+    if name == "SQLITE_FULL":
+        return DatabaseUnavailable(
+            f"the disk holding the database{where} is full; nothing was changed (free some "
+            "space and try again)"
+        )
+    if name.startswith("SQLITE_READONLY"):
+        return ReadOnlyDatabase(path)
+    if name.startswith("SQLITE_CANTOPEN"):
+        return DatabaseUnavailable(
+            f"cannot open the database{where}: check that the file and its folder exist and "
+            "that you may read them (SQLite also needs to write its -wal and -shm files there)"
+        )
+    if name.startswith("SQLITE_IOERR"):
+        return DatabaseUnavailable(
+            f"reading or writing the database{where} failed at the disk ({exc}); nothing was "
+            "changed; check the disk and try again"
+        )
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+        return DatabaseDamaged(
+            f"the database file{where} is damaged or unreadable ({exc}); restore it from a backup"
+        )
+    return DatabaseUnavailable(f"the database{where} refused the request: {exc}")
+
+
+def make_private_dirs(folder: Path) -> None:
+    """Create `folder` and any missing parents owner-only (0700), whatever the umask: another
+    local user must not be able to swap a database or an export in a folder we made."""
+    missing = []
+    for parent in (folder, *folder.parents):
+        if parent.exists():
+            break
+        missing.append(parent)
+    for parent in reversed(missing):
+        parent.mkdir(mode=0o700)
+        os.chmod(parent, 0o700)  # mkdir's mode is masked by the umask; say it exactly
+
+
+def _create_private(path: Path) -> None:
+    """Create an empty file readable by its owner only (SQLite gives -wal/-shm the same mode)."""
+    make_private_dirs(path.parent)
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(fd)
+
+
+def _can_write(path: Path) -> bool:
+    """Whether this process may change the file and create its -wal/-shm files beside it."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that never writes. In a folder we cannot write, SQLite cannot make the
+    -shm file WAL readers need; a file with no live WAL is then read as immutable (nobody can
+    be writing it: writers need that folder too)."""
+    uri = "file:" + urllib.parse.quote(str(path.resolve()))
+    try:
+        conn = sqlite3.connect(uri + "?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError as exc:
+        wal = path.with_name(path.name + "-wal")
+        if not str(getattr(exc, "sqlite_errorname", "")).startswith(
+            ("SQLITE_CANTOPEN", "SQLITE_READONLY")
+        ) or (wal.exists() and wal.stat().st_size > 0):
+            raise
+    return sqlite3.connect(uri + "?mode=ro&immutable=1", uri=True)
+
+
+class Connection:
+    """The file: opening it (checked, configured, migrated), the write transaction and the
+    trail's append. The layers above add the tables' operations; `Store` is the whole."""
+
+    def __init__(self, db: Database, path: Path | None = None, readonly: bool = False):
+        self.db = db
+        self.path = path  # None for an in-memory store
+        self.readonly = readonly
+        self._checklists: dict[int, Checklist] = {}
+        try:
+            # Check what the file is before changing anything in it (WAL mode rewrites the
+            # header), so a refused file is left exactly as it was.
+            self.db.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self._check_schema()
+            if readonly:
+                if migrations.pending(self.db):
+                    raise DatabaseUnavailable(
+                        f"{path} was written by an older casereview and needs upgrading, but "
+                        "it is read-only; open it once where it can be written"
+                    )
+            else:
+                self._configure()
+                migrations.apply(self.db)
+        except sqlite3.Error as exc:
+            self.db.close()
+            raise explain(exc, path) from None
+        except BaseException:
+            self.db.close()
+            raise
+
+    # ------------------------------------------------------------------ opening
+
+    @classmethod
+    def open(cls, path: str | Path) -> Self:
+        """Open (creating owner-only if absent) and migrate a database file."""
+        p = Path(path)
+        if p.is_dir():
+            raise StoreError(f"{p} is a folder, not a database file")
+        if p.exists():
+            with p.open("rb") as fh:
+                header = fh.read(len(SQLITE_HEADER))
+            if header and header != SQLITE_HEADER:
+                raise StoreError(f"{p} is not a SQLite database (is it the right file?)")
+        else:
+            _create_private(p)
+        try:
+            if _can_write(p):
+                try:
+                    conn = sqlite3.connect(str(p), timeout=BUSY_TIMEOUT_MS / 1000)
+                    return cls(Database(conn, execute_plugins=False), p)
+                except ReadOnlyDatabase:
+                    pass  # a read-only mount, where even root cannot write: read it as such
+            conn = _connect_read_only(p)
+            return cls(Database(conn, execute_plugins=False), p, readonly=True)
+        except sqlite3.Error as exc:
+            raise explain(exc, p) from None
+
+    def files(self) -> list[Path]:
+        """The database file and the files SQLite keeps beside it: never an export target."""
+        if self.path is None:
+            return []
+        return [self.path] + [self.path.with_name(self.path.name + s) for s in _SIDE_FILES]
+
+    @classmethod
+    def memory(cls) -> Self:
+        return cls(Database(memory=True, execute_plugins=False))
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _configure(self) -> None:
+        conn = self.db.conn
+        # Two reviewers on one file: busy_timeout (set first) waits for the other writer.
+        if not self.db.memory:
+            self.db.enable_wal()
+        # FULL: in WAL mode every commit is synced, so an answer shown saved survives a crash.
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+
+    def _check_schema(self) -> None:
+        applied = {m.name for m in migrations.applied(self.db)}
+        unknown = sorted(applied - set(KNOWN))
+        if unknown:
+            raise StoreError(
+                "this database was written by a newer casereview (schema step "
+                f"{unknown[-1]}); upgrade casereview to open it"
+            )
+        tables = set(self.db.table_names())
+        if tables - {"_sqlite_migrations"} and not applied:
+            raise StoreError("this SQLite file is not a casereview database")
+        if applied:
+            triggers = {
+                name
+                for (name,) in self.db.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+                )
+            }
+            missing = [f"table {t}" for t in sorted(REQUIRED_TABLES - tables)]
+            missing += [f"trigger {t}" for t in sorted(REQUIRED_TRIGGERS - triggers)]
+            if missing:
+                raise StoreError(
+                    "this file is not a complete casereview database (missing: "
+                    f"{', '.join(missing)}); it may have been edited by another tool, so it "
+                    "is not used: open a backup"
+                )
+
+    @contextmanager
+    def _write(self) -> Iterator[Database]:
+        """One write transaction, taken IMMEDIATE.
+
+        sqlite-utils' atomic() begins DEFERRED; a transaction that reads (say, the old
+        answer) before writing can then fail at once with "database is locked" when another
+        process wrote in between, because SQLite cannot wait for a snapshot to become current.
+        Taking the write lock up front lets busy_timeout do its job.
+        """
+        conn = self.db.conn
+        if conn.in_transaction:
+            with self.db.atomic():  # nested: a savepoint inside the outer transaction
+                yield self.db
+            return
+        if self.readonly:
+            raise ReadOnlyDatabase(self.path)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            else:
+                conn.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.IntegrityError):
+                raise  # a broken rule is a bug to see, not the disk's fault
+            # busy past the timeout, disk full, read-only, I/O: the transaction is rolled back
+            # and the message says which, so nobody restores a backup over a busy file
+            raise explain(exc, self.path) from exc
+
+    def _event(
+        self,
+        review_id: int | None,
+        question_id: str | None,
+        kind: str,
+        old: str | None,
+        new: str | None,
+        reason: str | None,
+        actor: str,
+        audit_id: int | None = None,
+    ) -> None:
+        """Append to the trail; audit_id only for events about an audit, not one review."""
+        self.db.execute(
+            "INSERT INTO events (review_id, question_id, kind, old, new, reason, actor, at,"
+            " audit_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [review_id, question_id, kind, old, new, reason, actor, now(), audit_id],
+        )
+
+    def last_event_id(self) -> int:
+        """The newest trail entry: every change to reviews and audits writes one, so a later
+        value means something changed since."""
+        return int(self.db.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0])

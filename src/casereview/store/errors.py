@@ -1,0 +1,59 @@
+"""What the store refuses, and why: one class per kind of refusal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from casereview.problems import CasereviewError
+
+
+class StoreError(CasereviewError):
+    """A database file that cannot be used, or a request the data refuses; the message says why.
+
+    `exit_status` is what the command line exits with: 2 for a request or file that is wrong
+    as given, 1 for a database that cannot be used just now (busy, full, read-only)."""
+
+    exit_status = 2
+
+
+class DatabaseUnavailable(StoreError):
+    """The database is fine but cannot take this request now: busy, disk full, read-only, or
+    an I/O error. Nothing was changed; saying "damaged" here would send people to a backup."""
+
+    exit_status = 1
+
+
+class ReadOnlyDatabase(DatabaseUnavailable):
+    """A write asked of a database this process cannot write (file, folder or mount)."""
+
+    def __init__(self, path: Path | None = None):
+        where = f" {path}" if path else ""
+        super().__init__(
+            f"the database{where} is read-only (the file or its folder cannot be written); "
+            "it can be listed, exported and reported on, but nothing can be changed in it"
+        )
+
+
+class CasesInPool(StoreError):
+    """Cases being added that the pool already holds, as (force, case_ref) keys."""
+
+    def __init__(self, keys: set[tuple[str, str]]):
+        self.keys = keys
+        super().__init__(f"{len(keys)} case(s) already in the pool")
+
+
+class DatabaseDamaged(StoreError):
+    """SQLite found the file itself unreadable."""
+
+
+class ReviewIncomplete(StoreError):
+    """Completing a review while shown questions are unanswered."""
+
+    def __init__(self, unanswered: list[str]):
+        self.unanswered = unanswered
+        listed = ", ".join(unanswered[:8]) + (" ..." if len(unanswered) > 8 else "")
+        super().__init__(f"{len(unanswered)} shown question(s) unanswered: {listed}")
+
+
+class ReviewLocked(StoreError):
+    """Changing a completed review without reopening it."""

@@ -1,0 +1,285 @@
+"""Checklists and the case pool."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from casereview.bulk import no_cycle_collection
+from casereview.fields import BOOL_COLUMNS, CASE_COLUMNS
+from casereview.importing import parse_bool
+from casereview.shipped import content_hash, shipped_checklists
+from casereview.store.errors import (
+    CasesInPool,
+    StoreError,
+)
+from casereview.store.records import (
+    Case,
+    ChecklistInfo,
+    _case,
+    now,
+)
+from casereview.text import match_key, natural_key
+
+if TYPE_CHECKING:
+    from casereview.checklist import Checklist
+from casereview.store.connection import Connection
+
+
+def _extra_value(name: str) -> tuple[str, list[Any]]:
+    """SQL for a case's extra attribute `name` (NULL when it has none), and its parameters.
+
+    A JSON path names the attribute in double quotes, and SQLite before 3.45 reads no escape
+    inside them: a name with a `"` in it (a spreadsheet column `my "unit"`) is looked up by
+    key instead, which any name can use but costs more per case.
+    """
+    if '"' in name:
+        return "(SELECT j.value FROM json_each(cases.extra) j WHERE j.key = ?)", [name]
+    return "json_extract(extra, ?)", [f'$."{name}"']
+
+
+class PoolStore(Connection):
+    """Checklist versions and the case pool."""
+
+    # ------------------------------------------------------------------ checklists
+
+    def add_checklist(self, text: str, source: str | None = None) -> ChecklistInfo:
+        """Store a checklist version; the same id and version with other content is refused."""
+        from casereview.checklist import parse_checklist
+
+        checklist = parse_checklist(text, source or "<checklist>")
+        digest = content_hash(text)
+        with self._write():
+            existing = self._checklist_row(checklist.id, checklist.version)
+            if existing is not None:
+                if existing["content_hash"] != digest:
+                    raise StoreError(
+                        f"checklist {checklist.id} version {checklist.version} is already stored "
+                        "with different content; a version is immutable once stored, so bump "
+                        "`version` in the file"
+                    )
+                return self._checklist_info(existing)
+            self.db.execute(
+                "INSERT INTO checklists (checklist_id, version, title, content, content_hash,"
+                " source, added_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [checklist.id, checklist.version, checklist.title, text, digest, source, now()],
+            )
+            row = self._checklist_row(checklist.id, checklist.version)
+        assert row is not None
+        return self._checklist_info(row)
+
+    def ensure_shipped_checklists(self) -> list[str]:
+        """Make the shipped checklists available without `checklist add`.
+
+        Returns a warning for each shipped file that was edited without a new `version`:
+        the stored version is kept (audits depend on it) and the edit is not used.
+        """
+        if self.readonly:
+            return []  # nothing can be stored; the audits in the file carry their checklists
+        warnings = []
+        for path in shipped_checklists():
+            text = path.read_text(encoding="utf-8")
+            stored = self.db.execute(
+                "SELECT 1 FROM checklists WHERE content_hash = ?", [content_hash(text)]
+            ).fetchone()
+            if stored:
+                continue  # the usual case at every start: no YAML parsed, no models built
+            from casereview.checklist import parse_checklist
+
+            checklist = parse_checklist(text, str(path))
+            if self._checklist_row(checklist.id, checklist.version) is not None:
+                warnings.append(
+                    f"{path}: changed since {checklist.id}@{checklist.version} was stored, but "
+                    "its version was not bumped; the stored version is used (bump `version` to "
+                    "use the edit)"
+                )
+                continue
+            self.add_checklist(text, str(path))
+        return warnings
+
+    def _checklist_row(self, checklist_id: str, version: str) -> dict[str, Any] | None:
+        rows = list(
+            self.db.query(
+                "SELECT * FROM checklists WHERE checklist_id = ? AND version = ?",
+                [checklist_id, version],
+            )
+        )
+        return rows[0] if rows else None
+
+    def _checklist_info(self, row: Mapping[str, Any]) -> ChecklistInfo:
+        return ChecklistInfo(
+            pk=row["id"],
+            checklist_id=row["checklist_id"],
+            version=row["version"],
+            title=row["title"],
+            content_hash=row["content_hash"],
+            source=row["source"],
+            n_audits=row.get("n_audits", 0) or 0,
+        )
+
+    def checklists(self) -> list[ChecklistInfo]:
+        rows = self.db.query(
+            "SELECT c.*, (SELECT count(*) FROM audits a WHERE a.checklist_pk = c.id) AS n_audits"
+            " FROM checklists c"
+        )
+        infos = [self._checklist_info(r) for r in rows]
+        return sorted(infos, key=lambda c: (c.checklist_id, natural_key(c.version)))
+
+    def find_checklist(self, spec: str) -> ChecklistInfo:
+        """`ID` (its highest version, by number: 2.0 over 1.10 over 1.9) or `ID@VERSION`."""
+        cid, _, version = spec.partition("@")
+        sql = "SELECT * FROM checklists WHERE checklist_id = ?"
+        params: list[Any] = [cid]
+        if version:
+            sql += " AND version = ?"
+            params.append(version)
+        rows = sorted(self.db.query(sql, params), key=lambda r: natural_key(r["version"]))
+        rows = rows[-1:]
+        if not rows:
+            known = ", ".join(c.label for c in self.checklists()) or "none"
+            raise StoreError(f"no checklist '{spec}' in this database (stored: {known})")
+        return self._checklist_info(rows[0])
+
+    def checklist(self, pk: int) -> Checklist:
+        """The parsed checklist (cached: content is immutable)."""
+        from casereview.checklist import ChecklistError, parse_checklist
+
+        if pk not in self._checklists:
+            rows = list(self.db.query("SELECT content, source FROM checklists WHERE id = ?", [pk]))
+            if not rows:
+                raise StoreError(f"no checklist with id {pk}")
+            try:
+                self._checklists[pk] = parse_checklist(rows[0]["content"], rows[0]["source"] or "")
+            except ChecklistError as exc:  # pragma: no cover - stored content was validated
+                raise StoreError(f"stored checklist {pk} no longer loads: {exc}") from None
+        return self._checklists[pk]
+
+    # ------------------------------------------------------------------ cases
+
+    def insert_case_rows(self, rows: Sequence[Sequence[Any]]) -> int:
+        """Add validated case rows in one transaction, all or none.
+
+        Each row is the CASE_COLUMNS values in order, then a dict of extra attributes
+        (importing.CaseFile.rows). Cases already in the pool are looked for inside the write
+        transaction, so two imports of the same case at once cannot both pass the check: the
+        later one is refused with CasesInPool, naming them, exactly as a plain duplicate is.
+        """
+        stamp = now()
+
+        def values(row: Sequence[Any]) -> tuple[Any, ...]:
+            extra = row[-1]
+            text = json.dumps(extra, ensure_ascii=False, sort_keys=True) if extra else "{}"
+            force = row[1] or ""
+            key = match_key(force, row[0])
+            return (force, row[0], *row[2:-1], text, stamp, key)  # force, case_ref, ...
+
+        with no_cycle_collection(), self._write():
+            clash = self.existing_case_keys((row[1] or "", row[0]) for row in rows)
+            if clash:
+                raise CasesInPool(clash)
+            cursor = self.db.conn.executemany(
+                "INSERT INTO cases (force, case_ref, team, offence, reported_at, recorded_at,"
+                " outcome, da_related, repeat_victim, officer, summary, extra, imported_at,"
+                " match_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                map(values, rows),
+            )
+        return cursor.rowcount
+
+    def existing_case_keys(self, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which (force, case_ref) pairs are already in the pool, look-alikes included: they
+        are compared by text.match_key (NFKC), through the index on the stored key."""
+        by_key: dict[str, list[tuple[str, str]]] = {}
+        for pair in set(keys):
+            by_key.setdefault(match_key(*pair), []).append(pair)
+        wanted = sorted(by_key)
+        found: set[tuple[str, str]] = set()
+        chunk = 800  # parameters per statement, well under SQLite's limit
+        for start in range(0, len(wanted), chunk):
+            part = wanted[start : start + chunk]
+            rows = self.db.execute(
+                f"SELECT match_key FROM cases WHERE match_key IN ({', '.join('?' * len(part))})",
+                part,
+            )
+            for (key,) in rows:
+                found.update(by_key[key])
+        return found
+
+    def cases(
+        self,
+        where: Mapping[str, str] | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        search: str | None = None,
+        limit: int | None = None,
+    ) -> list[Case]:
+        """The pool, filtered: `where` matches case columns or extra attributes exactly."""
+        condition, params = self._case_filter(where, date_from, date_to, search)
+        sql = f"SELECT * FROM cases{condition} ORDER BY force, case_ref"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [_case(r) for r in self.db.query(sql, params)]
+
+    def count_cases(
+        self,
+        where: Mapping[str, str] | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+    ) -> int:
+        """How many cases `cases()` would return, counted by SQLite (the new-audit form asks
+        on every keystroke, and a national pool has 200,000)."""
+        condition, params = self._case_filter(where, date_from, date_to, None)
+        return int(self.db.execute(f"SELECT count(*) FROM cases{condition}", params).fetchone()[0])
+
+    @staticmethod
+    def _case_filter(
+        where: Mapping[str, str] | None,
+        date_from: str | None,
+        date_to: str | None,
+        search: str | None,
+    ) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        for name, value in (where or {}).items():
+            if name in BOOL_COLUMNS:
+                clauses.append(f"{name} IS ?")  # yes, no, or blank for not recorded
+                params.append(parse_bool(value))
+            elif name in CASE_COLUMNS:
+                clauses.append(f"{name} = ?")
+                params.append(value)
+            else:
+                sql, args = _extra_value(name)
+                clauses.append(f"{sql} = ?")
+                params.extend([*args, value])
+        if date_from:
+            clauses.append("substr(reported_at, 1, 10) >= ?")
+            params.append(date_from)
+        if date_to:
+            clauses.append("substr(reported_at, 1, 10) <= ?")
+            params.append(date_to)
+        if search:
+            clauses.append("(case_ref LIKE ? OR offence LIKE ? OR team LIKE ?)")
+            params.extend([f"%{search}%"] * 3)
+        return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+    def case(self, case_id: int) -> Case:
+        rows = list(self.db.query("SELECT * FROM cases WHERE id = ?", [case_id]))
+        if not rows:
+            raise StoreError(f"no case with id {case_id}")
+        return _case(rows[0])
+
+    def distinct_values(self, name: str, limit: int = 200) -> list[str]:
+        """The values a case field or extra attribute takes in the pool, for pickers."""
+        if name in CASE_COLUMNS:
+            sql = f"SELECT DISTINCT {name} AS v FROM cases WHERE {name} IS NOT NULL ORDER BY v"
+            params: list[Any] = []
+        else:
+            value, params = _extra_value(name)
+            sql = f"SELECT DISTINCT {value} AS v FROM cases WHERE v IS NOT NULL ORDER BY v"
+        return [str(r["v"]) for r in self.db.query(f"{sql} LIMIT {int(limit)}", params)]
+
+    def case_attribute_names(self) -> list[str]:
+        names = set(CASE_COLUMNS) - {"summary", "case_ref"}
+        for row in self.db.query("SELECT DISTINCT extra FROM cases"):
+            names.update(json.loads(row["extra"] or "{}"))
+        return sorted(names)

@@ -1,0 +1,144 @@
+"""The store's records: frozen dataclasses the rest of the app reads, and their row mappers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from casereview.fields import CASE_COLUMNS
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+@dataclass(frozen=True)
+class ChecklistInfo:
+    pk: int
+    checklist_id: str
+    version: str
+    title: str
+    content_hash: str
+    source: str | None
+    n_audits: int = 0
+
+    @property
+    def label(self) -> str:
+        return f"{self.checklist_id}@{self.version}"
+
+
+@dataclass(frozen=True)
+class Case:
+    id: int
+    case_ref: str
+    force: str
+    team: str | None = None
+    offence: str | None = None
+    reported_at: str | None = None
+    recorded_at: str | None = None
+    outcome: str | None = None
+    da_related: bool | None = None
+    repeat_victim: bool | None = None
+    officer: str | None = None
+    summary: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def attribute(self, name: str) -> str | None:
+        """A case field or extra attribute as text, for filters and grouping."""
+        if name in CASE_COLUMNS:
+            value = getattr(self, name)
+            if isinstance(value, bool):
+                return "yes" if value else "no"
+            return None if value is None else str(value)
+        return self.extra.get(name)
+
+
+@dataclass(frozen=True)
+class AuditInfo:
+    id: int
+    name: str
+    checklist_pk: int
+    checklist_label: str
+    seed: int | None
+    scope: dict[str, Any]
+    created_by: str
+    created_at: str
+    n_cases: int = 0
+    n_complete: int = 0
+    n_in_progress: int = 0
+
+
+@dataclass(frozen=True)
+class AuditCase:
+    """A sampled case with the state of its primary review."""
+
+    case: Case
+    position: int
+    stratum: str | None
+    assigned_to: str | None
+    second_reviewer: str | None
+    review_id: int | None
+    reviewer: str | None
+    status: str | None  # None: not started
+    n_answered: int
+    second_status: str | None = None
+    moderated_status: str | None = None
+
+
+@dataclass(frozen=True)
+class Review:
+    id: int
+    audit_id: int
+    case_id: int
+    role: str
+    reviewer: str
+    status: str
+    current_question: str | None
+    completed_at: str | None
+
+
+@dataclass(frozen=True)
+class Answer:
+    question_id: str
+    value: str | None
+    note: str
+    updated_by: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    review_id: int | None
+    question_id: str | None
+    kind: str
+    old: str | None
+    new: str | None
+    reason: str | None
+    actor: str
+    at: str
+
+
+def _bool_or_none(value: Any) -> bool | None:
+    return None if value is None else bool(value)
+
+
+def _case(row: Mapping[str, Any]) -> Case:
+    return Case(
+        id=row["id"],
+        case_ref=row["case_ref"],
+        force=row["force"],
+        team=row["team"],
+        offence=row["offence"],
+        reported_at=row["reported_at"],
+        recorded_at=row["recorded_at"],
+        outcome=row["outcome"],
+        da_related=_bool_or_none(row["da_related"]),
+        repeat_victim=_bool_or_none(row["repeat_victim"]),
+        officer=row["officer"],
+        summary=row["summary"],
+        extra=json.loads(row["extra"] or "{}"),
+    )

@@ -1,0 +1,172 @@
+"""The trail and the audit as scoring reads it; imports of reviews recorded elsewhere."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from casereview.bulk import no_cycle_collection
+from casereview.rules import (
+    ExistingReview,
+)
+from casereview.store.errors import (
+    DatabaseUnavailable,
+)
+from casereview.store.records import (
+    Event,
+    now,
+)
+
+if TYPE_CHECKING:
+    from casereview.scoring import ReviewRecord
+from casereview.store.reviews import ReviewStore
+
+# The ASCII record and unit separators, which review_records packs answers with (question
+# ids are letters, digits, `_`, `.` and `-`, and answer values are words).
+_RS, _US = "\x1e", "\x1f"
+_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+class Store(ReviewStore):
+    """A casereview database. Build one with `Store.open(path)` or `Store.memory()`."""
+
+    def existing_reviews(self, audit_id: int) -> dict[tuple[int, str], ExistingReview]:
+        """(case id, role) -> (review id, reviewer, status), for every review in the audit."""
+        rows = self.db.execute(
+            "SELECT case_id, role, id, reviewer, status FROM reviews WHERE audit_id = ?",
+            [audit_id],
+        )
+        return {
+            (case_id, role): ExistingReview(review_id, reviewer, status)
+            for case_id, role, review_id, reviewer, status in rows
+        }
+
+    def import_reviews(
+        self,
+        audit_id: int,
+        reviews: Sequence[Any],
+        actor: str,
+        unchanged_since: int | None = None,
+    ) -> int:
+        """Store checked reviews (importing.ImportedReview) in one transaction; returns answers.
+
+        The file was checked against the reviews as they stood at `unchanged_since` (a
+        last_event_id); if anything was written since, the checks may no longer hold (a
+        review started or reopened meanwhile), so nothing is written and the import is to be
+        run again."""
+        stamp = now()
+        n = 0
+        with self._write():
+            if unchanged_since is not None and self.last_event_id() != unchanged_since:
+                raise DatabaseUnavailable(
+                    "the audit changed while the file was being checked (someone saved "
+                    "meanwhile); nothing was imported: run the import again"
+                )
+            for r in reviews:
+                cursor = self.db.execute(
+                    "INSERT INTO reviews (audit_id, case_id, role, reviewer, status, started_at,"
+                    " updated_at, completed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        audit_id,
+                        r.case_id,
+                        r.role,
+                        r.reviewer,
+                        "complete" if r.complete else "in_progress",
+                        stamp,
+                        stamp,
+                        stamp if r.complete else None,
+                    ],
+                )
+                review_id = cursor.lastrowid
+                if r.role == "second":  # an imported second review chooses its case for one
+                    self.db.execute(
+                        "UPDATE audit_cases SET second_reviewer = ? WHERE audit_id = ?"
+                        " AND case_id = ? AND second_reviewer IS NULL",
+                        [r.reviewer, audit_id, r.case_id],
+                    )
+                self._event(review_id, None, "imported", None, r.role, None, actor)
+                # A moderated answer is a decision, logged with its reason as the app logs
+                # one ("agreed" where both reviewers gave it); a note goes in the trail as a
+                # typed one does.
+                kind = "moderation" if r.role == "moderated" else "answer"
+                reasons = getattr(r, "reasons", {})
+                for qid, (value, note) in r.answers.items():
+                    self.db.execute(
+                        "INSERT INTO answers (review_id, question_id, value, note, updated_by,"
+                        " updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                        [review_id, qid, value, note, r.reviewer, stamp],
+                    )
+                    reason = reasons.get(qid) or "imported"
+                    self._event(review_id, qid, kind, None, value, reason, actor)
+                    if note:
+                        self._event(review_id, qid, "note", None, note, None, actor)
+                    n += 1
+                if r.complete:
+                    self._event(review_id, None, "status", None, "complete", "imported", actor)
+        return n
+
+    def events(self, review_id: int | None = None, audit_id: int | None = None) -> list[Event]:
+        sql = "SELECT e.* FROM events e"
+        params: list[Any] = []
+        if review_id is not None:
+            sql += " WHERE e.review_id = ?"
+            params.append(review_id)
+        elif audit_id is not None:
+            sql += (
+                " LEFT JOIN reviews r ON r.id = e.review_id"
+                " WHERE coalesce(e.audit_id, r.audit_id) = ?"
+            )
+            params.append(audit_id)
+        return [
+            Event(**{k: r[k] for k in Event.__dataclass_fields__})
+            for r in self.db.query(sql + " ORDER BY e.id", params)
+        ]
+
+    def review_records(self, audit_id: int, group_by: str | None = None) -> list[ReviewRecord]:
+        """The audit's completed reviews with their raw answers, for scoring.
+
+        Scoring counts completed reviews only, so unfinished ones are not read. A national
+        audit has a million answers: SQLite hands them over one row per review, ids and
+        values each joined by the unit separator (question ids cannot contain it), and Python
+        splits them in C rather than looping a million times.
+        """
+        from casereview.scoring import ReviewRecord  # not needed to open the app
+
+        with no_cycle_collection():
+            reviews = self.db.execute(
+                "SELECT id, case_id, role, status, reviewer FROM reviews"
+                " WHERE audit_id = ? AND status = 'complete' ORDER BY id",
+                [audit_id],
+            ).fetchall()
+            answers: dict[int, Mapping[str, str | None]] = {}
+            # One row per review, its answers as "id RS value US id RS value ...": the plan
+            # walks the audit's reviews, then each review's answers by the primary key.
+            for review_id, packed in self.db.execute(
+                "SELECT r.id, (SELECT group_concat(x.question_id || char(30)"
+                " || coalesce(x.value, ''), char(31)) FROM answers x WHERE x.review_id = r.id)"
+                " FROM reviews r WHERE r.audit_id = ? AND r.status = 'complete'",
+                [audit_id],
+            ):
+                cells = packed.replace(_RS, _US).split(_US) if packed else []
+                answer = dict(zip(cells[::2], cells[1::2], strict=True))
+                if "" in answer.values():  # a note whose answer was cleared
+                    answer = {q: v or None for q, v in answer.items()}
+                answers[review_id] = answer
+        groups: dict[int, str | None] = {}
+        if group_by:
+            for ac in self.audit_cases(audit_id):
+                if group_by == "stratum":
+                    groups[ac.case.id] = ac.stratum
+                elif group_by != "reviewer":
+                    groups[ac.case.id] = ac.case.attribute(group_by)
+        return [
+            ReviewRecord(
+                case_id=case_id,
+                role=role,
+                status=status,
+                reviewer=reviewer,
+                answers=answers[review_id],
+                group=reviewer if group_by == "reviewer" else groups.get(case_id),
+            )
+            for review_id, case_id, role, status, reviewer in reviews
+        ]
