@@ -27,8 +27,8 @@ from hypothesis import strategies as st
 
 from casereview.checklist import Checklist, ChecklistError, parse_checklist
 from casereview.cli import main
+from casereview.fields import CASE_COLUMNS
 from casereview.importing import (
-    KNOWN_CASE_COLUMNS,
     MAX_FIELD,
     parse_answer_rows,
     parse_cases,
@@ -138,17 +138,17 @@ def case_files(
 ) -> tuple[str, list[dict[str, Any]], list[int]]:
     """A valid case CSV as text, the cases it must give, and the line each starts on."""
     text = st.text(alphabet, max_size=15)
-    optional = draw(st.lists(st.sampled_from(KNOWN_CASE_COLUMNS[1:]), unique=True))
+    optional = draw(st.lists(st.sampled_from(CASE_COLUMNS[1:]), unique=True))
     extras = draw(
         st.lists(
-            _EXTRA_NAME.filter(lambda n: n != "" and n.lower() not in KNOWN_CASE_COLUMNS),
+            _EXTRA_NAME.filter(lambda n: n != "" and n.lower() not in CASE_COLUMNS),
             unique=True,
             max_size=3,
         )
     )
     columns = draw(st.permutations(["case_ref", *optional, *extras]))
     shown = [
-        draw(st.sampled_from([c, c.upper(), f" {c} ", c.title()])) if c in KNOWN_CASE_COLUMNS else c
+        draw(st.sampled_from([c, c.upper(), f" {c} ", c.title()])) if c in CASE_COLUMNS else c
         for c in columns
     ]
     refs = draw(
@@ -187,7 +187,7 @@ def case_files(
                 value = draw(st.one_of(text, FORMULA).filter(lambda f: _usable_ref(f) or not f))
                 cells[col] = value
                 case[col] = value.strip() or None
-            elif col in KNOWN_CASE_COLUMNS:
+            elif col in CASE_COLUMNS:
                 value = draw(st.one_of(text, FORMULA))
                 cells[col] = value
                 case[col] = value.strip() or None
@@ -195,7 +195,7 @@ def case_files(
                 cells[col] = draw(st.one_of(text, FORMULA))
         case["force"] = case.get("force") or ""
         case["extra"] = {c: cells[c] for c in extras if cells[c] != ""}
-        for col in KNOWN_CASE_COLUMNS[2:]:
+        for col in CASE_COLUMNS[2:]:
             case.setdefault(col, None)
         rows.append([cells[c] for c in columns])
         expected.append(_composed(case))

@@ -324,10 +324,10 @@ def _parse_where(values: tuple[str, ...]) -> dict[str, str]:
 def _parse_day(value: str | None, option: str) -> str | None:
     if value is None:
         return None
-    from casereview.importing import parse_date
+    from casereview.importing import parse_day
 
     try:
-        return parse_date(value)[:10]
+        return parse_day(value)
     except ValueError:
         raise click.BadParameter(f"'{value}' is not a date", param_hint=option) from None
 
@@ -357,9 +357,13 @@ def audit_create(
     reviewers: str | None,
 ) -> None:
     """Draw a seeded dip sample and print its case refs and strata."""
-    import random
-
-    from casereview.sampling import SampleError, Scope, create_sampled_audit
+    from casereview.sampling import (
+        SampleError,
+        Scope,
+        create_sampled_audit,
+        new_seed,
+        reviewer_names,
+    )
 
     store = context.store_with_checklists(existing=True)
     scope = Scope(_parse_where(where), _parse_day(date_from, "--from"), _parse_day(date_to, "--to"))
@@ -371,12 +375,18 @@ def audit_create(
         info = store.add_checklist(text, checklist_spec)
     else:
         info = store.find_checklist(checklist_spec)
-    if seed is None:
-        seed = random.SystemRandom().randrange(1, 1_000_000)
-    names = [r.strip() for r in (reviewers or "").split(",") if r.strip()]
+    seed = new_seed() if seed is None else seed
     try:
         created, sample, pool_size = create_sampled_audit(
-            store, name, info.pk, n, seed, scope, context.reviewer, stratify, names
+            store,
+            name,
+            info.pk,
+            n,
+            seed,
+            scope,
+            context.reviewer,
+            stratify,
+            reviewer_names(reviewers),
         )
     except SampleError as exc:
         fail(str(exc))
@@ -413,36 +423,17 @@ def audit_second(
     The second reviewer opens those cases as a second review and never sees the primary's
     answers or notes; agreement and moderation use the pairs once both are complete.
     """
-    import math
-    import random
+    from casereview.sampling import choose_second
 
-    if (share is None) == (count is None):
-        fail("give one of --share (e.g. 0.2) or --count")
     store = context.existing_store()
     audit_info = store.audit(name)
-    sampled = store.audit_cases(audit_info.id)
-    # Not the second reviewer's own primary cases, and not cases already chosen.
-    eligible = [
-        ac.case.id
-        for ac in sampled
-        if second not in (ac.assigned_to, ac.reviewer) and ac.second_reviewer is None
-    ]
-    wanted = count if count is not None else math.ceil((share or 0) * len(sampled))
-    if wanted > len(eligible):
-        fail(
-            f"asked for {wanted} second reviews but only {len(eligible)} cases are neither "
-            f"{second}'s own primary reviews nor already chosen for a second review"
-        )
-    if seed is None:
-        seed = random.SystemRandom().randrange(1, 1_000_000)
-    chosen = random.Random(seed).sample(sorted(eligible), wanted)
-    store.assign_second(audit_info.id, chosen, second, context.reviewer, f"seed {seed}")
+    chosen, seed = choose_second(store, audit_info.id, second, context.reviewer, share, count, seed)
     click.echo(
-        f"{wanted} cases of '{audit_info.name}' for a blind second review by {second} (seed {seed})"
+        f"{len(chosen)} cases of '{audit_info.name}' for a blind second review by {second} "
+        f"(seed {seed})"
     )
-    refs = {ac.case.id: ac.case for ac in sampled}
-    for case_id in chosen:
-        click.echo(f"{refs[case_id].force}\t{refs[case_id].case_ref}")
+    for case in chosen:
+        click.echo(f"{case.force}\t{case.case_ref}")
 
 
 @audit.command("list")

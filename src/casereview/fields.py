@@ -18,3 +18,18 @@ CASE_COLUMNS: tuple[str, ...] = (
 DATE_COLUMNS = ("reported_at", "recorded_at")
 BOOL_COLUMNS = ("da_related", "repeat_victim")
 ANSWER_VALUES: tuple[str, ...] = ("yes", "partly", "no", "na", "unknown")
+
+# How a yes/no column may be written in a case file.
+BOOLS: dict[str, bool | None] = {
+    **dict.fromkeys(("yes", "y", "true", "t", "1"), True),
+    **dict.fromkeys(("no", "n", "false", "f", "0"), False),
+    "": None,
+}
+
+
+def parse_bool(value: str) -> bool | None:
+    """yes/no, true/false, y/n, t/f, 1/0 in any case -> bool; blank -> None; ValueError if not."""
+    try:
+        return BOOLS[value.strip().lower()]
+    except KeyError:
+        raise ValueError(value) from None

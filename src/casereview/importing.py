@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from casereview.bulk import no_cycle_collection
-from casereview.fields import BOOL_COLUMNS, CASE_COLUMNS, DATE_COLUMNS
+from casereview.fields import BOOL_COLUMNS, BOOLS, CASE_COLUMNS, DATE_COLUMNS
 from casereview.problems import InputError, Problem
 from casereview.rules import (
     DECISION_NEEDS_REASON,
@@ -25,12 +25,6 @@ from casereview.rules import (
 )
 from casereview.text import describe, first_invisible, match_key, nfc, utf16_codec
 
-KNOWN_CASE_COLUMNS = CASE_COLUMNS
-_BOOLS: dict[str, bool | None] = {
-    **dict.fromkeys(("yes", "y", "true", "t", "1"), True),
-    **dict.fromkeys(("no", "n", "false", "f", "0"), False),
-    "": None,
-}
 _NOT_BOOL = object()
 MAX_FIELD = 100_000  # a summary longer than this is a pasted file, not a summary
 
@@ -86,6 +80,12 @@ def decode(raw: bytes, source: str) -> Decoded:
     )
 
 
+def parse_day(value: str) -> str:
+    """A day as a person types it (ISO or dd/mm/yyyy, a time allowed) -> `YYYY-MM-DD`;
+    ValueError if not a date. The one reading of --from/--to and the screens' date fields."""
+    return parse_date(value)[:10]
+
+
 def parse_date(value: str) -> str:
     """ISO 8601 or UK dd/mm/yyyy[ hh:mm] -> ISO `YYYY-MM-DD[THH:MM[:SS]]`; ValueError if not."""
     value = value.strip()
@@ -125,14 +125,6 @@ def _canonical(value: str) -> bool:
     )
 
 
-def parse_bool(value: str) -> bool | None:
-    """yes/no, true/false, y/n, t/f, 1/0 in any case -> bool; blank -> None; ValueError if not."""
-    try:
-        return _BOOLS[value.strip().lower()]
-    except KeyError:
-        raise ValueError(value) from None
-
-
 class CsvRow(NamedTuple):
     """A data row and the line it starts on (a tuple: a national pool has 200,000 of them)."""
 
@@ -165,7 +157,7 @@ def read_table(
         raise InputError(problems or [Problem(source, 1, "the file is empty")])
     header_line, header = found
     names = [h.strip() for h in header]
-    lowered = [n.lower() if n.lower() in KNOWN_CASE_COLUMNS + _ANSWER_COLUMNS else n for n in names]
+    lowered = [n.lower() if n.lower() in CASE_COLUMNS + _ANSWER_COLUMNS else n for n in names]
     seen: set[str] = set()
     for n in lowered:
         if n == "":
@@ -242,7 +234,7 @@ class CaseFile:
 
     @cached_property
     def cases(self) -> list[dict[str, Any]]:
-        names = (*KNOWN_CASE_COLUMNS, "extra")
+        names = (*CASE_COLUMNS, "extra")
         return [dict(zip(names, row, strict=True)) for row in self.rows]
 
 
@@ -269,17 +261,17 @@ def _parse_cases(raw: bytes, source: str) -> CaseFile:
 def _check_cases(decoded: Decoded, source: str) -> CaseFile:
     header, rows = read_table(decoded.text, source, ("case_ref",))
     at = {name: i for i, name in enumerate(header)}
-    extras = [(h, at[h]) for h in header if h not in KNOWN_CASE_COLUMNS]
+    extras = [(h, at[h]) for h in header if h not in CASE_COLUMNS]
     # Each known column is read by its kind into its place in the row (CASE_COLUMNS order);
     # columns the file lacks stay None. (file column, row position) pairs:
-    place = {name: j for j, name in enumerate(KNOWN_CASE_COLUMNS)}
+    place = {name: j for j, name in enumerate(CASE_COLUMNS)}
     dates = [(c, at[c], place[c]) for c in DATE_COLUMNS if c in at]
     bools = [(c, at[c], place[c]) for c in BOOL_COLUMNS if c in at]
     special = ("case_ref", "force", "summary", *DATE_COLUMNS, *BOOL_COLUMNS)
-    texts = [(at[c], place[c]) for c in KNOWN_CASE_COLUMNS if c in at and c not in special]
+    texts = [(at[c], place[c]) for c in CASE_COLUMNS if c in at and c not in special]
     summary = at.get("summary")
     summary_place = place["summary"]
-    width = len(KNOWN_CASE_COLUMNS) + 1  # and the extra attributes last
+    width = len(CASE_COLUMNS) + 1  # and the extra attributes last
     ref_at, force_at = at["case_ref"], at.get("force")
     problems: list[Problem] = []
     out: list[list[Any]] = []
@@ -322,7 +314,7 @@ def _check_cases(decoded: Decoded, source: str) -> CaseFile:
                 except ValueError:
                     bad.append(f"{col} '{text}' is not a date (use YYYY-MM-DD or dd/mm/yyyy)")
         for col, i, j in bools:
-            flag = _BOOLS.get(v[i].strip().lower(), _NOT_BOOL)  # parse_bool, inlined: hot loop
+            flag = BOOLS.get(v[i].strip().lower(), _NOT_BOOL)  # parse_bool, inlined: hot loop
             if flag is _NOT_BOOL:
                 bad.append(f"{col} '{v[i].strip()}' is not yes or no")
             else:

@@ -7,8 +7,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from casereview.fields import BOOL_COLUMNS, CASE_COLUMNS
-from casereview.importing import parse_bool
+from casereview.fields import BOOL_COLUMNS, CASE_COLUMNS, parse_bool
+from casereview.rules import second_review_refusal
 from casereview.scoring import allocate_proportional
 from casereview.store import AuditInfo, Case, Store, StoreError
 
@@ -35,6 +35,16 @@ class Sample:
 
 class SampleError(StoreError):
     """A sample that cannot be drawn as asked (a StoreError: every caller shows its message)."""
+
+
+def new_seed() -> int:
+    """A seed for a draw nobody gave one for: recorded with the audit, so it can be redone."""
+    return random.SystemRandom().randrange(1, 1_000_000)
+
+
+def reviewer_names(text: str | None) -> list[str]:
+    """Reviewers as typed: comma-separated, spaces around names and empty entries dropped."""
+    return [name.strip() for name in (text or "").split(",") if name.strip()]
 
 
 def draw(pool: Sequence[Case], n: int, seed: int, stratify: str | None = None) -> Sample:
@@ -152,3 +162,39 @@ def create_sampled_audit(
         assignments=round_robin(ids, list(reviewers)),
     )
     return audit, sample, len(pool)
+
+
+def choose_second(
+    store: Store,
+    audit_id: int,
+    second: str,
+    actor: str,
+    share: float | None = None,
+    count: int | None = None,
+    seed: int | None = None,
+) -> tuple[list[Case], int]:
+    """Draw cases for a blind second review by `second` and assign them (seeded): only cases
+    the rule lets them take (rules.second_review_refusal: not their own primary review) and
+    not already chosen for someone. Returns the cases chosen and the seed used."""
+    import math
+
+    if (share is None) == (count is None):
+        raise SampleError("give one of --share (e.g. 0.2) or --count")
+    sampled = store.audit_cases(audit_id)
+    eligible = [
+        ac.case
+        for ac in sampled
+        if ac.second_reviewer is None
+        and second_review_refusal(second, ac.assigned_to, ac.reviewer) is None
+    ]
+    wanted = count if count is not None else math.ceil((share or 0) * len(sampled))
+    if wanted > len(eligible):
+        raise SampleError(
+            f"asked for {wanted} second reviews but only {len(eligible)} cases are neither "
+            f"{second}'s own primary reviews nor already chosen for a second review"
+        )
+    seed = new_seed() if seed is None else seed
+    by_id = {case.id: case for case in eligible}
+    chosen = random.Random(seed).sample(sorted(by_id), wanted)
+    store.assign_second(audit_id, chosen, second, actor, f"seed {seed}")
+    return [by_id[case_id] for case_id in chosen], seed

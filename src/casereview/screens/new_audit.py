@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import random
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -11,8 +9,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
-from casereview.importing import parse_date
-from casereview.sampling import SampleError, Scope, create_sampled_audit
+from casereview.importing import parse_day
+from casereview.sampling import (
+    SampleError,
+    Scope,
+    create_sampled_audit,
+    new_seed,
+    reviewer_names,
+)
 from casereview.scoring import sample_size
 from casereview.screens._base import StoreScreen
 from casereview.store.errors import StoreError
@@ -64,9 +68,7 @@ class NewAuditScreen(StoreScreen):
             yield from self._field("Stratify by", Select(strata, prompt="no strata", id="stratify"))
             yield from self._field("Margin (±)", Input("0.05", id="margin"))
             yield from self._field("Sample size", Input(placeholder="cases to draw", id="size"))
-            yield from self._field(
-                "Seed", Input(str(random.SystemRandom().randrange(1, 1_000_000)), id="seed")
-            )
+            yield from self._field("Seed", Input(str(new_seed()), id="seed"))
             yield from self._field(
                 "Reviewers", Input(placeholder="comma-separated; round robin", id="reviewers")
             )
@@ -134,7 +136,7 @@ class NewAuditScreen(StoreScreen):
                 days.append(None)
                 continue
             try:
-                days.append(parse_date(text)[:10])
+                days.append(parse_day(text))
             except ValueError:
                 self._error(field_id, "not a date (YYYY-MM-DD or dd/mm/yyyy)")
                 ok = False
@@ -220,7 +222,7 @@ class NewAuditScreen(StoreScreen):
             ok = False
         if not ok or scope is None or n is None or checklist_pk is None:
             return
-        reviewers = [r.strip() for r in self._text("reviewers").split(",") if r.strip()]
+        reviewers = reviewer_names(self._text("reviewers"))
         try:
             audit, _sample, _pool = create_sampled_audit(
                 self.store,

@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
-from casereview.importing import parse_date
+from casereview.importing import parse_day
 from casereview.screens._base import StoreScreen
 
 LIMIT = 500
@@ -65,7 +65,7 @@ class PoolScreen(StoreScreen):
         if not text:
             return None
         try:
-            return parse_date(text)[:10]
+            return parse_day(text)
         except ValueError:
             return None
 

@@ -7,8 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from casereview.bulk import no_cycle_collection
-from casereview.fields import BOOL_COLUMNS, CASE_COLUMNS
-from casereview.importing import parse_bool
+from casereview.fields import BOOL_COLUMNS, CASE_COLUMNS, parse_bool
 from casereview.shipped import content_hash, shipped_checklists
 from casereview.store.errors import (
     CasesInPool,
