@@ -270,30 +270,17 @@ def cases_import(context: Context, file: Path) -> None:
     team, offence, reported_at, recorded_at, outcome, da_related, repeat_victim, officer,
     summary; others are kept as attributes. Dates ISO or dd/mm/yyyy[ hh:mm].
     """
-    from casereview.importing import read_case_file
-    from casereview.problems import Problem
-    from casereview.store import CasesInPool
+    from casereview.importing import import_cases
 
-    parsed = read_case_file(file)
-    for warning in parsed.warnings:
+    done = import_cases(context.store, file)
+    _warn(done.warnings)
+    extra = f"; extra columns kept: {', '.join(done.extra_columns)}" if done.extra_columns else ""
+    click.echo(f"imported {done.n} cases from {file}{extra}")
+
+
+def _warn(warnings: list[str]) -> None:
+    for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
-    try:
-        n = context.store.insert_case_rows(parsed.rows)
-    except CasesInPool as exc:
-        keys = [(row[1] or "", row[0]) for row in parsed.rows]  # (force, case_ref)
-        raise InputError(
-            [
-                Problem(
-                    str(file), line, f"case {ref} of '{force or '(none)'}' is already in the pool"
-                )
-                for line, (force, ref) in zip(parsed.lines, keys, strict=True)
-                if (force, ref) in exc.keys
-            ]
-        ) from None
-    extra = (
-        f"; extra columns kept: {', '.join(parsed.extra_columns)}" if parsed.extra_columns else ""
-    )
-    click.echo(f"imported {n} cases from {file}{extra}")
 
 
 # ---------------------------------------------------------------- audits
@@ -478,35 +465,14 @@ def answers_import(context: Context, file: Path, audit_name: str) -> None:
     a completed primary and second review, and a second review is never by the case's
     primary reviewer or its assignee.
     """
-    from casereview.importing import parse_answer_rows, plan_answer_import
+    from casereview.importing import import_answers
 
     store = context.existing_store()
-    audit_info = store.audit(audit_name)
-    try:
-        raw = file.read_bytes()
-    except OSError as exc:
-        fail(f"cannot read {file}: {exc.strerror}")
-    rows, warnings = parse_answer_rows(raw, str(file))
-    for warning in warnings:
-        click.echo(f"warning: {warning}", err=True)
-    checked_at = store.last_event_id()  # what the file is checked against
-    sampled = store.audit_cases(audit_info.id)
-    in_audit = {(ac.case.force, ac.case.case_ref): ac.case.id for ac in sampled}
-    plan = plan_answer_import(
-        rows,
-        store.checklist(audit_info.checklist_pk),
-        in_audit,
-        store.existing_reviews(audit_info.id),
-        str(file),
-        {ac.case.id: ac.second_reviewer for ac in sampled if ac.second_reviewer},
-        {ac.case.id: ac.assigned_to for ac in sampled if ac.assigned_to},
-        store.answer_values,
-    )
-    n = store.import_reviews(audit_info.id, plan, context.reviewer, unchanged_since=checked_at)
-    done = sum(1 for r in plan if r.complete)
+    done = import_answers(store, audit_name, file, context.reviewer)
+    _warn(done.warnings)
     click.echo(
-        f"imported {n} answers in {len(plan)} reviews ({done} complete, "
-        f"{len(plan) - done} in progress) into '{audit_info.name}'"
+        f"imported {done.n} answers in {done.reviews} reviews ({done.complete} complete, "
+        f"{done.reviews - done.complete} in progress) into '{store.audit(audit_name).name}'"
     )
 
 

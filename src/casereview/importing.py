@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from casereview.bulk import no_cycle_collection
 from casereview.fields import BOOL_COLUMNS, BOOLS, CASE_COLUMNS, DATE_COLUMNS
@@ -24,6 +24,9 @@ from casereview.rules import (
     second_review_refusal,
 )
 from casereview.text import describe, first_invisible, match_key, nfc, utf16_codec
+
+if TYPE_CHECKING:
+    from casereview.store import Store
 
 _NOT_BOOL = object()
 MAX_FIELD = 100_000  # a summary longer than this is a pasted file, not a summary
@@ -601,3 +604,70 @@ def _moderation_problems(
                 )
             )
     return problems
+
+
+# --------------------------------------------------------------------------- into the store
+
+
+@dataclass(frozen=True)
+class Imported:
+    """What an import added, and what its reader had to say about the file."""
+
+    n: int
+    warnings: list[str]
+    extra_columns: list[str] = field(default_factory=list)
+    reviews: int = 0
+    complete: int = 0
+
+
+def import_cases(store: Store, path: Path) -> Imported:
+    """Read a case file and add it to the pool, all or nothing. A case already in the pool
+    (looked for inside the write transaction) is refused by line, as a bad row is."""
+    from casereview.store import CasesInPool
+
+    parsed = read_case_file(path)
+    try:
+        n = store.insert_case_rows(parsed.rows)
+    except CasesInPool as exc:
+        keys = [(row[1] or "", row[0]) for row in parsed.rows]  # (force, case_ref)
+        raise InputError(
+            [
+                Problem(
+                    str(path), line, f"case {ref} of '{force or '(none)'}' is already in the pool"
+                )
+                for line, (force, ref) in zip(parsed.lines, keys, strict=True)
+                if (force, ref) in exc.keys
+            ],
+            parsed.warnings,
+        ) from None
+    return Imported(n, parsed.warnings, list(parsed.extra_columns))
+
+
+def import_answers(store: Store, audit_name: str, path: Path, actor: str) -> Imported:
+    """Read an answers file and add its reviews to the audit, all or nothing, holding the
+    app's rules (rules.py). Checked against the audit as it stands; if someone saves before
+    the write, nothing is written (Store.import_reviews)."""
+    audit = store.audit(audit_name)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError([Problem(str(path), 1, f"cannot read the file: {exc.strerror}")]) from None
+    rows, warnings = parse_answer_rows(raw, str(path))
+    checked_at = store.last_event_id()  # what the file is checked against
+    sampled = store.audit_cases(audit.id)
+    try:
+        plan = plan_answer_import(
+            rows,
+            store.checklist(audit.checklist_pk),
+            {(ac.case.force, ac.case.case_ref): ac.case.id for ac in sampled},
+            store.existing_reviews(audit.id),
+            str(path),
+            {ac.case.id: ac.second_reviewer for ac in sampled if ac.second_reviewer},
+            {ac.case.id: ac.assigned_to for ac in sampled if ac.assigned_to},
+            store.answer_values,
+        )
+    except InputError as exc:
+        raise InputError(exc.problems, warnings + exc.warnings) from None
+    n = store.import_reviews(audit.id, plan, actor, unchanged_since=checked_at)
+    done = sum(1 for r in plan if r.complete)
+    return Imported(n, warnings, reviews=len(plan), complete=done)
