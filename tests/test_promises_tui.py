@@ -181,3 +181,55 @@ async def test_findings_closed_to_a_blind_second_reviewer_from_the_cases_screen_
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f")
         assert isinstance(app.screen, FindingsScreen)
+
+
+# --------------------------------------------------------------------------- keys
+
+
+async def test_delete_clears_an_answer_and_the_trail_says_so(
+    audited: tuple[Store, AuditInfo],
+) -> None:
+    """README: `Delete` clears an answer (and skip logic follows: REC-02 disappears)."""
+    store, _audit = audited
+    app = make_app(store, "ann")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "enter")
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        await pilot.press("y")  # REC-01 yes: REC-02 appears
+        assert "REC-02" in _shown(screen)
+        await pilot.press("k", "delete")
+        assert store.answer_values(screen.review_id) == {"REC-01": None}
+        assert "REC-02" not in _shown(screen)
+        last = store.events(screen.review_id)[-1]
+        assert (last.kind, last.question_id, last.old, last.new) == (
+            "answer",
+            "REC-01",
+            "yes",
+            None,
+        )
+
+
+async def test_help_opens_with_f1_and_question_mark_on_every_screen(
+    audited: tuple[Store, AuditInfo],
+) -> None:
+    from casereview.screens import HelpScreen
+
+    store, audit = audited
+    ids = [ac.case.id for ac in store.audit_cases(audit.id)]
+    complete_review(
+        store, audit.id, ids[1], "ann", "primary", {"REC-01": "no", "REC-03": "no", "SPO-01": "na"}
+    )
+    app = make_app(store, "ann")
+    async with app.run_test(size=SIZE) as pilot:
+        for opener in ((), ("enter",), ("enter",), ("escape", "escape", "f")):
+            await pilot.press(*opener)
+            behind = app.screen
+            for key in ("f1", "question_mark"):
+                await pilot.press(key)
+                assert isinstance(app.screen, HelpScreen), (type(behind).__name__, key)
+                await pilot.press("escape")
+                assert app.screen is behind
+        assert isinstance(app.screen, FindingsScreen)
+    # looking at help answered nothing
+    assert all(store.answer_values(r.id) == {} for r in store.reviews_of_case(audit.id, ids[0]))
