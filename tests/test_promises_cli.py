@@ -62,7 +62,7 @@ def test_audit_create_prints_the_strata_and_sizes_add_up(tmp_path: Path) -> None
     table = [line.split() for line in result.stdout.splitlines()[3:5]]
     assert table == [["Otherton", "2", "1", "50.0%"], ["Testshire", "4", "2", "50.0%"]]
     store = Store.open(db)
-    strata = [ac.stratum for ac in store.audit_cases(store.audit("S").id)]
+    strata = [str(ac.stratum) for ac in store.audit_cases(store.audit("S").id)]
     assert sorted(strata) == ["Otherton", "Testshire", "Testshire"]
 
 
