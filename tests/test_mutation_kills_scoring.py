@@ -329,3 +329,28 @@ sections:
     assert pooled.kappa == pytest.approx(0.5) and pooled.band == "moderate"
     none = scoring.audit_agreement(checklist, reviews[:1])
     assert [(f.n_pairs, f.agree_pct, f.kappa, f.band) for f in none] == [(0, None, None, None)] * 2
+
+
+def test_wilson_upper_bound_of_all_successes_is_exactly_one() -> None:
+    # At 13 of 13 the formula's centre + half comes to 0.9999999999999999 in floats; the
+    # bound is 1 by definition (p = 1), and so is 0 at none. Lower: 1 - (z²/13)/(1 + z²/13)
+    # = 1 - 0.295497/1.295497 = 0.771904.
+    assert wilson_interval(13, 13) == (pytest.approx(0.771907, abs=1e-5), 1.0)
+    assert (wilson_interval(13, 13) or (0, 0))[1] == 1.0
+    assert (wilson_interval(0, 13) or (1, 1))[0] == 0.0
+
+
+def test_sample_size_finite_population_correction_uses_n0_minus_one() -> None:
+    # n0 = 384.146; N = 21: 384.146 / (1 + 383.146/21) = 384.146 / 19.24505 = 19.96 -> 20
+    # (with n0 - 2 it would be 384.146 / 19.19743 = 20.01 -> 21)
+    assert sample_size(population=21) == 20
+
+
+def test_audit_section_figures_follow_the_checklists_unknown_rule() -> None:
+    strict = SCORED.model_copy(update={"unknown_scores_as": "no"})
+    reviews = [ReviewRecord(1, "primary", "complete", "ann", {"A": "yes", "B": "unknown"})]
+    # excluded: A alone, 1.0 in full; as no: (3 + 0)/4 = 0.75, not in full
+    (loose,) = scoring.audit_section_figures(SCORED, reviews)
+    (tight,) = scoring.audit_section_figures(strict, reviews)
+    assert (loose.mean_score, loose.n_full) == (1.0, 1)
+    assert (tight.mean_score, tight.n_full) == (0.75, 0)
