@@ -159,6 +159,7 @@ def test_workbook_cells_are_typed_and_text_is_neutralised(tmp_path: Path) -> Non
     assert summary["A1"].font.b and not summary["B1"].font.b
     assert summary.column_dimensions["A"].width == pytest.approx(30, abs=1)
     assert summary.column_dimensions["B"].width == pytest.approx(60, abs=1)
+    assert summary.column_dimensions["C"].width != pytest.approx(60, abs=1)  # A and B only
     q = book["questions"]
     assert [c.value for c in q[1]] == ["id", "pct", "flag", "note"]
     assert [c.value for c in q[2]] == ["Q-1", 75.0, True, "'+44 1"]
@@ -254,9 +255,89 @@ def test_workbook_progress_every_thousand_rows(tmp_path: Path) -> None:
         progress=lambda d, t: calls.append((d, t)),
     )
     assert calls == [(1000, 1500), (1500, 1500)]
+    # 999 rows: no call before the last (a count that started at 1 would call at 1000)
+    calls.clear()
+    write_xlsx(
+        tmp_path / "q.xlsx",
+        [],
+        [Table("a", ("n",), rows[:999])],
+        progress=lambda d, t: calls.append((d, t)),
+    )
+    assert calls == [(999, 999)]
 
 
 def test_workbook_needs_a_table(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="an XLSX export needs at least one table"):
+    with pytest.raises(ValueError, match="^an XLSX export needs at least one table$"):
         write_xlsx(tmp_path / "x.xlsx", [], [])
     assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_csv_quotes_only_for_comma_quote_and_line_ends() -> None:
+    raw = csv_bytes(Table("t", ("a", "b"), [{"a": "XX", "b": "it's fine; ok"}]))
+    assert raw == b"\xef\xbb\xbfa,b\r\nXX,it's fine; ok\r\n"
+
+
+def _chart_parts(tmp_path: Path, chart: BarChart) -> tuple[str, str]:
+    path = tmp_path / "chart.xlsx"
+    write_xlsx(path, [("Audit", "A")], [Table("t", ("x",), [])], chart=chart)
+    with zipfile.ZipFile(path) as z:
+        return z.read("xl/charts/chart1.xml").decode(), z.read("xl/drawings/drawing1.xml").decode()
+
+
+def test_chart_titles_size_and_table_rows(tmp_path: Path) -> None:
+    chart = BarChart(
+        title="Met in full (95% CI)",
+        categories=["Recording", "Orders", "Contact"],
+        values=[70.0, 40.0, 10.0],
+        ci_low=[48.0, 20.0, 2.0],
+        ci_high=[85.0, 61.0, 30.0],
+    )
+    xml, drawing = _chart_parts(tmp_path, chart)
+    series = xml[xml.index("<c:ser>") : xml.index("</c:ser>")]
+    assert "Met in full (95% CI)" in series[: series.index("<c:cat>")]  # the series' name
+    title = xml[xml.index("<c:title>") : xml.index("</c:title>")]
+    assert "Met in full (95% CI)" in title  # the chart's title
+    axis = xml[xml.index("<c:valAx>") : xml.index("</c:valAx>")]
+    assert "<a:t>%</a:t>" in axis  # the value axis is named %
+    # 720 x (60 + 36 * 3) = 720 x 168 pixels from F4 (col 5, row 3): default columns are
+    # 64 px and rows 20 px, so 720/64 = 11.25 columns -> col 16 + 16 px (152400 EMU at 9525
+    # a pixel), 168/20 = 8.4 rows -> row 11 + 8 px (76200 EMU)
+    assert (
+        "<xdr:to><xdr:col>16</xdr:col><xdr:colOff>152400</xdr:colOff><xdr:row>11</xdr:row>"
+        "<xdr:rowOff>76200</xdr:rowOff></xdr:to>"
+    ) in drawing
+    # error bars: minus 22, 20, 8; plus 15, 21, 20
+    minus = xml[xml.index("<c:minus>") : xml.index("</c:minus>")]
+    plus = xml[xml.index("<c:plus>") : xml.index("</c:plus>")]
+    assert [v.split("<")[0] for v in minus.split("<c:v>")[1:]] == ["22.0", "20.0", "8.0"]
+    assert [v.split("<")[0] for v in plus.split("<c:v>")[1:]] == ["15.0", "21.0", "20.0"]
+    summary = load_workbook(tmp_path / "chart.xlsx")["Summary"]
+    # one summary row, a blank, the chart table's header at row 4, then a row per section
+    assert [[c.value for c in summary[r][:4]] for r in (5, 6, 7)] == [
+        ["Recording", 70.0, 48.0, 85.0],
+        ["Orders", 40.0, 20.0, 61.0],
+        ["Contact", 10.0, 2.0, 30.0],
+    ]
+
+
+def test_chart_error_bars_need_both_ends(tmp_path: Path) -> None:
+    xml, _ = _chart_parts(tmp_path, BarChart("t", ["A"], [50.0], ci_low=[40.0]))
+    assert "<c:errBars>" not in xml
+    xml, _ = _chart_parts(tmp_path, BarChart("t", ["A"], [50.0], ci_high=[60.0]))
+    assert "<c:errBars>" not in xml
+
+
+def test_chart_error_bars_with_gaps_and_short_lists(tmp_path: Path) -> None:
+    # a value without its interval (or none at all) gets bars of 0, not a crash
+    chart = BarChart(
+        "t", ["A", "B", "C"], [50.0, None, 30.0], [None, 10.0, 20.0], [70.0, 20.0, None]
+    )
+    xml, _ = _chart_parts(tmp_path, chart)
+    minus = xml[xml.index("<c:minus>") : xml.index("</c:minus>")]
+    plus = xml[xml.index("<c:plus>") : xml.index("</c:plus>")]
+    assert [v.split("<")[0] for v in minus.split("<c:v>")[1:]] == ["0", "0", "10.0"]
+    assert [v.split("<")[0] for v in plus.split("<c:v>")[1:]] == ["20.0", "0", "0"]
+    # intervals for fewer categories than there are values: bars for those that have them
+    xml, _ = _chart_parts(tmp_path, BarChart("t", ["A", "B"], [50.0, 60.0], [40.0], [70.0]))
+    minus = xml[xml.index("<c:minus>") : xml.index("</c:minus>")]
+    assert [v.split("<")[0] for v in minus.split("<c:v>")[1:]] == ["10.0"]
