@@ -68,6 +68,9 @@ def test_csv_progress_every_thousand_rows_and_at_the_end() -> None:
     csv_bytes(Table("t", ("n",), [{"n": i} for i in range(2500)]), calls)
     assert calls == [(1000, 2500), (2000, 2500), (2500, 2500)]
     calls.clear()
+    csv_bytes(Table("t", ("n",), [{"n": i} for i in range(999)]), calls)
+    assert calls == [(999, 999)]  # rows are counted from 1: no call before the last
+    calls.clear()
     csv_bytes(Table("t", ("n",), []), calls)
     assert calls == [(0, 0)]
     # without a callback nothing is called, and the rows still go out
