@@ -191,3 +191,18 @@ def test_load_checklist_reads_files(tmp_path: Path) -> None:
     assert [str(p) for p in caught.value.problems] == [
         f"{missing}:1: cannot read the file: No such file or directory"
     ]
+
+
+def test_duplicate_ids_are_named_at_the_id_line_not_the_items() -> None:
+    text = (
+        "id: t\nversion: '1'\ntitle: T\nsections:\n"
+        "  - title: S1\n    id: s1\n    questions:\n"  # 5-7: the section's id on line 6
+        "      - text: a\n        id: Q1\n"  # 8-9
+        "      - text: b\n        id: Q1\n"  # 10-11
+        "  - title: again\n    id: s1\n    questions:\n"  # 12-14
+        "      - {id: Q2, text: c}\n"
+    )
+    assert messages(text) == [
+        "c.yaml:11: question id 'Q1' is used twice (first at line 9)",
+        "c.yaml:13: section id 's1' is used twice",
+    ]
