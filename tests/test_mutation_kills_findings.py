@@ -354,9 +354,9 @@ def test_summary_pairs_and_the_chart(store: Store) -> None:
 
     seed_store(store)
     info = store.find_checklist("mini")
-    scope = Scope({"force": "Testshire"}, "2024-01-01", "2024-12-31")
+    scope = Scope({"force": "Testshire", "team": "CID"}, "2024-01-01", "2024-12-31")
     audit, _sample, _n = create_sampled_audit(
-        store, "Scoped", info.pk, 4, 5, scope, "lead", stratify="team"
+        store, "Scoped", info.pk, 2, 5, scope, "lead", stratify="team"
     )
     for case_id in ids_of(store, audit)[:2]:
         complete_review(store, audit.id, case_id, "ann", "primary", A)
@@ -364,10 +364,10 @@ def test_summary_pairs_and_the_chart(store: Store) -> None:
     assert findings.summary_pairs(data) == [
         ("Audit", "Scoped"),
         ("Checklist", "mini@1"),
-        ("Cases sampled", 4),
+        ("Cases sampled", 2),
         ("Reviews counted (complete)", 2),
         ("Seed", 5),
-        ("Scope", "force=Testshire"),
+        ("Scope", "force=Testshire, team=CID"),
         ("Reported from", "2024-01-01"),
         ("Reported to", "2024-12-31"),
         ("Stratified by", "team"),
