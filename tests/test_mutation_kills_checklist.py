@@ -206,3 +206,9 @@ def test_duplicate_ids_are_named_at_the_id_line_not_the_items() -> None:
         "c.yaml:11: question id 'Q1' is used twice (first at line 9)",
         "c.yaml:13: section id 's1' is used twice",
     ]
+
+
+def test_an_unknown_key_is_named_at_the_key_not_its_value() -> None:
+    text = HEAD + "      - id: Q1\n        text: a\n        colour:\n          - red\n"
+    # colour: on line 10, its value on line 11
+    assert messages(text) == ["c.yaml:10: question Q1: unknown key 'colour'"]
