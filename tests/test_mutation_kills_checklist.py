@@ -212,3 +212,13 @@ def test_an_unknown_key_is_named_at_the_key_not_its_value() -> None:
     text = HEAD + "      - id: Q1\n        text: a\n        colour:\n          - red\n"
     # colour: on line 10, its value on line 11
     assert messages(text) == ["c.yaml:10: question Q1: unknown key 'colour'"]
+
+
+def test_a_key_given_twice_is_found_at_any_depth() -> None:
+    text = HEAD + "      - id: Q1\n        text: a\n        text: b\n"
+    assert messages(text) == ["c.yaml:10: key 'text' appears twice"]
+    nested = (
+        HEAD
+        + "      - id: Q1\n        text: a\n        show_if: {question: Q0, in: [yes], in: [no]}\n"
+    )
+    assert messages(nested) == ["c.yaml:10: key 'in' appears twice"]
