@@ -453,3 +453,28 @@ def test_plan_problems_come_sorted_by_line() -> None:
             ]
         )
     assert [p.line for p in caught.value.problems] == [3, 9]
+
+
+def test_plan_checks_pairs_after_a_moderated_review_too() -> None:
+    with pytest.raises(InputError) as caught:
+        plan(
+            [
+                row(2, "T/1", "mod", "moderated", "REC-01", "no", force="Otherton"),
+                row(3, "T/2", "ann", "primary", "REC-01", "no"),
+                row(4, "T/2", "ann", "second", "REC-01", "no"),
+            ]
+        )
+    assert problems(caught) == [
+        "in.csv:4: ann would do both the primary and the second review of this case; "
+        "a second review must be by someone else"
+    ]
+
+
+def test_parse_answer_rows_warns_by_file_name() -> None:
+    raw = b"case_ref,reviewer,role,question_id,answer,note\nA,b,primary,Q,yes,caf\xe9\n"
+    rows, warnings = parse_answer_rows(raw, SRC)
+    assert rows[0].note == "café"
+    assert warnings == [
+        "in.csv: not UTF-8 (first at line 2); read as Windows-1252, as Excel saves it. "
+        "Check accented characters came through."
+    ]
