@@ -71,6 +71,7 @@ def test_decode_refuses_what_is_neither() -> None:
         ("2024-03-01T09:05:07.250Z", "2024-03-01T09:05:07"),
         ("2024-03-01T09:05:00", "2024-03-01T09:05:00"),  # seconds given are kept
         ("2024-03-01Z", "2024-03-01"),
+        ("2024-03-01T09:05Z", "2024-03-01T09:05"),  # 17 characters: not the fast path
         ("5/2/2024", "2024-02-05"),
         ("05/02/2024 9:30", "2024-02-05T09:30"),
         ("05/02/2024T09:30:15", "2024-02-05T09:30:15"),
@@ -85,7 +86,10 @@ def test_parse_date_forms(text: str, iso: str) -> None:
 @pytest.mark.parametrize(
     "text",
     ["2024-02-30", "2024-13-01", "30/02/2024", "2024/03/01", "1 March 2024", "2024-03-01T25:00",
-     "2024-0301-01", "2024x03-01", "2024-03x01", "2024-03-01X09:05", "2024-03-01T09x05", ""],
+     "2024-0301-01", "2024x03-01", "2024-03x01", "2024-03-01X09:05", "2024-03-01T09x05", "",
+     # ISO forms datetime.fromisoformat takes but the README's formats do not: a week date,
+     # a basic-format time, a lower-case separator. The fast path must not let them by.
+     "2024-W10-1", "2024-03-01T0905Z", "2024-03-01t09:05"],
 )  # fmt: skip
 def test_parse_date_refusals(text: str) -> None:
     with pytest.raises(ValueError) as caught:
@@ -265,6 +269,7 @@ def test_parse_cases_header_only_and_warnings_kept_on_refusal() -> None:
         parse_cases(b"case_ref,team\n,\xe9\n", SRC)
     assert problems(caught) == ["in.csv:2: case_ref is empty"]
     assert caught.value.warnings and "read as Windows-1252" in caught.value.warnings[0]
+    assert caught.value.warnings[0].startswith("in.csv: not UTF-8 (first at line 2)")
     parsed = parse_cases(b"case_ref,team\nA,\xe9quipe\n", SRC)
     assert parsed.cases[0]["team"] == "équipe" and len(parsed.warnings) == 1
 
