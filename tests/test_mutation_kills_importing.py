@@ -485,3 +485,34 @@ def test_parse_answer_rows_warns_by_file_name() -> None:
         "in.csv: not UTF-8 (first at line 2); read as Windows-1252, as Excel saves it. "
         "Check accented characters came through."
     ]
+
+
+def test_read_table_keeps_line_ends_inside_quotes_and_names_the_first_nul() -> None:
+    _header, rows = read_table('case_ref,summary\r\nA,"x\r\ny"\r\nB,z\r\n', SRC, ("case_ref",))
+    assert rows == [(2, ["A", "x\r\ny"]), (4, ["B", "z"])]
+    with pytest.raises(InputError) as caught:
+        read_table("case_ref\nA\x00\nB\x00\n", SRC, ("case_ref",))
+    assert [p.line for p in caught.value.problems] == [2]
+
+
+def test_the_csv_field_limit_is_raised_for_long_summaries() -> None:
+    import csv
+
+    from casereview.importing import MAX_FIELD
+
+    before = csv.field_size_limit()
+    try:
+        csv.field_size_limit(131072)  # the csv module's default, as in a fresh process
+        long = "a" * (2 * MAX_FIELD)  # over our limit, over the module's default
+        with pytest.raises(InputError) as caught:
+            parse_cases(f"case_ref,summary\nA,{long}\n".encode(), SRC)
+        assert problems(caught) == ["in.csv:2: field summary is over 100,000 characters"]
+        assert csv.field_size_limit() == 4 * MAX_FIELD
+        # past four times our limit the csv module itself refuses, still by line
+        huge = "a" * (4 * MAX_FIELD + 1)
+        with pytest.raises(InputError) as caught:
+            parse_cases(f"case_ref,summary\nA,x\nB,{huge}\n".encode(), SRC)
+        (message,) = problems(caught)
+        assert message.startswith("in.csv:3: not valid CSV: field larger than field limit")
+    finally:
+        csv.field_size_limit(before)
