@@ -461,3 +461,29 @@ def test_cli_groups_by_stratum_and_reviewer(tmp_path: object, by: str) -> None:
     assert result.exit_code == 0, result.output
     groups = {line.split(",")[1] for line in result.output.splitlines()[1:]}
     assert groups == ({"(none)"} if by == "stratum" else {"ann", "bob"})
+
+
+def test_event_table_keeps_to_its_audit_and_says_when(store: Store) -> None:
+    audit, ids = two_reviews(store)
+    info = store.find_checklist("mini")
+    other = store.create_audit("Other", info.pk, ids[:2], created_by="kim", seed=2)
+    complete_review(store, other.id, ids[0], "kim", "primary", A)
+    data = findings.load(store, "Test audit", require_complete=False)
+    rows = findings.event_table(store, data).rows
+    assert "kim" not in {r["actor"] for r in rows}
+    assert {r["audit"] for r in rows} == {"Test audit"}
+    events = store.events(audit_id=audit.id)
+    assert [r["at"] for r in rows] == [e.at for e in events]
+    assert all(r["at"] for r in rows)
+
+
+def test_by_reviewer_when_no_primary_review_is_complete(store: Store) -> None:
+    audit = seed_store(store)
+    ids = ids_of(store, audit)
+    full = {"REC-01": "yes", "REC-02": "yes", "REC-03": "yes", "SPO-01": "na"}
+    store.assign(audit.id, ids[0], "kim", "lead")
+    store.assign_second(audit.id, [ids[0]], "sue", "lead")
+    complete_review(store, audit.id, ids[0], "sue", "second", full)
+    # only sue's second review is complete: it still sits under the case's assignee, kim
+    data = findings.load(store, "Test audit", "reviewer", require_complete=False)
+    assert [(r.role, r.group) for r in data.reviews] == [("second", "kim")]
