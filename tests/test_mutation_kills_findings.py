@@ -487,3 +487,26 @@ def test_by_reviewer_when_no_primary_review_is_complete(store: Store) -> None:
     # only sue's second review is complete: it still sits under the case's assignee, kim
     data = findings.load(store, "Test audit", "reviewer", require_complete=False)
     assert [(r.role, r.group) for r in data.reviews] == [("second", "kim")]
+
+
+def test_case_table_edges(store: Store) -> None:
+    audit = seed_store(store)
+    ids = ids_of(store, audit)
+    # nothing applies: REC-01 unknown (left out), REC-02 hidden, REC-03 and SPO-01 na
+    nothing = {"REC-01": "unknown", "REC-03": "na", "SPO-01": "na"}
+    complete_review(store, audit.id, ids[0], "ann", "primary", nothing)
+    # a moderated case whose primary was reopened afterwards: the moderated review counts
+    full = {"REC-01": "yes", "REC-02": "yes", "REC-03": "yes", "SPO-01": "na"}
+    primary = complete_review(store, audit.id, ids[1], "ann", "primary", full)
+    complete_review(store, audit.id, ids[1], "bob", "second", full)
+    moderated = store.start_moderation(audit.id, ids[1], "lead")
+    store.complete_review(moderated.id, "lead")
+    store.reopen_review(primary, "ann", "typo in a note")
+    rows = findings.case_table(store, findings.load(store, "Test audit")).rows
+    assert (rows[0]["overall_pct"], rows[0]["rec_pct"], rows[0]["spo_pct"]) == (None, None, None)
+    assert (rows[0]["status"], rows[0]["audit"]) == ("complete", "Test audit")
+    assert (rows[1]["review_role"], rows[1]["status"], rows[1]["overall_pct"]) == (
+        "moderated",
+        "complete",
+        100.0,
+    )
