@@ -510,3 +510,14 @@ def test_case_table_edges(store: Store) -> None:
         "complete",
         100.0,
     )
+
+
+def test_an_audit_of_one_case_loads(store: Store) -> None:
+    seed_store(store)
+    info = store.find_checklist("mini")
+    case_id = store.cases()[0].id
+    one = store.create_audit("One", info.pk, [case_id], created_by="t", seed=1)
+    full = {"REC-01": "yes", "REC-02": "yes", "REC-03": "yes", "SPO-01": "na"}
+    complete_review(store, one.id, case_id, "ann", "primary", full)
+    data = findings.load(store, "One")
+    assert data.audit.n_cases == 1 and len(data.counted) == 1
