@@ -516,3 +516,10 @@ def test_the_csv_field_limit_is_raised_for_long_summaries() -> None:
         assert message.startswith("in.csv:3: not valid CSV: field larger than field limit")
     finally:
         csv.field_size_limit(before)
+
+
+def test_read_table_takes_old_mac_line_ends() -> None:
+    # a file saved with CR alone between lines (classic Mac Excel) reads line by line
+    header, rows = read_table("case_ref,force\rA,F\rB,G\r", SRC, ("case_ref",))
+    assert header == ["case_ref", "force"]
+    assert rows == [(2, ["A", "F"]), (3, ["B", "G"])]
