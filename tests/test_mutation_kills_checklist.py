@@ -222,3 +222,9 @@ def test_a_key_given_twice_is_found_at_any_depth() -> None:
         + "      - id: Q1\n        text: a\n        show_if: {question: Q0, in: [yes], in: [no]}\n"
     )
     assert messages(nested) == ["c.yaml:10: key 'in' appears twice"]
+
+
+def test_a_checklist_without_a_source_name_is_called_checklist() -> None:
+    with pytest.raises(ChecklistError) as caught:
+        parse_checklist("")
+    assert [str(p) for p in caught.value.problems] == ["<checklist>:1: the file is empty"]

@@ -523,3 +523,22 @@ def test_read_table_takes_old_mac_line_ends() -> None:
     header, rows = read_table("case_ref,force\rA,F\rB,G\r", SRC, ("case_ref",))
     assert header == ["case_ref", "force"]
     assert rows == [(2, ["A", "F"]), (3, ["B", "G"])]
+
+
+def test_read_table_long_fields_and_several_missing_columns() -> None:
+    from casereview.importing import MAX_FIELD, _ensure_field_limit
+
+    _ensure_field_limit()
+    exact, over = "a" * MAX_FIELD, "b" * (MAX_FIELD + 1)
+    with pytest.raises(InputError) as caught:
+        read_table(f"case_ref,summary,notes\nA,{exact},{over}\nB\nC,x,y\n", SRC, ("case_ref",))
+    # the field named is the one over the limit, and the rows after it are still checked
+    assert problems(caught) == [
+        "in.csv:2: field notes is over 100,000 characters",
+        "in.csv:3: 1 fields where the header has 3",
+    ]
+    with pytest.raises(InputError) as caught:
+        read_table("case_ref,note\nA,x\n", SRC, ("case_ref", "question_id", "answer"))
+    assert problems(caught) == [
+        "in.csv:1: missing required column(s): question_id, answer (header: case_ref, note)"
+    ]
