@@ -184,7 +184,9 @@ def test_load_checklist_reads_files(tmp_path: Path) -> None:
     path.write_bytes(b"id: t\n\xff\n")
     with pytest.raises(ChecklistError) as caught:
         load_checklist(path)
-    assert [str(p) for p in caught.value.problems] == [f"{path}:2: the file is not UTF-8 text"]
+    assert [str(p) for p in caught.value.problems] == [
+        f"{path}:2: the file is not UTF-8 text from here; save it as UTF-8"
+    ]
     missing = tmp_path / "none.yaml"
     with pytest.raises(ChecklistError) as caught:
         load_checklist(missing)

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from click.testing import CliRunner
 
-from casereview import findings
+from casereview import findings, outputs
 from casereview.cli import main
 from casereview.findings import FindingsError
 from casereview.scoring import ReviewRecord
@@ -326,27 +326,26 @@ def test_agreement_table_rounds_kappa_to_three_places(store: Store) -> None:
     assert (spo["agree_pct"], spo["kappa"], spo["kappa_band"]) == (100.0, None, None)
 
 
-def test_table_for_each_kind_and_the_workbook_sheets(store: Store) -> None:
+def test_each_kind_and_the_workbook_sheets(store: Store) -> None:
     two_reviews(store)
-    data = findings.load(store, "Test audit")
     names = {
-        kind: findings.table_for(kind, store, data, None, False).name
-        for kind in ("questions", "sections", "cases", "answers", "agreement", "events")
+        kind: outputs.prepare(store, "Test audit", kind, "csv").table.name
+        for kind in ("questions", "sections", "cases", "answers", "events")
     }
     assert names == {k: k for k in names}
-    with pytest.raises(ValueError, match="nonsense"):
-        findings.table_for("nonsense", store, data, None, False)
     base = ["questions", "sections", "cases"]
     for kind in ("questions", "sections", "cases"):
-        assert [t.name for t in findings.workbook_tables(kind, store, data, None, False)] == base
-    for kind in ("answers", "agreement", "events"):
-        sheets = findings.workbook_tables(kind, store, data, None, False)
+        sheets = outputs.prepare(store, "Test audit", kind, "xlsx").tables
+        assert [t.name for t in sheets] == base
+    for kind in ("answers", "events"):
+        sheets = outputs.prepare(store, "Test audit", kind, "xlsx").tables
         assert [t.name for t in sheets] == [*base, kind]
     # --by reaches the figure sheets, notes the raw ones
-    grouped = findings.load(store, "Test audit", "reviewer")
-    sheets = findings.workbook_tables("answers", store, grouped, "reviewer", True)
+    sheets = outputs.prepare(store, "Test audit", "questions", "xlsx", "reviewer", True).tables
     assert sheets[0].columns[1] == "group" and sheets[1].columns[1] == "group"
-    assert sheets[2].columns[-1] == "summary" and sheets[3].columns[-1] == "note"
+    assert sheets[2].columns[-1] == "summary"
+    sheets = outputs.prepare(store, "Test audit", "answers", "xlsx", None, True).tables
+    assert sheets[3].columns[-1] == "note"
 
 
 def test_summary_pairs_and_the_chart(store: Store) -> None:

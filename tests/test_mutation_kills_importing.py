@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 
 from casereview.checklist import load_checklist
+from casereview.fields import parse_bool
 from casereview.importing import (
     AnswerRow,
     decode,
     parse_answer_rows,
-    parse_bool,
     parse_cases,
     parse_date,
     plan_answer_import,
@@ -23,6 +23,7 @@ from casereview.importing import (
     read_table,
 )
 from casereview.problems import InputError
+from casereview.rules import ExistingReview
 from tests.conftest import MINI
 
 SRC = "in.csv"
@@ -321,14 +322,26 @@ CASES = {("Testshire", "T/1"): 1, ("Otherton", "T/1"): 6, ("Testshire", "T/2"): 
 
 
 def row(
-    line: int, ref: str, who: str, role: str, qid: str, answer: str, force: str = ""
+    line: int,
+    ref: str,
+    who: str,
+    role: str,
+    qid: str,
+    answer: str,
+    force: str = "",
+    reason: str = "",
 ) -> AnswerRow:
-    return AnswerRow(line, ref, force, who, role, qid, answer, f"note {line}")
+    return AnswerRow(line, ref, force, who, role, qid, answer, f"note {line}", reason)
 
 
 def plan(rows: list[AnswerRow], existing: dict[tuple[int, str], str] | None = None,
          second: dict[int, str] | None = None) -> list[Any]:  # fmt: skip
-    return plan_answer_import(rows, CHECKLIST, CASES, existing or {}, SRC, second)
+    """Plan an import; `existing` gives the reviewer of each review already stored."""
+    stored = {
+        key: ExistingReview(i, reviewer, "in_progress")
+        for i, (key, reviewer) in enumerate((existing or {}).items(), 1)
+    }
+    return plan_answer_import(rows, CHECKLIST, CASES, stored, SRC, second)
 
 
 def test_plan_builds_reviews_and_says_which_are_complete() -> None:
@@ -442,13 +455,18 @@ def test_plan_keeps_second_reviews_blind() -> None:
     # by the one chosen, or on a case nobody was chosen for: fine
     assert plan([row(9, "T/2", "sue", "second", "REC-01", "no")], second={2: "sue"})
     assert plan([row(9, "T/2", "kim", "second", "REC-01", "no")], second={1: "sue"})
-    # moderated reviews are not pairs: the same reviewer may moderate
-    assert plan(
-        [
-            row(2, "T/2", "ann", "primary", "REC-01", "no"),
-            row(3, "T/2", "ann", "moderated", "REC-01", "no"),
-        ]
-    )
+    # a moderated review is checked against the pair rule, not the blind one: an unfinished
+    # pair is what refuses it here, not that ann reviewed the primary
+    with pytest.raises(InputError) as caught:
+        plan(
+            [
+                row(2, "T/2", "ann", "primary", "REC-01", "no"),
+                row(3, "T/2", "ann", "moderated", "REC-01", "no", reason="panel"),
+            ]
+        )
+    assert problems(caught) == [
+        "in.csv:3: case T/2: moderation needs a completed primary and a completed second review"
+    ]
 
 
 def test_plan_problems_come_sorted_by_line() -> None:
@@ -472,8 +490,9 @@ def test_plan_checks_pairs_after_a_moderated_review_too() -> None:
             ]
         )
     assert problems(caught) == [
+        "in.csv:2: case T/1: moderation needs a completed primary and a completed second review",
         "in.csv:4: ann would do both the primary and the second review of this case; "
-        "a second review must be by someone else"
+        "a second review must be by someone else",
     ]
 
 
