@@ -303,3 +303,13 @@ def test_a_utf16_checklist_is_read(tmp_path: Path) -> None:
     assert load_checklist(path).id == "mini"
     path.write_bytes(MINI_TEXT.encode("utf-16-le"))
     assert load_checklist(path).id == "mini"
+
+
+def test_a_question_missing_its_text_is_named_as_a_question() -> None:
+    text = (
+        'id: t\nversion: "1"\ntitle: T\nsections:\n  - id: s\n    title: S\n    questions:\n'
+        "      - id: Q3\n        answers: [yes, no]\n"
+    )
+    with pytest.raises(ChecklistError) as caught:
+        parse_checklist(text, "t.yaml")
+    assert [str(p) for p in caught.value.problems] == ["t.yaml:8: question Q3: 'text' is required"]

@@ -85,3 +85,34 @@ async def test_the_dialog_refuses_what_the_command_line_refuses(
         await pilot.pause(0.3)
         assert "no second reviews" in str(dialog.query_one("#export-message").render())
     assert not out.exists()
+
+
+def test_a_blind_second_reviewer_gets_no_export_or_report_from_the_command_line(
+    tmp_path: Path,
+) -> None:
+    from click.testing import CliRunner
+
+    from casereview.cli import main
+    from tests.conftest import seed_store
+
+    db = tmp_path / "b.db"
+    store = Store.open(db)
+    audit = seed_store(store)
+    first, second = (ac.case.id for ac in store.audit_cases(audit.id)[:2])
+    answers = {"REC-01": "no", "REC-03": "yes", "SPO-01": "na"}
+    complete_review(store, audit.id, first, "ann", "primary", answers)
+    complete_review(store, audit.id, second, "ann", "primary", answers)
+    store.assign_second(audit.id, [first], "bob", "lead")  # bob's pair is still open
+    store.close()
+    runner = CliRunner()
+    for args in (["export", "answers"], ["export", "questions"], ["report"]):
+        as_bob = runner.invoke(
+            main, ["--db", str(db), "--reviewer", "bob", *args, "--audit", "Test audit"]
+        )
+        assert as_bob.exit_code == 2, args
+        assert "bob is the blind second reviewer of 1 case(s) here" in as_bob.stderr
+        assert as_bob.stdout == ""
+        as_kim = runner.invoke(
+            main, ["--db", str(db), "--reviewer", "kim", *args, "--audit", "Test audit"]
+        )
+        assert as_kim.exit_code == 0, (args, as_kim.output)

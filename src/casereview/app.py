@@ -72,16 +72,16 @@ class CaseReviewApp(App[None]):
     def open_findings(self, audit_id: int) -> None:
         """The findings, unless this reviewer still has blind second reviews to finish here:
         figures, per-reviewer views and exports would show them the primary answers."""
+        from casereview.outputs import blind_refusal
         from casereview.screens import FindingsScreen
 
-        pending = self.store.blind_pairs_open(audit_id, self.reviewer)
-        if pending:
+        refusal = blind_refusal(self.store, audit_id, self.reviewer)
+        if refusal:
             self.notify(
-                f"You are the blind second reviewer of {pending} case(s) here whose reviews "
-                "are not both complete yet; the findings open once they are, so that nothing "
-                "shows you the primary answers first.",
+                refusal + ".",
                 title="Findings closed to you for now",
                 severity="warning",
+                markup=False,
             )
             return
         self.push_screen(FindingsScreen(audit_id))

@@ -277,14 +277,17 @@ def _describe(loc: Path_, data: Any) -> str:
     """A readable location: sections[2].questions[3] -> 'question RISK-04'."""
     where = ""
     node = data
+    parent: str | int | None = None
     for part in loc:
         try:
             node = node[part]
         except (KeyError, IndexError, TypeError):
             break
         if isinstance(node, dict) and isinstance(node.get("id"), str):
-            kind = "question" if "text" in node else "section"
+            # an item of a `questions` list is a question, whatever keys it lacks
+            kind = "question" if parent == "questions" else "section"
             where = f"{kind} {node['id']}"
+        parent = part
     return where
 
 

@@ -523,7 +523,7 @@ def export_cmd(
     store = context.existing_store()
     if out is not None:
         export.safe_target(out, store.files())  # refused before any work, nothing touched
-    prepared = outputs.prepare(store, audit_name, kind, fmt, by, include_notes)
+    prepared = outputs.prepare(store, audit_name, kind, fmt, by, include_notes, context.reviewer)
     if out is None:
         sys.stdout.buffer.write(outputs.render(prepared))
         sys.stdout.flush()
@@ -556,11 +556,14 @@ def _progress_bar(total: int) -> Any:
 @friendly_errors
 def report_cmd(context: Context, audit_name: str, out: Path | None) -> None:
     """A Markdown findings report: scope, sample, method, findings with counts and intervals."""
-    from casereview import export, report
+    from casereview import export, outputs, report
 
     store = context.existing_store()
     if out is not None:
         export.safe_target(out, store.files())  # refused before any work, nothing touched
+    refusal = outputs.blind_refusal(store, store.audit(audit_name).id, context.reviewer)
+    if refusal:
+        fail(refusal)
     text = report.render(store, audit_name)
     if out is None:
         click.echo(text, nl=False)

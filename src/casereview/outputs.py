@@ -97,6 +97,19 @@ KINDS: dict[str, Kind] = {
 }
 
 
+def blind_refusal(store: Store, audit_id: int, viewer: str) -> str | None:
+    """Why `viewer` may not see this audit's figures or exports yet (None: they may). A blind
+    second reviewer with a pair still open would see the primary answers in them."""
+    pending = store.blind_pairs_open(audit_id, viewer)
+    if not pending:
+        return None
+    return (
+        f"{viewer} is the blind second reviewer of {pending} case(s) here whose reviews are "
+        "not both complete yet; the findings and exports open once they are, so that nothing "
+        "shows the primary answers first"
+    )
+
+
 def format_named(path: Path | str | None) -> str | None:
     """The format a file name asks for by its extension (`.csv`, `.xlsx`, `.json`), if any."""
     if path is None:
@@ -133,10 +146,16 @@ def prepare(
     fmt: str,
     by: str | None = None,
     include_notes: bool = False,
+    viewer: str | None = None,
 ) -> Prepared:
-    """Read and shape an export, or refuse it (StoreError) with what it is missing."""
+    """Read and shape an export, or refuse it (StoreError) with what it is missing; for
+    `viewer`, refused while they have blind second reviews open in the audit."""
     findings = _f()
     kind = KINDS[kind_name]
+    if viewer is not None:
+        refusal = blind_refusal(store, store.audit(audit_name).id, viewer)
+        if refusal:
+            raise StoreError(refusal)
     if fmt not in FORMATS:
         raise StoreError(f"'{fmt}' is not an export format (use {', '.join(FORMATS)})")
     if by and not kind.groupable:
