@@ -332,3 +332,42 @@ async def test_the_review_says_which_questions_are_facts(audit: tuple[Store, Aud
             seen[text.split()[0]] = "fact, not scored" in text
             await pilot.press("k")
     assert seen == {"SUP-01": False, "INV-04": True, "INV-02": True, "INV-01": False}
+
+
+# ---------------------------------------------------------------- the pure functions, edges
+
+
+def test_pooled_figures_by_hand() -> None:
+    # A: yes, no -> credit 1 of 2; B: partly, yes -> credit 1.5 of 2; pooled 2.5 of 4 = 0.625.
+    # Wilson for 2.5/4: denominator 1 + z^2/4 = 1.960365; centre (0.625 + z^2/8) / 1.960365 =
+    # 0.563763; half-width z * sqrt(0.625*0.375/4 + z^2/64) / 1.960365 = 0.344337:
+    # 0.219427 to 0.908101.
+    a = scoring.question_figures("A", ["yes", "no"])
+    b = scoring.question_figures("B", ["partly", "yes"])
+    pooled = scoring.pooled_figures([a, b])
+    assert (pooled.credit, pooled.n_applicable, pooled.compliance) == (2.5, 4, 0.625)
+    assert pooled.ci_low == pytest.approx(0.219427, abs=5e-6)
+    assert pooled.ci_high == pytest.approx(0.908101, abs=5e-6)
+    nothing = scoring.pooled_figures([scoring.question_figures("C", ["na"])])
+    assert (nothing.n_applicable, nothing.compliance, nothing.ci_low, nothing.ci_high) == (
+        0, None, None, None
+    )  # fmt: skip
+
+
+def test_a_fact_known_in_one_case_is_described_with_its_small_sample() -> None:
+    # 1 of 1: p = 1, so the upper bound is 1; the lower is centre - half-width =
+    # (1 + z^2/2) / (1 + z^2) - z * sqrt(z^2/4) / (1 + z^2) = 0.206549 -> 20.7%.
+    fig = scoring.question_figures("F", ["yes"], scored=False)
+    assert (fig.prevalence, fig.compliance) == (1.0, None)
+    assert scoring.describe(fig) == "yes in 1 of 1 cases, 100.0%, 95% CI 20.7-100.0% (small sample)"
+
+
+def test_prevalence_counts_yes_only_and_standards_are_the_default() -> None:
+    # Were a fact ever answered partly, it would not be half a fact: 1 yes of 4 known is 25%
+    # (Wilson for 1/4: 0.045587 to 0.699358), not (1 + 0.5) / 4.
+    fact = scoring.question_figures_from_counts("F", {"yes": 1, "partly": 1, "no": 2}, scored=False)
+    assert fact.prevalence == 0.25
+    assert fact.prevalence_low == pytest.approx(0.045587, abs=5e-6)
+    assert fact.prevalence_high == pytest.approx(0.699358, abs=5e-6)
+    standard = scoring.question_figures_from_counts("Q", {"yes": 1, "partly": 1, "no": 2})
+    assert (standard.scored, standard.compliance, standard.prevalence) == (True, 0.375, None)
