@@ -371,3 +371,42 @@ def test_prevalence_counts_yes_only_and_standards_are_the_default() -> None:
     assert fact.prevalence_high == pytest.approx(0.699358, abs=5e-6)
     standard = scoring.question_figures_from_counts("Q", {"yes": 1, "partly": 1, "no": 2})
     assert (standard.scored, standard.compliance, standard.prevalence) == (True, 0.375, None)
+
+
+def test_the_context_table_row_in_full_and_grouped(audit: tuple[Store, AuditInfo]) -> None:
+    store, info = audit
+    data = findings.load(store, info.name)
+    # INV-02 over the three cases: no, yes, unknown (INV-02 is shown in every review).
+    # Known: 2 (yes 1, no 1) -> 50.0%; Wilson for 1/2 is 0.094531 to 0.905469 -> 9.5, 90.5.
+    row = findings.context_table(data).rows[0]
+    assert row == {
+        "audit": "Facts audit", "group": None, "section_id": "inv", "question_id": "INV-02",
+        "question": "Did the victim withdraw support for a prosecution?", "n_reviews": 3,
+        "n_known": 2, "yes": 1, "no": 1, "na": 0, "unknown": 1, "prevalence_pct": 50.0,
+        "ci_low_pct": 9.5, "ci_high_pct": 90.5,
+    }  # fmt: skip
+    by_team = findings.load(store, info.name, "team")
+    grouped = findings.context_table(by_team, "team")
+    assert grouped.columns[:2] == ("audit", "group")
+    # the pool in (force, ref) order starts Otherton T/1 and T/5 (team Hub), Testshire T/1
+    # (CID): the audit's three cases are one CID and two Hub
+    assert [(r["group"], r["question_id"], r["n_reviews"]) for r in grouped.rows] == [
+        ("CID", "INV-02", 1),
+        ("CID", "INV-04", 1),
+        ("Hub", "INV-02", 2),
+        ("Hub", "INV-04", 2),
+    ]
+
+
+def test_the_method_says_facts_are_context_only_when_there_are_some(
+    checklist: Checklist,
+) -> None:
+    text = findings.method_text(checklist)
+    assert (
+        " Questions that record a fact about the case rather than a standard (whether the "
+        "victim withdrew support, say) are not scored: they are reported as context, the share "
+        "of the cases recording the fact in which it holds. "
+    ) in text
+    assert "record a fact" not in findings.method_text(
+        load_checklist(Path(__file__).parent / "fixtures" / "mini.yaml")
+    )

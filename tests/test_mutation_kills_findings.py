@@ -520,3 +520,10 @@ def test_an_audit_of_one_case_loads(store: Store) -> None:
     complete_review(store, one.id, case_id, "ann", "primary", full)
     data = findings.load(store, "One")
     assert data.audit.n_cases == 1 and len(data.counted) == 1
+
+
+def test_agreement_without_any_pair_leaves_the_figures_empty(store: Store) -> None:
+    two_reviews(store)  # primaries only: no pair anywhere
+    rows = findings.agreement_table(findings.load(store, "Test audit")).rows
+    assert rows and all(r["n_pairs"] == 0 for r in rows)
+    assert {(r["agree_pct"], r["kappa"], r["kappa_band"]) for r in rows} == {(None, None, None)}
