@@ -148,3 +148,59 @@ def test_sample_size_command(args: list[str], out: str) -> None:
 def test_sample_size_refuses_nonsense() -> None:
     result = CliRunner().invoke(main, ["sample-size", "--margin", "2"])
     assert result.exit_code == 2 and "Traceback" not in result.stderr
+
+
+def test_reviewer_names_as_typed() -> None:
+    from casereview.sampling import reviewer_names
+
+    assert reviewer_names(None) == []
+    assert reviewer_names("") == []
+    assert reviewer_names(" ann, ,bob ,") == ["ann", "bob"]
+
+
+def test_a_new_seed_is_drawn_from_1_to_999999(monkeypatch: pytest.MonkeyPatch) -> None:
+    import random
+
+    from casereview import sampling
+
+    asked: list[tuple[int, ...]] = []
+
+    class Recording:
+        def randrange(self, *args: int) -> int:
+            asked.append(args)
+            return 7
+
+    monkeypatch.setattr(random, "SystemRandom", Recording)
+    assert sampling.new_seed() == 7
+    assert asked == [(1, 1_000_000)]
+
+
+def test_choose_second_skips_the_primarys_own_reviewer_and_is_seeded() -> None:
+    from casereview.sampling import SampleError, choose_second
+    from tests.conftest import seed_store
+
+    def fresh() -> tuple[Store, int]:
+        store = Store.memory()
+        audit = seed_store(store)
+        # kim started the primary of the first case without being assigned it
+        store.open_review(audit.id, store.audit_cases(audit.id)[0].case.id, "kim")
+        return store, audit.id
+
+    store, audit_id = fresh()
+    with pytest.raises(SampleError) as caught:  # six cases, but kim's own is not eligible
+        choose_second(store, audit_id, "kim", "lead", count=6, seed=11)
+    assert str(caught.value) == (
+        "asked for 6 second reviews but only 5 cases are neither kim's own primary reviews "
+        "nor already chosen for a second review"
+    )
+    first = store.audit_cases(audit_id)[0].case.id
+    chosen, seed = choose_second(store, audit_id, "kim", "lead", count=5, seed=11)
+    assert seed == 11 and first not in [c.id for c in chosen] and len(chosen) == 5
+    again, _ = choose_second(*fresh(), "kim", "lead", count=5, seed=11)
+    assert [c.case_ref for c in again] == [c.case_ref for c in chosen]  # the seed decides
+    store, audit_id = fresh()
+    _, drawn = choose_second(store, audit_id, "sue", "lead", share=0.5)
+    assert isinstance(drawn, int) and 1 <= drawn < 1_000_000  # an unseeded draw gets one
+    with pytest.raises(SampleError) as caught:
+        choose_second(store, audit_id, "sue", "lead")
+    assert str(caught.value) == "give one of --share (e.g. 0.2) or --count"
