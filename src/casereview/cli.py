@@ -9,7 +9,7 @@ import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -17,6 +17,9 @@ from casereview import __version__
 from casereview.outputs import KINDS
 from casereview.problems import CasereviewError, InputError
 from casereview.store import Store, StoreError, explain
+
+if TYPE_CHECKING:
+    from casereview.checklist import Checklist
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -230,7 +233,7 @@ def checklist_diff(context: Context, old: str, new: str) -> None:
         click.echo("no differences in the questions")
 
 
-def _checklist_for(context: Context, spec: str) -> Any:
+def _checklist_for(context: Context, spec: str) -> Checklist:
     """A checklist named on the command line: a YAML file, else ID@VERSION in the database."""
     from casereview.checklist import load_checklist
 
@@ -518,8 +521,6 @@ def export_cmd(
     fmt = fmt or outputs.format_named(out) or "csv"
     if fmt == "xlsx" and out is None:
         fail("xlsx needs --out FILE (a workbook cannot go to the terminal)")
-    if by and not KINDS[kind].groupable:
-        fail(f"--by applies to questions and sections, not {kind}")
     store = context.existing_store()
     if out is not None:
         export.safe_target(out, store.files())  # refused before any work, nothing touched

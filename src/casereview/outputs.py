@@ -192,7 +192,7 @@ def prepare(
 def render(prepared: Prepared, progress: ProgressFn | None = None) -> bytes:
     """A CSV or JSON export as bytes, for the terminal (a workbook needs a file)."""
     if prepared.fmt == "xlsx":
-        raise StoreError("xlsx needs --out FILE (a workbook cannot go to the terminal)")
+        raise ValueError("a workbook is written to a file (write), never rendered")
     if prepared.fmt == "csv":
         buffer = io.BytesIO()
         export.write_csv(prepared.table, buffer, progress)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from collections import defaultdict
 from collections.abc import Sequence
@@ -176,8 +177,6 @@ def choose_second(
     """Draw cases for a blind second review by `second` and assign them (seeded): only cases
     the rule lets them take (rules.second_review_refusal: not their own primary review) and
     not already chosen for someone. Returns the cases chosen and the seed used."""
-    import math
-
     if (share is None) == (count is None):
         raise SampleError("give one of --share (e.g. 0.2) or --count")
     sampled = store.audit_cases(audit_id)
