@@ -58,7 +58,7 @@ def main(argv: list[str]) -> None:
         from casereview.screens import AuditsScreen
         from casereview.store import Store
 
-        # What `casereview --db DB` does before the app runs (cli._run_tui).
+        # What `casereview --db DB` does before the app runs (casereview.cli._run_tui).
         store = Store.open(argv[1])
         store.ensure_shipped_checklists()
         at = first_frame(make_app(store, "bench"), AuditsScreen)

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from casereview import cli, shipped
+from casereview import shipped
+from casereview.cli import base as cli_base
 from casereview.cli import main
 from casereview.sampling import Scope
 from casereview.store import AuditInfo, Store, StoreError
@@ -149,8 +150,8 @@ def test_the_reviewer_name(
 ) -> None:
     for key, value in env.items():
         monkeypatch.setenv(key, value)
-    monkeypatch.setattr(cli.getpass, "getuser", lambda: "os-user")
-    assert cli.default_reviewer() == (expected or "os-user")
+    monkeypatch.setattr(cli_base.getpass, "getuser", lambda: "os-user")
+    assert cli_base.default_reviewer() == (expected or "os-user")
 
 
 def test_count_cases_agrees_with_the_listing(pool_db: Path) -> None:

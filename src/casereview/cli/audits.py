@@ -1,0 +1,166 @@
+"""casereview audit ...: draw dip samples, choose blind second reviews, list audits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from casereview.cli.base import Context, fail, friendly_errors, pass_ctx
+
+
+@click.group()
+def audit() -> None:
+    """Create and list audits (dip samples)."""
+
+
+def _parse_where(values: tuple[str, ...]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise click.BadParameter(f"'{item}' is not FIELD=VALUE", param_hint="--where")
+        if name in out:
+            raise click.BadParameter(
+                f"{name} is given twice; a scope takes one value per field (draw one audit per "
+                "value, or stratify by the field)",
+                param_hint="--where",
+            )
+        out[name] = value.strip()
+    return out
+
+
+def _parse_day(value: str | None, option: str) -> str | None:
+    if value is None:
+        return None
+    from casereview.importing import parse_day
+
+    try:
+        return parse_day(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a date", param_hint=option) from None
+
+
+@audit.command("create")
+@click.argument("name")
+@click.option("--checklist", "checklist_spec", required=True, help="ID, ID@VERSION or a YAML file.")
+@click.option("--sample", "n", type=click.IntRange(min=1), required=True, help="Cases to draw.")
+@click.option("--seed", type=int, default=None, help="Random seed (recorded; default: random).")
+@click.option("--stratify", help="Field for proportional strata (force, team, offence, ...).")
+@click.option("--where", multiple=True, help="FIELD=VALUE filter on the pool; repeatable.")
+@click.option("--from", "date_from", help="Reported on or after this date.")
+@click.option("--to", "date_to", help="Reported on or before this date.")
+@click.option("--reviewers", help="Comma-separated names; cases are assigned round robin.")
+@pass_ctx
+@friendly_errors
+def audit_create(
+    context: Context,
+    name: str,
+    checklist_spec: str,
+    n: int,
+    seed: int | None,
+    stratify: str | None,
+    where: tuple[str, ...],
+    date_from: str | None,
+    date_to: str | None,
+    reviewers: str | None,
+) -> None:
+    """Draw a seeded dip sample and print its case refs and strata."""
+    from casereview.sampling import (
+        SampleError,
+        Scope,
+        create_sampled_audit,
+        new_seed,
+        reviewer_names,
+    )
+
+    store = context.store_with_checklists(existing=True)
+    scope = Scope(_parse_where(where), _parse_day(date_from, "--from"), _parse_day(date_to, "--to"))
+    if Path(checklist_spec).suffix in (".yaml", ".yml"):
+        from casereview.checklist import load_checklist
+
+        load_checklist(checklist_spec)
+        text = Path(checklist_spec).read_text(encoding="utf-8-sig")
+        info = store.add_checklist(text, checklist_spec)
+    else:
+        info = store.find_checklist(checklist_spec)
+    seed = new_seed() if seed is None else seed
+    try:
+        created, sample, pool_size = create_sampled_audit(
+            store,
+            name,
+            info.pk,
+            n,
+            seed,
+            scope,
+            context.reviewer,
+            stratify,
+            reviewer_names(reviewers),
+        )
+    except SampleError as exc:
+        fail(str(exc))
+    click.echo(
+        f"audit '{created.name}': {n} of {pool_size} cases, checklist {info.label}, seed {seed}"
+    )
+    if stratify:
+        click.echo(f"\n{'stratum (' + stratify + ')':40} {'pool':>6} {'sample':>7} {'share':>7}")
+        for s in sample.strata:
+            click.echo(f"{s.name:40} {s.pool:6d} {s.sample:7d} {s.share:7.1%}")
+        click.echo("")
+    for case in sample.cases:
+        click.echo(f"{case.force}\t{case.case_ref}")
+
+
+@audit.command("second")
+@click.argument("name")
+@click.option("--reviewer", "second", required=True, help="Who does the blind second reviews.")
+@click.option("--share", type=click.FloatRange(0, 1, min_open=True), help="Share of the sample.")
+@click.option("--count", type=click.IntRange(min=1), help="Number of cases.")
+@click.option("--seed", type=int, default=None, help="Random seed (default: random).")
+@pass_ctx
+@friendly_errors
+def audit_second(
+    context: Context,
+    name: str,
+    second: str,
+    share: float | None,
+    count: int | None,
+    seed: int | None,
+) -> None:
+    """Choose cases for a blind second review and assign the second reviewer.
+
+    The second reviewer opens those cases as a second review and never sees the primary's
+    answers or notes; agreement and moderation use the pairs once both are complete.
+    """
+    from casereview.sampling import choose_second
+
+    store = context.existing_store()
+    audit_info = store.audit(name)
+    chosen, seed = choose_second(store, audit_info.id, second, context.reviewer, share, count, seed)
+    click.echo(
+        f"{len(chosen)} cases of '{audit_info.name}' for a blind second review by {second} "
+        f"(seed {seed})"
+    )
+    for case in chosen:
+        click.echo(f"{case.force}\t{case.case_ref}")
+
+
+@audit.command("list")
+@pass_ctx
+@friendly_errors
+def audit_list(context: Context) -> None:
+    """Audits with their progress."""
+    audits = context.existing_store().audits()
+    if not audits:
+        click.echo("no audits yet; create one with `casereview audit create`", err=True)
+        return
+    # columns as wide as their longest entry, so a long name never pushes the figures over
+    w = max(len("audit"), *(len(a.name) for a in audits))
+    c = max(len("checklist"), *(len(a.checklist_label) for a in audits))
+    click.echo(f"{'audit':{w}} {'checklist':{c}} {'cases':>5} {'done':>5} {'open':>5}")
+    for a in audits:
+        click.echo(
+            f"{a.name:{w}} {a.checklist_label:{c}} {a.n_cases:5d} {a.n_complete:5d} "
+            f"{a.n_in_progress:5d}"
+        )

@@ -1,0 +1,113 @@
+"""casereview export, report and sample-size: what leaves the database."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from casereview.cli.base import Context, fail, friendly_errors, pass_ctx, progress_bar
+from casereview.outputs import KINDS
+
+
+@click.command("export")
+@click.argument("kind", type=click.Choice(list(KINDS)))
+@click.option("--audit", "audit_name", required=True, help="The audit to export.")
+@click.option("--by", help="Group by force, team, reviewer, stratum or a case attribute.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "xlsx", "json"]),
+    help="Default: from --out's extension, else csv.",
+)
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="File (default stdout)."
+)
+@click.option("--include-notes", is_flag=True, help="Include free-text notes and case summaries.")
+@pass_ctx
+@friendly_errors
+def export_cmd(
+    context: Context,
+    kind: str,
+    audit_name: str,
+    by: str | None,
+    fmt: str | None,
+    out: Path | None,
+    include_notes: bool,
+) -> None:
+    """Export findings or raw answers as Excel-safe CSV, XLSX or JSON.
+
+    questions and sections are compliance figures (completed reviews; moderated over
+    primary); cases has a score per section; answers has every answer; agreement compares
+    primary and second reviews. Notes and summaries leave the machine only with
+    --include-notes.
+    """
+    from casereview import export, outputs
+
+    if fmt is None and out is not None and out.suffix and outputs.format_named(out) is None:
+        fail(f"cannot tell the format from '{out}'; give --format csv, xlsx or json")
+    fmt = fmt or outputs.format_named(out) or "csv"
+    if fmt == "xlsx" and out is None:
+        fail("xlsx needs --out FILE (a workbook cannot go to the terminal)")
+    store = context.existing_store()
+    if out is not None:
+        export.safe_target(out, store.files())  # refused before any work, nothing touched
+    prepared = outputs.prepare(store, audit_name, kind, fmt, by, include_notes, context.reviewer)
+    if out is None:
+        sys.stdout.buffer.write(outputs.render(prepared))
+        sys.stdout.flush()
+        return
+    outputs.write(prepared, out, store.files(), progress_bar(prepared.rows))
+    click.echo(f"wrote {prepared.rows} {kind} rows to {out}", err=True)
+
+
+@click.command("report")
+@click.option("--audit", "audit_name", required=True, help="The audit to report on.")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="File (default stdout)."
+)
+@pass_ctx
+@friendly_errors
+def report_cmd(context: Context, audit_name: str, out: Path | None) -> None:
+    """A Markdown findings report: scope, sample, method, findings with counts and intervals."""
+    from casereview import export, outputs, report
+
+    store = context.existing_store()
+    if out is not None:
+        export.safe_target(out, store.files())  # refused before any work, nothing touched
+    refusal = outputs.blind_refusal(store, store.audit(audit_name).id, context.reviewer)
+    if refusal:
+        fail(refusal)
+    text = report.render(store, audit_name)
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        with export.replacing(out, store.files()) as tmp:
+            tmp.write_bytes(text.encode("utf-8"))
+        click.echo(f"wrote the report to {out}", err=True)
+
+
+@click.command("sample-size")
+@click.option("--margin", type=float, default=0.05, show_default=True, help="Half-width wanted.")
+@click.option("--confidence", type=float, default=0.95, show_default=True, help="Confidence level.")
+@click.option("--expected", type=float, default=0.5, show_default=True, help="Expected share.")
+@click.option("--population", type=click.IntRange(min=1), help="Cases in scope (corrects for it).")
+@friendly_errors
+def sample_size_cmd(
+    margin: float, confidence: float, expected: float, population: int | None
+) -> None:
+    """Cases needed to estimate a compliance rate within a margin."""
+    from casereview.scoring import sample_size
+
+    try:
+        n = sample_size(margin, confidence, expected, population)
+    except ValueError as exc:
+        fail(str(exc))
+    scope = f" from a population of {population}" if population else ""
+    click.echo(n)
+    click.echo(
+        f"{n} cases for +-{margin:.1%} at {confidence:.0%} confidence{scope} "
+        f"(expected proportion {expected:.0%})",
+        err=True,
+    )
