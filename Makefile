@@ -24,7 +24,7 @@ test: lint
 	$(BIN)/pytest -n 2 -q
 
 snapshots: $(STAMP)
-	$(BIN)/pytest tests/test_snapshots.py --snapshot-update
+	$(BIN)/pytest tests/tui/test_snapshots.py --snapshot-update
 
 # Mutation testing of the pure core (not part of `make test`): mutmut mutates scoring,
 # findings, export, importing, sampling and checklist ([tool.mutmut] in pyproject.toml),

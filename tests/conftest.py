@@ -1,4 +1,7 @@
-"""Shared fixtures: a fresh store with the test checklist, cases and an audit."""
+"""Shared fixtures: a fresh store with the test checklist, cases and an audit.
+
+The builders behind them live in tests/factories.py; import those, not this file.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from casereview.importing import read_case_file
 from casereview.store import AuditInfo, Store
-
-FIXTURES = Path(__file__).parent / "fixtures"
-MINI = FIXTURES / "mini.yaml"
-CASES = FIXTURES / "cases.csv"
+from tests.factories import seed_store
 
 
 @pytest.fixture
@@ -27,25 +26,6 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "review.db"
 
 
-def seed_store(store: Store) -> AuditInfo:
-    """The mini checklist, the six fixture cases and an audit of all of them."""
-    info = store.add_checklist(MINI.read_text(), str(MINI))
-    store.insert_case_rows(read_case_file(CASES).rows)
-    ids = [c.id for c in store.cases()]
-    return store.create_audit("Test audit", info.pk, ids, created_by="tester", seed=1)
-
-
 @pytest.fixture
 def audited(fresh_store: Store) -> tuple[Store, AuditInfo]:
     return fresh_store, seed_store(fresh_store)
-
-
-def complete_review(
-    store: Store, audit_id: int, case_id: int, who: str, role: str, answers: dict[str, str]
-) -> int:
-    """Start a review, answer it and complete it, as a reviewer would; its id."""
-    review = store.open_review(audit_id, case_id, who, role)
-    for qid, value in answers.items():
-        store.set_answer(review.id, qid, value, who)
-    store.complete_review(review.id, who)
-    return review.id
