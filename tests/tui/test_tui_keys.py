@@ -20,7 +20,7 @@ from textual.widgets import DataTable, Select, TextArea
 
 from casereview.app import make_app
 from casereview.screens import AuditCasesScreen, AuditsScreen, FindingsScreen, ReviewScreen
-from casereview.screens.export import ExportScreen
+from casereview.screens.export_dialog import ExportScreen
 from casereview.screens.modals import HistoryScreen, NoteScreen, ReasonScreen
 from casereview.screens.moderation import ModerationScreen
 from casereview.screens.new_audit import NewAuditScreen

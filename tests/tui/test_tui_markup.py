@@ -27,7 +27,7 @@ from casereview.screens import (
     HelpScreen,
     ReviewScreen,
 )
-from casereview.screens.export import ExportScreen
+from casereview.screens.export_dialog import ExportScreen
 from casereview.screens.modals import ConfirmScreen, HistoryScreen, NoteScreen, ReasonScreen
 from casereview.screens.moderation import ModerationScreen
 from casereview.screens.new_audit import NewAuditScreen

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from casereview.screens.audit_cases import AuditCasesScreen
     from casereview.screens.audits import AuditsScreen
-    from casereview.screens.findings import FindingsScreen
+    from casereview.screens.findings_screen import FindingsScreen
     from casereview.screens.help import HelpScreen
     from casereview.screens.review import ReviewScreen
 

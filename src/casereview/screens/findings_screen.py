@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from casereview import findings, scoring
 from casereview.screens._base import StoreScreen, highlighted_key
-from casereview.screens.export import ExportScreen
+from casereview.screens.export_dialog import ExportScreen
 from casereview.store.errors import StoreError
 from casereview.text import natural_key
 
