@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 _MODULES = {
     "AuditCasesScreen": "audit_cases",
     "AuditsScreen": "audits",
-    "FindingsScreen": "findings",
+    "FindingsScreen": "findings_screen",
     "HelpScreen": "help",
     "ReviewScreen": "review",
 }
