@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterable
+from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
 # Only the first screen is imported here; the others load when first opened.
+from casereview.rules import my_role
 from casereview.screens import AuditsScreen
 from casereview.screens.palette import CaseCommands
-from casereview.store import Store, StoreError
+from casereview.store import Review, Store
 
 
 class CaseReviewApp(App[None]):
@@ -35,6 +37,7 @@ class CaseReviewApp(App[None]):
         super().__init__()
         self.store = store
         self.reviewer = reviewer
+        self.export_folder: Path | None = None  # where this session's last export went
 
     def on_mount(self) -> None:
         # The ~110,000 objects that Textual and the first screen leave behind live as long as
@@ -86,8 +89,9 @@ class CaseReviewApp(App[None]):
             return
         self.push_screen(FindingsScreen(audit_id))
 
-    def open_case(self, audit_id: int, case_id: int) -> None:
-        """Open (starting if needed) this reviewer's review of a case.
+    def open_case(self, audit_id: int, case_id: int, stay: bool = False) -> None:
+        """Open this reviewer's review of a case (it starts with its first answer); `stay`
+        opens it over the current screen (the findings), so Escape comes back there.
 
         Opening a case that is someone else's (assigned to them, or a review they started)
         asks first: starting it would make this reviewer its primary reviewer.
@@ -96,10 +100,11 @@ class CaseReviewApp(App[None]):
 
         sampled = self.store.audit_case(audit_id, case_id)
         # The second reviewer works blind: their own review, never the primary's answers.
-        role = "second" if sampled.second_reviewer == self.reviewer else "primary"
+        # A case that is not theirs at all opens as its primary review, after asking.
+        role = my_role(sampled, self.reviewer) or "primary"
         owner = (sampled.reviewer or sampled.assigned_to) if role == "primary" else None
         if owner is None or owner == self.reviewer:
-            self._open_review(audit_id, case_id, role)
+            self._open_review(audit_id, case_id, role, stay)
             return
         state = {None: "assigned to", "in_progress": "being reviewed by"}.get(
             sampled.status, "reviewed by"
@@ -114,16 +119,23 @@ class CaseReviewApp(App[None]):
                     else "Your changes would be logged under your name."
                 ),
             ),
-            lambda yes: self._open_review(audit_id, case_id, role) if yes else None,
+            lambda yes: self._open_review(audit_id, case_id, role, stay) if yes else None,
         )
 
-    def _open_review(self, audit_id: int, case_id: int, role: str) -> None:
+    def _open_review(self, audit_id: int, case_id: int, role: str, stay: bool = False) -> None:
         from casereview.screens import AuditCasesScreen, ReviewScreen
 
-        try:
-            review = self.store.open_review(audit_id, case_id, self.reviewer, role)
-        except StoreError as exc:  # read-only or busy: say so, stay where we are
-            self.notify(str(exc), title="Not opened", severity="error", markup=False)
+        # Looking starts nothing: an unstarted review is shown as it is, and starts (in the
+        # store) with its first answer or note. A refusal is said now, not at that answer.
+        review = self.store.find_review(audit_id, case_id, role)
+        refusal = (
+            None if review else self.store.start_refusal(audit_id, case_id, self.reviewer, role)
+        )
+        if refusal:
+            self.notify(refusal, title="Not opened", severity="error", markup=False)
+            return
+        if stay:
+            self._push_review(review, audit_id, case_id, role)
             return
         # Keep the stack shallow: audits -> cases -> review, reusing this audit's cases
         # screen when it is there (a national audit's list is 25,000 rows to rebuild).
@@ -138,7 +150,15 @@ class CaseReviewApp(App[None]):
             cases = AuditCasesScreen(audit_id)
             self.push_screen(cases)
         cases.opened.add(case_id)
-        self.push_screen(ReviewScreen(review.id))
+        self._push_review(review, audit_id, case_id, role)
+
+    def _push_review(self, review: Review | None, audit_id: int, case_id: int, role: str) -> None:
+        from casereview.screens import ReviewScreen
+
+        if review is not None:
+            self.push_screen(ReviewScreen(review.id))
+        else:
+            self.push_screen(ReviewScreen(audit_id=audit_id, case_id=case_id, role=role))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -4,7 +4,10 @@ could not."""
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Sequence
+from typing import NamedTuple, Protocol, TypeVar
+
+T = TypeVar("T", bound="Sampled")
 
 MODERATION_NEEDS_PAIR = "moderation needs a completed primary and a completed second review"
 DECISION_NEEDS_REASON = "a moderation decision needs a reason (it goes in the trail)"
@@ -56,3 +59,55 @@ def agreed_answer(primary: str | None, second: str | None) -> str | None:
 def needs_reason(reason: str | None) -> bool:
     """A moderation decision without a reason is refused."""
     return not (reason or "").strip()
+
+
+class Sampled(Protocol):
+    """What the queue rules read of a sampled case (store.records.AuditCase has it)."""
+
+    @property
+    def assigned_to(self) -> str | None: ...
+    @property
+    def second_reviewer(self) -> str | None: ...
+    @property
+    def reviewer(self) -> str | None: ...
+    @property
+    def status(self) -> str | None: ...
+    @property
+    def second_status(self) -> str | None: ...
+
+
+def my_role(case: Sampled, reviewer: str) -> str | None:
+    """Which of a sampled case's reviews is `reviewer`'s: "second" where they are its blind
+    second reviewer, "primary" where it is assigned to them or they started its primary
+    review, None where it is nobody's of theirs (opening it then asks first)."""
+    if case.second_reviewer == reviewer:
+        return "second"
+    if reviewer in (case.assigned_to, case.reviewer):
+        return "primary"
+    return None
+
+
+def my_status(case: Sampled, reviewer: str) -> str | None | bool:
+    """The state of `reviewer`'s own review of the case (None: not started), or False
+    where the case is not theirs."""
+    role = my_role(case, reviewer)
+    if role is None:
+        return False
+    return case.second_status if role == "second" else case.status
+
+
+def next_in_queue(cases: Sequence[T], reviewer: str, after: int | None = None) -> T | None:
+    """The reviewer's next unfinished case in sample order: the first after index `after`
+    (wrapping round, never `after` itself), in progress or not started; None when their
+    queue is done. With no `after`, in progress first, then not started."""
+    states = [my_status(c, reviewer) for c in cases]
+    if after is None:
+        for wanted in ("in_progress", None):
+            if wanted in states:
+                return cases[states.index(wanted)]
+        return None
+    order = list(range(after + 1, len(cases))) + list(range(0, after))
+    for i in order:
+        if states[i] in ("in_progress", None):
+            return cases[i]
+    return None

@@ -95,21 +95,29 @@ def _shown(screen: ReviewScreen) -> list[str]:
 async def test_leaving_a_review_stores_where_the_reviewer_was(db_path: Path) -> None:
     """README: leaving a review and coming back (or restarting) resumes there."""
     store = Store.open(db_path)
-    seed_store(store)
+    audit = seed_store(store)
     app = make_app(store, "ann")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("enter", "enter")
         screen = app.screen
         assert isinstance(screen, ReviewScreen)
         assert _shown(screen) == ["REC-01", "REC-03", "SPO-01"]
-        review_id = screen.review_id
-        # moved on to SPO-01 without answering: nothing saved but the position
+        # moved on to SPO-01 without answering: a look, so nothing saved, nothing started
         await pilot.press("j", "j")
         assert screen.current == "SPO-01"
         await pilot.press("escape")
         assert isinstance(app.screen, AuditCasesScreen)
+        assert screen.case_id is not None
+        assert store.find_review(audit.id, screen.case_id, "primary") is None
+        # REC-03 answered No (the first answer starts the review), on to SPO-01, and left
+        await pilot.press("enter", "j", "n")
+        started = app.screen
+        assert isinstance(started, ReviewScreen) and started.current == "SPO-01"
+        review_id = started.review_id
+        assert review_id is not None
+        await pilot.press("escape")
         assert store.review(review_id).current_question == "SPO-01"
-        assert store.answer_values(review_id) == {}
+        assert store.answer_values(review_id) == {"REC-03": "no"}
         await pilot.press("enter")
         again = app.screen
         assert isinstance(again, ReviewScreen) and again.review_id == review_id
@@ -199,6 +207,7 @@ async def test_delete_clears_an_answer_and_the_trail_says_so(
         await pilot.press("y")  # REC-01 yes: REC-02 appears
         assert "REC-02" in _shown(screen)
         await pilot.press("k", "delete")
+        assert screen.review_id is not None
         assert store.answer_values(screen.review_id) == {"REC-01": None}
         assert "REC-02" not in _shown(screen)
         last = store.events(screen.review_id)[-1]

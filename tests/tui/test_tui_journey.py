@@ -33,13 +33,17 @@ async def test_the_whole_journey(db_path: Path) -> None:
         await pilot.press("enter")
         screen = app.screen
         assert isinstance(screen, ReviewScreen)
-        review = store.review(screen.review_id)
-        assert (review.case_id, review.reviewer, review.role) == (first_case.id, "ann", "primary")
+        # a look starts nothing: the review starts with its first answer (issue 17)
+        assert screen.review_id is None
+        assert (screen.case_id, screen.role) == (first_case.id, "primary")
+        assert store.find_review(audit.id, first_case.id, "primary") is None
         assert screen.current == "REC-01"
         assert shown_ids(screen) == ["REC-01", "REC-03", "SPO-01"]
 
         # answer: saved, and the newly shown REC-02 comes next
         await pilot.press("y")
+        review = store.review(screen.review_id or 0)
+        assert (review.case_id, review.reviewer, review.role) == (first_case.id, "ann", "primary")
         assert store.answer_values(review.id) == {"REC-01": "yes"}
         assert screen.current == "REC-02"
         assert shown_ids(screen) == ["REC-01", "REC-02", "REC-03", "SPO-01"]
@@ -111,6 +115,7 @@ async def test_resume_after_restart(db_path: Path) -> None:
         assert isinstance(screen, ReviewScreen)
         await pilot.press("y", "y", "down")
         review_id = screen.review_id
+        assert review_id is not None
     store.close()
 
     reopened = Store.open(db_path)
@@ -146,7 +151,7 @@ async def test_help_and_palette(audited: tuple[Store, AuditInfo]) -> None:
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, ReviewScreen)
-        assert store.case(store.review(screen.review_id).case_id).case_ref == "T/4"
+        assert screen.case_id is not None and store.case(screen.case_id).case_ref == "T/4"
 
 
 def prompt(screen: ReviewScreen, option_id: str) -> str:
@@ -166,6 +171,7 @@ async def test_the_list_and_panel_follow_each_key(audited: tuple[Store, AuditInf
         assert screen.current == "REC-03"
         assert "Were earlier reports linked?" in str(screen.query_one("#question").render())
         await pilot.press("n")
+        assert screen.review_id is not None
         assert store.answer_values(screen.review_id) == {"REC-03": "no"}
         assert "REC-03" in prompt(screen, "REC-03") and "No" in prompt(screen, "REC-03")
         assert "Recording  1/2" in prompt(screen, "section:rec")

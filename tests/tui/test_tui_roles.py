@@ -32,10 +32,12 @@ async def test_opening_a_colleagues_case_asks_before_taking_it(
         await pilot.press("enter", "y")
         screen = app.screen
         assert isinstance(screen, ReviewScreen)
-        review = store.review(screen.review_id)
+        # the first answer starts the review, as ann's primary review
+        await pilot.press("y")
+        review = store.review(screen.review_id or 0)
         assert (review.case_id, review.reviewer, review.role) == (first.id, "ann", "primary")
         # back on the list, the row shows the answer given
-        await pilot.press("y", "escape")
+        await pilot.press("escape")
         assert isinstance(app.screen, AuditCasesScreen)
         assert str(app.screen.query_one(DataTable).get_row_at(0)[2]) == "in progress (1 answered)"
 
@@ -52,7 +54,7 @@ async def test_own_and_unassigned_cases_open_without_a_question(
         assert isinstance(app.screen, ReviewScreen)
         await pilot.press("escape", "down", "enter")  # the second case is nobody's yet
         assert isinstance(app.screen, ReviewScreen)
-        assert store.review(app.screen.review_id).case_id == second.id
+        assert app.screen.case_id == second.id and app.screen.role == "primary"
 
 
 async def test_a_second_reviewer_starts_on_their_blind_review_and_is_told_so(
@@ -70,8 +72,12 @@ async def test_a_second_reviewer_starts_on_their_blind_review_and_is_told_so(
         await pilot.press("enter")
         screen = app.screen
         assert isinstance(screen, ReviewScreen)
-        assert store.review(screen.review_id).role == "second"
+        assert screen.role == "second" and screen.review_id is None  # not started by a look
         assert str(screen.sub_title).endswith("blind second review")
+        # the side pane says so too, where the title is cut at 80 columns
+        assert "BLIND second review" in str(screen.query_one("#review-role").render())
+        await pilot.press("y")
+        assert store.review(screen.review_id or 0).role == "second"
 
 
 async def test_moderation_needs_a_finished_pair(audited: tuple[Store, AuditInfo]) -> None:

@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 from textual.widgets.data_table import ColumnKey
 
+from casereview.rules import next_in_queue
 from casereview.screens._base import StoreScreen, highlighted_key
 from casereview.screens.modals import ReasonScreen
 from casereview.screens.moderation import ModerationScreen
@@ -57,20 +58,10 @@ class AuditCasesScreen(StoreScreen):
 
     def _to_my_next_case(self, rows: list[AuditCase]) -> None:
         """Start on the reviewer's own unfinished review: in progress first, then not started
-        (a second reviewer's own are the cases chosen for their blind second review)."""
-
-        def my_status(ac: AuditCase) -> str | None | bool:
-            if ac.second_reviewer == self.reviewer:
-                return ac.second_status
-            if self.reviewer in (ac.assigned_to, ac.reviewer):
-                return ac.status
-            return False  # not this reviewer's
-
-        states = [my_status(ac) for ac in rows]
-        for wanted in ("in_progress", None):
-            if wanted in states:
-                self.query_one(DataTable).move_cursor(row=states.index(wanted))
-                return
+        (rules.next_in_queue; a second reviewer's own are their blind second reviews)."""
+        found = next_in_queue(rows, self.reviewer)
+        if found is not None:
+            self.query_one(DataTable).move_cursor(row=rows.index(found))
 
     def on_screen_resume(self) -> None:
         # Also sent when the screen is first shown: the table is filled here, once. Back

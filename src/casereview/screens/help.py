@@ -26,6 +26,10 @@ HELP = """\
 | review | `Delete` | clear the answer |
 | review | `c` | complete the review (refused while a shown question is unanswered) |
 | review | `R` | reopen a completed review (asks for a reason) |
+| review | `g` | to the next unanswered question |
+| review | `s` / `S` | to the next / previous section |
+| review | `i` | the case file over the whole side pane, and back (`shift+up/down` scroll it) |
+| review | `N` | after completing: the next unfinished case in your queue (says when it is done) |
 | review | `h` | the history of the current question: every change, who, when, why |
 | cases | `o` | moderate a double-reviewed case (both reviews complete) |
 | moderation | `1` / `2` | agree the primary's / the second's answer (asks for a reason) |
@@ -33,6 +37,7 @@ HELP = """\
 | moderation | `d` | show all questions or only the disagreements |
 | moderation | `c` | complete the moderated review: findings then count it |
 | findings | `Enter` `v` `g` `x` | drill into a section, change view, group, export |
+| findings | `l` | cases answering No, Partly or Unknown to the row; `Enter` opens one |
 | review | `Escape` | back to the cases |
 
 ## Answers

@@ -83,8 +83,24 @@ class ModerationScreen(StoreScreen):
         note = self.sides[role].get(qid)
         text = Text(ANSWER_LABELS.get(value or "", "-"), "bold")
         if note and note.note:
-            text.append(f"  {note.note[:40]}", "italic")
+            text.append(f"  {note.note[: self._note_width]}", "italic")
         return text
+
+    @property
+    def _note_width(self) -> int:
+        """Notes shrink on narrow terminals, so the second reviewer's column stays in view."""
+        return 40 if self.size.width >= 120 else 12
+
+    def _question_width(self, sides: list[list[Text]]) -> int:
+        """What the question text may take of the row once the other columns have theirs
+        (each column is as wide as its header or its widest cell, plus two of padding)."""
+        taken = sum(
+            max([len(f"{title} ({self.names.get(role, '')})")] + [c.cell_len for c in cells]) + 2
+            for (role, title), cells in zip(
+                (("primary", "Primary"), ("second", "Second")), sides, strict=True
+            )
+        )
+        return max(10, min(40, self.size.width - 2 - taken - (9 + 2) - (7 + 2)))
 
     def _refresh(self) -> None:
         assert self.checklist is not None and self.review_id is not None
@@ -95,17 +111,21 @@ class ModerationScreen(StoreScreen):
         cursor = table.cursor_row
         table.clear()
         disagreements = [q.id for q in self.checklist.questions if first[q.id] != second[q.id]]
-        for q in self.checklist.questions:
-            if not self.show_all and q.id not in disagreements:
-                continue
+        listed = [q for q in self.checklist.questions if self.show_all or q.id in disagreements]
+        sides = [
+            [self._cell("primary", q.id, first) for q in listed],
+            [self._cell("second", q.id, second) for q in listed],
+        ]
+        width = self._question_width(sides)
+        for q, primary_cell, second_cell in zip(listed, *sides, strict=True):
             decided = agreed.get(q.id)
             table.add_row(
-                Text.assemble((q.id, "bold"), f" {q.text[:40]}"),
+                Text.assemble((q.id, "bold"), f" {q.text[:width]}"),
                 Text(ANSWER_LABELS[decided], "green bold")
                 if decided
                 else Text("hidden" if q.id not in shown else "to decide", "yellow"),
-                self._cell("primary", q.id, first),
-                self._cell("second", q.id, second),
+                primary_cell,
+                second_cell,
                 key=q.id,
             )
         if table.row_count:

@@ -15,12 +15,21 @@ from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from casereview.checklist import ANSWER_LABELS, Checklist, Question, Section
+from casereview.rules import next_in_queue
 from casereview.screens._base import StoreScreen
 from casereview.screens.modals import HistoryScreen, NoteScreen, ReasonScreen
 from casereview.store.errors import ReviewIncomplete, StoreError
-from casereview.store.records import Answer
+from casereview.store.records import Answer, Case
 
+ANSWER_GROUP = Binding.Group("Answer")
 KEYS = {"yes": "y", "partly": "p", "no": "n", "na": "a", "unknown": "u"}
+LOCKED_ACTIONS = ("answer", "note", "clear")
+LOCKED_KEYS = ("y", "p", "n", "a", "u", "e", "delete")
+ROLE_LABELS = {
+    "primary": "Primary review",
+    "second": "BLIND second review",
+    "moderated": "Moderated review",
+}
 MARK = {
     "yes": ("✓", "green"),
     "partly": ("◐", "yellow"),
@@ -34,31 +43,51 @@ class ReviewScreen(StoreScreen):
     """Answer keys save and move on; skip logic applies as you go."""
 
     BINDINGS = [
-        Binding("y", "answer('yes')", "Yes"),
-        Binding("p", "answer('partly')", "Partly"),
-        Binding("n", "answer('no')", "No"),
-        Binding("a", "answer('na')", "N/A"),
-        Binding("u", "answer('unknown')", "Unknown"),
+        # One footer entry for the five answers ("y p n a u Answer"), so the keys that matter
+        # after them (Complete, Reopen, Next case) still fit at 80 columns.
+        Binding("y", "answer('yes')", "Yes", group=ANSWER_GROUP),
+        Binding("p", "answer('partly')", "Partly", group=ANSWER_GROUP),
+        Binding("n", "answer('no')", "No", group=ANSWER_GROUP),
+        Binding("a", "answer('na')", "N/A", group=ANSWER_GROUP),
+        Binding("u", "answer('unknown')", "Unknown", group=ANSWER_GROUP),
         # Keys that open a dialog are priority bindings: the app runs them as it takes the key
         # from the terminal, before it hands the next key on, so the keys typed after them go
         # to the dialog and none to this screen (see modals.Dialog).
         Binding("e", "note", "Note", priority=True),
         Binding("c", "complete", "Complete"),
         Binding("R", "reopen", "Reopen", priority=True),
+        Binding("N", "next_case", "Next case"),
+        Binding("g", "next_gap", "Next gap"),
+        Binding("s", "next_section(1)", "Next section", show=False),
+        Binding("S", "next_section(-1)", "Previous section", show=False),
+        Binding("i", "case_file", "Case file", show=False),
         Binding("h", "history", "History", show=False, priority=True),
         Binding("delete", "clear", "Clear", show=False),
         Binding("shift+down", "scroll_guidance(1)", "Scroll guidance", show=False),
         Binding("shift+up", "scroll_guidance(-1)", "Scroll guidance", show=False),
-        Binding("j", "move(1)", "Next", show=False),
-        Binding("k", "move(-1)", "Previous", show=False),
+        # Up and Down as screen keys too: wherever focus is, they move between questions.
+        Binding("down,j", "move(1)", "Next", show=False),
+        Binding("up,k", "move(-1)", "Previous", show=False),
         Binding("escape", "back", "Cases"),
     ]
 
     locked: reactive[bool] = reactive(False, bindings=True)
 
-    def __init__(self, review_id: int):
+    def __init__(
+        self,
+        review_id: int | None = None,
+        *,
+        audit_id: int | None = None,
+        case_id: int | None = None,
+        role: str = "primary",
+    ):
+        """A started review by id, or (review_id None) the case's review in `role` not
+        started yet: it starts with the first answer or note, so a look starts nothing."""
         super().__init__()
         self.review_id = review_id
+        self.audit_id = audit_id
+        self.case_id = case_id
+        self.role = role
         self.checklist: Checklist | None = None
         self.answers: dict[str, Answer] = {}
         self.shown: list[str] = []
@@ -71,11 +100,17 @@ class ReviewScreen(StoreScreen):
         yield Header()
         with Horizontal(id="review-body"):
             with Vertical(id="review-side"):
-                yield Static(id="case-details")
+                # Role and state first: at 80 columns the title is cut, and a blind second
+                # review must never look like a primary one.
+                yield Static(id="review-role")
+                with VerticalScroll(id="case-scroll", can_focus=False):
+                    yield Static(id="case-details")
                 yield Static(id="section-progress")
             with Vertical(id="review-main"):
                 yield OptionList(id="questions")
-                with VerticalScroll(id="question-panel"):
+                # Not focusable: Tab would take focus off the questions and leave Up/Down
+                # scrolling this panel (shift+up/down scroll it from anywhere).
+                with VerticalScroll(id="question-panel", can_focus=False):
                     # One widget for the question, choices, note and guidance: moving to the
                     # next question is then one update and one layout, not four.
                     yield Static(id="question")
@@ -83,35 +118,40 @@ class ReviewScreen(StoreScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        review = self.store.review(self.review_id)
-        audit = self.store.audit(review.audit_id)
+        if self.review_id is not None:
+            review = self.store.review(self.review_id)
+            self.audit_id, self.case_id, self.role = review.audit_id, review.case_id, review.role
+            status: str | None = review.status
+            current = review.current_question
+        else:
+            status = current = None
+        assert self.audit_id is not None and self.case_id is not None
+        audit = self.store.audit(self.audit_id)
         self.checklist = self.store.checklist(audit.checklist_pk)
-        case = self.store.case(review.case_id)
-        blind = " - blind second review" if review.role == "second" else ""
+        case = self.store.case(self.case_id)
+        blind = " - blind second review" if self.role == "second" else ""
         self.sub_title = f"{audit.name} - {case.case_ref}{blind}"
-        flags = [
-            f for f, on_ in (("DA", case.da_related), ("repeat victim", case.repeat_victim)) if on_
-        ]
-        self.query_one("#case-details", Static).update(
-            Text.assemble(
-                (case.case_ref, "bold"),
-                f"\n{case.force}\n{case.team or ''}\n",
-                (case.offence or "offence not recorded", "italic"),
-                f"\nReported {(case.reported_at or '-')[:10]}\n",
-                f"Recorded {_delay(case.reported_at, case.recorded_at)}\n",
-                f"{case.outcome or 'no outcome yet'}\n",
-                ", ".join(flags),
-            )
-        )
-        self.locked = review.status == "complete"
+        self.query_one("#case-details", Static).update(case_text(case))
+        self.locked = status == "complete"
         self._reload()
-        self.current = self._resume_point(review.current_question)
+        self.current = self._resume_point(current)
         self._render_questions()
         questions = self.query_one(OptionList)
         # Not the OptionHighlighted message: that arrives after the list's own frame, so the
         # question panel would follow one frame (and one layout) behind the cursor.
         self.watch(questions, "highlighted", self._highlighted, init=False)
         questions.focus()
+
+    def _render_role(self) -> None:
+        role = ROLE_LABELS.get(self.role, self.role)
+        if self.review_id is None:
+            state = Text("not started", "dim")
+        elif self.locked:
+            state = Text("complete: R to reopen", "bold green")
+        else:
+            state = Text("in progress", "yellow")
+        style = "bold reverse magenta" if self.role == "second" else "bold"
+        self.query_one("#review-role", Static).update(Text.assemble((role, style), "\n", state))
 
     def _resume_point(self, last: str | None) -> str | None:
         """First unanswered shown question from where the reviewer last was."""
@@ -125,7 +165,7 @@ class ReviewScreen(StoreScreen):
 
     def _reload(self) -> None:
         assert self.checklist is not None
-        self.answers = self.store.answers(self.review_id)
+        self.answers = self.store.answers(self.review_id) if self.review_id is not None else {}
         self.shown = self.checklist.visible(self._values())
 
     def _values(self) -> dict[str, str | None]:
@@ -181,16 +221,17 @@ class ReviewScreen(StoreScreen):
         value = self._value(q.id)
         mark, colour = MARK[value] if value else ("·", "grey50")
         label = ANSWER_LABELS[value] if value else ""
+        # The note mark goes before the text, which is cut to the width: never the mark.
+        noted = bool(self.answers.get(q.id) and self.answers[q.id].note)
         prompt = Text.assemble(
-            (f" {mark} ", colour),
+            (f" {mark}", colour),
+            ("✎ " if noted else "  ", "cyan"),
             (f"{q.id:<8}", "bold" if q.critical else ""),
             (f"{label:<8}", colour),
             q.text,
             no_wrap=True,
             overflow="ellipsis",
         )
-        if self.answers.get(q.id) and self.answers[q.id].note:
-            prompt.append(" ✎", "cyan")
         return Content.from_rich_text(prompt)
 
     def _render_sections(self) -> None:
@@ -199,7 +240,9 @@ class ReviewScreen(StoreScreen):
         current_section = self.checklist.section_of(self.current).id if self.current else None
         text = Text("Sections\n", style="bold")
         # the sidebar narrows on small terminals: fit titles to it rather than wrap
-        width = max(self.query_one("#review-side").content_size.width - 8, 8)
+        # (from the stylesheet's pane widths, 30 or 24 less padding and border: the pane's
+        # own size is not laid out yet when the screen first draws)
+        width = (21 if self.app.size.width < 110 else 27) - 8
         total_done = total = 0
         for section in self.checklist.sections:
             visible = [q.id for q in section.questions if q.id in shown]
@@ -209,10 +252,10 @@ class ReviewScreen(StoreScreen):
             style = "green" if done == len(visible) else ""
             title = section.title[:width]
             text.append(f"{pointer}{title:<{width}} {done:>2}/{len(visible):<2}\n", style)
-        status = "complete (locked)" if self.locked else "in progress"
-        text.append(f"\n{total_done} of {total} answered\nReview {status}", "bold")
-        # Always one line per section and three below: the size cannot change, so no layout.
+        text.append(f"\n{total_done} of {total} answered", "bold")
+        # Always one line per section and two below: the size cannot change, so no layout.
         self.query_one("#section-progress", Static).update(text, layout=False)
+        self._render_role()
 
     def _render_current(self) -> None:
         assert self.checklist is not None
@@ -251,11 +294,20 @@ class ReviewScreen(StoreScreen):
     # ---------------------------------------------------------------- actions
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("answer", "note", "complete", "clear") and self.locked:
-            return None  # greyed in the footer
-        if action == "reopen" and not self.locked:
+        if action in LOCKED_ACTIONS and self.locked:
+            return None  # greyed in the footer; pressed, on_key says why
+        if action == "complete" and self.locked:
+            return False  # hidden: done, and its room in the footer is Next case's
+        if action in ("reopen", "next_case") and not self.locked:
             return False  # hidden: the footer has no room for keys that do not apply
         return True
+
+    def on_key(self, event: events.Key) -> None:
+        """A locked key does nothing, so say why rather than nothing."""
+        if self.locked and event.key in LOCKED_KEYS:
+            event.stop()
+            self._status("This review is complete: R to reopen (with a reason).", "yellow")
+            self.app.bell()
 
     def _highlighted(self, index: int | None) -> None:
         """The highlight moved (a watcher, so the panels redraw in the same frame as it)."""
@@ -268,7 +320,9 @@ class ReviewScreen(StoreScreen):
             self._render_current()
 
     def action_scroll_guidance(self, step: int) -> None:
-        panel = self.query_one("#question-panel", VerticalScroll)
+        # With the case file open, shift+up/down read it; else the guidance.
+        which = "#case-scroll" if self.has_class("case-open") else "#question-panel"
+        panel = self.query_one(which, VerticalScroll)
         panel.scroll_relative(y=step * max(panel.size.height - 2, 1), animate=False)
 
     def on_resize(self, event: events.Resize) -> None:
@@ -276,6 +330,55 @@ class ReviewScreen(StoreScreen):
         self.set_class(event.size.width < 110, "narrow")
         if self.checklist is not None:
             self.call_after_refresh(self._render_sections)
+
+    def action_next_gap(self) -> None:
+        """To the next shown question without an answer, round from the current one."""
+        gaps = self.checklist_unanswered()
+        if not gaps:
+            self._status("No unanswered question: c completes the review.", "green")
+            return
+        order = self.shown
+        start = order.index(self.current) + 1 if self.current in order else 0
+        self._go_to(next((q for q in order[start:] + order[:start] if q in gaps), gaps[0]))
+
+    def action_next_section(self, step: int) -> None:
+        """To the first shown question of the next (or previous) section."""
+        assert self.checklist is not None
+        sections = [
+            s for s in self.checklist.sections if any(q.id in self.shown for q in s.questions)
+        ]
+        if not sections or self.current is None:
+            return
+        here = self.checklist.section_of(self.current).id
+        index = next(i for i, s in enumerate(sections) if s.id == here)
+        target = sections[(index + step) % len(sections)]
+        self._go_to(next(q.id for q in target.questions if q.id in self.shown))
+
+    def _go_to(self, qid: str) -> None:
+        self.current = qid
+        questions = self.query_one(OptionList)
+        questions.highlighted = questions.get_option_index(qid)
+        self._render_sections()
+        self._render_current()
+
+    def action_next_case(self) -> None:
+        """The next unfinished case in this reviewer's queue (rules.next_in_queue)."""
+        assert self.audit_id is not None
+        rows = self.store.audit_cases(self.audit_id, assigned_to=self.reviewer)
+        here = next((i for i, ac in enumerate(rows) if ac.case.id == self.case_id), None)
+        found = next_in_queue(rows, self.reviewer, here if here is not None else -1)
+        if found is None:
+            self._status(
+                "Your queue is done: no case of yours in this audit is unfinished.", "green"
+            )
+            self.notify("Your queue in this audit is done.", title="Queue done", markup=False)
+            return
+        self.cr_app.open_case(self.audit_id, found.case.id)
+
+    def action_case_file(self) -> None:
+        """Open the case panel over the whole side pane (and back): at 80 columns it has
+        room for a few lines only."""
+        self.toggle_class("case-open")
 
     def action_move(self, step: int) -> None:
         questions = self.query_one(OptionList)
@@ -301,9 +404,17 @@ class ReviewScreen(StoreScreen):
         if self.current is not None and self._value(self.current):
             self._save(self.current, None, advance=False)
 
+    def _started(self) -> int:
+        """The review's id, starting it now if this is its first answer or note."""
+        if self.review_id is None:
+            assert self.audit_id is not None and self.case_id is not None
+            review = self.store.open_review(self.audit_id, self.case_id, self.reviewer, self.role)
+            self.review_id = review.id
+        return self.review_id
+
     def _save(self, qid: str, value: str | None, advance: bool = True) -> None:
         try:
-            cleared = self.store.set_answer(self.review_id, qid, value, self.reviewer)
+            cleared = self.store.set_answer(self._started(), qid, value, self.reviewer)
         except StoreError as exc:
             self._status(f"Not saved: {exc}", "bold red")
             self.app.bell()
@@ -342,7 +453,7 @@ class ReviewScreen(StoreScreen):
         if note is None:
             return
         try:
-            self.store.set_note(self.review_id, qid, note, self.reviewer)
+            self.store.set_note(self._started(), qid, note, self.reviewer)
         except StoreError as exc:
             self._status(f"Note not saved: {exc}", "bold red")
             return
@@ -352,6 +463,9 @@ class ReviewScreen(StoreScreen):
 
     def action_complete(self) -> None:
         try:
+            if self.review_id is None:  # nothing answered: the store says which are missing
+                assert self.checklist is not None
+                raise ReviewIncomplete(self.checklist.unanswered({}))
             self.store.complete_review(self.review_id, self.reviewer)
         except ReviewIncomplete as exc:
             self.current = exc.unanswered[0]
@@ -371,7 +485,9 @@ class ReviewScreen(StoreScreen):
             return
         self.locked = True
         self._render_questions()
-        self._status("Review complete and locked. Escape to go back to the cases.", "bold green")
+        self._status(
+            "Review complete and locked. N opens your next case, Escape the cases.", "bold green"
+        )
         self.notify("Review complete.", title="Saved")
 
     def action_reopen(self) -> None:
@@ -385,6 +501,7 @@ class ReviewScreen(StoreScreen):
             self._status("Not reopened: a reason is needed.", "red")
             return
         try:
+            assert self.review_id is not None  # only a complete (so started) one is reopened
             self.store.reopen_review(self.review_id, self.reviewer, reason)
         except StoreError as exc:
             self._status(str(exc), "bold red")
@@ -396,13 +513,43 @@ class ReviewScreen(StoreScreen):
     def action_history(self) -> None:
         if self.current is None:
             return
-        events = [e for e in self.store.events(self.review_id) if e.question_id == self.current]
+        trail = self.store.events(self.review_id) if self.review_id is not None else []
+        events = [e for e in trail if e.question_id == self.current]
         self.app.push_screen(HistoryScreen(self.current, events))
 
     def action_back(self) -> None:
-        if self.current and not self.locked:
+        if self.current and not self.locked and self.review_id is not None:
             self.store.set_position(self.review_id, self.current)
         self.app.pop_screen()
+
+
+def case_text(case: Case) -> Text:
+    """The case file's metadata for the side pane: all of it, the summary last (data, so
+    Text: a summary with [brackets] is shown as typed)."""
+    flags = [
+        f for f, on_ in (("DA", case.da_related), ("repeat victim", case.repeat_victim)) if on_
+    ]
+    text = Text.assemble(
+        (case.case_ref, "bold"),
+        f"\n{case.force}\n{case.team or ''}\n",
+        (case.offence or "offence not recorded", "italic"),
+        f"\nReported {(case.reported_at or '-')[:10]}\n",
+        f"Recorded {_delay(case.reported_at, case.recorded_at)}\n",
+        f"{case.outcome or 'no outcome yet'}",
+    )
+    if flags:
+        text.append("\n" + ", ".join(flags))
+    if case.officer:
+        text.append("\nOfficer ", "dim")
+        text.append(case.officer)
+    for name, value in sorted(case.extra.items()):
+        if value:
+            text.append(f"\n{name.replace('_', ' ').capitalize()} ", "dim")
+            text.append(value)
+    if case.summary:
+        text.append("\n\nSummary\n", "bold")
+        text.append(case.summary)
+    return text
 
 
 def _delay(reported: str | None, recorded: str | None) -> str:

@@ -48,16 +48,7 @@ class ReviewStore(AuditStore):
             found = self._review_of(audit_id, case_id, role)  # started meanwhile elsewhere?
             if found is not None:
                 return found
-            people = self._people(audit_id, case_id)
-            if people is None:
-                raise StoreError("that case is not in this audit's sample")
-            assigned, chosen, primary, second = people
-            if role == "second":
-                refusal = second_review_refusal(reviewer, assigned, primary)
-            elif role == "primary":  # the one blind to it may not take the primary over
-                refusal = second_review_refusal(second or chosen, None, reviewer)
-            else:
-                refusal = "a moderated review is started by moderation, not opened"
+            refusal = self.start_refusal(audit_id, case_id, reviewer, role)
             if refusal:
                 raise StoreError(refusal)
             stamp = now()
@@ -69,6 +60,24 @@ class ReviewStore(AuditStore):
             review_id = int(cursor.lastrowid or 0)
             self._event(review_id, None, "review_started", None, role, None, reviewer)
         return self.review(review_id)
+
+    def start_refusal(self, audit_id: int, case_id: int, reviewer: str, role: str) -> str | None:
+        """Why `reviewer` may not start this case's review in `role` (None: they may). The
+        app asks before it shows an unstarted review, and open_review again as it starts it."""
+        people = self._people(audit_id, case_id)
+        if people is None:
+            return "that case is not in this audit's sample"
+        assigned, chosen, primary, second = people
+        if role == "second":
+            return second_review_refusal(reviewer, assigned, primary)
+        if role == "primary":  # the one blind to it may not take the primary over
+            return second_review_refusal(second or chosen, None, reviewer)
+        return "a moderated review is started by moderation, not opened"
+
+    def find_review(self, audit_id: int, case_id: int, role: str) -> Review | None:
+        """The review of this case in this role, or None where none is started: looking at a
+        case starts nothing (the first answer or note does, through open_review)."""
+        return self._review_of(audit_id, case_id, role)
 
     def _review_of(self, audit_id: int, case_id: int, role: str) -> Review | None:
         rows = list(
