@@ -511,3 +511,38 @@ def section_chart(data: AuditData) -> BarChart:
         ci_low=[_pct(f.ci_low) for f in figures],
         ci_high=[_pct(f.ci_high) for f in figures],
     )
+
+
+FLAGGED = ("no", "partly", "unknown")
+
+
+@dataclass(frozen=True)
+class Flagged:
+    """One counted answer of No, Partly or Unknown: what a finding is made of."""
+
+    case_id: int
+    role: str
+    reviewer: str
+    question_id: str
+    value: str
+    note: str
+
+
+def flagged_answers(
+    data: AuditData,
+    question_ids: Sequence[str],
+    notes: Mapping[tuple[int, str, str], str] | None = None,
+) -> list[Flagged]:
+    """The counted reviews' No, Partly and Unknown answers to these questions (the cases a
+    figure's shortfall comes from), in case then checklist order; a hidden question counts
+    as N/A, so is never listed. `notes` (store.completed_notes) adds each answer's note."""
+    wanted = [q for q in data.checklist.questions if q.id in set(question_ids)]
+    out = []
+    for review in data.counted:
+        answers = data.checklist.effective_answers(review.answers)
+        for q in wanted:
+            value = answers.get(q.id)
+            if value in FLAGGED:
+                note = (notes or {}).get((review.case_id, review.role, q.id), "")
+                out.append(Flagged(review.case_id, review.role, review.reviewer, q.id, value, note))
+    return out

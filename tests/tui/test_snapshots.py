@@ -60,3 +60,20 @@ def test_findings_screen(
 ) -> None:
     """Findings: section bars with intervals and counts; one completed review, so ⚠ small n."""
     assert snap_compare(build(tmp_path), press=["f"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_export_dialog(
+    snap_compare: Callable[..., bool], tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """Export from the findings: one line per choice (what, by, format, file), set to the
+    view on screen (sections)."""
+    assert snap_compare(build(tmp_path), press=["f", "x"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_flagged_cases(
+    snap_compare: Callable[..., bool], tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """From the Recording section to its cases: bob's REC-01 No, the one counted shortfall."""
+    assert snap_compare(build(tmp_path), press=["f", "l"], terminal_size=size)

@@ -235,6 +235,8 @@ async def test_export_from_the_app(
         await pilot.press("f", "x")
         await pilot.pause()
         dialog = app.screen
+        # the sections view opens the dialog on sections (issue 17): ask for questions
+        dialog.query_one("#export-kind", Select).value = "questions"
         dialog.query_one("#export-format", Select).value = "csv"
         await pilot.pause()
         dialog.query_one("#export-path", Input).value = str(out)
@@ -263,6 +265,8 @@ async def test_export_from_the_app_follows_the_file_name_and_asks_before_replaci
         await pilot.pause()
         dialog = app.screen
         assert dialog.query_one("#export-format", Select).value == "xlsx"
+        dialog.query_one("#export-kind", Select).value = "questions"
+        await pilot.pause()
         dialog.query_one("#export-path", Input).value = str(out)
         await pilot.click("#export-go")
         await pilot.pause(0.2)

@@ -31,28 +31,84 @@ class ExportScreen(Dialog[Path | None]):
     FIELD = "#export-kind"
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, store: Store, audit_name: str):
+    def __init__(
+        self,
+        store: Store,
+        audit_name: str,
+        kind: str = "questions",
+        by: str | None = None,
+        folder: Path | None = None,
+    ):
+        """Opened from the findings with what they show: the kind for the view, the group
+        (`by`) for the grouping, and the folder the last export went to."""
         super().__init__()
         self.store = store
         self.audit_name = audit_name
+        self.kind = kind if kind in outputs.KINDS else "questions"
+        self.by = by if outputs.KINDS[self.kind].groupable else None
+        self.folder = folder
         self._confirmed: Path | None = None  # an existing file the user chose to replace
-        self._default = default_name(audit_name, "questions", "xlsx")  # the name we suggested
+        self._default = self._suggested(self.kind, "xlsx")  # the name we suggested
+
+    def _suggested(self, kind: str, fmt: str) -> str:
+        name = default_name(self.audit_name, kind, fmt)
+        return str(self.folder / name) if self.folder is not None else name
 
     def compose(self) -> ComposeResult:
+        # One line per choice (compact widgets, a label beside each): at 80x24 the dialog
+        # then keeps room for a two-line message ("... exists: Export again to replace it").
         with Vertical(classes="dialog"):
             yield Label(Text.assemble(("Export", "bold"), " ", self.audit_name))
             kinds = [(k.label, k.name) for k in outputs.KINDS.values()]
-            yield Select(kinds, value="questions", allow_blank=False, id="export-kind")
-            yield Select(FORMATS, value="xlsx", allow_blank=False, id="export-format")
-            yield Input(self._default, id="export-path")
-            yield Checkbox("Include free-text notes and case summaries", id="export-notes")
+            with Horizontal(classes="export-row"):
+                yield Label("What", classes="export-label")
+                yield Select(
+                    kinds, value=self.kind, allow_blank=False, id="export-kind", compact=True
+                )
+            with Horizontal(classes="export-row"):
+                yield Label("By", classes="export-label")
+                yield Select(
+                    [(Text(g), g) for g in self._groups()],
+                    value=self.by if self.by is not None else Select.NULL,
+                    prompt="not grouped",
+                    id="export-by",
+                    compact=True,
+                    disabled=not outputs.KINDS[self.kind].groupable,
+                )
+            with Horizontal(classes="export-row"):
+                yield Label("Format", classes="export-label")
+                yield Select(
+                    FORMATS, value="xlsx", allow_blank=False, id="export-format", compact=True
+                )
+            with Horizontal(classes="export-row"):
+                yield Label("File", classes="export-label")
+                yield Input(self._default, id="export-path", compact=True)
+            yield Checkbox(
+                "Include free-text notes and case summaries", id="export-notes", compact=True
+            )
             yield Label("", id="export-message")
             bar = ProgressBar(id="export-progress", show_eta=False)
             bar.display = False  # shown once writing starts
             yield bar
             with Horizontal(classes="buttons"):
-                yield Button("Export", variant="primary", id="export-go")
-                yield Button("Cancel", id="export-cancel")
+                yield Button("Export", variant="primary", id="export-go", compact=True)
+                yield Button("Cancel", id="export-cancel", compact=True)
+
+    def _groups(self) -> list[str]:
+        """The findings' groups, then the pool's other fields (a case attribute may be one)."""
+        from casereview.findings import GROUP_FIELDS_BUILTIN
+
+        names = list(GROUP_FIELDS_BUILTIN)
+        names += [n for n in self.store.case_attribute_names() if n not in names]
+        if self.by is not None and self.by not in names:
+            names.append(self.by)
+        return names
+
+    @on(Select.Changed, "#export-kind")
+    def _kind_changed(self, event: Select.Changed) -> None:
+        """Only questions and sections are grouped: the By choice waits for them."""
+        by = self.query_one("#export-by", Select)
+        by.disabled = not outputs.KINDS[str(event.value)].groupable
 
     @on(Select.Changed)
     def _rename(self) -> None:
@@ -62,7 +118,7 @@ class ExportScreen(Dialog[Path | None]):
             return
         kind = self.query_one("#export-kind", Select).value
         fmt = self.query_one("#export-format", Select).value
-        self._default = default_name(self.audit_name, str(kind), str(fmt))
+        self._default = self._suggested(str(kind), str(fmt))
         path.value = self._default
 
     @on(Button.Pressed, "#export-cancel")
@@ -74,6 +130,8 @@ class ExportScreen(Dialog[Path | None]):
     @on(Checkbox.Changed)
     def _choice_changed(self) -> None:
         self._confirmed = None  # a changed export needs its own go-ahead to replace a file
+        if self.is_mounted:
+            self.query_one("#export-go", Button).label = "Export"
 
     @on(Input.Changed, "#export-path")
     def _follow_name(self, event: Input.Changed) -> None:
@@ -90,6 +148,8 @@ class ExportScreen(Dialog[Path | None]):
         fmt = str(self.query_one("#export-format", Select).value)
         path = Path(self.query_one("#export-path", Input).value.strip()).expanduser().resolve()
         notes = self.query_one("#export-notes", Checkbox).value
+        by_select = self.query_one("#export-by", Select)
+        by = None if by_select.disabled or by_select.value is Select.NULL else str(by_select.value)
         message = self.query_one("#export-message", Label)
         if not path.name:
             message.update(Text("Give a file name.", "red"))
@@ -106,9 +166,10 @@ class ExportScreen(Dialog[Path | None]):
         if path.exists() and self._confirmed != path:
             self._confirmed = path
             message.update(Text(f"{path.name} exists: Export again to replace it.", "yellow"))
+            self.query_one("#export-go", Button).label = "Replace"
             return
         try:
-            prepared = outputs.prepare(self.store, self.audit_name, kind, fmt, None, notes)
+            prepared = outputs.prepare(self.store, self.audit_name, kind, fmt, by, notes)
         except StoreError as exc:
             message.update(Text(str(exc), "red"))
             return

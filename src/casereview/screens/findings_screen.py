@@ -23,15 +23,20 @@ GROUPS = (None, "force", "team", "reviewer", "stratum")
 
 
 def interval_bar(p: float | None, low: float | None, high: float | None, width: int = BAR) -> Text:
-    """Compliance as a bar, its 95% interval as a lighter band: ████▓▓▓▒▒▒░░░░."""
+    """Compliance as a bar as long as the estimate (█), dimmed where it lies inside its 95%
+    interval, and the rest of the interval above it as a lighter band (▒): ██████▒▒▒░░░░.
+
+    The bar has `width` cells, each covering 1/width of 0-100%; a cell belongs to a part
+    when its middle does: 17% of 30 cells is 5 cells of █, 0% is none (only the interval's
+    ▒), 100% all 30, and no figure (n = 0) a dotted line."""
     if p is None or low is None or high is None:
         return Text("·" * width, "grey35")
     colour = "green" if p >= 0.8 else "yellow" if p >= 0.5 else "red"
     text = Text()
     for i in range(width):
         x = (i + 0.5) / width
-        if x <= p:
-            text.append("█" if x < low else "▓", colour)
+        if x < p:
+            text.append("█", colour if x < low else f"dim {colour}")
         elif x <= high:
             text.append("▒", colour)
         else:
@@ -61,6 +66,8 @@ class FindingsScreen(StoreScreen):
 
     BINDINGS = [
         Binding("enter", "drill", "Questions"),
+        # opens a list that owns the keyboard from this key (see modals.Dialog)
+        Binding("l", "flagged", "Cases No/Partly", priority=True),
         Binding("g", "group", "Group by"),
         Binding("v", "view", "View"),
         Binding("x", "export", "Export", priority=True),  # opens a dialog: see modals.Dialog
@@ -74,6 +81,12 @@ class FindingsScreen(StoreScreen):
     def __init__(self, audit_id: int):
         super().__init__()
         self.audit_id = audit_id
+        self._ready = False  # reactive watchers fire before the table exists
+        # The audit as findings.load read it, per group, while the trail's newest entry is
+        # `_loaded_at`: v, g and Enter redraw from it; any write since (a review completed
+        # from the cases list, another process) makes the next redraw read it afresh.
+        self._loaded: dict[str | None, findings.AuditData] = {}
+        self._loaded_at: int | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -84,7 +97,19 @@ class FindingsScreen(StoreScreen):
 
     def on_mount(self) -> None:
         self._ready = True
+
+    def on_screen_resume(self) -> None:
+        # Also sent when first shown. Back from a review opened from the list of cases, or
+        # from the export dialog: redraw (from the cache, unless something was written).
         self.refresh_table()
+
+    def _data(self, audit_name: str, group: str | None) -> findings.AuditData:
+        mark = self.store.last_event_id()
+        if mark != self._loaded_at:
+            self._loaded, self._loaded_at = {}, mark
+        if group not in self._loaded:
+            self._loaded[group] = findings.load(self.store, audit_name, group)
+        return self._loaded[group]
 
     def watch_view(self) -> None:
         self.refresh_table()
@@ -96,16 +121,17 @@ class FindingsScreen(StoreScreen):
         self.refresh_table()
 
     def refresh_table(self) -> None:
-        if not getattr(self, "_ready", False):
-            return  # reactive watchers fire before the table exists
+        if not self._ready:
+            return
         table = self.query_one(DataTable)
+        keep = highlighted_key(table)  # the row to come back to, when it is still there
         table.clear(columns=True)
         title = self.query_one("#findings-title", Static)
         note = self.query_one("#findings-note", Static)
         audit = self.store.audit(self.audit_id)
         self.sub_title = f"{audit.name} - findings"
         try:
-            data = findings.load(self.store, audit.name, self.group)
+            data = self._data(audit.name, self.group)
         except StoreError as exc:
             title.update(Text(str(exc), "bold yellow"))
             note.update("Complete some reviews, then come back (findings count completed reviews).")
@@ -122,7 +148,8 @@ class FindingsScreen(StoreScreen):
         )
         note.update(
             Text(
-                "█ compliance, ▓▒ its 95% interval. Sections: share of cases meeting the section "
+                "█ compliance (dim inside its 95% interval), ▒ the interval above it. Sections: "
+                "share of cases meeting the section "
                 f"in full. ⚠ fewer than {scoring.SMALL_N} applicable answers. Red ids: critical.",
                 "dim",
             )
@@ -135,6 +162,8 @@ class FindingsScreen(StoreScreen):
             self._sections(data)
         else:
             self._tags(data)
+        if keep is not None and keep in {k.value for k in table.rows}:
+            table.move_cursor(row=table.get_row_index(keep))
 
     def _columns(
         self, first: str, data: findings.AuditData
@@ -321,6 +350,51 @@ class FindingsScreen(StoreScreen):
             )
         )
 
+    def _flagged_questions(self, data: findings.AuditData) -> tuple[str, list[str]] | None:
+        """The highlighted row's questions: a question's own, or a section's scored ones."""
+        key = highlighted_key(self.query_one(DataTable))
+        if key is None or key == "context":
+            return None
+        section_id = key.removeprefix("section:")
+        for section in data.checklist.sections:
+            if section.id == section_id and (self.view == "sections" or key != section_id):
+                return section.title, [q.id for q in section.questions if q.scored]
+        if data.checklist.has_question(key):
+            return key, [key]
+        return None
+
+    def action_flagged(self) -> None:
+        """The cases that answered No, Partly or Unknown to the highlighted question or
+        section, with their notes; Enter opens one's review."""
+        from casereview.screens.flagged import FlaggedScreen
+
+        if self.view not in ("sections", "agreement") or not self._ready:
+            self.notify("l lists cases from a section or question row.", markup=False)
+            return
+        audit = self.store.audit(self.audit_id)
+        try:
+            data = self._data(audit.name, None)
+        except StoreError as exc:
+            self.notify(str(exc), severity="warning", markup=False)
+            return
+        chosen = self._flagged_questions(data)
+        if chosen is None:
+            self.notify("Highlight a section or a question first.", markup=False)
+            return
+        what, question_ids = chosen
+        rows = findings.flagged_answers(
+            data, question_ids, self.store.completed_notes(self.audit_id, question_ids)
+        )
+        sampled = self.store.audit_cases(self.audit_id)
+        self.app.push_screen(
+            FlaggedScreen(what, rows, sampled),
+            lambda case_id: self._open_flagged(case_id),
+        )
+
+    def _open_flagged(self, case_id: int | None) -> None:
+        if case_id is not None:
+            self.cr_app.open_case(self.audit_id, case_id, stay=True)
+
     def action_drill(self) -> None:
         key = highlighted_key(self.query_one(DataTable))
         if self.view != "sections" or self.section is not None or key is None:
@@ -340,13 +414,25 @@ class FindingsScreen(StoreScreen):
         self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
 
     def action_export(self) -> None:
+        """The export dialog, set to what is on screen: the kind this view shows, the group
+        (`g`) for the grouped views, and the folder the last export went to."""
         audit = self.store.audit(self.audit_id)
 
         def done(path: Path | None) -> None:
             if path is not None:
+                self.cr_app.export_folder = path.parent
                 self.notify(f"Wrote {path}", title="Exported", markup=False)
 
-        self.app.push_screen(ExportScreen(self.store, audit.name), done)
+        if self.view == "agreement":
+            kind = "agreement"
+        elif self.view == "sections" and self.section is None:
+            kind = "sections"
+        else:
+            kind = "questions"
+        by = self.group if self.view == "sections" else None
+        self.app.push_screen(
+            ExportScreen(self.store, audit.name, kind, by, self.cr_app.export_folder), done
+        )
 
     def action_back(self) -> None:
         if self.section is not None:

@@ -122,6 +122,23 @@ class Store(ReviewStore):
             for r in self.db.query(sql + " ORDER BY e.id", params)
         ]
 
+    def completed_notes(
+        self, audit_id: int, question_ids: Sequence[str]
+    ) -> dict[tuple[int, str, str], str]:
+        """(case id, role, question id) -> note, for the notes on these questions in the
+        audit's completed reviews (findings' "which cases answered No" list reads them)."""
+        if not question_ids:
+            return {}
+        marks = ", ".join("?" * len(question_ids))
+        rows = self.db.execute(
+            "SELECT r.case_id, r.role, x.question_id, x.note FROM answers x"
+            " JOIN reviews r ON r.id = x.review_id"
+            f" WHERE r.audit_id = ? AND r.status = 'complete' AND x.question_id IN ({marks})"
+            " AND x.note IS NOT NULL AND x.note != ''",
+            [audit_id, *question_ids],
+        )
+        return {(case_id, role, qid): note for case_id, role, qid, note in rows}
+
     def review_records(self, audit_id: int, group_by: str | None = None) -> list[ReviewRecord]:
         """The audit's completed reviews with their raw answers, for scoring.
 
