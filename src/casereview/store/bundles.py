@@ -4,7 +4,7 @@ plan (casereview.bundle) applied in one transaction."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from casereview import __version__
 from casereview.bundle import Bundle, BundleConflict, BundleError, Json, Plan, plan
@@ -13,6 +13,9 @@ from casereview.store.errors import StoreError
 from casereview.store.records import now
 from casereview.store.reviews import ReviewStore
 from casereview.text import match_key
+
+if TYPE_CHECKING:
+    from casereview.checklist import Checklist
 
 _REVIEW_COLUMNS = (
     "uuid",
@@ -172,25 +175,37 @@ class BundleStore(ReviewStore):
                     f"this database has another audit named '{audit['name']}' (not the one "
                     "the bundle was made from); nothing was imported"
                 )
-            self._check_bundle_checklist(content["checklist"])
+            checklist = self._bundle_checklist(bundle)
             new_cases = self._check_bundle_cases(content["cases"])
             result = plan(None, content)
             result.new_cases = new_cases
         else:
             result = plan(self._audit_state(audit_id), content)
+            checklist = self.audit_checklist(audit_id)  # its hash is the bundle's (plan)
         if result.conflicts:
             raise BundleConflict(source, result.conflicts)
-        self._check_bundle_answers(bundle, result)
+        self._check_bundle_answers(checklist, result)
         return result
 
-    def _check_bundle_checklist(self, checklist: Json) -> None:
-        row = self._checklist_row(checklist["id"], checklist["version"])
-        if row is not None and row["content_hash"] != checklist["content_hash"]:
-            raise BundleError(
-                f"checklist {checklist['id']}@{checklist['version']} is stored here with other "
-                "content than the bundle's; a version is immutable, so the two cannot be the "
-                "same audit; nothing was imported"
-            )
+    def _bundle_checklist(self, bundle: Bundle) -> Checklist:
+        """The bundle's checklist: the stored version when this database has it (the same
+        content, or refused), else parsed from the bundle."""
+        from casereview.checklist import ChecklistError, parse_checklist
+
+        info = bundle.content["checklist"]
+        row = self._checklist_row(info["id"], info["version"])
+        if row is not None:
+            if row["content_hash"] != info["content_hash"]:
+                raise BundleError(
+                    f"checklist {info['id']}@{info['version']} is stored here with other "
+                    "content than the bundle's; a version is immutable, so the two cannot be "
+                    "the same audit; nothing was imported"
+                )
+            return self.checklist(int(row["id"]))
+        try:
+            return parse_checklist(bundle.checklist_text, "<bundle checklist>")
+        except ChecklistError as exc:
+            raise BundleError(f"the bundle's checklist does not load: {exc}") from None
 
     def _check_bundle_cases(self, cases: list[Json]) -> list[Json]:
         """The bundle's cases the pool lacks; a case the pool holds with other details, or a
@@ -227,15 +242,9 @@ class BundleStore(ReviewStore):
             )
         return new
 
-    def _check_bundle_answers(self, bundle: Bundle, result: Plan) -> None:
+    def _check_bundle_answers(self, checklist: Checklist, result: Plan) -> None:
         """Every answer the bundle brings is one its checklist allows (a bundle is checked
         by its seal, but a seal can be recomputed by anyone who edits the file)."""
-        from casereview.checklist import ChecklistError, parse_checklist
-
-        try:
-            checklist = parse_checklist(bundle.checklist_text, "<bundle checklist>")
-        except ChecklistError as exc:
-            raise BundleError(f"the bundle's checklist does not load: {exc}") from None
         problems = []
         for review in result.new_reviews + result.updated_reviews:
             for answer in review["answers"]:
