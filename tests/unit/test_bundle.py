@@ -425,3 +425,30 @@ def test_the_first_format_fixture_still_imports(tmp_path: Path) -> None:
         ("T/2@Testshire", "primary"): ("bob", "in_progress"),
     }
     assert got[("T/2@Testshire", "primary")][3]["REC-01"][:2] == ("yes", "see the MG3")
+
+
+def test_the_first_schema_file_gets_a_uuid_on_every_row(tmp_path: Path) -> None:
+    """m005 gives each audit, review and event of an older file its own UUID, and leaves the
+    rest of every row as it was (the v1 tests in test_migrations check the values)."""
+    import shutil
+
+    from tests.factories import FIXTURES
+
+    path = tmp_path / "v1.db"
+    shutil.copyfile(FIXTURES / "v1.db", path)
+    old = sqlite3.connect(path)
+    before = {t: old.execute(f"SELECT * FROM {t} ORDER BY id").fetchall()
+              for t in ("audits", "reviews", "events")}  # fmt: skip
+    old.close()
+    store = Store.open(path)
+    for table, rows in before.items():
+        after = store.db.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
+        # columns later steps added come after the first schema's; uuid is the last of all
+        assert [row[: len(was)] for row, was in zip(after, rows, strict=True)] == rows
+        uuids = [row[-1] for row in after]
+        assert len(set(uuids)) == len(uuids) == len(rows) > 0
+    triggers = {
+        n for (n,) in store.db.execute("SELECT name FROM sqlite_master WHERE type='trigger'")
+    }
+    assert triggers == {"events_append_only_update", "events_append_only_delete"}
+    store.close()
