@@ -162,6 +162,24 @@ def m004_case_match_key(db: Database) -> None:
     db.execute("CREATE INDEX cases_by_match_key ON cases (match_key)")
 
 
+@_step
+def m005_users(db: Database) -> None:
+    # Reviewers' accounts for `casereview serve`: a name and an argon2 hash of its password
+    # (the hash string carries its own salt and cost). Adding, removing, password changes and
+    # sign-ins are trail events (no review, no audit), so the table holds only the current
+    # accounts.
+    db.execute(
+        """
+        CREATE TABLE users (
+            name TEXT PRIMARY KEY,
+            password_hash TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            changed_at TEXT NOT NULL
+        )"""
+    )
+
+
 # A random (version 4) UUID, computed by SQLite itself as a column default, so every row any
 # code inserts gets one without being asked for it. `random() & 3` picks the variant digit
 # (abs(random()) could overflow on the one most negative value).
@@ -171,7 +189,7 @@ _UUID_SQL = (
     " substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))"
 )
 
-# The three tables as they stood after m004, each with its uuid. A rebuilt table's columns
+# The three tables as they stood after m005, each with its uuid. A rebuilt table's columns
 # are compared with these before anything is copied: a column added by a step this one does
 # not know of would otherwise be lost.
 _WITH_UUID = {
@@ -238,7 +256,7 @@ def _transactional_step(fn):  # type: ignore[no-untyped-def]
 
 
 @_transactional_step
-def m005_uuids(db: Database) -> None:
+def m006_uuids(db: Database) -> None:
     # Audits, reviews and events get a stable identity, so a copy of an audit carried away
     # (a bundle) merges back by identity rather than by ids that differ between files. The
     # UUID is the column's default, computed by SQLite on every insert; existing rows get
@@ -261,7 +279,7 @@ def m005_uuids(db: Database) -> None:
                 wanted = [row[1] for row in conn.execute(f"PRAGMA table_info(_new_{table})")]
                 if [c for c in wanted if c != "uuid"] != columns:
                     raise RuntimeError(
-                        f"m005_uuids: table {table} has columns {columns}, expected "
+                        f"m006_uuids: table {table} has columns {columns}, expected "
                         f"{[c for c in wanted if c != 'uuid']}; not rebuilt"
                     )
                 listed = ", ".join(columns)
@@ -272,7 +290,7 @@ def m005_uuids(db: Database) -> None:
                 conn.execute(sql)
             broken = conn.execute("PRAGMA foreign_key_check").fetchall()
             if broken:
-                raise RuntimeError(f"m005_uuids: foreign keys broken by the rebuild: {broken}")
+                raise RuntimeError(f"m006_uuids: foreign keys broken by the rebuild: {broken}")
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
@@ -283,7 +301,7 @@ def m005_uuids(db: Database) -> None:
 
 
 @_step
-def m006_bundle_merges(db: Database) -> None:
+def m007_bundle_merges(db: Database) -> None:
     # Where an audit came from and when bundles were last merged into it, for the audits
     # screen. Local to this file: it says what happened here, so it never travels in a bundle.
     db.execute(

@@ -428,7 +428,7 @@ def test_the_first_format_fixture_still_imports(tmp_path: Path) -> None:
 
 
 def test_the_first_schema_file_gets_a_uuid_on_every_row(tmp_path: Path) -> None:
-    """m005 gives each audit, review and event of an older file its own UUID, and leaves the
+    """m006 gives each audit, review and event of an older file its own UUID, and leaves the
     rest of every row as it was (the v1 tests in test_migrations check the values)."""
     import shutil
 

@@ -151,7 +151,7 @@ def test_interleaved_edits_merge_or_conflict_and_lose_nothing(
 def test_every_row_has_its_own_uuid_and_new_rows_get_one() -> None:
     store = Store.memory()
     audit = seed_store(store)
-    assert "m005_uuids" in KNOWN
+    assert "m006_uuids" in KNOWN
     review = store.open_review(audit.id, store.cases()[0].id, "ann")
     store.set_answer(review.id, "REC-01", "yes", "ann")
     for table in ("audits", "reviews", "events"):
