@@ -42,6 +42,14 @@ class CasesInPool(StoreError):
         super().__init__(f"{len(keys)} case(s) already in the pool")
 
 
+class CaseClash(StoreError):
+    """Cases being streamed into the pool that it already holds, or that the stream gave
+    twice (look-alikes included): nothing was written, and which ones is not worked out."""
+
+    def __init__(self) -> None:
+        super().__init__("cases already in the pool, or given twice")
+
+
 class DatabaseDamaged(StoreError):
     """SQLite found the file itself unreadable."""
 
