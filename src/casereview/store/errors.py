@@ -65,3 +65,17 @@ class ReviewIncomplete(StoreError):
 
 class ReviewLocked(StoreError):
     """Changing a completed review without reopening it."""
+
+
+class NetworkFileSystem(ReadOnlyDatabase):
+    """A database on a network share (NFS, SMB, sshfs ...): read, never written."""
+
+    def __init__(self, path: Path | None, fstype: str):
+        DatabaseUnavailable.__init__(
+            self,
+            f"the database {path} is on a network file system ({fstype}); SQLite cannot keep "
+            "it safe there (its write-ahead log needs every program on one machine, and a "
+            "shared drive corrupts it), so casereview only reads it. Keep the file on a local "
+            "disk of one machine and let the team reach it with `casereview serve`",
+        )
+        self.fstype = fstype
