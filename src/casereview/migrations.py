@@ -160,3 +160,21 @@ def m004_case_match_key(db: Database) -> None:
         [(match_key(force, ref), case_id) for case_id, force, ref in rows],
     )
     db.execute("CREATE INDEX cases_by_match_key ON cases (match_key)")
+
+
+@_step
+def m005_users(db: Database) -> None:
+    # Reviewers' accounts for `casereview serve`: a name and an argon2 hash of its password
+    # (the hash string carries its own salt and cost). Adding, removing, password changes and
+    # sign-ins are trail events (no review, no audit), so the table holds only the current
+    # accounts.
+    db.execute(
+        """
+        CREATE TABLE users (
+            name TEXT PRIMARY KEY,
+            password_hash TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            changed_at TEXT NOT NULL
+        )"""
+    )

@@ -34,7 +34,7 @@ def _parse_where(values: tuple[str, ...]) -> dict[str, str]:
 def _parse_day(value: str | None, option: str) -> str | None:
     if value is None:
         return None
-    from casereview.importing import parse_day
+    from casereview.csvfile import parse_day
 
     try:
         return parse_day(value)

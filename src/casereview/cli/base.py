@@ -81,6 +81,13 @@ class Context:
     def store(self) -> Store:
         if self._store is None:
             self._store = Store.open(self.db_path)
+            if self._store.network_fs:
+                click.echo(
+                    f"warning: {self.db_path} is on a network file system "
+                    f"({self._store.network_fs}): it is only read here, nothing can be saved "
+                    "in it (keep it on a local disk and share it with `casereview serve`)",
+                    err=True,
+                )
         return self._store
 
     def existing_store(self) -> Store:
