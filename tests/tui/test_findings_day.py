@@ -13,8 +13,8 @@ from casereview import findings
 from casereview.app import make_app
 from casereview.screens import FindingsScreen, ReviewScreen
 from casereview.screens.export_dialog import ExportScreen
+from casereview.screens.finding_cases import FlaggedScreen
 from casereview.screens.findings_screen import interval_bar
-from casereview.screens.flagged import FlaggedScreen
 from casereview.screens.modals import ConfirmScreen
 from casereview.store import AuditInfo, Store
 

@@ -11,9 +11,9 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Label
 
 from casereview.checklist import ANSWER_LABELS
-from casereview.findings import Flagged
 from casereview.screens._base import highlighted_key
 from casereview.screens.modals import Dialog
+from casereview.shortfalls import Flagged
 from casereview.store.records import AuditCase
 
 
