@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 CASE_COLUMNS: tuple[str, ...] = (
     "case_ref",
     "force",
@@ -33,3 +35,13 @@ def parse_bool(value: str) -> bool | None:
         return BOOLS[value.strip().lower()]
     except KeyError:
         raise ValueError(value) from None
+
+
+def where_text(where: Mapping[str, object] | None, equals: str = "=") -> str:
+    """A scope's filters as reports write them, 'offence = a, team = CID'; a field given
+    several values (any of them matches) as 'offence = a or b'."""
+
+    def either(value: object) -> str:
+        return " or ".join(map(str, value)) if isinstance(value, list) else str(value)
+
+    return ", ".join(f"{k}{equals}{either(v)}" for k, v in (where or {}).items())

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from casereview import export
 from casereview.export import BarChart, Cell, ProgressFn, Table
+from casereview.fields import where_text
 from casereview.store import Store, StoreError
 
 if TYPE_CHECKING:
@@ -237,7 +238,7 @@ def summary_pairs(data: AuditData) -> list[tuple[str, Cell]]:
         ("Cases sampled", audit.n_cases),
         ("Reviews counted (complete)", len(data.counted)),
         ("Seed", audit.seed),
-        ("Scope", ", ".join(f"{k}={v}" for k, v in (scope.get("where") or {}).items()) or "all"),
+        ("Scope", where_text(scope.get("where")) or "all"),
         ("Reported from", scope.get("from")),
         ("Reported to", scope.get("to")),
         ("Stratified by", scope.get("stratify")),

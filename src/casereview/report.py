@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from casereview import findings, scoring
+from casereview.fields import where_text
 from casereview.store import Store
 
 GAPS = 8  # how many of the weakest questions to list
@@ -13,7 +14,7 @@ def render(store: Store, audit_name: str) -> str:
     audit, checklist = data.audit, data.checklist
     counted = data.counted
     scope = audit.scope
-    where = ", ".join(f"{k} = {v}" for k, v in (scope.get("where") or {}).items()) or "whole pool"
+    where = where_text(scope.get("where"), " = ") or "whole pool"
     period = (
         f"reported {scope.get('from') or 'any time'} to {scope.get('to') or 'any time'}"
         if scope.get("from") or scope.get("to")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import math
 import random
 from collections import defaultdict
@@ -91,9 +92,10 @@ def round_robin(case_ids: Sequence[int], reviewers: Sequence[str]) -> dict[int, 
 
 @dataclass(frozen=True)
 class Scope:
-    """Which cases an audit may draw from."""
+    """Which cases an audit may draw from: every field in `where` must match, and a field
+    with several values (a list) matches any of them."""
 
-    where: dict[str, str]
+    where: dict[str, str | list[str]]
     date_from: str | None = None
     date_to: str | None = None
 
@@ -106,25 +108,50 @@ class Scope:
     def problems(self, store: Store, stratify: str | None = None) -> list[str]:
         """What is wrong with this scope on this pool; empty when it can be drawn from.
 
-        A misspelt field or a value that a yes/no field cannot take would otherwise match no
-        case, or (stratifying) every case, without a word.
+        A misspelt field, a value no case has, or a value that a yes/no field cannot take
+        would otherwise match no case, or (stratifying) every case, without a word.
         """
         known = store.case_attribute_names()
         fields = f"(fields: {', '.join(known)})"
         out = []
-        for name, value in self.where.items():
+        for name, given in self.where.items():
+            values = [given] if isinstance(given, str) else given
             if name not in known and name not in CASE_COLUMNS:
-                out.append(f"filter {name}={value}: no case has a field '{name}' {fields}")
-            elif name in BOOL_COLUMNS:
-                try:
-                    parse_bool(value)
-                except ValueError:
-                    out.append(f"filter {name}={value}: {name} is yes or no")
+                shown = ", ".join(values)
+                out.append(f"filter {name}={shown}: no case has a field '{name}' {fields}")
+                continue
+            for value in values:
+                if name in BOOL_COLUMNS:
+                    try:
+                        parse_bool(value)
+                    except ValueError:
+                        out.append(f"filter {name}={value}: {name} is yes or no")
+                elif store.count_cases(where={name: value}) == 0:
+                    out.append(_no_such_value(store, name, value))
         if stratify and stratify not in known:
             out.append(f"strata by {stratify}: no case has a field '{stratify}' {fields}")
         if self.date_from and self.date_to and self.date_from > self.date_to:
             out.append(f"the report dates run backwards: from {self.date_from} to {self.date_to}")
         return out
+
+
+def closest_first(value: str, candidates: Sequence[str]) -> list[str]:
+    """The candidates, the most like `value` first (case and spacing ignored), ties in
+    their own order: 'stalking (s2a)' puts 'Stalking (s2A)' before 'Stalking (s4A)'."""
+
+    def key(candidate: str) -> str:
+        return " ".join(candidate.casefold().split())
+
+    wanted = key(value)
+    score = {c: difflib.SequenceMatcher(None, wanted, key(c)).ratio() for c in candidates}
+    return sorted(candidates, key=lambda c: -score[c])
+
+
+def _no_such_value(store: Store, name: str, value: str, shown: int = 8) -> str:
+    values = closest_first(value, store.distinct_values(name))
+    listed = ", ".join(f"'{v}'" for v in values[:shown])
+    more = f" and {len(values) - shown} more" if len(values) > shown else ""
+    return f"no case has {name} = '{value}'; values are: {listed or 'none'}{more}"
 
 
 def create_sampled_audit(

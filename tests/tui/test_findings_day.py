@@ -173,3 +173,34 @@ async def test_export_takes_the_view_the_group_and_the_last_folder(
         assert by.disabled and by.value is Select.NULL  # agreement is never grouped
         path = again.query_one("#export-path", Input).value
         assert Path(path).parent == out.parent and path.endswith("-agreement.xlsx")
+
+
+async def test_the_new_audit_form_clears_the_name_error_and_says_dates_run_backwards(
+    audited: tuple[Store, AuditInfo],
+) -> None:
+    from textual.widgets import Label
+
+    from casereview.screens.new_audit import NewAuditScreen
+
+    store, _audit = audited
+    app = make_app(store, "lead")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        form = app.screen
+        assert isinstance(form, NewAuditScreen)
+        await pilot.press("ctrl+s")
+        assert str(form.query_one("#name-error", Label).render()) == "an audit needs a name"
+        await pilot.press(*"Q3")
+        assert str(form.query_one("#name-error", Label).render()) == ""
+        form.query_one("#from", Input).value = "2024-06-01"
+        form.query_one("#to", Input).value = "01/03/2024"
+        await pilot.pause()
+        assert (
+            str(form.query_one("#to-error", Label).render())
+            == "the report dates run backwards: from 2024-06-01 to 2024-03-01"
+        )
+        await pilot.press("ctrl+s")
+        assert [a.name for a in store.audits()] == ["Test audit"]  # nothing drawn
+        form.query_one("#to", Input).value = "2024-12-31"
+        await pilot.pause()
+        assert str(form.query_one("#to-error", Label).render()) == ""

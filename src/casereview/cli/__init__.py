@@ -12,7 +12,10 @@ import click
 from casereview import __version__
 from casereview.cli import answers, audits, bundle, cases, checklists, outputs, users
 from casereview.cli.base import (
+    DB_HELP,
+    REVIEWER_HELP,
     Context,
+    GlobalOptionsGroup,
     default_db,
     default_reviewer,
     fail,
@@ -23,17 +26,18 @@ from casereview.cli.base import (
 __all__ = ["Context", "default_db", "default_reviewer", "fail", "main"]
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=GlobalOptionsGroup,  # --db and --reviewer after any command's name too
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "--db",
     "db_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Database file. Default: $CASEREVIEW_DB, else the user data folder.",
+    help=DB_HELP + " Also accepted after the command; given in both places, it must agree.",
 )
-@click.option(
-    "--reviewer",
-    help="Your name on reviews and the audit trail. Default: $CASEREVIEW_REVIEWER or the OS user.",
-)
+@click.option("--reviewer", help=REVIEWER_HELP + " Also accepted after the command.")
 @click.version_option(__version__, prog_name="casereview")
 @click.pass_context
 @friendly_errors
@@ -44,6 +48,7 @@ def main(ctx: click.Context, db_path: Path | None, reviewer: str | None) -> None
     """
     ctx.obj = Context(db_path or default_db(), reviewer or default_reviewer())
     ctx.obj.db_chosen = db_path is not None
+    ctx.obj.given = {k: v for k, v in (("db_path", db_path), ("reviewer", reviewer)) if v}
     if ctx.invoked_subcommand is None:
         _run_tui(ctx.obj)
 
@@ -55,23 +60,18 @@ def _run_tui(context: Context) -> None:
 
 
 @main.command()
-@click.option(
-    "--db",
-    "db_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to build the demo database (default: the global --db if given, else demo.db "
-    "in this folder; never $CASEREVIEW_DB).",
-)
 @click.option("--no-tui", is_flag=True, help="Build the database and exit.")
 @pass_ctx
 @friendly_errors
-def demo(context: Context, db_path: Path | None, no_tui: bool) -> None:
-    """Build a demo database (sample cases, the checklist, a part-reviewed audit), then open it."""
+def demo(context: Context, no_tui: bool) -> None:
+    """Build a demo database (sample cases, the checklist, a part-reviewed audit), then open it.
+
+    It goes to demo.db in this folder unless --db (before or after `demo`) names another
+    file; never to $CASEREVIEW_DB, your working database.
+    """
     from casereview.demo import build_demo
 
-    # The demo never lands in your working database by default ($CASEREVIEW_DB is not
-    # used): demo.db here, unless --db names a file (before or after `demo`).
-    path = db_path or (context.db_path if context.db_chosen else Path("demo.db"))
+    path = context.db_path if context.db_chosen else Path("demo.db")
     context.db_path = path
     created = build_demo(context.store, context.reviewer)
     click.echo(f"{'Built' if created else 'Using existing'} demo database {path}", err=True)

@@ -14,21 +14,20 @@ def audit() -> None:
     """Create and list audits (dip samples)."""
 
 
-def _parse_where(values: tuple[str, ...]) -> dict[str, str]:
-    out: dict[str, str] = {}
+def _parse_where(values: tuple[str, ...]) -> dict[str, str | list[str]]:
+    """FIELD=VALUE filters; a field given more than once takes any of its values
+    (`--where offence=a --where offence=b`: either), kept as a list in the audit's scope."""
+    out: dict[str, list[str]] = {}
     for item in values:
         name, sep, value = item.partition("=")
         name = name.strip()
         if not sep or not name:
             raise click.BadParameter(f"'{item}' is not FIELD=VALUE", param_hint="--where")
-        if name in out:
-            raise click.BadParameter(
-                f"{name} is given twice; a scope takes one value per field (draw one audit per "
-                "value, or stratify by the field)",
-                param_hint="--where",
-            )
-        out[name] = value.strip()
-    return out
+        chosen = out.setdefault(name, [])
+        if value.strip() not in chosen:
+            chosen.append(value.strip())
+    # one value stays a plain value, so a scope is recorded as it always was
+    return {name: vs[0] if len(vs) == 1 else vs for name, vs in out.items()}
 
 
 def _parse_day(value: str | None, option: str) -> str | None:
@@ -48,7 +47,12 @@ def _parse_day(value: str | None, option: str) -> str | None:
 @click.option("--sample", "n", type=click.IntRange(min=1), required=True, help="Cases to draw.")
 @click.option("--seed", type=int, default=None, help="Random seed (recorded; default: random).")
 @click.option("--stratify", help="Field for proportional strata (force, team, offence, ...).")
-@click.option("--where", multiple=True, help="FIELD=VALUE filter on the pool; repeatable.")
+@click.option(
+    "--where",
+    multiple=True,
+    help="FIELD=VALUE filter on the pool; repeatable: different fields must all match, one "
+    "field given twice matches either value.",
+)
 @click.option("--from", "date_from", help="Reported on or after this date.")
 @click.option("--to", "date_to", help="Reported on or before this date.")
 @click.option("--reviewers", help="Comma-separated names; cases are assigned round robin.")

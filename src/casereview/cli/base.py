@@ -75,7 +75,28 @@ class Context:
         self.db_path = db_path
         self.reviewer = reviewer
         self.db_chosen = False  # --db given on the command line
+        self.given: dict[str, object] = {}  # the global options given before the command
         self._store: Store | None = None
+
+    def given_after(self, name: str, value: object) -> None:
+        """A global option given after the command (`cases import x.csv --db new.db`): the
+        same as before it; given in both places with two values, it is refused, since
+        neither can be the one meant."""
+        flag = "--db" if name == "db_path" else f"--{name}"
+        before = self.given.get(name)
+        if before is not None and before != value:
+            raise click.UsageError(
+                f"{flag} is given twice, {before} before the command and {value} after it; "
+                "give it once"
+            )
+        if self._store is not None:  # cannot happen: no command opens it before its options
+            raise click.UsageError(f"{flag} after the command came too late")
+        self.given[name] = value
+        if name == "db_path":
+            assert isinstance(value, Path)
+            self.db_path, self.db_chosen = value, True
+        else:
+            self.reviewer = str(value)
 
     @property
     def store(self) -> Store:
@@ -129,3 +150,59 @@ def progress_bar(total: int, label: str = "exporting") -> Any:
             bar.render_finish()
 
     return update
+
+
+# ------------------------------------------------------------------ global options
+
+DB_HELP = "Database file. Default: $CASEREVIEW_DB, else the user data folder."
+REVIEWER_HELP = (
+    "Your name on reviews and the audit trail. Default: $CASEREVIEW_REVIEWER or the OS user."
+)
+
+
+def _after(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    if value is not None and param.name is not None:
+        ctx.ensure_object(Context).given_after(param.name, value)
+    return value
+
+
+def _global_options() -> list[click.Option]:
+    """--db and --reviewer as a command's own options: `casereview cases import x.csv
+    --db new.db` is what newcomers type. They write into the shared Context."""
+    return [
+        click.Option(
+            ["--db", "db_path"],
+            type=click.Path(dir_okay=False, path_type=Path),
+            expose_value=False,
+            callback=_after,
+            help=DB_HELP + " (Also accepted before the command.)",
+        ),
+        click.Option(
+            ["--reviewer"],
+            expose_value=False,
+            callback=_after,
+            help=REVIEWER_HELP + " (Also accepted before the command.)",
+        ),
+    ]
+
+
+def accept_global_options(command: click.Command) -> None:
+    """Give a command (and, for a group, each of its commands) the global options, unless it
+    has an option of that name of its own (`audit second --reviewer` names the second
+    reviewer: your own name then goes before the command)."""
+    taken = {opt for p in command.params for opt in getattr(p, "opts", [])}
+    for option in _global_options():
+        if not taken.intersection(option.opts):
+            command.params.append(option)
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            accept_global_options(sub)
+
+
+class GlobalOptionsGroup(click.Group):
+    """The top-level group: every command added to it accepts --db and --reviewer after
+    its name as well as before (one place, so a new command group gets them too)."""
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        accept_global_options(cmd)
+        super().add_command(cmd, name)

@@ -25,6 +25,7 @@ from casereview.outputs import KINDS
     "--out", type=click.Path(dir_okay=False, path_type=Path), help="File (default stdout)."
 )
 @click.option("--include-notes", is_flag=True, help="Include free-text notes and case summaries.")
+@click.option("--force", is_flag=True, help="Replace --out if it exists (else refused).")
 @pass_ctx
 @friendly_errors
 def export_cmd(
@@ -35,6 +36,7 @@ def export_cmd(
     fmt: str | None,
     out: Path | None,
     include_notes: bool,
+    force: bool,
 ) -> None:
     """Export findings or raw answers as Excel-safe CSV, XLSX or JSON.
 
@@ -53,6 +55,8 @@ def export_cmd(
     store = context.existing_store()
     if out is not None:
         export.safe_target(out, store.files())  # refused before any work, nothing touched
+        if out.exists() and not force:  # as the app asks before it replaces a file
+            fail(f"{out} exists; give --force to replace it")
     prepared = outputs.prepare(store, audit_name, kind, fmt, by, include_notes, context.reviewer)
     if out is None:
         sys.stdout.buffer.write(outputs.render(prepared))

@@ -126,7 +126,9 @@ class NewAuditScreen(StoreScreen):
         self.query_one(f"#{field_id}-error", Label).update(Text(message))  # may quote data
 
     def _scope(self) -> Scope | None:
-        where = {k: v for k in ("force", "team", "offence") if (v := self._select(k))}
+        where: dict[str, str | list[str]] = {
+            k: v for k in ("force", "team", "offence") if (v := self._select(k))
+        }
         days: list[str | None] = []
         ok = True
         for field_id in ("from", "to"):
@@ -140,6 +142,10 @@ class NewAuditScreen(StoreScreen):
             except ValueError:
                 self._error(field_id, "not a date (YYYY-MM-DD or dd/mm/yyyy)")
                 ok = False
+        if ok and days[0] and days[1] and days[0] > days[1]:
+            # said where the dates are, in the CLI's words (sampling.Scope.problems)
+            self._error("to", f"the report dates run backwards: from {days[0]} to {days[1]}")
+            ok = False
         return Scope(where, days[0], days[1]) if ok else None
 
     def _margin(self) -> float | None:
@@ -153,6 +159,12 @@ class NewAuditScreen(StoreScreen):
             self._error("margin", "between 0 and 1 (0.05 is ±5%)")
             return None
         return margin
+
+    @on(Input.Changed, "#name")
+    def _name_typed(self, event: Input.Changed) -> None:
+        """A name typed clears "an audit needs a name" (Draw checks the name again)."""
+        if event.value.strip():
+            self._error("name", "")
 
     @on(Input.Changed)
     @on(Select.Changed)

@@ -380,7 +380,7 @@ class PoolStore(Connection):
 
     def cases(
         self,
-        where: Mapping[str, str] | None = None,
+        where: Mapping[str, str | Sequence[str]] | None = None,
         date_from: str | None = None,
         date_to: str | None = None,
         search: str | None = None,
@@ -395,7 +395,7 @@ class PoolStore(Connection):
 
     def count_cases(
         self,
-        where: Mapping[str, str] | None = None,
+        where: Mapping[str, str | Sequence[str]] | None = None,
         date_from: str | None = None,
         date_to: str | None = None,
     ) -> int:
@@ -406,24 +406,32 @@ class PoolStore(Connection):
 
     @staticmethod
     def _case_filter(
-        where: Mapping[str, str] | None,
+        where: Mapping[str, str | Sequence[str]] | None,
         date_from: str | None,
         date_to: str | None,
         search: str | None,
     ) -> tuple[str, list[Any]]:
         clauses: list[str] = []
         params: list[Any] = []
-        for name, value in (where or {}).items():
-            if name in BOOL_COLUMNS:
-                clauses.append(f"{name} IS ?")  # yes, no, or blank for not recorded
-                params.append(parse_bool(value))
-            elif name in CASE_COLUMNS:
-                clauses.append(f"{name} = ?")
-                params.append(value)
-            else:
-                sql, args = _extra_value(name)
-                clauses.append(f"{sql} = ?")
-                params.extend([*args, value])
+        for name, given in (where or {}).items():
+            # several values for one field mean any of them (`--where offence=a --where
+            # offence=b`); fields are all required (AND)
+            values = [given] if isinstance(given, str) else list(given)
+            if not values:
+                continue
+            either: list[str] = []
+            for value in values:
+                if name in BOOL_COLUMNS:
+                    either.append(f"{name} IS ?")  # yes, no, or blank for not recorded
+                    params.append(parse_bool(value))
+                elif name in CASE_COLUMNS:
+                    either.append(f"{name} = ?")
+                    params.append(value)
+                else:
+                    sql, args = _extra_value(name)
+                    either.append(f"{sql} = ?")
+                    params.extend([*args, value])
+            clauses.append(either[0] if len(either) == 1 else f"({' OR '.join(either)})")
         if date_from:
             clauses.append("substr(reported_at, 1, 10) >= ?")
             params.append(date_from)
