@@ -126,7 +126,8 @@ class Scope:
                         parse_bool(value)
                     except ValueError:
                         out.append(f"filter {name}={value}: {name} is yes or no")
-                elif store.count_cases(where={name: value}) == 0:
+                elif name != "summary" and store.count_cases(where={name: value}) == 0:
+                    # (summary is free text: never listed, and nobody means one by name)
                     out.append(_no_such_value(store, name, value))
         if stratify and stratify not in known:
             out.append(f"strata by {stratify}: no case has a field '{stratify}' {fields}")

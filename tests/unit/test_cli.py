@@ -64,7 +64,8 @@ def pool_db(tmp_path: Path) -> Path:
         (["--stratify", "nosuch"], "strata by nosuch: no case has a field 'nosuch'"),
         (["--where", "nosuch=1"], "filter nosuch=1: no case has a field 'nosuch'"),
         (["--where", "da_related=maybe"], "filter da_related=maybe: da_related is yes or no"),
-        (["--where", "team=CID", "--where", "team=PPU"], "team is given twice"),
+        # one field twice means either (issue 17); a value no case has is named
+        (["--where", "team=CID", "--where", "team=PPU"], "no case has team = 'PPU'; values are:"),
         (["--from", "2024-06-01", "--to", "2024-01-01"], "the report dates run backwards"),
     ],
 )

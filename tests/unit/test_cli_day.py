@@ -112,7 +112,7 @@ def test_one_field_twice_means_either(pool: Path) -> None:
     store = Store.open(pool)
     audit = store.audit("Both")
     assert audit.scope["where"] == {"offence": [a, b]}
-    drawn = [ac.case.offence for ac in store.audit_cases(audit.id)]
+    drawn = [ac.case.offence or "" for ac in store.audit_cases(audit.id)]
     assert sorted(set(drawn)) == sorted([a, b]) and len(drawn) == n
     too_many = run(
         "--db", str(pool), "audit", "create", "More", "--checklist", "stalking-casefile",

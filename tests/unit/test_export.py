@@ -116,7 +116,15 @@ def test_notes_only_with_the_flag_and_neutralised(db: Path, tmp_path: Path) -> N
     # the fixture summary "=cmd|' /C calc'!A0" appears only with the flag, and neutralised
     assert (
         run(
-            db, "export", "cases", "--audit", "Test audit", "--out", str(cases), "--include-notes"
+            db,
+            "export",
+            "cases",
+            "--audit",
+            "Test audit",
+            "--out",
+            str(cases),
+            "--include-notes",
+            "--force",  # the same file again: replacing it is asked for (issue 17)
         ).exit_code
         == 0
     )

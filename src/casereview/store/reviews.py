@@ -14,6 +14,8 @@ from casereview.rules import (
     second_review_refusal,
 )
 from casereview.store.errors import (
+    NetworkFileSystem,
+    ReadOnlyDatabase,
     ReviewIncomplete,
     ReviewLocked,
     StoreError,
@@ -64,6 +66,9 @@ class ReviewStore(AuditStore):
     def start_refusal(self, audit_id: int, case_id: int, reviewer: str, role: str) -> str | None:
         """Why `reviewer` may not start this case's review in `role` (None: they may). The
         app asks before it shows an unstarted review, and open_review again as it starts it."""
+        if self.readonly:  # said now, rather than at each answer refused
+            error = NetworkFileSystem(self.path, self.network_fs) if self.network_fs else None
+            return str(error or ReadOnlyDatabase(self.path))
         people = self._people(audit_id, case_id)
         if people is None:
             return "that case is not in this audit's sample"
