@@ -152,6 +152,9 @@ async def test_help_and_palette(audited: tuple[Store, AuditInfo]) -> None:
         screen = app.screen
         assert isinstance(screen, ReviewScreen)
         assert screen.case_id is not None and store.case(screen.case_id).case_ref == "T/4"
+        # a jump from the palette is a look too: left at once, the case is still not started
+        await pilot.press("escape")
+        assert store.reviews_of_case(audit.id, screen.case_id) == []
 
 
 def prompt(screen: ReviewScreen, option_id: str) -> str:
