@@ -204,3 +204,25 @@ async def test_the_new_audit_form_clears_the_name_error_and_says_dates_run_backw
         form.query_one("#to", Input).value = "2024-12-31"
         await pilot.pause()
         assert str(form.query_one("#to-error", Label).render()) == ""
+
+
+async def test_keys_typed_straight_after_l_belong_to_the_list(
+    audited: tuple[Store, AuditInfo],
+) -> None:
+    """`l` then at once `down` and `enter`: the list moves and opens the second row's case;
+    none of them reaches the findings behind (Enter there would drill into the section)."""
+    from tests.tui.test_tui_keys import burst
+
+    store, audit = audited
+    ids = build(store, audit)
+    app = make_app(store, "ann")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f")
+        findings_screen = app.screen
+        assert isinstance(findings_screen, FindingsScreen)
+        await burst(pilot, "l", "down", "enter")
+        assert isinstance(app.screen, ConfirmScreen)  # bob's case: ann is asked first
+        assert findings_screen.section is None  # the findings did not drill
+        await pilot.press("n")
+        assert app.screen is findings_screen
+        assert store.reviews_of_case(audit.id, ids[1])[0].reviewer == "bob"
