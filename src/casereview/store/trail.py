@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from casereview.bulk import no_cycle_collection
@@ -123,6 +123,28 @@ class Store(ReviewStore, UserStore):
             Event(**{k: r[k] for k in Event.__dataclass_fields__})
             for r in self.db.query(sql + " ORDER BY e.id", params)
         ]
+
+    def audit_answer_rows(self, audit_id: int) -> Iterator[tuple[Any, ...]]:
+        """Every review of the audit with its answers, one row per answer, for an export
+        written as it is read: (case_ref, force, review id, reviewer, role, status,
+        question_id, value, note), in sample order then review id; a review without answers
+        is one row with the last three None."""
+        return iter(
+            self.db.execute(
+                "SELECT c.case_ref, c.force, r.id, r.reviewer, r.role, r.status,"
+                " x.question_id, x.value, x.note"
+                " FROM audit_cases ac JOIN cases c ON c.id = ac.case_id"
+                " JOIN reviews r ON r.audit_id = ac.audit_id AND r.case_id = ac.case_id"
+                " LEFT JOIN answers x ON x.review_id = r.id"
+                " WHERE ac.audit_id = ? ORDER BY ac.position, r.id",
+                [audit_id],
+            )
+        )
+
+    def count_reviews(self, audit_id: int) -> int:
+        """Reviews of the audit, every role and status."""
+        sql = "SELECT count(*) FROM reviews WHERE audit_id = ?"
+        return int(self.db.execute(sql, [audit_id]).fetchone()[0])
 
     def review_records(self, audit_id: int, group_by: str | None = None) -> list[ReviewRecord]:
         """The audit's completed reviews with their raw answers, for scoring.
