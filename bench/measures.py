@@ -193,6 +193,44 @@ def measure_import_into_pool(
     )
 
 
+# ------------------------------------------------------------------ exports
+
+
+def measure_export_answers(
+    db: Path, audit_name: str, audit_id: int, scratch: Path, log: Log, repeats: int = 3
+) -> Result:
+    """`casereview export answers --out FILE` vs bench.baseline_export (one join written
+    with the csv module), each its own process, alternating; medians and peak memory."""
+    ours_out, bare_out = scratch / "answers-ours.csv", scratch / "answers-baseline.csv"
+    ours_cmd = [CASEREVIEW, "--db", str(db), "--reviewer", "bench", "export", "answers"]
+    ours_cmd += ["--audit", audit_name, "--out", str(ours_out)]
+    bare_cmd = [PYTHON, "-m", "bench.baseline_export", str(db), str(audit_id), str(bare_out)]
+    ours_s: list[float] = []
+    bare_s: list[float] = []
+    peaks: list[float] = []
+    for _ in range(repeats):
+        took, _peak = timed_process(bare_cmd)
+        bare_s.append(took)
+        took, peak = timed_process(ours_cmd)
+        ours_s.append(took)
+        peaks.append(peak)
+        log(f"  baseline {bare_s[-1]:.2f} s; casereview {ours_s[-1]:.2f} s ({peak:.0f} MB)")
+    rows = sum(1 for _ in ours_out.open(encoding="utf-8-sig")) - 1
+    ours_out.unlink()
+    bare_out.unlink()
+    a, b = median(ours_s), median(bare_s)
+    return Result(
+        measure="export answers (whole process)",
+        unit="s",
+        casereview=a,
+        baseline=b,
+        ratio=a / b,
+        target="<= 2x, < 200 MB",
+        passed=a / b <= 2.0 and max(peaks) < 200,
+        detail={"rows": rows, "casereview_s": ours_s, "baseline_s": bare_s, "peak_mb": max(peaks)},
+    )
+
+
 # ------------------------------------------------------------------ answer saves
 
 
