@@ -141,6 +141,29 @@ class Store(ReviewStore, UserStore):
             )
         )
 
+    def answer_counts(self, audit_id: int) -> tuple[int, dict[str, dict[str, int]]]:
+        """The counted reviews (scoring.counted_reviews: complete, per case the moderated
+        one where there is one, else the primary) and how many of them gave each answer to
+        each question, counted by SQLite in one GROUP BY. A completed review holds answers
+        to exactly the questions it shows, so the rest of a question's reviews are the
+        ones that hid it (scoring.question_figures_from_answer_counts)."""
+        counted = (
+            "SELECT r.id FROM reviews r WHERE r.audit_id = ? AND r.status = 'complete'"
+            " AND (r.role = 'moderated' OR (r.role = 'primary' AND NOT EXISTS (SELECT 1"
+            " FROM reviews m WHERE m.audit_id = r.audit_id AND m.case_id = r.case_id"
+            " AND m.role = 'moderated' AND m.status = 'complete')))"
+        )
+        n = int(self.db.execute(f"SELECT count(*) FROM ({counted})", [audit_id]).fetchone()[0])
+        counts: dict[str, dict[str, int]] = {}
+        for qid, value, k in self.db.execute(
+            f"SELECT x.question_id, x.value, count(*) FROM answers x"
+            f" WHERE x.review_id IN ({counted}) AND x.value IS NOT NULL"
+            " GROUP BY x.question_id, x.value",
+            [audit_id],
+        ):
+            counts.setdefault(qid, {})[value] = int(k)
+        return n, counts
+
     def count_reviews(self, audit_id: int) -> int:
         """Reviews of the audit, every role and status."""
         sql = "SELECT count(*) FROM reviews WHERE audit_id = ?"
