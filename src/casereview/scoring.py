@@ -337,11 +337,9 @@ def question_figures_from_answer_counts(
     they count as `na`, as effective_answers counts a hidden question."""
     out = []
     for q in checklist.questions:
-        given = Counter(counts.get(q.id, {}))
+        given: Counter[str | None] = Counter(counts.get(q.id, {}))
         given["na"] += n_reviews - sum(given.values())
-        out.append(
-            question_figures_from_counts(q.id, given, checklist.unknown_scores_as, q.scored)
-        )
+        out.append(question_figures_from_counts(q.id, given, checklist.unknown_scores_as, q.scored))
     return out
 
 
