@@ -8,12 +8,7 @@ from casereview.problems import CasereviewError
 
 
 class StoreError(CasereviewError):
-    """A database file that cannot be used, or a request the data refuses; the message says why.
-
-    `exit_status` is what the command line exits with: 2 for a request or file that is wrong
-    as given, 1 for a database that cannot be used just now (busy, full, read-only)."""
-
-    exit_status = 2
+    """A database file that cannot be used, or a request the data refuses; the message says why."""
 
 
 class DatabaseUnavailable(StoreError):
