@@ -14,8 +14,8 @@ import sqlite3
 import sys
 
 JOIN = """
-SELECT a.name, c.case_ref, c.force, r.reviewer, r.role, r.status, x.question_id, x.value
-FROM audit_cases ac JOIN audits a ON a.id = ac.audit_id JOIN cases c ON c.id = ac.case_id
+SELECT ?, c.case_ref, c.force, r.reviewer, r.role, r.status, x.question_id, x.value
+FROM audit_cases ac JOIN cases c ON c.id = ac.case_id
 JOIN reviews r ON r.audit_id = ac.audit_id AND r.case_id = ac.case_id
 JOIN answers x ON x.review_id = r.id
 WHERE ac.audit_id = ? ORDER BY ac.position, r.id
@@ -24,12 +24,13 @@ WHERE ac.audit_id = ? ORDER BY ac.position, r.id
 
 def main(db: str, audit_id: str, out: str) -> int:
     conn = sqlite3.connect(db)
+    (name,) = conn.execute("SELECT name FROM audits WHERE id = ?", [int(audit_id)]).fetchone()
     with open(out, "w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(
             ["audit", "case_ref", "force", "reviewer", "role", "status", "question_id", "answer"]
         )
-        writer.writerows(conn.execute(JOIN, [int(audit_id)]))
+        writer.writerows(conn.execute(JOIN, [name, int(audit_id)]))
     conn.close()
     return 0
 
