@@ -12,19 +12,6 @@ GAPS = 8  # how many of the weakest questions to list
 SECTION_COLUMNS = ("Section", "Cases", "Mean score", "Met in full", "95% CI")
 
 
-def _range(low: float | None, high: float | None) -> str:
-    if low is None or high is None:
-        return "-"
-    return f"{scoring.pct(low):.0f}-{scoring.pct(high):.0f}%"
-
-
-def _share(part: float, whole: int) -> str:
-    if whole == 0:
-        return "no applicable cases"
-    shown = f"{part:g}"
-    return f"{shown} of {whole} ({100 * part / whole:.0f}%)"
-
-
 def render(store: Store, audit_name: str) -> str:
     """The findings report as Markdown."""
     return reportdoc.to_markdown(blocks(store, audit_name))
@@ -67,16 +54,10 @@ def blocks(store: Store, audit_name: str) -> list[reportdoc.Block]:
     rows = []
     for sfig in section_figs:
         title = next(s.title for s in checklist.sections if s.id == sfig.section_id)
-        mean = f"{scoring.pct(sfig.mean_score):.0f}%" if sfig.mean_score is not None else "-"
-        rows.append(
-            (
-                title,
-                str(sfig.n_cases),
-                mean,
-                _share(sfig.n_full, sfig.n_cases),
-                _range(sfig.ci_low, sfig.ci_high),
-            )
-        )
+        mean = f"{scoring.percent(sfig.mean_score)}%" if sfig.mean_score is not None else "-"
+        full = scoring.share_words(sfig.n_full, sfig.n_cases)
+        interval = scoring.interval_words(sfig.ci_low, sfig.ci_high)
+        rows.append((title, str(sfig.n_cases), mean, full, interval))
     out += [
         reportdoc.Grid(SECTION_COLUMNS, (False, True, True, True, True), tuple(rows)),
         reportdoc.Chart(_chart(checklist, section_figs)),
