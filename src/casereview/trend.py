@@ -17,7 +17,8 @@ from casereview.change import (
 )
 from casereview.checklist import Checklist
 from casereview.outputs import blind_refusal
-from casereview.store import AuditInfo, Store, StoreError
+from casereview.problems import CasereviewError
+from casereview.store import AuditInfo, Store
 from casereview.text import natural_key
 
 BY = ("section", "question", "recommendation", "concern", "theme")
@@ -25,7 +26,7 @@ BY = ("section", "question", "recommendation", "concern", "theme")
 TAG_KINDS = ("recommendation", "concern", "theme")
 
 
-class TrendError(StoreError):
+class TrendError(CasereviewError):
     """A trend that cannot be drawn as asked (exit 2): the message says why."""
 
 
@@ -300,9 +301,9 @@ def build_trend(
     """The trend of checklist `checklist` (`ID`, or `ID@VERSION`) over `audit_names` (default
     every audit of it with a completed review), in time order.
 
-    Refused (TrendError or StoreError, exit 2): an unknown checklist or audit, a named audit
-    of another checklist or without completed reviews, no audits at all, `compare` with
-    fewer than two, and for `viewer` an audit where they are a blind second reviewer with a
+    Refused (TrendError, FindingsError or StoreError; exit 2 on the command line): an
+    unknown checklist or audit, a named audit of another checklist or without completed
+    reviews, no audits at all, `compare` with fewer than two, and for `viewer` an audit where they are a blind second reviewer with a
     pair still open (the figures would show them the primary answers)."""
     chosen, checklist_id = _chosen(store, checklist, audit_names)
     skipped: list[str] = []

@@ -47,10 +47,12 @@ def test_only_the_store_and_migrations_write_sql() -> None:
     assert sorted(writers) == [
         "migrations.py",
         "store/audits.py",
+        "store/bundles.py",
         "store/connection.py",
         "store/pool.py",
         "store/reviews.py",
         "store/trail.py",
+        "store/users.py",
     ]
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from casereview.change import newcombe_interval
 from casereview.checklist import load_checklist
+from casereview.findings import FindingsError
 from casereview.store import Store, StoreError
 from casereview.trend import TrendError, build_trend, lineage
 from casereview.trend_tables import trend_table
@@ -156,7 +157,7 @@ def test_one_version_only_and_audits_without_completed_reviews(store: Store) -> 
     v2 = store.find_checklist("trendy@2")
     store.create_audit("Apr", v2.pk, [1, 2], "qa", seed=1, scope={"from": "2024-04-01"})
     assert build_trend(store, "trendy").skipped == ("Apr",)  # left out, and said so
-    with pytest.raises(StoreError, match="no completed reviews"):
+    with pytest.raises(FindingsError, match="no completed reviews"):
         build_trend(store, "trendy", ["Jan", "Apr"])  # named: refused
     complete_review(
         store,

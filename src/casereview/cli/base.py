@@ -57,10 +57,8 @@ def friendly_errors(fn: F) -> F:
                 click.echo(str(problem), err=True)
             click.echo(f"casereview: {len(exc.problems)} problem(s); nothing was written", err=True)
             sys.exit(2)
-        except StoreError as exc:
+        except CasereviewError as exc:  # a refusal of the store, a sample, an export target...
             fail(str(exc), exc.exit_status)
-        except CasereviewError as exc:  # e.g. an export target that would destroy something
-            fail(str(exc))
         except sqlite3.DatabaseError as exc:  # found while reading, after opening
             error = explain(exc)
             fail(str(error), error.exit_status)
@@ -83,6 +81,13 @@ class Context:
     def store(self) -> Store:
         if self._store is None:
             self._store = Store.open(self.db_path)
+            if self._store.network_fs:
+                click.echo(
+                    f"warning: {self.db_path} is on a network file system "
+                    f"({self._store.network_fs}): it is only read here, nothing can be saved "
+                    "in it (keep it on a local disk and share it with `casereview serve`)",
+                    err=True,
+                )
         return self._store
 
     def existing_store(self) -> Store:

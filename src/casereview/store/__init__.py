@@ -8,9 +8,11 @@ are their own modules, so a screen that shows a `Case` imports no SQL.
 
 from casereview.store.connection import BUSY_TIMEOUT_MS, explain, make_private_dirs
 from casereview.store.errors import (
+    CaseClash,
     CasesInPool,
     DatabaseDamaged,
     DatabaseUnavailable,
+    NetworkFileSystem,
     ReadOnlyDatabase,
     ReviewIncomplete,
     ReviewLocked,
@@ -34,11 +36,13 @@ __all__ = [
     "AuditCase",
     "AuditInfo",
     "Case",
+    "CaseClash",
     "CasesInPool",
     "ChecklistInfo",
     "DatabaseDamaged",
     "DatabaseUnavailable",
     "Event",
+    "NetworkFileSystem",
     "ReadOnlyDatabase",
     "Review",
     "ReviewIncomplete",

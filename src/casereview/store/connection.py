@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING, Self
 from sqlite_utils import Database
 
 from casereview.migrations import KNOWN, REQUIRED_TABLES, REQUIRED_TRIGGERS, migrations
+from casereview.store import mounts
 from casereview.store.errors import (
     DatabaseDamaged,
     DatabaseUnavailable,
+    NetworkFileSystem,
     ReadOnlyDatabase,
     StoreError,
 )
@@ -116,6 +118,7 @@ class Connection:
         self.db = db
         self.path = path  # None for an in-memory store
         self.readonly = readonly
+        self.network_fs: str | None = None  # the share's type when read-only for being on one
         self._checklists: dict[int, Checklist] = {}
         try:
             # Check what the file is before changing anything in it (WAL mode rewrites the
@@ -142,18 +145,29 @@ class Connection:
 
     @classmethod
     def open(cls, path: str | Path) -> Self:
-        """Open (creating owner-only if absent) and migrate a database file."""
+        """Open (creating owner-only if absent) and migrate a database file.
+
+        A file on a network file system (mounts.network_filesystem) is opened read-only,
+        and one that does not exist there is not created: its writes are refused
+        (NetworkFileSystem), its reads go on and `network_fs` names the share's type."""
         p = Path(path)
         if p.is_dir():
             raise StoreError(f"{p} is a folder, not a database file")
+        network = mounts.network_filesystem(p if p.exists() else p.parent)
         if p.exists():
             with p.open("rb") as fh:
                 header = fh.read(len(SQLITE_HEADER))
             if header and header != SQLITE_HEADER:
                 raise StoreError(f"{p} is not a SQLite database (is it the right file?)")
+        elif network:
+            raise NetworkFileSystem(p, network)
         else:
             _create_private(p)
         try:
+            if network:
+                store = cls(Database(_connect_read_only(p), execute_plugins=False), p, True)
+                store.network_fs = network
+                return store
             if _can_write(p):
                 try:
                     conn = sqlite3.connect(str(p), timeout=BUSY_TIMEOUT_MS / 1000)
@@ -229,6 +243,8 @@ class Connection:
                 yield self.db
             return
         if self.readonly:
+            if self.network_fs:
+                raise NetworkFileSystem(self.path, self.network_fs)
             raise ReadOnlyDatabase(self.path)
         try:
             conn.execute("BEGIN IMMEDIATE")

@@ -8,12 +8,7 @@ from casereview.problems import CasereviewError
 
 
 class StoreError(CasereviewError):
-    """A database file that cannot be used, or a request the data refuses; the message says why.
-
-    `exit_status` is what the command line exits with: 2 for a request or file that is wrong
-    as given, 1 for a database that cannot be used just now (busy, full, read-only)."""
-
-    exit_status = 2
+    """A database file that cannot be used, or a request the data refuses; the message says why."""
 
 
 class DatabaseUnavailable(StoreError):
@@ -42,6 +37,14 @@ class CasesInPool(StoreError):
         super().__init__(f"{len(keys)} case(s) already in the pool")
 
 
+class CaseClash(StoreError):
+    """Cases being streamed into the pool that it already holds, or that the stream gave
+    twice (look-alikes included): nothing was written, and which ones is not worked out."""
+
+    def __init__(self) -> None:
+        super().__init__("cases already in the pool, or given twice")
+
+
 class DatabaseDamaged(StoreError):
     """SQLite found the file itself unreadable."""
 
@@ -57,3 +60,17 @@ class ReviewIncomplete(StoreError):
 
 class ReviewLocked(StoreError):
     """Changing a completed review without reopening it."""
+
+
+class NetworkFileSystem(ReadOnlyDatabase):
+    """A database on a network share (NFS, SMB, sshfs ...): read, never written."""
+
+    def __init__(self, path: Path | None, fstype: str):
+        DatabaseUnavailable.__init__(
+            self,
+            f"the database {path} is on a network file system ({fstype}); SQLite cannot keep "
+            "it safe there (its write-ahead log needs every program on one machine, and a "
+            "shared drive corrupts it), so casereview only reads it. Keep the file on a local "
+            "disk of one machine and let the team reach it with `casereview serve`",
+        )
+        self.fstype = fstype

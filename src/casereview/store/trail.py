@@ -19,7 +19,8 @@ from casereview.store.records import (
 
 if TYPE_CHECKING:
     from casereview.scoring import ReviewRecord
-from casereview.store.reviews import ReviewStore
+from casereview.store.bundles import BundleStore
+from casereview.store.users import UserStore
 
 # The ASCII record and unit separators, which review_records packs answers with (question
 # ids are letters, digits, `_`, `.` and `-`, and answer values are words).
@@ -27,7 +28,7 @@ _RS, _US = "\x1e", "\x1f"
 _SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
-class Store(ReviewStore):
+class Store(BundleStore, UserStore):
     """A casereview database. Build one with `Store.open(path)` or `Store.memory()`."""
 
     def existing_reviews(self, audit_id: int) -> dict[tuple[int, str], ExistingReview]:
@@ -48,7 +49,8 @@ class Store(ReviewStore):
         actor: str,
         unchanged_since: int | None = None,
     ) -> int:
-        """Store checked reviews (importing.ImportedReview) in one transaction; returns answers.
+        """Store checked reviews (answers_import.ImportedReview) in one transaction;
+        returns how many answers.
 
         The file was checked against the reviews as they stood at `unchanged_since` (a
         last_event_id); if anything was written since, the checks may no longer hold (a

@@ -1,0 +1,90 @@
+"""casereview users ...: the reviewers' accounts that `casereview serve` signs in."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from casereview.cli.base import Context, fail, friendly_errors, pass_ctx
+
+
+def _read_password(password_stdin: bool) -> str:
+    """One line from stdin (--password-stdin), else asked twice on the terminal."""
+    from casereview.accounts import AccountError, check_password
+
+    if password_stdin:
+        line = sys.stdin.readline()
+        if not line:
+            fail("--password-stdin: no password on standard input")
+        password = line.rstrip("\r\n")
+    else:
+        if not sys.stdin.isatty():
+            fail("no terminal to ask for a password on; use --password-stdin")
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True, err=True)
+    try:
+        return check_password(password)
+    except AccountError as exc:
+        fail(str(exc))
+
+
+@click.group()
+def users() -> None:
+    """Reviewers' accounts for `casereview serve` (passwords kept as argon2 hashes)."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password as one line of stdin.")
+@pass_ctx
+@friendly_errors
+def users_add(context: Context, name: str, password_stdin: bool) -> None:
+    """Add an account; NAME is the reviewer name its sessions review under."""
+    from casereview.accounts import AccountError, check_name, hash_password
+
+    try:
+        check_name(name)
+    except AccountError as exc:
+        fail(str(exc))
+    password = _read_password(password_stdin)
+    context.store.add_user(name, hash_password(password), context.reviewer)
+    click.echo(f"added account {name}")
+
+
+@users.command("list")
+@pass_ctx
+@friendly_errors
+def users_list(context: Context) -> None:
+    """Accounts, who added them, and their last sign-in."""
+    rows = context.existing_store().users()
+    if not rows:
+        click.echo("no accounts; `casereview users add NAME` adds one", err=True)
+    for u in rows:
+        last = u.last_sign_in[:16].replace("T", " ") if u.last_sign_in else "never signed in"
+        click.echo(f"{u.name}\tadded {u.created_at[:10]} by {u.created_by}\t{last}")
+
+
+@users.command("remove")
+@click.argument("name")
+@pass_ctx
+@friendly_errors
+def users_remove(context: Context, name: str) -> None:
+    """Remove an account (its reviews and trail stay; it can no longer sign in)."""
+    context.existing_store().remove_user(name, context.reviewer)
+    click.echo(f"removed account {name}")
+
+
+@users.command("passwd")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password as one line of stdin.")
+@pass_ctx
+@friendly_errors
+def users_passwd(context: Context, name: str, password_stdin: bool) -> None:
+    """Set a new password for an account."""
+    from casereview.accounts import hash_password
+
+    store = context.existing_store()
+    if store.password_hash(name) is None:
+        fail(f"there is no account named '{name}'")
+    store.set_password(name, hash_password(_read_password(password_stdin)), context.reviewer)
+    click.echo(f"changed the password of {name}")
