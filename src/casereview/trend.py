@@ -303,8 +303,9 @@ def build_trend(
 
     Refused (TrendError, FindingsError or StoreError; exit 2 on the command line): an
     unknown checklist or audit, a named audit of another checklist or without completed
-    reviews, no audits at all, `compare` with fewer than two, and for `viewer` an audit where they are a blind second reviewer with a
-    pair still open (the figures would show them the primary answers)."""
+    reviews, no audits at all, `compare` with fewer than two, and for `viewer` an audit
+    where they are a blind second reviewer with a pair still open (the figures would show
+    them the primary answers)."""
     chosen, checklist_id = _chosen(store, checklist, audit_names)
     skipped: list[str] = []
     loaded: list[tuple[TrendAudit, findings.AuditData]] = []
