@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from casereview.checklist import ChecklistError, parse_checklist
+from casereview.checklist_loading import ChecklistError, parse_checklist
 from casereview.cli import main
 
 V1 = """\

@@ -12,7 +12,8 @@ import pytest
 from openpyxl import load_workbook
 
 from casereview import findings, outputs, report, scoring
-from casereview.checklist import Checklist, ChecklistError, load_checklist, parse_checklist
+from casereview.checklist import Checklist
+from casereview.checklist_loading import ChecklistError, load_checklist, parse_checklist
 from casereview.export import write_csv
 from casereview.importing import read_case_file
 from casereview.scoring import ReviewRecord

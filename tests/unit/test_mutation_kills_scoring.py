@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from casereview import scoring
-from casereview.checklist import parse_checklist
+from casereview.checklist_loading import parse_checklist
 from casereview.scoring import (
     QuestionFigures,
     ReviewRecord,

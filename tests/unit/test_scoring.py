@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from casereview import scoring
-from casereview.checklist import load_checklist
+from casereview.checklist_loading import load_checklist
 from casereview.scoring import (
     ReviewRecord,
     allocate_proportional,

@@ -77,7 +77,7 @@ def audit_create(
     store = context.store_with_checklists(existing=True)
     scope = Scope(_parse_where(where), _parse_day(date_from, "--from"), _parse_day(date_to, "--to"))
     if Path(checklist_spec).suffix in (".yaml", ".yml"):
-        from casereview.checklist import load_checklist
+        from casereview.checklist_loading import load_checklist
 
         load_checklist(checklist_spec)
         text = Path(checklist_spec).read_text(encoding="utf-8-sig")
