@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from casereview.cli import answers, audits, cases, checklists, outputs, users
+from casereview.cli import answers, audits, bundle, cases, checklists, outputs, users
 from casereview.cli.base import (
     Context,
     default_db,
@@ -86,3 +86,4 @@ main.add_command(outputs.export_cmd)
 main.add_command(outputs.report_cmd)
 main.add_command(outputs.sample_size_cmd)
 main.add_command(users.users)
+main.add_command(bundle.bundle_group)
