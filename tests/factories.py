@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+from casereview.fields import Role
 from casereview.importing import read_case_file
 from casereview.scoring import QuestionFigures, question_figures_from_counts
 from casereview.store import AuditInfo, Store
@@ -25,7 +26,7 @@ def seed_store(store: Store) -> AuditInfo:
 
 
 def complete_review(
-    store: Store, audit_id: int, case_id: int, who: str, role: str, answers: dict[str, str]
+    store: Store, audit_id: int, case_id: int, who: str, role: Role, answers: dict[str, str]
 ) -> int:
     """Start a review, answer it and complete it, as a reviewer would; its id."""
     review = store.open_review(audit_id, case_id, who, role)
@@ -36,7 +37,7 @@ def complete_review(
 
 
 def complete(
-    store: Store, audit: AuditInfo, case_id: int, who: str, role: str, answers: dict[str, str]
+    store: Store, audit: AuditInfo, case_id: int, who: str, role: Role, answers: dict[str, str]
 ) -> int:
     return complete_review(store, audit.id, case_id, who, role, answers)
 

@@ -159,7 +159,7 @@ def prepare(
     findings = _f()
     kind = KINDS[kind_name]
     if viewer is not None:
-        refusal = blind_refusal(store, store.audit(audit_name).id, viewer)
+        refusal = blind_refusal(store, store.audit_named(audit_name).id, viewer)
         if refusal:
             raise StoreError(refusal)
     if fmt not in FORMATS:

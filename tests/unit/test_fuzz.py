@@ -504,7 +504,7 @@ def _import_answers(store: Store, audit_id: int, raw: bytes) -> int:
 
 
 def _stored_reviews(store: Store, audit_id: int) -> dict[tuple[str, str, str], Any]:
-    out = {}
+    out: dict[tuple[str, str, str], Any] = {}
     for ac in store.audit_cases(audit_id):
         for review in store.reviews_of_case(audit_id, ac.case.id):
             answers = {q: (a.value, a.note) for q, a in store.answers(review.id).items()}

@@ -124,7 +124,7 @@ def audit_second(
     from casereview.sampling import choose_second
 
     store = context.existing_store()
-    audit_info = store.audit(name)
+    audit_info = store.audit_named(name)
     chosen, seed = choose_second(store, audit_info.id, second, context.reviewer, share, count, seed)
     click.echo(
         f"{len(chosen)} cases of '{audit_info.name}' for a blind second review by {second} "

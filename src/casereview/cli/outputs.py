@@ -76,7 +76,7 @@ def report_cmd(context: Context, audit_name: str, out: Path | None) -> None:
     store = context.existing_store()
     if out is not None:
         export.safe_target(out, store.files())  # refused before any work, nothing touched
-    refusal = outputs.blind_refusal(store, store.audit(audit_name).id, context.reviewer)
+    refusal = outputs.blind_refusal(store, store.audit_named(audit_name).id, context.reviewer)
     if refusal:
         fail(refusal)
     text = report.render(store, audit_name)
