@@ -191,7 +191,7 @@ def prepare(
         groupable = " and ".join(k.name for k in KINDS.values() if k.groupable)
         raise StoreError(f"--by applies to {groupable}, not {kind.name}")
     if question is not None:
-        checklist = store.checklist(store.audit(audit_name).checklist_pk)
+        checklist = store.checklist(store.audit_named(audit_name).checklist_pk)
         if not checklist.has_question(question):
             raise StoreError(f"no question '{question}' in checklist {checklist.id}")
     if stream and kind.name == "answers" and fmt == "csv":
@@ -241,7 +241,7 @@ def _streamed_answers(
     question: str | None,
     answers: Collection[str] | None,
 ) -> Prepared:
-    audit = store.audit(audit_name)
+    audit = store.audit_named(audit_name)
     if audit.n_cases == 0:  # as findings.load refuses it
         raise _f().FindingsError(f"audit '{audit.name}' has no cases")
     checklist = store.checklist(audit.checklist_pk)
