@@ -116,7 +116,7 @@ def test_the_word_report_has_headings_tables_and_a_chart(db: Path, tmp_path: Pat
 
 def test_the_word_report_is_refused_as_the_markdown_one_is(db: Path, tmp_path: Path) -> None:
     store = Store.open(db)
-    audit = store.audit("Test audit")
+    audit = store.audit_named("Test audit")
     first = store.audit_cases(audit.id)[0].case.id
     store.assign_second(audit.id, [first], "bob", "lead")  # bob's pair is still open
     store.close()
@@ -129,7 +129,7 @@ def test_the_word_report_is_refused_as_the_markdown_one_is(db: Path, tmp_path: P
     link.symlink_to(db)
     refused = run(db, "report", "--audit", "Test audit", "--out", str(link))
     assert refused.exit_code == 2 and "is the open database" in refused.stderr
-    assert Store.open(db).audit("Test audit").n_cases == 6
+    assert Store.open(db).audit_named("Test audit").n_cases == 6
 
 
 def test_a_failed_word_report_leaves_the_old_file(
