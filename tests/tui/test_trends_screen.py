@@ -96,7 +96,7 @@ async def test_trends_cells_arrows_and_the_questions_of_a_section(tmp_path: Path
         # no no no; Wilson 1/4 5-70), never an arrow; B-3 is new in version 2.
         rows = cells(app)
         assert [r[0] for r in rows] == [
-            "B-1 Did the fact hold? (fact)",
+            "B-1 fact Did the fact hold?",
             "B-2 Third standard?",
             "B-3 A new standard?",
         ]

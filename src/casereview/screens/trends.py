@@ -128,7 +128,7 @@ class TrendsScreen(StoreScreen):
         table = self.query_one(DataTable)
         table.clear(columns=True)
         # At 80 columns five audits fit beside a 13-character label; wider, the label grows.
-        label_width = max(12, min(48, self.size.width - 2 - (CELL + 2) * len(trend.audits)))
+        label_width = max(12, min(72, self.size.width - 2 - (CELL + 2) * len(trend.audits)))
         first = "Section\n% met in full" if self.section is None else "Question\n% compliance"
         table.add_column(Text(first), width=label_width)
         for audit in trend.audits:
@@ -164,9 +164,9 @@ class TrendsScreen(StoreScreen):
         if item.kind == "section":
             return Text(item.label[:width], "bold")
         text = Text(item.key, "bold" if item.scored else "italic")
-        text.append(f" {item.label}"[: max(0, width - len(item.key))])
         if not item.scored:
-            text.append(" (fact)", "italic grey50")
+            text.append(" fact", "italic grey50")  # before the text, which may be cut
+        text.append(f" {item.label}"[: max(0, width - len(text))])
         return text
 
     @on(DataTable.CellHighlighted)
