@@ -18,7 +18,13 @@ from casereview import export
 from casereview.export import BarChart, Cell, LineChart, ProgressFn, Table
 from casereview.fields import ANSWER_VALUES
 from casereview.store import Store, StoreError
-from casereview.streams import answer_columns, answer_lines, keep, write_lines
+from casereview.streams import (
+    answer_columns,
+    answer_lines,
+    event_lines,
+    keep,
+    write_lines,
+)
 
 if TYPE_CHECKING:
     from casereview.findings import AuditData
@@ -209,6 +215,8 @@ def prepare(
             raise StoreError(f"no question '{question}' in checklist {checklist.id}")
     if stream and kind.name == "answers" and fmt == "csv":
         return _streamed_answers(store, audit_name, include_notes, question, answers)
+    if stream and kind.name == "events" and fmt == "csv":
+        return _streamed_events(store, audit_name, include_notes)
     data = findings.load(store, audit_name, by, require_complete=kind.figures)
     if by and by not in findings.GROUP_FIELDS_BUILTIN and by not in store.case_attribute_names():
         raise StoreError(f"cannot group by '{by}': not a case field or attribute in this database")
@@ -267,6 +275,21 @@ def _streamed_answers(
         lines=lambda: answer_lines(store, audit, checklist, include_notes, question, answers),
         columns=answer_columns(include_notes),
         expected=store.count_reviews(audit.id) * n_questions,
+    )
+
+
+def _streamed_events(store: Store, audit_name: str, include_notes: bool) -> Prepared:
+    audit = store.audit(audit_name)
+    if audit.n_cases == 0:  # as findings.load refuses it
+        raise _f().FindingsError(f"audit '{audit.name}' has no cases")
+    return Prepared(
+        KINDS["events"],
+        "csv",
+        audit.name,
+        [],
+        lines=lambda: event_lines(store, audit, include_notes),
+        columns=_f().EVENT_COLUMNS,
+        expected=store.last_event_id(),
     )
 
 
