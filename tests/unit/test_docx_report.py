@@ -12,6 +12,7 @@ from docx.text.paragraph import Paragraph
 
 from casereview import reportdoc
 from casereview.cli import main
+from casereview.export import BarChart
 from casereview.store import Store
 from tests.factories import complete_review, seed_store
 
@@ -158,7 +159,7 @@ def test_the_markdown_form_of_blocks() -> None:
         reportdoc.Heading("Empty", 3),
         reportdoc.FigureList(()),  # an empty list still takes its place
         reportdoc.Grid(("A", "N"), (False, True), (("x", "1"),)),
-        reportdoc.Chart(reportdoc.LineChart("not in Markdown", [])),
+        reportdoc.Chart(BarChart("not in Markdown", [], [])),
         reportdoc.Items(((("a ", False), ("bold", True)),), numbered=True),
         reportdoc.paragraph("line 1", "line 2"),
     ]
