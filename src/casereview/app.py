@@ -10,6 +10,8 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from casereview.fields import Role
+
 # Only the first screen is imported here; the others load when first opened.
 from casereview.rules import my_role
 from casereview.screens import AuditsScreen
@@ -101,7 +103,7 @@ class CaseReviewApp(App[None]):
         sampled = self.store.audit_case(audit_id, case_id)
         # The second reviewer works blind: their own review, never the primary's answers.
         # A case that is not theirs at all opens as its primary review, after asking.
-        role = my_role(sampled, self.reviewer) or "primary"
+        role: Role = my_role(sampled, self.reviewer) or "primary"
         owner = (sampled.reviewer or sampled.assigned_to) if role == "primary" else None
         if owner is None or owner == self.reviewer:
             self._open_review(audit_id, case_id, role, stay)
@@ -122,7 +124,7 @@ class CaseReviewApp(App[None]):
             lambda yes: self._open_review(audit_id, case_id, role, stay) if yes else None,
         )
 
-    def _open_review(self, audit_id: int, case_id: int, role: str, stay: bool = False) -> None:
+    def _open_review(self, audit_id: int, case_id: int, role: Role, stay: bool = False) -> None:
         from casereview.screens import AuditCasesScreen, ReviewScreen
 
         # Looking starts nothing: an unstarted review is shown as it is, and starts (in the
@@ -152,7 +154,7 @@ class CaseReviewApp(App[None]):
         cases.opened.add(case_id)
         self._push_review(review, audit_id, case_id, role)
 
-    def _push_review(self, review: Review | None, audit_id: int, case_id: int, role: str) -> None:
+    def _push_review(self, review: Review | None, audit_id: int, case_id: int, role: Role) -> None:
         from casereview.screens import ReviewScreen
 
         if review is not None:

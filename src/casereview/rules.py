@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple, Protocol, TypeVar
 
+from casereview.fields import Role, Status
+
 T = TypeVar("T", bound="Sampled")
 
 MODERATION_NEEDS_PAIR = "moderation needs a completed primary and a completed second review"
@@ -18,10 +20,10 @@ class ExistingReview(NamedTuple):
 
     id: int
     reviewer: str
-    status: str
+    status: Status
 
 
-def moderation_refusal(primary_status: str | None, second_status: str | None) -> str | None:
+def moderation_refusal(primary_status: Status | None, second_status: Status | None) -> str | None:
     """Why a case cannot be moderated yet (None: it can). A moderated review replaces the
     primary in the findings, so it settles a finished pair and nothing less."""
     if primary_status == "complete" and second_status == "complete":
@@ -76,7 +78,7 @@ class Sampled(Protocol):
     def second_status(self) -> str | None: ...
 
 
-def my_role(case: Sampled, reviewer: str) -> str | None:
+def my_role(case: Sampled, reviewer: str) -> Role | None:
     """Which of a sampled case's reviews is `reviewer`'s: "second" where they are its blind
     second reviewer, "primary" where it is assigned to them or they started its primary
     review, None where it is nobody's of theirs (opening it then asks first)."""

@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Input, Select
 
 from casereview import findings
 from casereview.app import make_app
+from casereview.fields import Role
 from casereview.screens import FindingsScreen, ReviewScreen
 from casereview.screens.export_dialog import ExportScreen
 from casereview.screens.finding_cases import FlaggedScreen
@@ -54,7 +55,7 @@ def build(store: Store, audit: AuditInfo) -> list[int]:
     REC-03 Partly; T/2: cat, all Yes, and sue's second review of it says REC-03 No (a
     second review is never counted, so never listed)."""
     ids = [ac.case.id for ac in store.audit_cases(audit.id)]
-    plans = [
+    plans: list[tuple[int, str, Role, dict[str, str]]] = [
         (ids[0], "ann", "primary", {"REC-01": "yes", "REC-02": "no", "REC-03": "yes"}),
         (ids[1], "bob", "primary", {"REC-01": "unknown", "REC-03": "partly"}),
         (ids[2], "cat", "primary", {"REC-01": "yes", "REC-02": "yes", "REC-03": "yes"}),

@@ -54,7 +54,7 @@ def test_reviewer_after_the_command_signs_the_work(tmp_path: Path) -> None:
         "--seed", "1", "--db", str(db), "--reviewer", "kim",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert Store.open(db).audit("Q1").created_by == "kim"
+    assert Store.open(db).audit_named("Q1").created_by == "kim"
     # `audit second --reviewer` keeps its own meaning: the second reviewer
     second = run("--db", str(db), "audit", "second", "Q1", "--reviewer", "sue", "--count", "1")
     assert second.exit_code == 0, second.output
@@ -110,7 +110,7 @@ def test_one_field_twice_means_either(pool: Path) -> None:
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     store = Store.open(pool)
-    audit = store.audit("Both")
+    audit = store.audit_named("Both")
     assert audit.scope["where"] == {"offence": [a, b]}
     drawn = [ac.case.offence or "" for ac in store.audit_cases(audit.id)]
     assert sorted(set(drawn)) == sorted([a, b]) and len(drawn) == n
@@ -124,7 +124,7 @@ def test_one_field_twice_means_either(pool: Path) -> None:
         "--db", str(pool), "audit", "create", "One", "--checklist", "stalking-casefile",
         "--sample", "2", "--where", f"offence={a}", "--where", f"offence={a}",
     )  # fmt: skip
-    assert one.exit_code == 0 and store.audit("One").scope["where"] == {"offence": a}
+    assert one.exit_code == 0 and store.audit_named("One").scope["where"] == {"offence": a}
 
 
 def test_a_value_no_case_has_is_named_with_the_values_there_are(pool: Path) -> None:

@@ -38,6 +38,8 @@ HELP = """\
 | moderation | `c` | complete the moderated review: findings then count it |
 | findings | `Enter` `v` `g` `x` | drill into a section, change view, group, export |
 | findings | `l` | cases answering No, Partly or Unknown to the row; `Enter` opens one |
+| audits | `t` | trends: the highlighted audit's checklist across its audits, oldest first |
+| trends | `Enter` `Escape` | a section's questions; back to the sections |
 | review | `Escape` | back to the cases |
 
 ## Answers

@@ -15,6 +15,7 @@ from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from casereview.checklist import ANSWER_LABELS, Checklist, Question, Section
+from casereview.fields import Role
 from casereview.rules import next_in_queue
 from casereview.screens._base import StoreScreen
 from casereview.screens.modals import HistoryScreen, NoteScreen, ReasonScreen
@@ -79,7 +80,7 @@ class ReviewScreen(StoreScreen):
         *,
         audit_id: int | None = None,
         case_id: int | None = None,
-        role: str = "primary",
+        role: Role = "primary",
     ):
         """A started review by id, or (review_id None) the case's review in `role` not
         started yet: it starts with the first answer or note, so a look starts nothing."""

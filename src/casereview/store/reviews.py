@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from casereview.fields import ANSWER_VALUES
+from casereview.fields import ANSWER_VALUES, Role
 from casereview.rules import (
     DECISION_NEEDS_REASON,
     agreed_answer,
@@ -37,7 +37,7 @@ class ReviewStore(AuditStore):
     # ------------------------------------------------------------------ reviews
 
     def open_review(
-        self, audit_id: int, case_id: int, reviewer: str, role: str = "primary"
+        self, audit_id: int, case_id: int, reviewer: str, role: Role = "primary"
     ) -> Review:
         """The review of this case in this role, started now if there is none.
 
@@ -63,7 +63,7 @@ class ReviewStore(AuditStore):
             self._event(review_id, None, "review_started", None, role, None, reviewer)
         return self.review(review_id)
 
-    def start_refusal(self, audit_id: int, case_id: int, reviewer: str, role: str) -> str | None:
+    def start_refusal(self, audit_id: int, case_id: int, reviewer: str, role: Role) -> str | None:
         """Why `reviewer` may not start this case's review in `role` (None: they may). The
         app asks before it shows an unstarted review, and open_review again as it starts it."""
         if self.readonly:  # said now, rather than at each answer refused
@@ -79,12 +79,12 @@ class ReviewStore(AuditStore):
             return second_review_refusal(second or chosen, None, reviewer)
         return "a moderated review is started by moderation, not opened"
 
-    def find_review(self, audit_id: int, case_id: int, role: str) -> Review | None:
+    def find_review(self, audit_id: int, case_id: int, role: Role) -> Review | None:
         """The review of this case in this role, or None where none is started: looking at a
         case starts nothing (the first answer or note does, through open_review)."""
         return self._review_of(audit_id, case_id, role)
 
-    def _review_of(self, audit_id: int, case_id: int, role: str) -> Review | None:
+    def _review_of(self, audit_id: int, case_id: int, role: Role) -> Review | None:
         rows = list(
             self.db.query(
                 "SELECT * FROM reviews WHERE audit_id = ? AND case_id = ? AND role = ?",
