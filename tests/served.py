@@ -19,7 +19,7 @@ from aiohttp import ClientWebSocketResponse, WSMsgType
 from aiohttp.test_utils import TestClient, TestServer
 
 from casereview import accounts
-from casereview.serve.server import CaseReviewServer
+from casereview.serve.server import CaseReviewServer, ServedApp
 from casereview.store import Store
 
 ANSI = re.compile(
@@ -102,3 +102,42 @@ class Session:
 
     async def close(self) -> None:
         await self.ws.close()
+
+
+class WatchedApp(ServedApp):
+    """A served app whose screen output the test can read on the server's side (for the
+    browser test, where the screen is pixels in a canvas)."""
+
+    running: list[WatchedApp] = []
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.output = b""
+        self.mark = 0
+        self._changed = asyncio.Event()
+        WatchedApp.running.append(self)
+
+    async def on_data(self, payload: bytes) -> None:
+        self.output += payload
+        self._changed.set()
+        await super().on_data(payload)
+
+    @property
+    def screen(self) -> str:
+        return ANSI.sub(b"", self.output[self.mark :]).decode("utf-8", "replace")
+
+    async def until(self, text: str, timeout: float = WAIT) -> str:
+        try:
+            async with asyncio.timeout(timeout):
+                while text not in self.screen:
+                    self._changed.clear()
+                    await self._changed.wait()
+        except TimeoutError:
+            raise AssertionError(
+                f"{text!r} did not show; the screen:\n{self.screen[-3000:]}"
+            ) from None
+        return self.screen
+
+    def next_screen(self) -> None:
+        """Read only what is drawn from now on."""
+        self.mark = len(self.output)

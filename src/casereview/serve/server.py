@@ -53,7 +53,7 @@ _HEADERS = {
     "X-Frame-Options": "DENY",  # keys typed into a framed app would be the framer's
     "Content-Security-Policy": "frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",  # (no-referrer would make a browser send Origin: null)
     "Cache-Control": "no-store",
 }
 
