@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -312,3 +313,42 @@ def _alive(pid: int) -> bool:
         return stat.read_text().split()[2] != "Z"
     except (FileNotFoundError, ProcessLookupError):
         return False
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="no openssl to make a test certificate")
+def test_under_tls_the_cookie_is_secure_and_the_socket_wss(db: Path, tmp_path: Path) -> None:
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+        + ["-subj", "/CN=localhost", "-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )
+    casereview = str(Path(sys.executable).with_name("casereview"))
+    server = subprocess.Popen(
+        [casereview, "--db", str(db), "serve", "--port", "0"]
+        + ["--certfile", str(cert), "--keyfile", str(key)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        match = re.search(r"at (https://127\.0\.0\.1:\d+)/ ", server.stdout.readline())
+        assert match
+        cookie, page = asyncio.run(_sign_in_over_tls(match.group(1)))
+        assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie
+        assert f"data-session-websocket-url='wss://{match.group(1)[8:]}/ws'" in page
+    finally:
+        server.send_signal(signal.SIGINT)
+        assert server.wait(timeout=30) == 0
+
+
+async def _sign_in_over_tls(url: str) -> tuple[str, str]:
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=False)) as http:
+        signin = await http.post(
+            f"{url}/signin", data={"name": "ana", "password": PASSWORD}, allow_redirects=False
+        )
+        assert signin.status == 303
+        page = await http.get(f"{url}/", headers=basic("ana"))
+        return signin.headers["Set-Cookie"], await page.text()
