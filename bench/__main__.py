@@ -41,6 +41,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--saves", type=int, default=400, help="answer saves timed")
     parser.add_argument("--keys", type=int, default=60, help="review-screen presses per key")
     parser.add_argument("--findings-runs", type=int, default=5, help="findings repetitions")
+    parser.add_argument("--imports", type=int, default=3, help="runs of each import measure")
+    parser.add_argument(
+        "--no-big-import",
+        action="store_true",
+        help="skip the memory measure on five times the pool (1,000,000 cases at full scale)",
+    )
     parser.add_argument(
         "--reuse",
         action="store_true",
@@ -53,15 +59,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def build(plan: data.Plan, db: Path, raw: bytes, log: Clock) -> tuple[data.National, Result]:
-    """Time the import into the fresh national file, then add the audits and reviews."""
+def build(plan: data.Plan, db: Path, csv_path: Path, log: Clock) -> data.National:
+    """Import the pool into the fresh national file (casereview's own import, not timed
+    here: the import measures run it as a process), then add the audits and reviews."""
+    from casereview.importing import import_cases
     from casereview.store import Store
 
     started = time.perf_counter()
-    log("case import: casereview vs csv + executemany")
-    imported = measures.measure_import(raw, db, db.with_name("baseline-import.db"), log)
-    log("building the audits and reviews (store.import_reviews, 1,000 reviews per transaction)")
+    measures.remove_db(db)
     store = Store.open(db)
+    import_cases(store, csv_path)
+    log("building the audits and reviews (store.import_reviews, 1,000 reviews per transaction)")
     national_id, live_id, saving, n_answers = data.build_national(store, plan, log)
     label = store.audit(national_id).checklist_label
     n_reviews = int(store.db.execute("SELECT count(*) FROM reviews").fetchone()[0])
@@ -80,7 +88,36 @@ def build(plan: data.Plan, db: Path, raw: bytes, log: Clock) -> tuple[data.Natio
         build_seconds=time.perf_counter() - started,
     )
     log(f"built {db.name}: {db.stat().st_size / 1e6:,.0f} MB in {national.build_seconds:.0f} s")
-    return national, imported
+    return national
+
+
+def import_files(plan: data.Plan, folder: Path, log: Clock, million: bool) -> dict[str, Path]:
+    """The import measures' inputs, generated once per generator version and kept: the pool
+    with every date to the second, the same in UK form, 20,000 new cases (references of
+    their own), and five times the pool for the memory measure."""
+    tag = f"scale-{plan.scale:g}-v{data.GENERATOR_VERSION}"
+    files = {
+        "seconds": (folder / f"import-seconds-{tag}.csv", {"dates": "seconds"}),
+        "uk": (folder / f"import-uk-{tag}.csv", {"dates": "uk"}),
+        "extra": (
+            folder / f"import-extra-{tag}.csv",
+            {"dates": "seconds", "n": max(plan.n_cases // 10, 200), "ref_tag": "X", "seed": 7},
+        ),
+    }
+    if million:
+        files["big"] = (
+            folder / f"import-big-{tag}.csv",
+            {"dates": "seconds", "n": 5 * plan.n_cases},
+        )
+    out = {}
+    for name, (path, options) in files.items():
+        if not path.exists():
+            log(f"writing {path.name}")
+            partial = path.with_suffix(".partial")
+            data.write_cases_csv(plan, partial, log, **options)  # type: ignore[arg-type]
+            partial.replace(path)
+        out[name] = path
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -104,20 +141,30 @@ def main(argv: list[str] | None = None) -> int:
     if not reuse:
         log(f"writing {csv_path.name}")
         data.write_cases_csv(plan, csv_path, log)
-    raw = csv_path.read_bytes()
-    log(f"{csv_path.name}: {len(raw) / 1e6:.1f} MB")
+    log(f"{csv_path.name}: {csv_path.stat().st_size / 1e6:.1f} MB")
 
     results: list[Result] = []
     if reuse:
         log(f"reusing {db.name} ({national.n_answers:,} answers)")
-        log("case import: casereview vs csv + executemany (into scratch files)")
-        scratch = folder / "scratch-import.db"
-        results.append(measures.measure_import(raw, scratch, folder / "baseline-import.db", log))
-        measures.remove_db(scratch)
     else:
-        national, imported = build(plan, db, raw, log)
+        national = build(plan, db, csv_path, log)
         national.save(meta)
-        results.append(imported)
+
+    inputs = import_files(plan, folder, log, million=not args.no_big_import)
+    scratch = folder / "scratch"
+    scratch.mkdir(exist_ok=True)
+    for shape, label in (("seconds", "times to the second"), ("uk", "UK dates")):
+        log(f"case import, {label}: `casereview cases import` vs csv + executemany, processes")
+        results.append(measures.measure_import(label, inputs[shape], scratch, log, args.imports))
+    log("new cases: into the pool just imported vs into an empty file")
+    results.append(
+        measures.measure_import_into_pool(
+            scratch / "import-ours.db", inputs["extra"], scratch, log, args.imports
+        )
+    )
+    if "big" in inputs:
+        log("case import memory on five times the pool")
+        results.append(measures.measure_import_memory(inputs["big"], scratch, log))
 
     log(f"answer saves: store.set_answer vs bare upsert + commit ({args.saves} each)")
     results.extend(measures.measure_saves(db, national.saving_review_ids, args.saves, log))

@@ -10,9 +10,9 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from casereview.answers_import import ImportedReview
 from casereview.checklist import Checklist
 from casereview.fields import CASE_COLUMNS
-from casereview.importing import ImportedReview
 from casereview.store import ChecklistInfo, Store, StoreError
 
 Log = Callable[[str], None]
@@ -130,9 +130,29 @@ def _pick(rng: random.Random, weighted: Sequence[tuple[str, int]]) -> str:
     return rng.choices([v for v, _ in weighted], [w for _, w in weighted])[0]
 
 
-def write_cases_csv(plan: Plan, path: Path, log: Log) -> int:
-    """The case pool as CSV with the csv module; forces sized unevenly, as real ones are."""
-    rng = random.Random(plan.seed)
+DATE_SHAPES = {
+    "seconds": "%Y-%m-%dT%H:%M:%S",  # 2024-01-01T09:00:00, as database exports write them
+    "uk": "%d/%m/%Y %H:%M",  # 01/01/2024 09:00, as spreadsheets saved in the UK write them
+}
+
+
+def write_cases_csv(
+    plan: Plan,
+    path: Path,
+    log: Log,
+    dates: str = "mixed",
+    n: int | None = None,
+    ref_tag: str = "",
+    seed: int | None = None,
+) -> int:
+    """The case pool as CSV with the csv module; forces sized unevenly, as real ones are.
+
+    `dates`: "mixed" (minutes, a tenth in UK form: the database the bench builds) or one of
+    DATE_SHAPES for every date. `n` cases instead of the plan's; `ref_tag` in every
+    reference keeps a second file's cases apart from the first's.
+    """
+    rng = random.Random(plan.seed if seed is None else seed)
+    shape = DATE_SHAPES.get(dates)
     forces = force_names()
     sizes = [rng.uniform(0.3, 1.0) ** 3 for _ in forces]  # a few big forces, many small
     start = datetime(2023, 1, 1)
@@ -141,7 +161,7 @@ def write_cases_csv(plan: Plan, path: Path, log: Log) -> int:
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(CASE_COLUMNS)
-        for i in range(plan.n_cases):
+        for i in range(plan.n_cases if n is None else n):
             force = rng.choices(forces, sizes)[0]
             counters[force] += 1
             prefix = "".join(w[0] for w in force.split()).upper()
@@ -153,12 +173,14 @@ def write_cases_csv(plan: Plan, path: Path, log: Log) -> int:
             uk_format = rng.random() < 0.1  # as some force exports write dates
             writer.writerow(
                 (
-                    f"{prefix}/{reported:%y}/{counters[force]:06d}",
+                    f"{prefix}{ref_tag}/{reported:%y}/{counters[force]:06d}",
                     force,
                     rng.choice(_TEAMS),
                     _pick(rng, _OFFENCES),
-                    reported.strftime("%d/%m/%Y %H:%M" if uk_format else "%Y-%m-%dT%H:%M"),
-                    (reported + delay).strftime("%Y-%m-%dT%H:%M"),
+                    reported.strftime(
+                        shape or ("%d/%m/%Y %H:%M" if uk_format else "%Y-%m-%dT%H:%M")
+                    ),
+                    (reported + delay).strftime(shape or "%Y-%m-%dT%H:%M"),
                     _pick(rng, _OUTCOMES),
                     "yes" if rng.random() < 0.6 else "no",
                     "yes" if rng.random() < 0.35 else "no",
@@ -168,7 +190,7 @@ def write_cases_csv(plan: Plan, path: Path, log: Log) -> int:
             )
             if (i + 1) % 50_000 == 0:
                 log(f"  wrote {i + 1:,} cases")
-    return plan.n_cases
+    return plan.n_cases if n is None else n
 
 
 def bench_checklist(store: Store) -> ChecklistInfo:

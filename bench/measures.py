@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import sqlite3
@@ -16,7 +14,6 @@ from typing import Any
 
 from bench.data import REPO, SAVER
 from bench.report import Result, median, percentile
-from casereview.importing import parse_cases
 from casereview.scoring import audit_question_figures
 from casereview.store import Store
 
@@ -25,19 +22,6 @@ Log = Callable[[str], None]
 PYTHON = sys.executable
 CASEREVIEW = str(Path(sys.executable).with_name("casereview"))
 COUNTS = ("yes", "partly", "no", "na", "unknown")
-
-# The cases table as migrations.m001_initial makes it, for the baseline's fresh file.
-CASES_DDL = """
-CREATE TABLE cases (
-    id INTEGER PRIMARY KEY,
-    force TEXT NOT NULL DEFAULT '',
-    case_ref TEXT NOT NULL,
-    team TEXT, offence TEXT, reported_at TEXT, recorded_at TEXT, outcome TEXT,
-    da_related INTEGER, repeat_victim INTEGER, officer TEXT, summary TEXT,
-    extra TEXT NOT NULL DEFAULT '{}',
-    imported_at TEXT NOT NULL,
-    UNIQUE (force, case_ref)
-)"""
 
 UPSERT = (
     "INSERT INTO answers (review_id, question_id, value, updated_by, updated_at)"
@@ -73,71 +57,139 @@ def remove_db(path: Path) -> None:
 # ------------------------------------------------------------------ case import
 
 
-def measure_import(
-    raw: bytes, store_path: Path, bare_path: Path, log: Log, repeats: int = 3
-) -> Result:
-    """parse_cases + insert_case_rows (what `cases import` runs) into a fresh store vs csv +
-    executemany into a fresh file, `repeats` times each, alternating; medians compared.
+def timed_process(cmd: list[str]) -> tuple[float, float]:
+    """Seconds and peak resident memory (MB) of one command run as its own process.
 
-    One run of each swings by a third on a 2-core machine (the 50 MB commit's fsync), so a
-    single pair can land either side of the target. The store is opened (schema created)
-    before the clock starts; so is the baseline's table. The last import stays in store_path.
+    A small wrapper process runs it, so that getrusage(RUSAGE_CHILDREN) is the peak of that
+    one child (the bench's own children would otherwise be mixed in).
     """
-    bare_s: list[float] = []
-    ours_s: list[float] = []
-    parse_s: list[float] = []
-    n = inserted = 0
-    for _ in range(repeats):
-        remove_db(bare_path)
-        conn = bare_connection(bare_path)
-        conn.execute(CASES_DDL)
-        start = time.perf_counter()
-        reader = csv.reader(io.StringIO(raw.decode("utf-8"), newline=""))
-        next(reader)
-        stamp = "2024-01-01T00:00:00.000+00:00"
-        conn.execute("BEGIN IMMEDIATE")
-        conn.executemany(
-            "INSERT INTO cases (case_ref, force, team, offence, reported_at, recorded_at,"
-            " outcome, da_related, repeat_victim, officer, summary, imported_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            ((*row, stamp) for row in reader),
-        )
-        conn.execute("COMMIT")
-        bare_s.append(time.perf_counter() - start)
-        n = int(conn.execute("SELECT count(*) FROM cases").fetchone()[0])
-        conn.close()
-        remove_db(bare_path)
+    wrapper = (
+        "import resource, subprocess, sys, time\n"
+        "start = time.perf_counter()\n"
+        "done = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+        "took = time.perf_counter() - start\n"
+        "if done.returncode:\n"
+        "    sys.exit(done.stderr[-3000:])\n"
+        "print(took, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    )
+    out = _run([PYTHON, "-c", wrapper, *cmd])
+    took, kb = out.split()
+    return float(took), float(kb) / 1024
 
-        remove_db(store_path)
-        store = Store.open(store_path)
-        start = time.perf_counter()
-        parsed = parse_cases(raw, store_path.name)
-        parse_s.append(time.perf_counter() - start)
-        inserted = store.insert_case_rows(parsed.rows)
-        ours_s.append(time.perf_counter() - start)
-        store.close()
-        del parsed
+
+def _import_cmd(db: Path, csv_path: Path) -> list[str]:
+    """What a user runs: the installed command, a fresh process, a file on disk."""
+    return [CASEREVIEW, "--db", str(db), "cases", "import", str(csv_path)]
+
+
+def _baseline_cmd(db: Path, csv_path: Path) -> list[str]:
+    return [PYTHON, "-m", "bench.baseline_import", str(csv_path), str(db)]
+
+
+def measure_import(label: str, csv_path: Path, scratch: Path, log: Log, repeats: int = 3) -> Result:
+    """`casereview cases import FILE` into a fresh file vs bench.baseline_import (csv +
+    executemany into the same table, its own process), alternating; medians compared.
+
+    Both are whole processes: start-up, reading the file from disk, closing (the WAL
+    checkpointed into the file). casereview's includes validation, every date read, the
+    clash check and the schema. Its peak memory is the largest of its runs.
+    """
+    ours_db, bare_db = scratch / "import-ours.db", scratch / "import-baseline.db"
+    ours_s: list[float] = []
+    bare_s: list[float] = []
+    peaks: list[float] = []
+    bare_peaks: list[float] = []
+    for _ in range(repeats):
+        remove_db(bare_db)
+        took, peak = timed_process(_baseline_cmd(bare_db, csv_path))
+        bare_s.append(took)
+        bare_peaks.append(peak)
+        remove_db(ours_db)
+        took, peak = timed_process(_import_cmd(ours_db, csv_path))
+        ours_s.append(took)
+        peaks.append(peak)
         log(
-            f"  baseline {n:,} rows in {bare_s[-1]:.2f} s; casereview {inserted:,} in "
-            f"{ours_s[-1]:.2f} s (parse {parse_s[-1]:.2f} s, insert "
-            f"{ours_s[-1] - parse_s[-1]:.2f} s)"
+            f"  baseline {bare_s[-1]:.2f} s ({bare_peaks[-1]:.0f} MB); casereview "
+            f"{ours_s[-1]:.2f} s ({peaks[-1]:.0f} MB)"
         )
-    bare, ours = median(bare_s), median(ours_s)
-    ratio = ours / bare * (n / inserted)
+    n = sum(1 for _ in csv_path.open(encoding="utf-8")) - 1
+    with sqlite3.connect(ours_db) as conn:
+        inserted = int(conn.execute("SELECT count(*) FROM cases").fetchone()[0])
+    remove_db(bare_db)
+    a, b = median(ours_s), median(bare_s)
     return Result(
-        measure="case import (rows/s)",
-        unit="rows/s",
-        casereview=inserted / ours,
-        baseline=n / bare,
-        ratio=ratio,
-        target="<= 2x",
-        passed=ratio <= 2.0,
+        measure=f"case import, {label} (whole process)",
+        unit="s",
+        casereview=a,
+        baseline=b,
+        ratio=a / b,
+        target="<= 2x, < 150 MB",
+        passed=a / b <= 2.0 and max(peaks) < 150 and inserted == n,
         detail={
             "rows": inserted,
             "casereview_s": ours_s,
-            "casereview_parse_s": parse_s,
             "baseline_s": bare_s,
+            "peak_mb": max(peaks),
+            "baseline_peak_mb": max(bare_peaks),
         },
+    )
+
+
+def measure_import_memory(csv_path: Path, scratch: Path, log: Log) -> Result:
+    """Peak memory of one `cases import` of a much bigger file: it must not grow with it."""
+    db = scratch / "import-big.db"
+    remove_db(db)
+    took, peak = timed_process(_import_cmd(db, csv_path))
+    bare_db = scratch / "import-big-baseline.db"
+    remove_db(bare_db)
+    bare_took, bare_peak = timed_process(_baseline_cmd(bare_db, csv_path))
+    with sqlite3.connect(db) as conn:
+        n = int(conn.execute("SELECT count(*) FROM cases").fetchone()[0])
+    remove_db(db)
+    remove_db(bare_db)
+    log(f"  {n:,} cases: {took:.1f} s, peak {peak:.0f} MB")
+    log(f"  baseline: {bare_took:.1f} s, peak {bare_peak:.0f} MB")
+    return Result(
+        measure=f"case import of {n:,}: peak memory",
+        unit="MB",
+        casereview=peak,
+        baseline=bare_peak,
+        ratio=peak / bare_peak,
+        target="< 150 MB",
+        passed=peak < 150,
+        detail={"rows": n, "casereview_s": took, "baseline_s": bare_took},
+    )
+
+
+def measure_import_into_pool(
+    pool_db: Path, extra_csv: Path, scratch: Path, log: Log, repeats: int = 3
+) -> Result:
+    """`cases import` of new cases into a copy of the full pool vs into an empty file."""
+    full, empty = scratch / "import-into-pool.db", scratch / "import-into-empty.db"
+    into_pool: list[float] = []
+    into_empty: list[float] = []
+    for _ in range(repeats):
+        remove_db(full)
+        copy = sqlite3.connect(full)
+        with sqlite3.connect(pool_db) as source:
+            source.backup(copy)
+        copy.close()
+        into_pool.append(timed_process(_import_cmd(full, extra_csv))[0])
+        remove_db(empty)
+        into_empty.append(timed_process(_import_cmd(empty, extra_csv))[0])
+        log(f"  into the pool {into_pool[-1]:.2f} s, into an empty file {into_empty[-1]:.2f} s")
+    remove_db(full)
+    remove_db(empty)
+    a, b = median(into_pool), median(into_empty)
+    return Result(
+        measure="new cases into the full pool",
+        unit="s",
+        casereview=a,
+        baseline=b,
+        ratio=a / b,
+        target="<= 1.5x",
+        passed=a / b <= 1.5,
+        detail={"pool_s": into_pool, "empty_s": into_empty},
     )
 
 

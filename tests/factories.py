@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 from casereview.importing import read_case_file
+from casereview.scoring import QuestionFigures, question_figures_from_counts
 from casereview.store import AuditInfo, Store
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -55,3 +58,13 @@ def moderated_audit(path: Path) -> tuple[Store, AuditInfo, list[int]]:
         store, audit, ids[2], "bob", "primary", {"REC-01": "no", "REC-03": "yes", "SPO-01": "na"}
     )
     return store, audit, ids
+
+
+def question_figures(
+    question_id: str,
+    answers: Sequence[str | None],
+    unknown_scores_as: str = "excluded",
+    scored: bool = True,
+) -> QuestionFigures:
+    """One question's figures from a list of effective answers, one per review."""
+    return question_figures_from_counts(question_id, Counter(answers), unknown_scores_as, scored)

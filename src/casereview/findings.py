@@ -7,8 +7,10 @@ from dataclasses import dataclass, replace
 
 from casereview import scoring
 from casereview.checklist import Checklist
-from casereview.export import BarChart, Cell, Table
-from casereview.store import AuditInfo, Store, StoreError
+from casereview.export import Cell, Table
+from casereview.problems import CasereviewError
+from casereview.store import AuditInfo, Store
+from casereview.text import natural_key
 
 QUESTION_COLUMNS = (
     "section_id",
@@ -49,11 +51,10 @@ SECTION_COLUMNS = (
     "ci_low_pct",
     "ci_high_pct",
 )
-AGREEMENT_COLUMNS = ("section_id", "question_id", "n_pairs", "agree_pct", "kappa", "kappa_band")
 GROUP_FIELDS_BUILTIN = ("force", "team", "reviewer", "stratum", "offence", "outcome")
 
 
-class FindingsError(StoreError):
+class FindingsError(CasereviewError):
     """An audit with nothing to report yet; the message says what is missing."""
 
 
@@ -98,7 +99,7 @@ def load(
             "progress); findings count completed reviews only"
         )
     if require_complete:
-        _require_answered(data)
+        require_answered(data)
     return data
 
 
@@ -157,7 +158,7 @@ def _unanswered_problem(
     )
 
 
-def _require_answered(data: AuditData) -> None:
+def require_answered(data: AuditData) -> None:
     if data.problem:
         raise FindingsError(data.problem)
 
@@ -194,10 +195,6 @@ def method_text(checklist: Checklist) -> str:
     )
 
 
-def _pct(x: float | None) -> float | None:
-    return scoring.pct(x)
-
-
 def groups(data: AuditData, by: str | None) -> list[tuple[str | None, list[scoring.ReviewRecord]]]:
     """The reviews split by group (one (None, all) pair when not grouped), groups sorted.
 
@@ -218,7 +215,7 @@ def _question_rows(
 ) -> list[tuple[dict[str, Cell], scoring.QuestionFigures]]:
     """Each question's figures per group (only the fact questions with facts_only), with the
     cells every question table opens with."""
-    _require_answered(data)
+    require_answered(data)
     out = []
     for group, reviews in groups(data, by):
         for fig in scoring.audit_question_figures(data.checklist, reviews):
@@ -248,9 +245,9 @@ def question_table(data: AuditData, by: str | None = None) -> Table:
             "no": fig.no,
             "na": fig.na,
             "unknown": fig.unknown,
-            "compliance_pct": _pct(fig.compliance),
-            "ci_low_pct": _pct(fig.ci_low),
-            "ci_high_pct": _pct(fig.ci_high),
+            "compliance_pct": scoring.pct(fig.compliance),
+            "ci_low_pct": scoring.pct(fig.ci_low),
+            "ci_high_pct": scoring.pct(fig.ci_high),
         }
         for head, fig in _question_rows(data, by)
     ]
@@ -269,9 +266,9 @@ def context_table(data: AuditData, by: str | None = None) -> Table:
             "no": fig.no,
             "na": fig.na,
             "unknown": fig.unknown,
-            "prevalence_pct": _pct(fig.prevalence),
-            "ci_low_pct": _pct(fig.prevalence_low),
-            "ci_high_pct": _pct(fig.prevalence_high),
+            "prevalence_pct": scoring.pct(fig.prevalence),
+            "ci_low_pct": scoring.pct(fig.prevalence_low),
+            "ci_high_pct": scoring.pct(fig.prevalence_high),
         }
         for head, fig in _question_rows(data, by, facts_only=True)
     ]
@@ -279,7 +276,7 @@ def context_table(data: AuditData, by: str | None = None) -> Table:
 
 
 def section_table(data: AuditData, by: str | None = None) -> Table:
-    _require_answered(data)
+    require_answered(data)
     rows: list[dict[str, Cell]] = []
     for group, reviews in groups(data, by):
         for fig in scoring.audit_section_figures(data.checklist, reviews):
@@ -291,11 +288,11 @@ def section_table(data: AuditData, by: str | None = None) -> Table:
                     "section_id": section.id,
                     "section": section.title,
                     "n_cases": fig.n_cases,
-                    "mean_score_pct": _pct(fig.mean_score),
+                    "mean_score_pct": scoring.pct(fig.mean_score),
                     "n_full": fig.n_full,
-                    "full_pct": _pct(fig.share_full),
-                    "ci_low_pct": _pct(fig.ci_low),
-                    "ci_high_pct": _pct(fig.ci_high),
+                    "full_pct": scoring.pct(fig.share_full),
+                    "ci_low_pct": scoring.pct(fig.ci_low),
+                    "ci_high_pct": scoring.pct(fig.ci_high),
                 }
             )
     return Table("sections", _with_group(SECTION_COLUMNS, by), rows)
@@ -349,9 +346,11 @@ def case_table(store: Store, data: AuditData, include_notes: bool = False) -> Ta
         if review:
             effective = data.checklist.effective_answers(review.answers)
             for s in sections:
-                row[f"{s.id}_pct"] = _pct(scoring.case_section_score(s, effective, unknown_as))
+                row[f"{s.id}_pct"] = scoring.pct(
+                    scoring.case_section_score(s, effective, unknown_as)
+                )
             overall = scoring.case_overall_score(data.checklist, effective, unknown_as)
-            row["overall_pct"] = _pct(overall)
+            row["overall_pct"] = scoring.pct(overall)
         rows.append(row)
     return Table("cases", tuple(columns), rows)
 
@@ -442,72 +441,28 @@ def event_table(store: Store, data: AuditData, include_notes: bool = False) -> T
     return Table("events", EVENT_COLUMNS, rows)
 
 
-def agreement_figures(
-    data: AuditData,
-) -> list[tuple[str, list[scoring.AgreementFigures], scoring.AgreementFigures]]:
-    """Per section in checklist order: its questions' agreement and the section's own, which
-    pools the answer pairs of all its questions."""
-    _require_answered(data)
-    per_question = {f.question_id: f for f in scoring.audit_agreement(data.checklist, data.reviews)}
-    per_section = {
-        f.question_id: f for f in scoring.section_agreement(data.checklist, data.reviews)
-    }
-    return [
-        (s.id, [per_question[q.id] for q in s.questions], per_section[s.id])
-        for s in data.checklist.sections
-    ]
+TAG_VIEWS = ("concerns", "themes", "recommendations")
 
 
-def agreement_table(data: AuditData) -> Table:
-    """A row per question, and after each section's questions a row for the section with an
-    empty question_id, pooling the answer pairs of its questions (n_pairs counts them)."""
-
-    def row(
-        section_id: str, question_id: str | None, fig: scoring.AgreementFigures
-    ) -> dict[str, Cell]:
-        return {
-            "audit": data.audit.name,
-            "section_id": section_id,
-            "question_id": question_id,
-            "n_pairs": fig.n_pairs,
-            "agree_pct": _pct(fig.agree_pct / 100) if fig.agree_pct is not None else None,
-            "kappa": round(fig.kappa, 3) if fig.kappa is not None else None,
-            "kappa_band": fig.band,
-        }
-
-    rows: list[dict[str, Cell]] = []
-    for section_id, questions, pooled in agreement_figures(data):
-        rows += [row(section_id, fig.question_id, fig) for fig in questions]
-        rows.append(row(section_id, None, pooled))
-    return Table("agreement", ("audit", *AGREEMENT_COLUMNS), rows)
-
-
-def summary_pairs(data: AuditData) -> list[tuple[str, Cell]]:
-    """The key facts an XLSX summary sheet opens with."""
-    audit = data.audit
-    scope = audit.scope
-    return [
-        ("Audit", audit.name),
-        ("Checklist", audit.checklist_label),
-        ("Cases sampled", audit.n_cases),
-        ("Reviews counted (complete)", len(data.counted)),
-        ("Seed", audit.seed),
-        ("Scope", ", ".join(f"{k}={v}" for k, v in (scope.get("where") or {}).items()) or "all"),
-        ("Reported from", scope.get("from")),
-        ("Reported to", scope.get("to")),
-        ("Stratified by", scope.get("stratify")),
-        ("Method", method_text(data.checklist)),
-    ]
-
-
-def section_chart(data: AuditData) -> BarChart:
-    _require_answered(data)
-    figures = scoring.audit_section_figures(data.checklist, data.reviews)
-    titles = {s.id: s.title for s in data.checklist.sections}
-    return BarChart(
-        title="Cases meeting each section in full (95% CI)",
-        categories=[titles[f.section_id] for f in figures],
-        values=[_pct(f.share_full) for f in figures],
-        ci_low=[_pct(f.ci_low) for f in figures],
-        ci_high=[_pct(f.ci_high) for f in figures],
-    )
+def tag_figures(data: AuditData, view: str) -> list[tuple[str, scoring.PooledFigures]]:
+    """The answers to every question with a tag pooled, one (label, figures) per concern,
+    theme or recommendation (`view`); recommendations in number order (R7 before R10), and
+    tags whose questions have no scored answers left out."""
+    if view not in TAG_VIEWS:
+        raise ValueError(f"{view!r} is not one of {', '.join(TAG_VIEWS)}")
+    checklist = data.checklist
+    labels: dict[str, str]
+    if view == "concerns":
+        labels = dict(checklist.concerns)
+    elif view == "themes":
+        labels = dict(checklist.themes)
+    else:
+        labels = {r: r for q in checklist.questions for r in q.recommendations}
+    figs = scoring.audit_question_figures(checklist, data.reviews)
+    out = []
+    for key, label in sorted(labels.items(), key=lambda kv: natural_key(kv[0])):
+        tagged = [f for f in figs if key in getattr(checklist.question(f.question_id), view)]
+        pooled = scoring.pooled_figures(tagged)
+        if pooled.question_ids:
+            out.append((label, pooled))
+    return out

@@ -26,6 +26,12 @@ FORMATS = ("csv", "xlsx", "json")
 TableFn = Callable[[Store, "AuditData", str | None, bool], Table]
 
 
+def _agreement() -> ModuleType:
+    from casereview import agreement
+
+    return agreement
+
+
 def _f() -> ModuleType:
     """casereview.findings, loaded when an export is made: the command line lists the kinds
     at every start, and the findings layer (pydantic's checklist models) costs ~40 ms."""
@@ -84,7 +90,7 @@ KINDS: dict[str, Kind] = {
         Kind(
             "agreement",
             "Agreement",
-            lambda _s, data, _by, _n: _f().agreement_table(data),
+            lambda _s, data, _by, _n: _agreement().agreement_table(data),
             figures=True,
             needs_second=True,
         ),
@@ -184,8 +190,8 @@ def prepare(
         fmt,
         data.audit.name,
         sheets,
-        findings.summary_pairs(data),
-        findings.section_chart(data),
+        summary_pairs(data),
+        section_chart(data),
     )
 
 
@@ -217,6 +223,42 @@ def write(
             )
         else:
             tmp.write_bytes(render(prepared, progress))
+
+
+def summary_pairs(data: AuditData) -> list[tuple[str, Cell]]:
+    """The key facts an XLSX summary sheet opens with."""
+    from casereview import findings
+
+    audit = data.audit
+    scope = audit.scope
+    return [
+        ("Audit", audit.name),
+        ("Checklist", audit.checklist_label),
+        ("Cases sampled", audit.n_cases),
+        ("Reviews counted (complete)", len(data.counted)),
+        ("Seed", audit.seed),
+        ("Scope", ", ".join(f"{k}={v}" for k, v in (scope.get("where") or {}).items()) or "all"),
+        ("Reported from", scope.get("from")),
+        ("Reported to", scope.get("to")),
+        ("Stratified by", scope.get("stratify")),
+        ("Method", findings.method_text(data.checklist)),
+    ]
+
+
+def section_chart(data: AuditData) -> BarChart:
+    """The workbook's chart: each section's share of cases met in full, with its interval."""
+    from casereview import findings, scoring
+
+    findings.require_answered(data)
+    figures = scoring.audit_section_figures(data.checklist, data.reviews)
+    titles = {s.id: s.title for s in data.checklist.sections}
+    return BarChart(
+        title="Cases meeting each section in full (95% CI)",
+        categories=[titles[f.section_id] for f in figures],
+        values=[scoring.pct(f.share_full) for f in figures],
+        ci_low=[scoring.pct(f.ci_low) for f in figures],
+        ci_high=[scoring.pct(f.ci_high) for f in figures],
+    )
 
 
 MIME_TYPES = {

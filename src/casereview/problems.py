@@ -18,7 +18,12 @@ class Problem:
 
 
 class CasereviewError(Exception):
-    """Anything casereview refuses or cannot do, with a message for the person who asked."""
+    """Anything casereview refuses or cannot do, with a message for the person who asked.
+
+    `exit_status` is what the command line exits with: 2 for a request or file that is wrong
+    as given (the default), 1 for a database that cannot be used just now (busy, full)."""
+
+    exit_status = 2
 
 
 class InputError(CasereviewError):

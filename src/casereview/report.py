@@ -8,19 +8,6 @@ from casereview.store import Store
 GAPS = 8  # how many of the weakest questions to list
 
 
-def _range(low: float | None, high: float | None) -> str:
-    if low is None or high is None:
-        return "-"
-    return f"{scoring.pct(low):.0f}-{scoring.pct(high):.0f}%"
-
-
-def _share(part: float, whole: int) -> str:
-    if whole == 0:
-        return "no applicable cases"
-    shown = f"{part:g}"
-    return f"{shown} of {whole} ({100 * part / whole:.0f}%)"
-
-
 def render(store: Store, audit_name: str) -> str:
     data = findings.load(store, audit_name)
     audit, checklist = data.audit, data.checklist
@@ -61,11 +48,10 @@ def render(store: Store, audit_name: str) -> str:
     section_figs = scoring.audit_section_figures(checklist, data.reviews)
     for sfig in section_figs:
         title = next(s.title for s in checklist.sections if s.id == sfig.section_id)
-        mean = f"{scoring.pct(sfig.mean_score):.0f}%" if sfig.mean_score is not None else "-"
-        out.append(
-            f"| {title} | {sfig.n_cases} | {mean} | {_share(sfig.n_full, sfig.n_cases)} | "
-            f"{_range(sfig.ci_low, sfig.ci_high)} |"
-        )
+        mean = f"{scoring.percent(sfig.mean_score)}%" if sfig.mean_score is not None else "-"
+        full = scoring.share_words(sfig.n_full, sfig.n_cases)
+        interval = scoring.interval_words(sfig.ci_low, sfig.ci_high)
+        out.append(f"| {title} | {sfig.n_cases} | {mean} | {full} | {interval} |")
     question_figs = scoring.audit_question_figures(checklist, data.reviews)
     out += ["", "## Findings by question", ""]
     for section in checklist.sections:

@@ -9,9 +9,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from casereview.fields import BOOL_COLUMNS, CASE_COLUMNS, parse_bool
+from casereview.problems import CasereviewError
 from casereview.rules import second_review_refusal
 from casereview.scoring import allocate_proportional
-from casereview.store import AuditInfo, Case, Store, StoreError
+from casereview.store import AuditInfo, Case, Store
 
 NO_VALUE = "(none)"
 
@@ -34,8 +35,8 @@ class Sample:
     stratum_of: dict[int, str]
 
 
-class SampleError(StoreError):
-    """A sample that cannot be drawn as asked (a StoreError: every caller shows its message)."""
+class SampleError(CasereviewError):
+    """A sample that cannot be drawn as asked; the message says why."""
 
 
 def new_seed() -> int:

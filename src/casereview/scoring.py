@@ -6,6 +6,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from statistics import NormalDist
 from typing import Any
 
@@ -98,6 +99,11 @@ def small_sample(n: int) -> bool:
     return 0 < n < SMALL_N
 
 
+def credit(yes: float, partly: float) -> float:
+    """The numerator of compliance: yes scores 1, partly half (SCORES), no nothing."""
+    return yes * SCORES["yes"] + partly * SCORES["partly"] + 0.0
+
+
 # --------------------------------------------------------------------------- questions
 
 
@@ -124,17 +130,7 @@ class QuestionFigures:
     @property
     def credit(self) -> float:
         """yes + half of partly: the numerator of compliance."""
-        return self.yes + 0.5 * self.partly + 0.0
-
-
-def question_figures(
-    question_id: str,
-    answers: Sequence[str | None],
-    unknown_scores_as: str = "excluded",
-    scored: bool = True,
-) -> QuestionFigures:
-    """Counts, compliance and its Wilson interval over one effective answer per review."""
-    return question_figures_from_counts(question_id, Counter(answers), unknown_scores_as, scored)
+        return credit(self.yes, self.partly)
 
 
 def question_figures_from_counts(
@@ -143,7 +139,8 @@ def question_figures_from_counts(
     unknown_scores_as: str = "excluded",
     scored: bool = True,
 ) -> QuestionFigures:
-    """As question_figures, from how many reviews gave each effective answer.
+    """Counts, compliance and its Wilson interval, from how many reviews gave each
+    effective answer (one per review).
 
     A fact question (scored False) has no compliance: its n_applicable is the reviews that
     know the fact (yes or no; unknown is not a no, whatever the checklist says of unknown
@@ -154,9 +151,9 @@ def question_figures_from_counts(
     n_applicable = counts["yes"] + counts["partly"] + counts["no"]
     if scored and unknown_scores_as == "no":
         n_applicable += counts["unknown"]
-    credit = counts["yes"] + 0.5 * counts["partly"]
-    share = (credit if scored else counts["yes"]) / n_applicable if n_applicable else None
-    ci = wilson_interval(credit if scored else counts["yes"], n_applicable)
+    part = credit(counts["yes"], counts["partly"]) if scored else counts["yes"]
+    share = part / n_applicable if n_applicable else None
+    ci = wilson_interval(part, n_applicable)
     low, high = ci if ci else (None, None)
     return QuestionFigures(
         question_id=question_id,
@@ -177,26 +174,71 @@ def question_figures_from_counts(
     )
 
 
+def percent(x: float, decimals: int = 0) -> str:
+    """A proportion as a percentage, without the sign: percent(0.7) == '70'.
+
+    With one decimal it is the exports' figure (pct). Whole percentages are rounded once
+    from the proportion, half up, after dropping float noise: a mean of 0.695 (stored as
+    0.69499999...) reads 70%, and a Wilson bound of 0.0945 reads 9%, not its CSV 9.5 twice
+    rounded."""
+    if decimals == 1:
+        return str(pct(x))
+    cleaned = Decimal(repr(round(100 * x, 9)))
+    return str(cleaned.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+
+
+def figure_words(
+    part: float,
+    n: int,
+    p: float,
+    low: float,
+    high: float,
+    decimals: int = 1,
+    unit: str = "",
+) -> str:
+    """The one way a figure is written, counts always beside the percentage:
+    '14 of 20, 70.0%, 95% CI 48.1-85.5%' (decimals=0: '14 of 20, 70%, 95% CI 48-86%')."""
+    return (
+        f"{part:g} of {n}{unit}, {percent(p, decimals)}%, "
+        f"95% CI {percent(low, decimals)}-{percent(high, decimals)}%"
+    )
+
+
+def interval_words(low: float | None, high: float | None) -> str:
+    """An interval on its own, whole percentages: '48-86%', or '-' when there is none."""
+    if low is None or high is None:
+        return "-"
+    return f"{percent(low)}-{percent(high)}%"
+
+
+def share_words(part: float, whole: int) -> str:
+    """'3 of 8 (38%)': a count of cases with its share."""
+    if whole == 0:
+        return "no applicable cases"
+    return f"{part:g} of {whole} ({100 * part / whole:.0f}%)"
+
+
 def describe(fig: QuestionFigures) -> str:
-    """'14 of 20, 70.0%, 95% CI 48.1-85.5%': counts always beside percentages. A fact
-    question: 'yes in 4 of 20 cases, 20.0%, 95% CI 8.1-41.6%'."""
+    """'14 of 20, 70.0%, 95% CI 48.1-85.5%'. A fact question: 'yes in 4 of 20 cases, 20.0%,
+    95% CI 8.1-41.6%'. A small sample says so."""
     if not fig.scored:
         if fig.n_applicable == 0 or fig.prevalence is None:
             return "not known in any case"
-        text = (
-            f"yes in {fig.yes} of {fig.n_applicable} cases, {pct(fig.prevalence)}%, "
-            f"95% CI {pct(fig.prevalence_low)}-{pct(fig.prevalence_high)}%"
+        assert fig.prevalence_low is not None and fig.prevalence_high is not None
+        text = "yes in " + figure_words(
+            fig.yes,
+            fig.n_applicable,
+            fig.prevalence,
+            fig.prevalence_low,
+            fig.prevalence_high,
+            unit=" cases",
         )
-        return text + (" (small sample)" if small_sample(fig.n_applicable) else "")
-    if fig.n_applicable == 0 or fig.compliance is None:
+    elif fig.n_applicable == 0 or fig.compliance is None:
         return "no applicable answers"
-    text = (
-        f"{fig.credit:g} of {fig.n_applicable}, {pct(fig.compliance)}%, "
-        f"95% CI {pct(fig.ci_low)}-{pct(fig.ci_high)}%"
-    )
-    if small_sample(fig.n_applicable):
-        text += " (small sample)"
-    return text
+    else:
+        assert fig.ci_low is not None and fig.ci_high is not None
+        text = figure_words(fig.credit, fig.n_applicable, fig.compliance, fig.ci_low, fig.ci_high)
+    return text + (" (small sample)" if small_sample(fig.n_applicable) else "")
 
 
 # --------------------------------------------------------------------------- sections

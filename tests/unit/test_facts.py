@@ -17,7 +17,7 @@ from casereview.export import write_csv
 from casereview.importing import read_case_file
 from casereview.scoring import ReviewRecord
 from casereview.store import AuditInfo, Store
-from tests.factories import CASES, complete_review
+from tests.factories import CASES, complete_review, question_figures
 
 FACTS = Path(__file__).parents[1] / "fixtures" / "facts.yaml"
 
@@ -342,13 +342,13 @@ def test_pooled_figures_by_hand() -> None:
     # Wilson for 2.5/4: denominator 1 + z^2/4 = 1.960365; centre (0.625 + z^2/8) / 1.960365 =
     # 0.563763; half-width z * sqrt(0.625*0.375/4 + z^2/64) / 1.960365 = 0.344337:
     # 0.219427 to 0.908101.
-    a = scoring.question_figures("A", ["yes", "no"])
-    b = scoring.question_figures("B", ["partly", "yes"])
+    a = question_figures("A", ["yes", "no"])
+    b = question_figures("B", ["partly", "yes"])
     pooled = scoring.pooled_figures([a, b])
     assert (pooled.credit, pooled.n_applicable, pooled.compliance) == (2.5, 4, 0.625)
     assert pooled.ci_low == pytest.approx(0.219427, abs=5e-6)
     assert pooled.ci_high == pytest.approx(0.908101, abs=5e-6)
-    nothing = scoring.pooled_figures([scoring.question_figures("C", ["na"])])
+    nothing = scoring.pooled_figures([question_figures("C", ["na"])])
     assert (nothing.n_applicable, nothing.compliance, nothing.ci_low, nothing.ci_high) == (
         0, None, None, None
     )  # fmt: skip
@@ -357,7 +357,7 @@ def test_pooled_figures_by_hand() -> None:
 def test_a_fact_known_in_one_case_is_described_with_its_small_sample() -> None:
     # 1 of 1: p = 1, so the upper bound is 1; the lower is centre - half-width =
     # (1 + z^2/2) / (1 + z^2) - z * sqrt(z^2/4) / (1 + z^2) = 0.206549 -> 20.7%.
-    fig = scoring.question_figures("F", ["yes"], scored=False)
+    fig = question_figures("F", ["yes"], scored=False)
     assert (fig.prevalence, fig.compliance) == (1.0, None)
     assert scoring.describe(fig) == "yes in 1 of 1 cases, 100.0%, 95% CI 20.7-100.0% (small sample)"
 

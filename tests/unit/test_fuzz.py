@@ -25,15 +25,12 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
+from casereview.answers_import import parse_answer_rows, plan_answer_import
 from casereview.checklist import Checklist, ChecklistError, parse_checklist
 from casereview.cli import main
+from casereview.csvfile import MAX_FIELD
 from casereview.fields import CASE_COLUMNS
-from casereview.importing import (
-    MAX_FIELD,
-    parse_answer_rows,
-    parse_cases,
-    plan_answer_import,
-)
+from casereview.importing import parse_cases
 from casereview.problems import InputError
 from casereview.store import Store
 from casereview.text import first_invisible, match_key, nfc

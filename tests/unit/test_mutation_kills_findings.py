@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from click.testing import CliRunner
 
-from casereview import findings, outputs
+from casereview import agreement, findings, outputs
 from casereview.cli import main
 from casereview.findings import FindingsError
 from casereview.scoring import ReviewRecord
@@ -81,11 +81,11 @@ def test_a_completed_review_missing_a_shown_answer_is_named(store: Store) -> Non
     assert str(caught.value) == expected
     data = findings.load(store, "Test audit", require_complete=False)
     assert data.problem == expected
-    for table in (findings.question_table, findings.section_table, findings.agreement_table):
+    for table in (findings.question_table, findings.section_table, agreement.agreement_table):
         with pytest.raises(FindingsError):
             table(data)
     with pytest.raises(FindingsError):
-        findings.section_chart(data)
+        outputs.section_chart(data)
     # raw tables still come out
     assert findings.case_table(store, data).rows
     second = complete_review(store, audit.id, ids[1], "bob", "primary", A)
@@ -288,7 +288,7 @@ def test_agreement_table_rounds_kappa_to_three_places(store: Store) -> None:
         store.assign_second(audit.id, [case_id], "bob", "lead")
         complete_review(store, audit.id, case_id, "bob", "second", s)
     data = findings.load(store, "Test audit")
-    table = findings.agreement_table(data)
+    table = agreement.agreement_table(data)
     assert table.name == "agreement"
     assert table.columns == (
         "audit",
@@ -360,7 +360,7 @@ def test_summary_pairs_and_the_chart(store: Store) -> None:
     for case_id in ids_of(store, audit)[:2]:
         complete_review(store, audit.id, case_id, "ann", "primary", A)
     data = findings.load(store, "Scoped")
-    assert findings.summary_pairs(data) == [
+    assert outputs.summary_pairs(data) == [
         ("Audit", "Scoped"),
         ("Checklist", "mini@1"),
         ("Cases sampled", 2),
@@ -372,7 +372,7 @@ def test_summary_pairs_and_the_chart(store: Store) -> None:
         ("Stratified by", "team"),
         ("Method", findings.method_text(data.checklist)),
     ]
-    chart = findings.section_chart(data)
+    chart = outputs.section_chart(data)
     assert chart.title == "Cases meeting each section in full (95% CI)"
     assert chart.categories == ["Recording", "Protective orders"]
     # Recording 0.5 in both: 0 of 2; Orders 1.0 in both: 2 of 2, Wilson lower
@@ -380,7 +380,7 @@ def test_summary_pairs_and_the_chart(store: Store) -> None:
     assert chart.values == [0.0, 100.0]
     assert chart.ci_low == [0.0, 34.2] and chart.ci_high == [65.8, 100.0]
     unscoped = findings.load(store, "Test audit", require_complete=False)
-    pairs = dict(findings.summary_pairs(unscoped))
+    pairs = dict(outputs.summary_pairs(unscoped))
     assert pairs["Scope"] == "all" and pairs["Reported from"] is None
 
 
@@ -524,6 +524,6 @@ def test_an_audit_of_one_case_loads(store: Store) -> None:
 
 def test_agreement_without_any_pair_leaves_the_figures_empty(store: Store) -> None:
     two_reviews(store)  # primaries only: no pair anywhere
-    rows = findings.agreement_table(findings.load(store, "Test audit")).rows
+    rows = agreement.agreement_table(findings.load(store, "Test audit")).rows
     assert rows and all(r["n_pairs"] == 0 for r in rows)
     assert {(r["agree_pct"], r["kappa"], r["kappa_band"]) for r in rows} == {(None, None, None)}

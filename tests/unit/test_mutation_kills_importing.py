@@ -10,18 +10,11 @@ from typing import Any
 
 import pytest
 
+from casereview.answers_import import AnswerRow, parse_answer_rows, plan_answer_import
 from casereview.checklist import load_checklist
+from casereview.csvfile import decode, parse_date, read_rows, read_table
 from casereview.fields import parse_bool
-from casereview.importing import (
-    AnswerRow,
-    decode,
-    parse_answer_rows,
-    parse_cases,
-    parse_date,
-    plan_answer_import,
-    read_rows,
-    read_table,
-)
+from casereview.importing import parse_cases
 from casereview.problems import InputError
 from casereview.rules import ExistingReview
 from tests.factories import MINI
@@ -162,9 +155,9 @@ def test_read_table_empty_nul_and_bad_quoting() -> None:
 
 
 def test_read_table_field_limit() -> None:
-    from casereview.importing import MAX_FIELD, _ensure_field_limit
+    from casereview.csvfile import MAX_FIELD, ensure_field_limit
 
-    _ensure_field_limit()
+    ensure_field_limit()
     ok = "a" * MAX_FIELD
     header, rows = read_table(f"case_ref,summary\nA,{ok}\n", SRC, ("case_ref",))
     assert rows == [(2, ["A", ok])]
@@ -517,7 +510,7 @@ def test_read_table_keeps_line_ends_inside_quotes_and_names_the_first_nul() -> N
 def test_the_csv_field_limit_is_raised_for_long_summaries() -> None:
     import csv
 
-    from casereview.importing import MAX_FIELD
+    from casereview.csvfile import MAX_FIELD
 
     before = csv.field_size_limit()
     try:
@@ -545,9 +538,9 @@ def test_read_table_takes_old_mac_line_ends() -> None:
 
 
 def test_read_table_long_fields_and_several_missing_columns() -> None:
-    from casereview.importing import MAX_FIELD, _ensure_field_limit
+    from casereview.csvfile import MAX_FIELD, ensure_field_limit
 
-    _ensure_field_limit()
+    ensure_field_limit()
     exact, over = "a" * MAX_FIELD, "b" * (MAX_FIELD + 1)
     with pytest.raises(InputError) as caught:
         read_table(f"case_ref,summary,notes\nA,{exact},{over}\nB\nC,x,y\n", SRC, ("case_ref",))

@@ -20,7 +20,6 @@ from casereview.scoring import (
     grouped,
     landis_koch_band,
     pct,
-    question_figures,
     question_figures_from_counts,
     sample_size,
     section_figures,
@@ -28,6 +27,7 @@ from casereview.scoring import (
     wilson_interval,
     z_value,
 )
+from tests.factories import question_figures
 
 
 def test_z_value_and_its_bounds() -> None:

@@ -332,9 +332,9 @@ def test_an_answers_import_checked_against_a_stale_audit_writes_nothing(
 ) -> None:
     """Someone saves between the file's checks and its write (here: starts the primary review
     the file also holds): the checks no longer hold, so the import is refused whole."""
-    from casereview import importing
+    from casereview import answers_import
 
-    plan = importing.plan_answer_import
+    plan = answers_import.plan_answer_import
 
     def plan_then_someone_saves(*args: object, **kwargs: object) -> object:
         planned = plan(*args, **kwargs)  # type: ignore[arg-type]
@@ -345,7 +345,7 @@ def test_an_answers_import_checked_against_a_stale_audit_writes_nothing(
         other.close()
         return planned
 
-    monkeypatch.setattr(importing, "plan_answer_import", plan_then_someone_saves)
+    monkeypatch.setattr(answers_import, "plan_answer_import", plan_then_someone_saves)
     answers = tmp_path / "answers.csv"
     answers.write_text(
         "case_ref,force,reviewer,role,question_id,answer\nT/4,Testshire,ann,primary,REC-01,no\n",

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from casereview import scoring
 from casereview.checklist import load_checklist
 from casereview.scoring import (
     ReviewRecord,
@@ -19,13 +20,12 @@ from casereview.scoring import (
     describe,
     landis_koch_band,
     pct,
-    question_figures,
     sample_size,
     section_agreement,
     section_figures,
     wilson_interval,
 )
-from tests.factories import MINI
+from tests.factories import MINI, question_figures
 
 Z = 1.959964  # the 97.5% normal quantile
 
@@ -333,3 +333,25 @@ def test_kappa_range(pairs: list[tuple[str, str]]) -> None:
     kappa = cohen_kappa(pairs)
     if kappa is not None:
         assert -1 - 1e-9 <= kappa <= 1 + 1e-9
+
+
+def test_one_way_of_writing_a_figure() -> None:
+    # Whole percentages are rounded once from the proportion, half up: a Wilson lower bound
+    # of 0.0945 (1 of 2) is 9%, though its one-decimal CSV figure is 9.5; a mean of 0.695,
+    # which floating point holds as 0.69499999999999995, is 70%.
+    assert scoring.percent(0.0945) == "9"
+    assert scoring.percent(0.695) == "70"  # 100 * 0.695 == 69.49999999999999
+    assert scoring.percent(0.815) == "82"
+    assert scoring.percent(0.6944) == "69"
+    assert scoring.percent(0.6951) == "70"
+    assert scoring.percent(0.7, 1) == "70.0"
+    assert scoring.percent(0.48123, 1) == "48.1"
+    assert scoring.percent(1.0) == "100"
+    assert scoring.figure_words(14, 20, 0.7, 0.481, 0.855) == "14 of 20, 70.0%, 95% CI 48.1-85.5%"
+    assert scoring.figure_words(14, 20, 0.7, 0.481, 0.856, decimals=0, unit=" cases") == (
+        "14 of 20 cases, 70%, 95% CI 48-86%"
+    )
+    assert scoring.interval_words(0.0, 0.278) == "0-28%"
+    assert scoring.interval_words(None, 0.3) == "-"
+    assert scoring.share_words(2, 10) == "2 of 10 (20%)"
+    assert scoring.share_words(0, 0) == "no applicable cases"

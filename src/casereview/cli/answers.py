@@ -28,7 +28,7 @@ def answers_import(context: Context, file: Path, audit_name: str) -> None:
     a completed primary and second review, and a second review is never by the case's
     primary reviewer or its assignee.
     """
-    from casereview.importing import import_answers
+    from casereview.answers_import import import_answers
 
     store = context.existing_store()
     done = import_answers(store, audit_name, file, context.reviewer)

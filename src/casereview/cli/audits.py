@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from casereview.cli.base import Context, fail, friendly_errors, pass_ctx
+from casereview.cli.base import Context, friendly_errors, pass_ctx
 
 
 @click.group()
@@ -34,7 +34,7 @@ def _parse_where(values: tuple[str, ...]) -> dict[str, str]:
 def _parse_day(value: str | None, option: str) -> str | None:
     if value is None:
         return None
-    from casereview.importing import parse_day
+    from casereview.csvfile import parse_day
 
     try:
         return parse_day(value)
@@ -68,7 +68,6 @@ def audit_create(
 ) -> None:
     """Draw a seeded dip sample and print its case refs and strata."""
     from casereview.sampling import (
-        SampleError,
         Scope,
         create_sampled_audit,
         new_seed,
@@ -86,20 +85,9 @@ def audit_create(
     else:
         info = store.find_checklist(checklist_spec)
     seed = new_seed() if seed is None else seed
-    try:
-        created, sample, pool_size = create_sampled_audit(
-            store,
-            name,
-            info.pk,
-            n,
-            seed,
-            scope,
-            context.reviewer,
-            stratify,
-            reviewer_names(reviewers),
-        )
-    except SampleError as exc:
-        fail(str(exc))
+    created, sample, pool_size = create_sampled_audit(
+        store, name, info.pk, n, seed, scope, context.reviewer, stratify, reviewer_names(reviewers)
+    )
     click.echo(
         f"audit '{created.name}': {n} of {pool_size} cases, checklist {info.label}, seed {seed}"
     )

@@ -57,10 +57,8 @@ def friendly_errors(fn: F) -> F:
                 click.echo(str(problem), err=True)
             click.echo(f"casereview: {len(exc.problems)} problem(s); nothing was written", err=True)
             sys.exit(2)
-        except StoreError as exc:
+        except CasereviewError as exc:  # a refusal of the store, a sample, an export target...
             fail(str(exc), exc.exit_status)
-        except CasereviewError as exc:  # e.g. an export target that would destroy something
-            fail(str(exc))
         except sqlite3.DatabaseError as exc:  # found while reading, after opening
             error = explain(exc)
             fail(str(error), error.exit_status)

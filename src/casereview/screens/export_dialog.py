@@ -14,9 +14,9 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Select
 
 from casereview import export, outputs
+from casereview.problems import CasereviewError
 from casereview.screens.modals import Dialog
 from casereview.store import Store
-from casereview.store.errors import StoreError
 
 FORMATS = [("Excel workbook (.xlsx)", "xlsx"), ("CSV (Excel-safe)", "csv"), ("JSON", "json")]
 
@@ -123,7 +123,7 @@ class ExportScreen(Dialog[Path | None]):
             return
         try:
             prepared = outputs.prepare(self.store, self.audit_name, kind, fmt, None, notes)
-        except StoreError as exc:
+        except CasereviewError as exc:
             message.update(Text(str(exc), "red"))
             return
         self.query_one("#export-go", Button).disabled = True
@@ -155,7 +155,7 @@ class ExportScreen(Dialog[Path | None]):
         fmt = Path(name).suffix.lstrip(".")
         try:
             prepared = outputs.prepare(self.store, self.audit_name, kind, fmt, None, notes)
-        except StoreError as exc:
+        except CasereviewError as exc:
             message.update(Text(str(exc), "red"))
             return
         self.query_one("#export-go", Button).disabled = True

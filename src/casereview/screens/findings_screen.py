@@ -11,11 +11,10 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.widgets import DataTable, Footer, Header, Static
 
-from casereview import findings, scoring
+from casereview import agreement, findings, scoring
+from casereview.problems import CasereviewError
 from casereview.screens._base import StoreScreen, highlighted_key
 from casereview.screens.export_dialog import ExportScreen
-from casereview.store.errors import StoreError
-from casereview.text import natural_key
 
 BAR = 30
 VIEWS = ("sections", "concerns", "themes", "recommendations", "agreement")
@@ -50,7 +49,7 @@ def figure_text(
     """Counts always beside percentages: '14 of 20, 70%, 95% CI 48-85%'."""
     if n == 0 or p is None or low is None or high is None:
         return Text("no applicable answers", "grey50")
-    text = Text(f"{part:g} of {n}{unit}, {100 * p:.0f}%, 95% CI {100 * low:.0f}-{100 * high:.0f}%")
+    text = Text(scoring.figure_words(part, n, p, low, high, decimals=0, unit=unit))
     if scoring.small_sample(n):
         text.append(" ⚠", "bold yellow")
     return text
@@ -106,7 +105,7 @@ class FindingsScreen(StoreScreen):
         self.sub_title = f"{audit.name} - findings"
         try:
             data = findings.load(self.store, audit.name, self.group)
-        except StoreError as exc:
+        except CasereviewError as exc:
             title.update(Text(str(exc), "bold yellow"))
             note.update("Complete some reviews, then come back (findings count completed reviews).")
             return
@@ -244,24 +243,7 @@ class FindingsScreen(StoreScreen):
         """Questions pooled by their concern, theme or recommendation tag."""
         table = self.query_one(DataTable)
         table.add_columns(self.view[:-1].capitalize(), "Compliance, 95% CI", "Figures", "Questions")
-        figs = {
-            f.question_id: f for f in scoring.audit_question_figures(data.checklist, data.reviews)
-        }
-        labels: dict[str, str]
-        if self.view == "concerns":
-            labels = dict(data.checklist.concerns)
-        elif self.view == "themes":
-            labels = dict(data.checklist.themes)
-        else:
-            labels = {r: r for q in data.checklist.questions for r in q.recommendations}
-        # R7 before R10: recommendation numbers sort as numbers
-        for key, label in sorted(labels.items(), key=lambda kv: natural_key(kv[0])):
-            tagged = [
-                f for q, f in figs.items() if key in getattr(data.checklist.question(q), self.view)
-            ]
-            pooled = scoring.pooled_figures(tagged)
-            if not pooled.question_ids:
-                continue
+        for label, pooled in findings.tag_figures(data, self.view):
             low, high, p = pooled.ci_low, pooled.ci_high, pooled.compliance
             table.add_row(
                 Text(label[: self._label], "bold"),
@@ -281,7 +263,7 @@ class FindingsScreen(StoreScreen):
         """Each section's pooled agreement first, then the questions, worst first."""
         table = self.query_one(DataTable)
         table.add_columns("Section / question", "Pairs", "Agree", "Kappa", "Band")
-        by_section = findings.agreement_figures(data)
+        by_section = agreement.agreement_figures(data)
         figs = [f for _section, questions, _pooled in by_section for f in questions]
         if not any(f.n_pairs for f in figs):
             self.query_one("#findings-note", Static).update(

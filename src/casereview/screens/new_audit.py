@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
-from casereview.importing import parse_day
+from casereview.csvfile import parse_day
 from casereview.sampling import (
     SampleError,
     Scope,

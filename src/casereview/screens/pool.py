@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
-from casereview.importing import parse_day
+from casereview.csvfile import parse_day
 from casereview.screens._base import StoreScreen
 
 LIMIT = 500

@@ -8,6 +8,7 @@ are their own modules, so a screen that shows a `Case` imports no SQL.
 
 from casereview.store.connection import BUSY_TIMEOUT_MS, explain, make_private_dirs
 from casereview.store.errors import (
+    CaseClash,
     CasesInPool,
     DatabaseDamaged,
     DatabaseUnavailable,
@@ -35,6 +36,7 @@ __all__ = [
     "AuditCase",
     "AuditInfo",
     "Case",
+    "CaseClash",
     "CasesInPool",
     "ChecklistInfo",
     "DatabaseDamaged",

@@ -8,12 +8,7 @@ from casereview.problems import CasereviewError
 
 
 class StoreError(CasereviewError):
-    """A database file that cannot be used, or a request the data refuses; the message says why.
-
-    `exit_status` is what the command line exits with: 2 for a request or file that is wrong
-    as given, 1 for a database that cannot be used just now (busy, full, read-only)."""
-
-    exit_status = 2
+    """A database file that cannot be used, or a request the data refuses; the message says why."""
 
 
 class DatabaseUnavailable(StoreError):
@@ -40,6 +35,14 @@ class CasesInPool(StoreError):
     def __init__(self, keys: set[tuple[str, str]]):
         self.keys = keys
         super().__init__(f"{len(keys)} case(s) already in the pool")
+
+
+class CaseClash(StoreError):
+    """Cases being streamed into the pool that it already holds, or that the stream gave
+    twice (look-alikes included): nothing was written, and which ones is not worked out."""
+
+    def __init__(self) -> None:
+        super().__init__("cases already in the pool, or given twice")
 
 
 class DatabaseDamaged(StoreError):

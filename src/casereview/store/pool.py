@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from casereview.bulk import no_cycle_collection
 from casereview.fields import BOOL_COLUMNS, CASE_COLUMNS, parse_bool
 from casereview.shipped import content_hash, shipped_checklists
 from casereview.store.errors import (
+    CaseClash,
     CasesInPool,
     StoreError,
 )
@@ -24,6 +26,30 @@ from casereview.text import match_key, natural_key
 if TYPE_CHECKING:
     from casereview.checklist import Checklist
 from casereview.store.connection import Connection
+
+_INSERT_CASE = (
+    "INSERT{} INTO cases (force, case_ref, team, offence, reported_at, recorded_at, outcome,"
+    " da_related, repeat_victim, officer, summary, extra, imported_at, match_key)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _case_values(row: Sequence[Any], stamp: str) -> tuple[Any, ...]:
+    """A validated case row (CASE_COLUMNS values, then the extra attributes) as inserted."""
+    extra = row[-1]
+    text = json.dumps(extra, ensure_ascii=False, sort_keys=True) if extra else "{}"
+    force = row[1] or ""
+    return (force, row[0], *row[2:-1], text, stamp, match_key(force, row[0]))
+
+
+@dataclass(frozen=True)
+class Merged:
+    """What merge_cases did: cases added, those the pool had (as (position in the stream,
+    force, case_ref)), and how many of those changed."""
+
+    inserted: int
+    existing: list[tuple[int, str, str]]
+    updated: int
 
 
 def _extra_value(name: str) -> tuple[str, list[Any]]:
@@ -165,25 +191,173 @@ class PoolStore(Connection):
         later one is refused with CasesInPool, naming them, exactly as a plain duplicate is.
         """
         stamp = now()
-
-        def values(row: Sequence[Any]) -> tuple[Any, ...]:
-            extra = row[-1]
-            text = json.dumps(extra, ensure_ascii=False, sort_keys=True) if extra else "{}"
-            force = row[1] or ""
-            key = match_key(force, row[0])
-            return (force, row[0], *row[2:-1], text, stamp, key)  # force, case_ref, ...
-
         with no_cycle_collection(), self._write():
             clash = self.existing_case_keys((row[1] or "", row[0]) for row in rows)
             if clash:
                 raise CasesInPool(clash)
             cursor = self.db.conn.executemany(
-                "INSERT INTO cases (force, case_ref, team, offence, reported_at, recorded_at,"
-                " outcome, da_related, repeat_victim, officer, summary, extra, imported_at,"
-                " match_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                map(values, rows),
+                _INSERT_CASE.format(""), (_case_values(row, stamp) for row in rows)
             )
         return cursor.rowcount
+
+    def add_cases(self, rows: Iterable[Sequence[Any]]) -> int:
+        """Stream validated case rows (as insert_case_rows takes them) into the pool in one
+        transaction, all or none; returns how many.
+
+        Nothing is looked up first: each row goes in as it comes, and the unique key refuses
+        a case the pool has. Once all are in, one query over the new rows' match keys finds
+        look-alikes (of the pool's cases or of each other). Either way CaseClash is raised and
+        nothing is written; the caller works out which lines (existing_case_keys) if it must.
+        """
+        stamp = now()
+        given = 0
+        plain = True  # every key the text itself: a look-alike is then the same text
+
+        def values() -> Iterable[tuple[Any, ...]]:
+            nonlocal given, plain
+            for row in rows:
+                given += 1
+                out = _case_values(row, stamp)
+                if plain and not out[-1].isascii():
+                    plain = False
+                yield out
+
+        with self._write():
+            before = self._last_case_id()
+            cursor = self.db.conn.executemany(_INSERT_CASE.format(" OR IGNORE"), values())
+            if cursor.rowcount != given:
+                raise CaseClash()  # the unique key refused one: the same text twice
+            # Look-alikes are different text with one match key. Two plain (ASCII) keys that
+            # match are the same text, which the unique key refused: so only a new case not
+            # plain, or any new case when the pool had cases, needs looking up.
+            if (before or not plain) and self._look_alike_keys(before):
+                raise CaseClash()
+        return given
+
+    def _look_alike_keys(self, after: int) -> bool:
+        """Whether any case past id `after` shares its match key with another case."""
+        return bool(
+            self.db.execute(
+                "SELECT EXISTS (SELECT 1 FROM cases n WHERE n.id > ? AND EXISTS ("
+                " SELECT 1 FROM cases o WHERE o.match_key = n.match_key AND o.id <> n.id))",
+                [after],
+            ).fetchone()[0]
+        )
+
+    def merge_cases(
+        self,
+        rows: Iterable[Sequence[Any]],
+        columns: Sequence[str],
+        extra_columns: Sequence[str],
+        update: bool,
+        actor: str,
+        source: str,
+    ) -> Merged:
+        """Stream case rows into the pool in one transaction, keeping the cases it has.
+
+        A row whose case the pool holds (look-alikes included) is not added; with `update`
+        the stored case takes the row's values of the file's `columns` and `extra_columns`
+        (a blank extra attribute is removed), and each changed case writes a `case_updated`
+        event to the trail with the old and new values of what changed. The rows must not
+        repeat a case among themselves (the reader refuses that).
+        """
+        stamp = now()
+        inserted = updated = 0
+        existing: list[tuple[int, str, str]] = []
+        with no_cycle_collection(), self._write():
+            before = self._last_case_id()
+            batch: list[tuple[int, Sequence[Any]]] = []
+
+            def flush() -> None:
+                nonlocal inserted, updated
+                keys = {match_key(row[1] or "", row[0]): None for _, row in batch}
+                stored: dict[str, list[dict[str, Any]]] = {}
+                for r in self.db.query(
+                    f"SELECT * FROM cases WHERE id <= ? AND match_key IN"
+                    f" ({', '.join('?' * len(keys))})",
+                    [before, *keys],
+                ):
+                    stored.setdefault(r["match_key"], []).append(r)
+                new = []
+                for i, row in batch:
+                    force = row[1] or ""
+                    found = stored.get(match_key(force, row[0]))
+                    if found is None:
+                        new.append(_case_values(row, stamp))
+                        continue
+                    existing.append((i, force, row[0]))
+                    if update:
+                        for old in found:
+                            updated += self._update_case(
+                                old, row, columns, extra_columns, actor, source
+                            )
+                if new:
+                    inserted += self.db.conn.executemany(_INSERT_CASE.format(""), new).rowcount
+                batch.clear()
+
+            for i, row in enumerate(rows):
+                batch.append((i, row))
+                if len(batch) >= 800:
+                    flush()
+            if batch:
+                flush()
+        return Merged(inserted, existing, updated)
+
+    def _update_case(
+        self,
+        old: Mapping[str, Any],
+        row: Sequence[Any],
+        columns: Sequence[str],
+        extra_columns: Sequence[str],
+        actor: str,
+        source: str,
+    ) -> int:
+        """Give a stored case a file row's values; 1 and a trail event if anything changed."""
+        place = {name: j for j, name in enumerate(CASE_COLUMNS)}
+        was: dict[str, Any] = {}
+        now_: dict[str, Any] = {}
+        for name in columns:
+            if name in ("case_ref", "force"):
+                continue  # what the case is known by stays as the pool has it
+            value = row[place[name]]
+            stored = old[name]
+            if name in BOOL_COLUMNS and stored is not None:
+                stored = bool(stored)
+            if stored != value:
+                was[name], now_[name] = stored, value
+        extra = json.loads(old["extra"] or "{}")
+        merged = dict(extra)
+        for name in extra_columns:
+            if name in row[-1]:
+                merged[name] = row[-1][name]
+            else:
+                merged.pop(name, None)
+        for name in sorted(set(extra) | set(merged)):
+            if extra.get(name) != merged.get(name):
+                was[name], now_[name] = extra.get(name), merged.get(name)
+        if not was:
+            return 0
+        sets = [name for name in now_ if name in place]
+        params = [now_[name] for name in sets]
+        sets.append("extra")
+        params.append(json.dumps(merged, ensure_ascii=False, sort_keys=True) if merged else "{}")
+        self.db.execute(
+            f"UPDATE cases SET {', '.join(f'{name} = ?' for name in sets)} WHERE id = ?",
+            [*params, old["id"]],
+        )
+        self._event(
+            None,
+            None,
+            "case_updated",
+            json.dumps({"case_ref": old["case_ref"], "force": old["force"], **was}, sort_keys=True),
+            json.dumps(now_, ensure_ascii=False, sort_keys=True),
+            f"cases import {source}",
+            actor,
+        )
+        return 1
+
+    def _last_case_id(self) -> int:
+        return int(self.db.execute("SELECT coalesce(max(id), 0) FROM cases").fetchone()[0])
 
     def existing_case_keys(self, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
         """Which (force, case_ref) pairs are already in the pool, look-alikes included: they

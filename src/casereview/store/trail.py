@@ -49,7 +49,8 @@ class Store(ReviewStore, UserStore):
         actor: str,
         unchanged_since: int | None = None,
     ) -> int:
-        """Store checked reviews (importing.ImportedReview) in one transaction; returns answers.
+        """Store checked reviews (answers_import.ImportedReview) in one transaction;
+        returns how many answers.
 
         The file was checked against the reviews as they stood at `unchanged_since` (a
         last_event_id); if anything was written since, the checks may no longer hold (a
