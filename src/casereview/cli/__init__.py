@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from casereview import __version__
-from casereview.cli import answers, audits, cases, checklists, outputs, serve, users
+from casereview.cli import answers, audits, bundle, cases, checklists, outputs, serve, users
 from casereview.cli.base import (
     Context,
     default_db,
@@ -88,3 +88,4 @@ main.add_command(outputs.report_cmd)
 main.add_command(outputs.sample_size_cmd)
 main.add_command(users.users)
 main.add_command(serve.serve_cmd)
+main.add_command(bundle.bundle_group)

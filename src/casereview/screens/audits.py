@@ -9,11 +9,13 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
 from casereview.screens._base import StoreScreen, highlighted_key, progress_bar
+from casereview.screens.bundle_dialog import BundleCommands
 
 
 class AuditsScreen(StoreScreen):
     """The audits in this database; Enter opens one."""
 
+    COMMANDS = {BundleCommands}  # ctrl+p: export the highlighted audit's bundle
     BINDINGS = [
         Binding("enter", "open", "Open", show=True),
         Binding("f", "findings", "Findings"),
@@ -111,7 +113,27 @@ class AuditsScreen(StoreScreen):
         if second:
             text.append("\n")
             text.append_text(progress("Second reviews: ", second))
+        created, merged = self.store.bundle_history(audit_id)
+        if created or merged:
+            text.append("\n")
+            if created:
+                text.append(f"From a bundle, imported {_when(created)}. ")
+            text.append(f"Last merged {_when(merged)}." if merged else "No bundle merged since.")
         self.query_one("#reviewer-progress", Static).update(text)
+
+    def action_export_bundle(self) -> None:
+        from casereview.screens.bundle_dialog import BundleDialog
+
+        audit_id = self._audit_id()
+        if audit_id is None:
+            self.notify("No audit to export.", severity="warning")
+            return
+
+        def done(message: str | None) -> None:
+            if message:
+                self.notify(message, title="Bundle written", markup=False)
+
+        self.app.push_screen(BundleDialog(audit_id), done)
 
     def action_findings(self) -> None:
         audit_id = self._audit_id()
@@ -127,3 +149,8 @@ class AuditsScreen(StoreScreen):
     def _selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         self.action_open()
+
+
+def _when(stamp: str) -> str:
+    """A stored UTC time as `2026-12-01 11:20 UTC`."""
+    return stamp[:16].replace("T", " ") + " UTC"

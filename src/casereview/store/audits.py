@@ -202,18 +202,22 @@ class AuditStore(PoolStore):
     def blind_pairs_open(self, audit_id: int, reviewer: str) -> int:
         """Cases of this audit where `reviewer` is the blind second reviewer and the pair is
         not finished (either review still open): until then they must not see the primary's
-        answers anywhere, findings and exports included."""
-        row = self.db.execute(
+        answers anywhere, findings, exports and bundles included."""
+        return len(self.blind_cases(audit_id, reviewer))
+
+    def blind_cases(self, audit_id: int, reviewer: str) -> set[int]:
+        """The case ids blind_pairs_open counts."""
+        rows = self.db.execute(
             """
-            SELECT count(*) FROM audit_cases ac
+            SELECT ac.case_id FROM audit_cases ac
             WHERE ac.audit_id = ? AND ac.second_reviewer = ? AND (
               SELECT count(*) FROM reviews r  -- one review per role: UNIQUE(audit, case, role)
               WHERE r.audit_id = ac.audit_id AND r.case_id = ac.case_id
                 AND r.role IN ('primary', 'second') AND r.status = 'complete') < 2
             """,
             [audit_id, reviewer],
-        ).fetchone()
-        return int(row[0])
+        )
+        return {int(case_id) for (case_id,) in rows}
 
     def assign(self, audit_id: int, case_id: int, reviewer: str | None, actor: str) -> None:
         """Assign one sampled case to a reviewer by hand (None: unassigned)."""

@@ -19,7 +19,7 @@ from casereview.store.records import (
 
 if TYPE_CHECKING:
     from casereview.scoring import ReviewRecord
-from casereview.store.reviews import ReviewStore
+from casereview.store.bundles import BundleStore
 from casereview.store.users import UserStore
 
 # The ASCII record and unit separators, which review_records packs answers with (question
@@ -28,7 +28,7 @@ _RS, _US = "\x1e", "\x1f"
 _SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
-class Store(ReviewStore, UserStore):
+class Store(BundleStore, UserStore):
     """A casereview database. Build one with `Store.open(path)` or `Store.memory()`."""
 
     def existing_reviews(self, audit_id: int) -> dict[tuple[int, str], ExistingReview]:

@@ -1,0 +1,350 @@
+"""Audit bundles: the file format, its seal and manifest, and the merge plan (no SQL here).
+
+A bundle is a zip holding `manifest.json`, `bundle.json` (the audit, its sample, reviews,
+answers and events, as `content` below) and `checklist.yaml` (the checklist's text). The
+manifest gives the format version and each member's SHA-256 and size; the zip's comment
+seals the whole file: `casereview-bundle sha256=` and the SHA-256 of every byte before the
+digest, so a byte changed anywhere (a member, a zip header, the manifest) or a file cut short
+is found before anything is read from it. The seal is the envelope every format version
+keeps; a newer format is refused by its number.
+
+Merging is by identity. Reviews and events carry UUIDs; the trail is append-only, so a
+review's events say what each side knows. Where one side holds every event of a review the
+other has, the other side is behind and takes the newer state; where each side holds events
+the other lacks, both changed it since they last met: a conflict, never settled silently.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from casereview.problems import CasereviewError
+from casereview.shipped import content_hash
+
+FORMAT = "casereview-bundle"
+FORMAT_VERSION = 1
+SEAL_PREFIX = b"casereview-bundle sha256="
+_SEAL_LEN = len(SEAL_PREFIX) + 64
+_DATE = (1980, 1, 1, 0, 0, 0)  # members carry no clock: the same content, the same bytes
+MEMBERS = ("bundle.json", "checklist.yaml")
+# Audit events that change who reviews what; their sets say which side knows more.
+ASSIGNMENT_KINDS = frozenset(("assigned", "second_assigned"))
+
+Json = dict[str, Any]
+
+
+class BundleError(CasereviewError):
+    """A bundle that cannot be read or used; nothing was written. Exit status 2."""
+
+    exit_status = 2
+
+
+class BundleConflict(BundleError):
+    """The bundle and the database both changed the same reviews: every clash, listed."""
+
+    def __init__(self, path: str, lines: Sequence[str]):
+        self.lines = list(lines)
+        listed = "\n".join(f"  {line}" for line in self.lines)
+        super().__init__(
+            f"{path} conflicts with this database in {len(self.lines)} place(s); nothing was "
+            f"imported (settle them in one copy, then export and import again):\n{listed}"
+        )
+
+
+# --------------------------------------------------------------------- writing and reading
+
+
+def pack(content: Json, checklist_text: str) -> bytes:
+    """The bundle file's bytes for `content` (the audit as the store gives it)."""
+    members = {
+        "bundle.json": json.dumps(content, ensure_ascii=False, sort_keys=True, indent=1).encode(),
+        "checklist.yaml": checklist_text.encode("utf-8"),
+    }
+    manifest = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "files": {
+            name: {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+            for name, data in members.items()
+        },
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.comment = SEAL_PREFIX + b"0" * 64  # fixed length: the seal fills it in below
+        for name, data in [("manifest.json", _dump(manifest)), *members.items()]:
+            info = zipfile.ZipInfo(name, date_time=_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            zf.writestr(info, data)
+    raw = bytearray(buffer.getvalue())
+    digest = hashlib.sha256(raw[:-64]).hexdigest().encode()
+    raw[-64:] = digest
+    return bytes(raw)
+
+
+def _dump(value: Json) -> bytes:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, indent=1).encode()
+
+
+def write(path: Path, data: bytes) -> None:
+    """Write the bundle owner-only (it holds case data and notes), whole or not at all."""
+    import tempfile
+
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """A bundle read and checked: its content and the checklist's text."""
+
+    content: Json
+    checklist_text: str
+
+
+def read(path: Path) -> Bundle:
+    """Read a bundle file, checking the seal, the format and the manifest before the content."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise BundleError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    return unpack(raw, str(path))
+
+
+def unpack(raw: bytes, name: str) -> Bundle:
+    damaged = f"{name} is damaged or truncated; nothing was imported"
+    seal = raw[-_SEAL_LEN:]
+    if len(raw) < _SEAL_LEN or not seal.startswith(SEAL_PREFIX):
+        if raw[:4] != b"PK\x03\x04":
+            raise BundleError(f"{name} is not a casereview bundle; nothing was imported")
+        raise BundleError(f"{damaged} (its seal is missing: the file was cut short?)")
+    if hashlib.sha256(raw[:-64]).hexdigest().encode() != seal[len(SEAL_PREFIX) :]:
+        raise BundleError(f"{damaged} (its SHA-256 seal does not match the bytes)")
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+            manifest = json.loads(zf.read("manifest.json"))
+            if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+                raise BundleError(f"{name} is not a casereview bundle; nothing was imported")
+            version = manifest.get("format_version")
+            if not isinstance(version, int) or version > FORMAT_VERSION:
+                raise BundleError(
+                    f"{name} is a casereview bundle of format {version}, newer than this "
+                    f"casereview reads (format {FORMAT_VERSION}); upgrade casereview to import "
+                    "it; nothing was imported"
+                )
+            members = {}
+            for member in MEMBERS:
+                want = manifest["files"][member]
+                data = zf.read(member)
+                if len(data) != want["bytes"] or hashlib.sha256(data).hexdigest() != want["sha256"]:
+                    raise BundleError(f"{damaged} ({member} does not match its manifest entry)")
+                members[member] = data
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, EOFError) as exc:
+        raise BundleError(f"{damaged} ({type(exc).__name__}: {exc})") from None
+    content = json.loads(members["bundle.json"])
+    text = members["checklist.yaml"].decode("utf-8")
+    if content_hash(text) != content["checklist"]["content_hash"]:
+        raise BundleError(f"{name}: its checklist text does not match its own hash")
+    return Bundle(content, text)
+
+
+# --------------------------------------------------------------------- the merge plan
+
+
+@dataclass
+class Plan:
+    """What merging a bundle into a database would do: all of it, or (conflicts) none."""
+
+    create_audit: bool = False
+    new_cases: list[Json] = field(default_factory=list)  # pool cases the database lacks
+    new_reviews: list[Json] = field(default_factory=list)
+    updated_reviews: list[Json] = field(default_factory=list)  # the bundle's newer state
+    new_events: list[Json] = field(default_factory=list)
+    assignments: dict[tuple[str, str], tuple[str | None, str | None]] = field(default_factory=dict)
+    conflicts: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.create_audit
+            or self.new_reviews
+            or self.updated_reviews
+            or self.new_events
+            or self.assignments
+        )
+
+    def summary(self) -> list[str]:
+        """One line per kind of change, for the person importing."""
+        lines = []
+        if self.create_audit:
+            lines.append(f"the audit, new to this database ({len(self.new_cases)} new pool cases)")
+        for label, items in (("new review", self.new_reviews), ("updated", self.updated_reviews)):
+            for r in items:
+                lines.append(
+                    f"{label}: {r['force']} {r['case_ref']} {r['role']} by {r['reviewer']} "
+                    f"({r['status'].replace('_', ' ')}, {len(r['answers'])} answers)"
+                )
+        if self.assignments:
+            lines.append(f"assignment of {len(self.assignments)} case(s)")
+        lines.append(f"{len(self.new_events)} event(s) for the trail")
+        return lines
+
+
+def _case_key(item: Mapping[str, Any]) -> tuple[str, str]:
+    return (item["force"], item["case_ref"])
+
+
+def _who(answer: Mapping[str, Any] | None) -> str:
+    if answer is None:
+        return "no answer"
+    value = answer["value"] if answer["value"] is not None else "(none)"
+    note = f", note {answer['note']!r}" if answer["note"] else ""
+    return f"{value}{note} by {answer['updated_by']} at {answer['updated_at']}"
+
+
+def plan(local: Json | None, incoming: Json) -> Plan:
+    """What merging `incoming` (a bundle's content) into `local` (the database's state of the
+    same audit, in the same shape, or None when the database lacks the audit) would do."""
+    result = Plan()
+    if local is None:
+        result.create_audit = True
+        result.new_reviews = list(incoming["reviews"])
+        result.new_events = list(incoming["events"])
+        return result
+    if local["checklist"]["content_hash"] != incoming["checklist"]["content_hash"]:
+        raise BundleError(
+            f"the bundle's audit '{incoming['audit']['name']}' uses checklist "
+            f"{incoming['checklist']['id']}@{incoming['checklist']['version']} with content "
+            f"hash {incoming['checklist']['content_hash'][:12]}..., the database's "
+            f"{local['checklist']['content_hash'][:12]}...; nothing was imported"
+        )
+    sample = [(_case_key(c), c["position"]) for c in local["cases"]]
+    if sample != [(_case_key(c), c["position"]) for c in incoming["cases"]]:
+        raise BundleError(
+            f"the bundle's sample of '{incoming['audit']['name']}' is not the database's "
+            "(other cases, or another order); nothing was imported"
+        )
+    known_events = {e["uuid"] for e in local["events"]}
+    local_reviews = {r["uuid"]: r for r in local["reviews"]}
+    by_slot = {(_case_key(r), r["role"]): r for r in local["reviews"]}
+    events_of: dict[str | None, list[Json]] = {}
+    for e in local["events"]:
+        events_of.setdefault(e["review_uuid"], []).append(e)
+    incoming_events_of: dict[str | None, list[Json]] = {}
+    for e in incoming["events"]:
+        incoming_events_of.setdefault(e["review_uuid"], []).append(e)
+
+    for review in incoming["reviews"]:
+        uuid = review["uuid"]
+        theirs = incoming_events_of.get(uuid, [])
+        ours = local_reviews.get(uuid)
+        where = f"{review['force']} {review['case_ref']} {review['role']}"
+        if ours is None:
+            clash = by_slot.get((_case_key(review), review["role"]))
+            if clash is not None:
+                result.conflicts.append(
+                    f"{where}: two reviews of one case in one role: this database's by "
+                    f"{clash['reviewer']} (started {clash['started_at']}), the bundle's by "
+                    f"{review['reviewer']} (started {review['started_at']})"
+                )
+                continue
+            result.new_reviews.append(review)
+            continue
+        mine = {e["uuid"] for e in events_of.get(uuid, [])}
+        new_here = [e for e in theirs if e["uuid"] not in mine]
+        if not new_here:
+            continue  # the database holds all the bundle knows of this review
+        other = {e["uuid"] for e in theirs}
+        only_local = [e for e in events_of.get(uuid, []) if e["uuid"] not in other]
+        if not only_local:
+            result.updated_reviews.append(review)  # behind: take the bundle's newer state
+            continue
+        result.conflicts.extend(_review_conflicts(where, ours, review, only_local, new_here))
+
+    result.new_events = [e for e in incoming["events"] if e["uuid"] not in known_events]
+    result.new_events = [
+        e
+        for e in result.new_events
+        if e["review_uuid"] is None
+        or e["review_uuid"] in {r["uuid"] for r in result.new_reviews + result.updated_reviews}
+    ]
+    _plan_assignments(local, incoming, result)
+    if result.conflicts:
+        result.new_reviews, result.updated_reviews, result.new_events = [], [], []
+        result.assignments = {}
+    return result
+
+
+def _review_conflicts(
+    where: str, ours: Json, theirs: Json, only_local: list[Json], only_bundle: list[Json]
+) -> list[str]:
+    """Every answer either side changed since they last met, with both values and who/when."""
+    lines = []
+    questions = sorted(
+        {e["question_id"] for e in only_local + only_bundle if e["question_id"] is not None}
+    )
+    mine = {a["question_id"]: a for a in ours["answers"]}
+    other = {a["question_id"]: a for a in theirs["answers"]}
+    for qid in questions:
+        lines.append(
+            f"{where} {qid}: this database {_who(mine.get(qid))}; the bundle {_who(other.get(qid))}"
+        )
+    if any(e["kind"] == "status" for e in only_local + only_bundle) or not lines:
+        lines.append(
+            f"{where} status: this database {ours['status'].replace('_', ' ')} "
+            f"(by {ours['reviewer']}, updated {ours['updated_at']}); the bundle "
+            f"{theirs['status'].replace('_', ' ')} (by {theirs['reviewer']}, updated "
+            f"{theirs['updated_at']})"
+        )
+    return lines
+
+
+def _plan_assignments(local: Json, incoming: Json, result: Plan) -> None:
+    """Who reviews what: the side that knows every assignment the other made wins; where each
+    made one the other has not seen, a case set on one side only takes it, and a case set
+    differently on both is a conflict."""
+
+    def assignment_events(state: Json) -> set[str]:
+        return {
+            e["uuid"]
+            for e in state["events"]
+            if e["review_uuid"] is None and e["kind"] in ASSIGNMENT_KINDS
+        }
+
+    ours, theirs = assignment_events(local), assignment_events(incoming)
+    mine = {_case_key(c): (c["assigned_to"], c["second_reviewer"]) for c in local["cases"]}
+    for case in incoming["cases"]:
+        key = _case_key(case)
+        want = (case["assigned_to"], case["second_reviewer"])
+        have = mine[key]
+        if want == have or theirs < ours:  # the database knows more: it keeps its own
+            continue
+        if ours < theirs:
+            result.assignments[key] = want
+            continue
+        merged = []
+        for label, a, b in zip(("assigned to", "second reviewer"), have, want, strict=True):
+            if a is not None and b is not None and a != b:
+                result.conflicts.append(
+                    f"{key[0]} {key[1]} {label}: this database {a}; the bundle {b}"
+                )
+            merged.append(a if a is not None else b)
+        if tuple(merged) != have:
+            result.assignments[key] = (merged[0], merged[1])

@@ -1,0 +1,75 @@
+"""casereview bundle ...: an audit carried off the network as one checked file, and merged back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from casereview.cli.base import Context, friendly_errors, pass_ctx
+
+
+@click.group("bundle")
+def bundle_group() -> None:
+    """Carry an audit to a laptop and back: one sealed file, merged by identity.
+
+    A bundle holds case data and notes: keep it as you keep the database.
+    """
+
+
+@bundle_group.command("export")
+@click.option("--audit", "audit_name", required=True, help="The audit to bundle.")
+@click.option("--reviewer", help="Only this reviewer's reviews (default: every review).")
+@click.option(
+    "--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Bundle file."
+)
+@pass_ctx
+@friendly_errors
+def bundle_export(context: Context, audit_name: str, reviewer: str | None, out: Path) -> None:
+    """Write an audit (checklist, scope, sample, assignment) and its reviews, answers, notes
+    and events to one sealed file, owner-only.
+
+    A blind second reviewer's bundle (theirs, or one they export) leaves out the other
+    reviews of the cases whose pair is still open.
+    """
+    from casereview import bundle, export
+
+    store = context.existing_store()
+    target = export.safe_target(out, store.files())  # refused before any work
+    audit = store.audit(audit_name)
+    content, text = store.bundle_content(audit.id, reviewer, context.reviewer)
+    bundle.write(target, bundle.pack(content, text))
+    click.echo(
+        f"wrote {out}: audit '{audit.name}', {len(content['cases'])} cases, "
+        f"{len(content['reviews'])} reviews, {len(content['events'])} events"
+        + (f" (reviewer {reviewer})" if reviewer else ""),
+        err=True,
+    )
+
+
+@bundle_group.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check and list what would be added; write nothing.")
+@pass_ctx
+@friendly_errors
+def bundle_import(context: Context, file: Path, dry_run: bool) -> None:
+    """Merge a bundle: new reviews and events added, reviews changed only in the bundle
+    brought up to date, the same bundle twice changes nothing. A review changed on both
+    sides is a conflict: each is listed and nothing is written (exit 2).
+    """
+    from casereview import bundle
+
+    checked = bundle.read(file)  # the seal and manifest, before the database is opened
+    store = context.store
+    result = store.merge_bundle(checked, str(file), context.reviewer, dry_run=dry_run)
+    if result.empty:
+        click.echo(f"{file}: nothing to add; this database already holds all it has", err=True)
+        return
+    if dry_run:
+        click.echo(f"{file} would add:")
+        for line in result.summary():
+            click.echo(f"  {line}")
+        return
+    click.echo(f"imported {file}:", err=True)
+    for line in result.summary():
+        click.echo(f"  {line}", err=True)

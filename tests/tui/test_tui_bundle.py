@@ -1,0 +1,89 @@
+"""The audits screen says where an audit came from; the palette exports its bundle."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+from textual.widgets import Static
+
+from casereview import bundle
+from casereview.app import make_app
+from casereview.screens import AuditsScreen
+from casereview.screens.bundle_dialog import BundleDialog
+from casereview.store import Store
+from tests.factories import complete_review, seed_store
+
+SIZE = (100, 30)
+FULL = {"REC-01": "yes", "REC-02": "yes", "REC-03": "yes", "SPO-01": "na"}
+
+
+def carry(source: Store, path: Path) -> bundle.Bundle:
+    content, text = source.bundle_content(source.audits()[0].id)
+    bundle.write(path, bundle.pack(content, text))
+    return bundle.read(path)
+
+
+def panel(app: object) -> str:
+    screen = app.screen  # type: ignore[attr-defined]
+    assert isinstance(screen, AuditsScreen)
+    return str(screen.query_one("#reviewer-progress", Static).render())
+
+
+async def test_the_audits_screen_says_an_audit_came_from_a_bundle_and_when_it_merged(
+    tmp_path: Path,
+) -> None:
+    central = Store.open(tmp_path / "central.db")
+    audit = seed_store(central)
+    laptop = Store.open(tmp_path / "laptop.db")
+    laptop.merge_bundle(carry(central, tmp_path / "out.zip"), "out.zip", "ann")
+    app = make_app(laptop, "ann")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "From a bundle, imported " in panel(app)
+        assert "No bundle merged since." in panel(app)
+        assert laptop.bundle_history(laptop.audits()[0].id)[1] is None
+        complete_review(central, audit.id, central.cases()[0].id, "bob", "primary", FULL)
+        laptop.merge_bundle(carry(central, tmp_path / "again.zip"), "again.zip", "ann")
+        await pilot.press("r")
+        await pilot.pause()
+        _, merged = laptop.bundle_history(laptop.audits()[0].id)
+        assert merged is not None
+        assert f"Last merged {merged[:10]} {merged[11:16]} UTC." in panel(app)
+    # an audit made here says nothing of bundles
+    app = make_app(central, "ann")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "bundle" not in panel(app).lower()
+
+
+async def test_the_palette_exports_the_highlighted_audits_bundle_for_a_reviewer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    store = Store.open(tmp_path / "central.db")
+    audit = seed_store(store)
+    ids = [c.id for c in store.cases()]
+    complete_review(store, audit.id, ids[0], "ann", "primary", FULL)
+    complete_review(store, audit.id, ids[1], "bob", "primary", FULL)
+    app = make_app(store, "lead")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p", *"Export bundle")
+        for _ in range(50):  # the palette searches in a worker: wait for its hit, not a clock
+            await pilot.pause()
+            if "highlighted audit" in str(app.screen.query("OptionList").first().render()):
+                break
+        await pilot.press("enter", *"ann", "enter")
+        assert isinstance(app.screen, BundleDialog)
+        await pilot.press("enter")  # the file name offered: test-audit-ann.zip
+        await pilot.pause()
+        assert isinstance(app.screen, AuditsScreen)
+    path = tmp_path / "test-audit-ann.zip"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    content = bundle.read(path).content
+    assert content["audit"]["name"] == "Test audit"
+    assert [(r["case_ref"], r["reviewer"]) for r in content["reviews"]] == [
+        (store.case(ids[0]).case_ref, "ann")
+    ]
+    assert content["for_reviewer"] == "ann" and content["exported_by"] == "lead"
