@@ -166,6 +166,12 @@ def main(argv: list[str] | None = None) -> int:
         log("case import memory on five times the pool")
         results.append(measures.measure_import_memory(inputs["big"], scratch, log))
 
+    log("export answers: `casereview export answers` vs one join written with csv")
+    results.append(
+        measures.measure_export_answers(
+            db, data.NATIONAL_AUDIT, national.national_audit_id, scratch, log, args.imports
+        )
+    )
     log(f"answer saves: store.set_answer vs bare upsert + commit ({args.saves} each)")
     results.extend(measures.measure_saves(db, national.saving_review_ids, args.saves, log))
     log(f"findings: audit_question_figures vs one GROUP BY ({args.findings_runs} runs)")

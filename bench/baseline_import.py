@@ -3,7 +3,7 @@
     python -m bench.baseline_import CASES.csv DB
 
 Writes the cases table as casereview's schema has it (the unique key on force and
-reference, the match key and its index) into a fresh file with the store's PRAGMAs, in one
+reference, the match key, the indexes on both) into a fresh file with the store's PRAGMAs, in one
 transaction; closing the connection checkpoints the WAL into the file, as casereview's does.
 No validation, no date reading, no clash check: the floor a real import is compared with.
 """
@@ -39,6 +39,7 @@ def main(csv_path: str, db: str) -> int:
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute(CASES_DDL)
     conn.execute("CREATE INDEX cases_by_match_key ON cases (match_key)")
+    conn.execute("CREATE INDEX cases_by_ref ON cases (case_ref)")
     stamp = "2024-01-01T00:00:00.000+00:00"
     with open(csv_path, encoding="utf-8", newline="") as fh:
         reader = csv.reader(fh)

@@ -162,13 +162,18 @@ class Checklist(_Strict):
         effective = {**self._unanswered, **answers}
         if len(effective) != len(self._unanswered):  # ids the checklist does not have
             effective = {qid: effective[qid] for qid in self._unanswered}
+        for qid in self.hidden_ids(answers):
+            effective[qid] = "na"
+        return effective
+
+    def hidden_ids(self, answers: Mapping[str, str | None]) -> tuple[str, ...]:
+        """The questions skip logic hides for these answers, in checklist order (worked out
+        once per combination of the answers it looks at)."""
         key = tuple(map(answers.get, self._controllers))
         hidden = self._hidden_for.get(key)
         if hidden is None:
             hidden = self._hidden_for[key] = self._hidden(answers)
-        for qid in hidden:
-            effective[qid] = "na"
-        return effective
+        return hidden
 
     def _hidden(self, answers: Mapping[str, str | None]) -> tuple[str, ...]:
         shown = set(self.visible(answers))  # the one statement of the skip-logic rule

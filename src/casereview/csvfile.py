@@ -162,6 +162,7 @@ def stream_table(
     required: tuple[str, ...],
     problems: list[Problem],
     compose: bool = False,
+    reader: Any = None,
 ) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     """The header (checked: InputError now) and an iterator of the rows as (line, cells).
 
@@ -170,8 +171,10 @@ def stream_table(
     iterator is spent. A NUL byte raises InputError where it is found. `text` yields the
     file's lines as csv.reader takes them (a file opened with newline=""). With `compose`
     the header's names are read in the composed form (NFC), as the caller reads the rows.
+    A caller may pass the csv.reader over `text` itself, to read the rows from it directly.
     """
-    reader = csv.reader(text, strict=True)
+    if reader is None:
+        reader = csv.reader(text, strict=True)
     lines = _rows_with_lines(reader, source, problems)
     # The header is the first row with something in it: blank lines before it (after a BOM,
     # say) are skipped, so problems with it name its real line.
@@ -201,6 +204,15 @@ def stream_table(
     if problems:
         raise InputError(problems)
     return lowered, _shaped(lines, lowered, source, problems)
+
+
+def well_shaped(values: list[str], width: int) -> bool:
+    """Whether a non-blank row passes _shaped's checks: as wide as the header, no NUL, no
+    field over MAX_FIELD (the fast path's test; the problems are _shaped's to word)."""
+    if len(values) != width:
+        return False
+    joined = "".join(values)
+    return "\x00" not in joined and (len(joined) <= MAX_FIELD or max(map(len, values)) <= MAX_FIELD)
 
 
 def _shaped(

@@ -7,6 +7,7 @@ problem is read a second time to list every bad line, as a file is always refuse
 
 from __future__ import annotations
 
+import csv
 import io
 from array import array
 from collections.abc import Callable, Iterable, Iterator
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
 from casereview.bulk import no_cycle_collection
-from casereview.csvfile import decode, ensure_field_limit, parse_date, stream_table
+from casereview.csvfile import decode, ensure_field_limit, parse_date, stream_table, well_shaped
 from casereview.fields import BOOL_COLUMNS, BOOLS, CASE_COLUMNS, DATE_COLUMNS
 from casereview.problems import InputError, Problem
 from casereview.text import describe, first_invisible, match_key, nfc, utf16_codec
@@ -60,7 +61,7 @@ class _Checker:
 
     def __init__(self, header: list[str], source: str, seen: dict[str, tuple[int, str]] | None):
         at = {name: i for i, name in enumerate(header)}
-        self.source, self.seen = source, seen
+        self.source, self.seen, self.header = source, seen, header
         self.extras = [(h, at[h]) for h in header if h not in CASE_COLUMNS]
         self.columns = [c for c in CASE_COLUMNS if c in at]  # the known ones the file has
         # Each known column is read by its kind into its place in the row (CASE_COLUMNS
@@ -135,10 +136,32 @@ class _CaseStream:
         ensure_field_limit()
         self.source = source
         self.shape_problems: list[Problem] = []
+        self._reader = csv.reader(text, strict=True)
         header, self._table = stream_table(
-            text, source, ("case_ref",), self.shape_problems, compose=True
+            text, source, ("case_ref",), self.shape_problems, compose=True, reader=self._reader
         )
         self.checker = _Checker(header, source, seen)
+
+    def fast(self) -> Iterator[list[Any]]:
+        """The rows as the store takes them, read straight from the csv reader with no line
+        kept: the first problem of any kind raises _Refused, and the file is read again
+        (_diagnose) to word them all. A national pool has no problem, and this is its path."""
+        check, width = self.checker.check, len(self.checker.header)
+        try:
+            for values in self._reader:
+                joined = "".join(values)
+                if not joined or joined.isspace():
+                    continue  # blank line, or a row of empty cells as spreadsheets leave
+                if not well_shaped(values, width):
+                    raise _Refused
+                if not joined.isascii():
+                    values = [nfc(v) for v in values]  # composed, as __iter__ reads them
+                row = check(0, values)
+                if row is None:
+                    raise _Refused
+                yield row
+        except csv.Error:
+            raise _Refused from None
 
     def __iter__(self) -> Iterator[tuple[int, list[Any]]]:
         check = self.checker.check
@@ -297,7 +320,7 @@ def _import(
         # keys are held then. A plain import leaves both to the database (CaseClash).
         stream = _CaseStream(text, source, None if existing == "refuse" else {})
 
-        def rows() -> Iterator[list[Any]]:
+        def rows() -> Iterator[list[Any]]:  # skipping or updating: each row's line kept
             for n, (line, row) in enumerate(stream):
                 if stream.shape_problems or stream.checker.problems:
                     raise _Refused
@@ -312,7 +335,11 @@ def _import(
         try:
             with no_cycle_collection():
                 if existing == "refuse":
-                    n, found, updated = store.add_cases(rows()), [], 0
+                    n, found, updated = (
+                        store.add_cases(_progressed(stream.fast(), binary, size, progress)),
+                        [],
+                        0,
+                    )
                 else:
                     merged = store.merge_cases(
                         rows(),
@@ -342,6 +369,21 @@ def _import(
             extras = [name for name, _ in stream.checker.extras]
             return Imported(n, warnings, extras, existing=report, updated=updated)
     raise InputError(_diagnose(store, path, encoding))
+
+
+def _progressed(
+    rows: Iterator[list[Any]], binary: IO[bytes] | None, size: int, progress: Progress | None
+) -> Iterator[list[Any]]:
+    if progress is None or binary is None:
+        return rows
+
+    def counted() -> Iterator[list[Any]]:
+        for n, row in enumerate(rows):
+            if n % 4096 == 0:
+                progress(binary.tell(), size)
+            yield row
+
+    return counted()
 
 
 def _diagnose(store: Store, path: Path, encoding: str) -> list[Problem]:

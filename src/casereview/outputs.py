@@ -8,15 +8,17 @@ the format a file name asks for, the check that a target is safe to replace, and
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from casereview import export
 from casereview.export import BarChart, Cell, ProgressFn, Table
+from casereview.fields import ANSWER_VALUES
 from casereview.store import Store, StoreError
+from casereview.streams import answer_columns, answer_lines, keep, write_lines
 
 if TYPE_CHECKING:
     from casereview.findings import AuditData
@@ -134,11 +136,16 @@ class Prepared:
     tables: list[Table]
     summary: list[tuple[str, Cell]] = field(default_factory=list)
     chart: BarChart | None = None
+    lines: Callable[[], Iterator[str]] | None = None
+    """A CSV export written as it is read (streams.py): its rows' lines, under `columns`."""
+    columns: tuple[str, ...] = ()
+    expected: int = 0  # rows a streamed export will have at most (for the progress)
 
     @property
     def rows(self) -> int:
-        """Rows of the kind asked for (a workbook holds more sheets around it)."""
-        return len(self.table.rows)
+        """Rows of the kind asked for (a workbook holds more sheets around it); for a
+        streamed export, at most this many."""
+        return self.expected if self.lines is not None else len(self.table.rows)
 
     @property
     def table(self) -> Table:
@@ -153,11 +160,27 @@ def prepare(
     by: str | None = None,
     include_notes: bool = False,
     viewer: str | None = None,
+    question: str | None = None,
+    answers: Collection[str] | None = None,
+    stream: bool = False,
 ) -> Prepared:
     """Read and shape an export, or refuse it (StoreError) with what it is missing; for
-    `viewer`, refused while they have blind second reviews open in the audit."""
+    `viewer`, refused while they have blind second reviews open in the audit.
+
+    `question` and `answers` keep only the answers rows of that question, or with those
+    values (`answers` kind only). With `stream`, an answers CSV is not read here but as it
+    is written (Prepared.lines), so a million rows never sit in memory; the one reading
+    them must do so on this thread (SQLite's connection is not shared).
+    """
     findings = _f()
     kind = KINDS[kind_name]
+    if (question is not None or answers is not None) and kind.name != "answers":
+        raise StoreError("--question and --answer choose answers rows: export answers only")
+    bad = sorted(set(answers or ()) - set(ANSWER_VALUES))
+    if bad:
+        raise StoreError(
+            f"'{', '.join(bad)}' is not an answer (answers are {', '.join(ANSWER_VALUES)})"
+        )
     if viewer is not None:
         refusal = blind_refusal(store, store.audit(audit_name).id, viewer)
         if refusal:
@@ -167,6 +190,12 @@ def prepare(
     if by and not kind.groupable:
         groupable = " and ".join(k.name for k in KINDS.values() if k.groupable)
         raise StoreError(f"--by applies to {groupable}, not {kind.name}")
+    if question is not None:
+        checklist = store.checklist(store.audit(audit_name).checklist_pk)
+        if not checklist.has_question(question):
+            raise StoreError(f"no question '{question}' in checklist {checklist.id}")
+    if stream and kind.name == "answers" and fmt == "csv":
+        return _streamed_answers(store, audit_name, include_notes, question, answers)
     data = findings.load(store, audit_name, by, require_complete=kind.figures)
     if by and by not in findings.GROUP_FIELDS_BUILTIN and by not in store.case_attribute_names():
         raise StoreError(f"cannot group by '{by}': not a case field or attribute in this database")
@@ -175,6 +204,12 @@ def prepare(
             f"audit '{data.audit.name}' has no second reviews, so no {kind.name} to export"
         )
     table = kind.table(store, data, by, include_notes)
+    if question is not None or answers is not None:
+        rows = table.rows
+        kept = [
+            r for r in rows if keep(str(r["question_id"]), _text(r["answer"]), question, answers)
+        ]
+        table = Table(table.name, table.columns, kept)
     if fmt != "xlsx":
         return Prepared(kind, fmt, data.audit.name, [table])
     # One workbook for the board whatever was asked: questions, sections (and the fact
@@ -195,6 +230,41 @@ def prepare(
     )
 
 
+def _text(value: Cell) -> str | None:
+    return None if value is None else str(value)
+
+
+def _streamed_answers(
+    store: Store,
+    audit_name: str,
+    include_notes: bool,
+    question: str | None,
+    answers: Collection[str] | None,
+) -> Prepared:
+    audit = store.audit(audit_name)
+    if audit.n_cases == 0:  # as findings.load refuses it
+        raise _f().FindingsError(f"audit '{audit.name}' has no cases")
+    checklist = store.checklist(audit.checklist_pk)
+    n_questions = 1 if question is not None else len(checklist.questions)
+    return Prepared(
+        KINDS["answers"],
+        "csv",
+        audit.name,
+        [],
+        lines=lambda: answer_lines(store, audit, checklist, include_notes, question, answers),
+        columns=answer_columns(include_notes),
+        expected=store.count_reviews(audit.id) * n_questions,
+    )
+
+
+def write_to(prepared: Prepared, out: BinaryIO, progress: ProgressFn | None = None) -> int:
+    """A CSV or JSON export written to an open binary file; returns the rows written."""
+    if prepared.lines is not None:
+        return write_lines(prepared.columns, prepared.lines(), out, progress, prepared.expected)
+    out.write(render(prepared, progress))
+    return prepared.rows
+
+
 def render(prepared: Prepared, progress: ProgressFn | None = None) -> bytes:
     """A CSV or JSON export as bytes, for the terminal (a workbook needs a file)."""
     if prepared.fmt == "xlsx":
@@ -213,16 +283,18 @@ def write(
     path: Path,
     protect: Iterable[Path] = (),
     progress: ProgressFn | None = None,
-) -> None:
+) -> int:
     """Write the export to `path`, whole or not at all (export.replacing: never the
-    database, a folder or a device; owner-only)."""
+    database, a folder or a device; owner-only); returns the rows of its kind written."""
     with export.replacing(path, protect) as tmp:
         if prepared.fmt == "xlsx":
             export.write_xlsx(
                 tmp, prepared.summary, prepared.tables, chart=prepared.chart, progress=progress
             )
         else:
-            tmp.write_bytes(render(prepared, progress))
+            with tmp.open("wb") as out:
+                return write_to(prepared, out, progress)
+    return prepared.rows
 
 
 def summary_pairs(data: AuditData) -> list[tuple[str, Cell]]:

@@ -370,6 +370,21 @@ def audit_question_figures(
     ]
 
 
+def question_figures_from_answer_counts(
+    checklist: Any, n_reviews: int, counts: Mapping[str, Mapping[str, int]]
+) -> list[QuestionFigures]:
+    """audit_question_figures from answers counted in the database (Store.answer_counts):
+    `n_reviews` counted reviews, and per question how many gave each answer. A completed
+    review answers exactly the questions it shows, so a question's other reviews hid it:
+    they count as `na`, as effective_answers counts a hidden question."""
+    out = []
+    for q in checklist.questions:
+        given: Counter[str | None] = Counter(counts.get(q.id, {}))
+        given["na"] += n_reviews - sum(given.values())
+        out.append(question_figures_from_counts(q.id, given, checklist.unknown_scores_as, q.scored))
+    return out
+
+
 @dataclass(frozen=True)
 class PooledFigures:
     """Scored questions' answers pooled (a tag's figure): credit of n applicable answers."""

@@ -25,6 +25,12 @@ from casereview.outputs import KINDS
     "--out", type=click.Path(dir_okay=False, path_type=Path), help="File (default stdout)."
 )
 @click.option("--include-notes", is_flag=True, help="Include free-text notes and case summaries.")
+@click.option("--question", help="answers: only this question's rows (its id, e.g. REC-01).")
+@click.option(
+    "--answer",
+    "answer_values",
+    help="answers: only rows with these answers, comma-separated (e.g. no,partly,unknown).",
+)
 @pass_ctx
 @friendly_errors
 def export_cmd(
@@ -35,6 +41,8 @@ def export_cmd(
     fmt: str | None,
     out: Path | None,
     include_notes: bool,
+    question: str | None,
+    answer_values: str | None,
 ) -> None:
     """Export findings or raw answers as Excel-safe CSV, XLSX or JSON.
 
@@ -42,6 +50,10 @@ def export_cmd(
     primary); cases has a score per section; answers has every answer; agreement compares
     primary and second reviews. Notes and summaries leave the machine only with
     --include-notes.
+
+    From a figure to its cases: `export answers --question REC-01 --answer no,partly`
+    lists the reviews that answered REC-01 No or Partly (add --include-notes for why).
+    A hidden question's rows say `na`.
     """
     from casereview import export, outputs
 
@@ -53,13 +65,27 @@ def export_cmd(
     store = context.existing_store()
     if out is not None:
         export.safe_target(out, store.files())  # refused before any work, nothing touched
-    prepared = outputs.prepare(store, audit_name, kind, fmt, by, include_notes, context.reviewer)
+    answers = None
+    if answer_values is not None:
+        answers = [v.strip().lower() for v in answer_values.split(",") if v.strip()]
+    prepared = outputs.prepare(
+        store,
+        audit_name,
+        kind,
+        fmt,
+        by,
+        include_notes,
+        context.reviewer,
+        question=question,
+        answers=answers,
+        stream=True,
+    )
     if out is None:
-        sys.stdout.buffer.write(outputs.render(prepared))
+        outputs.write_to(prepared, sys.stdout.buffer)
         sys.stdout.flush()
         return
-    outputs.write(prepared, out, store.files(), progress_bar(prepared.rows))
-    click.echo(f"wrote {prepared.rows} {kind} rows to {out}", err=True)
+    rows = outputs.write(prepared, out, store.files(), progress_bar(prepared.rows))
+    click.echo(f"wrote {rows} {kind} rows to {out}", err=True)
 
 
 @click.command("report")

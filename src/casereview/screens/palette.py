@@ -13,35 +13,43 @@ if TYPE_CHECKING:
 
 
 class CaseCommands(Provider):
-    """`NM/24/01234` finds the case in every audit that sampled it."""
+    """`NM/24/01234` finds the case in every audit that sampled it.
 
-    def _targets(self) -> list[tuple[str, str, object]]:
+    Cases are asked of the store on each keystroke by the start of their reference (an
+    indexed range, at most HITS of them), so typing costs the same in a 25-case audit and a
+    25,000-case one; audits, a handful, are matched as the palette matches anything.
+    """
+
+    HITS = 20
+
+    def _audits(self) -> list[tuple[str, str, object]]:
         app = cast("CaseReviewApp", self.app)
-        out: list[tuple[str, str, object]] = []
-        for audit in app.store.audits():
-            out.append(
-                (
-                    f"Open audit {audit.name}",
-                    f"{audit.n_cases} cases",
-                    partial(app.open_audit, audit.id),
-                )
+        return [
+            (f"Open audit {a.name}", f"{a.n_cases} cases", partial(app.open_audit, a.id))
+            for a in app.store.audits()
+        ]
+
+    def _cases(self, prefix: str) -> list[tuple[str, str, object]]:
+        app = cast("CaseReviewApp", self.app)
+        return [
+            (
+                f"Case {ref} in {audit_name}",
+                f"{offence or ''} - "
+                + {None: "not started", "in_progress": "in progress"}.get(status, "complete"),
+                partial(app.open_case, audit_id, case_id),
             )
-            for ac in app.store.audit_cases(audit.id):
-                out.append(
-                    (
-                        f"Case {ac.case.case_ref} in {audit.name}",
-                        f"{ac.case.offence or ''} - "
-                        + {None: "not started", "in_progress": "in progress"}.get(
-                            ac.status, "complete"
-                        ),
-                        partial(app.open_case, audit.id, ac.case.id),
-                    )
-                )
-        return out
+            for audit_id, audit_name, case_id, ref, offence, status in app.store.find_sampled_cases(
+                prefix, self.HITS
+            )
+        ]
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for title, help_text, callback in self._targets():
+        prefix = query.strip()
+        if prefix[:5].lower() == "case ":  # as the hits read: "Case NM/24/01234 in ..."
+            prefix = prefix[5:].strip()
+        targets = self._audits() + (self._cases(prefix) if prefix else [])
+        for title, help_text, callback in targets:
             score = matcher.match(title)
             if score > 0:
                 yield Hit(
@@ -53,7 +61,7 @@ class CaseCommands(Provider):
                 )
 
     async def discover(self) -> Hits:
-        for title, help_text, callback in self._targets()[:30]:
+        for title, help_text, callback in self._audits()[:30]:
             yield DiscoveryHit(
                 Content(title),
                 callback,  # type: ignore[arg-type]

@@ -274,6 +274,30 @@ class AuditStore(PoolStore):
                 audit_id,
             )
 
+    def find_sampled_cases(
+        self, ref_prefix: str, limit: int = 20
+    ) -> list[tuple[int, str, int, str, str | None, str | None]]:
+        """Sampled cases whose reference starts with `ref_prefix` (as typed, or in capitals),
+        in every audit: (audit id, audit name, case id, case_ref, offence, primary review
+        status), by reference then audit, at most `limit`. Through the index on the
+        reference, so the palette asks this on every keystroke whatever the audits' size."""
+        found: list[tuple[int, str, int, str, str | None, str | None]] = []
+        for prefix in sorted({ref_prefix, ref_prefix.upper()}):
+            # one range per form, read in the index's order and cut short by the limit
+            found.extend(
+                tuple(r)  # type: ignore[misc]
+                for r in self.db.execute(
+                    "SELECT a.id, a.name, c.id, c.case_ref, c.offence, r.status"
+                    " FROM cases c JOIN audit_cases ac ON ac.case_id = c.id"
+                    " JOIN audits a ON a.id = ac.audit_id"
+                    " LEFT JOIN reviews r ON r.audit_id = ac.audit_id"
+                    " AND r.case_id = ac.case_id AND r.role = 'primary'"
+                    " WHERE c.case_ref >= ? AND c.case_ref < ? ORDER BY c.case_ref LIMIT ?",
+                    [prefix, prefix + "\U0010ffff", int(limit)],
+                )
+            )
+        return sorted(set(found), key=lambda r: (r[3], r[1], r[0]))[:limit]
+
     def audits_of_case(self, case_id: int) -> list[str]:
         rows = self.db.query(
             "SELECT a.name FROM audit_cases ac JOIN audits a ON a.id = ac.audit_id"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from casereview.bulk import no_cycle_collection
@@ -123,6 +123,51 @@ class Store(BundleStore, UserStore):
             Event(**{k: r[k] for k in Event.__dataclass_fields__})
             for r in self.db.query(sql + " ORDER BY e.id", params)
         ]
+
+    def audit_answer_rows(self, audit_id: int) -> Iterator[tuple[Any, ...]]:
+        """Every review of the audit with its answers, one row per answer, for an export
+        written as it is read: (case_ref, force, review id, reviewer, role, status,
+        question_id, value, note), in sample order then review id; a review without answers
+        is one row with the last three None."""
+        return iter(
+            self.db.execute(
+                "SELECT c.case_ref, c.force, r.id, r.reviewer, r.role, r.status,"
+                " x.question_id, x.value, x.note"
+                " FROM audit_cases ac JOIN cases c ON c.id = ac.case_id"
+                " JOIN reviews r ON r.audit_id = ac.audit_id AND r.case_id = ac.case_id"
+                " LEFT JOIN answers x ON x.review_id = r.id"
+                " WHERE ac.audit_id = ? ORDER BY ac.position, r.id",
+                [audit_id],
+            )
+        )
+
+    def answer_counts(self, audit_id: int) -> tuple[int, dict[str, dict[str, int]]]:
+        """The counted reviews (scoring.counted_reviews: complete, per case the moderated
+        one where there is one, else the primary) and how many of them gave each answer to
+        each question, counted by SQLite in one GROUP BY. A completed review holds answers
+        to exactly the questions it shows, so the rest of a question's reviews are the
+        ones that hid it (scoring.question_figures_from_answer_counts)."""
+        counted = (
+            "SELECT r.id FROM reviews r WHERE r.audit_id = ? AND r.status = 'complete'"
+            " AND (r.role = 'moderated' OR (r.role = 'primary' AND NOT EXISTS (SELECT 1"
+            " FROM reviews m WHERE m.audit_id = r.audit_id AND m.case_id = r.case_id"
+            " AND m.role = 'moderated' AND m.status = 'complete')))"
+        )
+        n = int(self.db.execute(f"SELECT count(*) FROM ({counted})", [audit_id]).fetchone()[0])
+        counts: dict[str, dict[str, int]] = {}
+        for qid, value, k in self.db.execute(
+            f"SELECT x.question_id, x.value, count(*) FROM answers x"
+            f" WHERE x.review_id IN ({counted}) AND x.value IS NOT NULL"
+            " GROUP BY x.question_id, x.value",
+            [audit_id],
+        ):
+            counts.setdefault(qid, {})[value] = int(k)
+        return n, counts
+
+    def count_reviews(self, audit_id: int) -> int:
+        """Reviews of the audit, every role and status."""
+        sql = "SELECT count(*) FROM reviews WHERE audit_id = ?"
+        return int(self.db.execute(sql, [audit_id]).fetchone()[0])
 
     def review_records(self, audit_id: int, group_by: str | None = None) -> list[ReviewRecord]:
         """The audit's completed reviews with their raw answers, for scoring.

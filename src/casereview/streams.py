@@ -1,0 +1,112 @@
+"""Exports written as they are read: the answers of a national audit (a million rows) go
+from one query to the file, line by line, without a table held in memory.
+
+The bytes are export.write_csv's for the same table (findings.answer_table): the same
+columns, order, Excel-safe cells (export.neutralise) and line ends. What repeats is made
+into cells once: a review's own columns once per review, a question's once per export.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from itertools import groupby
+from operator import itemgetter
+from typing import TYPE_CHECKING, BinaryIO
+
+from casereview.export import PROGRESS_EVERY, ProgressFn, _csv_cell
+
+if TYPE_CHECKING:
+    from casereview.checklist import Checklist
+    from casereview.store import AuditInfo, Store
+
+ANSWER_COLUMNS = (
+    "audit",
+    "case_ref",
+    "force",
+    "reviewer",
+    "role",
+    "status",
+    "section_id",
+    "question_id",
+    "answer",
+    "hidden",
+)
+
+
+def answer_columns(include_notes: bool) -> tuple[str, ...]:
+    return (*ANSWER_COLUMNS, "note") if include_notes else ANSWER_COLUMNS
+
+
+def keep(
+    question_id: str, value: str | None, question: str | None, answers: Collection[str] | None
+) -> bool:
+    """Whether an answer row passes `export answers --question ID --answer a,b`."""
+    return (question is None or question_id == question) and (answers is None or value in answers)
+
+
+def answer_lines(
+    store: Store,
+    audit: AuditInfo,
+    checklist: Checklist,
+    include_notes: bool = False,
+    question: str | None = None,
+    answers: Collection[str] | None = None,
+) -> Iterator[str]:
+    """The answers export's CSV lines (no line end), rows as findings.answer_table gives
+    them: every review (all roles) in sample order, every question in checklist order, a
+    hidden question as `na`; only `question` and `answers` when given (see keep)."""
+    questions = [
+        (q.id, f"{_csv_cell(checklist.section_of(q.id).id)},{_csv_cell(q.id)}")
+        for q in checklist.questions
+        if question is None or q.id == question
+    ]
+    audit_cell = _csv_cell(audit.name)
+    value_cell: dict[str | None, str] = {}
+    for _review_id, group in groupby(store.audit_answer_rows(audit.id), key=itemgetter(2)):
+        rows = list(group)
+        case_ref, force, _id, reviewer, role, status = rows[0][:6]
+        given = {r[6]: (r[7], r[8]) for r in rows if r[6] is not None}
+        hidden = set(checklist.hidden_ids({q: v for q, (v, _n) in given.items()}))
+        prefix = ",".join(
+            (audit_cell, _csv_cell(case_ref), _csv_cell(force), _csv_cell(reviewer))
+            + (_csv_cell(role), _csv_cell(status))
+        )
+        for qid, cells in questions:
+            answer = given.get(qid)
+            is_hidden = qid in hidden
+            value = "na" if is_hidden else (answer[0] if answer else None)
+            if answers is not None and value not in answers:
+                continue
+            if value not in value_cell:
+                value_cell[value] = _csv_cell(value)
+            line = f"{prefix},{cells},{value_cell[value]},{'true' if is_hidden else 'false'}"
+            if include_notes:
+                line += "," + _csv_cell(answer[1] if answer else None)
+            yield line
+
+
+def write_lines(
+    columns: Sequence[str],
+    lines: Iterable[str],
+    out: BinaryIO,
+    progress: ProgressFn | None = None,
+    total: int = 0,
+) -> int:
+    """CSV lines under a header, as export.write_csv writes a table (BOM, CRLF), in pieces
+    of a few thousand lines; returns the rows written. `total` is for the progress only."""
+    out.write(b"\xef\xbb\xbf")
+    out.write((",".join(_csv_cell(c) for c in columns) + "\r\n").encode("utf-8"))
+    n = 0
+    piece: list[str] = []
+    for n, line in enumerate(lines, 1):
+        piece.append(line)
+        if n % PROGRESS_EVERY == 0:
+            out.write(("\r\n".join(piece) + "\r\n").encode("utf-8"))
+            piece = []
+            if progress:
+                progress(n, max(total, n))
+    if piece:
+        out.write(("\r\n".join(piece) + "\r\n").encode("utf-8"))
+    if progress:
+        progress(n, n)
+    return n
