@@ -55,7 +55,9 @@ class BundleConflict(BundleError):
         listed = "\n".join(f"  {line}" for line in self.lines)
         super().__init__(
             f"{path} conflicts with this database in {len(self.lines)} place(s); nothing was "
-            f"imported (settle them in one copy, then export and import again):\n{listed}"
+            f"imported:\n{listed}\nTo settle reviews and assignments changed on both sides, "
+            "import again with --settle database (this database's answers stand) or --settle "
+            "bundle (the bundle's); both sides' events stay in the trail"
         )
 
 
@@ -179,6 +181,10 @@ class Plan:
     new_events: list[Json] = field(default_factory=list)
     assignments: dict[tuple[str, str], tuple[str | None, str | None]] = field(default_factory=dict)
     conflicts: list[str] = field(default_factory=list)
+    # Events this database writes to say how a conflict was settled (no uuid yet: each gets
+    # a new one), and the reviews settled, by the side kept.
+    settle_events: list[Json] = field(default_factory=list)
+    settled: list[str] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -188,6 +194,7 @@ class Plan:
             or self.updated_reviews
             or self.new_events
             or self.assignments
+            or self.settle_events
         )
 
     def summary(self) -> list[str]:
@@ -201,6 +208,8 @@ class Plan:
                     f"{label}: {r['force']} {r['case_ref']} {r['role']} by {r['reviewer']} "
                     f"({r['status'].replace('_', ' ')}, {len(r['answers'])} answers)"
                 )
+        for line in self.settled:
+            lines.append(f"settled: {line}")
         if self.assignments:
             lines.append(f"assignment of {len(self.assignments)} case(s)")
         lines.append(f"{len(self.new_events)} event(s) for the trail")
@@ -219,9 +228,18 @@ def _who(answer: Mapping[str, Any] | None) -> str:
     return f"{value}{note} by {answer['updated_by']} at {answer['updated_at']}"
 
 
-def plan(local: Json | None, incoming: Json) -> Plan:
+SETTLE_SIDES = ("database", "bundle")
+
+
+def plan(local: Json | None, incoming: Json, settle: str | None = None) -> Plan:
     """What merging `incoming` (a bundle's content) into `local` (the database's state of the
-    same audit, in the same shape, or None when the database lacks the audit) would do."""
+    same audit, in the same shape, or None when the database lacks the audit) would do.
+
+    `settle` ("database" or "bundle") is the importer's explicit choice for reviews changed
+    on both sides: that side's answers stand, both sides' events go into the trail, and an
+    event per answer that differed records the settling. Without it they are conflicts."""
+    if settle not in (None, *SETTLE_SIDES):
+        raise ValueError(settle)
     result = Plan()
     if local is None:
         result.create_audit = True
@@ -251,6 +269,7 @@ def plan(local: Json | None, incoming: Json) -> Plan:
     for e in incoming["events"]:
         incoming_events_of.setdefault(e["review_uuid"], []).append(e)
 
+    settled_by: list[Json] = []  # reviews settled, whose bundle events join the trail
     for review in incoming["reviews"]:
         uuid = review["uuid"]
         theirs = incoming_events_of.get(uuid, [])
@@ -262,7 +281,8 @@ def plan(local: Json | None, incoming: Json) -> Plan:
                 result.conflicts.append(
                     f"{where}: two reviews of one case in one role: this database's by "
                     f"{clash['reviewer']} (started {clash['started_at']}), the bundle's by "
-                    f"{review['reviewer']} (started {review['started_at']})"
+                    f"{review['reviewer']} (started {review['started_at']}); --settle does not "
+                    "choose between two reviews: leave one out of the bundle (--reviewer)"
                 )
                 continue
             result.new_reviews.append(review)
@@ -276,20 +296,63 @@ def plan(local: Json | None, incoming: Json) -> Plan:
         if not only_local:
             result.updated_reviews.append(review)  # behind: take the bundle's newer state
             continue
-        result.conflicts.extend(_review_conflicts(where, ours, review, only_local, new_here))
+        if settle is None:
+            result.conflicts.extend(_review_conflicts(where, ours, review, only_local, new_here))
+            continue
+        settled_by.append(review)
+        if settle == "bundle":
+            result.updated_reviews.append(review)
+            result.settle_events.extend(_settling(ours, review, "the bundle's"))
+        else:
+            result.settle_events.extend(_settling(review, ours, "this database's"))
+        result.settled.append(f"{where} by {review['reviewer']}: kept {settle}'s answers")
 
     result.new_events = [e for e in incoming["events"] if e["uuid"] not in known_events]
     result.new_events = [
         e
         for e in result.new_events
         if e["review_uuid"] is None
-        or e["review_uuid"] in {r["uuid"] for r in result.new_reviews + result.updated_reviews}
+        or e["review_uuid"]
+        in {r["uuid"] for r in result.new_reviews + result.updated_reviews + settled_by}
     ]
-    _plan_assignments(local, incoming, result)
+    _plan_assignments(local, incoming, result, settle)
     if result.conflicts:
         result.new_reviews, result.updated_reviews, result.new_events = [], [], []
-        result.assignments = {}
+        result.assignments, result.settle_events, result.settled = {}, [], []
     return result
+
+
+def _settling(was: Json, kept: Json, whose: str) -> list[Json]:
+    """Events that take a review from `was` to `kept` answer by answer (and status), so that
+    the trail, read in order, ends at the answers that stand."""
+    reason = f"conflict settled on import: kept {whose}"
+    kind = "moderation" if kept["role"] == "moderated" else "answer"
+    old = {a["question_id"]: a for a in was["answers"]}
+    new = {a["question_id"]: a for a in kept["answers"]}
+    events = []
+    for qid in sorted(set(old) | set(new)):
+        before, after = old.get(qid), new.get(qid)
+        value_was, value = (before or {}).get("value"), (after or {}).get("value")
+        note_was, note = (before or {}).get("note", ""), (after or {}).get("note", "")
+        if value_was != value:
+            events.append(_event(kept, qid, kind, value_was, value, reason))
+        if note_was != note:
+            events.append(_event(kept, qid, "note", note_was or None, note, reason))
+    if was["status"] != kept["status"]:
+        events.append(_event(kept, None, "status", was["status"], kept["status"], reason))
+    return events
+
+
+def _event(review: Json, qid: str | None, kind: str, old: Any, new: Any, reason: str) -> Json:
+    return {
+        "uuid": None,  # a new event of this database: SQLite gives it its UUID
+        "review_uuid": review["uuid"],
+        "question_id": qid,
+        "kind": kind,
+        "old": old,
+        "new": new,
+        "reason": reason,
+    }
 
 
 def _review_conflicts(
@@ -316,10 +379,10 @@ def _review_conflicts(
     return lines
 
 
-def _plan_assignments(local: Json, incoming: Json, result: Plan) -> None:
+def _plan_assignments(local: Json, incoming: Json, result: Plan, settle: str | None) -> None:
     """Who reviews what: the side that knows every assignment the other made wins; where each
     made one the other has not seen, a case set on one side only takes it, and a case set
-    differently on both is a conflict."""
+    differently on both is a conflict (or, settled, the chosen side's)."""
 
     def assignment_events(state: Json) -> set[str]:
         return {
@@ -342,9 +405,12 @@ def _plan_assignments(local: Json, incoming: Json, result: Plan) -> None:
         merged = []
         for label, a, b in zip(("assigned to", "second reviewer"), have, want, strict=True):
             if a is not None and b is not None and a != b:
-                result.conflicts.append(
-                    f"{key[0]} {key[1]} {label}: this database {a}; the bundle {b}"
-                )
+                if settle is None:
+                    result.conflicts.append(
+                        f"{key[0]} {key[1]} {label}: this database {a}; the bundle {b}"
+                    )
+                merged.append(b if settle == "bundle" else a)
+                continue
             merged.append(a if a is not None else b)
         if tuple(merged) != have:
             result.assignments[key] = (merged[0], merged[1])

@@ -218,6 +218,31 @@ def test_a_review_changed_on_both_sides_is_listed_and_nothing_written(
         r"the bundle no by ann at \S+",
         line.replace("Testshire T/1", "T/1 Testshire"),
     ), line
+    assert "--settle database" in err and "--settle bundle" in err
+
+    # Settled, by the importer's explicit choice: the bundle's answer stands, both sides'
+    # events are in the trail, and one more says how it was settled.
+    result = CliRunner().invoke(
+        main,
+        ["--db", str(tmp_path / "central.db"), "--reviewer", "lead", "bundle", "import",
+         str(back), "--settle", "bundle"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "settled: Testshire T/1 primary by ann: kept bundle's answers" in result.stderr
+    settled = Store.open(tmp_path / "central.db")
+    assert settled.answer_values(review.id)["REC-03"] == "no"
+    kinds = [(e.question_id, e.old, e.new, e.actor, e.reason) for e in settled.events(review.id)]
+    assert ("REC-03", None, "partly", "lead", None) in kinds  # the office's change, kept
+    assert ("REC-03", None, "no", "ann", None) in kinds  # the laptop's
+    assert kinds[-1] == ("REC-03", "partly", "no", "lead", "conflict settled on import: kept "
+                         "the bundle's")  # fmt: skip
+    settled.close()
+    # the laptop, given the office's state, now simply catches up
+    store.close()
+    store = Store.open(tmp_path / "central.db")
+    merge(laptop, export(store, tmp_path / "again.zip"), "ann")
+    assert laptop.answer_values(there.id)["REC-03"] == "no"
+    assert merge(store, export(laptop, tmp_path / "once-more.zip")).empty
 
 
 def test_two_reviews_of_one_case_started_apart_are_a_conflict(
@@ -452,3 +477,23 @@ def test_the_first_schema_file_gets_a_uuid_on_every_row(tmp_path: Path) -> None:
     }
     assert triggers == {"events_append_only_update", "events_append_only_delete"}
     store.close()
+
+
+def test_reviews_made_apart_keep_the_second_review_rule(
+    tmp_path: Path, central: tuple[Store, AuditInfo]
+) -> None:
+    """bob does T/4's blind second review on a laptop while, at the office, bob starts its
+    primary: each was allowed alone, together they are no second opinion."""
+    store, audit = central
+    laptop = Store.open(tmp_path / "laptop.db")
+    merge(laptop, export(store, tmp_path / "out.zip"), "bob")
+    [copy] = laptop.audits()
+    laptop.open_review(copy.id, ids(laptop)["T/4@Testshire"], "bob", "second")
+    store.open_review(audit.id, ids(store)["T/4@Testshire"], "bob")
+    before = dump(store)
+    with pytest.raises(bundle.BundleError, match="second-review rule") as caught:
+        merge(store, export(laptop, tmp_path / "back.zip"))
+    assert "Testshire T/4 second: bob would do both the primary and the second review" in str(
+        caught.value
+    )
+    assert dump(store) == before

@@ -50,18 +50,26 @@ def bundle_export(context: Context, audit_name: str, reviewer: str | None, out: 
 @bundle_group.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check and list what would be added; write nothing.")
+@click.option(
+    "--settle",
+    type=click.Choice(["database", "bundle"]),
+    help="For reviews changed on both sides: whose answers stand (both trails are kept).",
+)
 @pass_ctx
 @friendly_errors
-def bundle_import(context: Context, file: Path, dry_run: bool) -> None:
+def bundle_import(context: Context, file: Path, dry_run: bool, settle: str | None) -> None:
     """Merge a bundle: new reviews and events added, reviews changed only in the bundle
     brought up to date, the same bundle twice changes nothing. A review changed on both
-    sides is a conflict: each is listed and nothing is written (exit 2).
+    sides is a conflict: each is listed and nothing is written (exit 2), unless --settle
+    says which side's answers stand.
     """
     from casereview import bundle
 
     checked = bundle.read(file)  # the seal and manifest, before the database is opened
     store = context.store
-    result = store.merge_bundle(checked, str(file), context.reviewer, dry_run=dry_run)
+    result = store.merge_bundle(
+        checked, str(file), context.reviewer, dry_run=dry_run, settle=settle
+    )
     if result.empty:
         click.echo(f"{file}: nothing to add; this database already holds all it has", err=True)
         return

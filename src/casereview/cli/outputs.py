@@ -91,12 +91,18 @@ def export_cmd(
 @click.command("report")
 @click.option("--audit", "audit_name", required=True, help="The audit to report on.")
 @click.option(
-    "--out", type=click.Path(dir_okay=False, path_type=Path), help="File (default stdout)."
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File (default stdout): FILE.docx for a Word document, else Markdown.",
 )
 @pass_ctx
 @friendly_errors
 def report_cmd(context: Context, audit_name: str, out: Path | None) -> None:
-    """A Markdown findings report: scope, sample, method, findings with counts and intervals."""
+    """A findings report: scope, sample, method, findings with counts and intervals.
+
+    Markdown, or with --out FILE.docx a Word document with the same content as headings and
+    tables, and a chart of the sections with their intervals.
+    """
     from casereview import export, outputs, report
 
     store = context.existing_store()
@@ -105,6 +111,14 @@ def report_cmd(context: Context, audit_name: str, out: Path | None) -> None:
     refusal = outputs.blind_refusal(store, store.audit(audit_name).id, context.reviewer)
     if refusal:
         fail(refusal)
+    if out is not None and out.suffix.lower() == ".docx":
+        from casereview import docx_report  # python-docx and matplotlib only for Word
+
+        blocks = report.blocks(store, audit_name)
+        with export.replacing(out, store.files()) as tmp:
+            docx_report.write(blocks, tmp)
+        click.echo(f"wrote the Word report to {out}", err=True)
+        return
     text = report.render(store, audit_name)
     if out is None:
         click.echo(text, nl=False)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from casereview import __version__
 from casereview.bundle import Bundle, BundleConflict, BundleError, Json, Plan, plan
 from casereview.fields import CASE_COLUMNS
+from casereview.rules import second_review_refusal
 from casereview.store.errors import StoreError
 from casereview.store.records import now
 from casereview.store.reviews import ReviewStore
@@ -149,14 +150,22 @@ class BundleStore(ReviewStore):
 
     # ------------------------------------------------------------------ merging
 
-    def merge_bundle(self, bundle: Bundle, source: str, actor: str, dry_run: bool = False) -> Plan:
+    def merge_bundle(
+        self,
+        bundle: Bundle,
+        source: str,
+        actor: str,
+        dry_run: bool = False,
+        settle: str | None = None,
+    ) -> Plan:
         """Merge a checked bundle: all of it in one transaction, or (a conflict, a clash)
         nothing. With dry_run, only the plan. An empty plan writes nothing at all, so
-        importing a bundle twice leaves the file as it was."""
+        importing a bundle twice leaves the file as it was. `settle` is the importer's choice
+        for reviews changed on both sides (bundle.plan)."""
         if dry_run:
-            return self._plan_bundle(bundle, source)
+            return self._plan_bundle(bundle, source, settle)
         with self._write():
-            result = self._plan_bundle(bundle, source)
+            result = self._plan_bundle(bundle, source, settle)
             if not result.empty:
                 self._apply_bundle(bundle, result, source, actor)
         return result
@@ -165,7 +174,7 @@ class BundleStore(ReviewStore):
         row = self.db.execute("SELECT id FROM audits WHERE uuid = ?", [uuid]).fetchone()
         return None if row is None else int(row[0])
 
-    def _plan_bundle(self, bundle: Bundle, source: str) -> Plan:
+    def _plan_bundle(self, bundle: Bundle, source: str, settle: str | None) -> Plan:
         content = bundle.content
         audit = content["audit"]
         audit_id = self._audit_by_uuid(audit["uuid"])
@@ -180,12 +189,44 @@ class BundleStore(ReviewStore):
             result = plan(None, content)
             result.new_cases = new_cases
         else:
-            result = plan(self._audit_state(audit_id), content)
+            result = plan(self._audit_state(audit_id), content, settle)
             checklist = self.audit_checklist(audit_id)  # its hash is the bundle's (plan)
         if result.conflicts:
             raise BundleConflict(source, result.conflicts)
         self._check_bundle_answers(checklist, result)
+        self._check_bundle_roles(
+            content, None if audit_id is None else self._audit_state(audit_id), result
+        )
         return result
+
+    def _check_bundle_roles(self, content: Json, local: Json | None, result: Plan) -> None:
+        """A review the bundle adds keeps the second-review rule (rules.py) with the reviews
+        this database already holds: copies apart could each have been right alone."""
+        cases = {(c["force"], c["case_ref"]): c for c in (local or content)["cases"]}
+        for key, (assigned, second) in result.assignments.items():
+            cases[key] = {**cases[key], "assigned_to": assigned, "second_reviewer": second}
+        reviewers = {((r["force"], r["case_ref"]), r["role"]): r["reviewer"]
+                     for r in (local or {"reviews": []})["reviews"]}  # fmt: skip
+        for r in result.new_reviews:
+            reviewers[((r["force"], r["case_ref"]), r["role"])] = r["reviewer"]
+        problems = []
+        for r in result.new_reviews:
+            key = (r["force"], r["case_ref"])
+            if r["role"] == "second":
+                refusal = second_review_refusal(
+                    r["reviewer"], cases[key]["assigned_to"], reviewers.get((key, "primary"))
+                )
+            elif r["role"] == "primary":
+                refusal = second_review_refusal(reviewers.get((key, "second")), None, r["reviewer"])
+            else:
+                continue
+            if refusal:
+                problems.append(f"{r['force']} {r['case_ref']} {r['role']}: {refusal}")
+        if problems:
+            raise BundleError(
+                "the bundle's reviews break the second-review rule with this database's; "
+                "nothing was imported:\n" + "\n".join(f"  {p}" for p in problems)
+            )
 
     def _bundle_checklist(self, bundle: Bundle) -> Checklist:
         """The bundle's checklist: the stored version when this database has it (the same
@@ -339,6 +380,23 @@ class BundleStore(ReviewStore):
                     *(e[c] for c in _EVENT_COLUMNS),
                 )
                 for e in result.new_events
+            ],
+        )
+        self.db.conn.executemany(  # the settling is this database's own: new UUIDs
+            "INSERT INTO events (review_id, question_id, kind, old, new, reason, actor, at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    review_ids[e["review_uuid"]],
+                    e["question_id"],
+                    e["kind"],
+                    e["old"],
+                    e["new"],
+                    e["reason"],
+                    actor,
+                    stamp,
+                )
+                for e in result.settle_events
             ],
         )
         self.db.execute(
