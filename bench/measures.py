@@ -457,7 +457,7 @@ def _keys(args: list[str]) -> dict[str, Any]:
 def measure_tui_keys(
     db: Path, live_id: int, national_id: int, n: int, n_audit: int, log: Log
 ) -> list[Result]:
-    """Review-screen keys on the big DB vs the same drawing with answers in a dict.
+    """Review-screen keys on the big DB vs a minimal Textual app updating one widget on a key.
 
     Judged on the last frame of each key's redraw; the first frame is reported beside it.
     """

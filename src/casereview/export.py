@@ -7,7 +7,7 @@ import os
 import re
 import stat
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +41,19 @@ class BarChart:
     values: list[float | None]
     ci_low: list[float | None] = field(default_factory=list)
     ci_high: list[float | None] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class LineChart:
+    """A native line chart for a trend workbook: one figure over audits (percentages, 0-100),
+    its interval as error bars, written beside the figures it draws."""
+
+    title: str
+    categories: list[str]
+    values: list[float | None]
+    ci_low: list[float | None] = field(default_factory=list)
+    ci_high: list[float | None] = field(default_factory=list)
+    n: list[int | None] = field(default_factory=list)
 
 
 class UnsafeTarget(CasereviewError):
@@ -149,9 +162,11 @@ def write_csv(table: Table, out: BinaryIO, progress: ProgressFn | None = None) -
     return total
 
 
-def write_json(tables: Sequence[Table], out: TextIO, meta: dict[str, Cell] | None = None) -> None:
+def write_json(
+    tables: Sequence[Table], out: TextIO, meta: Mapping[str, object] | None = None
+) -> None:
     """One object: `meta`, then each table's rows by name. For other tools; not neutralised."""
-    payload: dict[str, object] = {"meta": meta or {}}
+    payload: dict[str, object] = {"meta": dict(meta or {})}
     for table in tables:
         payload[table.name] = [{c: row.get(c) for c in table.columns} for row in table.rows]
     json.dump(payload, out, indent=2, ensure_ascii=False)
@@ -168,9 +183,11 @@ def write_xlsx(
     tables: Sequence[Table],
     chart: BarChart | None = None,
     progress: ProgressFn | None = None,
+    line_charts: Sequence[LineChart] = (),
 ) -> None:
-    """One workbook: a summary sheet (with the chart), then a sheet per table with frozen
-    headers and filters. Text is written as text, so nothing in a cell is ever evaluated."""
+    """One workbook: a summary sheet (with the chart), a Charts sheet when there are line
+    charts (each beside its figures), then a sheet per table with frozen headers and
+    filters. Text is written as text, so nothing in a cell is ever evaluated."""
     import xlsxwriter  # imported here: only XLSX exports pay for it
 
     if not tables:
@@ -227,6 +244,8 @@ def write_xlsx(
             bar.set_legend({"none": True})
             bar.set_size({"width": 720, "height": 60 + 36 * len(chart.categories)})
             ws.insert_chart(top, 5, bar)
+        if line_charts:
+            _line_charts(workbook, line_charts, bold, header)
         for table in tables:
             sheet = workbook.add_worksheet(sheet_name(table.name))
             for c, column in enumerate(table.columns):
@@ -244,6 +263,59 @@ def write_xlsx(
         workbook.close()
     if progress:
         progress(total, total)
+
+
+LINE_BLOCK = 18
+"""Rows per line chart on the Charts sheet: the chart's height, whatever its figures."""
+
+
+def _line_charts(
+    workbook: object, charts: Sequence[LineChart], bold: object, header: object
+) -> None:
+    """A Charts sheet: per chart its title, a table (audit, %, CI, n) and a line chart of the
+    % with the interval as error bars, beside the table."""
+    ws = workbook.add_worksheet("Charts")  # type: ignore[attr-defined]
+    ws.set_column(0, 0, 36)
+    ws.set_column(1, 4, 11)
+    for i, chart in enumerate(charts):
+        top = i * max(LINE_BLOCK, len(chart.categories) + 3)
+        ws.write_string(top, 0, neutralise(chart.title), bold)
+        ws.write_row(top + 1, 0, ["Audit", "%", "CI low %", "CI high %", "n"], header)
+        columns: tuple[Sequence[Cell], ...] = (chart.values, chart.ci_low, chart.ci_high, chart.n)
+        for r, category in enumerate(chart.categories, top + 2):
+            _write(ws, r, 0, category)
+            for c, figures in enumerate(columns, 1):
+                k = r - top - 2
+                _write(ws, r, c, figures[k] if k < len(figures) else None)
+        first, last = top + 2, top + 1 + len(chart.categories)
+        line = workbook.add_chart({"type": "line"})  # type: ignore[attr-defined]
+        series: dict[str, object] = {
+            "name": chart.title,
+            "categories": ["Charts", first, 0, last, 0],
+            "values": ["Charts", first, 1, last, 1],
+            "marker": {"type": "circle", "size": 6},
+        }
+        if chart.ci_low and chart.ci_high:
+            series["y_error_bars"] = {
+                "type": "custom",
+                "minus_values": [
+                    _gap(v, lo) for v, lo in zip(chart.values, chart.ci_low, strict=True)
+                ],
+                "plus_values": [
+                    _gap(hi, v) for v, hi in zip(chart.values, chart.ci_high, strict=True)
+                ],
+            }
+        line.add_series(series)
+        line.set_title({"name": neutralise(chart.title)})
+        line.set_y_axis({"min": 0, "max": 100, "name": "%"})
+        line.set_legend({"none": True})
+        line.set_size({"width": 640, "height": 320})
+        ws.insert_chart(top, 6, line)
+
+
+def _gap(a: float | None, b: float | None) -> float:
+    """An error bar's length, none where either end is missing."""
+    return a - b if a is not None and b is not None else 0
 
 
 def _write(ws: object, row: int, col: int, value: Cell) -> None:

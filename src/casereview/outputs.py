@@ -15,13 +15,20 @@ from types import ModuleType
 from typing import TYPE_CHECKING, BinaryIO
 
 from casereview import export
-from casereview.export import BarChart, Cell, ProgressFn, Table
+from casereview.export import BarChart, Cell, LineChart, ProgressFn, Table
 from casereview.fields import ANSWER_VALUES
 from casereview.store import Store, StoreError
-from casereview.streams import answer_columns, answer_lines, keep, write_lines
+from casereview.streams import (
+    answer_columns,
+    answer_lines,
+    event_lines,
+    keep,
+    write_lines,
+)
 
 if TYPE_CHECKING:
     from casereview.findings import AuditData
+    from casereview.trend import Trend
 
 FORMATS = ("csv", "xlsx", "json")
 
@@ -105,6 +112,15 @@ KINDS: dict[str, Kind] = {
 }
 
 
+def _not_per_audit(_s: Store, _d: AuditData, _by: str | None, _n: bool) -> Table:
+    raise TypeError("a trend spans audits: prepare it with prepare_trend")
+
+
+TREND = Kind("trend", "Trend across audits", _not_per_audit, figures=True, groupable=True)
+"""The trend (`casereview trend`): not one audit's, so not among KINDS (`export`'s), but
+written by the same pipeline (format, safe target, whole-or-nothing write)."""
+
+
 def blind_refusal(store: Store, audit_id: int, viewer: str) -> str | None:
     """Why `viewer` may not see this audit's figures or exports yet (None: they may). A blind
     second reviewer with a pair still open would see the primary answers in them."""
@@ -140,6 +156,9 @@ class Prepared:
     """A CSV export written as it is read (streams.py): its rows' lines, under `columns`."""
     columns: tuple[str, ...] = ()
     expected: int = 0  # rows a streamed export will have at most (for the progress)
+    line_charts: list[LineChart] = field(default_factory=list)
+    meta: dict[str, object] | None = None
+    """JSON's meta object; default {"audit": audit_name}."""
 
     @property
     def rows(self) -> int:
@@ -182,7 +201,7 @@ def prepare(
             f"'{', '.join(bad)}' is not an answer (answers are {', '.join(ANSWER_VALUES)})"
         )
     if viewer is not None:
-        refusal = blind_refusal(store, store.audit(audit_name).id, viewer)
+        refusal = blind_refusal(store, store.audit_named(audit_name).id, viewer)
         if refusal:
             raise StoreError(refusal)
     if fmt not in FORMATS:
@@ -191,11 +210,13 @@ def prepare(
         groupable = " and ".join(k.name for k in KINDS.values() if k.groupable)
         raise StoreError(f"--by applies to {groupable}, not {kind.name}")
     if question is not None:
-        checklist = store.checklist(store.audit(audit_name).checklist_pk)
+        checklist = store.checklist(store.audit_named(audit_name).checklist_pk)
         if not checklist.has_question(question):
             raise StoreError(f"no question '{question}' in checklist {checklist.id}")
     if stream and kind.name == "answers" and fmt == "csv":
         return _streamed_answers(store, audit_name, include_notes, question, answers)
+    if stream and kind.name == "events" and fmt == "csv":
+        return _streamed_events(store, audit_name, include_notes)
     data = findings.load(store, audit_name, by, require_complete=kind.figures)
     if by and by not in findings.GROUP_FIELDS_BUILTIN and by not in store.case_attribute_names():
         raise StoreError(f"cannot group by '{by}': not a case field or attribute in this database")
@@ -241,7 +262,7 @@ def _streamed_answers(
     question: str | None,
     answers: Collection[str] | None,
 ) -> Prepared:
-    audit = store.audit(audit_name)
+    audit = store.audit_named(audit_name)
     if audit.n_cases == 0:  # as findings.load refuses it
         raise _f().FindingsError(f"audit '{audit.name}' has no cases")
     checklist = store.checklist(audit.checklist_pk)
@@ -254,6 +275,21 @@ def _streamed_answers(
         lines=lambda: answer_lines(store, audit, checklist, include_notes, question, answers),
         columns=answer_columns(include_notes),
         expected=store.count_reviews(audit.id) * n_questions,
+    )
+
+
+def _streamed_events(store: Store, audit_name: str, include_notes: bool) -> Prepared:
+    audit = store.audit_named(audit_name)
+    if audit.n_cases == 0:  # as findings.load refuses it
+        raise _f().FindingsError(f"audit '{audit.name}' has no cases")
+    return Prepared(
+        KINDS["events"],
+        "csv",
+        audit.name,
+        [],
+        lines=lambda: event_lines(store, audit, include_notes),
+        columns=_f().EVENT_COLUMNS,
+        expected=store.last_event_id(),
     )
 
 
@@ -274,7 +310,10 @@ def render(prepared: Prepared, progress: ProgressFn | None = None) -> bytes:
         export.write_csv(prepared.table, buffer, progress)
         return buffer.getvalue()
     text = io.StringIO()
-    export.write_json([prepared.table], text, meta={"audit": prepared.audit_name})
+    meta: dict[str, object] = {"audit": prepared.audit_name}
+    if prepared.meta is not None:
+        meta = prepared.meta
+    export.write_json([prepared.table], text, meta=meta)
     return text.getvalue().encode("utf-8")
 
 
@@ -289,7 +328,12 @@ def write(
     with export.replacing(path, protect) as tmp:
         if prepared.fmt == "xlsx":
             export.write_xlsx(
-                tmp, prepared.summary, prepared.tables, chart=prepared.chart, progress=progress
+                tmp,
+                prepared.summary,
+                prepared.tables,
+                chart=prepared.chart,
+                progress=progress,
+                line_charts=prepared.line_charts,
             )
         else:
             with tmp.open("wb") as out:
@@ -330,6 +374,45 @@ def section_chart(data: AuditData) -> BarChart:
         values=[scoring.pct(f.share_full) for f in figures],
         ci_low=[scoring.pct(f.ci_low) for f in figures],
         ci_high=[scoring.pct(f.ci_high) for f in figures],
+    )
+
+
+def choose_format(fmt: str | None, out: Path | None) -> str:
+    """The format asked for, else the one --out's extension names, else csv; StoreError for
+    an extension that names none, or a workbook for the terminal."""
+    if fmt is None and out is not None and out.suffix and format_named(out) is None:
+        raise StoreError(f"cannot tell the format from '{out}'; give --format csv, xlsx or json")
+    fmt = fmt or format_named(out) or "csv"
+    if fmt not in FORMATS:
+        raise StoreError(f"'{fmt}' is not an export format (use {', '.join(FORMATS)})")
+    if fmt == "xlsx" and out is None:
+        raise StoreError("xlsx needs --out FILE (a workbook cannot go to the terminal)")
+    return fmt
+
+
+def prepare_trend(trend: Trend, fmt: str, by: str | None = None) -> Prepared:
+    """A trend ready to write: its rows, and for a workbook the summary and a line chart per
+    section beside its figures."""
+    from casereview import trend_tables
+
+    table = trend_tables.trend_table(trend, by)
+    meta: dict[str, object] = {
+        "checklist": trend.checklist_id,
+        "audits": [a.name for a in trend.audits],
+        "by": by,
+        "compare": trend.compare,
+        "method": trend_tables.method_text(trend),
+    }
+    if fmt != "xlsx":
+        return Prepared(TREND, fmt, trend.checklist_id, [table], meta=meta)
+    return Prepared(
+        TREND,
+        fmt,
+        trend.checklist_id,
+        [table],
+        trend_tables.summary_pairs(trend, by),
+        line_charts=trend_tables.trend_charts(trend),
+        meta=meta,
     )
 
 

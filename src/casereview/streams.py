@@ -1,7 +1,7 @@
 """Exports written as they are read: the answers of a national audit (a million rows) go
 from one query to the file, line by line, without a table held in memory.
 
-The bytes are export.write_csv's for the same table (findings.answer_table): the same
+The bytes are export.write_csv's for the same table (findings.answer_table, event_table): the same
 columns, order, Excel-safe cells (export.neutralise) and line ends. What repeats is made
 into cells once: a review's own columns once per review, a question's once per export.
 """
@@ -83,6 +83,18 @@ def answer_lines(
             if include_notes:
                 line += "," + _csv_cell(answer[1] if answer else None)
             yield line
+
+
+def event_lines(store: Store, audit: AuditInfo, include_notes: bool = False) -> Iterator[str]:
+    """The events export's CSV lines, rows as findings.event_table gives them: the trail
+    oldest first; a note's text is `(note)` unless include_notes."""
+    audit_cell = _csv_cell(audit.name)
+    for row in store.audit_event_rows(audit.id):
+        cells = list(row)
+        if cells[7] == "note" and not include_notes:
+            cells[8] = "(note)" if cells[8] else cells[8]
+            cells[9] = "(note)" if cells[9] else cells[9]
+        yield audit_cell + "," + ",".join(map(_csv_cell, cells))
 
 
 def write_lines(

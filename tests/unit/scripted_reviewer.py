@@ -26,7 +26,10 @@ def main(db: str, name: str, seed: int) -> None:
         values = store.answer_values(review.id)
         qid = rng.choice(checklist.visible(values))
         value = rng.choice(checklist.question(qid).answers)
-        store.set_answer(review.id, qid, value, name)
+        try:
+            store.set_answer(review.id, qid, value, name)
+        except StoreError:  # the other process changed an earlier answer that now hides qid:
+            continue  # the store refused it, as it should, and nothing is reported saved
         # Only now, after the commit returned, is the answer reported as saved.
         print(f"{review.id} {qid} {value}", flush=True)
 

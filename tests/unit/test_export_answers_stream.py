@@ -118,3 +118,23 @@ def test_the_filter_refuses_what_it_cannot_mean(tmp_path: Path) -> None:
         result = run(db, "export", *args[:1], "--audit", "Test audit", *args[1:])
         assert result.exit_code != 0
         assert message in result.stderr, result.stderr
+
+
+def test_the_streamed_events_csv_is_the_tables_bytes_notes_hidden_or_shown(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "t.db"
+    store, audit, ids = moderated_audit(db)
+    review = store.open_review(audit.id, ids[3], "zed", "primary")
+    store.set_answer(review.id, "REC-01", "no", "zed")
+    store.set_note(review.id, "REC-01", "=1+1, a formula", "zed")
+    data = findings.load(store, audit.name, require_complete=False)
+    for notes in (False, True):
+        expected = io.BytesIO()
+        export.write_csv(findings.event_table(store, data, notes), expected)
+        args = ["export", "events", "--audit", audit.name] + (["--include-notes"] * notes)
+        streamed = run(db, *args)
+        assert streamed.exit_code == 0, streamed.stderr
+        assert streamed.stdout_bytes == expected.getvalue()
+        assert (b"'=1+1" in streamed.stdout_bytes) is notes  # shown only when asked, neutralised
+    store.close()

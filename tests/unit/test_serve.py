@@ -182,7 +182,7 @@ async def test_a_session_reviews_as_the_signed_in_name(
         await session.press("y")
         await session.until("Saved REC-01")
         (service,) = server.app_services
-        assert service.argv[1:3] == ["-m", "casereview.serve.child"]  # no shell between
+        assert service.argv[1:3] == ["-m", "casereview.cli.served_session"]  # no shell between
     finally:
         await session.close()
     store = Store.open(db)

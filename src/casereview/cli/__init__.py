@@ -9,8 +9,7 @@ from pathlib import Path
 
 import click
 
-from casereview import __version__
-from casereview.cli import answers, audits, bundle, cases, checklists, outputs, serve, users
+from casereview.cli import answers, audits, bundle, cases, checklists, outputs, serve, trend, users
 from casereview.cli.base import (
     Context,
     default_db,
@@ -34,7 +33,7 @@ __all__ = ["Context", "default_db", "default_reviewer", "fail", "main"]
     "--reviewer",
     help="Your name on reviews and the audit trail. Default: $CASEREVIEW_REVIEWER or the OS user.",
 )
-@click.version_option(__version__, prog_name="casereview")
+@click.version_option(package_name="casereview", prog_name="casereview")
 @click.pass_context
 @friendly_errors
 def main(ctx: click.Context, db_path: Path | None, reviewer: str | None) -> None:
@@ -89,3 +88,4 @@ main.add_command(outputs.sample_size_cmd)
 main.add_command(users.users)
 main.add_command(serve.serve_cmd)
 main.add_command(bundle.bundle_group)
+main.add_command(trend.trend_cmd)

@@ -19,6 +19,7 @@ SESSION_SECONDS = 8 * 3600  # a working day; the cookie and the server forget it
 FAILURES_ALLOWED = 5  # wrong passwords for one name ...
 FAILURE_WINDOW = 60.0  # ... in this many seconds; more are refused unchecked until it passes
 COOKIE = "casereview_session"
+SIGNED_IN = "CASEREVIEW_SIGNED_IN"  # the session app's reviewer, set by the server only
 
 
 @dataclass

@@ -35,11 +35,11 @@ from casereview import accounts
 from casereview.serve.auth import (
     COOKIE,
     SESSION_SECONDS,
+    SIGNED_IN,
     Sessions,
     Throttle,
     parse_basic,
 )
-from casereview.serve.child import SIGNED_IN
 from casereview.store import Store, StoreError
 
 log = logging.getLogger("casereview.serve")
@@ -179,7 +179,7 @@ class CaseReviewServer(Server):
         self.store = Store.open(self.db_path)  # accounts and sign-in events
         if self.store.readonly:
             raise StoreError(f"{self.db_path} cannot be written here, so it cannot be served")
-        self.child_argv = [python, "-m", "casereview.serve.child", "--db", str(self.db_path)]
+        self.child_argv = [python, "-m", "casereview.cli.served_session", "--db", str(self.db_path)]
         self.app_service_class: type[ServedApp] = ServedApp
         self.app_services: set[ServedApp] = set()
         self._websockets: set[web.WebSocketResponse] = set()

@@ -164,6 +164,24 @@ class Store(BundleStore, UserStore):
             counts.setdefault(qid, {})[value] = int(k)
         return n, counts
 
+    def audit_event_rows(self, audit_id: int) -> Iterator[tuple[Any, ...]]:
+        """The audit's trail as events(audit_id=...) reads it, oldest first, with each
+        review event's case and role, for an export written as it is read: (id, at, actor,
+        case_ref, force, role, question_id, kind, old, new, reason)."""
+        return iter(
+            self.db.execute(
+                "SELECT e.id, e.at, e.actor,"
+                " CASE WHEN r.audit_id = :a THEN c.case_ref END,"
+                " CASE WHEN r.audit_id = :a THEN c.force END,"
+                " CASE WHEN r.audit_id = :a THEN r.role END,"
+                " e.question_id, e.kind, e.old, e.new, e.reason"
+                " FROM events e LEFT JOIN reviews r ON r.id = e.review_id"
+                " LEFT JOIN cases c ON c.id = r.case_id"
+                " WHERE coalesce(e.audit_id, r.audit_id) = :a ORDER BY e.id",
+                {"a": audit_id},
+            )
+        )
+
     def count_reviews(self, audit_id: int) -> int:
         """Reviews of the audit, every role and status."""
         sql = "SELECT count(*) FROM reviews WHERE audit_id = ?"

@@ -1,8 +1,9 @@
-"""One served session's app process: `python -m casereview.serve.child --db PATH`.
+"""One served session's app process: `python -m casereview.cli.served_session --db PATH`.
 
 Started by the server (never through a shell) with the signed-in name in
 $CASEREVIEW_SIGNED_IN; --reviewer and $CASEREVIEW_REVIEWER play no part. Textual is imported
-only when it runs, so importing this module keeps the server headless.
+only when it runs. It sits with the command line (above the app) because it starts the
+app; the server (casereview.serve) only names it.
 """
 
 from __future__ import annotations
@@ -13,13 +14,12 @@ import sys
 from pathlib import Path
 
 from casereview.accounts import NAME_RE
+from casereview.serve.auth import SIGNED_IN
 from casereview.store import Store, StoreError
-
-SIGNED_IN = "CASEREVIEW_SIGNED_IN"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="casereview.serve.child")
+    parser = argparse.ArgumentParser(prog="casereview.cli.served_session")
     parser.add_argument("--db", required=True, type=Path)
     args = parser.parse_args(argv)
     reviewer = os.environ.get(SIGNED_IN, "")

@@ -1,0 +1,91 @@
+"""casereview trend: the audits of one checklist in time order (or side by side), each
+figure's change with a 95% Newcombe interval."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from casereview.cli.base import Context, friendly_errors, pass_ctx, warn
+
+BY = ("section", "question", "recommendation", "concern", "theme")  # casereview.trend.BY
+
+
+@click.command("trend")
+@click.option(
+    "--checklist",
+    "checklist",
+    required=True,
+    help="Checklist id (all its versions), or ID@VERSION for one version's audits.",
+)
+@click.option(
+    "--audits",
+    help="Audits to include, comma-separated (default: every audit of the checklist with a "
+    "completed review). They are put in time order whatever order they are named in.",
+)
+@click.option(
+    "--by",
+    type=click.Choice(BY),
+    help="Rows: sections only, questions only, or questions pooled by recommendation, "
+    "concern or theme (default: each section, then its questions).",
+)
+@click.option(
+    "--compare",
+    is_flag=True,
+    help="Side by side (audits of one period, e.g. forces): each figure against the other "
+    "audits pooled, instead of against the audit before.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "xlsx", "json"]),
+    help="Default: from --out's extension, else csv.",
+)
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="File (default stdout)."
+)
+@pass_ctx
+@friendly_errors
+def trend_cmd(
+    context: Context,
+    checklist: str,
+    audits: str | None,
+    by: str | None,
+    compare: bool,
+    fmt: str | None,
+    out: Path | None,
+) -> None:
+    """Figures across the audits of one checklist, with the change from the audit before.
+
+    Each section's share of cases meeting it in full and each question's compliance, audit
+    by audit in time order (report dates, else creation time), across checklist versions (a
+    question continues the one it `replaces`). The change is in percentage points with a 95%
+    Newcombe (1998, method 10) interval; `direction` says improved or declined only where
+    that interval excludes 0.
+    """
+    from casereview import export, outputs
+    from casereview.trend import build_trend
+
+    fmt = outputs.choose_format(fmt, out)
+    store = context.existing_store()
+    if out is not None:
+        export.safe_target(out, store.files())  # refused before any work, nothing touched
+    names = None
+    if audits is not None:
+        names = [n.strip() for n in audits.split(",") if n.strip()]
+        if not names:
+            raise click.UsageError("--audits names no audit")
+    trend = build_trend(store, checklist, names, compare, context.reviewer)
+    if trend.skipped:
+        warn([f"left out (no completed review yet): {', '.join(trend.skipped)}"])
+    if compare and len({a.period for a in trend.audits}) > 1:
+        warn(["--compare is for audits of one period; these cover different periods"])
+    prepared = outputs.prepare_trend(trend, fmt, by)
+    if out is None:
+        sys.stdout.buffer.write(outputs.render(prepared))
+        sys.stdout.flush()
+        return
+    outputs.write(prepared, out, store.files())
+    click.echo(f"wrote {prepared.rows} trend rows to {out}", err=True)
