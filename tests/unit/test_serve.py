@@ -219,15 +219,16 @@ async def test_a_served_export_is_a_download_for_its_reviewer_only(
         await session.press("f")
         await session.until("Group by")
         await session.press("x")
-        await session.until("test-audit-questions.xlsx")
-        await session.press("\t\t\r")  # to the file name, then Enter exports
+        # the dialog opens on what is on screen: the sections view exports sections
+        await session.until("test-audit-sections.xlsx")
+        await session.press("\t\t\t\r")  # past kind, by and format to the file name; Enter
         _, key = await session.until_meta("deliver_file_start")
         theirs = await client.get(f"/download/{key}", headers=basic("bob"))
         assert theirs.status == 404  # another reviewer's session made it
         download = await client.get(f"/download/{key}", headers=basic("ana"))
         assert download.status == 200
         assert "attachment" in download.headers["Content-Disposition"]
-        assert "test-audit-questions.xlsx" in download.headers["Content-Disposition"]
+        assert "test-audit-sections.xlsx" in download.headers["Content-Disposition"]
         body = await download.read()
         assert body[:2] == b"PK"  # a workbook (zip)
     finally:
