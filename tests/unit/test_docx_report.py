@@ -178,16 +178,12 @@ def test_text_word_cannot_hold_is_replaced_not_refused(tmp_path: Path) -> None:
 
 
 def test_markdown_keeps_data_with_bars_and_line_breaks_in_its_cell() -> None:
-    from casereview.reportdoc import Grid, Heading, to_markdown
+    from casereview.reportdoc import Block, Grid, Heading, to_markdown
 
-    blocks = [
+    blocks: list[Block] = [
         Heading("Audit A | B", 2),
         Grid(("Audit", "Cases"), (False, True), (("North | South\nmonthly", "12"),)),
     ]
     assert to_markdown(blocks) == (
-        "## Audit A \\| B\n"
-        "\n"
-        "| Audit | Cases |\n"
-        "|---|---:|\n"
-        "| North \\| South monthly | 12 |\n"
+        "## Audit A \\| B\n\n| Audit | Cases |\n|---|---:|\n| North \\| South monthly | 12 |\n"
     )
