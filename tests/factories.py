@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+from casereview.fields import Role
 from casereview.importing import read_case_file
 from casereview.scoring import QuestionFigures, question_figures_from_counts
 from casereview.store import AuditInfo, Store
@@ -25,7 +26,7 @@ def seed_store(store: Store) -> AuditInfo:
 
 
 def complete_review(
-    store: Store, audit_id: int, case_id: int, who: str, role: str, answers: dict[str, str]
+    store: Store, audit_id: int, case_id: int, who: str, role: Role, answers: dict[str, str]
 ) -> int:
     """Start a review, answer it and complete it, as a reviewer would; its id."""
     review = store.open_review(audit_id, case_id, who, role)
@@ -36,7 +37,7 @@ def complete_review(
 
 
 def complete(
-    store: Store, audit: AuditInfo, case_id: int, who: str, role: str, answers: dict[str, str]
+    store: Store, audit: AuditInfo, case_id: int, who: str, role: Role, answers: dict[str, str]
 ) -> int:
     return complete_review(store, audit.id, case_id, who, role, answers)
 
@@ -114,3 +115,26 @@ def trend_audits(store: Store) -> dict[str, AuditInfo]:
             complete_review(store, audit.id, case_id, "qa", "primary", given)
         audits[name] = store.audit(audit.id)
     return audits
+
+
+TREND_MONTHS = {"Jan": "2024-01", "Feb": "2024-02", "Mar": "2024-03"}
+
+
+def monthly_trend(path: Path, names: dict[str, str] | None = None) -> Store:
+    """Jan (checklist version 1), Feb and Mar (version 2, where A-2 continues as A-9 and
+    B-3 is new), each reported in its month of 2024, with TREND_ANSWERS' reviews complete.
+    `names` renames the audits (Jan, Feb, Mar by default)."""
+    names = names or {m: m for m in TREND_MONTHS}
+    store = Store.open(path)
+    v1 = store.add_checklist(TREND_V1.read_text(), str(TREND_V1))
+    v2 = store.add_checklist(TREND_V2.read_text(), str(TREND_V2))
+    store.insert_case_rows(read_case_file(CASES).rows)
+    ids = [c.id for c in store.cases()]
+    for month, pk in (("Mar", v2.pk), ("Jan", v1.pk), ("Feb", v2.pk)):  # not in time order
+        answers = TREND_ANSWERS[month]
+        start = TREND_MONTHS[month]
+        scope = {"from": f"{start}-01", "to": f"{start}-28"}
+        audit = store.create_audit(names[month], pk, ids[: len(answers)], "qa", 1, scope)
+        for case_id, given in zip(ids, answers, strict=False):
+            complete_review(store, audit.id, case_id, "qa", "primary", given)
+    return store

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from casereview.csvfile import decode, ensure_field_limit, read_rows
+from casereview.fields import Status
 from casereview.importing import Imported
 from casereview.problems import InputError, Problem
 from casereview.rules import (
@@ -250,7 +251,7 @@ def _moderation_problems(
     decision, and needs a reason.
     """
     pair: list[dict[str, str | None]] = []
-    statuses: list[str | None] = []
+    statuses: list[Status | None] = []
     for role in ("primary", "second"):
         in_file, stored = reviews.get((review.case_id, role)), existing.get((review.case_id, role))
         if in_file is not None:
@@ -287,7 +288,7 @@ def import_answers(store: Store, audit_name: str, path: Path, actor: str) -> Imp
     """Read an answers file and add its reviews to the audit, all or nothing, holding the
     app's rules (rules.py). Checked against the audit as it stands; if someone saves before
     the write, nothing is written (Store.import_reviews)."""
-    audit = store.audit(audit_name)
+    audit = store.audit_named(audit_name)
     try:
         raw = path.read_bytes()
     except OSError as exc:

@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 # Only the first screen is imported here; the others load when first opened.
+from casereview.fields import Role
 from casereview.screens import AuditsScreen
 from casereview.screens.palette import CaseCommands
 from casereview.store import Store, StoreError
@@ -96,7 +97,7 @@ class CaseReviewApp(App[None]):
 
         sampled = self.store.audit_case(audit_id, case_id)
         # The second reviewer works blind: their own review, never the primary's answers.
-        role = "second" if sampled.second_reviewer == self.reviewer else "primary"
+        role: Role = "second" if sampled.second_reviewer == self.reviewer else "primary"
         owner = (sampled.reviewer or sampled.assigned_to) if role == "primary" else None
         if owner is None or owner == self.reviewer:
             self._open_review(audit_id, case_id, role)
@@ -117,7 +118,7 @@ class CaseReviewApp(App[None]):
             lambda yes: self._open_review(audit_id, case_id, role) if yes else None,
         )
 
-    def _open_review(self, audit_id: int, case_id: int, role: str) -> None:
+    def _open_review(self, audit_id: int, case_id: int, role: Role) -> None:
         from casereview.screens import AuditCasesScreen, ReviewScreen
 
         try:

@@ -11,8 +11,7 @@ import io
 import textwrap
 from typing import TYPE_CHECKING
 
-from casereview.export import BarChart
-from casereview.reportdoc import LineChart
+from casereview.export import BarChart, LineChart
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -74,27 +73,36 @@ def bar_png(chart: BarChart) -> bytes:
 
 
 def line_png(chart: LineChart) -> bytes:
-    """One line per series over the periods, each point's interval as a shaded band; a
-    period without a figure leaves a gap in its line."""
+    """The figure over the audits as a line with markers, each point's 95% interval as an
+    error bar; an audit without a figure leaves a gap in the line."""
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(WIDTH_IN, 3.6), layout="constrained")
+    fig = Figure(figsize=(WIDTH_IN, 2.8), layout="constrained")
     ax = fig.add_subplot()
-    xs = list(range(len(chart.periods)))
-    for label, values, lows, highs in chart.series:
-        y = [float("nan") if v is None else v for v in values]
-        (line,) = ax.plot(xs, y, marker="o", linewidth=1.5, markersize=4, label=_wrap(label, 40))
-        lo = [float("nan") if v is None else v for v in _pad(lows, len(xs))]
-        hi = [float("nan") if v is None else v for v in _pad(highs, len(xs))]
-        ax.fill_between(xs, lo, hi, color=line.get_color(), alpha=0.15, linewidth=0)
-    ax.set_xticks(xs, [_wrap(p, 14) for p in chart.periods], fontsize=8)
+    xs = list(range(len(chart.categories)))
+    n = len(xs)
+    ys = [float("nan") if v is None else v for v in _pad(chart.values, n)]
+    ax.plot(xs, ys, marker="o", color=BAR, linewidth=1.5, markersize=4)
+    for x, value, low, high in zip(
+        xs, _pad(chart.values, n), _pad(chart.ci_low, n), _pad(chart.ci_high, n), strict=True
+    ):
+        if value is not None and low is not None and high is not None:
+            ax.errorbar(
+                x,
+                value,
+                yerr=[[value - low], [high - value]],
+                fmt="none",
+                ecolor="#222222",
+                capsize=4,
+                linewidth=1,
+            )
+    ax.set_xticks(xs, [_wrap(c, 16) for c in chart.categories], fontsize=7)
+    ax.set_xlim(-0.5, max(n - 0.5, 0.5))
     ax.set_ylim(0, 100)
-    ax.set_ylabel("%", fontsize=8)
+    ax.set_ylabel("% (bars: 95% CI)", fontsize=8)
     ax.set_title(chart.title, fontsize=10)
     ax.tick_params(axis="y", labelsize=8)
     ax.grid(axis="y", color="#dddddd", linewidth=0.5)
-    if len(chart.series) > 1:
-        ax.legend(fontsize=7, loc="lower left")
     return _png(fig)
 
 

@@ -46,9 +46,9 @@ SMALL_NOTE = (
     f"{SMALL_MARK} fewer than {scoring.SMALL_N} applicable answers: too uncertain to quote on "
     "its own."
 )
-CHAR_IN = 0.08  # inches per character at 10 pt
+CHAR_IN = 0.09  # inches per character at 10 pt
 HEAD_IN = 0.09  # the same in a bold heading
-PAD_IN = 0.17  # a cell's margins
+PAD_IN = 0.22  # a cell's margins, and a little to spare
 
 
 def clean(text: str) -> str:
@@ -145,8 +145,8 @@ def _widths(table: DocxTable, texts: Sequence[Sequence[str]], numeric: Sequence[
         longest = max(map(len, body), default=0)
         word = max((len(w) for text in body for w in text.split()), default=0)
         head_word = max(map(len, head.split()), default=0)
-        need = CHAR_IN * (longest if is_number else word)
-        widths.append(PAD_IN + max(need, HEAD_IN * (len(head) if is_number else head_word)))
+        need = CHAR_IN * (longest if is_number else word + 1)
+        widths.append(PAD_IN + max(need, HEAD_IN * head_word))
         weights.append(0 if is_number else min(max(longest, len(head)), 40))
     left = max(charts.WIDTH_IN - sum(widths), 0.0)
     table.autofit = False

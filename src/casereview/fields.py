@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
 CASE_COLUMNS: tuple[str, ...] = (
     "case_ref",
     "force",
@@ -18,6 +20,14 @@ CASE_COLUMNS: tuple[str, ...] = (
 DATE_COLUMNS = ("reported_at", "recorded_at")
 BOOL_COLUMNS = ("da_related", "repeat_victim")
 ANSWER_VALUES: tuple[str, ...] = ("yes", "partly", "no", "na", "unknown")
+
+Role = Literal["primary", "second", "moderated"]
+"""Whose review it is: the case's reviewer, a blind second reviewer, or the moderator's
+settled answers (the schema's CHECK holds the same three)."""
+ROLES: tuple[Role, ...] = get_args(Role)
+Status = Literal["in_progress", "complete"]
+"""A review's state; a case with no review yet is "not started" (None)."""
+STATUSES: tuple[Status, ...] = get_args(Status)
 
 # How a yes/no column may be written in a case file.
 BOOLS: dict[str, bool | None] = {

@@ -83,7 +83,7 @@ def load(
     FindingsError. Without it (raw answers, cases, events) such an audit still loads, and
     only the figure tables refuse it.
     """
-    audit = store.audit(audit_name)
+    audit = store.audit_named(audit_name)
     if audit.n_cases == 0:
         raise FindingsError(f"audit '{audit.name}' has no cases")
     checklist = store.checklist(audit.checklist_pk)

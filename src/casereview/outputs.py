@@ -201,7 +201,7 @@ def prepare(
             f"'{', '.join(bad)}' is not an answer (answers are {', '.join(ANSWER_VALUES)})"
         )
     if viewer is not None:
-        refusal = blind_refusal(store, store.audit(audit_name).id, viewer)
+        refusal = blind_refusal(store, store.audit_named(audit_name).id, viewer)
         if refusal:
             raise StoreError(refusal)
     if fmt not in FORMATS:
@@ -210,7 +210,7 @@ def prepare(
         groupable = " and ".join(k.name for k in KINDS.values() if k.groupable)
         raise StoreError(f"--by applies to {groupable}, not {kind.name}")
     if question is not None:
-        checklist = store.checklist(store.audit(audit_name).checklist_pk)
+        checklist = store.checklist(store.audit_named(audit_name).checklist_pk)
         if not checklist.has_question(question):
             raise StoreError(f"no question '{question}' in checklist {checklist.id}")
     if stream and kind.name == "answers" and fmt == "csv":
@@ -262,7 +262,7 @@ def _streamed_answers(
     question: str | None,
     answers: Collection[str] | None,
 ) -> Prepared:
-    audit = store.audit(audit_name)
+    audit = store.audit_named(audit_name)
     if audit.n_cases == 0:  # as findings.load refuses it
         raise _f().FindingsError(f"audit '{audit.name}' has no cases")
     checklist = store.checklist(audit.checklist_pk)
@@ -279,7 +279,7 @@ def _streamed_answers(
 
 
 def _streamed_events(store: Store, audit_name: str, include_notes: bool) -> Prepared:
-    audit = store.audit(audit_name)
+    audit = store.audit_named(audit_name)
     if audit.n_cases == 0:  # as findings.load refuses it
         raise _f().FindingsError(f"audit '{audit.name}' has no cases")
     return Prepared(

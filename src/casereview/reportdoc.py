@@ -5,10 +5,10 @@ report says, two forms of it, so the two cannot drift apart."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from casereview import scoring
-from casereview.export import BarChart
+from casereview.export import BarChart, LineChart
 
 Run = tuple[str, bool]
 """A piece of text and whether it is bold."""
@@ -59,18 +59,6 @@ class FigureList:
 
     rows: tuple[FigureRow, ...]
     prefix: str = ""
-
-
-@dataclass(frozen=True)
-class LineChart:
-    """Figures over time, one line per series, each point with its interval (0-100)."""
-
-    title: str
-    periods: list[str]
-    series: list[tuple[str, list[float | None], list[float | None], list[float | None]]] = field(
-        default_factory=list
-    )
-    """(label, values, ci_low, ci_high) per series, one value per period."""
 
 
 @dataclass(frozen=True)

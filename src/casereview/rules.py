@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from casereview.fields import Status
+
 MODERATION_NEEDS_PAIR = "moderation needs a completed primary and a completed second review"
 DECISION_NEEDS_REASON = "a moderation decision needs a reason (it goes in the trail)"
 
@@ -15,10 +17,10 @@ class ExistingReview(NamedTuple):
 
     id: int
     reviewer: str
-    status: str
+    status: Status
 
 
-def moderation_refusal(primary_status: str | None, second_status: str | None) -> str | None:
+def moderation_refusal(primary_status: Status | None, second_status: Status | None) -> str | None:
     """Why a case cannot be moderated yet (None: it can). A moderated review replaces the
     primary in the findings, so it settles a finished pair and nothing less."""
     if primary_status == "complete" and second_status == "complete":

@@ -10,6 +10,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from statistics import NormalDist
 from typing import Any
 
+from casereview.fields import Role, Status
+
 SCORES: dict[str, float] = {"yes": 1.0, "partly": 0.5, "no": 0.0}
 SMALL_N = 10
 """Below this many applicable answers a figure is flagged as too uncertain to quote alone."""
@@ -327,8 +329,8 @@ class ReviewRecord:
     """One review as scoring sees it: raw answers as stored (hidden questions not yet na)."""
 
     case_id: int
-    role: str
-    status: str
+    role: Role
+    status: Status
     reviewer: str
     answers: Mapping[str, str | None]
     group: str | None = None

@@ -163,7 +163,7 @@ def _chosen(store: Store, spec: str, names: Sequence[str] | None) -> tuple[list[
         return [a for a in store.audits() if fits(a)], checklist_id
     chosen: list[AuditInfo] = []
     for name in names:
-        audit = store.audit(name)  # an unknown name: StoreError, exit 2, naming the audits
+        audit = store.audit_named(name)  # an unknown name: StoreError, exit 2, naming the audits
         if not fits(audit):
             raise TrendError(
                 f"audit '{audit.name}' uses {audit.checklist_label}, not checklist {spec}"

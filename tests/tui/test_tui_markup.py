@@ -295,4 +295,15 @@ async def test_hostile_text_is_shown_as_text_on_every_screen(tmp_path: Path) -> 
         assert_shown(app, f"Export {AUDIT}")
         await pilot.press("escape")
         assert app.screen is findings
+
+        # trends: the checklist's title, sections, questions and the audit's name
+        await pilot.press("escape", "escape")
+        assert app.screen is audits
+        highlight(audits, first.id)
+        await pilot.press("t")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "TrendsScreen"
+        assert_shown(app, CHECKLIST_TITLE, SECTION, SPO_SECTION, f"in {AUDIT} (")
+        await pilot.press("enter")
+        assert_shown(app, QUESTION_1, QUESTION_2)
     store.close()

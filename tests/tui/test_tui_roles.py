@@ -7,6 +7,7 @@ import gc
 from textual.widgets import DataTable, Input, Select
 
 from casereview.app import make_app
+from casereview.fields import Role
 from casereview.screens import AuditCasesScreen, AuditsScreen, ReviewScreen
 from casereview.screens.modals import ConfirmScreen
 from casereview.screens.new_audit import NewAuditScreen
@@ -157,7 +158,7 @@ async def test_findings_stay_closed_to_a_second_reviewer_until_their_pairs_are_d
     ids = [ac.case.id for ac in store.audit_cases(audit.id)]
     answers = {"REC-01": "no", "REC-03": "yes", "SPO-01": "na"}
 
-    def complete(case_id: int, who: str, role: str) -> None:
+    def complete(case_id: int, who: str, role: Role) -> None:
         complete_review(store, audit.id, case_id, who, role, answers)
 
     complete(ids[0], "ann", "primary")

@@ -159,7 +159,7 @@ async def test_new_audit_form(tmp_path: Path) -> None:
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, AuditCasesScreen)
-    audit = store.audit("Testshire only")
+    audit = store.audit_named("Testshire only")
     assert audit.seed == 11 and audit.n_cases == 3
     sampled = store.audit_cases(audit.id)
     assert {ac.case.force for ac in sampled} == {"Testshire"}

@@ -51,7 +51,7 @@ def test_complete_and_partial_reviews(db: Path, tmp_path: Path) -> None:
     assert code == 0, out
     assert "imported 5 answers in 3 reviews (1 complete, 2 in progress)" in out
     store = Store.open(db)
-    audit = store.audit("Test audit")
+    audit = store.audit_named("Test audit")
     states = {(ac.case.case_ref, ac.case.force): ac.status for ac in store.audit_cases(audit.id)}
     assert states[("T/1", "Testshire")] == "complete"
     assert states[("T/2", "Testshire")] == "in_progress"
@@ -150,7 +150,7 @@ def test_an_imported_second_review_keeps_the_pair_blind_both_ways(db: Path, tmp_
     # dan's second review of T/2 is imported: T/2 is now chosen for dan's second review
     assert run(db, tmp_path, "T/2,Testshire,dan,second,REC-01,no,\n")[0] == 0
     store = Store.open(db)
-    audit = store.audit("Test audit")
+    audit = store.audit_named("Test audit")
     t2 = next(ac for ac in store.audit_cases(audit.id) if ac.case.case_ref == "T/2"
               and ac.case.force == "Testshire")  # fmt: skip
     assert t2.second_reviewer == "dan"
@@ -170,7 +170,7 @@ def test_an_imported_second_review_keeps_the_pair_blind_both_ways(db: Path, tmp_
 
 def test_a_case_chosen_for_a_second_reviewer_takes_only_theirs(db: Path, tmp_path: Path) -> None:
     store = Store.open(db)
-    audit = store.audit("Test audit")
+    audit = store.audit_named("Test audit")
     t1 = next(ac for ac in store.audit_cases(audit.id) if ac.case.case_ref == "T/1"
               and ac.case.force == "Testshire")  # fmt: skip
     store.assign(audit.id, t1.case.id, "ann", "lead")
@@ -231,7 +231,7 @@ def full(ref: str, who: str, role: str, rec03: str = "yes", reasons: str = "") -
 def case_id(db: Path, ref: str) -> int:
     store = Store.open(db)
     try:
-        audit = store.audit("Test audit")
+        audit = store.audit_named("Test audit")
         return next(
             ac.case.id
             for ac in store.audit_cases(audit.id)
@@ -294,7 +294,7 @@ def test_a_moderated_decision_needs_its_reason_by_line(db: Path, tmp_path: Path)
     code, lines = run_r(db, tmp_path, body)
     assert code == 0, lines
     store = Store.open(db)
-    audit = store.audit("Test audit")
+    audit = store.audit_named("Test audit")
     moderated = next(
         r for r in store.reviews_of_case(audit.id, case_id(db, "T/2")) if r.role == "moderated"
     )
@@ -353,7 +353,7 @@ def test_a_second_review_by_the_assignee_is_refused_before_the_primary_starts(
     db: Path, tmp_path: Path
 ) -> None:
     store = Store.open(db)
-    store.assign(store.audit("Test audit").id, case_id(db, "T/2"), "ann", "lead")
+    store.assign(store.audit_named("Test audit").id, case_id(db, "T/2"), "ann", "lead")
     store.close()
     before = dump(db)
     code, lines = run_r(db, tmp_path, "T/2,Testshire,ann,second,REC-01,yes,,\n")
@@ -380,7 +380,7 @@ def test_a_reason_on_a_primary_answer_is_refused(db: Path, tmp_path: Path) -> No
 
 def test_the_store_holds_the_same_second_review_rule(db: Path) -> None:
     store = Store.open(db)
-    audit = store.audit("Test audit")
+    audit = store.audit_named("Test audit")
     t2, t3 = case_id(db, "T/2"), case_id(db, "T/3")
     store.assign(audit.id, t2, "ann", "lead")
     before = "\n".join(store.db.conn.iterdump())
@@ -413,7 +413,7 @@ def test_imported_notes_are_written_to_the_trail_like_typed_ones(db: Path, tmp_p
     code, out = run(db, tmp_path, body)
     assert code == 0, out
     store = Store.open(db)
-    audit = store.audit("Test audit")
+    audit = store.audit_named("Test audit")
     (review,) = store.reviews_of_case(audit.id, case_id(db, "T/1"))
     imported = [
         (e.question_id, e.kind, e.old, e.new, e.reason)

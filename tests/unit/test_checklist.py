@@ -9,7 +9,8 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from casereview.checklist import Checklist, ChecklistError, load_checklist, parse_checklist
+from casereview.checklist import Checklist
+from casereview.checklist_loading import ChecklistError, load_checklist, parse_checklist
 from casereview.cli import main
 from casereview.store import Store
 from tests.factories import MINI

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from casereview.checklist import Checklist, Question, load_checklist
+from casereview.checklist import Checklist, Question
+from casereview.checklist_loading import load_checklist
 
 ROOT = Path(__file__).resolve().parents[2]
 V1_PATH = ROOT / "checklists" / "stalking-casefile.yaml"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from casereview.checklist import ChecklistError, parse_checklist
+from casereview.checklist_loading import ChecklistError, parse_checklist
 from casereview.cli import main
 
 V1 = """\
@@ -194,7 +194,7 @@ def test_an_audit_made_on_1_0_before_2_0_shipped_keeps_its_version_and_scores(
     # 1.0 scores INV-08: yes in one of two reviews -> 50.0% compliance (2.0 would leave it empty)
     assert row.split(",")[-3] == "50.0"
     store = Store.open(db)
-    assert store.audit("Old audit").checklist_label == "stalking-casefile@1.0"
+    assert store.audit_named("Old audit").checklist_label == "stalking-casefile@1.0"
     data = findings.load(store, "Old audit")
     assert data.checklist.version == "1.0" and data.checklist.question("INV-08").scored
     assert store.find_checklist("stalking-casefile").version == "2.0"

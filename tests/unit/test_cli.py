@@ -10,6 +10,7 @@ from click.testing import CliRunner, Result
 from casereview import shipped
 from casereview.cli import base as cli_base
 from casereview.cli import main
+from casereview.fields import Role
 from casereview.sampling import Scope
 from casereview.store import AuditInfo, Store, StoreError
 from tests.factories import CASES, complete_review, seed_store
@@ -87,7 +88,7 @@ def test_a_filter_on_an_extra_attribute_keeps_to_it(pool_db: Path) -> None:
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     store = Store.open(pool_db)
-    audit = store.audit("Online")
+    audit = store.audit_named("Online")
     assert audit.seed == 3
     assert {ac.case.extra.get("channel") for ac in store.audit_cases(audit.id)} == {"online"}
 
@@ -169,7 +170,7 @@ def test_count_cases_agrees_with_the_listing(pool_db: Path) -> None:
 FULL = {"REC-01": "yes", "REC-02": "yes", "REC-03": "yes", "SPO-01": "na"}
 
 
-def _completed(store: Store, audit_id: int, case_id: int, who: str, role: str) -> int:
+def _completed(store: Store, audit_id: int, case_id: int, who: str, role: Role) -> int:
     return complete_review(store, audit_id, case_id, who, role, FULL)
 
 
@@ -300,6 +301,6 @@ def test_the_demo_holds_an_earlier_audit_on_the_first_checklist_version(tmp_path
     current = f"{'Northmoor stalking dip sample 2024':34} {'stalking-casefile@2.0':21}"
     assert lines[1] == current + "    20     5     1"
     store = Store.open(db)
-    earlier = store.audit("Northmoor self-audit Q1 2024")
+    earlier = store.audit_named("Northmoor self-audit Q1 2024")
     assert earlier.scope["from"] == "2024-01-01" and earlier.scope["to"] == "2024-03-31"
     store.close()

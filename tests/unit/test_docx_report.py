@@ -12,6 +12,7 @@ from docx.text.paragraph import Paragraph
 
 from casereview import reportdoc
 from casereview.cli import main
+from casereview.export import BarChart
 from casereview.store import Store
 from tests.factories import complete_review, seed_store
 
@@ -116,7 +117,7 @@ def test_the_word_report_has_headings_tables_and_a_chart(db: Path, tmp_path: Pat
 
 def test_the_word_report_is_refused_as_the_markdown_one_is(db: Path, tmp_path: Path) -> None:
     store = Store.open(db)
-    audit = store.audit("Test audit")
+    audit = store.audit_named("Test audit")
     first = store.audit_cases(audit.id)[0].case.id
     store.assign_second(audit.id, [first], "bob", "lead")  # bob's pair is still open
     store.close()
@@ -129,7 +130,7 @@ def test_the_word_report_is_refused_as_the_markdown_one_is(db: Path, tmp_path: P
     link.symlink_to(db)
     refused = run(db, "report", "--audit", "Test audit", "--out", str(link))
     assert refused.exit_code == 2 and "is the open database" in refused.stderr
-    assert Store.open(db).audit("Test audit").n_cases == 6
+    assert Store.open(db).audit_named("Test audit").n_cases == 6
 
 
 def test_a_failed_word_report_leaves_the_old_file(
@@ -158,7 +159,7 @@ def test_the_markdown_form_of_blocks() -> None:
         reportdoc.Heading("Empty", 3),
         reportdoc.FigureList(()),  # an empty list still takes its place
         reportdoc.Grid(("A", "N"), (False, True), (("x", "1"),)),
-        reportdoc.Chart(reportdoc.LineChart("not in Markdown", [])),
+        reportdoc.Chart(BarChart("not in Markdown", [], [])),
         reportdoc.Items(((("a ", False), ("bold", True)),), numbered=True),
         reportdoc.paragraph("line 1", "line 2"),
     ]

@@ -377,7 +377,7 @@ def test_a_completed_review_missing_an_answer_is_a_message_not_a_traceback(
 ) -> None:
     # Legacy data: a completed review without its answer to REC-03, which it shows
     store = Store.open(db)
-    first = store.audit_cases(store.audit("Test audit").id)[0]
+    first = store.audit_cases(store.audit_named("Test audit").id)[0]
     with store.db.conn:
         store.db.conn.execute(
             "DELETE FROM answers WHERE review_id = ? AND question_id = 'REC-03'", [first.review_id]

@@ -12,8 +12,10 @@ import pytest
 from openpyxl import load_workbook
 
 from casereview import findings, outputs, report, scoring
-from casereview.checklist import Checklist, ChecklistError, load_checklist, parse_checklist
+from casereview.checklist import Checklist
+from casereview.checklist_loading import ChecklistError, load_checklist, parse_checklist
 from casereview.export import write_csv
+from casereview.fields import Role
 from casereview.importing import read_case_file
 from casereview.scoring import ReviewRecord
 from casereview.store import AuditInfo, Store
@@ -130,9 +132,13 @@ def test_reviewers_agree_or_not_on_facts_too(checklist: Checklist) -> None:
     # Two cases; INV-02 primary/second: yes/yes and no/yes -> 2 pairs, 1 agreeing (50%).
     def pair(case: int, primary: str, second: str) -> list[ReviewRecord]:
         base = {"INV-01": "yes", "INV-03": "yes", "INV-04": "no", "SUP-01": "yes"}
+        sides: tuple[tuple[Role, str, str], ...] = (
+            ("primary", "ann", primary),
+            ("second", "bob", second),
+        )
         return [
             ReviewRecord(case, role, "complete", who, {**base, "INV-02": value})
-            for role, who, value in (("primary", "ann", primary), ("second", "bob", second))
+            for role, who, value in sides
         ]
 
     reviews = pair(1, "yes", "yes") + pair(2, "no", "yes")

@@ -26,7 +26,8 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from casereview.answers_import import parse_answer_rows, plan_answer_import
-from casereview.checklist import Checklist, ChecklistError, parse_checklist
+from casereview.checklist import Checklist
+from casereview.checklist_loading import ChecklistError, parse_checklist
 from casereview.cli import main
 from casereview.csvfile import MAX_FIELD
 from casereview.fields import CASE_COLUMNS
@@ -503,7 +504,7 @@ def _import_answers(store: Store, audit_id: int, raw: bytes) -> int:
 
 
 def _stored_reviews(store: Store, audit_id: int) -> dict[tuple[str, str, str], Any]:
-    out = {}
+    out: dict[tuple[str, str, str], Any] = {}
     for ac in store.audit_cases(audit_id):
         for review in store.reviews_of_case(audit_id, ac.case.id):
             answers = {q: (a.value, a.note) for q, a in store.answers(review.id).items()}
@@ -720,7 +721,7 @@ def test_checklist_alias_bomb_is_refused_quickly() -> None:
     script = textwrap.dedent(
         """
         import sys
-        from casereview.checklist import ChecklistError, parse_checklist
+        from casereview.checklist_loading import ChecklistError, parse_checklist
         try:
             parse_checklist(sys.stdin.read(), "bomb.yaml")
         except ChecklistError:

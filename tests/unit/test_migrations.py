@@ -151,7 +151,7 @@ def test_v1_keeps_checklist_cases_and_audit(v1: Path) -> None:
 def test_v1_keeps_reviews_answers_and_the_trail(v1: Path) -> None:
     store = Store.open(v1)
     try:
-        audit = store.audit("Test audit")
+        audit = store.audit_named("Test audit")
         ids = {(c.force, c.case_ref): c.id for c in store.cases()}
         [done] = store.reviews_of_case(audit.id, ids[("Testshire", "T/1")])
         [going] = store.reviews_of_case(audit.id, ids[("Testshire", "T/2")])
@@ -231,7 +231,7 @@ def test_v1_after_migration_takes_new_work(v1: Path) -> None:
     """Migrated, the old review carries on: answers are saved, the trail still append-only."""
     store = Store.open(v1)
     try:
-        audit = store.audit("Test audit")
+        audit = store.audit_named("Test audit")
         ids = {(c.force, c.case_ref): c.id for c in store.cases()}
         [going] = store.reviews_of_case(audit.id, ids[("Testshire", "T/2")])
         store.set_answer(going.id, "REC-03", "no", "bob")

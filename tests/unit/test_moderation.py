@@ -10,6 +10,7 @@ from textual.widgets import DataTable, OptionList
 from casereview import findings
 from casereview.app import make_app
 from casereview.cli import main
+from casereview.fields import Role
 from casereview.screens import ReviewScreen
 from casereview.screens.moderation import ModerationScreen
 from casereview.store import AuditInfo, Store
@@ -20,7 +21,7 @@ FULL = {"REC-01": "yes", "REC-02": "yes", "REC-03": "yes", "SPO-01": "na"}
 
 
 def review(
-    store: Store, audit: AuditInfo, case_id: int, who: str, role: str, answers: dict[str, str]
+    store: Store, audit: AuditInfo, case_id: int, who: str, role: Role, answers: dict[str, str]
 ) -> int:
     return complete_review(store, audit.id, case_id, who, role, answers)
 

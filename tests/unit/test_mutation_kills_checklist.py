@@ -9,12 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from casereview.checklist import (
-    ANSWER_LABELS,
-    ChecklistError,
-    load_checklist,
-    parse_checklist,
-)
+from casereview.checklist import ANSWER_LABELS
+from casereview.checklist_loading import ChecklistError, load_checklist, parse_checklist
 from tests.factories import MINI
 
 HEAD = """\

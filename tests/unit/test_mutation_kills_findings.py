@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from casereview import agreement, findings, outputs
 from casereview.cli import main
+from casereview.fields import Role
 from casereview.findings import FindingsError
 from casereview.scoring import ReviewRecord
 from casereview.store import AuditInfo, Store
@@ -407,7 +408,7 @@ def test_method_text_for_each_unknown_rule(store: Store) -> None:
 # --------------------------------------------------------------------------- by reviewer
 
 
-def rec(case: int, role: str, who: str) -> ReviewRecord:
+def rec(case: int, role: Role, who: str) -> ReviewRecord:
     return ReviewRecord(case, role, "complete", who, {})
 
 

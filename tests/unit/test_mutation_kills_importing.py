@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from casereview.answers_import import AnswerRow, parse_answer_rows, plan_answer_import
-from casereview.checklist import load_checklist
+from casereview.checklist_loading import load_checklist
 from casereview.csvfile import decode, parse_date, read_rows, read_table
 from casereview.fields import parse_bool
 from casereview.importing import parse_cases

@@ -120,7 +120,7 @@ def test_create_sampled_audit_records_its_scope(fresh_store: Store) -> None:
         fresh_store, "Q1", info.pk, 3, 9, scope, "lead", stratify="team", reviewers=["ann", "bob"]
     )
     assert pool == 4
-    stored = fresh_store.audit("Q1")
+    stored = fresh_store.audit_named("Q1")
     assert (stored.seed, stored.n_cases, audit.name) == (9, 3, "Q1")
     assert stored.scope == {
         "where": {"force": "Testshire"},

@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 
 from casereview import scoring
-from casereview.checklist import parse_checklist
+from casereview.checklist_loading import parse_checklist
+from casereview.fields import Role, Status
 from casereview.scoring import (
     QuestionFigures,
     ReviewRecord,
@@ -227,7 +228,9 @@ def test_section_figures_full_share_and_unknown_rule() -> None:
     )
 
 
-def rec(case: int, role: str, status: str = "complete", group: str | None = None) -> ReviewRecord:
+def rec(
+    case: int, role: Role, status: Status = "complete", group: str | None = None
+) -> ReviewRecord:
     return ReviewRecord(case, role, status, f"{role}-{case}", {}, group)
 
 

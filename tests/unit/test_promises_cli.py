@@ -46,7 +46,7 @@ def test_audit_create_prints_its_refs_and_the_same_seed_draws_the_same_cases(
     assert second.stdout == first.stdout
     # and the store holds what was printed, in that order, with the seed
     store = Store.open(tmp_path / "one.db")
-    audit = store.audit("A")
+    audit = store.audit_named("A")
     assert audit.seed == 7
     assert [[ac.case.force, ac.case.case_ref] for ac in store.audit_cases(audit.id)] == refs
 
@@ -62,7 +62,7 @@ def test_audit_create_prints_the_strata_and_sizes_add_up(tmp_path: Path) -> None
     table = [line.split() for line in result.stdout.splitlines()[3:5]]
     assert table == [["Otherton", "2", "1", "50.0%"], ["Testshire", "4", "2", "50.0%"]]
     store = Store.open(db)
-    strata = [str(ac.stratum) for ac in store.audit_cases(store.audit("S").id)]
+    strata = [str(ac.stratum) for ac in store.audit_cases(store.audit_named("S").id)]
     assert sorted(strata) == ["Otherton", "Testshire", "Testshire"]
 
 
@@ -86,7 +86,7 @@ def test_audit_second_never_picks_the_reviewers_own_cases(tmp_path: Path) -> Non
     result = run(db, "audit", "second", "R", "--reviewer", "ann", "--count", "3", "--seed", "1")
     assert result.exit_code == 0, result.output
     store = Store.open(db)
-    sampled = store.audit_cases(store.audit("R").id)
+    sampled = store.audit_cases(store.audit_named("R").id)
     chosen = [ac for ac in sampled if ac.second_reviewer == "ann"]
     assert len(chosen) == 3 and {ac.assigned_to for ac in chosen} == {"bob"}
     store.close()
@@ -98,7 +98,7 @@ def test_audit_second_never_picks_the_reviewers_own_cases(tmp_path: Path) -> Non
     share = run(db, "audit", "second", "R", "--reviewer", "kim", "--share", "0.5", "--seed", "3")
     assert share.exit_code == 0, share.output
     store = Store.open(db)
-    sampled = store.audit_cases(store.audit("R").id)
+    sampled = store.audit_cases(store.audit_named("R").id)
     assert {ac.assigned_to for ac in sampled if ac.second_reviewer == "kim"} == {"ann"}
     assert sum(ac.second_reviewer == "kim" for ac in sampled) == 3
     store.close()

@@ -243,7 +243,7 @@ def test_a_write_to_a_read_only_database_says_read_only(read_only: Path) -> None
     assert "damaged" not in result.stderr
     store = Store.open(read_only)
     assert store.readonly
-    audit = store.audit(AUDIT)
+    audit = store.audit_named(AUDIT)
     case_id = store.audit_cases(audit.id)[3].case.id
     with pytest.raises(store_module.ReadOnlyDatabase):
         store.open_review(audit.id, case_id, "ann")
@@ -339,7 +339,7 @@ def test_an_answers_import_checked_against_a_stale_audit_writes_nothing(
     def plan_then_someone_saves(*args: object, **kwargs: object) -> object:
         planned = plan(*args, **kwargs)  # type: ignore[arg-type]
         other = Store.open(db)
-        audit = other.audit(AUDIT)
+        audit = other.audit_named(AUDIT)
         case = next(ac.case for ac in other.audit_cases(audit.id) if ac.case.case_ref == "T/4")
         other.open_review(audit.id, case.id, "zed")
         other.close()

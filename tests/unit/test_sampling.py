@@ -98,7 +98,7 @@ def test_cli_filters_never_leak(tmp_path: Path) -> None:
     command += ["--from", "2024-03-01", "--to", "31/08/2024", "--stratify", "team"]
     result = runner.invoke(main, ["--db", str(db), "audit", "create", "Scoped", *command])
     assert result.exit_code == 0, result.stderr
-    audit = store.audit("Scoped")
+    audit = store.audit_named("Scoped")
     sampled = [ac.case for ac in store.audit_cases(audit.id)]
     assert len(sampled) == 15
     for case in sampled:
@@ -108,7 +108,7 @@ def test_cli_filters_never_leak(tmp_path: Path) -> None:
     # the same command draws the same cases again
     again = runner.invoke(main, ["--db", str(db), "audit", "create", "Scoped again", *command])
     assert again.exit_code == 0
-    assert [ac.case.id for ac in store.audit_cases(store.audit("Scoped again").id)] == [
+    assert [ac.case.id for ac in store.audit_cases(store.audit_named("Scoped again").id)] == [
         c.id for c in sampled
     ]
     too_many = runner.invoke(

@@ -7,7 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from casereview import scoring
-from casereview.checklist import load_checklist
+from casereview.checklist_loading import load_checklist
+from casereview.fields import Role, Status
 from casereview.scoring import (
     ReviewRecord,
     allocate_proportional,
@@ -170,7 +171,9 @@ def test_section_figures_share_in_full() -> None:
     assert (fig.ci_low, fig.ci_high) == wilson_interval(1, 3)
 
 
-def record(case: int, role: str, answers: dict[str, str], status: str = "complete") -> ReviewRecord:
+def record(
+    case: int, role: Role, answers: dict[str, str], status: Status = "complete"
+) -> ReviewRecord:
     return ReviewRecord(case_id=case, role=role, status=status, reviewer=role, answers=answers)
 
 

@@ -100,7 +100,7 @@ def test_audit_progress_counts(audited: tuple[Store, AuditInfo]) -> None:
         store.set_answer(r1.id, qid, value, "ann")
     store.complete_review(r1.id, "ann")
     store.open_review(audit.id, second, "bob")
-    refreshed = store.audit(audit.name)
+    refreshed = store.audit_named(audit.name)
     assert (refreshed.n_complete, refreshed.n_in_progress) == (1, 1)
     statuses = [ac.status for ac in store.audit_cases(audit.id)]
     assert statuses == ["complete", "in_progress", None, None, None, None]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from casereview.change import newcombe_interval
-from casereview.checklist import load_checklist
+from casereview.checklist_loading import load_checklist
 from casereview.findings import FindingsError
 from casereview.store import Store, StoreError
 from casereview.trend import TrendError, build_trend, lineage
@@ -161,7 +161,7 @@ def test_one_version_only_and_audits_without_completed_reviews(store: Store) -> 
         build_trend(store, "trendy", ["Jan", "Apr"])  # named: refused
     complete_review(
         store,
-        store.audit("Apr").id,
+        store.audit_named("Apr").id,
         1,
         "qa",
         "primary",
@@ -171,7 +171,7 @@ def test_one_version_only_and_audits_without_completed_reviews(store: Store) -> 
 
 
 def test_a_blind_second_reviewer_with_a_pair_open_is_refused(store: Store) -> None:
-    jan = store.audit("Jan")
+    jan = store.audit_named("Jan")
     store.assign_second(jan.id, [1], "sue", "qa")
     with pytest.raises(TrendError, match="audit 'Jan': sue is the blind second reviewer"):
         build_trend(store, "trendy", viewer="sue")

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import click
 
-from casereview import __version__
 from casereview.cli import answers, audits, bundle, cases, checklists, outputs, trend, users
 from casereview.cli.base import (
     Context,
@@ -34,7 +33,7 @@ __all__ = ["Context", "default_db", "default_reviewer", "fail", "main"]
     "--reviewer",
     help="Your name on reviews and the audit trail. Default: $CASEREVIEW_REVIEWER or the OS user.",
 )
-@click.version_option(__version__, prog_name="casereview")
+@click.version_option(package_name="casereview", prog_name="casereview")
 @click.pass_context
 @friendly_errors
 def main(ctx: click.Context, db_path: Path | None, reviewer: str | None) -> None:

@@ -35,5 +35,5 @@ def answers_import(context: Context, file: Path, audit_name: str) -> None:
     warn(done.warnings)
     click.echo(
         f"imported {done.n} answers in {done.reviews} reviews ({done.complete} complete, "
-        f"{done.reviews - done.complete} in progress) into '{store.audit(audit_name).name}'"
+        f"{done.reviews - done.complete} in progress) into '{store.audit_named(audit_name).name}'"
     )

@@ -77,7 +77,7 @@ def audit_create(
     store = context.store_with_checklists(existing=True)
     scope = Scope(_parse_where(where), _parse_day(date_from, "--from"), _parse_day(date_to, "--to"))
     if Path(checklist_spec).suffix in (".yaml", ".yml"):
-        from casereview.checklist import load_checklist
+        from casereview.checklist_loading import load_checklist
 
         load_checklist(checklist_spec)
         text = Path(checklist_spec).read_text(encoding="utf-8-sig")
@@ -124,7 +124,7 @@ def audit_second(
     from casereview.sampling import choose_second
 
     store = context.existing_store()
-    audit_info = store.audit(name)
+    audit_info = store.audit_named(name)
     chosen, seed = choose_second(store, audit_info.id, second, context.reviewer, share, count, seed)
     click.echo(
         f"{len(chosen)} cases of '{audit_info.name}' for a blind second review by {second} "

@@ -36,7 +36,7 @@ def bundle_export(context: Context, audit_name: str, reviewer: str | None, out: 
 
     store = context.existing_store()
     target = export.safe_target(out, store.files())  # refused before any work
-    audit = store.audit(audit_name)
+    audit = store.audit_named(audit_name)
     content, text = store.bundle_content(audit.id, reviewer, context.reviewer)
     bundle.write(target, bundle.pack(content, text))
     click.echo(

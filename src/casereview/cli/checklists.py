@@ -24,7 +24,7 @@ def checklist() -> None:
 @friendly_errors
 def checklist_validate(files: tuple[Path, ...]) -> None:
     """Check checklist files; every problem is printed as FILE:LINE: message."""
-    from casereview.checklist import ChecklistError, load_checklist
+    from casereview.checklist_loading import ChecklistError, load_checklist
 
     problems = []
     for path in files:
@@ -47,7 +47,7 @@ def checklist_validate(files: tuple[Path, ...]) -> None:
 @friendly_errors
 def checklist_add(context: Context, file: Path) -> None:
     """Validate a checklist and store it; a stored version cannot change."""
-    from casereview.checklist import load_checklist
+    from casereview.checklist_loading import load_checklist
 
     load_checklist(file)  # errors with file and line before anything is stored
     info = context.store.add_checklist(file.read_text(encoding="utf-8-sig"), str(file))
@@ -67,7 +67,7 @@ def checklist_diff(context: Context, old: str, new: str) -> None:
     then whatever changed (text, section, answers, skip logic, scored, weight, critical,
     tags, guidance), one line each.
     """
-    from casereview.checklist import diff_checklists
+    from casereview.checklist_versions import diff_checklists
 
     before, after = _checklist_for(context, old), _checklist_for(context, new)
     click.echo(f"--- {before.id}@{before.version}\n+++ {after.id}@{after.version}")
@@ -80,7 +80,7 @@ def checklist_diff(context: Context, old: str, new: str) -> None:
 
 def _checklist_for(context: Context, spec: str) -> Checklist:
     """A checklist named on the command line: a YAML file, else ID@VERSION in the database."""
-    from casereview.checklist import load_checklist
+    from casereview.checklist_loading import load_checklist
 
     if Path(spec).suffix in (".yaml", ".yml") or Path(spec).is_file():
         return load_checklist(spec)

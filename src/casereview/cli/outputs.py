@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from casereview.cli.base import Context, fail, friendly_errors, pass_ctx, progress_bar
+from casereview.cli.base import Context, fail, friendly_errors, pass_ctx, progress_bar, warn
 from casereview.outputs import KINDS
+
+if TYPE_CHECKING:
+    from casereview.reportdoc import Block
+    from casereview.store import Store
 
 
 @click.command("export")
@@ -89,7 +94,18 @@ def export_cmd(
 
 
 @click.command("report")
-@click.option("--audit", "audit_name", required=True, help="The audit to report on.")
+@click.option("--audit", "audit_name", help="The audit to report on.")
+@click.option(
+    "--trend",
+    is_flag=True,
+    help="The trend report of a checklist's audits instead of one audit (needs --checklist).",
+)
+@click.option("--checklist", help="With --trend: checklist id (all versions) or ID@VERSION.")
+@click.option(
+    "--audits",
+    help="With --trend: audits to include, comma-separated (default: every audit of the "
+    "checklist with a completed review).",
+)
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -97,35 +113,74 @@ def export_cmd(
 )
 @pass_ctx
 @friendly_errors
-def report_cmd(context: Context, audit_name: str, out: Path | None) -> None:
+def report_cmd(
+    context: Context,
+    audit_name: str | None,
+    trend: bool,
+    checklist: str | None,
+    audits: str | None,
+    out: Path | None,
+) -> None:
     """A findings report: scope, sample, method, findings with counts and intervals.
 
     Markdown, or with --out FILE.docx a Word document with the same content as headings and
-    tables, and a chart of the sections with their intervals.
+    tables, and a chart of the sections with their intervals. With --trend --checklist ID,
+    the trend report: the checklist's audits in time order, the clear changes, each
+    section's figures and changes (in Word with its line chart), every question across the
+    audits.
     """
-    from casereview import export, outputs, report
+    from casereview import export, outputs, reportdoc
 
+    if trend and (audit_name or not checklist):
+        fail("--trend reports a checklist's audits: give --checklist ID (and not --audit)")
+    if not trend and (checklist or audits):
+        fail("--checklist and --audits go with --trend")
+    if not trend and not audit_name:
+        fail("give --audit NAME, or --trend --checklist ID")
     store = context.existing_store()
     if out is not None:
         export.safe_target(out, store.files())  # refused before any work, nothing touched
-    refusal = outputs.blind_refusal(store, store.audit(audit_name).id, context.reviewer)
-    if refusal:
-        fail(refusal)
+    if trend:
+        assert checklist is not None
+        blocks = _trend_blocks(store, context.reviewer, checklist, audits)
+    else:
+        from casereview import report
+
+        assert audit_name is not None
+        refusal = outputs.blind_refusal(store, store.audit_named(audit_name).id, context.reviewer)
+        if refusal:
+            fail(refusal)
+        blocks = report.blocks(store, audit_name)
     if out is not None and out.suffix.lower() == ".docx":
         from casereview import docx_report  # python-docx and matplotlib only for Word
 
-        blocks = report.blocks(store, audit_name)
         with export.replacing(out, store.files()) as tmp:
             docx_report.write(blocks, tmp)
         click.echo(f"wrote the Word report to {out}", err=True)
         return
-    text = report.render(store, audit_name)
+    text = reportdoc.to_markdown(blocks)
     if out is None:
         click.echo(text, nl=False)
     else:
         with export.replacing(out, store.files()) as tmp:
             tmp.write_bytes(text.encode("utf-8"))
         click.echo(f"wrote the report to {out}", err=True)
+
+
+def _trend_blocks(store: Store, viewer: str, checklist: str, audits: str | None) -> list[Block]:
+    """The trend report's blocks; a blind second reviewer with a pair open is refused."""
+    from casereview import trend_report
+    from casereview.trend import build_trend
+
+    names = None
+    if audits is not None:
+        names = [n.strip() for n in audits.split(",") if n.strip()]
+        if not names:
+            fail("--audits names no audit")
+    trend = build_trend(store, checklist, names, False, viewer)
+    if trend.skipped:
+        warn([f"left out (no completed review yet): {', '.join(trend.skipped)}"])
+    return trend_report.blocks(trend)
 
 
 @click.command("sample-size")

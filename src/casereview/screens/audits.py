@@ -19,6 +19,7 @@ class AuditsScreen(StoreScreen):
     BINDINGS = [
         Binding("enter", "open", "Open", show=True),
         Binding("f", "findings", "Findings"),
+        Binding("t", "trends", "Trends"),
         Binding("n", "new_audit", "New audit"),
         Binding("c", "pool", "Case pool"),
         Binding("r", "refresh", "Refresh"),
@@ -139,6 +140,15 @@ class AuditsScreen(StoreScreen):
         audit_id = self._audit_id()
         if audit_id is not None:
             self.cr_app.open_findings(audit_id)
+
+    def action_trends(self) -> None:
+        """The highlighted audit's checklist (every version) across all its audits."""
+        from casereview.screens.trends import TrendsScreen  # loaded on first use
+
+        audit_id = self._audit_id()
+        if audit_id is not None:
+            label = self.store.audit(audit_id).checklist_label
+            self.app.push_screen(TrendsScreen(label.rsplit("@", 1)[0]))
 
     def action_open(self) -> None:
         audit_id = self._audit_id()

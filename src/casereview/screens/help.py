@@ -33,6 +33,8 @@ HELP = """\
 | moderation | `d` | show all questions or only the disagreements |
 | moderation | `c` | complete the moderated review: findings then count it |
 | findings | `Enter` `v` `g` `x` | drill into a section, change view, group, export |
+| audits | `t` | trends: the highlighted audit's checklist across its audits, oldest first |
+| trends | `Enter` `Escape` | a section's questions; back to the sections |
 | review | `Escape` | back to the cases |
 
 ## Answers

@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
 from casereview.checklist import ANSWER_LABELS, Checklist
+from casereview.fields import Role
 from casereview.screens._base import StoreScreen, highlighted_key
 from casereview.screens.modals import ReasonScreen
 from casereview.store.errors import ReviewIncomplete, StoreError
@@ -74,11 +75,11 @@ class ModerationScreen(StoreScreen):
         )
         self._refresh()
 
-    def _effective(self, role: str) -> dict[str, str | None]:
+    def _effective(self, role: Role) -> dict[str, str | None]:
         assert self.checklist is not None
         return self.checklist.effective_answers({q: a.value for q, a in self.sides[role].items()})
 
-    def _cell(self, role: str, qid: str, effective: dict[str, str | None]) -> Text:
+    def _cell(self, role: Role, qid: str, effective: dict[str, str | None]) -> Text:
         value = effective.get(qid)
         note = self.sides[role].get(qid)
         text = Text(ANSWER_LABELS.get(value or "", "-"), "bold")
@@ -130,7 +131,7 @@ class ModerationScreen(StoreScreen):
         if self.review_id is not None:
             self._refresh()
 
-    def action_take(self, role: str) -> None:
+    def action_take(self, role: Role) -> None:
         qid = self._current()
         if qid is not None:
             self._decide(qid, self._effective(role).get(qid), f"{role} reviewer's answer")

@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from casereview.fields import Role
 from casereview.rules import (
     second_review_refusal,
 )
@@ -83,7 +84,7 @@ class AuditStore(PoolStore):
                 created_by,
                 audit_id,
             )
-        return self.audit(name)
+        return self.audit_named(name)
 
     def _audit_query(self) -> str:
         return """
@@ -115,12 +116,20 @@ class AuditStore(PoolStore):
         rows = self.db.query(self._audit_query() + " ORDER BY a.created_at DESC, a.id DESC")
         return [self._audit_info(r) for r in rows]
 
-    def audit(self, name_or_id: str | int) -> AuditInfo:
-        column = "a.id" if isinstance(name_or_id, int) else "a.name"
-        rows = list(self.db.query(self._audit_query() + f" WHERE {column} = ?", [name_or_id]))
+    def audit(self, audit_id: int) -> AuditInfo:
+        """The audit with this id, with its progress."""
+        rows = list(self.db.query(self._audit_query() + " WHERE a.id = ?", [audit_id]))
+        if not rows:
+            raise StoreError(f"no audit with id {audit_id}")
+        return self._audit_info(rows[0])
+
+    def audit_named(self, name: str) -> AuditInfo:
+        """The audit a person named (on the command line, in a file); the message lists
+        the audits there are when there is none of that name."""
+        rows = list(self.db.query(self._audit_query() + " WHERE a.name = ?", [name]))
         if not rows:
             known = ", ".join(a.name for a in self.audits()) or "none yet"
-            raise StoreError(f"no audit named '{name_or_id}' (audits: {known})")
+            raise StoreError(f"no audit named '{name}' (audits: {known})")
         return self._audit_info(rows[0])
 
     def audit_checklist(self, audit_id: int) -> Checklist:
@@ -180,7 +189,7 @@ class AuditStore(PoolStore):
         ]
 
     def reviewer_progress(
-        self, audit_id: int, role: str = "primary"
+        self, audit_id: int, role: Role = "primary"
     ) -> list[tuple[str, int, int, int]]:
         """Per reviewer: (name, cases assigned, reviews complete, in progress), for primary
         reviews or (role="second") blind second reviews."""

@@ -231,7 +231,7 @@ class BundleStore(ReviewStore):
     def _bundle_checklist(self, bundle: Bundle) -> Checklist:
         """The bundle's checklist: the stored version when this database has it (the same
         content, or refused), else parsed from the bundle."""
-        from casereview.checklist import ChecklistError, parse_checklist
+        from casereview.checklist_loading import ChecklistError, parse_checklist
 
         info = bundle.content["checklist"]
         row = self._checklist_row(info["id"], info["version"])

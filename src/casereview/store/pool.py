@@ -72,7 +72,7 @@ class PoolStore(Connection):
 
     def add_checklist(self, text: str, source: str | None = None) -> ChecklistInfo:
         """Store a checklist version; the same id and version with other content is refused."""
-        from casereview.checklist import parse_checklist
+        from casereview.checklist_loading import parse_checklist
 
         checklist = parse_checklist(text, source or "<checklist>")
         digest = content_hash(text)
@@ -111,7 +111,7 @@ class PoolStore(Connection):
             ).fetchone()
             if stored:
                 continue  # the usual case at every start: no YAML parsed, no models built
-            from casereview.checklist import parse_checklist
+            from casereview.checklist_loading import parse_checklist
 
             checklist = parse_checklist(text, str(path))
             if self._checklist_row(checklist.id, checklist.version) is not None:
@@ -169,7 +169,7 @@ class PoolStore(Connection):
 
     def checklist(self, pk: int) -> Checklist:
         """The parsed checklist (cached: content is immutable)."""
-        from casereview.checklist import ChecklistError, parse_checklist
+        from casereview.checklist_loading import ChecklistError, parse_checklist
 
         if pk not in self._checklists:
             rows = list(self.db.query("SELECT content, source FROM checklists WHERE id = ?", [pk]))

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from casereview.fields import CASE_COLUMNS
+from casereview.fields import CASE_COLUMNS, Role, Status
 
 
 def now() -> str:
@@ -82,10 +82,10 @@ class AuditCase:
     second_reviewer: str | None
     review_id: int | None
     reviewer: str | None
-    status: str | None  # None: not started
+    status: Status | None  # None: not started
     n_answered: int
-    second_status: str | None = None
-    moderated_status: str | None = None
+    second_status: Status | None = None
+    moderated_status: Status | None = None
 
 
 @dataclass(frozen=True)
@@ -93,9 +93,9 @@ class Review:
     id: int
     audit_id: int
     case_id: int
-    role: str
+    role: Role
     reviewer: str
-    status: str
+    status: Status
     current_question: str | None
     completed_at: str | None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from casereview.fields import ANSWER_VALUES
+from casereview.fields import ANSWER_VALUES, Role
 from casereview.rules import (
     DECISION_NEEDS_REASON,
     agreed_answer,
@@ -35,7 +35,7 @@ class ReviewStore(AuditStore):
     # ------------------------------------------------------------------ reviews
 
     def open_review(
-        self, audit_id: int, case_id: int, reviewer: str, role: str = "primary"
+        self, audit_id: int, case_id: int, reviewer: str, role: Role = "primary"
     ) -> Review:
         """The review of this case in this role, started now if there is none.
 
@@ -70,7 +70,7 @@ class ReviewStore(AuditStore):
             self._event(review_id, None, "review_started", None, role, None, reviewer)
         return self.review(review_id)
 
-    def _review_of(self, audit_id: int, case_id: int, role: str) -> Review | None:
+    def _review_of(self, audit_id: int, case_id: int, role: Role) -> Review | None:
         rows = list(
             self.db.query(
                 "SELECT * FROM reviews WHERE audit_id = ? AND case_id = ? AND role = ?",

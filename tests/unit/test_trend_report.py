@@ -1,0 +1,126 @@
+"""`report --trend`: the trend report in Markdown and Word, on three monthly audits whose
+figures are worked out by hand (tests/tui/test_trends_screen.py has the working)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import docx
+import pytest
+from click.testing import CliRunner, Result
+
+from casereview.cli import main
+from tests.factories import monthly_trend
+
+
+def run(db: Path, *args: str) -> Result:
+    return CliRunner().invoke(main, ["--db", str(db), *args])
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "t.db"
+    monthly_trend(path).close()
+    return path
+
+
+def test_the_markdown_trend_report(db: Path) -> None:
+    result = run(db, "report", "--trend", "--checklist", "trendy")
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    lines = text.splitlines()
+    assert lines[0] == "# Trends: Trend test checklist"
+    assert "| Feb | 2024-02-01 to 2024-02-28 | trendy@2 | 4 |" in lines
+    # Section A: 1 of 4 in full (Wilson 5-70%), 4 of 4 (51-100%): +75 points, Newcombe
+    # +8.5 to +95.4, improved; 0 of 2 (0-66%): -100, -100.0 to -18.0, declined.
+    section_a = text[text.index("### Section A") : text.index("### Section B")]
+    assert section_a.splitlines()[4:7] == [
+        "| Jan | 1 of 4 \u2020 | 25% | 5-70% | - |  |",
+        "| Feb | 4 of 4 \u2020 | 100% | 51-100% | +75.0 (+8.5 to +95.4) | improved |",
+        "| Mar | 0 of 2 \u2020 | 0% | 0-66% | -100.0 (-100.0 to -18.0) | declined |",
+    ]
+    # the clear changes: section A twice, and A-1 from 100% to 0 of 2 (the same interval)
+    clear = text[text.index("## Clear changes") : text.index("## Sections")]
+    assert [line for line in clear.splitlines() if line.startswith("- ")] == [
+        "- Section A: improved in Feb, 100% (51-100%), +75.0 (+8.5 to +95.4) points",
+        "- Section A: declined in Mar, 0% (0-66%), -100.0 (-100.0 to -18.0) points",
+        "- A-1 First standard?: declined in Mar, 0% (0-66%), -100.0 (-100.0 to -18.0) points",
+    ]
+    questions = text[text.index("## Questions") :]
+    # A-1 2.5 of 4 = 63% (21.9-90.8), A-9 3 of 4 (30.1-95.4), 1 of 2 in March (9.5-90.5);
+    # the fact B-1 yes in 1 of 4, 2 of 4, 2 of 2; B-3 new in version 2.
+    for row in (
+        "| A-1 First standard? | 63 (22-91) | 100 (51-100) | 0 (0-66) \u25bc |",
+        "| A-9 Second standard, reworded? | 75 (30-95) | 100 (51-100) | 50 (9-91) |",
+        "| B-1 Did the fact hold? (fact) | 25 (5-70) | 50 (15-85) | 100 (34-100) |",
+        "| B-3 A new standard? | not asked | 50 (15-85) | 100 (34-100) |",
+    ):
+        assert row in questions.splitlines()
+    assert "Newcombe 1998, method 10" in text
+
+
+def test_the_word_trend_report(db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "trend.docx"
+    result = run(db, "report", "--trend", "--checklist", "trendy", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    doc = docx.Document(str(out))
+    headings = [p.text for p in doc.paragraphs if (p.style.name or "").startswith("Heading")]  # type: ignore[union-attr]
+    assert headings == [
+        "Trends: Trend test checklist",
+        "Audits",
+        "Method",
+        "Clear changes",
+        "Sections",
+        "Section A",
+        "Section B",
+        "Questions",
+        "Section A",
+        "Section B",
+    ]
+    audits, section_a, section_b, questions_a, _questions_b = doc.tables
+    assert [[c.text for c in r.cells] for r in audits.rows] == [
+        ["Audit", "Period", "Checklist", "Reviews counted"],
+        ["Jan", "2024-01-01 to 2024-01-28", "trendy@1", "4"],
+        ["Feb", "2024-02-01 to 2024-02-28", "trendy@2", "4"],
+        ["Mar", "2024-03-01 to 2024-03-28", "trendy@2", "2"],
+    ]
+    # Section B: 3 of 4 (30-95%), 2 of 4 (15-85%), 2 of 2 (34-100%): no clear change twice
+    assert [[c.text for c in r.cells][1:] for r in section_b.rows][1:] == [
+        ["3 of 4 \u2020", "75%", "30-95%", "-", ""],
+        ["2 of 4 \u2020", "50%", "15-85%", "-25.0 (-65.5 to +32.0)", "no clear change"],
+        ["2 of 2 \u2020", "100%", "34-100%", "+50.0 (-24.5 to +85.0)", "no clear change"],
+    ]
+    assert section_a.rows[2].cells[5].text == "improved"
+    assert [c.text for c in questions_a.rows[0].cells] == ["Question", "Jan", "Feb", "Mar"]
+    # one line chart per section, named for it
+    assert [s._inline.docPr.get("descr") for s in doc.inline_shapes] == ["Section A", "Section B"]
+
+
+def test_the_trend_report_is_refused_as_asked_wrongly(db: Path, tmp_path: Path) -> None:
+    for args, words in (
+        (["--trend"], "give --checklist ID"),
+        (["--trend", "--checklist", "trendy", "--audit", "Jan"], "(and not --audit)"),
+        (["--checklist", "trendy"], "--checklist and --audits go with --trend"),
+        ([], "give --audit NAME, or --trend --checklist ID"),
+        (["--trend", "--checklist", "nosuch"], "nosuch"),
+    ):
+        result = run(db, "report", *args)
+        assert result.exit_code == 2, args
+        assert words in result.stderr, (args, result.stderr)
+    link = tmp_path / "db.md"
+    link.symlink_to(db)
+    onto = run(db, "report", "--trend", "--checklist", "trendy", "--out", str(link))
+    assert onto.exit_code == 2 and "is the open database" in onto.stderr
+
+
+def test_a_blind_second_reviewer_gets_no_trend_report(db: Path) -> None:
+    from casereview.store import Store
+
+    store = Store.open(db)
+    feb = store.audit_named("Feb")
+    store.assign_second(feb.id, [store.audit_cases(feb.id)[0].case.id], "bob", "lead")
+    store.close()
+    result = run(db, "--reviewer", "bob", "report", "--trend", "--checklist", "trendy")
+    assert result.exit_code == 2
+    assert "bob is the blind second reviewer of 1 case(s)" in result.stderr
+    assert result.stdout == ""
