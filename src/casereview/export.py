@@ -178,7 +178,7 @@ def sheet_name(name: str) -> str:
 
 
 def write_xlsx(
-    path: Path,
+    path: Path | BinaryIO,
     summary: Sequence[tuple[str, Cell]],
     tables: Sequence[Table],
     chart: BarChart | None = None,
@@ -194,9 +194,11 @@ def write_xlsx(
         raise ValueError("an XLSX export needs at least one table")
     total = sum(len(t.rows) for t in tables)
     done = 0
-    workbook = xlsxwriter.Workbook(
-        str(path), {"strings_to_formulas": False, "strings_to_urls": False}
-    )
+    options = {"strings_to_formulas": False, "strings_to_urls": False}
+    if isinstance(path, Path):
+        workbook = xlsxwriter.Workbook(str(path), options)
+    else:  # built in memory (a served session's download): no file on the server's disk
+        workbook = xlsxwriter.Workbook(path, {**options, "in_memory": True})
     try:
         bold = workbook.add_format({"bold": True})
         header = workbook.add_format({"bold": True, "bg_color": "#DDE5F0", "border": 1})

@@ -414,3 +414,22 @@ def prepare_trend(trend: Trend, fmt: str, by: str | None = None) -> Prepared:
         line_charts=trend_tables.trend_charts(trend),
         meta=meta,
     )
+
+
+MIME_TYPES = {
+    "csv": "text/csv",
+    "json": "application/json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def to_bytes(prepared: Prepared, progress: ProgressFn | None = None) -> bytes:
+    """The whole export as bytes, built in memory (a served session sends it to the browser
+    as a download: nothing is written on the server's disk)."""
+    if prepared.fmt != "xlsx":
+        return render(prepared, progress)
+    buffer = io.BytesIO()
+    export.write_xlsx(
+        buffer, prepared.summary, prepared.tables, chart=prepared.chart, progress=progress
+    )
+    return buffer.getvalue()

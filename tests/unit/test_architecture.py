@@ -18,6 +18,7 @@ HEADLESS = sorted(
     [f"casereview.{p.stem}" for p in SRC.glob("*.py") if p.stem not in ("__init__", "app")]
     + [f"casereview.store.{p.stem}" for p in (SRC / "store").glob("*.py")]
     + [f"casereview.cli.{p.stem}" for p in (SRC / "cli").glob("*.py") if p.stem != "__init__"]
+    + [f"casereview.serve.{p.stem}" for p in (SRC / "serve").glob("*.py")]
     + ["casereview.cli"]
 )
 
@@ -36,6 +37,9 @@ def test_the_headless_list_is_not_empty() -> None:
         "casereview.checklist",
         "casereview.cli",
         "casereview.cli.base",
+        "casereview.cli.serve",
+        "casereview.serve.server",
+        "casereview.cli.served_session",
     } <= set(HEADLESS)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from casereview.cli import answers, audits, bundle, cases, checklists, outputs, trend, users
+from casereview.cli import answers, audits, bundle, cases, checklists, outputs, serve, trend, users
 from casereview.cli.base import (
     Context,
     default_db,
@@ -86,5 +86,6 @@ main.add_command(outputs.export_cmd)
 main.add_command(outputs.report_cmd)
 main.add_command(outputs.sample_size_cmd)
 main.add_command(users.users)
+main.add_command(serve.serve_cmd)
 main.add_command(bundle.bundle_group)
 main.add_command(trend.trend_cmd)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import re
 from pathlib import Path
 
 from rich.text import Text
@@ -17,6 +19,14 @@ from casereview.screens.modals import Dialog
 from casereview.store import Store
 
 FORMATS = [("Excel workbook (.xlsx)", "xlsx"), ("CSV (Excel-safe)", "csv"), ("JSON", "json")]
+
+
+def download_name(typed: str, fmt: str) -> str:
+    """A served session's download name: the typed name's stem, letters, digits, `.`, `_`
+    and `-` only (it goes into a header and onto the reviewer's disk), with the format's
+    extension."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(typed.strip()).stem).strip(".-") or "export"
+    return f"{stem}.{fmt}"
 
 
 def default_name(audit_name: str, kind: str, fmt: str) -> str:
@@ -91,6 +101,10 @@ class ExportScreen(Dialog[Path | None]):
         path = Path(self.query_one("#export-path", Input).value.strip()).expanduser().resolve()
         notes = self.query_one("#export-notes", Checkbox).value
         message = self.query_one("#export-message", Label)
+        if self.app.is_web:  # served: the reviewer's browser downloads it, the server keeps none
+            typed = self.query_one("#export-path", Input).value
+            self._deliver(download_name(typed, outputs.format_named(typed) or fmt), kind, notes)
+            return
         if not path.name:
             message.update(Text("Give a file name.", "red"))
             return
@@ -135,3 +149,34 @@ class ExportScreen(Dialog[Path | None]):
             )
             return
         self.app.call_from_thread(self.dismiss, path)
+
+    def _deliver(self, name: str, kind: str, notes: bool) -> None:
+        message = self.query_one("#export-message", Label)
+        fmt = Path(name).suffix.lstrip(".")
+        try:
+            prepared = outputs.prepare(self.store, self.audit_name, kind, fmt, None, notes)
+        except CasereviewError as exc:
+            message.update(Text(str(exc), "red"))
+            return
+        self.query_one("#export-go", Button).disabled = True
+        self.query_one("#export-progress", ProgressBar).display = True
+        self._build(name, prepared)
+
+    @work(thread=True, exclusive=True)
+    def _build(self, name: str, prepared: outputs.Prepared) -> None:
+        bar = self.query_one("#export-progress", ProgressBar)
+
+        def progress(done: int, total: int) -> None:
+            self.app.call_from_thread(bar.update, total=total, progress=done)
+
+        data = outputs.to_bytes(prepared, progress)
+        self.app.call_from_thread(self._send, name, data, prepared.fmt)
+
+    def _send(self, name: str, data: bytes, fmt: str) -> None:
+        self.app.deliver_binary(
+            io.BytesIO(data), save_filename=name, mime_type=outputs.MIME_TYPES[fmt]
+        )
+        self.app.notify(
+            f"{name} is on its way to your browser as a download", title="Exported", markup=False
+        )
+        self.dismiss(None)
