@@ -160,8 +160,20 @@ def unpack(raw: bytes, name: str) -> Bundle:
                 members[member] = data
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError, EOFError) as exc:
         raise BundleError(f"{damaged} ({type(exc).__name__}: {exc})") from None
-    content = json.loads(members["bundle.json"])
-    text = members["checklist.yaml"].decode("utf-8")
+    try:
+        content = json.loads(members["bundle.json"])
+        text = members["checklist.yaml"].decode("utf-8")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BundleError(f"{damaged} ({type(exc).__name__}: {exc})") from None
+    from casereview import bundle_schema  # pydantic, only when a bundle is read
+
+    wrong = bundle_schema.problems(content)
+    if wrong:
+        listed = "\n".join(f"  {line}" for line in wrong[:20])
+        more = f"\n  ... and {len(wrong) - 20} more" if len(wrong) > 20 else ""
+        raise BundleError(
+            f"{name} is not a bundle this casereview can use; nothing was imported:\n{listed}{more}"
+        )
     if content_hash(text) != content["checklist"]["content_hash"]:
         raise BundleError(f"{name}: its checklist text does not match its own hash")
     return Bundle(content, text)

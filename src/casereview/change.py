@@ -9,6 +9,7 @@ from casereview.scoring import wilson_interval
 
 IMPROVED, DECLINED, NO_CLEAR_CHANGE = "improved", "declined", "no clear change"
 HIGHER, LOWER, NO_CLEAR_DIFFERENCE = "higher", "lower", "no clear difference"
+ARROWS = {IMPROVED: "▲", DECLINED: "▼", HIGHER: "▲", LOWER: "▼"}  # only a clear change has one
 
 
 def newcombe_interval(

@@ -41,10 +41,9 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 FIGURE_COLUMNS = ("Question", "Standard", "Answers", "Compliance", "95% CI")
 FACT_COLUMNS = ("Question", "Fact", "Yes in", "Prevalence", "95% CI")
 _FIGURE_NUMERIC = (False, False, True, True, True)
-SMALL_MARK = "\u2020"  # a dagger after the counts of a figure too uncertain to quote alone
 SMALL_NOTE = (
-    f"{SMALL_MARK} fewer than {scoring.SMALL_N} applicable answers: too uncertain to quote on "
-    "its own."
+    f"{scoring.SMALL_MARK} fewer than {scoring.SMALL_N} applicable answers: too uncertain to "
+    "quote on its own."
 )
 CHAR_IN = 0.09  # inches per character at 10 pt
 HEAD_IN = 0.09  # the same in a bold heading
@@ -188,7 +187,7 @@ def _figure_cells(row: FigureRow) -> list[tuple[Run, ...]]:
     ident: tuple[Run, ...] = ((row.question_id, False),)
     if row.critical:
         ident += ((" (critical)", True),)
-    mark = f" {SMALL_MARK}" if scoring.small_sample(fig.n_applicable) else ""
+    mark = f" {scoring.SMALL_MARK}" if scoring.small_sample(fig.n_applicable) else ""
     if fig.scored:
         counts = f"{fig.credit:g} of {fig.n_applicable}" if fig.n_applicable else "none apply"
         share, low, high = fig.compliance, fig.ci_low, fig.ci_high

@@ -130,7 +130,7 @@ def neutralise(text: str) -> str:
     return text
 
 
-def _csv_cell(value: Cell) -> str:
+def csv_cell(value: Cell) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -149,9 +149,9 @@ def write_csv(table: Table, out: BinaryIO, progress: ProgressFn | None = None) -
     """UTF-8 with BOM, CRLF, RFC 4180 quoting, text neutralised, numbers as plain numbers."""
     total = len(table.rows)
     out.write(b"\xef\xbb\xbf")
-    out.write((",".join(_csv_cell(c) for c in table.columns) + "\r\n").encode("utf-8"))
+    out.write((",".join(csv_cell(c) for c in table.columns) + "\r\n").encode("utf-8"))
     for i, row in enumerate(table.rows, 1):
-        line = ",".join(_csv_cell(row.get(c)) for c in table.columns)
+        line = ",".join(csv_cell(row.get(c)) for c in table.columns)
         # a lone empty field would be a blank line, which readers skip: quote it
         line = (line or '""') + "\r\n"
         out.write(line.encode("utf-8"))

@@ -21,6 +21,10 @@ DATE_COLUMNS = ("reported_at", "recorded_at")
 BOOL_COLUMNS = ("da_related", "repeat_victim")
 ANSWER_VALUES: tuple[str, ...] = ("yes", "partly", "no", "na", "unknown")
 
+TREND_BY = ("section", "question", "recommendation", "concern", "theme")
+"""What a trend's rows can be (casereview.trend); here so the CLI offers them without
+loading the findings layer at start-up."""
+
 Role = Literal["primary", "second", "moderated"]
 """Whose review it is: the case's reviewer, a blind second reviewer, or the moderator's
 settled answers (the schema's CHECK holds the same three)."""

@@ -335,10 +335,11 @@ def _import(
         try:
             with no_cycle_collection():
                 if existing == "refuse":
-                    n, found, updated = (
+                    n, found, updated, changed = (
                         store.add_cases(_progressed(stream.fast(), binary, size, progress)),
                         [],
                         0,
+                        frozenset[int](),
                     )
                 else:
                     merged = store.merge_cases(
@@ -350,6 +351,7 @@ def _import(
                         source=source,
                     )
                     n, found, updated = merged.inserted, merged.existing, merged.updated
+                    changed = merged.changed
         except (_Refused, CaseClash):
             pass
         else:
@@ -357,12 +359,17 @@ def _import(
                 raise InputError([Problem(source, 2, "the file has a header but no cases")])
             if progress is not None:
                 progress(size, size)
-            verb = "updated from the file" if existing == "update" else "left as it is"
+
+            def done(i: int) -> str:
+                if existing != "update":
+                    return "left as it is"
+                return "updated from the file" if i in changed else "the file changes nothing"
+
             report = [
                 Problem(
                     source,
                     lines[i],
-                    f"case {ref} of '{force or '(none)'}' is already in the pool; {verb}",
+                    f"case {ref} of '{force or '(none)'}' is already in the pool; {done(i)}",
                 )
                 for i, force, ref in found
             ]

@@ -96,9 +96,15 @@ def figure_runs(row: FigureRow, prefix: str = "") -> tuple[Run, ...]:
     return tuple(runs)
 
 
+def _cell(text: str) -> str:
+    """Data in a table cell or a heading stays one cell, one line: a `|` in an audit name
+    or a line break in a question's text would otherwise break the table apart."""
+    return " ".join(text.splitlines()).replace("|", "\\|")
+
+
 def _markdown(block: Block) -> list[str] | None:
     if isinstance(block, Heading):
-        return [f"{'#' * block.level} {block.text}"]
+        return [f"{'#' * block.level} {_cell(block.text)}"]
     if isinstance(block, Paragraph):
         return list(block.lines)
     if isinstance(block, Items):
@@ -107,9 +113,9 @@ def _markdown(block: Block) -> list[str] | None:
     if isinstance(block, Grid):
         align = "|".join("---:" if n else "---" for n in block.numeric)
         return [
-            "| " + " | ".join(block.columns) + " |",
+            "| " + " | ".join(map(_cell, block.columns)) + " |",
             f"|{align}|",
-            *("| " + " | ".join(row) + " |" for row in block.rows),
+            *("| " + " | ".join(map(_cell, row)) + " |" for row in block.rows),
         ]
     if isinstance(block, FigureList):
         return ["- " + _runs(figure_runs(row, block.prefix)) for row in block.rows]

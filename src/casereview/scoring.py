@@ -14,6 +14,7 @@ from casereview.fields import Role, Status
 
 SCORES: dict[str, float] = {"yes": 1.0, "partly": 0.5, "no": 0.0}
 SMALL_N = 10
+SMALL_MARK = "\u2020"  # a dagger after a figure on fewer than SMALL_N: too uncertain alone
 """Below this many applicable answers a figure is flagged as too uncertain to quote alone."""
 
 
@@ -420,96 +421,3 @@ def pooled_figures(figures: Iterable[QuestionFigures]) -> PooledFigures:
 def audit_section_figures(checklist: Any, reviews: Iterable[ReviewRecord]) -> list[SectionFigures]:
     counted = [checklist.effective_answers(r.answers) for r in counted_reviews(reviews)]
     return [section_figures(s, counted, checklist.unknown_scores_as) for s in checklist.sections]
-
-
-# --------------------------------------------------------------------------- agreement
-
-
-@dataclass(frozen=True)
-class AgreementFigures:
-    question_id: str
-    n_pairs: int
-    agree: int
-    agree_pct: float | None
-    kappa: float | None
-    band: str | None
-
-
-def cohen_kappa(pairs: Sequence[tuple[str, str]]) -> float | None:
-    """Unweighted Cohen's kappa over the categories either rater used; None where undefined."""
-    n = len(pairs)
-    if n == 0:
-        return None
-    observed = sum(1 for a, b in pairs if a == b) / n
-    first = Counter(a for a, _ in pairs)
-    second = Counter(b for _, b in pairs)
-    expected = sum(first[c] * second[c] for c in set(first) | set(second)) / (n * n)
-    if expected >= 1.0 - 1e-12:
-        return None
-    return (observed - expected) / (1 - expected)
-
-
-def landis_koch_band(kappa: float | None) -> str | None:
-    """Landis & Koch (1977), Biometrics 33:159, Table 1: < 0.00 poor, 0.00-0.20 slight,
-    0.21-0.40 fair, 0.41-0.60 moderate, 0.61-0.80 substantial, 0.81-1.00 almost perfect.
-    So kappa 0 (agreement no better than chance) is slight, not poor."""
-    if kappa is None:
-        return None
-    if kappa < 0:
-        return "poor"
-    for limit, band in (
-        (0.20, "slight"),
-        (0.40, "fair"),
-        (0.60, "moderate"),
-        (0.80, "substantial"),
-    ):
-        if kappa <= limit:
-            return band
-    return "almost perfect"
-
-
-def _pairs(checklist: Any, reviews: Iterable[ReviewRecord]) -> list[tuple[dict, dict]]:  # type: ignore[type-arg]
-    by_case: dict[int, dict[str, ReviewRecord]] = defaultdict(dict)
-    for r in reviews:
-        if r.status == "complete" and r.role in ("primary", "second"):
-            by_case[r.case_id][r.role] = r
-    return [
-        (
-            checklist.effective_answers(roles["primary"].answers),
-            checklist.effective_answers(roles["second"].answers),
-        )
-        for _case, roles in sorted(by_case.items())
-        if "primary" in roles and "second" in roles
-    ]
-
-
-def _agreement(label: str, pairs: list[tuple[str, str]]) -> AgreementFigures:
-    n = len(pairs)
-    agree = sum(1 for a, b in pairs if a == b)
-    kappa = cohen_kappa(pairs)
-    return AgreementFigures(
-        question_id=label,
-        n_pairs=n,
-        agree=agree,
-        agree_pct=100 * agree / n if n else None,
-        kappa=kappa,
-        band=landis_koch_band(kappa),
-    )
-
-
-def audit_agreement(checklist: Any, reviews: Iterable[ReviewRecord]) -> list[AgreementFigures]:
-    """Per question, over cases with both a completed primary and a completed second review."""
-    pairs = _pairs(checklist, reviews)
-    return [
-        _agreement(q.id, [(str(p[q.id]), str(s[q.id])) for p, s in pairs])
-        for q in checklist.questions
-    ]
-
-
-def section_agreement(checklist: Any, reviews: Iterable[ReviewRecord]) -> list[AgreementFigures]:
-    """Per section, pooling the pairs of all its questions."""
-    pairs = _pairs(checklist, reviews)
-    return [
-        _agreement(s.id, [(str(p[q.id]), str(sec[q.id])) for p, sec in pairs for q in s.questions])
-        for s in checklist.sections
-    ]

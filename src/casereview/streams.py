@@ -13,7 +13,7 @@ from itertools import groupby
 from operator import itemgetter
 from typing import TYPE_CHECKING, BinaryIO
 
-from casereview.export import PROGRESS_EVERY, ProgressFn, _csv_cell
+from casereview.export import PROGRESS_EVERY, ProgressFn, csv_cell
 
 if TYPE_CHECKING:
     from casereview.checklist import Checklist
@@ -56,11 +56,11 @@ def answer_lines(
     them: every review (all roles) in sample order, every question in checklist order, a
     hidden question as `na`; only `question` and `answers` when given (see keep)."""
     questions = [
-        (q.id, f"{_csv_cell(checklist.section_of(q.id).id)},{_csv_cell(q.id)}")
+        (q.id, f"{csv_cell(checklist.section_of(q.id).id)},{csv_cell(q.id)}")
         for q in checklist.questions
         if question is None or q.id == question
     ]
-    audit_cell = _csv_cell(audit.name)
+    audit_cell = csv_cell(audit.name)
     value_cell: dict[str | None, str] = {}
     for _review_id, group in groupby(store.audit_answer_rows(audit.id), key=itemgetter(2)):
         rows = list(group)
@@ -68,8 +68,8 @@ def answer_lines(
         given = {r[6]: (r[7], r[8]) for r in rows if r[6] is not None}
         hidden = set(checklist.hidden_ids({q: v for q, (v, _n) in given.items()}))
         prefix = ",".join(
-            (audit_cell, _csv_cell(case_ref), _csv_cell(force), _csv_cell(reviewer))
-            + (_csv_cell(role), _csv_cell(status))
+            (audit_cell, csv_cell(case_ref), csv_cell(force), csv_cell(reviewer))
+            + (csv_cell(role), csv_cell(status))
         )
         for qid, cells in questions:
             answer = given.get(qid)
@@ -78,23 +78,23 @@ def answer_lines(
             if answers is not None and value not in answers:
                 continue
             if value not in value_cell:
-                value_cell[value] = _csv_cell(value)
+                value_cell[value] = csv_cell(value)
             line = f"{prefix},{cells},{value_cell[value]},{'true' if is_hidden else 'false'}"
             if include_notes:
-                line += "," + _csv_cell(answer[1] if answer else None)
+                line += "," + csv_cell(answer[1] if answer else None)
             yield line
 
 
 def event_lines(store: Store, audit: AuditInfo, include_notes: bool = False) -> Iterator[str]:
     """The events export's CSV lines, rows as findings.event_table gives them: the trail
     oldest first; a note's text is `(note)` unless include_notes."""
-    audit_cell = _csv_cell(audit.name)
+    audit_cell = csv_cell(audit.name)
     for row in store.audit_event_rows(audit.id):
         cells = list(row)
         if cells[7] == "note" and not include_notes:
             cells[8] = "(note)" if cells[8] else cells[8]
             cells[9] = "(note)" if cells[9] else cells[9]
-        yield audit_cell + "," + ",".join(map(_csv_cell, cells))
+        yield audit_cell + "," + ",".join(map(csv_cell, cells))
 
 
 def write_lines(
@@ -107,7 +107,7 @@ def write_lines(
     """CSV lines under a header, as export.write_csv writes a table (BOM, CRLF), in pieces
     of a few thousand lines; returns the rows written. `total` is for the progress only."""
     out.write(b"\xef\xbb\xbf")
-    out.write((",".join(_csv_cell(c) for c in columns) + "\r\n").encode("utf-8"))
+    out.write((",".join(csv_cell(c) for c in columns) + "\r\n").encode("utf-8"))
     n = 0
     piece: list[str] = []
     for n, line in enumerate(lines, 1):

@@ -16,12 +16,13 @@ from casereview.change import (
     change,
 )
 from casereview.checklist import Checklist
+from casereview.fields import TREND_BY
 from casereview.outputs import blind_refusal
 from casereview.problems import CasereviewError
 from casereview.store import AuditInfo, Store
 from casereview.text import natural_key
 
-BY = ("section", "question", "recommendation", "concern", "theme")
+BY = TREND_BY
 """What `--by` may name: sections only, questions only, or questions pooled by a tag."""
 TAG_KINDS = ("recommendation", "concern", "theme")
 

@@ -6,13 +6,14 @@ and the Word forms say the same."""
 from __future__ import annotations
 
 from casereview import reportdoc, scoring, trend_tables
+from casereview.change import ARROWS
 from casereview.reportdoc import Block, Grid, Heading
 from casereview.trend import Figure, Trend, TrendItem
 
-ARROWS = {"improved": "▲", "declined": "▼", "higher": "▲", "lower": "▼"}
 CLEAR = tuple(ARROWS)
-SMALL_MARK = "\u2020"  # after the counts of a figure too uncertain to quote on its own
-SMALL_NOTE = f"{SMALL_MARK} fewer than {scoring.SMALL_N} cases: too uncertain to quote on its own."
+SMALL_NOTE = (
+    f"{scoring.SMALL_MARK} fewer than {scoring.SMALL_N} cases: too uncertain to quote on its own."
+)
 
 
 def _figure(fig: Figure | None) -> str:
@@ -42,7 +43,7 @@ def _change(fig: Figure) -> str:
 def _counts(fig: Figure | None) -> str:
     if fig is None:
         return "not asked"
-    small = f" {SMALL_MARK}" if scoring.small_sample(fig.n) else ""
+    small = f" {scoring.SMALL_MARK}" if scoring.small_sample(fig.n) else ""
     return f"{fig.successes:g} of {fig.n}{small}"
 
 

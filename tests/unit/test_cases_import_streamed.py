@@ -120,6 +120,7 @@ def test_update_replaces_the_files_columns_and_writes_the_trail(tmp_path: Path) 
     assert result.exit_code == 0, result.stderr
     assert "imported 1 cases" in result.stdout
     assert "1 already in the pool: 1 updated, 0 unchanged" in result.stdout
+    assert "case T/3 of 'Testshire' is already in the pool; updated from the file" in result.output
     after = case(db, "T/3")
     # the file's columns replace the stored ones; the others stay
     assert after["offence"] == "Stalking (s2A)"
@@ -147,6 +148,8 @@ def test_update_replaces_the_files_columns_and_writes_the_trail(tmp_path: Path) 
     assert again.exit_code == 0, again.stderr
     assert "imported 0 cases" in again.stdout
     assert "2 already in the pool: 0 updated, 2 unchanged" in again.stdout
+    assert "updated from the file" not in again.output  # each line says what happened to it
+    assert again.output.count("is already in the pool; the file changes nothing") == 2
     assert len(events(db)) == 1
 
 

@@ -175,3 +175,15 @@ def test_text_word_cannot_hold_is_replaced_not_refused(tmp_path: Path) -> None:
     out = tmp_path / "odd.docx"
     docx_report.write([reportdoc.Heading("Audit \x07 bell", 1)], out)
     assert docx.Document(str(out)).paragraphs[0].text == "Audit \ufffd bell"
+
+
+def test_markdown_keeps_data_with_bars_and_line_breaks_in_its_cell() -> None:
+    from casereview.reportdoc import Block, Grid, Heading, to_markdown
+
+    blocks: list[Block] = [
+        Heading("Audit A | B", 2),
+        Grid(("Audit", "Cases"), (False, True), (("North | South\nmonthly", "12"),)),
+    ]
+    assert to_markdown(blocks) == (
+        "## Audit A \\| B\n\n| Audit | Cases |\n|---|---:|\n| North \\| South monthly | 12 |\n"
+    )

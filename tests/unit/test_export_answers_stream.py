@@ -114,9 +114,11 @@ def test_the_filter_refuses_what_it_cannot_mean(tmp_path: Path) -> None:
         (["questions", "--question", "REC-01"], "export answers only"),
         (["answers", "--question", "REC-99"], "no question 'REC-99' in checklist mini"),
         (["answers", "--answer", "no,maybe"], "'maybe' is not an answer"),
+        (["answers", "--answer", " , "], "--answer needs one or more answers"),
+        (["answers", "--answer", ""], "--answer needs one or more answers"),
     ):
         result = run(db, "export", *args[:1], "--audit", "Test audit", *args[1:])
-        assert result.exit_code != 0
+        assert result.exit_code == 2
         assert message in result.stderr, result.stderr
 
 

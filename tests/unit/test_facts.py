@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from casereview import findings, outputs, report, scoring
+from casereview import agreement, findings, outputs, report, scoring
 from casereview.checklist import Checklist
 from casereview.checklist_loading import ChecklistError, load_checklist, parse_checklist
 from casereview.export import write_csv
@@ -142,8 +142,8 @@ def test_reviewers_agree_or_not_on_facts_too(checklist: Checklist) -> None:
         ]
 
     reviews = pair(1, "yes", "yes") + pair(2, "no", "yes")
-    agreement = {f.question_id: f for f in scoring.audit_agreement(checklist, reviews)}
-    assert (agreement["INV-02"].n_pairs, agreement["INV-02"].agree) == (2, 1)
+    agreed = {f.question_id: f for f in agreement.audit_agreement(checklist, reviews)}
+    assert (agreed["INV-02"].n_pairs, agreed["INV-02"].agree) == (2, 1)
 
 
 # ---------------------------------------------------------------- the checklist file

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from casereview import scoring
+from casereview import agreement, scoring
+from casereview.agreement import cohen_kappa, landis_koch_band
 from casereview.checklist_loading import parse_checklist
 from casereview.fields import Role, Status
 from casereview.scoring import (
@@ -15,11 +16,9 @@ from casereview.scoring import (
     ReviewRecord,
     allocate_proportional,
     case_section_score,
-    cohen_kappa,
     counted_reviews,
     describe,
     grouped,
-    landis_koch_band,
     pct,
     question_figures_from_counts,
     sample_size,
@@ -311,7 +310,7 @@ sections:
         ReviewRecord(4, "moderated", "complete", "mod", {"A": "no", "B": "no"}),  # not a pair
         ReviewRecord(4, "second", "complete", "bob", {"A": "yes", "B": "yes"}),
     ]
-    a, b = scoring.audit_agreement(checklist, reviews)
+    a, b = agreement.audit_agreement(checklist, reviews)
     # A: (yes,yes), (no,no): 2 pairs, 100%; pe = (1*1 + 1*1)/4 = 0.5 -> kappa 1
     assert (a.question_id, a.n_pairs, a.agree, a.agree_pct, a.kappa, a.band) == (
         "A",
@@ -324,13 +323,13 @@ sections:
     # B: (no,yes), (no,no): 1 of 2 = 50%; A: no 2; B: yes 1, no 1; pe = (2*1)/4 = 0.5;
     # kappa = (0.5 - 0.5)/0.5 = 0 -> slight
     assert (b.n_pairs, b.agree, b.agree_pct, b.kappa, b.band) == (2, 1, 50.0, 0.0, "slight")
-    (pooled,) = scoring.section_agreement(checklist, reviews)
+    (pooled,) = agreement.section_agreement(checklist, reviews)
     # four pairs: (yes,yes) (no,yes) (no,no) (no,no): 3 of 4 = 75%
     # primary: yes 1, no 3; second: yes 2, no 2; pe = (1*2 + 3*2)/16 = 0.5
     # kappa = (0.75 - 0.5)/0.5 = 0.5 -> moderate
     assert (pooled.question_id, pooled.n_pairs, pooled.agree, pooled.agree_pct) == ("s", 4, 3, 75.0)
     assert pooled.kappa == pytest.approx(0.5) and pooled.band == "moderate"
-    none = scoring.audit_agreement(checklist, reviews[:1])
+    none = agreement.audit_agreement(checklist, reviews[:1])
     assert [(f.n_pairs, f.agree_pct, f.kappa, f.band) for f in none] == [(0, None, None, None)] * 2
 
 

@@ -7,22 +7,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from casereview import scoring
+from casereview.agreement import audit_agreement, cohen_kappa, landis_koch_band, section_agreement
 from casereview.checklist_loading import load_checklist
 from casereview.fields import Role, Status
 from casereview.scoring import (
     ReviewRecord,
     allocate_proportional,
-    audit_agreement,
     audit_question_figures,
     audit_section_figures,
     case_section_score,
-    cohen_kappa,
     counted_reviews,
     describe,
-    landis_koch_band,
     pct,
     sample_size,
-    section_agreement,
     section_figures,
     wilson_interval,
 )

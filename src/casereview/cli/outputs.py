@@ -62,17 +62,15 @@ def export_cmd(
     """
     from casereview import export, outputs
 
-    if fmt is None and out is not None and out.suffix and outputs.format_named(out) is None:
-        fail(f"cannot tell the format from '{out}'; give --format csv, xlsx or json")
-    fmt = fmt or outputs.format_named(out) or "csv"
-    if fmt == "xlsx" and out is None:
-        fail("xlsx needs --out FILE (a workbook cannot go to the terminal)")
+    fmt = outputs.choose_format(fmt, out)
     store = context.existing_store()
     if out is not None:
         export.safe_target(out, store.files())  # refused before any work, nothing touched
     answers = None
     if answer_values is not None:
         answers = [v.strip().lower() for v in answer_values.split(",") if v.strip()]
+        if not answers:
+            fail("--answer needs one or more answers, comma-separated (e.g. no,partly)")
     prepared = outputs.prepare(
         store,
         audit_name,

@@ -9,8 +9,7 @@ from pathlib import Path
 import click
 
 from casereview.cli.base import Context, friendly_errors, pass_ctx, warn
-
-BY = ("section", "question", "recommendation", "concern", "theme")  # casereview.trend.BY
+from casereview.fields import TREND_BY
 
 
 @click.command("trend")
@@ -27,7 +26,7 @@ BY = ("section", "question", "recommendation", "concern", "theme")  # casereview
 )
 @click.option(
     "--by",
-    type=click.Choice(BY),
+    type=click.Choice(TREND_BY),
     help="Rows: sections only, questions only, or questions pooled by recommendation, "
     "concern or theme (default: each section, then its questions).",
 )

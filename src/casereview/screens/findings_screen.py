@@ -271,7 +271,7 @@ class FindingsScreen(StoreScreen):
             )
             return
 
-        def figures(fig: scoring.AgreementFigures) -> list[str]:
+        def figures(fig: agreement.AgreementFigures) -> list[str]:
             return [
                 str(fig.n_pairs),
                 f"{fig.agree_pct:.0f}%" if fig.agree_pct is not None else "-",

@@ -13,14 +13,18 @@ from textual.reactive import reactive
 from textual.widgets import DataTable, Footer, Header, Static
 from textual_plotext import PlotextPlot
 
-from casereview import scoring
+from casereview import change, scoring
+from casereview.change import DECLINED, IMPROVED
 from casereview.problems import CasereviewError
 from casereview.screens._base import StoreScreen
 
 if TYPE_CHECKING:
     from casereview.trend import Figure, Trend, TrendAudit, TrendItem
 
-ARROWS = {"improved": ("▲", "bold green"), "declined": ("▼", "bold red")}
+ARROWS = {
+    IMPROVED: (change.ARROWS[IMPROVED], "bold green"),
+    DECLINED: (change.ARROWS[DECLINED], "bold red"),
+}
 """The only two arrows: a change whose 95% Newcombe interval excludes 0."""
 CELL = 11  # "100▲ 84-100": a figure, the arrow's place and the interval
 

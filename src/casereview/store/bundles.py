@@ -189,14 +189,13 @@ class BundleStore(ReviewStore):
             result = plan(None, content)
             result.new_cases = new_cases
         else:
-            result = plan(self._audit_state(audit_id), content, settle)
+            local = self._audit_state(audit_id)  # built once: it is the whole audit
+            result = plan(local, content, settle)
             checklist = self.audit_checklist(audit_id)  # its hash is the bundle's (plan)
         if result.conflicts:
             raise BundleConflict(source, result.conflicts)
-        self._check_bundle_answers(checklist, result)
-        self._check_bundle_roles(
-            content, None if audit_id is None else self._audit_state(audit_id), result
-        )
+        self._check_bundle_answers(checklist, result, None if audit_id is None else local)
+        self._check_bundle_roles(content, None if audit_id is None else local, result)
         return result
 
     def _check_bundle_roles(self, content: Json, local: Json | None, result: Plan) -> None:
@@ -283,17 +282,39 @@ class BundleStore(ReviewStore):
             )
         return new
 
-    def _check_bundle_answers(self, checklist: Checklist, result: Plan) -> None:
-        """Every answer the bundle brings is one its checklist allows (a bundle is checked
-        by its seal, but a seal can be recomputed by anyone who edits the file)."""
+    def _check_bundle_answers(self, checklist: Checklist, result: Plan, local: Json | None) -> None:
+        """What the bundle brings keeps the app's rules (a bundle is checked by its seal,
+        but a seal can be recomputed by anyone who edits the file): every answer one its
+        checklist allows, none to a question skip logic hides, a completed review with
+        every shown question answered, and a review kept by the reviewer who started it."""
         problems = []
+        started_by = {r["uuid"]: r["reviewer"] for r in (local or {"reviews": []})["reviews"]}
         for review in result.new_reviews + result.updated_reviews:
+            ref = review["case_ref"]
+            values: dict[str, str | None] = {}
             for answer in review["answers"]:
                 qid, value = answer["question_id"], answer["value"]
                 if not checklist.has_question(qid):
-                    problems.append(f"{review['case_ref']}: no question {qid} in the checklist")
+                    problems.append(f"{ref}: no question {qid} in the checklist")
                 elif value is not None and value not in checklist.question(qid).answers:
-                    problems.append(f"{review['case_ref']}: {qid} does not allow '{value}'")
+                    problems.append(f"{ref}: {qid} does not allow '{value}'")
+                else:
+                    values[qid] = value
+            hidden = set(checklist.hidden_ids(values))
+            problems += [
+                f"{ref}: {qid} is answered, but its skip logic hides it"
+                for qid, value in values.items()
+                if qid in hidden and value is not None
+            ]
+            if review["status"] == "complete" and checklist.unanswered(values):
+                missing = ", ".join(checklist.unanswered(values)[:5])
+                problems.append(f"{ref}: complete, but shown questions are unanswered ({missing})")
+            was = started_by.get(review["uuid"])
+            if was is not None and was != review["reviewer"]:
+                problems.append(
+                    f"{ref}: the {review['role']} review was {was}'s, the bundle says "
+                    f"{review['reviewer']}'s (a review keeps its reviewer)"
+                )
         if problems:
             raise BundleError(
                 "the bundle holds answers its checklist does not allow; nothing was imported:\n"

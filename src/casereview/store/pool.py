@@ -46,11 +46,12 @@ def _case_values(row: Sequence[Any], stamp: str) -> tuple[Any, ...]:
 @dataclass(frozen=True)
 class Merged:
     """What merge_cases did: cases added, those the pool had (as (position in the stream,
-    force, case_ref)), and how many of those changed."""
+    force, case_ref)), how many of those changed, and the positions of the changed ones."""
 
     inserted: int
     existing: list[tuple[int, str, str]]
     updated: int
+    changed: frozenset[int] = frozenset()
 
 
 def _extra_value(name: str) -> tuple[str, list[Any]]:
@@ -265,6 +266,7 @@ class PoolStore(Connection):
         stamp = now()
         inserted = updated = 0
         existing: list[tuple[int, str, str]] = []
+        changed: set[int] = set()
         with no_cycle_collection(), self._write():
             before = self._last_case_id()
             batch: list[tuple[int, Sequence[Any]]] = []
@@ -288,10 +290,13 @@ class PoolStore(Connection):
                         continue
                     existing.append((i, force, row[0]))
                     if update:
-                        for old in found:
-                            updated += self._update_case(
-                                old, row, columns, extra_columns, actor, source
-                            )
+                        n = sum(
+                            self._update_case(old, row, columns, extra_columns, actor, source)
+                            for old in found
+                        )
+                        updated += n
+                        if n:
+                            changed.add(i)
                 if new:
                     inserted += self.db.conn.executemany(_INSERT_CASE.format(""), new).rowcount
                 batch.clear()
@@ -302,7 +307,7 @@ class PoolStore(Connection):
                     flush()
             if batch:
                 flush()
-        return Merged(inserted, existing, updated)
+        return Merged(inserted, existing, updated, frozenset(changed))
 
     def _update_case(
         self,
