@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 from casereview.checklist import Checklist
+from casereview.demo_monthly import monthly_audits
 from casereview.importing import read_case_file
 from casereview.sampling import Scope, create_sampled_audit
 from casereview.shipped import sample_pool
@@ -44,6 +45,8 @@ def build_demo(store: Store, reviewer: str) -> bool:
     store.ensure_shipped_checklists()
     store.insert_case_rows(read_case_file(sample_pool()).rows)
     force = "Northmoor Police"
+    # Created first, so the audit list (newest first) still opens on the dip sample.
+    monthly_audits(store, force)
     _earlier_audit(store, force)
     info = store.find_checklist("stalking-casefile")  # the current version
     audit, sample, _pool = create_sampled_audit(
