@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import DataTable, Input, Select
 
 from casereview.app import make_app
@@ -281,3 +282,40 @@ async def test_export_from_the_app_follows_the_file_name_and_asks_before_replaci
         assert isinstance(app.screen, FindingsScreen)
     # a .csv name wrote CSV, though the format said workbook
     assert out.read_bytes().startswith(b"\xef\xbb\xbfaudit,section_id,question_id,")
+
+
+async def test_a_served_export_delivers_what_a_local_one_writes_group_by_included(
+    audited: tuple[Store, AuditInfo], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # In a served session the file goes to the browser (deliver_binary), not to disk; it
+    # must be the same export the dialog asks for, grouped by force as the screen shows.
+    from textual.app import App
+
+    store, audit = audited
+    complete_reviews(store, audit)
+    sent: list[tuple[bytes, str]] = []
+    monkeypatch.setattr(App, "is_web", property(lambda _self: True))
+    monkeypatch.setattr(
+        App,
+        "deliver_binary",
+        lambda _self, data, save_filename, **_kw: sent.append((data.read(), save_filename)),
+    )
+    app = make_app(store, "ann")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f", "g", "x")  # sections, grouped by force
+        await pilot.pause()
+        dialog = app.screen
+        assert dialog.query_one("#export-by", Select).value == "force"
+        dialog.query_one("#export-path", Input).value = "sections.csv"
+        await pilot.click("#export-go")
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if sent:
+                break
+    ((data, name),) = sent
+    assert name == "sections.csv"
+    lines = data.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("audit,group,section_id,"), lines[0]
+    # rows per section and force (the forces of the completed reviews' cases)
+    assert lines[1:] and {line.split(",")[1] for line in lines[1:]} <= {"Otherton", "Testshire"}
+    assert not list(tmp_path.iterdir())  # nothing written on the server's disk

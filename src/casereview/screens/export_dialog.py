@@ -163,7 +163,7 @@ class ExportScreen(Dialog[Path | None]):
         message = self.query_one("#export-message", Label)
         if self.app.is_web:  # served: the reviewer's browser downloads it, the server keeps none
             typed = self.query_one("#export-path", Input).value
-            self._deliver(download_name(typed, outputs.format_named(typed) or fmt), kind, notes)
+            self._deliver(download_name(typed, outputs.format_named(typed) or fmt), kind, by, notes)
             return
         if not path.name:
             message.update(Text("Give a file name.", "red"))
@@ -211,11 +211,12 @@ class ExportScreen(Dialog[Path | None]):
             return
         self.app.call_from_thread(self.dismiss, path)
 
-    def _deliver(self, name: str, kind: str, notes: bool) -> None:
+    def _deliver(self, name: str, kind: str, by: str | None, notes: bool) -> None:
         message = self.query_one("#export-message", Label)
         fmt = Path(name).suffix.lstrip(".")
         try:
-            prepared = outputs.prepare(self.store, self.audit_name, kind, fmt, None, notes)
+            # the same request a local export makes: the group-by the screen shows included
+            prepared = outputs.prepare(self.store, self.audit_name, kind, fmt, by, notes)
         except CasereviewError as exc:
             message.update(Text(str(exc), "red"))
             return
