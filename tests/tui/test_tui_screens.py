@@ -225,6 +225,22 @@ async def test_assign_by_hand(audited: tuple[Store, AuditInfo]) -> None:
     ]
 
 
+async def test_assigning_a_case_to_its_second_reviewer_is_refused_on_screen(
+    audited: tuple[Store, AuditInfo],
+) -> None:
+    store, audit = audited
+    second_case = store.audit_cases(audit.id)[1].case.id
+    store.assign_second(audit.id, [second_case], "sue", "lead")
+    app = make_app(store, "lead")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "down", "a", *"sue", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, AuditCasesScreen)  # still running, the list shown
+        shown = [str(n.message) for n in app._notifications]
+    assert any("sue is this case's blind second reviewer" in m for m in shown)
+    assert store.audit_case(audit.id, second_case).assigned_to is None
+
+
 async def test_export_from_the_app(
     audited: tuple[Store, AuditInfo], tmp_path: Path, monkeypatch: object
 ) -> None:

@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Header, Static
 
+from casereview.problems import CasereviewError
 from casereview.rules import next_in_queue
 from casereview.screens._base import StoreScreen
 from casereview.screens.modals import ReasonScreen
@@ -150,9 +151,14 @@ class AuditCasesScreen(StoreScreen):
         case = self.store.case(int(key))
 
         def assign(name: str | None) -> None:
-            if name:
+            if not name:
+                return
+            try:
                 self.store.assign(self.audit_id, int(key), name, self.reviewer)
-                self.refresh_cases()
+            except CasereviewError as exc:  # the second reviewer, or a busy database
+                self.notify(str(exc), title="Not assigned", severity="error", markup=False)
+                return
+            self.refresh_cases()
 
         self.app.push_screen(
             ReasonScreen(

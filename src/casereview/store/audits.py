@@ -315,8 +315,21 @@ class AuditStore(PoolStore):
         return {int(case_id) for (case_id,) in rows}
 
     def assign(self, audit_id: int, case_id: int, reviewer: str | None, actor: str) -> None:
-        """Assign one sampled case to a reviewer by hand (None: unassigned)."""
+        """Assign one sampled case to a reviewer by hand (None: unassigned).
+
+        Not to the case's second reviewer: a blind second review by the person who did the
+        primary is no second opinion (the rule `assign_second` applies the other way round).
+        """
         with self._write():
+            people = self._people(audit_id, case_id)
+            if people is None:
+                raise StoreError("that case is not in this audit's sample")
+            _assigned, chosen, _primary, second = people
+            if reviewer is not None and reviewer in (chosen, second):
+                raise StoreError(
+                    f"{reviewer} is this case's blind second reviewer; its primary review "
+                    "must be by someone else"
+                )
             cursor = self.db.execute(
                 "UPDATE audit_cases SET assigned_to = ? WHERE audit_id = ? AND case_id = ?",
                 [reviewer, audit_id, case_id],
