@@ -103,13 +103,17 @@ def replacing(path: Path, protect: Iterable[Path] = ()) -> Iterator[Path]:
     """A temporary file beside `path` to write the export to, renamed over `path` only when
     the block finishes and removed when it fails: no half-written file is ever left. The
     target is checked first (safe_target: never the database, a folder or a device). It is
-    created owner-only (mkstemp), and the rename keeps that: exports hold case data."""
+    created owner-only (mkstemp), and the rename keeps that: exports hold case data. The new
+    file is flushed to disk before the rename, so a power cut leaves the old file or the new
+    one, never an empty one under the old name."""
     target = safe_target(path, protect)
     fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     os.close(fd)
     tmp = Path(name)
     try:
         yield tmp
+        with tmp.open("rb") as written:
+            os.fsync(written.fileno())
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
