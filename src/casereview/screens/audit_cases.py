@@ -23,7 +23,7 @@ class AuditCasesScreen(StoreScreen):
     """The sample, in sample order."""
 
     BINDINGS = [
-        Binding("enter", "open", "Review"),
+        Binding("enter", "open", "Review", priority=True),  # shown: see FindingsScreen
         Binding("m", "mine", "My queue"),
         Binding("f", "findings", "Findings"),
         Binding("o", "moderate", "Moderate"),
