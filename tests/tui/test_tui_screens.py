@@ -181,11 +181,11 @@ async def test_reviewer_queue(tmp_path: Path) -> None:
         await pilot.press("enter")  # the newest audit is first
         screen = app.screen
         assert isinstance(screen, AuditCasesScreen)
-        table = screen.query_one(DataTable)
+        table = screen.table
         assert table.row_count == 6
         await pilot.press("m")
         assert table.row_count == 3
-        assert {cell_text(table, r, 3) for r in range(3)} == {"bob"}
+        assert {str(table.get_row_at(r)[3]) for r in range(3)} == {"bob"}
 
 
 async def test_pool_search_and_audits_of_a_case(audited: tuple[Store, AuditInfo]) -> None:
