@@ -34,7 +34,7 @@ class AuditCasesScreen(StoreScreen):
     so a 25,000-case sample opens as fast as a 25-case one."""
 
     BINDINGS = [
-        Binding("enter", "open", "Review"),
+        Binding("enter", "open", "Review", priority=True),  # shown: see FindingsScreen
         Binding("m", "mine", "My queue"),
         Binding("f", "findings", "Findings"),
         Binding("o", "moderate", "Moderate"),
