@@ -128,7 +128,7 @@ async def test_audits_left_out_of_the_trend_and_back(tmp_path: Path) -> None:
         # typed at once after `a`: the dialog takes them (down to February, untick, show)
         await burst(pilot, "a", "down", "space", "enter")
         await pilot.pause()
-        assert app.screen is trends
+        assert isinstance(app.screen, TrendsScreen)  # the dialog closed
         assert trends.trend is not None
         assert [a.name for a in trends.trend.audits] == ["Jan", "Mar"]
         assert cells(app) == [
@@ -139,6 +139,7 @@ async def test_audits_left_out_of_the_trend_and_back(tmp_path: Path) -> None:
         assert title.endswith(", 2 of 3 audits oldest first")
         # Escape leaves the choice as it is; ticking February again restores all three
         await pilot.press("a", "escape")
+        assert trends.trend is not None
         assert [a.name for a in trends.trend.audits] == ["Jan", "Mar"]
         await pilot.press("a")
         assert isinstance(app.screen, TrendAuditsScreen)
