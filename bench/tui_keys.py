@@ -133,8 +133,10 @@ async def _open_fresh_case(
     await pilot.pause()
     await pilot.press("enter")
     assert isinstance(app.screen, ReviewScreen), app.screen
-    assert app.screen.review_id not in opened, "the case did not open"
-    opened.add(app.screen.review_id)
+    # By case: a review opened but not yet answered has no id (a look starts nothing).
+    case_id = app.screen.case_id
+    assert case_id is not None and case_id not in opened, "the case did not open"
+    opened.add(case_id)
 
 
 async def _choose_audit(pilot: Pilot[Any], audit_id: int) -> None:
