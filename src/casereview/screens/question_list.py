@@ -7,7 +7,6 @@ answer, changes two prompts (the question's and its section's): four lines, not 
 
 from __future__ import annotations
 
-from textual.geometry import Size
 from textual.reactive import reactive
 from textual.visual import VisualType
 from textual.widgets import OptionList
@@ -36,14 +35,6 @@ class QuestionList(OptionList):
         for key in [key for key in cache.keys() if key[0] is option]:
             cache.discard(key)
         self._refresh_option(index)
-
-    def _size_updated(
-        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
-    ) -> bool:
-        # A layout hands a ScrollView its own region as its "virtual size", which ScrollView
-        # then finds changed every time, and redraws the scrollbar for in a frame of its own:
-        # a second frame for every key that lays out the screen. The list keeps its own.
-        return super()._size_updated(size, self.virtual_size, container_size, layout)
 
     def _refresh_option(self, index: int | None) -> None:
         if index is None or not self.is_mounted:
