@@ -203,7 +203,7 @@ def measure_export_answers(
     with the csv module), each its own process, alternating; medians and peak memory."""
     ours_out, bare_out = scratch / "answers-ours.csv", scratch / "answers-baseline.csv"
     ours_cmd = [CASEREVIEW, "--db", str(db), "--reviewer", "bench", "export", "answers"]
-    ours_cmd += ["--audit", audit_name, "--out", str(ours_out)]
+    ours_cmd += ["--audit", audit_name, "--out", str(ours_out), "--force"]
     bare_cmd = [PYTHON, "-m", "bench.baseline_export", str(db), str(audit_id), str(bare_out)]
     ours_s: list[float] = []
     bare_s: list[float] = []

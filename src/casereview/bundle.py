@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -97,20 +96,13 @@ def _dump(value: Json) -> bytes:
 
 
 def write(path: Path, data: bytes) -> None:
-    """Write the bundle owner-only (it holds case data and notes), whole or not at all."""
-    import tempfile
+    """Write the bundle owner-only (it holds case data and notes), whole or not at all: the
+    exports' own writer (export.replacing), which checks the target and syncs before the
+    rename."""
+    from casereview.export import replacing
 
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    tmp = Path(name)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with replacing(path) as tmp:
+        tmp.write_bytes(data)
 
 
 @dataclass(frozen=True)

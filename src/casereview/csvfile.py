@@ -129,6 +129,61 @@ def _shaped_iso(value: str) -> str | None:
     return None
 
 
+_HOURS_MINUTES = frozenset(f"{h:02d}:{m:02d}" for h in range(24) for m in range(60))
+_SECONDS = frozenset(f"{s:02d}" for s in range(60))
+_DAYS_KEPT = 4096  # the days a DateReader remembers (a pool's dates span a few years)
+
+
+class DateReader:
+    """parse_date for the many dates of one file: the same answers, told faster.
+
+    A national pool holds 400,000 dates in a few thousand distinct days. The day part of
+    each is read once (by the same `datetime.fromisoformat` as parse_date) and remembered;
+    a time of the common `HH:MM[:SS]` shape is told by set membership. Anything else, and
+    any day that is not a date, goes to parse_date itself, for its answer or its ValueError.
+    """
+
+    def __init__(self) -> None:
+        self._days: dict[str, str] = {}  # a valid day as written -> its ISO form
+
+    def __call__(self, value: str) -> str:
+        """parse_date(value) of a value already stripped."""
+        n = len(value)
+        if n in (10, 16, 19):
+            day = self._days.get(value[:10])
+            if day is None:
+                day = self._learn(value[:10])
+            if day is not None:
+                if n == 10:
+                    return day
+                if value[11:16] in _HOURS_MINUTES:
+                    if day == value[:10]:  # ISO, kept as written (a UK day never reads so)
+                        if value[10] == "T" and (
+                            n == 16 or (value[16] == ":" and value[17:19] in _SECONDS)
+                        ):
+                            return value
+                    elif n == 16 and value[10] in " T":
+                        return f"{day}T{value[11:16]}"
+        return parse_date(value)
+
+    def _learn(self, text: str) -> str | None:
+        """The ISO day of `text` (YYYY-MM-DD or DD/MM/YYYY) if it is a date, remembered."""
+        if text[4:5] == "-" and text[7:8] == "-":
+            day = text
+        elif text[2:3] == "/" and text[5:6] == "/":
+            day = f"{text[6:10]}-{text[3:5]}-{text[0:2]}"
+        else:
+            return None
+        try:
+            datetime.fromisoformat(day)
+        except ValueError:
+            return None
+        if len(self._days) >= _DAYS_KEPT:
+            self._days.clear()
+        self._days[text] = day
+        return day
+
+
 class CsvRow(NamedTuple):
     """A data row and the line it starts on (a tuple: a national pool has 200,000 of them)."""
 

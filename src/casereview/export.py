@@ -33,6 +33,18 @@ class Table:
 
 
 @dataclass(frozen=True)
+class RowStream:
+    """A table whose rows come as they are read (an export of a million answers): each row
+    its cells in column order, read once, as the workbook is written; `expected` rows at
+    most (for the progress)."""
+
+    name: str
+    columns: tuple[str, ...]
+    rows: Iterable[Sequence[Cell]]
+    expected: int = 0
+
+
+@dataclass(frozen=True)
 class BarChart:
     """A native bar chart for the workbook's summary sheet (percentages, 0-100)."""
 
@@ -103,13 +115,17 @@ def replacing(path: Path, protect: Iterable[Path] = ()) -> Iterator[Path]:
     """A temporary file beside `path` to write the export to, renamed over `path` only when
     the block finishes and removed when it fails: no half-written file is ever left. The
     target is checked first (safe_target: never the database, a folder or a device). It is
-    created owner-only (mkstemp), and the rename keeps that: exports hold case data."""
+    created owner-only (mkstemp), and the rename keeps that: exports hold case data. The new
+    file is flushed to disk before the rename, so a power cut leaves the old file or the new
+    one, never an empty one under the old name."""
     target = safe_target(path, protect)
     fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     os.close(fd)
     tmp = Path(name)
     try:
         yield tmp
+        with tmp.open("rb") as written:
+            os.fsync(written.fileno())
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
@@ -173,6 +189,33 @@ def write_json(
     out.write("\n")
 
 
+def write_json_rows(
+    name: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Cell]],
+    out: TextIO,
+    meta: Mapping[str, object] | None = None,
+    progress: ProgressFn | None = None,
+    total: int = 0,
+) -> int:
+    """write_json of one table whose rows come as they are read, a row at a time: the same
+    text (json's indent is the same at every depth, and its strings never hold a line
+    break, so each part dumped alone and indented to its depth is what one dump writes)."""
+    meta_text = json.dumps(dict(meta or {}), indent=2, ensure_ascii=False)
+    out.write('{\n  "meta": ' + meta_text.replace("\n", "\n  ") + ",\n  ")
+    out.write(json.dumps(name, ensure_ascii=False) + ": [")
+    n = 0
+    for n, row in enumerate(rows, 1):
+        item = json.dumps(dict(zip(columns, row, strict=True)), indent=2, ensure_ascii=False)
+        out.write(("\n    " if n == 1 else ",\n    ") + item.replace("\n", "\n    "))
+        if progress and n % PROGRESS_EVERY == 0:
+            progress(n, max(total, n))
+    out.write("\n  ]\n}\n" if n else "]\n}\n")
+    if progress:
+        progress(n, n)
+    return n
+
+
 def sheet_name(name: str) -> str:
     return re.sub(r"[\[\]:*?/\\]", "_", name)[:31] or "Sheet"
 
@@ -180,21 +223,30 @@ def sheet_name(name: str) -> str:
 def write_xlsx(
     path: Path | BinaryIO,
     summary: Sequence[tuple[str, Cell]],
-    tables: Sequence[Table],
+    tables: Sequence[Table | RowStream],
     chart: BarChart | None = None,
     progress: ProgressFn | None = None,
     line_charts: Sequence[LineChart] = (),
-) -> None:
+) -> list[int]:
     """One workbook: a summary sheet (with the chart), a Charts sheet when there are line
     charts (each beside its figures), then a sheet per table with frozen headers and
-    filters. Text is written as text, so nothing in a cell is ever evaluated."""
+    filters; returns the rows written of each table. Text is written as text, so nothing
+    in a cell is ever evaluated.
+
+    A RowStream's rows go to the file as they come: xlsxwriter's constant_memory mode
+    (written to a file only) keeps no row once the next is begun, and writes text as
+    in-line strings instead of one shared table, so the workbook's XML differs from a
+    table's while every cell, format and sheet is the same."""
     import xlsxwriter  # imported here: only XLSX exports pay for it
 
     if not tables:
         raise ValueError("an XLSX export needs at least one table")
-    total = sum(len(t.rows) for t in tables)
+    total = sum(t.expected if isinstance(t, RowStream) else len(t.rows) for t in tables)
     done = 0
-    options = {"strings_to_formulas": False, "strings_to_urls": False}
+    written: list[int] = []
+    options: dict[str, object] = {"strings_to_formulas": False, "strings_to_urls": False}
+    if any(isinstance(t, RowStream) for t in tables):
+        options["constant_memory"] = True  # ignored in memory (a served download)
     if isinstance(path, Path):
         workbook = xlsxwriter.Workbook(str(path), options)
     else:  # built in memory (a served session's download): no file on the server's disk
@@ -251,18 +303,31 @@ def write_xlsx(
             for c, column in enumerate(table.columns):
                 sheet.write_string(0, c, column, header)
                 sheet.set_column(c, c, max(10, min(50, len(column) + 2)))
-            for r, row in enumerate(table.rows, 1):
-                for c, column in enumerate(table.columns):
-                    _write(sheet, r, c, row.get(column))
+            n = 0
+            for n, cells in enumerate(_cells(table), 1):
+                for c, value in enumerate(cells):
+                    _write(sheet, n, c, value)
                 done += 1
                 if progress and done % PROGRESS_EVERY == 0:
-                    progress(done, total)
+                    progress(done, max(total, done))
             sheet.freeze_panes(1, 0)
-            sheet.autofilter(0, 0, max(len(table.rows), 1), max(len(table.columns) - 1, 0))
+            sheet.autofilter(0, 0, max(n, 1), max(len(table.columns) - 1, 0))
+            written.append(n)
     finally:
         workbook.close()
     if progress:
-        progress(total, total)
+        progress(done, done)
+    return written
+
+
+def _cells(table: Table | RowStream) -> Iterator[Sequence[Cell]]:
+    """A table's rows as cells in column order."""
+    if isinstance(table, RowStream):
+        yield from table.rows
+    else:
+        columns = table.columns
+        for row in table.rows:
+            yield [row.get(column) for column in columns]
 
 
 LINE_BLOCK = 18

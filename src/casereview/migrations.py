@@ -326,3 +326,14 @@ def m008_case_ref_index(db: Database) -> None:
     # The command palette finds a case by the start of its reference, in every audit, on
     # each keystroke: an index on the reference alone answers that without reading the pool.
     db.execute("CREATE INDEX IF NOT EXISTS cases_by_ref ON cases (case_ref)")
+
+
+@_step
+def m009_audit_case_positions(db: Database) -> None:
+    # The cases screen reads an audit's sample a page at a time by position, counts it and
+    # finds a case's place in it, with or without "your queue": an index in that order,
+    # carrying the two columns the queue filters on, answers each without reading the rows.
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS audit_cases_by_position"
+        " ON audit_cases (audit_id, position, assigned_to, second_reviewer)"
+    )

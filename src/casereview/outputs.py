@@ -15,13 +15,15 @@ from types import ModuleType
 from typing import TYPE_CHECKING, BinaryIO
 
 from casereview import export
-from casereview.export import BarChart, Cell, LineChart, ProgressFn, Table
+from casereview.export import BarChart, Cell, LineChart, ProgressFn, RowStream, Table
 from casereview.fields import ANSWER_VALUES, where_text
 from casereview.store import Store, StoreError
 from casereview.streams import (
     answer_columns,
     answer_lines,
+    answer_records,
     event_lines,
+    event_records,
     keep,
     write_lines,
 )
@@ -152,8 +154,12 @@ class Prepared:
     tables: list[Table]
     summary: list[tuple[str, Cell]] = field(default_factory=list)
     chart: BarChart | None = None
-    lines: Callable[[], Iterator[str]] | None = None
-    """A CSV export written as it is read (streams.py): its rows' lines, under `columns`."""
+    lines: Callable[[Store], Iterator[str]] | None = None
+    """A CSV export written as it is read (streams.py): its rows' lines, under `columns`,
+    read through the store given (SQLite's connection stays on the thread that opened it)."""
+    records: Callable[[Store], Iterator[tuple[Cell, ...]]] | None = None
+    """A JSON export, or a workbook's sheet of the kind, written as it is read: its rows."""
+    source: Store | None = None  # the store a streamed export is read from by default
     columns: tuple[str, ...] = ()
     expected: int = 0  # rows a streamed export will have at most (for the progress)
     line_charts: list[LineChart] = field(default_factory=list)
@@ -164,7 +170,11 @@ class Prepared:
     def rows(self) -> int:
         """Rows of the kind asked for (a workbook holds more sheets around it); for a
         streamed export, at most this many."""
-        return self.expected if self.lines is not None else len(self.table.rows)
+        return self.expected if self.streamed else len(self.table.rows)
+
+    @property
+    def streamed(self) -> bool:
+        return self.lines is not None or self.records is not None
 
     @property
     def table(self) -> Table:
@@ -187,9 +197,11 @@ def prepare(
     `viewer`, refused while they have blind second reviews open in the audit.
 
     `question` and `answers` keep only the answers rows of that question, or with those
-    values (`answers` kind only). With `stream`, an answers CSV is not read here but as it
-    is written (Prepared.lines), so a million rows never sit in memory; the one reading
-    them must do so on this thread (SQLite's connection is not shared).
+    values (`answers` kind only). With `stream`, the rows of answers and events (in every
+    format; a workbook's other sheets are read here) are not read here but as they are
+    written (Prepared.lines, .records), so a million rows never sit in memory; they are
+    read through this store, on this thread, unless the writer is given another (a
+    worker thread's own: Store.reader).
     """
     findings = _f()
     kind = KINDS[kind_name]
@@ -213,10 +225,13 @@ def prepare(
         checklist = store.checklist(store.audit_named(audit_name).checklist_pk)
         if not checklist.has_question(question):
             raise StoreError(f"no question '{question}' in checklist {checklist.id}")
-    if stream and kind.name == "answers" and fmt == "csv":
-        return _streamed_answers(store, audit_name, include_notes, question, answers)
-    if stream and kind.name == "events" and fmt == "csv":
-        return _streamed_events(store, audit_name, include_notes)
+    streamed: Prepared | None = None
+    if stream and kind.name == "answers":
+        streamed = _streamed_answers(store, audit_name, fmt, include_notes, question, answers)
+    if stream and kind.name == "events":
+        streamed = _streamed_events(store, audit_name, fmt, include_notes)
+    if streamed is not None and fmt != "xlsx":
+        return streamed
     data = findings.load(store, audit_name, by, require_complete=kind.figures)
     if by and by not in findings.GROUP_FIELDS_BUILTIN and by not in store.case_attribute_names():
         raise StoreError(f"cannot group by '{by}': not a case field or attribute in this database")
@@ -224,8 +239,11 @@ def prepare(
         raise StoreError(
             f"audit '{data.audit.name}' has no second reviews, so no {kind.name} to export"
         )
-    table = kind.table(store, data, by, include_notes)
-    if question is not None or answers is not None:
+    if streamed is not None:  # a workbook: its other sheets below, the kind's streamed
+        table = Table(kind.name, streamed.columns)
+    else:
+        table = kind.table(store, data, by, include_notes)
+    if streamed is None and (question is not None or answers is not None):
         rows = table.rows
         kept = [
             r for r in rows if keep(str(r["question_id"]), _text(r["answer"]), question, answers)
@@ -239,9 +257,9 @@ def prepare(
     if any(not q.scored for q in data.checklist.questions):
         sheets.append(findings.context_table(data, by))
     sheets.append(findings.case_table(store, data, include_notes))
-    if kind.own_sheet:
+    if kind.own_sheet and streamed is None:
         sheets.append(table)
-    return Prepared(
+    prepared = Prepared(
         kind,
         fmt,
         data.audit.name,
@@ -249,6 +267,10 @@ def prepare(
         summary_pairs(data),
         section_chart(data),
     )
+    if streamed is not None:
+        prepared.records, prepared.source = streamed.records, store
+        prepared.columns, prepared.expected = streamed.columns, streamed.expected
+    return prepared
 
 
 def _text(value: Cell) -> str | None:
@@ -258,6 +280,7 @@ def _text(value: Cell) -> str | None:
 def _streamed_answers(
     store: Store,
     audit_name: str,
+    fmt: str,
     include_notes: bool,
     question: str | None,
     answers: Collection[str] | None,
@@ -267,36 +290,75 @@ def _streamed_answers(
         raise _f().FindingsError(f"audit '{audit.name}' has no cases")
     checklist = store.checklist(audit.checklist_pk)
     n_questions = 1 if question is not None else len(checklist.questions)
-    return Prepared(
+    prepared = Prepared(
         KINDS["answers"],
-        "csv",
+        fmt,
         audit.name,
         [],
-        lines=lambda: answer_lines(store, audit, checklist, include_notes, question, answers),
+        source=store,
         columns=answer_columns(include_notes),
         expected=store.count_reviews(audit.id) * n_questions,
     )
+    if fmt == "csv":
+        prepared.lines = lambda s: answer_lines(
+            s, audit, checklist, include_notes, question, answers
+        )
+    else:
+        prepared.records = lambda s: answer_records(
+            s, audit, checklist, include_notes, question, answers
+        )
+    return prepared
 
 
-def _streamed_events(store: Store, audit_name: str, include_notes: bool) -> Prepared:
+def _streamed_events(store: Store, audit_name: str, fmt: str, include_notes: bool) -> Prepared:
     audit = store.audit_named(audit_name)
     if audit.n_cases == 0:  # as findings.load refuses it
         raise _f().FindingsError(f"audit '{audit.name}' has no cases")
-    return Prepared(
+    prepared = Prepared(
         KINDS["events"],
-        "csv",
+        fmt,
         audit.name,
         [],
-        lines=lambda: event_lines(store, audit, include_notes),
+        source=store,
         columns=_f().EVENT_COLUMNS,
         expected=store.last_event_id(),
     )
+    if fmt == "csv":
+        prepared.lines = lambda s: event_lines(s, audit, include_notes)
+    else:
+        prepared.records = lambda s: event_records(s, audit, include_notes)
+    return prepared
 
 
-def write_to(prepared: Prepared, out: BinaryIO, progress: ProgressFn | None = None) -> int:
-    """A CSV or JSON export written to an open binary file; returns the rows written."""
+def write_to(
+    prepared: Prepared,
+    out: BinaryIO,
+    progress: ProgressFn | None = None,
+    store: Store | None = None,
+) -> int:
+    """A CSV or JSON export written to an open binary file; returns the rows written. A
+    streamed export is read through `store` (default: the one it was prepared with)."""
+    reader = store or prepared.source
     if prepared.lines is not None:
-        return write_lines(prepared.columns, prepared.lines(), out, progress, prepared.expected)
+        assert reader is not None
+        lines = prepared.lines(reader)
+        return write_lines(prepared.columns, lines, out, progress, prepared.expected)
+    if prepared.records is not None:
+        assert reader is not None
+        text = io.TextIOWrapper(out, encoding="utf-8", newline="\n")
+        try:
+            return export.write_json_rows(
+                prepared.kind.name,
+                prepared.columns,
+                prepared.records(reader),
+                text,
+                meta={"audit": prepared.audit_name},
+                progress=progress,
+                total=prepared.expected,
+            )
+        finally:
+            text.flush()
+            text.detach()
     out.write(render(prepared, progress))
     return prepared.rows
 
@@ -322,22 +384,34 @@ def write(
     path: Path,
     protect: Iterable[Path] = (),
     progress: ProgressFn | None = None,
+    store: Store | None = None,
 ) -> int:
     """Write the export to `path`, whole or not at all (export.replacing: never the
-    database, a folder or a device; owner-only); returns the rows of its kind written."""
+    database, a folder or a device; owner-only); returns the rows of its kind written. A
+    streamed export is read through `store` (default: the one it was prepared with)."""
     with export.replacing(path, protect) as tmp:
         if prepared.fmt == "xlsx":
-            export.write_xlsx(
+            tables: list[Table | RowStream] = list(prepared.tables)
+            if prepared.records is not None:
+                reader = store or prepared.source
+                assert reader is not None
+                rows = prepared.records(reader)
+                tables.append(
+                    RowStream(prepared.kind.name, prepared.columns, rows, prepared.expected)
+                )
+            written = export.write_xlsx(
                 tmp,
                 prepared.summary,
-                prepared.tables,
+                tables,
                 chart=prepared.chart,
                 progress=progress,
                 line_charts=prepared.line_charts,
             )
+            if prepared.records is not None:
+                return written[-1]
         else:
             with tmp.open("wb") as out:
-                return write_to(prepared, out, progress)
+                return write_to(prepared, out, progress, store)
     return prepared.rows
 
 

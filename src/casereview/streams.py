@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from itertools import groupby
 from operator import itemgetter
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
-from casereview.export import PROGRESS_EVERY, ProgressFn, csv_cell
+from casereview.export import PROGRESS_EVERY, Cell, ProgressFn, csv_cell
 
 if TYPE_CHECKING:
     from casereview.checklist import Checklist
@@ -44,6 +44,18 @@ def keep(
     return (question is None or question_id == question) and (answers is None or value in answers)
 
 
+def _reviews(
+    store: Store, audit: AuditInfo, checklist: Checklist
+) -> Iterator[tuple[tuple[Any, ...], dict[str, tuple[Any, Any]], set[str]]]:
+    """Each review of the audit in sample order: (case_ref, force, id, reviewer, role,
+    status), its answers by question (value, note), and the questions it hides."""
+    for _review_id, group in groupby(store.audit_answer_rows(audit.id), key=itemgetter(2)):
+        rows = list(group)
+        given = {r[6]: (r[7], r[8]) for r in rows if r[6] is not None}
+        hidden = set(checklist.hidden_ids({q: v for q, (v, _n) in given.items()}))
+        yield rows[0][:6], given, hidden
+
+
 def answer_lines(
     store: Store,
     audit: AuditInfo,
@@ -62,11 +74,8 @@ def answer_lines(
     ]
     audit_cell = csv_cell(audit.name)
     value_cell: dict[str | None, str] = {}
-    for _review_id, group in groupby(store.audit_answer_rows(audit.id), key=itemgetter(2)):
-        rows = list(group)
-        case_ref, force, _id, reviewer, role, status = rows[0][:6]
-        given = {r[6]: (r[7], r[8]) for r in rows if r[6] is not None}
-        hidden = set(checklist.hidden_ids({q: v for q, (v, _n) in given.items()}))
+    for head, given, hidden in _reviews(store, audit, checklist):
+        case_ref, force, _id, reviewer, role, status = head
         prefix = ",".join(
             (audit_cell, csv_cell(case_ref), csv_cell(force), csv_cell(reviewer))
             + (csv_cell(role), csv_cell(status))
@@ -85,16 +94,52 @@ def answer_lines(
             yield line
 
 
-def event_lines(store: Store, audit: AuditInfo, include_notes: bool = False) -> Iterator[str]:
-    """The events export's CSV lines, rows as findings.event_table gives them: the trail
-    oldest first; a note's text is `(note)` unless include_notes."""
-    audit_cell = csv_cell(audit.name)
+def answer_records(
+    store: Store,
+    audit: AuditInfo,
+    checklist: Checklist,
+    include_notes: bool = False,
+    question: str | None = None,
+    answers: Collection[str] | None = None,
+) -> Iterator[tuple[Cell, ...]]:
+    """The rows of answer_lines as values, in answer_columns order (for JSON and XLSX)."""
+    questions = [
+        (q.id, checklist.section_of(q.id).id)
+        for q in checklist.questions
+        if question is None or q.id == question
+    ]
+    for head, given, hidden in _reviews(store, audit, checklist):
+        case_ref, force, _id, reviewer, role, status = head
+        for qid, section_id in questions:
+            answer = given.get(qid)
+            is_hidden = qid in hidden
+            value = "na" if is_hidden else (answer[0] if answer else None)
+            if answers is not None and value not in answers:
+                continue
+            row = (audit.name, case_ref, force, reviewer, role, status, section_id, qid)
+            if include_notes:
+                yield (*row, value, is_hidden, answer[1] if answer else None)
+            else:
+                yield (*row, value, is_hidden)
+
+
+def event_records(
+    store: Store, audit: AuditInfo, include_notes: bool = False
+) -> Iterator[tuple[Cell, ...]]:
+    """The events export's rows as findings.event_table gives them, in EVENT_COLUMNS order:
+    the trail oldest first; a note's text is `(note)` unless include_notes."""
     for row in store.audit_event_rows(audit.id):
         cells = list(row)
         if cells[7] == "note" and not include_notes:
             cells[8] = "(note)" if cells[8] else cells[8]
             cells[9] = "(note)" if cells[9] else cells[9]
-        yield audit_cell + "," + ",".join(map(csv_cell, cells))
+        yield (audit.name, *cells)
+
+
+def event_lines(store: Store, audit: AuditInfo, include_notes: bool = False) -> Iterator[str]:
+    """The events export's CSV lines (event_records as cells)."""
+    for row in event_records(store, audit, include_notes):
+        yield ",".join(map(csv_cell, row))
 
 
 def write_lines(

@@ -58,7 +58,7 @@ async def test_a_look_starts_nothing(audited: tuple[Store, AuditInfo]) -> None:
         await pilot.press("enter", "enter", "j", "escape")
         cases = app.screen
         assert isinstance(cases, AuditCasesScreen)
-        assert str(cases.query_one(DataTable).get_row_at(0)[2]) == "not started"
+        assert str(cases.table.get_row_at(0)[2]) == "not started"
         assert store.reviews_of_case(audit.id, first.id) == []
         assert [e.kind for e in store.events(audit_id=audit.id)] == ["audit_created"]
         await pilot.press("enter")

@@ -29,7 +29,7 @@ async def test_the_whole_journey(db_path: Path) -> None:
         assert app.screen.query_one(DataTable).row_count == 1
         await pilot.press("enter")
         assert isinstance(app.screen, AuditCasesScreen)
-        assert app.screen.query_one(DataTable).row_count == 6
+        assert app.screen.table.row_count == 6
         await pilot.press("enter")
         screen = app.screen
         assert isinstance(screen, ReviewScreen)
@@ -125,7 +125,7 @@ async def test_resume_after_restart(db_path: Path) -> None:
         await pilot.press("enter")
         cases = app.screen
         assert isinstance(cases, AuditCasesScreen)
-        table = cases.query_one(DataTable)
+        table = cases.table
         assert str(table.get_row_at(1)[2]) == "in progress (2 answered)"
         assert table.cursor_row == 1  # the cases screen starts on ann's unfinished review
         await pilot.press("enter")

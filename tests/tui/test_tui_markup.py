@@ -144,6 +144,11 @@ def screen_text(app: App[None]) -> str:
 
 def highlight(screen: Screen[None], key: int) -> None:
     """Put the screen's table cursor on the row with this key (an audit's or a case's id)."""
+    if isinstance(screen, AuditCasesScreen):  # a paged table: the store knows the row
+        index = screen.store.audit_case_index(screen.audit_id, key)
+        assert index is not None
+        screen.table.move_cursor(index)
+        return
     table = screen.query_one(DataTable)
     table.move_cursor(row=table.get_row_index(str(key)))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 
-from textual.widgets import DataTable, Input, Select
+from textual.widgets import Input, Select
 
 from casereview.app import make_app
 from casereview.fields import Role
@@ -40,7 +40,7 @@ async def test_opening_a_colleagues_case_asks_before_taking_it(
         # back on the list, the row shows the answer given
         await pilot.press("escape")
         assert isinstance(app.screen, AuditCasesScreen)
-        assert str(app.screen.query_one(DataTable).get_row_at(0)[2]) == "in progress (1 answered)"
+        assert str(app.screen.table.get_row_at(0)[2]) == "in progress (1 answered)"
 
 
 async def test_own_and_unassigned_cases_open_without_a_question(
@@ -69,7 +69,7 @@ async def test_a_second_reviewer_starts_on_their_blind_review_and_is_told_so(
         await pilot.press("enter")
         cases = app.screen
         assert isinstance(cases, AuditCasesScreen)
-        assert cases.query_one(DataTable).cursor_row == 2
+        assert cases.table.cursor_row == 2
         await pilot.press("enter")
         screen = app.screen
         assert isinstance(screen, ReviewScreen)
@@ -102,7 +102,7 @@ async def test_back_from_a_review_its_row_shows_the_progress(
         await pilot.press("y", "y", "escape")
         cases = app.screen
         assert isinstance(cases, AuditCasesScreen)
-        table = cases.query_one(DataTable)
+        table = cases.table
         assert str(table.get_row_at(1)[2]) == "in progress (2 answered)"
         assert str(table.get_row_at(0)[2]) == "not started"
         assert "0 of 6 complete, 1 in progress" in str(cases.query_one("#cases-summary").render())

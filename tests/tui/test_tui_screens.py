@@ -181,11 +181,11 @@ async def test_reviewer_queue(tmp_path: Path) -> None:
         await pilot.press("enter")  # the newest audit is first
         screen = app.screen
         assert isinstance(screen, AuditCasesScreen)
-        table = screen.query_one(DataTable)
+        table = screen.table
         assert table.row_count == 6
         await pilot.press("m")
         assert table.row_count == 3
-        assert {cell_text(table, r, 3) for r in range(3)} == {"bob"}
+        assert {str(table.get_row_at(r)[3]) for r in range(3)} == {"bob"}
 
 
 async def test_pool_search_and_audits_of_a_case(audited: tuple[Store, AuditInfo]) -> None:
@@ -223,6 +223,22 @@ async def test_assign_by_hand(audited: tuple[Store, AuditInfo]) -> None:
         None,
         None,
     ]
+
+
+async def test_assigning_a_case_to_its_second_reviewer_is_refused_on_screen(
+    audited: tuple[Store, AuditInfo],
+) -> None:
+    store, audit = audited
+    second_case = store.audit_cases(audit.id)[1].case.id
+    store.assign_second(audit.id, [second_case], "sue", "lead")
+    app = make_app(store, "lead")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "down", "a", *"sue", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, AuditCasesScreen)  # still running, the list shown
+        shown = [str(n.message) for n in app._notifications]
+    assert any("sue is this case's blind second reviewer" in m for m in shown)
+    assert store.audit_case(audit.id, second_case).assigned_to is None
 
 
 async def test_export_from_the_app(

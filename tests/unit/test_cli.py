@@ -286,6 +286,31 @@ def test_an_export_is_written_whole_or_not_at_all(tmp_path: Path) -> None:
     assert out.stat().st_mode & 0o777 == 0o600  # case data: owner-only, like the database
 
 
+def test_an_export_reaches_the_disk_before_it_replaces_the_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from casereview.export import replacing
+
+    calls: list[str] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd: int) -> None:
+        calls.append(f"fsync {os.fstat(fd).st_size}")
+        real_fsync(fd)
+
+    def replace(src: str | Path, dst: str | Path) -> None:
+        calls.append(f"replace {Path(dst).name}")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    with replacing(tmp_path / "board.csv") as tmp:
+        tmp.write_text("this month's", encoding="utf-8")
+    assert calls == ["fsync 12", "replace board.csv"]  # the 12 bytes synced, then renamed
+
+
 def test_the_demo_holds_an_earlier_audit_on_the_first_checklist_version(tmp_path: Path) -> None:
     db = tmp_path / "demo.db"
     assert run("--db", str(db), "demo", "--no-tui").exit_code == 0

@@ -146,7 +146,7 @@ def test_a_failed_word_report_leaves_the_old_file(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(docx_report, "write", broken)
-    result = run(db, "report", "--audit", "Test audit", "--out", str(out))
+    result = run(db, "report", "--audit", "Test audit", "--out", str(out), "--force")
     assert result.exit_code == 1
     assert out.read_bytes() == b"the old report"
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []

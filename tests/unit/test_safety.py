@@ -132,12 +132,32 @@ def test_a_folder_or_a_missing_folder_is_refused(db: Path, tmp_path: Path) -> No
     assert not (tmp_path / "nope").exists()
 
 
-def test_an_ordinary_file_is_still_replaced(db: Path, tmp_path: Path) -> None:
-    out = tmp_path / "r.md"
+@pytest.mark.parametrize(
+    ("args", "name"),
+    [
+        (["report", "--audit", AUDIT], "kept.md"),
+        (["export", "questions", "--audit", AUDIT], "kept.csv"),
+        (["trend", "--checklist", "mini"], "kept.csv"),
+        (["bundle", "export", "--audit", AUDIT], "kept.bundle"),
+    ],
+    ids=["report", "export", "trend", "bundle"],
+)
+def test_an_existing_file_is_replaced_only_with_force(
+    db: Path, tmp_path: Path, args: list[str], name: str
+) -> None:
+    # A typo in --out must not cost the file that was there: every command that writes a
+    # file refuses an existing one unless told, before doing any work.
+    (tmp_path / "out").mkdir()
+    out = tmp_path / "out" / name
     out.write_text("old", encoding="utf-8")
-    result = run(db, "report", "--audit", AUDIT, "--out", str(out))
-    assert result.exit_code == 0, result.output
-    assert out.read_text(encoding="utf-8").startswith("# ")
+    refused = run(db, *args, "--out", str(out))
+    assert refused.exit_code == 2
+    assert f"{out} exists; give --force to replace it" in refused.stderr
+    assert out.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in out.parent.iterdir()] == [name]  # no part file left
+    replaced = run(db, *args, "--out", str(out), "--force")
+    assert replaced.exit_code == 0, replaced.output
+    assert out.read_bytes() != b"old"
 
 
 async def test_the_export_dialog_refuses_the_database(db: Path) -> None:

@@ -172,3 +172,16 @@ def test_corrupt_file_is_refused(tmp_path: Path) -> None:
     path.write_bytes(bytes(data))
     with pytest.raises(StoreError):
         Store.open(path)
+
+
+def test_a_case_is_not_assigned_to_its_own_blind_second_reviewer(
+    audited: tuple[Store, AuditInfo],
+) -> None:
+    store, audit = audited
+    case_id = store.audit_cases(audit.id)[1].case.id
+    store.assign_second(audit.id, [case_id], "sue", "lead")
+    with pytest.raises(StoreError, match="sue is this case's blind second reviewer"):
+        store.assign(audit.id, case_id, "sue", "lead")
+    store.assign(audit.id, case_id, "kim", "lead")  # anyone else may take it
+    assert store.audit_case(audit.id, case_id).assigned_to == "kim"
+    assert store.audit_case(audit.id, case_id).second_reviewer == "sue"

@@ -131,6 +131,23 @@ class Context:
 pass_ctx = click.make_pass_decorator(Context)
 
 
+force_option = click.option(
+    "--force", is_flag=True, help="Replace --out if it exists (else refused)."
+)
+
+
+def output_target(out: Path, force: bool, store: Store) -> Path:
+    """The file `--out` writes, checked before any work so a refusal touches nothing: never
+    the database, a folder or a device (export.safe_target), and an existing file only with
+    --force, as the app asks before it replaces one."""
+    from casereview import export
+
+    target = export.safe_target(out, store.files())
+    if out.exists() and not force:
+        fail(f"{out} exists; give --force to replace it")
+    return target
+
+
 def warn(warnings: list[str]) -> None:
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from casereview.cli.base import Context, friendly_errors, pass_ctx
+from casereview.cli.base import Context, force_option, friendly_errors, output_target, pass_ctx
 
 
 @click.group("bundle")
@@ -23,19 +23,22 @@ def bundle_group() -> None:
 @click.option(
     "--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Bundle file."
 )
+@force_option
 @pass_ctx
 @friendly_errors
-def bundle_export(context: Context, audit_name: str, reviewer: str | None, out: Path) -> None:
+def bundle_export(
+    context: Context, audit_name: str, reviewer: str | None, out: Path, force: bool
+) -> None:
     """Write an audit (checklist, scope, sample, assignment) and its reviews, answers, notes
     and events to one sealed file, owner-only.
 
     A blind second reviewer's bundle (theirs, or one they export) leaves out the other
     reviews of the cases whose pair is still open.
     """
-    from casereview import bundle, export
+    from casereview import bundle
 
     store = context.existing_store()
-    target = export.safe_target(out, store.files())  # refused before any work
+    target = output_target(out, force, store)
     audit = store.audit_named(audit_name)
     content, text = store.bundle_content(audit.id, reviewer, context.reviewer)
     bundle.write(target, bundle.pack(content, text))

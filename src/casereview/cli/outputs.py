@@ -8,7 +8,16 @@ from typing import TYPE_CHECKING
 
 import click
 
-from casereview.cli.base import Context, fail, friendly_errors, pass_ctx, progress_bar, warn
+from casereview.cli.base import (
+    Context,
+    fail,
+    force_option,
+    friendly_errors,
+    output_target,
+    pass_ctx,
+    progress_bar,
+    warn,
+)
 from casereview.outputs import KINDS
 
 if TYPE_CHECKING:
@@ -30,7 +39,7 @@ if TYPE_CHECKING:
     "--out", type=click.Path(dir_okay=False, path_type=Path), help="File (default stdout)."
 )
 @click.option("--include-notes", is_flag=True, help="Include free-text notes and case summaries.")
-@click.option("--force", is_flag=True, help="Replace --out if it exists (else refused).")
+@force_option
 @click.option("--question", help="answers: only this question's rows (its id, e.g. REC-01).")
 @click.option(
     "--answer",
@@ -62,14 +71,12 @@ def export_cmd(
     lists the reviews that answered REC-01 No or Partly (add --include-notes for why).
     A hidden question's rows say `na`.
     """
-    from casereview import export, outputs
+    from casereview import outputs
 
     fmt = outputs.choose_format(fmt, out)
     store = context.existing_store()
     if out is not None:
-        export.safe_target(out, store.files())  # refused before any work, nothing touched
-        if out.exists() and not force:  # as the app asks before it replaces a file
-            fail(f"{out} exists; give --force to replace it")
+        output_target(out, force, store)
     answers = None
     if answer_values is not None:
         answers = [v.strip().lower() for v in answer_values.split(",") if v.strip()]
@@ -113,6 +120,7 @@ def export_cmd(
     type=click.Path(dir_okay=False, path_type=Path),
     help="File (default stdout): FILE.docx for a Word document, else Markdown.",
 )
+@force_option
 @pass_ctx
 @friendly_errors
 def report_cmd(
@@ -122,6 +130,7 @@ def report_cmd(
     checklist: str | None,
     audits: str | None,
     out: Path | None,
+    force: bool,
 ) -> None:
     """A findings report: scope, sample, method, findings with counts and intervals.
 
@@ -141,7 +150,7 @@ def report_cmd(
         fail("give --audit NAME, or --trend --checklist ID")
     store = context.existing_store()
     if out is not None:
-        export.safe_target(out, store.files())  # refused before any work, nothing touched
+        output_target(out, force, store)
     if trend:
         assert checklist is not None
         blocks = _trend_blocks(store, context.reviewer, checklist, audits)

@@ -8,7 +8,14 @@ from pathlib import Path
 
 import click
 
-from casereview.cli.base import Context, friendly_errors, pass_ctx, warn
+from casereview.cli.base import (
+    Context,
+    force_option,
+    friendly_errors,
+    output_target,
+    pass_ctx,
+    warn,
+)
 from casereview.fields import TREND_BY
 
 
@@ -45,6 +52,7 @@ from casereview.fields import TREND_BY
 @click.option(
     "--out", type=click.Path(dir_okay=False, path_type=Path), help="File (default stdout)."
 )
+@force_option
 @pass_ctx
 @friendly_errors
 def trend_cmd(
@@ -55,6 +63,7 @@ def trend_cmd(
     compare: bool,
     fmt: str | None,
     out: Path | None,
+    force: bool,
 ) -> None:
     """Figures across the audits of one checklist, with the change from the audit before.
 
@@ -64,13 +73,13 @@ def trend_cmd(
     Newcombe (1998, method 10) interval; `direction` says improved or declined only where
     that interval excludes 0.
     """
-    from casereview import export, outputs
+    from casereview import outputs
     from casereview.trend import build_trend
 
     fmt = outputs.choose_format(fmt, out)
     store = context.existing_store()
     if out is not None:
-        export.safe_target(out, store.files())  # refused before any work, nothing touched
+        output_target(out, force, store)
     names = None
     if audits is not None:
         names = [n.strip() for n in audits.split(",") if n.strip()]

@@ -6,23 +6,35 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
-from textual.widgets.data_table import ColumnKey
+from textual.widgets import Footer, Header, Static
 
+from casereview.problems import CasereviewError
 from casereview.rules import next_in_queue
-from casereview.screens._base import StoreScreen, highlighted_key
+from casereview.screens._base import StoreScreen
 from casereview.screens.modals import ReasonScreen
 from casereview.screens.moderation import ModerationScreen
+from casereview.screens.paged_table import PagedTable
 from casereview.store.records import AuditCase
 
+COLUMNS = (
+    "#",
+    "Case",
+    "Status",
+    "Assigned",
+    "2nd review",
+    "Team",
+    "Offence as recorded",
+    "Reported",
+)
 STATUS = {None: "not started", "in_progress": "in progress", "complete": "complete"}
 
 
 class AuditCasesScreen(StoreScreen):
-    """The sample, in sample order."""
+    """The sample, in sample order: a PagedTable reads the rows on screen from the store,
+    so a 25,000-case sample opens as fast as a 25-case one."""
 
     BINDINGS = [
-        Binding("enter", "open", "Review"),
+        Binding("enter", "open", "Review", priority=True),  # shown: see FindingsScreen
         Binding("m", "mine", "My queue"),
         Binding("f", "findings", "Findings"),
         Binding("o", "moderate", "Moderate"),
@@ -35,49 +47,55 @@ class AuditCasesScreen(StoreScreen):
         self.audit_id = audit_id
         self.only_mine = False
         self.opened: set[int] = set()  # cases whose reviews were opened over this screen
-        self._columns: list[ColumnKey] = []
+        self._filled = False
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="cases-summary")
-        yield DataTable(id="cases", cursor_type="row", zebra_stripes=True)
+        yield PagedTable(COLUMNS, self._page, id="cases")
         yield Footer()
 
-    def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        self._columns = table.add_columns(
-            "#",
-            "Case",
-            "Status",
-            "Assigned",
-            "2nd review",
-            "Team",
-            "Offence as recorded",
-            "Reported",
-        )
+    @property
+    def table(self) -> PagedTable:
+        return self.query_one("#cases", PagedTable)
 
-    def _to_my_next_case(self, rows: list[AuditCase]) -> None:
+    def _mine(self) -> str | None:
+        return self.reviewer if self.only_mine else None
+
+    def _page(self, offset: int, limit: int) -> list[tuple[str, tuple[Text, ...]]]:
+        """The rows the table draws, read from the store a page at a time."""
+        return [
+            (str(ac.case.id), self._cells(ac))
+            for ac in self.store.audit_cases_page(self.audit_id, offset, limit, self._mine())
+        ]
+
+    def _to_my_next_case(self) -> None:
         """Start on the reviewer's own unfinished review: in progress first, then not started
-        (rules.next_in_queue; a second reviewer's own are their blind second reviews)."""
-        found = next_in_queue(rows, self.reviewer)
+        (rules.next_in_queue over the store's candidates; a second reviewer's own are their
+        blind second reviews)."""
+        found = next_in_queue(
+            self.store.queue_candidates(self.audit_id, self.reviewer), self.reviewer
+        )
         if found is not None:
-            self.query_one(DataTable).move_cursor(row=rows.index(found))
+            index = self.store.audit_case_index(self.audit_id, found.case_id, self._mine())
+            if index is not None:
+                self.table.move_cursor(index)
 
     def on_screen_resume(self) -> None:
-        # Also sent when the screen is first shown: the table is filled here, once. Back
-        # from a review, only that case's row can have changed: redraw it and the summary
-        # (a national audit has 25,000 rows to refill otherwise).
+        # Also sent when the screen is first shown: the table is sized here, once. Back
+        # from a review, only that case's row can have changed: redraw it and the summary.
         if self.app.screen is not self:
             return  # a resume that arrived after a review was pushed on top (a modal closed)
-        table = self.query_one(DataTable)
-        listed = {key.value for key in table.rows}
-        if table.row_count == 0:
-            self._to_my_next_case(self.refresh_cases())
-        elif self.opened and all(str(case_id) in listed for case_id in self.opened):
+        table = self.table
+        if not self._filled:
+            self._filled = True
+            self.refresh_cases()
+            self._to_my_next_case()
+        elif self.opened and self.opened <= {int(key) for key in table.held_keys()}:
             for case_id in self.opened:
-                ac = self.store.audit_case(self.audit_id, case_id)
-                for column, value in zip(self._columns, self._cells(ac), strict=True):
-                    table.update_cell(str(case_id), column, value)
+                table.update_row(
+                    str(case_id), self._cells(self.store.audit_case(self.audit_id, case_id))
+                )
             self._summary()
         else:  # a case opened from the palette may not be in this list (your queue)
             self.refresh_cases()
@@ -85,7 +103,7 @@ class AuditCasesScreen(StoreScreen):
 
     @staticmethod
     def _cells(ac: AuditCase) -> tuple[Text, ...]:
-        """The row of a case; Text cells, since DataTable reads a str cell as markup."""
+        """The row of a case, as Text cells: a case's data is never read as markup."""
         status = STATUS[ac.status]
         if ac.status == "in_progress":
             status += f" ({ac.n_answered} answered)"
@@ -104,19 +122,10 @@ class AuditCasesScreen(StoreScreen):
             )
         )
 
-    def refresh_cases(self) -> list[AuditCase]:
-        rows = self.store.audit_cases(
-            self.audit_id, assigned_to=self.reviewer if self.only_mine else None
-        )
-        table = self.query_one(DataTable)
-        cursor = table.cursor_row
-        table.clear()
-        for ac in rows:
-            table.add_row(*self._cells(ac), key=str(ac.case.id))
-        if rows:
-            table.move_cursor(row=min(cursor, len(rows) - 1))
+    def refresh_cases(self) -> None:
+        """Count the rows again and forget those read (the cursor keeps its place)."""
+        self.table.reset(self.store.audit_case_count(self.audit_id, self._mine()))
         self._summary()
-        return rows
 
     def _summary(self) -> None:
         audit = self.store.audit(self.audit_id)
@@ -136,15 +145,20 @@ class AuditCasesScreen(StoreScreen):
         self.refresh_cases()
 
     def action_assign(self) -> None:
-        key = highlighted_key(self.query_one(DataTable))
+        key = self.table.cursor_key
         if key is None:
             return
         case = self.store.case(int(key))
 
         def assign(name: str | None) -> None:
-            if name:
+            if not name:
+                return
+            try:
                 self.store.assign(self.audit_id, int(key), name, self.reviewer)
-                self.refresh_cases()
+            except CasereviewError as exc:  # the second reviewer, or a busy database
+                self.notify(str(exc), title="Not assigned", severity="error", markup=False)
+                return
+            self.refresh_cases()
 
         self.app.push_screen(
             ReasonScreen(
@@ -156,7 +170,7 @@ class AuditCasesScreen(StoreScreen):
         )
 
     def action_moderate(self) -> None:
-        key = highlighted_key(self.query_one(DataTable))
+        key = self.table.cursor_key
         if key is None:
             return
         ac = self.store.audit_case(self.audit_id, int(key))
@@ -175,12 +189,12 @@ class AuditCasesScreen(StoreScreen):
         self.cr_app.open_findings(self.audit_id)
 
     def action_open(self) -> None:
-        key = highlighted_key(self.query_one(DataTable))
+        key = self.table.cursor_key
         if key is not None:
             self.cr_app.open_case(self.audit_id, int(key))
 
-    @on(DataTable.RowSelected)
-    def _selected(self, event: DataTable.RowSelected) -> None:
+    @on(PagedTable.RowSelected)
+    def _selected(self, event: PagedTable.RowSelected) -> None:
         event.stop()
         self.action_open()
 

@@ -28,7 +28,7 @@ class AuditsScreen(StoreScreen):
 
     COMMANDS = {_bundle_commands}  # ctrl+p: export the highlighted audit's bundle
     BINDINGS = [
-        Binding("enter", "open", "Open", show=True),
+        Binding("enter", "open", "Open", priority=True),  # shown: see FindingsScreen
         Binding("f", "findings", "Findings"),
         Binding("t", "trends", "Trends"),
         Binding("n", "new_audit", "New audit"),

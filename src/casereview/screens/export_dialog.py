@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import sqlite3
 from pathlib import Path
 
 from rich.text import Text
@@ -182,8 +183,13 @@ class ExportScreen(Dialog[Path | None]):
             message.update(Text(f"{path.name} exists: Export again to replace it.", "yellow"))
             self.query_one("#export-go", Button).label = "Replace"
             return
+        # Answers and events are read as they are written (a national audit's million rows
+        # never sit in memory), on the worker through a read connection of its own.
+        stream = self.store.path is not None
         try:
-            prepared = outputs.prepare(self.store, self.audit_name, kind, fmt, by, notes)
+            prepared = outputs.prepare(
+                self.store, self.audit_name, kind, fmt, by, notes, stream=stream
+            )
         except CasereviewError as exc:
             message.update(Text(str(exc), "red"))
             return
@@ -198,9 +204,12 @@ class ExportScreen(Dialog[Path | None]):
         def progress(done: int, total: int) -> None:
             self.app.call_from_thread(bar.update, total=total, progress=done)
 
+        reader: Store | None = None
         try:
-            outputs.write(prepared, path, self.store.files(), progress)
-        except (OSError, export.UnsafeTarget) as exc:
+            if prepared.streamed:
+                reader = self.store.reader()  # this thread's own read connection
+            outputs.write(prepared, path, self.store.files(), progress, reader)
+        except (OSError, sqlite3.Error, CasereviewError) as exc:
             self.app.call_from_thread(
                 self.query_one("#export-message", Label).update,
                 Text(f"Not written: {exc}", "red"),
@@ -209,6 +218,9 @@ class ExportScreen(Dialog[Path | None]):
                 setattr, self.query_one("#export-go", Button), "disabled", False
             )
             return
+        finally:
+            if reader is not None:
+                reader.close()
         self.app.call_from_thread(self.dismiss, path)
 
     def _deliver(self, name: str, kind: str, by: str | None, notes: bool) -> None:

@@ -64,7 +64,9 @@ class FindingsScreen(StoreScreen):
     """Sections as bars with intervals; Enter drills into a section's questions."""
 
     BINDINGS = [
-        Binding("enter", "drill", "Questions"),
+        # priority: the focused DataTable's own (hidden) enter would otherwise take the key's
+        # place in the footer, and the footer would not say what Enter does
+        Binding("enter", "drill", "Questions", priority=True),
         # opens a list that owns the keyboard from this key (see modals.Dialog)
         Binding("l", "flagged", "Cases No/Partly", priority=True),
         Binding("g", "group", "Group by"),

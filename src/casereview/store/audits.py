@@ -16,6 +16,7 @@ from casereview.store.errors import (
 from casereview.store.records import (
     AuditCase,
     AuditInfo,
+    QueueEntry,
     _case,
     now,
 )
@@ -145,32 +146,27 @@ class AuditStore(PoolStore):
             raise StoreError("that case is not in this audit's sample")
         return found[0]
 
-    def audit_cases(
-        self, audit_id: int, assigned_to: str | None = None, case_id: int | None = None
-    ) -> list[AuditCase]:
-        """The sample in order, with each case's primary review state."""
-        sql = """
-            SELECT ac.position, ac.stratum, ac.assigned_to, ac.second_reviewer, c.*,
-                   r.id AS review_id, r.reviewer, r.status,
-                   (SELECT count(*) FROM answers x WHERE x.review_id = r.id
-                      AND x.value IS NOT NULL) AS n_answered,
-                   (SELECT status FROM reviews s WHERE s.audit_id = ac.audit_id
-                      AND s.case_id = ac.case_id AND s.role = 'second') AS second_status,
-                   (SELECT status FROM reviews m WHERE m.audit_id = ac.audit_id
-                      AND m.case_id = ac.case_id AND m.role = 'moderated') AS moderated_status
-            FROM audit_cases ac
-            JOIN cases c ON c.id = ac.case_id
-            LEFT JOIN reviews r ON r.audit_id = ac.audit_id AND r.case_id = ac.case_id
-                 AND r.role = 'primary'
-            WHERE ac.audit_id = ?
-        """
-        params: list[Any] = [audit_id]
-        if assigned_to is not None:
-            sql += " AND (ac.assigned_to = ? OR ac.second_reviewer = ?)"
-            params.extend([assigned_to, assigned_to])
-        if case_id is not None:
-            sql += " AND ac.case_id = ?"
-            params.append(case_id)
+    # The sampled cases with their review states: one SELECT, filtered three ways below.
+    _AUDIT_CASES = """
+        SELECT ac.position, ac.stratum, ac.assigned_to, ac.second_reviewer, c.*,
+               r.id AS review_id, r.reviewer, r.status,
+               (SELECT count(*) FROM answers x WHERE x.review_id = r.id
+                  AND x.value IS NOT NULL) AS n_answered,
+               (SELECT status FROM reviews s WHERE s.audit_id = ac.audit_id
+                  AND s.case_id = ac.case_id AND s.role = 'second') AS second_status,
+               (SELECT status FROM reviews m WHERE m.audit_id = ac.audit_id
+                  AND m.case_id = ac.case_id AND m.role = 'moderated') AS moderated_status
+        FROM audit_cases ac
+        JOIN cases c ON c.id = ac.case_id
+        LEFT JOIN reviews r ON r.audit_id = ac.audit_id AND r.case_id = ac.case_id
+             AND r.role = 'primary'
+        WHERE ac.audit_id = ?
+    """
+    # "Your queue" on the cases screen: the primary reviews assigned to you and the blind
+    # second reviews chosen for you (columns of index audit_cases_by_position, m009).
+    _MINE = " AND (ac.assigned_to = ? OR ac.second_reviewer = ?)"
+
+    def _audit_case_rows(self, sql: str, params: Sequence[Any]) -> list[AuditCase]:
         return [
             AuditCase(
                 case=_case(r),
@@ -185,8 +181,98 @@ class AuditStore(PoolStore):
                 second_status=r["second_status"],
                 moderated_status=r["moderated_status"],
             )
-            for r in self.db.query(sql + " ORDER BY ac.position", params)
+            for r in self.db.query(sql, params)
         ]
+
+    def audit_cases(
+        self, audit_id: int, assigned_to: str | None = None, case_id: int | None = None
+    ) -> list[AuditCase]:
+        """The sample in order, with each case's primary review state (every row: the
+        cases screen reads pages of it with audit_cases_page)."""
+        sql = self._AUDIT_CASES
+        params: list[Any] = [audit_id]
+        if assigned_to is not None:
+            sql += self._MINE
+            params.extend([assigned_to, assigned_to])
+        if case_id is not None:
+            sql += " AND ac.case_id = ?"
+            params.append(case_id)
+        return self._audit_case_rows(sql + " ORDER BY ac.position", params)
+
+    def audit_case_count(self, audit_id: int, assigned_to: str | None = None) -> int:
+        """How many rows audit_cases would return (a count over the position index)."""
+        sql = "SELECT count(*) FROM audit_cases ac WHERE ac.audit_id = ?"
+        params: list[Any] = [audit_id]
+        if assigned_to is not None:
+            sql += self._MINE
+            params.extend([assigned_to, assigned_to])
+        return int(self.db.execute(sql, params).fetchone()[0])
+
+    def audit_cases_page(
+        self, audit_id: int, offset: int, limit: int, assigned_to: str | None = None
+    ) -> list[AuditCase]:
+        """Rows offset to offset + limit of audit_cases(audit_id, assigned_to), in sample
+        order. The offset is counted on the position index alone (no join for the rows
+        skipped), then the page is read from that position on: a page costs the same at
+        the top and the bottom of a 25,000-case sample."""
+        mine = self._MINE if assigned_to is not None else ""
+        who = [assigned_to, assigned_to] if assigned_to is not None else []
+        sql = (
+            self._AUDIT_CASES
+            + mine
+            + " AND ac.position >= (SELECT ac.position FROM audit_cases ac WHERE ac.audit_id = ?"
+            + mine
+            + " ORDER BY ac.position LIMIT 1 OFFSET ?) ORDER BY ac.position LIMIT ?"
+        )
+        params = [audit_id, *who, audit_id, *who, max(0, int(offset)), max(0, int(limit))]
+        return self._audit_case_rows(sql, params)
+
+    def audit_case_index(
+        self, audit_id: int, case_id: int, assigned_to: str | None = None
+    ) -> int | None:
+        """Where the case is in audit_cases(audit_id, assigned_to) (0 first); None when it
+        is not there."""
+        mine = self._MINE if assigned_to is not None else ""
+        who = [assigned_to, assigned_to] if assigned_to is not None else []
+        row = self.db.execute(
+            "SELECT ac.position FROM audit_cases ac WHERE ac.audit_id = ? AND ac.case_id = ?"
+            + mine,
+            [audit_id, case_id, *who],
+        ).fetchone()
+        if row is None:
+            return None
+        before = self.db.execute(
+            "SELECT count(*) FROM audit_cases ac WHERE ac.audit_id = ? AND ac.position < ?" + mine,
+            [audit_id, row[0], *who],
+        ).fetchone()[0]
+        return int(before)
+
+    def queue_candidates(self, audit_id: int, reviewer: str) -> list[QueueEntry]:
+        """The sampled cases rules.next_in_queue may choose for `reviewer`, in sample order:
+        those naming them (assigned, chosen second reviewer, or the primary's reviewer)
+        with a primary or second review not complete. A superset, read cheaply (no case
+        columns, no answer counts): the rule itself, which of these is theirs and open,
+        stays in rules.py. A finished national audit has next to none."""
+        rows = self.db.execute(
+            """
+            SELECT * FROM (
+              SELECT ac.case_id, ac.position, ac.assigned_to, ac.second_reviewer,
+                     r.reviewer, r.status,
+                     (SELECT status FROM reviews s WHERE s.audit_id = ac.audit_id
+                        AND s.case_id = ac.case_id AND s.role = 'second') AS second_status
+              FROM audit_cases ac
+              LEFT JOIN reviews r ON r.audit_id = ac.audit_id AND r.case_id = ac.case_id
+                   AND r.role = 'primary'
+              WHERE ac.audit_id = ?
+                AND (ac.assigned_to = ? OR ac.second_reviewer = ? OR r.reviewer = ?)
+            )
+            WHERE status IS NOT 'complete'
+               OR (second_reviewer IS NOT NULL AND second_status IS NOT 'complete')
+            ORDER BY position
+            """,
+            [audit_id, reviewer, reviewer, reviewer],
+        )
+        return [QueueEntry(*row) for row in rows]
 
     def reviewer_progress(
         self, audit_id: int, role: Role = "primary"
@@ -229,8 +315,21 @@ class AuditStore(PoolStore):
         return {int(case_id) for (case_id,) in rows}
 
     def assign(self, audit_id: int, case_id: int, reviewer: str | None, actor: str) -> None:
-        """Assign one sampled case to a reviewer by hand (None: unassigned)."""
+        """Assign one sampled case to a reviewer by hand (None: unassigned).
+
+        Not to the case's second reviewer: a blind second review by the person who did the
+        primary is no second opinion (the rule `assign_second` applies the other way round).
+        """
         with self._write():
+            people = self._people(audit_id, case_id)
+            if people is None:
+                raise StoreError("that case is not in this audit's sample")
+            _assigned, chosen, _primary, second = people
+            if reviewer is not None and reviewer in (chosen, second):
+                raise StoreError(
+                    f"{reviewer} is this case's blind second reviewer; its primary review "
+                    "must be by someone else"
+                )
             cursor = self.db.execute(
                 "UPDATE audit_cases SET assigned_to = ? WHERE audit_id = ? AND case_id = ?",
                 [reviewer, audit_id, case_id],

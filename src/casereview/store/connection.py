@@ -185,6 +185,15 @@ class Connection:
             return []
         return [self.path] + [self.path.with_name(self.path.name + s) for s in _SIDE_FILES]
 
+    def reader(self) -> Self | None:
+        """Another connection to the same file, read only, for a thread of its own (an
+        export written on a worker: SQLite's connection stays on the thread that opened it).
+        None for a store in memory, which no other connection can see. Close it after."""
+        if self.path is None:
+            return None
+        conn = _connect_read_only(self.path)
+        return type(self)(Database(conn, execute_plugins=False), self.path, readonly=True)
+
     @classmethod
     def memory(cls) -> Self:
         return cls(Database(memory=True, execute_plugins=False))

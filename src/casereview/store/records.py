@@ -89,6 +89,19 @@ class AuditCase:
 
 
 @dataclass(frozen=True)
+class QueueEntry:
+    """What the queue rules (rules.next_in_queue) read of a sampled case, and no more."""
+
+    case_id: int
+    position: int
+    assigned_to: str | None
+    second_reviewer: str | None
+    reviewer: str | None
+    status: Status | None
+    second_status: Status | None
+
+
+@dataclass(frozen=True)
 class Review:
     id: int
     audit_id: int
