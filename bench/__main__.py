@@ -11,7 +11,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench import data, measures
+from bench import data, measures, tui_list
 from bench.report import Result, table, write_json
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -42,6 +42,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--keys", type=int, default=60, help="review-screen presses per key")
     parser.add_argument("--findings-runs", type=int, default=5, help="findings repetitions")
     parser.add_argument("--imports", type=int, default=3, help="runs of each import measure")
+    parser.add_argument(
+        "--list-runs", type=int, default=5, help="tmux runs of the cases list and palette"
+    )
     parser.add_argument(
         "--no-big-import",
         action="store_true",
@@ -192,6 +195,10 @@ def main(argv: list[str] | None = None) -> int:
             national.n_audit_cases,
             log,
         )
+    )
+    log(f"cases list and palette in tmux: national audit vs a 25-case one ({args.list_runs} runs)")
+    results.extend(
+        tui_list.measure_tui_list(db, national.national_audit_id, scratch, args.list_runs, log)
     )
 
     print()

@@ -337,3 +337,29 @@ def m009_audit_case_positions(db: Database) -> None:
         "CREATE INDEX IF NOT EXISTS audit_cases_by_position"
         " ON audit_cases (audit_id, position, assigned_to, second_reviewer)"
     )
+
+
+@_step
+def m010_sampled_refs(db: Database) -> None:
+    # The palette also finds a case by the middle of its reference (`01234` finds
+    # NM/24/01234). A trigram index of the references of sampled cases (the palette's only
+    # cases; the pool's other cases stay out, so importing the pool costs nothing more)
+    # answers that without reading every sampled case. A case enters it when it is first
+    # sampled; references never change once stored. Rerunnable: it fills in what is missing.
+    db.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS sampled_refs USING fts5(case_ref, tokenize='trigram')"
+    )
+    db.execute(
+        """
+        CREATE TRIGGER IF NOT EXISTS sampled_refs_on_sample AFTER INSERT ON audit_cases
+        WHEN NOT EXISTS (SELECT 1 FROM sampled_refs WHERE rowid = NEW.case_id)
+        BEGIN
+          INSERT INTO sampled_refs (rowid, case_ref)
+            SELECT id, case_ref FROM cases WHERE id = NEW.case_id;
+        END"""
+    )
+    db.execute(
+        "INSERT INTO sampled_refs (rowid, case_ref) SELECT id, case_ref FROM cases"
+        " WHERE id IN (SELECT case_id FROM audit_cases)"
+        " AND id NOT IN (SELECT rowid FROM sampled_refs)"
+    )

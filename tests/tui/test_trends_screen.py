@@ -110,6 +110,64 @@ async def test_trends_cells_arrows_and_the_questions_of_a_section(tmp_path: Path
         assert type(app.screen).__name__ == "AuditsScreen"
 
 
+async def test_audits_left_out_of_the_trend_and_back(tmp_path: Path) -> None:
+    """`a`, untick February, Enter: March is compared with January. Section A: Jan 1 of 4
+    (Wilson 4.6-69.9%), Mar 0 of 2 (0-65.8%): -25 points, Newcombe upper
+    -0.25 + sqrt((0.699 - 0.25)^2 + 0^2) = +0.199 > 0, so no arrow where February's -100
+    had one. Section B: Jan 3 of 4, Mar 2 of 2, +25, lower
+    0.25 - sqrt((1 - 0.342)^2 + (0.954 - 0.75)^2) < 0: no arrow."""
+    from casereview.screens.trends import TrendAuditsScreen, TrendsScreen
+    from tests.tui.test_tui_keys import burst
+
+    app = make_app(monthly(tmp_path / "t.db"), "qa")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("t")
+        await pilot.pause()
+        trends = app.screen
+        assert isinstance(trends, TrendsScreen)
+        # typed at once after `a`: the dialog takes them (down to February, untick, show)
+        await burst(pilot, "a", "down", "space", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, TrendsScreen)  # the dialog closed
+        assert trends.trend is not None
+        assert [a.name for a in trends.trend.audits] == ["Jan", "Mar"]
+        assert cells(app) == [
+            ["Section A", " 25  5-70", "  0  0-66"],
+            ["Section B", " 75  30-95", "100  34-100"],
+        ]
+        title = str(trends.query_one("#trends-title", Static).render())
+        assert title.endswith(", 2 of 3 audits oldest first")
+        # Escape leaves the choice as it is; ticking February again restores all three
+        await pilot.press("a", "escape")
+        assert trends.trend is not None
+        assert [a.name for a in trends.trend.audits] == ["Jan", "Mar"]
+        await pilot.press("a")
+        assert isinstance(app.screen, TrendAuditsScreen)
+        await pilot.press("down", "space", "enter")
+        await pilot.pause()
+        assert cells(app) == SECTIONS
+        assert str(trends.query_one("#trends-title", Static).render()).endswith(
+            ", 3 audits oldest first"
+        )
+
+
+async def test_a_trend_of_no_audit_is_not_accepted(tmp_path: Path) -> None:
+    from casereview.screens.trends import TrendAuditsScreen
+
+    app = make_app(monthly(tmp_path / "t.db"), "qa")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("t")
+        await pilot.pause()
+        await pilot.press("a", "space", "down", "space", "down", "space", "enter")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, TrendAuditsScreen)  # still open, saying why
+        assert "Tick at least one audit" in str(dialog.query_one("#trend-audits-note").render())
+        await pilot.press("space", "enter")  # March ticked again
+        await pilot.pause()
+        assert [a.name for a in app.screen.trend.audits] == ["Mar"]  # type: ignore[attr-defined]
+
+
 async def test_names_from_the_data_are_shown_as_text(tmp_path: Path) -> None:
     names = {"Jan": "Jan [/b] audit", "Feb": "Feb [red]x", "Mar": "Mar [bold]"}
     app = make_app(monthly(tmp_path / "t.db", names), "qa")

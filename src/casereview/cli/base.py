@@ -131,6 +131,15 @@ class Context:
 pass_ctx = click.make_pass_decorator(Context)
 
 
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "xlsx", "json"]),
+    help="Default: from --out's extension, else csv.",
+)
+out_option = click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="File (default stdout)."
+)
 force_option = click.option(
     "--force", is_flag=True, help="Replace --out if it exists (else refused)."
 )

@@ -12,7 +12,9 @@ from casereview.cli.base import (
     Context,
     fail,
     force_option,
+    format_option,
     friendly_errors,
+    out_option,
     output_target,
     pass_ctx,
     progress_bar,
@@ -29,15 +31,8 @@ if TYPE_CHECKING:
 @click.argument("kind", type=click.Choice(list(KINDS)))
 @click.option("--audit", "audit_name", required=True, help="The audit to export.")
 @click.option("--by", help="Group by force, team, reviewer, stratum or a case attribute.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["csv", "xlsx", "json"]),
-    help="Default: from --out's extension, else csv.",
-)
-@click.option(
-    "--out", type=click.Path(dir_okay=False, path_type=Path), help="File (default stdout)."
-)
+@format_option
+@out_option
 @click.option("--include-notes", is_flag=True, help="Include free-text notes and case summaries.")
 @force_option
 @click.option("--question", help="answers: only this question's rows (its id, e.g. REC-01).")

@@ -11,7 +11,9 @@ import click
 from casereview.cli.base import (
     Context,
     force_option,
+    format_option,
     friendly_errors,
+    out_option,
     output_target,
     pass_ctx,
     warn,
@@ -43,15 +45,8 @@ from casereview.fields import TREND_BY
     help="Side by side (audits of one period, e.g. forces): each figure against the other "
     "audits pooled, instead of against the audit before.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["csv", "xlsx", "json"]),
-    help="Default: from --out's extension, else csv.",
-)
-@click.option(
-    "--out", type=click.Path(dir_okay=False, path_type=Path), help="File (default stdout)."
-)
+@format_option
+@out_option
 @force_option
 @pass_ctx
 @friendly_errors

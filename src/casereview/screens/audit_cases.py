@@ -69,17 +69,16 @@ class AuditCasesScreen(StoreScreen):
             for ac in self.store.audit_cases_page(self.audit_id, offset, limit, self._mine())
         ]
 
-    def _to_my_next_case(self) -> None:
-        """Start on the reviewer's own unfinished review: in progress first, then not started
-        (rules.next_in_queue over the store's candidates; a second reviewer's own are their
-        blind second reviews)."""
+    def _my_next_case(self) -> int | None:
+        """Where the reviewer's own unfinished review is, to start on: in progress first,
+        then not started (rules.next_in_queue over the store's candidates; a second
+        reviewer's own are their blind second reviews)."""
         found = next_in_queue(
             self.store.queue_candidates(self.audit_id, self.reviewer), self.reviewer
         )
-        if found is not None:
-            index = self.store.audit_case_index(self.audit_id, found.case_id, self._mine())
-            if index is not None:
-                self.table.move_cursor(index)
+        if found is None:
+            return None
+        return self.store.audit_case_index(self.audit_id, found.case_id, self._mine())
 
     def on_screen_resume(self) -> None:
         # Also sent when the screen is first shown: the table is sized here, once. Back
@@ -89,8 +88,7 @@ class AuditCasesScreen(StoreScreen):
         table = self.table
         if not self._filled:
             self._filled = True
-            self.refresh_cases()
-            self._to_my_next_case()
+            self.refresh_cases(cursor=self._my_next_case())
         elif self.opened and self.opened <= {int(key) for key in table.held_keys()}:
             for case_id in self.opened:
                 table.update_row(
@@ -122,9 +120,10 @@ class AuditCasesScreen(StoreScreen):
             )
         )
 
-    def refresh_cases(self) -> None:
-        """Count the rows again and forget those read (the cursor keeps its place)."""
-        self.table.reset(self.store.audit_case_count(self.audit_id, self._mine()))
+    def refresh_cases(self, cursor: int | None = None) -> None:
+        """Count the rows again and forget those read; the cursor goes to row `cursor`
+        (None: it keeps its place)."""
+        self.table.reset(self.store.audit_case_count(self.audit_id, self._mine()), cursor)
         self._summary()
 
     def _summary(self) -> None:

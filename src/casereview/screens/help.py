@@ -40,6 +40,7 @@ HELP = """\
 | findings | `l` | cases answering No, Partly or Unknown to the row; `Enter` opens one |
 | audits | `t` | trends: the highlighted audit's checklist across its audits, oldest first |
 | trends | `Enter` `Escape` | a section's questions; back to the sections |
+| trends | `a` | choose the audits shown (space ticks, Enter shows them) |
 | review | `Escape` | back to the cases |
 
 ## Answers

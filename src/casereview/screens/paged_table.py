@@ -117,13 +117,16 @@ class PagedTable(ScrollView, can_focus=True):
 
     # ------------------------------------------------------------------ rows
 
-    def reset(self, count: int) -> None:
-        """Forget every row read; the table now has `count` rows (the cursor stays, within
-        them)."""
+    def reset(self, count: int, cursor: int | None = None) -> None:
+        """Forget every row read; the table now has `count` rows, the cursor on row `cursor`
+        (None: where it was), within them."""
         self._pages.clear()
         self.row_count = max(0, count)
         self._widths[0] = max(self._widths[0], len(str(self.row_count)))
-        self.cursor_row = min(self.cursor_row, max(0, self.row_count - 1))
+        row = self.cursor_row if cursor is None else cursor
+        self.cursor_row = max(0, min(row, self.row_count - 1))
+        if self.row_count:
+            self.row_at(self.cursor_row)  # the columns' widths before the first frame
         self._resize()
         self.refresh()
         self.call_after_refresh(self._scroll_to_cursor)

@@ -15,9 +15,10 @@ if TYPE_CHECKING:
 class CaseCommands(Provider):
     """`NM/24/01234` finds the case in every audit that sampled it.
 
-    Cases are asked of the store on each keystroke by the start of their reference (an
-    indexed range, at most HITS of them), so typing costs the same in a 25-case audit and a
-    25,000-case one; audits, a handful, are matched as the palette matches anything.
+    Cases are asked of the store on each keystroke, by the start of their reference and
+    then by any part of it (`01234` finds NM/24/01234), both through indexes and at most
+    HITS of them (Store.find_sampled_cases), so typing costs the same in a 25-case audit
+    and a 25,000-case one; audits, a handful, are matched as the palette matches anything.
     """
 
     HITS = 20

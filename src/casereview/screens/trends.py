@@ -9,14 +9,17 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Header, Label, SelectionList, Static
 from textual_plotext import PlotextPlot
 
 from casereview import change, scoring
 from casereview.change import DECLINED, IMPROVED
 from casereview.problems import CasereviewError
 from casereview.screens._base import StoreScreen
+from casereview.screens.modals import Dialog
 
 if TYPE_CHECKING:
     from casereview.trend import Figure, Trend, TrendAudit, TrendItem
@@ -85,6 +88,7 @@ class TrendsScreen(StoreScreen):
     BINDINGS = [
         # priority: the table's own Enter would shadow it, and the footer would not show it
         Binding("enter", "drill", "Questions", priority=True),
+        Binding("a", "choose_audits", "Audits", priority=True),  # a dialog: see modals.Dialog
         Binding("escape", "back", "Back"),
     ]
 
@@ -94,6 +98,7 @@ class TrendsScreen(StoreScreen):
         super().__init__()
         self.checklist_id = checklist_id
         self.trend: Trend | None = None
+        self.candidates: list[str] = []  # every audit the trend can show, oldest first
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -105,16 +110,26 @@ class TrendsScreen(StoreScreen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.sub_title = "trends"
+        if self._build(None):
+            assert self.trend is not None
+            self.candidates = [a.name for a in self.trend.audits]
+            self.refresh_table()
+
+    def _build(self, names: list[str] | None) -> bool:
+        """The trend of these audits (None: every audit with a completed review)."""
         from casereview.trend import build_trend  # the trend core, loaded with this screen
 
-        self.sub_title = "trends"
         try:
-            self.trend = build_trend(self.store, self.checklist_id, viewer=self.reviewer)
+            self.trend = build_trend(self.store, self.checklist_id, names, viewer=self.reviewer)
         except CasereviewError as exc:
+            self.trend = None
             self.query_one("#trends-title", Static).update(Text(str(exc), "bold yellow"))
-            return
-        self.refresh_bindings()
-        self.refresh_table()
+            self.query_one(DataTable).clear(columns=True)
+            return False
+        finally:
+            self.refresh_bindings()
+        return True
 
     def watch_section(self) -> None:
         self.refresh_table()
@@ -146,7 +161,8 @@ class TrendsScreen(StoreScreen):
             title = Text.assemble(("Sections", "bold"), f" of {trend.title}")
         else:
             title = Text.assemble((self._section_title(), "bold"), ": its questions")
-        title.append(f", {len(trend.audits)} audits oldest first")
+        of = f" of {len(self.candidates)}" if len(trend.audits) < len(self.candidates) else ""
+        title.append(f", {len(trend.audits)}{of} audits oldest first")  # `a` chooses them
         if trend.skipped:
             title.append(f" ({len(trend.skipped)} without completed reviews left out)", "dim")
         self.query_one("#trends-title", Static).update(title)
@@ -244,7 +260,24 @@ class TrendsScreen(StoreScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "drill":  # greyed once a section's questions are shown
             return self.trend is not None and self.section is None or None
+        if action == "choose_audits":
+            return bool(self.candidates) or None
         return True
+
+    def action_choose_audits(self) -> None:
+        """Which audits the trend shows: a dip sample beside monthly self-audits, say, would
+        otherwise be compared with the month before it."""
+        if not self.candidates:
+            return
+        shown = {a.name for a in self.trend.audits} if self.trend else set(self.candidates)
+
+        def chosen(names: list[str] | None) -> None:
+            if names is not None and self._build(
+                None if len(names) == len(self.candidates) else names
+            ):
+                self.refresh_table()
+
+        self.app.push_screen(TrendAuditsScreen(self.candidates, shown), chosen)
 
     def action_drill(self) -> None:
         if self.trend is None or self.section is not None:
@@ -262,3 +295,59 @@ class TrendsScreen(StoreScreen):
             self.query_one(DataTable).move_cursor(row=keys.index(key) if key in keys else 0)
         else:
             self.app.pop_screen()
+
+
+class AuditChoice(SelectionList[int]):
+    """The audits to tick; Enter here says "show these" (a SelectionList's own Enter ticks).
+
+    Enter is the list's binding, not a priority one of the dialog's: the list handles its keys
+    in order, so a space typed just before Enter has ticked its line when Enter is read."""
+
+    BINDINGS = [Binding("enter", "submit", "Show these")]
+
+    class Submitted(Message):
+        """Enter in the list: show the ticked audits."""
+
+    def action_submit(self) -> None:
+        self.post_message(self.Submitted())
+
+
+class TrendAuditsScreen(Dialog[list[str] | None]):
+    """Tick the audits the trend shows: space ticks, Enter shows them, Escape cancels."""
+
+    FIELD = "#trend-audits"
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, names: list[str], shown: set[str]):
+        super().__init__()
+        self.names = names
+        self.shown = shown
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(
+                Text.assemble(
+                    ("Audits in the trend", "bold"),
+                    " (oldest first). Space ticks or unticks, Enter shows the ticked, "
+                    "Escape cancels. Each is compared with the ticked audit before it.",
+                )
+            )
+            yield AuditChoice(
+                # audit names are data: Text prompts, never markup
+                *((Text(name), i, name in self.shown) for i, name in enumerate(self.names)),
+                id="trend-audits",
+            )
+            yield Static(id="trend-audits-note")
+
+    @on(AuditChoice.Submitted)
+    def _apply(self) -> None:
+        ticked = sorted(self.query_one(AuditChoice).selected)
+        if not ticked:
+            self.query_one("#trend-audits-note", Static).update(
+                Text("Tick at least one audit.", "bold yellow")
+            )
+            return
+        self.dismiss([self.names[i] for i in ticked])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -25,6 +25,14 @@ if TYPE_CHECKING:
     from casereview.checklist import Checklist
 from casereview.store.pool import PoolStore
 
+# What the palette shows of a sampled case, and the joins that find it.
+_SAMPLED_CASE = "SELECT a.id, a.name, c.id, c.case_ref, c.offence, r.status"
+_SAMPLED_JOINS = (
+    " JOIN audits a ON a.id = ac.audit_id"
+    " LEFT JOIN reviews r ON r.audit_id = ac.audit_id"
+    " AND r.case_id = ac.case_id AND r.role = 'primary'"
+)
+
 
 class AuditStore(PoolStore):
     """Audits, their sampled cases, assignment and second reviewers."""
@@ -383,28 +391,47 @@ class AuditStore(PoolStore):
             )
 
     def find_sampled_cases(
-        self, ref_prefix: str, limit: int = 20
+        self, query: str, limit: int = 20
     ) -> list[tuple[int, str, int, str, str | None, str | None]]:
-        """Sampled cases whose reference starts with `ref_prefix` (as typed, or in capitals),
-        in every audit: (audit id, audit name, case id, case_ref, offence, primary review
-        status), by reference then audit, at most `limit`. Through the index on the
-        reference, so the palette asks this on every keystroke whatever the audits' size."""
+        """Sampled cases for the palette, in every audit: (audit id, audit name, case id,
+        case_ref, offence, primary review status), at most `limit`.
+
+        First those whose reference starts with `query` (as typed, or in capitals), by
+        reference then audit, through the index on the reference. Then, while fewer than
+        `limit`, those with `query` elsewhere in the reference (3 characters or more: `01234`
+        finds NM/24/01234), through the trigram index of sampled references (m010), in the
+        index's order and sorted after. Neither reads more than `limit` matches, so the
+        palette asks this on every keystroke whatever the audits' size."""
         found: list[tuple[int, str, int, str, str | None, str | None]] = []
-        for prefix in sorted({ref_prefix, ref_prefix.upper()}):
+        for prefix in sorted({query, query.upper()}):
             # one range per form, read in the index's order and cut short by the limit
             found.extend(
                 tuple(r)  # type: ignore[misc]
                 for r in self.db.execute(
-                    "SELECT a.id, a.name, c.id, c.case_ref, c.offence, r.status"
-                    " FROM cases c JOIN audit_cases ac ON ac.case_id = c.id"
-                    " JOIN audits a ON a.id = ac.audit_id"
-                    " LEFT JOIN reviews r ON r.audit_id = ac.audit_id"
-                    " AND r.case_id = ac.case_id AND r.role = 'primary'"
-                    " WHERE c.case_ref >= ? AND c.case_ref < ? ORDER BY c.case_ref LIMIT ?",
+                    _SAMPLED_CASE
+                    + " FROM cases c JOIN audit_cases ac ON ac.case_id = c.id"
+                    + _SAMPLED_JOINS
+                    + " WHERE c.case_ref >= ? AND c.case_ref < ? ORDER BY c.case_ref LIMIT ?",
                     [prefix, prefix + "\U0010ffff", int(limit)],
                 )
             )
-        return sorted(set(found), key=lambda r: (r[3], r[1], r[0]))[:limit]
+        hits = sorted(set(found), key=lambda r: (r[3], r[1], r[0]))[:limit]
+        if len(hits) < limit and len(query) >= 3:
+            # A phrase of the trigram tokenizer: the characters in a row, any case.
+            phrase = '"' + query.replace('"', '""') + '"'
+            more = {
+                tuple(r)
+                for r in self.db.execute(
+                    _SAMPLED_CASE
+                    + " FROM sampled_refs s JOIN cases c ON c.id = s.rowid"
+                    + " JOIN audit_cases ac ON ac.case_id = c.id"
+                    + _SAMPLED_JOINS
+                    + " WHERE sampled_refs MATCH ? LIMIT ?",
+                    [phrase, int(limit) + len(hits)],
+                )
+            } - set(hits)
+            hits += sorted(more, key=lambda r: (r[3], r[1], r[0]))[: limit - len(hits)]  # type: ignore[arg-type, index]
+        return hits
 
     def audits_of_case(self, case_id: int) -> list[str]:
         rows = self.db.query(
