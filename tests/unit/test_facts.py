@@ -319,10 +319,9 @@ async def test_the_findings_screen_shows_facts_as_context(audit: tuple[Store, Au
 
 
 async def test_the_review_says_which_questions_are_facts(audit: tuple[Store, AuditInfo]) -> None:
-    from textual.widgets import Static
-
     from casereview.app import make_app
     from casereview.screens import ReviewScreen
+    from casereview.screens.text_panel import TextPanel
 
     store, info = audit
     case_id = store.audit_cases(info.id)[0].case.id  # case 1: INV-03 hidden
@@ -332,7 +331,7 @@ async def test_the_review_says_which_questions_are_facts(audit: tuple[Store, Aud
         app.open_case(info.id, case_id)
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen)
-        panel = app.screen.query_one("#question", Static)
+        panel = app.screen.query_one("#question", TextPanel)
         for _ in range(6):  # from the last question up to the first: SUP-01 .. INV-01
             text = str(panel.render())
             seen[text.split()[0]] = "fact, not scored" in text

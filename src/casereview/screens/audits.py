@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -9,13 +11,22 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
 from casereview.screens._base import StoreScreen, highlighted_key, progress_bar
-from casereview.screens.bundle_dialog import BundleCommands
+
+if TYPE_CHECKING:
+    from textual.command import Provider
+
+
+def _bundle_commands() -> type[Provider]:
+    """The bundle commands, imported when the palette first opens, not at start."""
+    from casereview.screens.bundle_dialog import BundleCommands
+
+    return BundleCommands
 
 
 class AuditsScreen(StoreScreen):
     """The audits in this database; Enter opens one."""
 
-    COMMANDS = {BundleCommands}  # ctrl+p: export the highlighted audit's bundle
+    COMMANDS = {_bundle_commands}  # ctrl+p: export the highlighted audit's bundle
     BINDINGS = [
         Binding("enter", "open", "Open", priority=True),  # shown: see FindingsScreen
         Binding("f", "findings", "Findings"),

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.reactive import reactive
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Footer, Header, Static
 from textual.widgets.option_list import Option
 
 from casereview.checklist import ANSWER_LABELS, Checklist, Question, Section
@@ -19,6 +19,8 @@ from casereview.fields import Role
 from casereview.rules import next_in_queue
 from casereview.screens._base import StoreScreen
 from casereview.screens.modals import HistoryScreen, NoteScreen, ReasonScreen
+from casereview.screens.question_list import QuestionList
+from casereview.screens.text_panel import TextPanel
 from casereview.store.errors import ReviewIncomplete, StoreError
 from casereview.store.records import Answer, Case
 
@@ -94,6 +96,7 @@ class ReviewScreen(StoreScreen):
         self.shown: list[str] = []
         self._listed: list[str] = []  # the questions the option list was last built with
         self.current: str | None = None
+        self._side: dict[str, Text] = {}  # the side pane's texts as last drawn
 
     # ---------------------------------------------------------------- layout
 
@@ -108,13 +111,12 @@ class ReviewScreen(StoreScreen):
                     yield Static(id="case-details")
                 yield Static(id="section-progress")
             with Vertical(id="review-main"):
-                yield OptionList(id="questions")
-                # Not focusable: Tab would take focus off the questions and leave Up/Down
+                yield QuestionList(id="questions")
+                # One widget for the question, choices, note and guidance, scrolling its own
+                # text: moving to the next question is one repaint, never a layout. Not
+                # focusable: Tab would take focus off the questions and leave Up/Down
                 # scrolling this panel (shift+up/down scroll it from anywhere).
-                with VerticalScroll(id="question-panel", can_focus=False):
-                    # One widget for the question, choices, note and guidance: moving to the
-                    # next question is then one update and one layout, not four.
-                    yield Static(id="question")
+                yield TextPanel(id="question")
         yield Static(id="review-status")
         yield Footer()
 
@@ -137,7 +139,7 @@ class ReviewScreen(StoreScreen):
         self._reload()
         self.current = self._resume_point(current)
         self._render_questions()
-        questions = self.query_one(OptionList)
+        questions = self.query_one(QuestionList)
         # Not the OptionHighlighted message: that arrives after the list's own frame, so the
         # question panel would follow one frame (and one layout) behind the cursor.
         self.watch(questions, "highlighted", self._highlighted, init=False)
@@ -152,7 +154,7 @@ class ReviewScreen(StoreScreen):
         else:
             state = Text("in progress", "yellow")
         style = "bold reverse magenta" if self.role == "second" else "bold"
-        self.query_one("#review-role", Static).update(Text.assemble((role, style), "\n", state))
+        self._update_side("#review-role", Text.assemble((role, style), "\n", state))
 
     def _resume_point(self, last: str | None) -> str | None:
         """First unanswered shown question from where the reviewer last was."""
@@ -190,7 +192,7 @@ class ReviewScreen(StoreScreen):
             for q in section.questions:
                 if q.id in shown:
                     options.append(Option(self._question_prompt(q), id=q.id))
-        questions = self.query_one(OptionList)
+        questions = self.query_one(QuestionList)
         questions.set_options(options)
         self._listed = list(self.shown)
         if self.current:
@@ -204,10 +206,10 @@ class ReviewScreen(StoreScreen):
         if self.shown != self._listed:
             self._render_questions()
             return
-        questions = self.query_one(OptionList)
+        questions = self.query_one(QuestionList)
         section = self.checklist.section_of(qid)
-        questions.replace_option_prompt(f"section:{section.id}", self._section_prompt(section))
-        questions.replace_option_prompt(qid, self._question_prompt(self.checklist.question(qid)))
+        questions.replace_prompt(f"section:{section.id}", self._section_prompt(section))
+        questions.replace_prompt(qid, self._question_prompt(self.checklist.question(qid)))
         if self.current:
             questions.highlighted = questions.get_option_index(self.current)
         self._render_sections()
@@ -254,9 +256,15 @@ class ReviewScreen(StoreScreen):
             title = section.title[:width]
             text.append(f"{pointer}{title:<{width}} {done:>2}/{len(visible):<2}\n", style)
         text.append(f"\n{total_done} of {total} answered", "bold")
-        # Always one line per section and two below: the size cannot change, so no layout.
-        self.query_one("#section-progress", Static).update(text, layout=False)
+        self._update_side("#section-progress", text)
         self._render_role()
+
+    def _update_side(self, selector: str, text: Text) -> None:
+        """Redraw a side-pane text if it changed. Its size never does (the role is two lines,
+        the sections one line each and two below), so no layout."""
+        if self._side.get(selector) != text:
+            self._side[selector] = text
+            self.query_one(selector, Static).update(text, layout=False)
 
     def _render_current(self) -> None:
         assert self.checklist is not None
@@ -286,11 +294,11 @@ class ReviewScreen(StoreScreen):
         guidance = q.guidance.strip() or "No guidance for this question."
         parts += ["\n\n", ("What good looks like\n", "bold"), (guidance, "$text-muted")]
         text = Content.assemble(*parts)
-        self.query_one("#question", Static).update(text)
-        self.query_one("#question-panel", VerticalScroll).scroll_home(animate=False)
+        self.query_one("#question", TextPanel).update(text)
 
     def _status(self, message: str, style: str = "") -> None:
-        self.query_one("#review-status", Static).update(Text(message, style))
+        # One line (its height is fixed in the stylesheet), so no layout.
+        self.query_one("#review-status", Static).update(Text(message, style), layout=False)
 
     # ---------------------------------------------------------------- actions
 
@@ -314,7 +322,7 @@ class ReviewScreen(StoreScreen):
         """The highlight moved (a watcher, so the panels redraw in the same frame as it)."""
         if index is None:
             return
-        qid = self.query_one(OptionList).get_option_at_index(index).id
+        qid = self.query_one(QuestionList).get_option_at_index(index).id
         if qid and not qid.startswith("section:") and qid != self.current:
             self.current = qid
             self._render_sections()
@@ -322,8 +330,11 @@ class ReviewScreen(StoreScreen):
 
     def action_scroll_guidance(self, step: int) -> None:
         # With the case file open, shift+up/down read it; else the guidance.
-        which = "#case-scroll" if self.has_class("case-open") else "#question-panel"
-        panel = self.query_one(which, VerticalScroll)
+        panel = (
+            self.query_one("#case-scroll", VerticalScroll)
+            if self.has_class("case-open")
+            else self.query_one("#question", TextPanel)
+        )
         panel.scroll_relative(y=step * max(panel.size.height - 2, 1), animate=False)
 
     def on_resize(self, event: events.Resize) -> None:
@@ -357,7 +368,7 @@ class ReviewScreen(StoreScreen):
 
     def _go_to(self, qid: str) -> None:
         self.current = qid
-        questions = self.query_one(OptionList)
+        questions = self.query_one(QuestionList)
         questions.highlighted = questions.get_option_index(qid)
         self._render_sections()
         self._render_current()
@@ -382,7 +393,7 @@ class ReviewScreen(StoreScreen):
         self.toggle_class("case-open")
 
     def action_move(self, step: int) -> None:
-        questions = self.query_one(OptionList)
+        questions = self.query_one(QuestionList)
         if step > 0:
             questions.action_cursor_down()
         else:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from casereview import __version__
 from casereview.bundle import Bundle, BundleConflict, BundleError, Json, Plan, plan
 from casereview.fields import CASE_COLUMNS
 from casereview.rules import second_review_refusal
@@ -63,6 +62,8 @@ class BundleStore(ReviewStore):
         state["exported_at"] = now()
         state["exported_by"] = viewer
         state["for_reviewer"] = reviewer
+        from casereview import __version__  # the package metadata: read when needed, not at start
+
         state["casereview_version"] = __version__
         text = self.db.execute(
             "SELECT content FROM checklists WHERE id = (SELECT checklist_pk FROM audits"

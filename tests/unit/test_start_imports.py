@@ -1,0 +1,37 @@
+"""What the app's first screen imports: nothing it does not need (no timing here, only the
+modules a fresh process has loaded once the app module and its first screen are imported)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+# Each was measured on the start-up path (issue 14): numpy and pandas through sqlite-utils
+# (about a quarter of the start), importlib.metadata through the version in the bundle
+# module, the bundle dialog (and the modals under it) through the audits screen's palette.
+NOT_AT_START = ("numpy", "pandas", "importlib.metadata", "casereview.screens.bundle_dialog")
+
+
+def test_the_first_screen_imports_no_numpy_metadata_or_bundle_dialog() -> None:
+    code = (
+        "import json, sys\n"
+        "import casereview.app\n"
+        "from casereview.screens import AuditsScreen\n"
+        f"print(json.dumps([m for m in {NOT_AT_START!r} if m in sys.modules]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout) == []
+
+
+def test_sqlite_utils_still_works_and_numpy_still_imports_later() -> None:
+    code = (
+        "import casereview.store, sqlite_utils\n"
+        "db = sqlite_utils.Database(memory=True)\n"
+        "db['t'].insert({'n': 1, 'x': 1.5, 's': 'a'})\n"
+        "print(db.execute('select n, x, s from t').fetchone())\n"
+        "import numpy\n"
+        "print(numpy.int64(2) + 1)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split("\n")[:2] == ["(1, 1.5, 'a')", "3"]
