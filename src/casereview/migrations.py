@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
@@ -345,13 +347,33 @@ def m010_sampled_refs(db: Database) -> None:
     # NM/24/01234). A trigram index of the references of sampled cases (the palette's only
     # cases; the pool's other cases stay out, so importing the pool costs nothing more)
     # answers that without reading every sampled case. A case enters it when it is first
-    # sampled; references never change once stored. Rerunnable: it fills in what is missing.
+    # sampled; references never change once stored. An SQLite without trigram FTS5 (before
+    # 3.34, or built without FTS5) gets no index: the palette then matches the start only.
+    if trigram_available(db):
+        _make_sampled_refs(db)
+
+
+SAMPLED_REFS_TRIGGER = "sampled_refs_on_sample"
+
+
+def trigram_available(db: Database) -> bool:
+    """Whether this SQLite has FTS5 with the trigram tokenizer (3.34 and later, FTS5 built in)."""
+    try:
+        db.execute("CREATE VIRTUAL TABLE temp.trigram_probe USING fts5(x, tokenize='trigram')")
+    except sqlite3.OperationalError:
+        return False
+    db.execute("DROP TABLE temp.trigram_probe")
+    return True
+
+
+def _make_sampled_refs(db: Database) -> None:
+    """The trigram index, its trigger and every sampled case missing from it (rerunnable)."""
     db.execute(
         "CREATE VIRTUAL TABLE IF NOT EXISTS sampled_refs USING fts5(case_ref, tokenize='trigram')"
     )
     db.execute(
-        """
-        CREATE TRIGGER IF NOT EXISTS sampled_refs_on_sample AFTER INSERT ON audit_cases
+        f"""
+        CREATE TRIGGER IF NOT EXISTS {SAMPLED_REFS_TRIGGER} AFTER INSERT ON audit_cases
         WHEN NOT EXISTS (SELECT 1 FROM sampled_refs WHERE rowid = NEW.case_id)
         BEGIN
           INSERT INTO sampled_refs (rowid, case_ref)
@@ -363,3 +385,29 @@ def m010_sampled_refs(db: Database) -> None:
         " WHERE id IN (SELECT case_id FROM audit_cases)"
         " AND id NOT IN (SELECT rowid FROM sampled_refs)"
     )
+
+
+def sync_sampled_refs(db: Database, writable: bool) -> bool:
+    """Fit the palette's trigram index to the SQLite opening the file; True when it can be
+    used. A file moves between machines: where trigram FTS5 is missing, the index's trigger
+    is dropped (it would refuse every new sample); where it is present, a missing index or
+    trigger is made again and filled with the cases sampled meanwhile."""
+    names = {
+        r[0]
+        for r in db.execute(
+            "SELECT name FROM sqlite_master WHERE name IN ('sampled_refs', ?)",
+            [SAMPLED_REFS_TRIGGER],
+        )
+    }
+    available = trigram_available(db)
+    if not writable:
+        return available and "sampled_refs" in names
+    if available:
+        if names != {"sampled_refs", SAMPLED_REFS_TRIGGER}:
+            with db.atomic():
+                _make_sampled_refs(db)
+        return True
+    if SAMPLED_REFS_TRIGGER in names:
+        with db.atomic():
+            db.execute(f"DROP TRIGGER {SAMPLED_REFS_TRIGGER}")
+    return False

@@ -338,6 +338,8 @@ def write_to(
 ) -> int:
     """A CSV or JSON export written to an open binary file; returns the rows written. A
     streamed export is read through `store` (default: the one it was prepared with)."""
+    if prepared.fmt == "xlsx":
+        raise ValueError("a workbook is written to a file (write), never to a stream")
     reader = store or prepared.source
     if prepared.lines is not None:
         assert reader is not None

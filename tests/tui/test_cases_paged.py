@@ -170,3 +170,47 @@ async def test_a_click_moves_the_cursor_and_a_second_click_opens(tmp_path: Path)
         await pilot.click("#cases", offset=(5, 5))
         review = app.screen
         assert isinstance(review, ReviewScreen) and review.case_id == ids[4]
+
+
+async def test_a_queue_that_shrinks_under_the_list_is_counted_again(tmp_path: Path) -> None:
+    """Another session moves one of bob's cases to ann while bob's queue is open: the last
+    row counted is gone. End and Enter neither crash nor open a wrong case; the list counts
+    again and Enter opens bob's last case, L/0600."""
+    store, audit, ids = long_audit(tmp_path)
+    app = make_app(store, "bob")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        cases = app.screen
+        assert isinstance(cases, AuditCasesScreen)
+        await pilot.press("m")
+        await pilot.pause()
+        assert cases.table.row_count == N // 2
+        other = Store.open(tmp_path / "long.db")
+        other.assign(audit.id, ids[1], "ann", "lead")  # L/0002, bob's first
+        other.close()
+        await pilot.press("end")
+        await pilot.pause()
+        await pilot.pause()
+        assert cases.table.row_count == N // 2 - 1
+        assert cases.table.cursor_key == str(ids[-1])
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        assert app.screen.case_id == ids[-1]  # L/0600
+
+
+async def test_m_keeps_the_cursor_on_its_case(tmp_path: Path) -> None:
+    """Bob has every second case (L/0002, L/0004, ...). On L/0400 (row 399 of all), `m`
+    shows his queue with the cursor on L/0400 still (row 199 of his 300); `m` again, row 399."""
+    store, _audit, ids = long_audit(tmp_path)
+    app = make_app(store, "bob")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        cases = app.screen
+        assert isinstance(cases, AuditCasesScreen)
+        cases.table.move_cursor(399)
+        await pilot.press("m")
+        assert (cases.table.row_count, cases.table.cursor_row) == (N // 2, 199)
+        assert cases.table.cursor_key == str(ids[399])
+        await pilot.press("m")
+        assert (cases.table.row_count, cases.table.cursor_row) == (N, 399)

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.command import CommandPalette
+from textual.widgets import OptionList
+
 from casereview.app import make_app
 from casereview.migrations import m010_sampled_refs
 from casereview.screens import ReviewScreen
@@ -55,7 +58,13 @@ async def test_the_palette_opens_a_case_typed_from_the_middle_of_its_reference(
     app = make_app(store, "bob")
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.press("ctrl+p", *"0422")
-        await pilot.pause(0.3)
+        for _ in range(200):  # the palette searches on a worker: wait for the hit, not a time
+            await pilot.pause()
+            palette = app.screen
+            if isinstance(palette, CommandPalette) and any(
+                "L/0422" in str(option.prompt) for option in palette.query_one(OptionList).options
+            ):
+                break
         await pilot.press("enter")
         await pilot.pause()
         screen = app.screen

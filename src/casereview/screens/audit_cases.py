@@ -140,8 +140,14 @@ class AuditCasesScreen(StoreScreen):
         )
 
     def action_mine(self) -> None:
+        """Your queue, or all cases again; the cursor stays on its case where the other list
+        has it (else it keeps its row)."""
+        key = self.table.cursor_key
         self.only_mine = not self.only_mine
-        self.refresh_cases()
+        index = None
+        if key is not None:
+            index = self.store.audit_case_index(self.audit_id, int(key), self._mine())
+        self.refresh_cases(index)
 
     def action_assign(self) -> None:
         key = self.table.cursor_key
@@ -191,6 +197,11 @@ class AuditCasesScreen(StoreScreen):
         key = self.table.cursor_key
         if key is not None:
             self.cr_app.open_case(self.audit_id, int(key))
+
+    @on(PagedTable.Stale)
+    def _stale(self, event: PagedTable.Stale) -> None:
+        event.stop()
+        self.refresh_cases()  # another session changed the list: count it again
 
     @on(PagedTable.RowSelected)
     def _selected(self, event: PagedTable.RowSelected) -> None:

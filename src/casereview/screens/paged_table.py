@@ -106,6 +106,18 @@ class PagedTable(ScrollView, can_focus=True):
     class RowSelected(RowHighlighted):
         """Enter (or a click on the cursor row) on row `row` (key `key`)."""
 
+    class Stale(Message):
+        """A page came back shorter than the count said: the rows changed under the table
+        (another session reassigned a case out of "your queue"). Count them again."""
+
+        def __init__(self, table: PagedTable) -> None:
+            super().__init__()
+            self.table = table
+
+        @property
+        def control(self) -> PagedTable:
+            return self.table
+
     def __init__(self, columns: Sequence[str], fetch: Fetch, *, id: str | None = None) -> None:  # noqa: A002 (as Widget)
         super().__init__(id=id)
         self.columns = [Text(c) for c in columns]
@@ -114,6 +126,7 @@ class PagedTable(ScrollView, can_focus=True):
         self._widths = [c.cell_len for c in self.columns]
         self.row_count = 0
         self.cursor_row = 0
+        self._stale = False  # Stale posted, and no reset since
 
     # ------------------------------------------------------------------ rows
 
@@ -121,6 +134,7 @@ class PagedTable(ScrollView, can_focus=True):
         """Forget every row read; the table now has `count` rows, the cursor on row `cursor`
         (None: where it was), within them."""
         self._pages.clear()
+        self._stale = False
         self.row_count = max(0, count)
         self._widths[0] = max(self._widths[0], len(str(self.row_count)))
         row = self.cursor_row if cursor is None else cursor
@@ -143,7 +157,14 @@ class PagedTable(ScrollView, can_focus=True):
             self._widen(rows)
         else:
             self._pages.move_to_end(page)
-        return rows[index - page * self.PAGE]
+        if index - page * self.PAGE < len(rows):
+            return rows[index - page * self.PAGE]
+        # Fewer rows than counted: drawn blank (no key, so nothing opens) until recounted.
+        self._pages.pop(page, None)
+        if not self._stale:
+            self._stale = True
+            self.post_message(self.Stale(self))
+        return "", tuple(Text() for _ in self.columns)
 
     def get_row_at(self, index: int) -> Sequence[Text]:
         """The cells of row `index` (as DataTable.get_row_at)."""
@@ -152,7 +173,7 @@ class PagedTable(ScrollView, can_focus=True):
     def key_at(self, index: int) -> str | None:
         if not 0 <= index < self.row_count:
             return None
-        return self.row_at(index)[0]
+        return self.row_at(index)[0] or None  # "": a row that is no longer there
 
     @property
     def cursor_key(self) -> str | None:

@@ -400,8 +400,9 @@ class AuditStore(PoolStore):
         reference then audit, through the index on the reference. Then, while fewer than
         `limit`, those with `query` elsewhere in the reference (3 characters or more: `01234`
         finds NM/24/01234), through the trigram index of sampled references (m010), in the
-        index's order and sorted after. Neither reads more than `limit` matches, so the
-        palette asks this on every keystroke whatever the audits' size."""
+        index's order and sorted after; not on an SQLite without trigram FTS5, which has
+        no such index. Neither reads more than `limit` matches, so the palette asks this on
+        every keystroke whatever the audits' size."""
         found: list[tuple[int, str, int, str, str | None, str | None]] = []
         for prefix in sorted({query, query.upper()}):
             # one range per form, read in the index's order and cut short by the limit
@@ -416,7 +417,7 @@ class AuditStore(PoolStore):
                 )
             )
         hits = sorted(set(found), key=lambda r: (r[3], r[1], r[0]))[:limit]
-        if len(hits) < limit and len(query) >= 3:
+        if len(hits) < limit and len(query) >= 3 and self.middle_match:
             # A phrase of the trigram tokenizer: the characters in a row, any case.
             phrase = '"' + query.replace('"', '""') + '"'
             more = {

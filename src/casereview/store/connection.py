@@ -12,7 +12,13 @@ from typing import TYPE_CHECKING, Self
 
 from sqlite_utils import Database
 
-from casereview.migrations import KNOWN, REQUIRED_TABLES, REQUIRED_TRIGGERS, migrations
+from casereview.migrations import (
+    KNOWN,
+    REQUIRED_TABLES,
+    REQUIRED_TRIGGERS,
+    migrations,
+    sync_sampled_refs,
+)
 from casereview.store import mounts
 from casereview.store.errors import (
     DatabaseDamaged,
@@ -119,6 +125,7 @@ class Connection:
         self.path = path  # None for an in-memory store
         self.readonly = readonly
         self.network_fs: str | None = None  # the share's type when read-only for being on one
+        self.middle_match = False  # the palette can match inside references (sampled_refs)
         self._checklists: dict[int, Checklist] = {}
         try:
             # Check what the file is before changing anything in it (WAL mode rewrites the
@@ -134,6 +141,8 @@ class Connection:
             else:
                 self._configure()
                 migrations.apply(self.db)
+            # the palette's match in the middle of a reference needs trigram FTS5 (m010)
+            self.middle_match = sync_sampled_refs(self.db, writable=not readonly)
         except sqlite3.Error as exc:
             self.db.close()
             raise explain(exc, path) from None
