@@ -468,6 +468,7 @@ def measure_tui_keys(
         for p, kind in ((50, ""), (95, ""), (95, "_first")):
             a, b = percentile(ours[key + kind], p), percentile(bare[key + kind], p)
             first = kind == "_first"
+            limit = 50 if p == 50 else 100  # issue 14: under 50 ms at p50, 100 ms at p95
             out.append(
                 Result(
                     measure=f"review key {label} p{p}" + (" first frame" if first else ""),
@@ -475,8 +476,8 @@ def measure_tui_keys(
                     casereview=a,
                     baseline=b,
                     ratio=a / b,
-                    target="info" if first else "< 50 ms",
-                    passed=None if first else a < 50,
+                    target="info" if first else f"< {limit} ms",
+                    passed=None if first else a < limit,
                     detail={"presses": len(ours[key]), "max_ms": max(ours[key + kind])},
                 )
             )
