@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from casereview import scoring
+from casereview import scoring, streams
 from casereview.checklist import Checklist
 from casereview.export import Cell, Table
 from casereview.problems import CasereviewError
@@ -356,21 +356,9 @@ def case_table(store: Store, data: AuditData, include_notes: bool = False) -> Ta
 
 
 def answer_table(store: Store, data: AuditData, include_notes: bool = False) -> Table:
-    """Every answer of every review (all roles), hidden questions as na, for other tools."""
-    columns = [
-        "audit",
-        "case_ref",
-        "force",
-        "reviewer",
-        "role",
-        "status",
-        "section_id",
-        "question_id",
-        "answer",
-        "hidden",
-    ]
-    if include_notes:
-        columns.append("note")
+    """Every answer of every review (all roles), hidden questions as na, for other tools;
+    the columns of the streamed export (streams.answer_columns), which writes the same."""
+    columns = streams.answer_columns(include_notes)
     rows: list[dict[str, Cell]] = []
     for ac in store.audit_cases(data.audit.id):
         for review in store.reviews_of_case(data.audit.id, ac.case.id):
