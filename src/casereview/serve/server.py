@@ -65,6 +65,7 @@ class ServedApp(AppService):
         super().__init__(shlex.join(argv), **kwargs)
         self.argv = list(argv)
         self.reviewer = reviewer
+        self._stopping: asyncio.Future[None] | None = None
 
     def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
         environment = super()._build_environment(width=width, height=height)
@@ -88,12 +89,28 @@ class ServedApp(AppService):
         return process
 
     async def stop(self) -> None:
-        """Ask the app to quit; kill it if it has not within STOP_SECONDS."""
+        """Ask the app to quit; kill it if it has not within STOP_SECONDS.
+
+        The session's handler and the server's shutdown can both stop one app at once. They
+        share one stop, shielded: a caller cancelled while it waits (aiohttp cancels a
+        closed connection's handler) must not cancel the stop, nor the task that reads the
+        app's output, which every other caller is waiting on.
+        """
+        if self._stopping is None:
+            self._stopping = asyncio.ensure_future(self._stop())
+        await asyncio.shield(self._stopping)
+
+    async def _stop(self) -> None:
         process = self._process
         try:
             await asyncio.wait_for(super().stop(), STOP_SECONDS)
         except TimeoutError:
             log.warning("an app process for %s did not quit; killing it", self.reviewer)
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if current is not None and current.cancelling():
+                raise  # this stop itself is cancelled (the server is going down hard)
+            # else the task reading the app's output ended by a cancel: end the process below
         if process is not None and process.returncode is None:
             try:
                 await asyncio.wait_for(process.wait(), STOP_SECONDS)
