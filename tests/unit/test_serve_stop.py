@@ -47,7 +47,10 @@ async def test_a_stop_whose_caller_is_cancelled_still_ends_the_app_for_the_other
     reader = app._task
     # The real reader swallows a cancel except in its last step (after the app has quit),
     # which is where CI met it; this stand-in ends cancelled whenever it is cancelled.
-    app._task = asyncio.create_task(process.wait())
+    async def until_quit() -> None:
+        await process.wait()
+
+    app._task = asyncio.create_task(until_quit())
     handler = asyncio.create_task(app.stop())
     shutdown = asyncio.create_task(app.stop())
     await asyncio.sleep(0.2)  # both are waiting for the app to quit
@@ -65,7 +68,10 @@ async def test_a_reader_ended_by_a_cancel_still_lets_the_stop_end_the_app() -> N
     process = app._process
     assert process is not None and app._task is not None
     reader = app._task
-    app._task = asyncio.create_task(asyncio.sleep(3600))
+    async def forever() -> None:
+        await asyncio.sleep(3600)
+
+    app._task = asyncio.create_task(forever())
     stop = asyncio.create_task(app.stop())
     await asyncio.sleep(0.1)
     app._task.cancel()
