@@ -45,6 +45,7 @@ async def test_a_stop_whose_caller_is_cancelled_still_ends_the_app_for_the_other
     process = app._process
     assert process is not None and app._task is not None
     reader = app._task
+
     # The real reader swallows a cancel except in its last step (after the app has quit),
     # which is where CI met it; this stand-in ends cancelled whenever it is cancelled.
     async def until_quit() -> None:
@@ -68,6 +69,7 @@ async def test_a_reader_ended_by_a_cancel_still_lets_the_stop_end_the_app() -> N
     process = app._process
     assert process is not None and app._task is not None
     reader = app._task
+
     async def forever() -> None:
         await asyncio.sleep(3600)
 
