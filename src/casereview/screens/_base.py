@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING, cast
 
 from textual import events
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer
+from textual.widgets import DataTable
 
+from casereview.screens.keybar import KeyBar
 from casereview.store import Store
 
 if TYPE_CHECKING:
@@ -31,8 +32,8 @@ class StoreScreen(Screen[None]):
 
     def on_resize(self, event: events.Resize) -> None:
         # Below 100 columns the screen's keys need the whole footer; ctrl+p is in the help.
-        for footer in self.query(Footer):
-            footer.show_command_palette = event.size.width >= 100
+        for bar in self.query(KeyBar):
+            bar.show_command_palette = event.size.width >= 100
 
 
 def progress_bar(done: int, total: int, width: int = 10) -> str:

@@ -6,11 +6,12 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from casereview.problems import CasereviewError
 from casereview.rules import next_in_queue
 from casereview.screens._base import StoreScreen
+from casereview.screens.keybar import KeyBar
 from casereview.screens.modals import ReasonScreen
 from casereview.screens.moderation import ModerationScreen
 from casereview.screens.paged_table import PagedTable
@@ -53,7 +54,7 @@ class AuditCasesScreen(StoreScreen):
         yield Header()
         yield Static("", id="cases-summary")
         yield PagedTable(COLUMNS, self._page, id="cases")
-        yield Footer()
+        yield KeyBar()
 
     @property
     def table(self) -> PagedTable:

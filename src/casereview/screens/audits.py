@@ -8,9 +8,10 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from casereview.screens._base import StoreScreen, highlighted_key, progress_bar
+from casereview.screens.keybar import KeyBar
 
 if TYPE_CHECKING:
     from textual.command import Provider
@@ -41,7 +42,7 @@ class AuditsScreen(StoreScreen):
         yield Static("", id="audits-intro")
         yield DataTable(id="audits", cursor_type="row", zebra_stripes=True)
         yield Static("", id="reviewer-progress")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -9,12 +9,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from casereview import agreement, findings, scoring, shortfalls
 from casereview.problems import CasereviewError
 from casereview.screens._base import StoreScreen, highlighted_key
 from casereview.screens.export_dialog import ExportScreen
+from casereview.screens.keybar import KeyBar
 
 BAR = 30
 VIEWS = ("sections", "concerns", "themes", "recommendations", "agreement")
@@ -94,7 +95,7 @@ class FindingsScreen(StoreScreen):
         yield Static(id="findings-title")
         yield DataTable(id="findings", cursor_type="row", zebra_stripes=True)
         yield Static(id="findings-note")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self._ready = True

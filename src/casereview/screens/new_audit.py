@@ -7,7 +7,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
+from textual.widgets import Button, Header, Input, Label, Select, Static
 
 from casereview.csvfile import parse_day
 from casereview.sampling import (
@@ -19,6 +19,7 @@ from casereview.sampling import (
 )
 from casereview.scoring import sample_size
 from casereview.screens._base import StoreScreen
+from casereview.screens.keybar import KeyBar
 from casereview.store.errors import StoreError
 
 UNGROUPABLE = ("reported_at", "recorded_at", "officer")  # one value per case, near enough
@@ -74,7 +75,7 @@ class NewAuditScreen(StoreScreen):
             )
             with Horizontal(classes="buttons"):
                 yield Button("Draw sample", variant="primary", id="create")
-        yield Footer()
+        yield KeyBar()
 
     def _strata(self) -> list[str]:
         """Any field of the pool's cases (extra attributes too), but not dates or officers:

@@ -7,10 +7,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import DataTable, Header, Input, Select, Static
 
 from casereview.csvfile import parse_day
 from casereview.screens._base import StoreScreen
+from casereview.screens.keybar import KeyBar
 
 LIMIT = 500
 
@@ -42,7 +43,7 @@ class PoolScreen(StoreScreen):
             yield Input(placeholder="to", id="pool-to")
         yield DataTable(id="pool", cursor_type="row", zebra_stripes=True)
         yield Static(id="pool-detail")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.sub_title = "case pool"

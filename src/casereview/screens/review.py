@@ -11,13 +11,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.reactive import reactive
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 from textual.widgets.option_list import Option
 
 from casereview.checklist import ANSWER_LABELS, Checklist, Question, Section
 from casereview.fields import Role
 from casereview.rules import next_in_queue
 from casereview.screens._base import StoreScreen
+from casereview.screens.keybar import KeyBar
 from casereview.screens.modals import HistoryScreen, NoteScreen, ReasonScreen
 from casereview.screens.question_list import QuestionList
 from casereview.screens.text_panel import TextPanel
@@ -118,7 +119,7 @@ class ReviewScreen(StoreScreen):
                 # scrolling this panel (shift+up/down scroll it from anywhere).
                 yield TextPanel(id="question")
         yield Static(id="review-status")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         if self.review_id is not None:

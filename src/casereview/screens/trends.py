@@ -12,13 +12,14 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import DataTable, Footer, Header, Label, SelectionList, Static
+from textual.widgets import DataTable, Header, Label, SelectionList, Static
 from textual_plotext import PlotextPlot
 
 from casereview import change, scoring
 from casereview.change import DECLINED, IMPROVED
 from casereview.problems import CasereviewError
 from casereview.screens._base import StoreScreen
+from casereview.screens.keybar import KeyBar
 from casereview.screens.modals import Dialog
 
 if TYPE_CHECKING:
@@ -107,7 +108,7 @@ class TrendsScreen(StoreScreen):
         yield Static(id="trends-note")
         yield Static(id="trends-detail")
         yield PlotextPlot(id="trends-chart")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.sub_title = "trends"

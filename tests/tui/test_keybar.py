@@ -1,0 +1,81 @@
+"""The key bar that stands in for Textual's Footer: what it shows, where, and that a click on a
+key presses it (and a click on a key that does not apply presses nothing)."""
+
+from __future__ import annotations
+
+from casereview.app import make_app
+from casereview.screens import ReviewScreen
+from casereview.screens.keybar import KeyBar
+from casereview.screens.new_audit import NewAuditScreen
+from casereview.store import AuditInfo, Store
+from tests.factories import complete_review
+
+NARROW, WIDE = (80, 24), (160, 48)
+FULL = {"REC-01": "yes", "REC-02": "yes", "REC-03": "yes", "SPO-01": "na"}
+
+
+def line(bar: KeyBar) -> str:
+    return bar.render().plain
+
+
+def column_of(bar: KeyBar, words: str) -> int:
+    """The column where `words` start on the bar."""
+    at = line(bar).find(words)
+    assert at >= 0, f"{words!r} not on the bar: {line(bar)!r}"
+    return at
+
+
+async def test_the_audits_keys_in_order_and_the_palette_only_when_wide(
+    audited: tuple[Store, AuditInfo],
+) -> None:
+    store, _audit = audited
+    for size, palette in ((NARROW, False), (WIDE, True)):
+        app = make_app(store, "ann")
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            bar = app.screen.query_one(KeyBar)
+            shown = line(bar)
+            words = ["Open", "Findings", "Trends", "New audit", "Case pool", "Refresh", "Help"]
+            places = [shown.find(w) for w in words]
+            assert -1 not in places and places == sorted(places), shown
+            assert " f Findings " in shown and " ? Help " in shown
+            assert ("^p palette" in shown) is palette
+            if palette:  # at the right edge, as the footer put it
+                assert shown.endswith("▏ ^p palette ") and len(shown) == size[0]
+
+
+async def test_a_click_on_a_key_presses_it(audited: tuple[Store, AuditInfo]) -> None:
+    store, _audit = audited
+    app = make_app(store, "ann")
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        bar = app.screen.query_one(KeyBar)
+        assert bar.key_at(column_of(bar, "Refresh") - 3) == ("r", True)  # the key's own chip
+        assert await pilot.click(KeyBar, offset=(column_of(bar, "New audit") + 2, 0))
+        await pilot.pause()
+        assert isinstance(app.screen, NewAuditScreen)
+
+
+async def test_a_click_on_a_dimmed_key_answers_nothing(audited: tuple[Store, AuditInfo]) -> None:
+    """A completed review greys the answer keys: clicking one leaves the answers as they were."""
+    store, audit = audited
+    case_id = store.audit_cases(audit.id)[0].case.id
+    review_id = complete_review(store, audit.id, case_id, "ann", "primary", FULL)
+    app = make_app(store, "ann")
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.press("enter", "up", "enter")
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen) and screen.locked
+        await pilot.pause()
+        bar = screen.query_one(KeyBar)
+        shown = line(bar)
+        no = shown.index(" n ")
+        assert bar.key_at(no + 1) == ("n", False)
+        await pilot.click(KeyBar, offset=(no + 1, 0))
+        await pilot.pause()
+        assert store.answer_values(review_id) == FULL
+        # Reopening changes the keys that apply: the bar is drawn again with them enabled.
+        await pilot.press("R", *"typo", "enter")  # R asks why first
+        await pilot.pause()
+        assert app.screen is screen and not screen.locked
+        assert bar.key_at(line(bar).index(" n ") + 1) == ("n", True)
