@@ -288,19 +288,24 @@ class AuditStore(PoolStore):
         """Per reviewer: (name, cases assigned, reviews complete, in progress), for primary
         reviews or (role="second") blind second reviews."""
         assigned = "assigned_to" if role == "primary" else "second_reviewer"
-        rows = self.db.execute(
-            f"""
-            SELECT who, sum(assigned), sum(done), sum(open) FROM (
-              SELECT {assigned} AS who, 1 AS assigned, 0 AS done, 0 AS open
-                FROM audit_cases WHERE audit_id = ? AND {assigned} IS NOT NULL
-              UNION ALL
-              SELECT reviewer, 0, status = 'complete', status = 'in_progress'
-                FROM reviews WHERE audit_id = ? AND role = ?
-            ) GROUP BY who ORDER BY who
-            """,
-            [audit_id, audit_id, role],
-        )
+        rows = self.db.execute(self._progress_query(assigned), [audit_id, audit_id, role])
         return [(who, int(a), int(d), int(o)) for who, a, d, o in rows]
+
+    @staticmethod
+    def _progress_query(assigned: str) -> str:
+        """reviewer_progress's SQL; `assigned` is the column naming whose cases they are."""
+        return f"""
+            SELECT who, sum(assigned), sum(done), sum(open) FROM (
+              SELECT {assigned} AS who, count(*) AS assigned, 0 AS done, 0 AS open
+                FROM audit_cases WHERE audit_id = ? AND {assigned} IS NOT NULL
+                GROUP BY {assigned}
+              UNION ALL
+              SELECT reviewer, 0, count(*) * (status = 'complete'),
+                     count(*) * (status = 'in_progress')
+                FROM reviews WHERE audit_id = ? AND role = ?
+                GROUP BY status, reviewer  -- index order (m011): no sort of 25,000 rows
+            ) GROUP BY who ORDER BY who
+        """
 
     def blind_pairs_open(self, audit_id: int, reviewer: str) -> int:
         """Cases of this audit where `reviewer` is the blind second reviewer and the pair is
