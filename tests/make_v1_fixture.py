@@ -63,11 +63,15 @@ def build(path: Path) -> None:
     for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         leftover.unlink(missing_ok=True)
     layers = (connection, pool, audits, reviews, trail)  # each imports now() by name
-    real_now, real_migrations = connection.now, connection.migrations
+    real_now, real_known = connection.now, list(migrations_module.KNOWN)
     clock = Clock()
     for layer in layers:
         layer.now = clock  # type: ignore[attr-defined]
-    connection.migrations = first_schema_only()
+    # the first release knew one step: opening applies it alone
+    migrations_module.KNOWN[:] = ["m001_initial"]
+    migrations_module.migration_set.cache_clear()
+    real_set = migrations_module.migration_set
+    migrations_module.migration_set = first_schema_only  # type: ignore[assignment]
     try:
         store = Store.open(path)
         try:
@@ -77,7 +81,8 @@ def build(path: Path) -> None:
     finally:
         for layer in layers:
             layer.now = real_now  # type: ignore[attr-defined]
-        connection.migrations = real_migrations
+        migrations_module.KNOWN[:] = real_known
+        migrations_module.migration_set = real_set
     conn = sqlite3.connect(path)  # fold the WAL into the file so one file is the fixture
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     applied = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations ORDER BY rowid")]

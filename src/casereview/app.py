@@ -18,6 +18,8 @@ from casereview.screens import AuditsScreen
 from casereview.screens.palette import CaseCommands
 from casereview.store import Review, Store
 
+WARM_AFTER_SECONDS = 0.5
+
 
 class CaseReviewApp(App[None]):
     """casereview's terminal app.
@@ -46,6 +48,10 @@ class CaseReviewApp(App[None]):
         # the app. Frozen, the cycle collector stops walking them on each full pass, which
         # otherwise held up one key in forty by 60 to 90 ms (measured with bench/frames.py).
         self.call_after_refresh(gc.freeze)
+        # The first write needs sqlite-utils, which the first screen's reads did without (its
+        # import is 60 ms of a start). It is imported once the screen is up and idle, before
+        # anyone can have chosen an audit, a case and an answer; what it leaves is frozen too.
+        self.set_timer(WARM_AFTER_SECONDS, self._warm, name="import sqlite-utils")
         if self.store.readonly:
             self.notify(
                 "This database cannot be written here: you can read reviews, findings and "
@@ -55,6 +61,10 @@ class CaseReviewApp(App[None]):
                 timeout=12,
                 markup=False,
             )
+
+    def _warm(self) -> None:
+        self.store.warm()
+        gc.freeze()
 
     def on_unmount(self) -> None:
         gc.unfreeze()  # hand them back: the process may go on (tests run app after app)

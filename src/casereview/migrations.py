@@ -1,19 +1,31 @@
-"""Schema changes, one named function each, applied in order by sqlite-utils' Migrations."""
+"""Schema changes, one named function each, applied in order by sqlite-utils' Migrations.
+
+The steps are listed here without importing sqlite-utils: opening a file that needs no step
+(every start but the first after an upgrade) reads which steps it records with sqlite3, and
+sqlite-utils is imported only to apply one (see store/_sqlite_utils.py for why).
+"""
 
 from __future__ import annotations
 
 import sqlite3
-
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from functools import cache
+from typing import TYPE_CHECKING, Protocol
 
 from casereview.text import match_key
 
-migrations = Migrations("casereview")
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+    from sqlite_utils.migrations import Migrations
 
-# Every step this version knows. A file that records a step not in this list was written by a
-# newer casereview and is refused rather than guessed at.
+SET_NAME = "casereview"  # the migration set's name in the table below
+MIGRATIONS_TABLE = "_sqlite_migrations"  # where sqlite-utils' Migrations records each step
+
+# Every step this version knows, in order. A file that records a step not in this list was
+# written by a newer casereview and is refused rather than guessed at.
 KNOWN: list[str] = []
+_STEPS: list[tuple[Callable[[Database], None], bool]] = []  # (step, in a transaction)
 
 
 # What a casereview database holds once its first step ran: a file that lacks any of these
@@ -25,9 +37,45 @@ REQUIRED_TABLES = frozenset(
 REQUIRED_TRIGGERS = frozenset(("events_append_only_update", "events_append_only_delete"))
 
 
+class Executes(Protocol):
+    """A sqlite3 connection or a sqlite-utils Database: what the helpers below need."""
+
+    def execute(self, sql: str, parameters: list[object] = ..., /) -> sqlite3.Cursor: ...
+
+
 def _step(fn):  # type: ignore[no-untyped-def]
     KNOWN.append(fn.__name__)
-    return migrations()(fn)
+    _STEPS.append((fn, True))
+    return fn
+
+
+@cache
+def migration_set() -> Migrations:
+    """sqlite-utils' migration set of every step, built (and sqlite-utils imported) on first
+    use."""
+    from casereview.store._sqlite_utils import load
+
+    load()  # numpy and pandas hidden from it
+    from sqlite_utils.migrations import Migrations
+
+    steps = Migrations(SET_NAME)
+    for fn, transactional in _STEPS:
+        steps(transactional=transactional)(fn)
+    return steps
+
+
+def applied_steps(conn: sqlite3.Connection) -> list[str]:
+    """The steps the file records, in the order applied, read as Migrations.applied reads
+    them (a test holds the two to the same answer)."""
+    if not conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [MIGRATIONS_TABLE]
+    ).fetchone():
+        return []
+    rows = conn.execute(
+        f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ? ORDER BY rowid",
+        [SET_NAME],
+    )
+    return [name for (name,) in rows]
 
 
 @_step
@@ -254,7 +302,8 @@ _AFTER_REBUILD = (
 def _transactional_step(fn):  # type: ignore[no-untyped-def]
     """A step that runs its own transaction (it must change a pragma outside one)."""
     KNOWN.append(fn.__name__)
-    return migrations(transactional=False)(fn)
+    _STEPS.append((fn, False))
+    return fn
 
 
 @_transactional_step
@@ -375,7 +424,7 @@ def m011_progress_indexes(db: Database) -> None:
 SAMPLED_REFS_TRIGGER = "sampled_refs_on_sample"
 
 
-def trigram_available(db: Database) -> bool:
+def trigram_available(db: Executes) -> bool:
     """Whether this SQLite has FTS5 with the trigram tokenizer (3.34 and later, FTS5 built in)."""
     try:
         db.execute("CREATE VIRTUAL TABLE temp.trigram_probe USING fts5(x, tokenize='trigram')")
@@ -385,7 +434,7 @@ def trigram_available(db: Database) -> bool:
     return True
 
 
-def _make_sampled_refs(db: Database) -> None:
+def _make_sampled_refs(db: Executes) -> None:
     """The trigram index, its trigger and every sampled case missing from it (rerunnable)."""
     db.execute(
         "CREATE VIRTUAL TABLE IF NOT EXISTS sampled_refs USING fts5(case_ref, tokenize='trigram')"
@@ -406,27 +455,30 @@ def _make_sampled_refs(db: Database) -> None:
     )
 
 
-def sync_sampled_refs(db: Database, writable: bool) -> bool:
+def sync_sampled_refs(
+    conn: sqlite3.Connection, writable: bool, write: Callable[[], AbstractContextManager[None]]
+) -> bool:
     """Fit the palette's trigram index to the SQLite opening the file; True when it can be
     used. A file moves between machines: where trigram FTS5 is missing, the index's trigger
     is dropped (it would refuse every new sample); where it is present, a missing index or
-    trigger is made again and filled with the cases sampled meanwhile."""
+    trigger is made again and filled with the cases sampled meanwhile. `write` is the store's
+    write transaction."""
     names = {
         r[0]
-        for r in db.execute(
+        for r in conn.execute(
             "SELECT name FROM sqlite_master WHERE name IN ('sampled_refs', ?)",
             [SAMPLED_REFS_TRIGGER],
         )
     }
-    available = trigram_available(db)
+    available = trigram_available(conn)
     if not writable:
         return available and "sampled_refs" in names
     if available:
         if names != {"sampled_refs", SAMPLED_REFS_TRIGGER}:
-            with db.atomic():
-                _make_sampled_refs(db)
+            with write():
+                _make_sampled_refs(conn)
         return True
     if SAMPLED_REFS_TRIGGER in names:
-        with db.atomic():
-            db.execute(f"DROP TRIGGER {SAMPLED_REFS_TRIGGER}")
+        with write():
+            conn.execute(f"DROP TRIGGER {SAMPLED_REFS_TRIGGER}")
     return False

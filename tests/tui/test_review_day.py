@@ -11,8 +11,8 @@ from textual.widgets import DataTable, Input, Label, OptionList
 from casereview.app import make_app
 from casereview.rules import my_role, my_status, next_in_queue
 from casereview.screens import AuditCasesScreen, ReviewScreen
+from casereview.screens.bars import KeyBar
 from casereview.screens.export_dialog import ExportScreen
-from casereview.screens.keybar import KeyBar
 from casereview.screens.moderation import ModerationScreen
 from casereview.store import AuditInfo, Store
 from tests.factories import complete_review, moderated_audit

@@ -12,6 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from casereview.cli import main
+from casereview.store import Store
+from tests.factories import seed_store
 
 SRC = Path(__file__).parents[2] / "src" / "casereview"
 HEADLESS = sorted(
@@ -118,3 +120,32 @@ def test_every_package_is_shipped() -> None:
 def test_the_version_is_the_one_in_pyproject() -> None:
     result = CliRunner().invoke(main, ["--version"])
     assert result.output.strip() == f"casereview, version {PYPROJECT['project']['version']}"
+
+
+def test_the_first_screen_does_not_wait_for_sqlite_utils(tmp_path: Path) -> None:
+    """Opening a file that needs no migration and reading what the audits screen shows goes
+    to sqlite3 alone (sqlite-utils' import is a sixth of the start); the first write brings
+    sqlite-utils in and works."""
+    db = tmp_path / "first.db"
+    setup = Store.open(db)
+    seed_store(setup)
+    setup.ensure_shipped_checklists()  # as every start does; the first stores them
+    setup.close()
+    code = f"""
+import sys
+from casereview.app import make_app
+from casereview.store import Store
+store = Store.open({str(db)!r})
+store.ensure_shipped_checklists()
+(audit,) = store.audits()
+store.reviewer_progress(audit.id), store.reviewer_progress(audit.id, role="second")
+store.bundle_history(audit.id)
+print("sqlite_utils" in sys.modules)
+case_id = store.audit_cases(audit.id)[0].case.id
+review = store.open_review(audit.id, case_id, "ann", "primary")
+store.set_answer(review.id, "REC-01", "no", "ann")
+print("sqlite_utils" in sys.modules, store.answer_values(review.id))
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[:2] == ["False", "True {'REC-01': 'no'}"]

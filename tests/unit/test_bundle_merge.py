@@ -8,7 +8,6 @@ import sqlite3
 
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from sqlite_utils import Database
 
 from casereview import bundle
 from casereview.migrations import KNOWN
@@ -129,8 +128,8 @@ def copies() -> tuple[Store, Store]:
     out = []
     for _ in range(2):
         conn = sqlite3.connect(":memory:")
-        template().db.conn.backup(conn)
-        store = Store(Database(conn, execute_plugins=False))
+        template().conn.backup(conn)
+        store = Store(conn)
         store._checklists.update(template()._checklists)
         out.append(store)
     return out[0], out[1]

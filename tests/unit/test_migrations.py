@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 from casereview.cli import main
 from casereview.importing import read_case_file
-from casereview.migrations import KNOWN, migrations
+from casereview.migrations import KNOWN, applied_steps, migration_set
 from casereview.store import Store, StoreError
 from tests.factories import CASES, FIXTURES
 
@@ -40,7 +40,11 @@ def v1(tmp_path: Path) -> Path:
 
 
 def applied(store: Store) -> list[str]:
-    return [m.name for m in migrations.applied(store.db)]
+    """The steps the file records, as sqlite-utils reads them; the store's own read (which
+    opening uses, without importing sqlite-utils) must say the same."""
+    names = [m.name for m in migration_set().applied(store.db)]
+    assert applied_steps(store.conn) == names
+    return names
 
 
 def digest(path: Path) -> str:

@@ -8,7 +8,7 @@ from textual import events
 from textual.screen import Screen
 from textual.widgets import DataTable
 
-from casereview.screens.keybar import KeyBar
+from casereview.screens.bars import KeyBar
 from casereview.store import Store
 
 if TYPE_CHECKING:

@@ -6,12 +6,12 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Header, Static
+from textual.widgets import Static
 
 from casereview.problems import CasereviewError
 from casereview.rules import next_in_queue
 from casereview.screens._base import StoreScreen
-from casereview.screens.keybar import KeyBar
+from casereview.screens.bars import KeyBar, TitleBar
 from casereview.screens.modals import ReasonScreen
 from casereview.screens.moderation import ModerationScreen
 from casereview.screens.paged_table import PagedTable
@@ -51,7 +51,7 @@ class AuditCasesScreen(StoreScreen):
         self._filled = False
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static("", id="cases-summary")
         yield PagedTable(COLUMNS, self._page, id="cases")
         yield KeyBar()

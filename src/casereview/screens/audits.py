@@ -8,10 +8,10 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
 from casereview.screens._base import StoreScreen, highlighted_key, progress_bar
-from casereview.screens.keybar import KeyBar
+from casereview.screens.bars import KeyBar, TitleBar
 
 if TYPE_CHECKING:
     from textual.command import Provider
@@ -38,20 +38,31 @@ class AuditsScreen(StoreScreen):
     ]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static("", id="audits-intro")
         yield DataTable(id="audits", cursor_type="row", zebra_stripes=True)
         yield Static("", id="reviewer-progress")
         yield KeyBar()
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._resumed = False  # the screen has been shown once (on_mount filled it)
+        self._shown_progress: int | None = None  # the audit whose reviewers' line is shown
+
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         # Progress before the checklist: at 80 columns it is the checklist that runs off.
         table.add_columns("Audit", "Cases", "Done", "Open", "Progress", "Checklist")
+        # Filled before the first layout, so the first frame drawn is the finished screen
+        # (filled when the screen is first resumed, the table was laid out and drawn twice).
+        self.action_refresh()
 
     def on_screen_resume(self) -> None:
-        # Also sent when the screen is first shown: the one place the table is filled.
-        self.action_refresh()
+        # Back from another screen: what changed there shows here. (Also sent as the screen
+        # is first shown, just after on_mount filled it.)
+        if self._resumed:
+            self.action_refresh()
+        self._resumed = True
 
     def action_refresh(self) -> None:
         table = self.query_one(DataTable)
@@ -71,12 +82,14 @@ class AuditsScreen(StoreScreen):
             )
         intro = self.query_one("#audits-intro", Static)
         if audits:
+            row = min(row, len(audits) - 1)
+            table.move_cursor(row=row)
+            self._show_progress(audits[row].id)  # now, not when the highlight is posted
             intro.update(
                 Text.assemble(
                     "Reviewer: ", (self.reviewer, "bold"), ". Choose an audit and press Enter."
                 )
             )
-            table.move_cursor(row=min(row, len(audits) - 1))
         else:
             intro.update(
                 Text.assemble(
@@ -107,9 +120,11 @@ class AuditsScreen(StoreScreen):
 
     @on(DataTable.RowHighlighted)
     def _show_reviewers(self, event: DataTable.RowHighlighted) -> None:
-        if event.row_key.value is None:
-            return
-        audit_id = int(event.row_key.value)
+        if event.row_key.value is not None and int(event.row_key.value) != self._shown_progress:
+            self._show_progress(int(event.row_key.value))
+
+    def _show_progress(self, audit_id: int) -> None:
+        """The highlighted audit's line: each reviewer's progress, and where it came from."""
 
         def progress(label: str, rows: list[tuple[str, int, int, int]]) -> Text:
             text = Text(label)
@@ -133,6 +148,7 @@ class AuditsScreen(StoreScreen):
                 text.append(f"From a bundle, imported {_when(created)}. ")
             text.append(f"Last merged {_when(merged)}." if merged else "No bundle merged since.")
         self.query_one("#reviewer-progress", Static).update(text)
+        self._shown_progress = audit_id
 
     def action_export_bundle(self) -> None:
         from casereview.screens.bundle_dialog import BundleDialog

@@ -9,13 +9,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
 from casereview import agreement, findings, scoring, shortfalls
 from casereview.problems import CasereviewError
 from casereview.screens._base import StoreScreen, highlighted_key
+from casereview.screens.bars import KeyBar, TitleBar
 from casereview.screens.export_dialog import ExportScreen
-from casereview.screens.keybar import KeyBar
 
 BAR = 30
 VIEWS = ("sections", "concerns", "themes", "recommendations", "agreement")
@@ -91,7 +91,7 @@ class FindingsScreen(StoreScreen):
         self._loaded_at: int | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static(id="findings-title")
         yield DataTable(id="findings", cursor_type="row", zebra_stripes=True)
         yield Static(id="findings-note")

@@ -6,12 +6,12 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
 from casereview.checklist import ANSWER_LABELS, Checklist
 from casereview.fields import Role
 from casereview.screens._base import StoreScreen, highlighted_key
-from casereview.screens.keybar import KeyBar
+from casereview.screens.bars import KeyBar, TitleBar
 from casereview.screens.modals import ReasonScreen
 from casereview.store.errors import ReviewIncomplete, StoreError
 from casereview.store.records import Answer
@@ -46,7 +46,7 @@ class ModerationScreen(StoreScreen):
         self.names: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static(id="moderation-title")
         yield DataTable(id="moderation", cursor_type="row", zebra_stripes=True)
         yield Static(id="moderation-status")

@@ -7,7 +7,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Header, Input, Label, Select, Static
+from textual.widgets import Button, Input, Label, Select, Static
 
 from casereview.csvfile import parse_day
 from casereview.sampling import (
@@ -19,7 +19,7 @@ from casereview.sampling import (
 )
 from casereview.scoring import sample_size
 from casereview.screens._base import StoreScreen
-from casereview.screens.keybar import KeyBar
+from casereview.screens.bars import KeyBar, TitleBar
 from casereview.store.errors import StoreError
 
 UNGROUPABLE = ("reported_at", "recorded_at", "officer")  # one value per case, near enough
@@ -36,7 +36,7 @@ class NewAuditScreen(StoreScreen):
     ]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         # Docked above the form so the scope and the size it needs stay in view while typing.
         yield Static(id="scope-line")
         with VerticalScroll(id="new-audit"):

@@ -7,11 +7,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Header, Input, Select, Static
+from textual.widgets import DataTable, Input, Select, Static
 
 from casereview.csvfile import parse_day
 from casereview.screens._base import StoreScreen
-from casereview.screens.keybar import KeyBar
+from casereview.screens.bars import KeyBar, TitleBar
 
 LIMIT = 500
 
@@ -25,7 +25,7 @@ class PoolScreen(StoreScreen):
     ]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with Horizontal(id="pool-filters"):
             yield Input(placeholder="ref, offence or team", id="pool-search")
             # forces and offences are data: Text prompts, since Select reads a str as markup

@@ -11,14 +11,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.reactive import reactive
-from textual.widgets import Header, Static
+from textual.widgets import Static
 from textual.widgets.option_list import Option
 
 from casereview.checklist import ANSWER_LABELS, Checklist, Question, Section
 from casereview.fields import Role
 from casereview.rules import next_in_queue
 from casereview.screens._base import StoreScreen
-from casereview.screens.keybar import KeyBar
+from casereview.screens.bars import KeyBar, TitleBar
 from casereview.screens.modals import HistoryScreen, NoteScreen, ReasonScreen
 from casereview.screens.question_list import QuestionList
 from casereview.screens.text_panel import TextPanel
@@ -102,7 +102,7 @@ class ReviewScreen(StoreScreen):
     # ---------------------------------------------------------------- layout
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with Horizontal(id="review-body"):
             with Vertical(id="review-side"):
                 # Role and state first: at 80 columns the title is cut, and a blind second

@@ -12,14 +12,14 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import DataTable, Header, Label, SelectionList, Static
+from textual.widgets import DataTable, Label, SelectionList, Static
 from textual_plotext import PlotextPlot
 
 from casereview import change, scoring
 from casereview.change import DECLINED, IMPROVED
 from casereview.problems import CasereviewError
 from casereview.screens._base import StoreScreen
-from casereview.screens.keybar import KeyBar
+from casereview.screens.bars import KeyBar, TitleBar
 from casereview.screens.modals import Dialog
 
 if TYPE_CHECKING:
@@ -102,7 +102,7 @@ class TrendsScreen(StoreScreen):
         self.candidates: list[str] = []  # every audit the trend can show, oldest first
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static(id="trends-title")
         yield DataTable(id="trends", cursor_type="cell", header_height=2, fixed_columns=1)
         yield Static(id="trends-note")

@@ -6,8 +6,6 @@ assignment, reviews and answers, then the trail and what scoring reads. Records 
 are their own modules, so a screen that shows a `Case` imports no SQL.
 """
 
-# First: sqlite-utils without numpy (see the module); everything below imports sqlite-utils.
-from casereview.store import _sqlite_utils  # noqa: F401  # isort: skip
 from casereview.store.connection import BUSY_TIMEOUT_MS, explain, make_private_dirs
 from casereview.store.errors import (
     CaseClash,

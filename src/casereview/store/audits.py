@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -106,7 +107,7 @@ class AuditStore(PoolStore):
             FROM audits a JOIN checklists c ON c.id = a.checklist_pk
         """
 
-    def _audit_info(self, row: Mapping[str, Any]) -> AuditInfo:
+    def _audit_info(self, row: sqlite3.Row) -> AuditInfo:
         return AuditInfo(
             id=row["id"],
             name=row["name"],
@@ -122,12 +123,12 @@ class AuditStore(PoolStore):
         )
 
     def audits(self) -> list[AuditInfo]:
-        rows = self.db.query(self._audit_query() + " ORDER BY a.created_at DESC, a.id DESC")
+        rows = self._rows(self._audit_query() + " ORDER BY a.created_at DESC, a.id DESC")
         return [self._audit_info(r) for r in rows]
 
     def audit(self, audit_id: int) -> AuditInfo:
         """The audit with this id, with its progress."""
-        rows = list(self.db.query(self._audit_query() + " WHERE a.id = ?", [audit_id]))
+        rows = self._rows(self._audit_query() + " WHERE a.id = ?", [audit_id])
         if not rows:
             raise StoreError(f"no audit with id {audit_id}")
         return self._audit_info(rows[0])
@@ -135,7 +136,7 @@ class AuditStore(PoolStore):
     def audit_named(self, name: str) -> AuditInfo:
         """The audit a person named (on the command line, in a file); the message lists
         the audits there are when there is none of that name."""
-        rows = list(self.db.query(self._audit_query() + " WHERE a.name = ?", [name]))
+        rows = self._rows(self._audit_query() + " WHERE a.name = ?", [name])
         if not rows:
             known = ", ".join(a.name for a in self.audits()) or "none yet"
             raise StoreError(f"no audit named '{name}' (audits: {known})")
@@ -288,7 +289,7 @@ class AuditStore(PoolStore):
         """Per reviewer: (name, cases assigned, reviews complete, in progress), for primary
         reviews or (role="second") blind second reviews."""
         assigned = "assigned_to" if role == "primary" else "second_reviewer"
-        rows = self.db.execute(self._progress_query(assigned), [audit_id, audit_id, role])
+        rows = self.conn.execute(self._progress_query(assigned), [audit_id, audit_id, role])
         return [(who, int(a), int(d), int(o)) for who, a, d, o in rows]
 
     @staticmethod

@@ -142,7 +142,7 @@ class BundleStore(ReviewStore):
     def bundle_history(self, audit_id: int) -> tuple[str | None, str | None]:
         """(when this database made the audit from a bundle, when a bundle last merged into
         it), each None where it never happened."""
-        row = self.db.execute(
+        row = self.conn.execute(
             "SELECT max(CASE WHEN kind = 'created' THEN at END),"
             " max(CASE WHEN kind = 'merged' THEN at END) FROM bundle_merges WHERE audit_id = ?",
             [audit_id],

@@ -7,18 +7,12 @@ import sqlite3
 import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
-from sqlite_utils import Database
-
-from casereview.migrations import (
-    KNOWN,
-    REQUIRED_TABLES,
-    REQUIRED_TRIGGERS,
-    migrations,
-    sync_sampled_refs,
-)
+from casereview import migrations
+from casereview.migrations import KNOWN, REQUIRED_TABLES, REQUIRED_TRIGGERS, sync_sampled_refs
 from casereview.store import mounts
 from casereview.store.errors import (
     DatabaseDamaged,
@@ -32,6 +26,8 @@ from casereview.store.records import (
 )
 
 if TYPE_CHECKING:
+    from sqlite_utils import Database
+
     from casereview.checklist import Checklist
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -120,8 +116,8 @@ class Connection:
     """The file: opening it (checked, configured, migrated), the write transaction and the
     trail's append. The layers above add the tables' operations; `Store` is the whole."""
 
-    def __init__(self, db: Database, path: Path | None = None, readonly: bool = False):
-        self.db = db
+    def __init__(self, conn: sqlite3.Connection, path: Path | None = None, readonly: bool = False):
+        self.conn = conn
         self.path = path  # None for an in-memory store
         self.readonly = readonly
         self.network_fs: str | None = None  # the share's type when read-only for being on one
@@ -130,25 +126,37 @@ class Connection:
         try:
             # Check what the file is before changing anything in it (WAL mode rewrites the
             # header), so a refused file is left exactly as it was.
-            self.db.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            self._check_schema()
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA recursive_triggers = ON")  # as sqlite-utils has it
+            applied = self._check_schema()
+            pending = [step for step in KNOWN if step not in applied]
             if readonly:
-                if migrations.pending(self.db):
+                if pending:
                     raise DatabaseUnavailable(
                         f"{path} was written by an older casereview and needs upgrading, but "
                         "it is read-only; open it once where it can be written"
                     )
             else:
                 self._configure()
-                migrations.apply(self.db)
+                if pending:
+                    migrations.migration_set().apply(self.db)
             # the palette's match in the middle of a reference needs trigram FTS5 (m010)
-            self.middle_match = sync_sampled_refs(self.db, writable=not readonly)
+            self.middle_match = sync_sampled_refs(conn, not readonly, self._write)
         except sqlite3.Error as exc:
-            self.db.close()
+            conn.close()
             raise explain(exc, path) from None
         except BaseException:
-            self.db.close()
+            conn.close()
             raise
+
+    @cached_property
+    def db(self) -> Database:
+        """sqlite-utils over the same connection: writes, transactions and migrations go
+        through it. Made on first use, so opening a file and drawing the first screen (reads,
+        straight to sqlite3 through `conn`) does not wait for sqlite-utils' import."""
+        from casereview.store._sqlite_utils import database
+
+        return database(self.conn)
 
     # ------------------------------------------------------------------ opening
 
@@ -174,17 +182,17 @@ class Connection:
             _create_private(p)
         try:
             if network:
-                store = cls(Database(_connect_read_only(p), execute_plugins=False), p, True)
+                store = cls(_connect_read_only(p), p, True)
                 store.network_fs = network
                 return store
             if _can_write(p):
                 try:
                     conn = sqlite3.connect(str(p), timeout=BUSY_TIMEOUT_MS / 1000)
-                    return cls(Database(conn, execute_plugins=False), p)
+                    return cls(conn, p)
                 except ReadOnlyDatabase:
                     pass  # a read-only mount, where even root cannot write: read it as such
             conn = _connect_read_only(p)
-            return cls(Database(conn, execute_plugins=False), p, readonly=True)
+            return cls(conn, p, readonly=True)
         except sqlite3.Error as exc:
             raise explain(exc, p) from None
 
@@ -201,39 +209,43 @@ class Connection:
         if self.path is None:
             return None
         conn = _connect_read_only(self.path)
-        return type(self)(Database(conn, execute_plugins=False), self.path, readonly=True)
+        return type(self)(conn, self.path, readonly=True)
 
     @classmethod
     def memory(cls) -> Self:
-        return cls(Database(memory=True, execute_plugins=False))
+        return cls(sqlite3.connect(":memory:"))
 
     def close(self) -> None:
-        self.db.close()
+        self.conn.close()
 
     def _configure(self) -> None:
-        conn = self.db.conn
+        conn = self.conn
         # Two reviewers on one file: busy_timeout (set first) waits for the other writer.
-        if not self.db.memory:
-            self.db.enable_wal()
+        if self.path is not None and conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            conn.execute("PRAGMA journal_mode = wal")
         # FULL: in WAL mode every commit is synced, so an answer shown saved survives a crash.
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
 
-    def _check_schema(self) -> None:
-        applied = {m.name for m in migrations.applied(self.db)}
-        unknown = sorted(applied - set(KNOWN))
+    def _check_schema(self) -> list[str]:
+        """The steps the file records; refused if it is not a whole casereview database."""
+        applied = migrations.applied_steps(self.conn)
+        unknown = sorted(set(applied) - set(KNOWN))
         if unknown:
             raise StoreError(
                 "this database was written by a newer casereview (schema step "
                 f"{unknown[-1]}); upgrade casereview to open it"
             )
-        tables = set(self.db.table_names())
-        if tables - {"_sqlite_migrations"} and not applied:
+        tables = {
+            name
+            for (name,) in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        if tables - {migrations.MIGRATIONS_TABLE} and not applied:
             raise StoreError("this SQLite file is not a casereview database")
         if applied:
             triggers = {
                 name
-                for (name,) in self.db.execute(
+                for (name,) in self.conn.execute(
                     "SELECT name FROM sqlite_master WHERE type = 'trigger'"
                 )
             }
@@ -245,9 +257,20 @@ class Connection:
                     f"{', '.join(missing)}); it may have been edited by another tool, so it "
                     "is not used: open a backup"
                 )
+        return applied
+
+    def _rows(self, sql: str, params: list[object] | None = None) -> list[sqlite3.Row]:
+        """A read's rows, each readable by column name (row["id"]), straight from sqlite3."""
+        cursor = self.conn.cursor()
+        cursor.row_factory = sqlite3.Row
+        return cursor.execute(sql, params or []).fetchall()
+
+    def warm(self) -> None:
+        """Make the sqlite-utils wrapper now (an idle moment), not at the first write."""
+        _ = self.db
 
     @contextmanager
-    def _write(self) -> Iterator[Database]:
+    def _write(self) -> Iterator[None]:
         """One write transaction, taken IMMEDIATE.
 
         sqlite-utils' atomic() begins DEFERRED; a transaction that reads (say, the old
@@ -255,10 +278,10 @@ class Connection:
         process wrote in between, because SQLite cannot wait for a snapshot to become current.
         Taking the write lock up front lets busy_timeout do its job.
         """
-        conn = self.db.conn
+        conn = self.conn
         if conn.in_transaction:
             with self.db.atomic():  # nested: a savepoint inside the outer transaction
-                yield self.db
+                yield
             return
         if self.readonly:
             if self.network_fs:
@@ -267,7 +290,7 @@ class Connection:
         try:
             conn.execute("BEGIN IMMEDIATE")
             try:
-                yield self.db
+                yield
             except BaseException:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
@@ -302,4 +325,4 @@ class Connection:
     def last_event_id(self) -> int:
         """The newest trail entry: every change to reviews and audits writes one, so a later
         value means something changed since."""
-        return int(self.db.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0])
+        return int(self.conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0])

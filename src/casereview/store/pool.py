@@ -107,7 +107,7 @@ class PoolStore(Connection):
         warnings = []
         for path in shipped_checklists():
             text = path.read_text(encoding="utf-8")
-            stored = self.db.execute(
+            stored = self.conn.execute(
                 "SELECT 1 FROM checklists WHERE content_hash = ?", [content_hash(text)]
             ).fetchone()
             if stored:

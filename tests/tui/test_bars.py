@@ -1,14 +1,18 @@
-"""The key bar that stands in for Textual's Footer: what it shows, where, and that a click on a
-key presses it (and a click on a key that does not apply presses nothing)."""
+"""The title and key bars that stand in for Textual's Header and Footer: what they show, where,
+that a click on a key presses it (a key that does not apply presses nothing) and a click on
+the icon opens the palette."""
 
 from __future__ import annotations
 
+from textual.command import CommandPalette
+
 from casereview.app import make_app
-from casereview.screens import ReviewScreen
-from casereview.screens.keybar import KeyBar
+from casereview.importing import read_case_file
+from casereview.screens import AuditCasesScreen, ReviewScreen
+from casereview.screens.bars import KeyBar, TitleBar
 from casereview.screens.new_audit import NewAuditScreen
 from casereview.store import AuditInfo, Store
-from tests.factories import complete_review
+from tests.factories import CASES, MINI, complete_review
 
 NARROW, WIDE = (80, 24), (160, 48)
 FULL = {"REC-01": "yes", "REC-02": "yes", "REC-03": "yes", "SPO-01": "na"}
@@ -77,5 +81,37 @@ async def test_a_click_on_a_dimmed_key_answers_nothing(audited: tuple[Store, Aud
         # Reopening changes the keys that apply: the bar is drawn again with them enabled.
         await pilot.press("R", *"typo", "enter")  # R asks why first
         await pilot.pause()
-        assert app.screen is screen and not screen.locked
+        assert not screen.locked
+        assert app.screen is screen
         assert bar.key_at(line(bar).index(" n ") + 1) == ("n", True)
+
+
+def centred(line: str, title: str) -> bool:
+    """The bar's line is the icon's 8 columns, `title` centred in the middle, 10 spare."""
+    middle = len(line) - 18
+    left = (middle - len(title)) // 2
+    expected = " ⭘".ljust(8) + " " * left + title + " " * (middle - left - len(title)) + " " * 10
+    return line == expected
+
+
+async def test_the_title_bar_names_the_audit_as_text_centred(fresh_store: Store) -> None:
+    """The cases screen's subtitle is the audit's name, shown as typed (never as markup),
+    centred between the icon's column and the clock's space; a click on the icon opens the
+    command palette."""
+    info = fresh_store.add_checklist(MINI.read_text(), str(MINI))
+    fresh_store.insert_case_rows(read_case_file(CASES).rows)
+    ids = [c.id for c in fresh_store.cases()]
+    fresh_store.create_audit("[b]Q1[/b] dip", info.pk, ids, created_by="lead", seed=1)
+    app = make_app(fresh_store, "ann")
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.pause()
+        shown = app.screen.query_one(TitleBar).render().plain
+        assert centred(shown, "casereview — stalking case-file review"), shown
+        await pilot.press("enter")
+        assert isinstance(app.screen, AuditCasesScreen)
+        await pilot.pause()
+        shown = app.screen.query_one(TitleBar).render().plain
+        assert centred(shown, "casereview — [b]Q1[/b] dip"), shown
+        await pilot.click(TitleBar, offset=(1, 0))
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)

@@ -1,15 +1,18 @@
-"""The screen's keys on one line: what Textual's Footer shows, drawn as a single widget.
+"""The title line and the key line of every screen, each drawn as a single widget.
 
-Textual's Footer is a container with a widget per key. On the audits screen that was a tenth
-of the process's start-up (bench: TUI start): it composes when mounted, composes again once
-the screen's bindings are ready, and every key widget is styled twice on the way (its
-`compact` flag starts True and its binding to the footer's sets it False). On the review
-screen it is rebuilt whenever the keys that apply change (a review locked or reopened). This
-bar is one widget whose render reads the same bindings, so a change of keys is a repaint.
+Textual's Header and Footer are containers of small widgets: the Header four (icon, title,
+clock space, itself) with watchers that set the title after the first frame; the Footer a
+widget per key, composed when mounted and again once the screen's bindings are ready, each key
+styled twice on the way (FooterKey.compact starts True and its binding to the footer's sets it
+False). On the audits screen they were about a third of the time from the app's start to its
+first screen (bench: TUI start), and on the review screen the Footer is rebuilt whenever the
+keys that apply change. These two render the same lines from the same sources, so a change of
+title or keys is a repaint.
 
-It keeps what the footer does for a user: the keys the screen shows with what they do, keys
-that do not apply now dimmed, grouped keys on one entry ("y p n a u Answer"), the command
-palette's key at the right, and a click on a key presses it.
+They keep what users had: the title and subtitle centred with the palette's icon at the left;
+the keys the screen shows with what they do, keys that do not apply now dimmed, grouped keys on
+one entry ("y p n a u Answer"), the command palette's key at the right, and a click on a key
+presses it.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
+from textual.content import Content
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
@@ -62,12 +66,13 @@ class KeyBar(Widget, can_focus=False):
     }
     """
 
-    show_command_palette: reactive[bool] = reactive(True)
+    show_command_palette: reactive[bool] = reactive(True)  # a change repaints
     """Show the command palette's key at the right (screens hide it below 100 columns)."""
 
     def __init__(self) -> None:
         super().__init__()
         self._spans: list[tuple[int, int, str, bool]] = []  # (start, end, key, enabled)
+        self._drawn: tuple[list[Entry], Entry | None] | None = None  # what render last drew
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -76,7 +81,9 @@ class KeyBar(Widget, can_focus=False):
         self.screen.bindings_updated_signal.unsubscribe(self)
 
     def _bindings_changed(self, _screen: Screen[object]) -> None:
-        self.refresh()
+        # The screen says so on every focus change, most of which change no key shown.
+        if self.entries() != self._drawn:
+            self.refresh()
 
     def entries(self) -> tuple[list[Entry], Entry | None]:
         """What the bar shows, in order, and the command palette's entry (None: hidden)."""
@@ -110,7 +117,7 @@ class KeyBar(Widget, can_focus=False):
     def render(self) -> Text:
         key_style = self.get_component_rich_style("keybar--key", partial=True)
         description_style = self.get_component_rich_style("keybar--description", partial=True)
-        shown, palette = self.entries()
+        self._drawn = shown, palette = self.entries()
         line = Text(no_wrap=True, overflow="crop", end="")
         spans: list[tuple[int, int, str, bool]] = []
 
@@ -162,3 +169,52 @@ class KeyBar(Widget, can_focus=False):
 
 def _dim(enabled: bool) -> Style:
     return Style() if enabled else Style(dim=True)
+
+
+class TitleBar(Widget, can_focus=False):
+    """The app's title and the screen's subtitle, centred, with the palette's icon at the
+    left (a click on it opens the command palette), laid out as Textual's Header."""
+
+    ALLOW_SELECT = False
+    DEFAULT_CSS = """
+    TitleBar {
+        dock: top;
+        width: 100%;
+        height: 1;
+        background: $panel;
+        color: $foreground;
+    }
+    """
+    ICON = "⭘"
+    LEFT = 8  # the Header's icon column
+    RIGHT = 10  # the Header's clock space (no clock here)
+
+    def on_mount(self) -> None:
+        for owner in (self.app, self.screen):
+            for name in ("title", "sub_title"):
+                self.watch(owner, name, self._retitle, init=False)
+
+    def _retitle(self) -> None:
+        self.refresh()
+
+    def title_content(self) -> Content:
+        """What the bar says: the screen's title and subtitle, or else the app's."""
+        screen, app = self.screen, self.app
+        title = screen.title if screen.title is not None else app.title
+        sub_title = screen.sub_title if screen.sub_title is not None else app.sub_title
+        return app.format_title(title, sub_title)  # Content: names in it are never markup
+
+    def render(self) -> Content:
+        middle = max(self.size.width - self.LEFT - self.RIGHT, 0)
+        title = self.title_content().rstrip().truncate(middle, ellipsis=True)
+        left = (middle - title.cell_length) // 2
+        return Content.assemble(
+            f" {self.ICON}".ljust(self.LEFT),
+            title.pad(left, middle - left - title.cell_length),
+            " " * self.RIGHT,
+        )
+
+    def on_click(self, event: events.Click) -> None:
+        if event.x < self.LEFT and self.app.ENABLE_COMMAND_PALETTE:
+            event.stop()
+            self.app.action_command_palette()
