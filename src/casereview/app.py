@@ -32,6 +32,7 @@ class CaseReviewApp(App[None]):
     SUB_TITLE = "stalking case-file review"
     CSS_PATH = "casereview.tcss"
     COMMANDS = App.COMMANDS | {CaseCommands}
+    ALLOW_IN_MAXIMIZED_VIEW = "KeyBar"  # the keys stay when a widget is maximized
     BINDINGS = [
         Binding("f1,question_mark", "help", "Help", key_display="?"),
         Binding("ctrl+q", "quit", "Quit", show=False),

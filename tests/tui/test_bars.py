@@ -4,7 +4,9 @@ the icon opens the palette."""
 
 from __future__ import annotations
 
+import pytest
 from textual.command import CommandPalette
+from textual.widgets import DataTable
 
 from casereview.app import make_app
 from casereview.importing import read_case_file
@@ -60,7 +62,9 @@ async def test_a_click_on_a_key_presses_it(audited: tuple[Store, AuditInfo]) -> 
         assert isinstance(app.screen, NewAuditScreen)
 
 
-async def test_a_click_on_a_dimmed_key_answers_nothing(audited: tuple[Store, AuditInfo]) -> None:
+async def test_a_click_on_a_dimmed_key_answers_nothing(
+    audited: tuple[Store, AuditInfo], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A completed review greys the answer keys: clicking one leaves the answers as they were."""
     store, audit = audited
     case_id = store.audit_cases(audit.id)[0].case.id
@@ -75,9 +79,15 @@ async def test_a_click_on_a_dimmed_key_answers_nothing(audited: tuple[Store, Aud
         shown = line(bar)
         no = shown.index(" n ")
         assert bar.key_at(no + 1) == ("n", False)
+        pressed: list[str] = []
+        bells: list[bool] = []
+        monkeypatch.setattr(app, "simulate_key", pressed.append)
+        monkeypatch.setattr(app, "bell", lambda: bells.append(True))
         await pilot.click(KeyBar, offset=(no + 1, 0))
         await pilot.pause()
+        assert pressed == [] and bells == [True]  # a beep, and no key reaches the review
         assert store.answer_values(review_id) == FULL
+        monkeypatch.undo()
         # Reopening changes the keys that apply: the bar is drawn again with them enabled.
         await pilot.press("R", *"typo", "enter")  # R asks why first
         await pilot.pause()
@@ -115,3 +125,14 @@ async def test_the_title_bar_names_the_audit_as_text_centred(fresh_store: Store)
         await pilot.click(TitleBar, offset=(1, 0))
         await pilot.pause()
         assert isinstance(app.screen, CommandPalette)
+
+
+async def test_the_keys_stay_when_a_widget_is_maximized(audited: tuple[Store, AuditInfo]) -> None:
+    store, _audit = audited
+    app = make_app(store, "ann")
+    async with app.run_test(size=NARROW) as pilot:
+        screen = app.screen
+        assert screen.maximize(screen.query_one(DataTable))
+        await pilot.pause()
+        bar = screen.query_one(KeyBar)
+        assert bar.region.height == 1 and bar.region.width == 80

@@ -20,6 +20,7 @@ from __future__ import annotations
 from itertools import groupby
 from typing import NamedTuple
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -126,23 +127,24 @@ class KeyBar(Widget, can_focus=False):
             if grouped:
                 line.append(" ")
             for key in entry.keys:
-                start = len(line)
+                start = line.cell_len
                 chip = f"{key.display} " if grouped else f" {key.display} "
                 line.append(chip, key_style + _dim(key.enabled))
-                spans.append((start, len(line), key.key, key.enabled))
+                spans.append((start, line.cell_len, key.key, key.enabled))
             if entry.description:
                 enabled = any(key.enabled for key in entry.keys)
                 line.append(f"{entry.description} ", description_style + _dim(enabled))
                 if len(entry.keys) == 1:  # a click on the words presses the key too
                     start, _end, pressed, enabled = spans[-1]
-                    spans[-1] = (start, len(line), pressed, enabled)
+                    spans[-1] = (start, line.cell_len, pressed, enabled)
 
         for entry in shown:
             add(entry)
         if palette is not None:
-            width = sum(len(k.display) + 2 for k in palette.keys) + len(palette.description) + 1
-            gap = self.size.width - len(line) - width - 1
-            if gap > 0:  # the palette's key at the right edge, as Footer puts it
+            width = sum(cell_len(k.display) + 2 for k in palette.keys)
+            width += cell_len(palette.description) + 1
+            gap = self.size.width - line.cell_len - width - 1
+            if gap >= 0:  # the palette's key at the right edge, as Footer puts it
                 line.append(" " * gap)
                 line.append("▏", "dim")
                 add(palette)
