@@ -4,18 +4,23 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck bench demo clean snapshots mutate mutate-report
+.PHONY: run test lint typecheck bench demo clean snapshots mutate mutate-report lock
 
-$(STAMP): pyproject.toml
+# The exact versions `make test` passed with, hashed (requirements-dev.lock, made by
+# `make lock`); then casereview itself, editable, built by the locked setuptools.
+LOCK := requirements-dev.lock
+
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/casereview demo --db demo.db
 
 lint: $(STAMP)
+	$(BIN)/python scripts/check_lock.py $(LOCK)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -43,6 +48,14 @@ mutate-report: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# New versions of everything pyproject.toml allows, locked with their hashes: run the
+# suite after, and commit the lock with the change that needed it.
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --upgrade --extra dev --generate-hashes --allow-unsafe \
+		--strip-extras --no-emit-index-url --no-emit-find-links -o $(LOCK) pyproject.toml
 
 clean:
 	rm -rf $(VENV) demo.db demo.db-wal demo.db-shm .pytest_cache .mypy_cache .ruff_cache mutants
