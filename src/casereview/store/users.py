@@ -3,6 +3,7 @@ trail events for adding, removing, password changes and sign-ins."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from casereview.store.connection import Connection
@@ -17,7 +18,15 @@ USER_REMOVED = "user_removed"
 PASSWORD_CHANGED = "password_changed"
 SIGN_IN = "sign_in"
 SIGN_IN_FAILED = "sign_in_failed"
-ACCOUNT_EVENTS = (USER_ADDED, USER_REMOVED, PASSWORD_CHANGED, SIGN_IN, SIGN_IN_FAILED)
+SIGN_IN_FAILURES = "sign_in_failures"  # how many more failed (`new`), counted by the server
+ACCOUNT_EVENTS = (
+    USER_ADDED,
+    USER_REMOVED,
+    PASSWORD_CHANGED,
+    SIGN_IN,
+    SIGN_IN_FAILED,
+    SIGN_IN_FAILURES,
+)
 
 
 @dataclass(frozen=True)
@@ -111,6 +120,15 @@ class UserStore(Connection):
         kind = SIGN_IN if ok else SIGN_IN_FAILED
         with self._write():
             self._event(None, None, kind, None, name[:64], detail, name[:64])
+
+    def record_failed_sign_ins(self, counts: Sequence[tuple[str, int, str]]) -> None:
+        """Failed sign-ins counted rather than recorded one by one, as (name, how many,
+        detail): one trail entry each, the count in `new`."""
+        if not counts:
+            return
+        with self._write():
+            for name, n, detail in counts:
+                self._event(None, None, SIGN_IN_FAILURES, None, str(n), detail, name[:64])
 
     def users(self) -> list[UserInfo]:
         rows = self.db.execute(
