@@ -162,6 +162,22 @@ class FailureTally:
             self._overflow = None
 
 
+def counted(due: list[Tally]) -> list[tuple[str, int, str]]:
+    """(name, count, detail) of failed sign-ins counted but not yet in the trail."""
+    return [
+        (
+            t.name,
+            t.more,
+            f"{t.more} failed sign-ins from names and clients not told apart (more than "
+            f"{MAX_TALLIES} at once)"
+            if t.name == FailureTally.OVERFLOW
+            else f"{t.more} more wrong names or passwords from {t.client} within "
+            f"{FAILURE_WINDOW:g} s of the first",
+        )
+        for t in due
+    ]
+
+
 class Sessions:
     """Signed-in browsers by cookie token, and HTTP Basic credentials already checked (so a
     script's every request does not cost an argon2 check and a trail entry)."""

@@ -15,7 +15,6 @@ What this adds to textual-serve (whose server and app service are extended, not 
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 import math
 import shlex
@@ -35,16 +34,15 @@ from textual_serve.server import Server, to_int
 from casereview import accounts
 from casereview.serve.auth import (
     COOKIE,
-    FAILURE_WINDOW,
-    MAX_TALLIES,
     SESSION_SECONDS,
     SIGNED_IN,
     FailureTally,
     Sessions,
-    Tally,
     Throttle,
+    counted,
     parse_basic,
 )
+from casereview.serve.pages import app_page, signin_page
 from casereview.store import Store, StoreError
 from casereview.store.users import Account
 
@@ -126,73 +124,6 @@ class ServedApp(AppService):
 
 
 _NOT_A_NAME = "(not an account name)"  # who the trail says tried a name no account can have
-
-
-def _counts(due: list[Tally]) -> list[tuple[str, int, str]]:
-    """(name, count, detail) of failed sign-ins counted but not yet in the trail."""
-    return [
-        (
-            t.name,
-            t.more,
-            f"{t.more} failed sign-ins from names and clients not told apart (more than "
-            f"{MAX_TALLIES} at once)"
-            if t.name == FailureTally.OVERFLOW
-            else f"{t.more} more wrong names or passwords from {t.client} within "
-            f"{FAILURE_WINDOW:g} s of the first",
-        )
-        for t in due
-    ]
-
-
-def _page(title: str, body: str) -> str:
-    return (
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<title>{html.escape(title)}</title><style>"
-        "body{margin:0;background:#0c181f;color:#eee;font:16px system-ui,sans-serif}"
-        "main{max-width:22rem;margin:12vh auto;padding:2rem;background:#12232d}"
-        "h1{font-size:1.3rem;margin:0 0 1rem}label{display:block;margin:.8rem 0 .3rem}"
-        "input{width:100%;box-sizing:border-box;padding:.5rem;font-size:1rem}"
-        "button{margin-top:1.2rem;padding:.6rem 1.4rem;font-size:1rem}"
-        ".message{color:#ff9e9e;margin:.8rem 0 0}"
-        "</style></head><body>" + body + "</body></html>"
-    )
-
-
-def signin_page(message: str = "") -> str:
-    note = f"<p class='message' role='alert'>{html.escape(message)}</p>" if message else ""
-    return _page(
-        "Sign in - casereview",
-        "<main><h1>casereview: sign in</h1>"
-        "<form method='post' action='/signin'>"
-        "<label for='name'>Name</label>"
-        "<input id='name' name='name' autocomplete='username' required autofocus>"
-        "<label for='password'>Password</label>"
-        "<input id='password' name='password' type='password' "
-        "autocomplete='current-password' required>"
-        f"{note}<button type='submit'>Sign in</button></form></main>",
-    )
-
-
-def app_page(websocket_url: str, static_url: str, font_size: int) -> str:
-    """The page that runs textual-serve's terminal (its textual.js and xterm.css)."""
-    static = html.escape(static_url)
-    return (
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>casereview</title>"
-        f"<link rel='stylesheet' href='{static}css/xterm.css'>"
-        f"<script src='{static}js/textual.js'></script><style>"
-        "html,body{margin:0;height:100%;background:#0c181f;overflow:hidden}"
-        ".textual-terminal{width:100vw;height:100vh}"
-        ".ended{display:none;position:absolute;inset:0;z-index:10;align-items:center;"
-        "justify-content:center;color:#eee;font:18px system-ui,sans-serif;background:#0c181f}"
-        "body.-closed .ended{display:flex}.ended a{color:#ac5af4;margin-left:.5em}"
-        "</style></head><body>"
-        "<div class='ended'>Session ended.<a href='/'>Open again</a></div>"
-        "<button id='start' hidden>Start</button>"
-        f"<div id='terminal' class='textual-terminal' "
-        f"data-session-websocket-url='{html.escape(websocket_url)}' "
-        f"data-font-size='{font_size}'></div></body></html>"
-    )
 
 
 class CaseReviewServer(Server):
@@ -351,7 +282,7 @@ class CaseReviewServer(Server):
             if first:
                 detail = where if ok else f"wrong name or password {where}"
                 self.store.record_sign_in(who, ok, detail)
-            self.store.record_failed_sign_ins(_counts(due))
+            self.store.record_failed_sign_ins(counted(due))
         except StoreError as exc:  # the trail must hold every sign-in: none without it
             self.tally.put_back(due)
             if first and not ok:
@@ -367,7 +298,7 @@ class CaseReviewServer(Server):
     async def _record_failure_counts(self, app: web.Application) -> None:
         """At the end, failed sign-ins counted but not yet in the trail go into it."""
         try:
-            self.store.record_failed_sign_ins(_counts(self.tally.take(everything=True)))
+            self.store.record_failed_sign_ins(counted(self.tally.take(everything=True)))
         except StoreError as exc:
             log.error("failed sign-ins not recorded: %s", exc)
 
