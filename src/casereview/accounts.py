@@ -13,7 +13,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from casereview.problems import CasereviewError
+from casereview.text import fold_name
 
+MAX_NAME = 64
 NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
 MIN_PASSWORD = 8
 _HASHER = PasswordHasher()
@@ -34,6 +36,16 @@ def check_name(name: str) -> str:
             "'@' or '-', starting with a letter or digit"
         )
     return name
+
+
+def name_key(typed: str) -> str | None:
+    """What a typed name is compared with accounts by (text.fold_name: case and look-alikes
+    alike), or None when no account could have that name. Text longer than any name is not
+    even folded."""
+    if len(typed) > MAX_NAME:
+        return None
+    key = fold_name(typed)
+    return key if NAME_RE.fullmatch(key) else None
 
 
 def check_password(password: str) -> str:

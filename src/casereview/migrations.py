@@ -13,7 +13,7 @@ from contextlib import AbstractContextManager
 from functools import cache
 from typing import TYPE_CHECKING, Protocol
 
-from casereview.text import match_key
+from casereview.text import fold_name, match_key
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -419,6 +419,21 @@ def m011_progress_indexes(db: Database) -> None:
         "CREATE INDEX IF NOT EXISTS audit_cases_by_second_reviewer"
         " ON audit_cases (audit_id, second_reviewer)"
     )
+
+
+@_step
+def m012_account_name_keys(db: Database) -> None:
+    # Account names compare as people mean them (text.fold_name: `BOB`, `ＢＯＢ` are `bob`), by
+    # a unique key. Look-alikes added before are all kept (no unopenable file, no reviewer
+    # locked out): the oldest gets the key, the rest sign in by their exact names.
+    db.execute("ALTER TABLE users ADD COLUMN name_key TEXT")
+    for (name,) in db.execute("SELECT name FROM users ORDER BY created_at, rowid").fetchall():
+        db.execute(
+            "UPDATE users SET name_key = ?1 WHERE name = ?2 AND NOT EXISTS"
+            " (SELECT 1 FROM users WHERE name_key = ?1)",
+            [fold_name(name), name],
+        )
+    db.execute("CREATE UNIQUE INDEX users_by_name_key ON users (name_key)")
 
 
 SAMPLED_REFS_TRIGGER = "sampled_refs_on_sample"

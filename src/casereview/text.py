@@ -60,6 +60,12 @@ def match_key(force: str, case_ref: str) -> str:
     return key if key.isascii() else unicodedata.normalize("NFKC", key)
 
 
+def fold_name(name: str) -> str:
+    """What two account names are compared by: NFKC, then case folded, so `Bob`, `BOB` and a
+    fullwidth `ＢＯＢ` are one name."""
+    return name.lower() if name.isascii() else unicodedata.normalize("NFKC", name).casefold()
+
+
 def skip_blank_start(text: str) -> str:
     """`text` after any leading whitespace or invisible characters (spaces, NBSP,
     zero-width space, line breaks): what a spreadsheet reads as the cell's first character."""

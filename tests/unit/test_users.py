@@ -104,3 +104,103 @@ def test_the_trail_keeps_account_events_as_it_keeps_the_rest(tmp_path: Path) -> 
 def test_an_unknown_name_verifies_as_false() -> None:
     assert not accounts.verify(None, "anything at all")
     assert not accounts.verify("not a hash", "anything at all")
+
+
+def dump(db: Path) -> list[tuple[object, ...]]:
+    conn = sqlite3.connect(db)
+    try:
+        return [
+            *conn.execute("SELECT * FROM users ORDER BY name"),
+            *conn.execute("SELECT id, kind, actor, old, new FROM events ORDER BY id"),
+        ]
+    finally:
+        conn.close()
+
+
+def test_names_differing_only_in_case_or_form_are_one_account(tmp_path: Path) -> None:
+    db = tmp_path / "team.db"
+    assert run(db, "users", "add", "bob", "--password-stdin", stdin="long enough\n").exit_code == 0
+    before = dump(db)
+    for look_alike in ("Bob", "BOB", "bOb"):
+        twice = run(db, "users", "add", look_alike, "--password-stdin", stdin="another one\n")
+        assert twice.exit_code == 2, look_alike
+        assert f"'{look_alike}' is the same name as the account 'bob'" in twice.output
+        assert "Traceback" not in twice.output
+    assert dump(db) == before
+    # the other commands find the account as sign-in does, and name it as it is stored
+    changed = run(db, "users", "passwd", "BOB", "--password-stdin", stdin="battery staple\n")
+    assert changed.exit_code == 0 and "changed the password of bob" in changed.output
+    removed = run(db, "users", "remove", "Bob")
+    assert removed.exit_code == 0 and "removed account bob" in removed.output
+    store = Store.open(db)
+    try:
+        assert store.users() == []
+        assert [(e.kind, e.old, e.new) for e in store.events()][1:] == [
+            ("password_changed", None, "bob"),
+            ("user_removed", "bob", None),
+        ]
+    finally:
+        store.close()
+
+
+def test_an_account_is_found_by_a_look_alike_of_its_name(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "t.db")
+    try:
+        store.add_user("Insp.Khan", "$argon2id$x", "admin")
+        for typed in (
+            "Insp.Khan",
+            "insp.khan",
+            "INSP.KHAN",
+            "ＩＮＳＰ．ＫＨＡＮ",
+            "Insp.\u212ahan",
+        ):
+            account = store.account(typed)
+            assert account is not None and account.name == "Insp.Khan", typed
+        assert store.account("insp.kha") is None and store.account("") is None
+    finally:
+        store.close()
+
+
+def test_look_alike_accounts_in_an_older_file_are_both_kept(tmp_path: Path) -> None:
+    # A file from before names were compared as one may hold `bob` and `Bob`. Opening it must
+    # not fail, nor drop either: the older keeps the name, the other signs in by its exact
+    # name only, and no third look-alike can be added.
+    db = tmp_path / "old.db"
+    Store.open(db).close()
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("DROP INDEX users_by_name_key")
+        conn.execute("ALTER TABLE users DROP COLUMN name_key")
+        step = "DELETE FROM _sqlite_migrations WHERE name GLOB 'm[0-9]*_account_name_keys'"
+        assert conn.execute(step).rowcount == 1
+        for name, at in (("bob", "2024-01-01"), ("Bob", "2024-02-01")):
+            conn.execute(
+                "INSERT INTO users (name, password_hash, created_by, created_at, changed_at)"
+                " VALUES (?, ?, 'admin', ?, ?)",
+                [name, f"$argon2id${name}", at, at],
+            )
+    conn.close()
+    store = Store.open(db)
+    try:
+        assert [u.name for u in store.users()] == ["Bob", "bob"]
+        assert store.account("BOB") == store.account("bob")
+        found = store.account("bob")
+        assert found is not None and found.password_hash == "$argon2id$bob"
+        exact = store.account("Bob")
+        assert exact is not None and exact.password_hash == "$argon2id$Bob"
+    finally:
+        store.close()
+    third = run(db, "users", "add", "BOB", "--password-stdin", stdin="long enough\n")
+    assert third.exit_code == 2 and "is the same name as the account 'bob'" in third.output
+    listed = run(db, "users", "list")
+    assert "Bob\t" in listed.output and "exact name" in listed.output
+    # with `bob` removed, `Bob` is the account a look-alike finds, and still one of a kind
+    assert run(db, "users", "remove", "bob").exit_code == 0
+    store = Store.open(db)
+    try:
+        kept = store.account("BOB")
+        assert kept is not None and kept.name == "Bob"
+    finally:
+        store.close()
+    fourth = run(db, "users", "add", "bOB", "--password-stdin", stdin="long enough\n")
+    assert fourth.exit_code == 2 and "is the same name as the account 'Bob'" in fourth.output

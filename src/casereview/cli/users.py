@@ -61,7 +61,9 @@ def users_list(context: Context) -> None:
         click.echo("no accounts; `casereview users add NAME` adds one", err=True)
     for u in rows:
         last = u.last_sign_in[:16].replace("T", " ") if u.last_sign_in else "never signed in"
-        click.echo(f"{u.name}\tadded {u.created_at[:10]} by {u.created_by}\t{last}")
+        alike = "\tsigns in by this exact name only (a look-alike of an older account's)"
+        alike = alike if u.exact_name_only else ""
+        click.echo(f"{u.name}\tadded {u.created_at[:10]} by {u.created_by}\t{last}{alike}")
 
 
 @users.command("remove")
@@ -70,8 +72,8 @@ def users_list(context: Context) -> None:
 @friendly_errors
 def users_remove(context: Context, name: str) -> None:
     """Remove an account (its reviews and trail stay; it can no longer sign in)."""
-    context.existing_store().remove_user(name, context.reviewer)
-    click.echo(f"removed account {name}")
+    removed = context.existing_store().remove_user(name, context.reviewer)
+    click.echo(f"removed account {removed}")
 
 
 @users.command("passwd")
@@ -84,7 +86,9 @@ def users_passwd(context: Context, name: str, password_stdin: bool) -> None:
     from casereview.accounts import hash_password
 
     store = context.existing_store()
-    if store.password_hash(name) is None:
+    if store.account(name) is None:
         fail(f"there is no account named '{name}'")
-    store.set_password(name, hash_password(_read_password(password_stdin)), context.reviewer)
-    click.echo(f"changed the password of {name}")
+    changed = store.set_password(
+        name, hash_password(_read_password(password_stdin)), context.reviewer
+    )
+    click.echo(f"changed the password of {changed}")

@@ -3,8 +3,8 @@
 What this adds to textual-serve (whose server and app service are extended, not copied):
 
 - every route but the sign-in page needs a signed-in session cookie or HTTP Basic
-  credentials; wrong ones get 401, and a name's failures past FAILURES_ALLOWED a minute get
-  429 without being checked;
+  credentials; wrong ones get 401, and a client's failures for a name past FAILURES_ALLOWED
+  a minute get 429 without being checked (auth.Throttle: others are slowed, not locked out);
 - each browser session's app process is started without a shell, with the signed-in name
   as its reviewer (CASEREVIEW_REVIEWER is dropped from its environment);
 - a download is served only to the reviewer whose session made it;
@@ -15,13 +15,13 @@ What this adds to textual-serve (whose server and app service are extended, not 
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 import math
 import shlex
 import signal
 import ssl
 import sys
+import time
 import urllib.parse
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -36,11 +36,15 @@ from casereview.serve.auth import (
     COOKIE,
     SESSION_SECONDS,
     SIGNED_IN,
+    FailureTally,
     Sessions,
     Throttle,
+    counted,
     parse_basic,
 )
+from casereview.serve.pages import app_page, signin_page
 from casereview.store import Store, StoreError
+from casereview.store.users import Account
 
 log = logging.getLogger("casereview.serve")
 
@@ -119,55 +123,7 @@ class ServedApp(AppService):
                 await process.wait()
 
 
-def _page(title: str, body: str) -> str:
-    return (
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<title>{html.escape(title)}</title><style>"
-        "body{margin:0;background:#0c181f;color:#eee;font:16px system-ui,sans-serif}"
-        "main{max-width:22rem;margin:12vh auto;padding:2rem;background:#12232d}"
-        "h1{font-size:1.3rem;margin:0 0 1rem}label{display:block;margin:.8rem 0 .3rem}"
-        "input{width:100%;box-sizing:border-box;padding:.5rem;font-size:1rem}"
-        "button{margin-top:1.2rem;padding:.6rem 1.4rem;font-size:1rem}"
-        ".message{color:#ff9e9e;margin:.8rem 0 0}"
-        "</style></head><body>" + body + "</body></html>"
-    )
-
-
-def signin_page(message: str = "") -> str:
-    note = f"<p class='message' role='alert'>{html.escape(message)}</p>" if message else ""
-    return _page(
-        "Sign in - casereview",
-        "<main><h1>casereview: sign in</h1>"
-        "<form method='post' action='/signin'>"
-        "<label for='name'>Name</label>"
-        "<input id='name' name='name' autocomplete='username' required autofocus>"
-        "<label for='password'>Password</label>"
-        "<input id='password' name='password' type='password' "
-        "autocomplete='current-password' required>"
-        f"{note}<button type='submit'>Sign in</button></form></main>",
-    )
-
-
-def app_page(websocket_url: str, static_url: str, font_size: int) -> str:
-    """The page that runs textual-serve's terminal (its textual.js and xterm.css)."""
-    static = html.escape(static_url)
-    return (
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>casereview</title>"
-        f"<link rel='stylesheet' href='{static}css/xterm.css'>"
-        f"<script src='{static}js/textual.js'></script><style>"
-        "html,body{margin:0;height:100%;background:#0c181f;overflow:hidden}"
-        ".textual-terminal{width:100vw;height:100vh}"
-        ".ended{display:none;position:absolute;inset:0;z-index:10;align-items:center;"
-        "justify-content:center;color:#eee;font:18px system-ui,sans-serif;background:#0c181f}"
-        "body.-closed .ended{display:flex}.ended a{color:#ac5af4;margin-left:.5em}"
-        "</style></head><body>"
-        "<div class='ended'>Session ended.<a href='/'>Open again</a></div>"
-        "<button id='start' hidden>Start</button>"
-        f"<div id='terminal' class='textual-terminal' "
-        f"data-session-websocket-url='{html.escape(websocket_url)}' "
-        f"data-font-size='{font_size}'></div></body></html>"
-    )
+_NOT_A_NAME = "(not an account name)"  # who the trail says tried a name no account can have
 
 
 class CaseReviewServer(Server):
@@ -192,7 +148,8 @@ class CaseReviewServer(Server):
         self.fixed_public_url = public_url.rstrip("/") if public_url else None
         self.tls = ssl_context is not None or (public_url or "").startswith("https:")
         self.sessions = Sessions(**({"clock": clock} if clock else {}), seconds=session_seconds)
-        self.throttle = Throttle(**({"clock": monotonic} if monotonic else {}))
+        self.throttle = Throttle(monotonic or time.monotonic)
+        self.tally = FailureTally(monotonic or time.monotonic)  # failed sign-ins to record
         self.store = Store.open(self.db_path)  # accounts and sign-in events
         if self.store.readonly:
             raise StoreError(f"{self.db_path} cannot be written here, so it cannot be served")
@@ -216,6 +173,7 @@ class CaseReviewServer(Server):
                 web.static("/static", self.statics_path, show_index=False, name="static"),
             ]
         )
+        app.on_shutdown.append(self._record_failure_counts)  # first: the store is still open
         app.on_shutdown.append(self.on_shutdown)
         return app
 
@@ -271,19 +229,21 @@ class CaseReviewServer(Server):
         )
 
     async def _who(self, request: web.Request) -> str | None:
-        """The signed-in name (cookie or Basic), None when there is no credential; wrong
-        Basic credentials raise 401 (or 429 when the name is being slowed)."""
+        """The signed-in account's name (cookie or Basic), None when there is no credential;
+        wrong Basic credentials raise 401 (or 429 while this client is slowed for the name)."""
         basic = parse_basic(request.headers.get("Authorization"))
         if basic is not None:
-            name, password = basic
-            known = self.sessions.basic(name, password)
-            if known is not None and self.store.password_hash(name) == known.password_hash:
-                return name
-            stored = await self.check(name, password, request)
-            if stored is None:
+            typed, password = basic
+            known = self.sessions.basic(typed, password)
+            if known is not None:
+                if self.store.password_hash(known.name) == known.password_hash:
+                    return known.name
+                self.sessions.forget_basic(typed, password)  # removed, or a new password
+            account = await self.check(typed, password, request)
+            if account is None:
                 raise self._unauthorized()
-            self.sessions.remember_basic(name, password, stored)
-            return name
+            self.sessions.remember_basic(typed, password, account.name, account.password_hash)
+            return account.name
         session = self.sessions.get(request.cookies.get(COOKIE))
         if session is None:
             return None
@@ -292,30 +252,55 @@ class CaseReviewServer(Server):
             return None
         return session.name
 
-    async def check(self, name: str, password: str, request: web.Request) -> str | None:
-        """The account's hash if `password` is right, else None; every check is in the
-        trail. Raises 429 while the name has had too many failures."""
-        wait = self.throttle.wait(name)
-        if wait:
-            raise web.HTTPTooManyRequests(
-                headers={"Retry-After": str(math.ceil(wait))},
-                text=f"429: too many wrong passwords for this name; try again in "
-                f"{math.ceil(wait)} s",
-            )
-        stored = self.store.password_hash(name) if accounts.NAME_RE.fullmatch(name) else None
-        loop = asyncio.get_running_loop()
-        ok = await loop.run_in_executor(None, accounts.verify, stored, password)
-        where = f"from {request.remote or 'unknown'}"
+    async def check(self, name: str, password: str, request: web.Request) -> Account | None:
+        """The account `name` finds (store.account: case and look-alikes alike) if `password`
+        is right, else None. Every check is in the trail, failures counted (auth.FailureTally).
+        Raises 429 while this client is slowed for the name. A name no account could have is
+        refused unchecked, and nothing of it is kept."""
+        client = request.remote or "unknown"
+        key = accounts.name_key(name)
+        if key is None:
+            account = None
+            ok = False
+        else:
+            wait = self.throttle.wait(key, client)
+            if wait:
+                raise web.HTTPTooManyRequests(
+                    headers={"Retry-After": str(math.ceil(wait))},
+                    text=f"429: too many wrong passwords for this name; try again in "
+                    f"{math.ceil(wait)} s",
+                )
+            account = self.store.account(name)
+            loop = asyncio.get_running_loop()
+            stored = account.password_hash if account else None
+            ok = await loop.run_in_executor(None, accounts.verify, stored, password)
+        who = account.name if account else name if key else _NOT_A_NAME
+        where = f"from {client}"
+        due = self.tally.take()
+        first = ok or self.tally.failed(key or "", who, client)
         try:
-            self.store.record_sign_in(name, ok, where if ok else f"wrong name or password {where}")
+            if first:
+                detail = where if ok else f"wrong name or password {where}"
+                self.store.record_sign_in(who, ok, detail)
+            self.store.record_failed_sign_ins(counted(due))
         except StoreError as exc:  # the trail must hold every sign-in: none without it
+            self.tally.put_back(due)
+            if first and not ok:
+                self.tally.discard(key or "", client)
             log.error("sign-in not recorded: %s", exc)
             raise web.HTTPServiceUnavailable(text="503: the database is busy; try again") from None
-        if not ok:
-            self.throttle.failed(name)
-            return None
-        self.throttle.succeeded(name)
-        return stored
+        if key is not None and not ok:
+            self.throttle.failed(key, client)
+        elif key is not None:
+            self.throttle.succeeded(key, client)
+        return account if ok else None
+
+    async def _record_failure_counts(self, app: web.Application) -> None:
+        """At the end, failed sign-ins counted but not yet in the trail go into it."""
+        try:
+            self.store.record_failed_sign_ins(counted(self.tally.take(everything=True)))
+        except StoreError as exc:
+            log.error("failed sign-ins not recorded: %s", exc)
 
     # ------------------------------------------------------------------ handlers
 
@@ -324,28 +309,28 @@ class CaseReviewServer(Server):
 
     async def handle_signin(self, request: web.Request) -> web.Response:
         form = await request.post()
-        name = str(form.get("name", "")).strip()
+        name = str(form.get("name", ""))[:256].strip()  # (longer is no name: not copied)
         password = str(form.get("password", ""))
         try:
-            stored = await self.check(name, password, request)
+            account = await self.check(name, password, request)
         except web.HTTPTooManyRequests as exc:
             return web.Response(
                 status=429,
                 headers={"Retry-After": exc.headers["Retry-After"]},
                 text=signin_page(
-                    f"Too many wrong passwords for this name: try again in "
+                    f"Too many wrong passwords for this name from here: try again in "
                     f"{exc.headers['Retry-After']} s."
                 ),
                 content_type="text/html",
             )
-        if stored is None:
+        if account is None:
             return web.Response(
                 status=401, text=signin_page("Wrong name or password."), content_type="text/html"
             )
         response = web.Response(status=303, headers={"Location": "/"})
         response.set_cookie(
             COOKIE,
-            self.sessions.start(name, stored),
+            self.sessions.start(account.name, account.password_hash),
             max_age=self.sessions.seconds,
             path="/",
             httponly=True,

@@ -3,11 +3,13 @@ trail events for adding, removing, password changes and sign-ins."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from casereview.store.connection import Connection
 from casereview.store.errors import StoreError
 from casereview.store.records import now
+from casereview.text import fold_name
 
 # Trail kinds for accounts; these events name no review and no audit, so no audit's trail
 # export shows them.
@@ -16,7 +18,21 @@ USER_REMOVED = "user_removed"
 PASSWORD_CHANGED = "password_changed"
 SIGN_IN = "sign_in"
 SIGN_IN_FAILED = "sign_in_failed"
-ACCOUNT_EVENTS = (USER_ADDED, USER_REMOVED, PASSWORD_CHANGED, SIGN_IN, SIGN_IN_FAILED)
+SIGN_IN_FAILURES = "sign_in_failures"  # how many more failed (`new`), counted by the server
+ACCOUNT_EVENTS = (
+    USER_ADDED,
+    USER_REMOVED,
+    PASSWORD_CHANGED,
+    SIGN_IN,
+    SIGN_IN_FAILED,
+    SIGN_IN_FAILURES,
+)
+
+
+@dataclass(frozen=True)
+class Account:
+    name: str  # as stored: the reviewer name its sessions review under
+    password_hash: str
 
 
 @dataclass(frozen=True)
@@ -26,6 +42,7 @@ class UserInfo:
     created_at: str
     changed_at: str
     last_sign_in: str | None
+    exact_name_only: bool = False  # a look-alike of an older account's name (m012)
 
 
 class UserStore(Connection):
@@ -33,37 +50,70 @@ class UserStore(Connection):
 
     def add_user(self, name: str, password_hash: str, actor: str) -> None:
         with self._write():
-            if self._user_row(name) is not None:
+            existing = self.account(name)
+            if existing is not None and existing.name == name:
                 raise StoreError(f"there is already an account named '{name}'")
+            if existing is not None:
+                raise StoreError(
+                    f"'{name}' is the same name as the account '{existing.name}' (case and "
+                    "look-alike characters do not count); there cannot be two"
+                )
             stamp = now()
             self.db.execute(
-                "INSERT INTO users (name, password_hash, created_by, created_at, changed_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                [name, password_hash, actor, stamp, stamp],
+                "INSERT INTO users (name, password_hash, created_by, created_at, changed_at,"
+                " name_key) VALUES (?, ?, ?, ?, ?, ?)",
+                [name, password_hash, actor, stamp, stamp, fold_name(name)],
             )
             self._event(None, None, USER_ADDED, None, name, None, actor)
 
-    def remove_user(self, name: str, actor: str) -> None:
+    def remove_user(self, name: str, actor: str) -> str:
+        """Remove the account `name` finds (self.account); its name as stored."""
         with self._write():
-            if self._user_row(name) is None:
-                raise StoreError(f"there is no account named '{name}'")
-            self.db.execute("DELETE FROM users WHERE name = ?", [name])
-            self._event(None, None, USER_REMOVED, name, None, None, actor)
+            account = self._existing(name)
+            self.db.execute("DELETE FROM users WHERE name = ?", [account.name])
+            # a look-alike kept from before names were compared as one takes the key on
+            for (other,) in self.db.execute(
+                "SELECT name FROM users WHERE name_key IS NULL ORDER BY created_at, rowid"
+            ).fetchall():
+                if fold_name(other) == fold_name(account.name):
+                    key = fold_name(other)
+                    self.db.execute("UPDATE users SET name_key = ? WHERE name = ?", [key, other])
+                    break
+            self._event(None, None, USER_REMOVED, account.name, None, None, actor)
+        return account.name
 
-    def set_password(self, name: str, password_hash: str, actor: str) -> None:
+    def set_password(self, name: str, password_hash: str, actor: str) -> str:
+        """A new hash for the account `name` finds (self.account); its name as stored."""
         with self._write():
-            if self._user_row(name) is None:
-                raise StoreError(f"there is no account named '{name}'")
+            account = self._existing(name)
             self.db.execute(
                 "UPDATE users SET password_hash = ?, changed_at = ? WHERE name = ?",
-                [password_hash, now(), name],
+                [password_hash, now(), account.name],
             )
-            self._event(None, None, PASSWORD_CHANGED, None, name, None, actor)
+            self._event(None, None, PASSWORD_CHANGED, None, account.name, None, actor)
+        return account.name
+
+    def account(self, name: str) -> Account | None:
+        """The account of exactly this name, else the one whose name is the same but for
+        case and look-alike characters (text.fold_name); None if neither."""
+        sql = "SELECT name, password_hash FROM users WHERE name = ?"
+        row = self.conn.execute(sql, [name]).fetchone()
+        if row is None:
+            sql = "SELECT name, password_hash FROM users WHERE name_key = ?"
+            row = self.conn.execute(sql, [fold_name(name)]).fetchone()
+        return None if row is None else Account(str(row[0]), str(row[1]))
+
+    def _existing(self, name: str) -> Account:
+        account = self.account(name)
+        if account is None:
+            raise StoreError(f"there is no account named '{name}'")
+        return account
 
     def password_hash(self, name: str) -> str | None:
-        """The stored hash for `name` (None: no such account)."""
-        row = self._user_row(name)
-        return None if row is None else str(row[0])
+        """The stored hash of the account of exactly this name (None: no such account)."""
+        row = self.conn.execute("SELECT password_hash FROM users WHERE name = ?", [name])
+        found = row.fetchone()
+        return None if found is None else str(found[0])
 
     def record_sign_in(self, name: str, ok: bool, detail: str | None = None) -> None:
         """A sign-in, successful or not, in the trail (`detail`: where from, or why not)."""
@@ -71,16 +121,24 @@ class UserStore(Connection):
         with self._write():
             self._event(None, None, kind, None, name[:64], detail, name[:64])
 
+    def record_failed_sign_ins(self, counts: Sequence[tuple[str, int, str]]) -> None:
+        """Failed sign-ins counted rather than recorded one by one, as (name, how many,
+        detail): one trail entry each, the count in `new`."""
+        if not counts:
+            return
+        with self._write():
+            for name, n, detail in counts:
+                self._event(None, None, SIGN_IN_FAILURES, None, str(n), detail, name[:64])
+
     def users(self) -> list[UserInfo]:
         rows = self.db.execute(
             "SELECT u.name, u.created_by, u.created_at, u.changed_at,"
             " (SELECT max(at) FROM events e WHERE e.kind = ? AND e.new = u.name"
-            "  AND e.review_id IS NULL AND e.audit_id IS NULL)"
+            "  AND e.review_id IS NULL AND e.audit_id IS NULL), u.name_key IS NULL"
             " FROM users u ORDER BY u.name",
             [SIGN_IN],
         ).fetchall()
-        return [UserInfo(*row) for row in rows]
-
-    def _user_row(self, name: str) -> tuple[str] | None:
-        row = self.db.execute("SELECT password_hash FROM users WHERE name = ?", [name]).fetchone()
-        return None if row is None else (row[0],)
+        return [
+            UserInfo(name, by, added, changed, last, exact_name_only=bool(alike))
+            for name, by, added, changed, last, alike in rows
+        ]
