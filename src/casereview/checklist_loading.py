@@ -387,8 +387,8 @@ def _question_line(path: Path, checklist: Checklist, question_id: str) -> int:
     """The line of a question's id in the file it was read from (the file read once more)."""
     for si, section in enumerate(checklist.sections):
         for qi, q in enumerate(section.questions):
-            if q.id == question_id:
-                root = yaml.compose(_read_text(path), Loader=_Loader)
+            root = yaml.compose(_read_text(path), Loader=_Loader) if q.id == question_id else None
+            if root is not None:
                 return _line_for(_line_map(root), ("sections", si, "questions", qi, "id"))
     return 1
 

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from casereview.cli import main
-from casereview.reportdoc import markdown_text
 from casereview.importing import read_case_file
+from casereview.reportdoc import markdown_text
 from casereview.store import Store
 from tests.factories import CASES, MINI, complete_review, monthly_trend
 
@@ -94,7 +94,7 @@ def test_the_findings_report_shows_hostile_data_as_text(tmp_path: Path) -> None:
     # and the data reads as typed: the name in the title, the title, section and question
     assert f"Case-file review findings: {NAME}" in text
     assert f"Checklist: {TITLE} (mini@1)" in text
-    assert f"Scope: team = {TEAM}" in text and f"stratified by team" in text
+    assert f"Scope: team = {TEAM}" in text and "stratified by team" in text
     assert QUESTION in text
     # the section table keeps its shape: the title with its bar is one cell of a row
     table = markdown[markdown.index("| Section |") :].split("\n\n")[0].splitlines()
@@ -126,7 +126,8 @@ class _Inside(HTMLParser):
 
     def __init__(self, kind: str) -> None:
         super().__init__()
-        self.kind, self.tags, self.text, self.inside = kind, [], "", False
+        self.kind, self.text, self.inside = kind, "", False
+        self.tags: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append(tag)
