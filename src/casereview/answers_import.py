@@ -13,9 +13,8 @@ from casereview.fields import Status
 from casereview.importing import Imported
 from casereview.problems import InputError, Problem
 from casereview.rules import (
-    DECISION_NEEDS_REASON,
     ExistingReview,
-    agreed_answer,
+    decision_refusal,
     moderation_refusal,
     needs_reason,
     second_review_refusal,
@@ -269,18 +268,19 @@ def _moderation_problems(
         return [Problem(source, line, f"case {ref}: {refusal}")]
     problems = []
     for qid, (value, _note) in review.answers.items():
-        agreed = agreed_answer(pair[0].get(qid), pair[1].get(qid))
-        if value == agreed and needs_reason(review.reasons.get(qid)):
-            review.reasons[qid] = "agreed"
-        elif needs_reason(review.reasons.get(qid)):
+        reason = review.reasons.get(qid)
+        refusal = decision_refusal(value, pair[0].get(qid), pair[1].get(qid), reason)
+        if refusal:
             problems.append(
                 Problem(
                     source,
                     review.lines[qid],
-                    f"{qid} of case {ref}: {DECISION_NEEDS_REASON}; the reviewers did not both "
-                    f"answer '{value}', so give it in the reason column",
+                    f"{qid} of case {ref}: {refusal}; the reviewers did not both answer "
+                    f"'{value}', so give it in the reason column",
                 )
             )
+        elif needs_reason(reason):  # the answer both gave: logged as agreed, as the app does
+            review.reasons[qid] = "agreed"
     return problems
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -365,7 +366,35 @@ def _fact_problems(q: Question, lines: dict[Path_, int], at: Path_, source: str)
 
 def load_checklist(path: str | Path) -> Checklist:
     """Read a checklist file; errors name the file and line."""
-    p = Path(path)
+    return parse_checklist(_read_text(Path(path)), str(path))
+
+
+def version_clashes(loaded: Sequence[tuple[Path, Checklist]]) -> list[Problem]:
+    """Checklist files read together: where one version rules out a question of another of
+    the same checklist (checklist_versions.retired_id_clashes), at the line of its id."""
+    from casereview.checklist_versions import retired_id_clashes
+
+    problems = []
+    for i, (_path, checklist) in enumerate(loaded):
+        for clash in retired_id_clashes(checklist, [c for _p, c in loaded[:i]]):
+            where = next(p for p, c in loaded if c is clash.checklist)
+            line = _question_line(where, clash.checklist, clash.question_id)
+            problems.append(Problem(str(where), line, clash.message))
+    return problems
+
+
+def _question_line(path: Path, checklist: Checklist, question_id: str) -> int:
+    """The line of a question's id in the file it was read from (the file read once more)."""
+    for si, section in enumerate(checklist.sections):
+        for qi, q in enumerate(section.questions):
+            root = yaml.compose(_read_text(path), Loader=_Loader) if q.id == question_id else None
+            if root is not None:
+                return _line_for(_line_map(root), ("sections", si, "questions", qi, "id"))
+    return 1
+
+
+def _read_text(p: Path) -> str:
+    """A checklist file's text: UTF-8, or UTF-16 with its byte-order mark."""
     try:
         raw = p.read_bytes()
     except OSError as exc:
@@ -381,4 +410,4 @@ def load_checklist(path: str | Path) -> Checklist:
         raise ChecklistError(
             [Problem(str(p), line, f"the file is not {kind} text from here; save it as UTF-8")]
         ) from None
-    return parse_checklist(text, str(p))
+    return text

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import NamedTuple
+
 from casereview.checklist import Checklist, Question
+from casereview.text import natural_key
 
 
 def _rule(q: Question) -> str:
@@ -61,3 +65,55 @@ def diff_checklists(old: Checklist, new: Checklist) -> list[str]:
             lines.append(f"changed   {label}  {change}")
     lines += [f"removed   {q.id}  {q.text}" for q in old.questions if q.id not in continued]
     return lines
+
+
+class Clash(NamedTuple):
+    """A question of one version that another version of its checklist rules out."""
+
+    checklist: Checklist
+    """The version holding the question (the later of the two)."""
+    question_id: str
+    message: str
+
+
+def retired_id_clashes(new: Checklist, others: Iterable[Checklist]) -> list[Clash]:
+    """Why `new` cannot stand beside the other versions of its checklist (none: it can).
+
+    Where a version continues question R under another id X (X `replaces: R`), R is retired
+    from that version on: a later version may not name a question R again (unless that one
+    `replaces: X`, renaming it back), nor continue R a second time under an id other than X.
+    Either would make two questions follow back to the same old answers, so a trend would
+    count them twice (`trend.lineage`). Checked both ways: `new` may be the earlier version."""
+    problems: list[Clash] = []
+    for other in others:
+        if other.id != new.id or other.version == new.version:
+            continue
+        newer = natural_key(new.version) > natural_key(other.version)
+        earlier, later = (other, new) if newer else (new, other)
+        for x in earlier.questions:
+            retired = x.replaces
+            if retired is None or retired == x.id:
+                continue
+            why = f"{earlier.id}@{earlier.version} continues {retired} as {x.id}"
+            for q in later.questions:
+                if q.id == retired and q.replaces != x.id:
+                    problems.append(
+                        Clash(
+                            later,
+                            q.id,
+                            f"question {retired} of {later.id}@{later.version}: {why} "
+                            f"(`replaces: {retired}`), so {retired} is retired and cannot name "
+                            "another question; give this question a new id",
+                        )
+                    )
+                elif q.replaces == retired and q.id not in (x.id, retired):
+                    problems.append(
+                        Clash(
+                            later,
+                            q.id,
+                            f"question {q.id} of {later.id}@{later.version} replaces {retired}, "
+                            f"but {why} already; a question is continued by one question at most "
+                            f"(to continue {x.id}, say `replaces: {x.id}`)",
+                        )
+                    )
+    return problems

@@ -4,6 +4,7 @@ report says, two forms of it, so the two cannot drift apart."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -83,10 +84,6 @@ def paragraph(*lines: str) -> Paragraph:
 # --------------------------------------------------------------------------- Markdown
 
 
-def _runs(runs: Sequence[Run]) -> str:
-    return "".join(f"**{text}**" if bold else text for text, bold in runs)
-
-
 def figure_runs(row: FigureRow, prefix: str = "") -> tuple[Run, ...]:
     """'ID (critical) text 3 of 4, 75.0%, 95% CI ...' as runs, the flag in bold."""
     runs: list[Run] = [(f"{prefix}{row.question_id}", False)]
@@ -96,26 +93,70 @@ def figure_runs(row: FigureRow, prefix: str = "") -> tuple[Run, ...]:
     return tuple(runs)
 
 
-def _cell(text: str) -> str:
-    """Data in a table cell or a heading stays one cell, one line: a `|` in an audit name
-    or a line break in a question's text would otherwise break the table apart."""
-    return " ".join(text.splitlines()).replace("|", "\\|")
+# Characters that make Markdown anywhere in a line, each as it is written to show itself:
+# code, emphasis, strikethrough, links and images (a `(` right after a `]` too, so no
+# `](` is left), table cells (a `\|` is the bar itself), backslash escapes, and the `#`s a
+# heading would drop from its end get a backslash; raw HTML and autolinks (`<`) and an
+# entity (`&amp;`) are written as entities, which every Markdown reads, not only CommonMark.
+_INLINE = re.compile(r"[\\`*_~\[\]|]|(?<=\])\(|#(?=[#\s]*$)|<|&(?=#?[0-9A-Za-z]+;)")
+_ENTITIES = {"<": "&lt;", "&": "&amp;", ">": "&gt;"}
+# What makes a block when it starts a line: a heading, a quote, a setext underline, a list
+# item (`- `, `+ `, `1. `, `1) `) or a thematic break (`---`; `*` and `_` are escaped
+# already). A list number keeps its digits and has its `.` or `)` escaped.
+_LINE_START = re.compile(r"^(?:>|[#=]|[+-](?=\s|$)|-(?=-)|\d{1,9}(?=[.)](?:\s|$)))")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
+def _escaped(mark: str) -> str:
+    return _ENTITIES.get(mark, "\\" + mark)
+
+
+def markdown_text(text: str, line_start: bool = False) -> str:
+    """Plain text as Markdown that shows exactly that text: the one escape for everything a
+    report writes, since data from users and files is in every kind of block (audit names,
+    checklist text, scope values, reviewer names).
+
+    Line breaks (any: LF, CR, U+2028 ...) and tabs become spaces, so data stays on its line
+    and in its table cell; other control characters become U+FFFD, as in the Word form.
+    Syntax characters are escaped, so `<img ...>` and `[x](javascript:...)` are text, not
+    HTML or a link. `line_start`: the text begins a line (a paragraph line, a list item, a
+    heading), so its leading spaces are dropped (four would make code) and a block marker
+    it starts with (`#`, `- `, `1. `, `>` ...) is escaped too."""
+    flat = _CONTROL.sub("\ufffd", " ".join(text.replace("\t", " ").splitlines()))
+    out = _INLINE.sub(lambda m: _escaped(m.group()), flat)
+    if not line_start:
+        return out
+    out = out.lstrip(" ")
+    marker = _LINE_START.match(out)
+    if marker is None:
+        return out
+    at = marker.end() if out[0].isdigit() else 0  # `1\. ` after the digits, else `\- `
+    return out[:at] + _escaped(out[at]) + out[at + 1 :]
+
+
+def _runs(runs: Sequence[Run]) -> str:
+    """Runs that start a line, each escaped, the bold ones in `**`."""
+    out = []
+    for i, (text, bold) in enumerate(runs):
+        escaped = markdown_text(text, line_start=i == 0)
+        out.append(f"**{escaped}**" if bold and escaped.strip() else escaped)
+    return "".join(out)
 
 
 def _markdown(block: Block) -> list[str] | None:
     if isinstance(block, Heading):
-        return [f"{'#' * block.level} {_cell(block.text)}"]
+        return [f"{'#' * block.level} {markdown_text(block.text, line_start=True)}"]
     if isinstance(block, Paragraph):
-        return list(block.lines)
+        return [markdown_text(line, line_start=True) for line in block.lines]
     if isinstance(block, Items):
         mark = "1. " if block.numbered else "- "
         return [mark + _runs(item) for item in block.items]
     if isinstance(block, Grid):
         align = "|".join("---:" if n else "---" for n in block.numeric)
         return [
-            "| " + " | ".join(map(_cell, block.columns)) + " |",
+            "| " + " | ".join(map(markdown_text, block.columns)) + " |",
             f"|{align}|",
-            *("| " + " | ".join(map(_cell, row)) + " |" for row in block.rows),
+            *("| " + " | ".join(map(markdown_text, row)) + " |" for row in block.rows),
         ]
     if isinstance(block, FigureList):
         return ["- " + _runs(figure_runs(row, block.prefix)) for row in block.rows]

@@ -63,6 +63,24 @@ def needs_reason(reason: str | None) -> bool:
     return not (reason or "").strip()
 
 
+def disagree(primary: str | None, second: str | None) -> bool:
+    """The reviewers did not both give one answer, so the moderator decides it. A question
+    neither answered (hidden for both) is no disagreement; one answered `na` by one and
+    hidden for the other is one: an answer is agreed only where both gave it."""
+    return (primary is not None or second is not None) and agreed_answer(primary, second) is None
+
+
+def decision_refusal(
+    value: str | None, primary: str | None, second: str | None, reason: str | None
+) -> str | None:
+    """Why a moderated answer cannot stand as given (None: it can). The answer both
+    reviewers gave is agreed and needs no reason ("agreed" goes in the trail); any other,
+    one reviewer's answer included, is the moderator's decision and needs its reason."""
+    if value is not None and value == agreed_answer(primary, second):
+        return None
+    return DECISION_NEEDS_REASON if needs_reason(reason) else None
+
+
 class Sampled(Protocol):
     """What the queue rules read of a sampled case (store.records.AuditCase has it)."""
 

@@ -1,6 +1,7 @@
 """The title and key bars that stand in for Textual's Header and Footer: what they show, where,
 that a click on a key presses it (a key that does not apply presses nothing) and a click on
-the icon opens the palette."""
+the icon opens the palette. What they show is read from the screen as drawn (tests/tui/drawn),
+so a bar that is not redrawn after a change fails."""
 
 from __future__ import annotations
 
@@ -15,13 +16,10 @@ from casereview.screens.bars import KeyBar, TitleBar
 from casereview.screens.new_audit import NewAuditScreen
 from casereview.store import AuditInfo, Store
 from tests.factories import CASES, MINI, complete_review
+from tests.tui.drawn import colour_at, line
 
 NARROW, WIDE = (80, 24), (160, 48)
 FULL = {"REC-01": "yes", "REC-02": "yes", "REC-03": "yes", "SPO-01": "na"}
-
-
-def line(bar: KeyBar) -> str:
-    return bar.render().plain
 
 
 def column_of(bar: KeyBar, words: str) -> int:
@@ -76,9 +74,10 @@ async def test_a_click_on_a_dimmed_key_answers_nothing(
         assert isinstance(screen, ReviewScreen) and screen.locked
         await pilot.pause()
         bar = screen.query_one(KeyBar)
-        shown = line(bar)
-        no = shown.index(" n ")
+        no, reopen = column_of(bar, " n "), column_of(bar, " R ")
         assert bar.key_at(no + 1) == ("n", False)
+        # drawn dimmed: the answer key in another colour than R, which applies
+        assert colour_at(bar, no + 1) != colour_at(bar, reopen + 1)
         pressed: list[str] = []
         bells: list[bool] = []
         monkeypatch.setattr(app, "simulate_key", pressed.append)
@@ -88,12 +87,16 @@ async def test_a_click_on_a_dimmed_key_answers_nothing(
         assert pressed == [] and bells == [True]  # a beep, and no key reaches the review
         assert store.answer_values(review_id) == FULL
         monkeypatch.undo()
-        # Reopening changes the keys that apply: the bar is drawn again with them enabled.
+        # Reopening changes the keys that apply: the bar is drawn again with them enabled,
+        # the answer keys in the colour of a key that applies (on the screen, not only in
+        # what the bar would draw if asked).
         await pilot.press("R", *"typo", "enter")  # R asks why first
         await pilot.pause()
         assert not screen.locked
         assert app.screen is screen
-        assert bar.key_at(line(bar).index(" n ") + 1) == ("n", True)
+        no, complete = column_of(bar, " n "), column_of(bar, " c ")
+        assert bar.key_at(no + 1) == ("n", True)
+        assert colour_at(bar, no + 1) == colour_at(bar, complete + 1)
 
 
 def centred(line: str, title: str) -> bool:
@@ -115,12 +118,12 @@ async def test_the_title_bar_names_the_audit_as_text_centred(fresh_store: Store)
     app = make_app(fresh_store, "ann")
     async with app.run_test(size=NARROW) as pilot:
         await pilot.pause()
-        shown = app.screen.query_one(TitleBar).render().plain
+        shown = line(app.screen.query_one(TitleBar))
         assert centred(shown, "casereview — stalking case-file review"), shown
         await pilot.press("enter")
         assert isinstance(app.screen, AuditCasesScreen)
         await pilot.pause()
-        shown = app.screen.query_one(TitleBar).render().plain
+        shown = line(app.screen.query_one(TitleBar))
         assert centred(shown, "casereview — [b]Q1[/b] dip"), shown
         await pilot.click(TitleBar, offset=(1, 0))
         await pilot.pause()

@@ -141,6 +141,32 @@ async def test_leaving_a_review_stores_where_the_reviewer_was(db_path: Path) -> 
     reopened.close()
 
 
+async def test_resuming_wraps_round_to_an_earlier_unanswered_question(
+    audited: tuple[Store, AuditInfo],
+) -> None:
+    """Left on SPO-01, the last question shown, with every question after REC-01 answered
+    but REC-01 not: coming back puts the cursor on REC-01, round from the end (issue 23.17),
+    and the question list shows it highlighted."""
+    store, audit = audited
+    case_id = store.audit_cases(audit.id)[0].case.id
+    review = store.open_review(audit.id, case_id, "ann", "primary")
+    for qid, value in (("REC-03", "yes"), ("SPO-01", "na")):  # REC-01 skipped, REC-02 hidden
+        store.set_answer(review.id, qid, value, "ann")
+    assert store.review(review.id).current_question == "SPO-01"
+    app = make_app(store, "ann")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "enter")
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen) and screen.review_id == review.id
+        assert _shown(screen) == ["REC-01", "REC-03", "SPO-01"]
+        assert screen.current == "REC-01"
+        questions = screen.query_one(OptionList)
+        assert questions.highlighted is not None
+        assert questions.get_option_at_index(questions.highlighted).id == "REC-01"
+        await pilot.press("y")  # REC-02 appears after REC-01 and is the next to answer
+        assert screen.current == "REC-02"
+
+
 async def test_a_completed_review_reopens_where_it_was_left(
     audited: tuple[Store, AuditInfo],
 ) -> None:

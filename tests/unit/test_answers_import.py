@@ -431,3 +431,31 @@ def test_imported_notes_are_written_to_the_trail_like_typed_ones(db: Path, tmp_p
         ("REC-03", "note", None, "linked to 2023 report", None),
     ]
     assert typed == imported[-1]
+
+
+@pytest.mark.parametrize("side", ["primary", "second"])
+@pytest.mark.parametrize("pair_in", ["database", "file", "primary in the file"])
+def test_a_moderated_answer_one_reviewer_gave_needs_its_reason(
+    db: Path, tmp_path: Path, side: str, pair_in: str
+) -> None:
+    """Agreement is both reviewers giving the answer (issue 23.16). ann's primary says REC-03
+    yes, bob's second no: a moderated answer siding with either is a decision, wherever the
+    pair is (stored, imported by the same file, or one of each)."""
+    primary, second = full("T/2", "ann", "primary"), full("T/2", "bob", "second", "no")
+    stored = {"database": primary + second, "file": "", "primary in the file": second}[pair_in]
+    if stored:
+        assert run_r(db, tmp_path, stored)[0] == 0
+    before = dump(db)
+    in_file = {"database": "", "file": primary + second, "primary in the file": primary}[pair_in]
+    value = "yes" if side == "primary" else "no"
+    body = in_file + full("T/2", "mod", "moderated", value)  # no reason given
+    code, lines = run_r(db, tmp_path, body)
+    assert code == 2, lines
+    line = body.splitlines().index(f"T/2,Testshire,mod,moderated,REC-03,{value},,") + 2
+    assert lines == [
+        f"answers.csv:{line}: REC-03 of case T/2: a moderation decision needs a reason (it goes "
+        f"in the trail); the reviewers did not both answer '{value}', so give it in the reason "
+        "column",
+        "casereview: 1 problem(s); nothing was written",
+    ]
+    assert dump(db) == before

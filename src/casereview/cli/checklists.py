@@ -23,20 +23,29 @@ def checklist() -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @friendly_errors
 def checklist_validate(files: tuple[Path, ...]) -> None:
-    """Check checklist files; every problem is printed as FILE:LINE: message."""
-    from casereview.checklist_loading import ChecklistError, load_checklist
+    """Check checklist files; every problem is printed as FILE:LINE: message.
+
+    Versions of one checklist given together are checked against each other too: an id an
+    earlier version retired (continued under another id) cannot name a question again."""
+    from casereview.checklist_loading import ChecklistError, load_checklist, version_clashes
 
     problems = []
+    loaded = []
     for path in files:
         try:
             cl = load_checklist(path)
         except ChecklistError as exc:
             problems.extend(exc.problems)
             continue
-        click.echo(
-            f"{path}: ok: {cl.id} version {cl.version}, {len(cl.sections)} sections, "
-            f"{len(cl.questions)} questions"
-        )
+        loaded.append((path, cl))
+    clashes = version_clashes(loaded)  # versions of one checklist given together
+    for path, cl in loaded:
+        if not any(p.file == str(path) for p in clashes):
+            click.echo(
+                f"{path}: ok: {cl.id} version {cl.version}, {len(cl.sections)} sections, "
+                f"{len(cl.questions)} questions"
+            )
+    problems += clashes
     if problems:
         raise InputError(problems)
 

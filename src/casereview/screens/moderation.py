@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Static
 
 from casereview.checklist import ANSWER_LABELS, Checklist
 from casereview.fields import Role
+from casereview.rules import disagree
 from casereview.screens._base import StoreScreen, highlighted_key
 from casereview.screens.bars import KeyBar, TitleBar
 from casereview.screens.modals import ReasonScreen
@@ -80,10 +81,17 @@ class ModerationScreen(StoreScreen):
         assert self.checklist is not None
         return self.checklist.effective_answers({q: a.value for q, a in self.sides[role].items()})
 
+    def _given(self, role: Role, qid: str) -> str | None:
+        """The answer that reviewer gave (None: none, as where skip logic hid it)."""
+        answer = self.sides[role].get(qid)
+        return answer.value if answer else None
+
     def _cell(self, role: Role, qid: str, effective: dict[str, str | None]) -> Text:
         value = effective.get(qid)
         note = self.sides[role].get(qid)
-        text = Text(ANSWER_LABELS.get(value or "", "-"), "bold")
+        # hidden for this reviewer: scored as N/A, but no answer they gave
+        hidden = value == "na" and self._given(role, qid) is None
+        text = Text("hidden" if hidden else ANSWER_LABELS.get(value or "", "-"), "bold")
         if note and note.note:
             text.append(f"  {note.note[: self._note_width]}", "italic")
         return text
@@ -112,7 +120,11 @@ class ModerationScreen(StoreScreen):
         table = self.query_one(DataTable)
         cursor = table.cursor_row
         table.clear()
-        disagreements = [q.id for q in self.checklist.questions if first[q.id] != second[q.id]]
+        disagreements = [  # rules.disagree, as moderation in the store takes agreed answers
+            q.id
+            for q in self.checklist.questions
+            if disagree(self._given("primary", q.id), self._given("second", q.id))
+        ]
         listed = [q for q in self.checklist.questions if self.show_all or q.id in disagreements]
         sides = [
             [self._cell("primary", q.id, first) for q in listed],

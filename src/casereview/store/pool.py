@@ -72,8 +72,11 @@ class PoolStore(Connection):
     # ------------------------------------------------------------------ checklists
 
     def add_checklist(self, text: str, source: str | None = None) -> ChecklistInfo:
-        """Store a checklist version; the same id and version with other content is refused."""
+        """Store a checklist version; the same id and version with other content is refused,
+        and so is a version that reuses an id another version retired (a question id continued
+        under another id: checklist_versions.retired_id_clashes)."""
         from casereview.checklist_loading import parse_checklist
+        from casereview.checklist_versions import retired_id_clashes
 
         checklist = parse_checklist(text, source or "<checklist>")
         digest = content_hash(text)
@@ -87,6 +90,17 @@ class PoolStore(Connection):
                         "`version` in the file"
                     )
                 return self._checklist_info(existing)
+            # beside its other versions: an id one of them retired names no new question
+            stored = self.conn.execute(
+                "SELECT id FROM checklists WHERE checklist_id = ?", [checklist.id]
+            ).fetchall()
+            clashes = retired_id_clashes(checklist, [self.checklist(pk) for (pk,) in stored])
+            if clashes:
+                raise StoreError(
+                    f"checklist {checklist.id}@{checklist.version} cannot be stored beside the "
+                    "versions this database has, or trends would count old answers twice:\n"
+                    + "\n".join(c.message for c in clashes)
+                )
             self.db.execute(
                 "INSERT INTO checklists (checklist_id, version, title, content, content_hash,"
                 " source, added_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
