@@ -10,7 +10,6 @@ as streams later: nothing here holds more than the bound.)
 from __future__ import annotations
 
 import json
-import re
 import zipfile
 from itertools import accumulate
 from typing import Any
@@ -55,12 +54,17 @@ _STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
 
 
 def json_depth(data: bytes) -> int:
-    """How deep JSON text nests its arrays and objects, told without parsing it: escapes
-    dropped, then all but quotes and brackets, then the strings (brackets inside them do
-    not count). Linear, at the speed of bytes.translate. For text that is not JSON the
-    answer means nothing, and the parser refuses the text after."""
-    syntax = data.replace(b"\\\\", b"").replace(b'\\"', b"").translate(None, _NOT_SYNTAX)
-    brackets = re.sub(rb'"[^"]*"', b"", syntax)
+    """How deep JSON text nests its arrays and objects, told without parsing it, at the
+    speed of bytes' own methods (an 80 MB bundle in under a second). A bracket is inside a
+    string when an odd number of quotes comes before it, so: escapes dropped (an escaped
+    quote is no quote), then all but quotes and brackets, then any two quotes side by side
+    (which keeps every bracket's parity: most strings hold no bracket and go here), then
+    what is between the quotes left. For text that is not JSON the answer means nothing,
+    and the parser refuses the text after."""
+    if b"\\" in data:
+        data = data.replace(b"\\\\", b"").replace(b'\\"', b"")
+    syntax = data.translate(None, _NOT_SYNTAX).replace(b'""', b"")
+    brackets = b"".join(syntax.split(b'"')[::2])
     return max(accumulate(map(_STEP.__getitem__, brackets)), default=0)
 
 

@@ -68,6 +68,9 @@ class Where:
 
 def content_problems(content: Json) -> list[str]:
     """What is wrong with the content by itself, before any database is looked at."""
+    problems = _invisible_problems(content)
+    if problems:
+        return problems  # the messages below echo these: none may hold a terminal's escapes
     problems = _identity_problems(content)
     if problems:
         return problems  # the checks below read the content by these identities
@@ -80,20 +83,42 @@ def content_problems(content: Json) -> list[str]:
     return problems
 
 
+# The fields that name something (a case, a person, a question, a kind of event): held to
+# the rule `cases import` holds references to (text.invisible_refusal), so that two never
+# look alike and none carries a terminal's escape sequences into a message. Free text
+# (notes, summaries, reasons) may hold line breaks, and is never echoed.
+_NAMES = {
+    "cases": ("case_ref", "force", "assigned_to", "second_reviewer"),
+    "reviews": ("force", "case_ref", "reviewer"),
+    "events": ("actor", "question_id", "kind"),
+}
+
+
+def _invisible_problems(content: Json) -> list[str]:
+    problems = []
+    for part, names in _NAMES.items():
+        for i, item in enumerate(content[part]):
+            problems += [
+                f"{MEMBER}: {part}.{i}.{name}: {refusal}"
+                for name in names
+                if item[name] is not None and (refusal := invisible_refusal(name, item[name]))
+            ]
+    for i, review in enumerate(content["reviews"]):
+        for j, answer in enumerate(review["answers"]):
+            problems += [
+                f"{MEMBER}: reviews.{i}.answers.{j}.{name}: {refusal}"
+                for name in ("question_id", "updated_by")
+                if (refusal := invisible_refusal(name, answer[name]))
+            ]
+    return problems
+
+
 def _identity_problems(content: Json) -> list[str]:
     problems: list[str] = []
     cases: dict[str, int] = {}
     for i, case in enumerate(content["cases"]):
         if not case["case_ref"].strip():
             problems.append(f"{MEMBER}: cases.{i}.case_ref: case_ref is empty")
-        bad = [
-            f"{MEMBER}: cases.{i}.{name}: {refusal}"
-            for name in ("case_ref", "force")
-            if (refusal := invisible_refusal(name, case[name]))
-        ]
-        problems += bad
-        if bad:
-            continue  # not echoed below: it may hold a terminal's escape sequences
         first = cases.setdefault(match_key(case["force"], case["case_ref"]), i)
         if first != i:
             problems.append(

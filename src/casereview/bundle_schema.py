@@ -10,14 +10,18 @@ together is bundle_rules'.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from casereview.fields import Role, Status
 
 AnswerValue = Literal["yes", "partly", "no", "na", "unknown"]  # fields.ANSWER_VALUES
 Flag = bool | Literal[0, 1] | None  # a yes/no case field: SQLite's 0/1, or JSON's own
+Integer = Annotated[int, Field(ge=-(2**63), lt=2**63)]  # what SQLite stores as an integer
+Uuid = Annotated[
+    str, Field(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+]
 
 
 class _Part(BaseModel):
@@ -40,7 +44,7 @@ class _Answer(_Part):
 
 
 class _Review(_Part):
-    uuid: str
+    uuid: Uuid
     force: str
     case_ref: str
     role: Role
@@ -56,8 +60,8 @@ class _Review(_Part):
 
 
 class _Event(_Part):
-    uuid: str
-    review_uuid: str | None
+    uuid: Uuid
+    review_uuid: Uuid | None
     at: str
     actor: str
     kind: str
@@ -83,7 +87,7 @@ class _Case(_Part):
     officer: str | None
     summary: str | None
     extra: dict[str, str]  # a case file's other columns, each cell's text
-    position: int
+    position: Annotated[int, Field(ge=0, lt=2**63)]
     stratum: str | None
     assigned_to: str | None
     second_reviewer: str | None
@@ -100,10 +104,10 @@ class _Checklist(_Part):
 
 
 class _Audit(_Part):
-    uuid: str
+    uuid: Uuid
     name: str
     checklist_hash: str
-    seed: int | None
+    seed: Integer | None
     scope: dict[str, Any]
     created_by: str
     created_at: str

@@ -49,9 +49,10 @@ def describe(ch: str) -> str:
 
 
 def invisible_refusal(field: str, text: str) -> str | None:
-    """Why `text` may not be a reference (case_ref, force): it holds a character that draws
-    nothing or may draw anything, which would make two cases look alike or a terminal
-    misbehave; None when it holds none. What `cases import` and a bundle both say."""
+    """Why `text` may not name something (a case_ref, a force; in a bundle, a reviewer too):
+    it holds a character that draws nothing or may draw anything, which would make two look
+    alike or a terminal misbehave; None when it holds none. What `cases import` and a bundle
+    both say."""
     ch = first_invisible(text)
     if ch is None:
         return None

@@ -13,8 +13,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from casereview import bundle
+from casereview import bounded, bundle
 from casereview.store import Store
 from tests.unit.bundle_edits import (
     Content,
@@ -75,6 +77,8 @@ def _object_value(c: Content) -> None:
         (lambda c: c["cases"][0].update(reported_at="yesterday"), "cases.0.reported_at"),
         (lambda c: c["events"][0].update(at=7), "events.0.at: Input should be a valid string"),
         (lambda c: c["cases"][0].pop("team"), "bundle.json: cases.0.team: Field required"),
+        (lambda c: c["audit"].update(seed=10**30), "bundle.json: audit.seed: Input should be"),
+        (lambda c: c["audit"].update(uuid=""), "bundle.json: audit.uuid: String should match"),
         (lambda c: c["checklist"].pop("source"), "bundle.json: checklist.source: Field required"),
         (lambda c: c["audit"].pop("created_by"), "bundle.json: audit.created_by: Field required"),
         (lambda c: c["cases"][0].update(extra={"x": [1]}), "bundle.json: cases.0.extra.x"),
@@ -170,3 +174,30 @@ def test_a_newer_format_is_refused_by_name(tmp_path: Path) -> None:
         result.stderr
     )
     assert files_of(tmp_path / "x.db") == []
+
+
+def _depth(value: object) -> int:
+    if isinstance(value, list):
+        return 1 + max(map(_depth, value), default=0)
+    if isinstance(value, dict):
+        return 1 + max(map(_depth, value.values()), default=0)
+    return 0
+
+
+# strings full of what could fool a count of brackets: brackets, quotes, backslashes
+tricky = st.text(st.sampled_from('[]{}"\\ab\u00e9\n'), max_size=6)
+values = st.recursive(
+    st.none() | st.integers() | tricky,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(tricky, inner, max_size=3),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(values, st.booleans(), st.sampled_from([None, 1]))
+def test_json_depth_is_the_parsed_depth(
+    value: object, ascii_only: bool, indent: int | None
+) -> None:
+    """json_depth counts nesting without parsing, whatever the strings hold."""
+    text = json.dumps(value, ensure_ascii=ascii_only, indent=indent).encode()
+    assert bounded.json_depth(text) == _depth(value)

@@ -237,6 +237,24 @@ def test_a_reference_with_invisible_characters_is_refused_and_not_echoed(
         assert "\x1b" not in run_import(db, path).output
 
 
+def test_a_name_with_escape_sequences_is_refused_and_not_echoed(
+    tmp_path: Path, central: Store
+) -> None:
+    """Names are held to the same rule as references: none makes a terminal misbehave."""
+
+    def edit(content: Content) -> None:
+        content["reviews"][0]["reviewer"] = "ann\x1b[2J"
+        content["events"][0]["actor"] = "lead\u200b"
+
+    path = edited(central, tmp_path / "names.zip", edit)
+    says = (
+        "bundle.json: reviews.0.reviewer: reviewer has an invisible or control character",
+        "bundle.json: events.0.actor: actor has an invisible or control character (U+200B",
+    )
+    refused(tmp_path / "new.db", path, *says)
+    assert "\x1b" not in run_import(tmp_path / "new.db", path).output
+
+
 # --------------------------------------------------------------------- shipped checklists
 
 
