@@ -128,7 +128,9 @@ def _identity_problems(content: Json) -> list[str]:
     problems += _repeated(content["cases"], "cases", lambda c: c["position"], "position")
     problems += _repeated(content["reviews"], "reviews", lambda r: r["uuid"], "uuid")
     problems += _repeated(content["events"], "events", lambda e: e["uuid"], "uuid")
-    problems += _repeated(content["reviews"], "reviews", lambda r: (_key(r), r["role"]), "role")
+    problems += _repeated(
+        content["reviews"], "reviews", lambda r: (_key(r), r["role"]), "role", "its case's"
+    )
     sampled = {_key(c) for c in content["cases"]}
     for i, review in enumerate(content["reviews"]):
         if _key(review) not in sampled:
@@ -149,13 +151,19 @@ def _identity_problems(content: Json) -> list[str]:
     return problems
 
 
-def _repeated(items: Iterable[Json], path: str, identity: Any, field: str) -> list[str]:
+def _repeated(
+    items: Iterable[Json], path: str, identity: Any, field: str, whose: str = "the"
+) -> list[str]:
+    """Items that repeat an identity an earlier one has: each is one of a kind."""
     seen: dict[Any, int] = {}
     problems = []
     for i, item in enumerate(items):
         first = seen.setdefault(identity(item), i)
         if first != i:
-            problems.append(f"{MEMBER}: {path}.{i}.{field}: the same as {path}.{first}'s")
+            problems.append(
+                f"{MEMBER}: {path}.{i}.{field}: {whose} {field} is {path}.{first}'s already "
+                "(one of each)"
+            )
     return problems
 
 
