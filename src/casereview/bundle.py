@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from casereview import bounded
 from casereview.problems import CasereviewError
 from casereview.shipped import content_hash
 
@@ -113,9 +114,23 @@ class Bundle:
     checklist_text: str
 
 
+# What is read of a bundle is bounded before it is read (casereview.bounded): each member up
+# to the size its manifest gives, never past its cap; JSON measured for depth before it is
+# parsed. A bundle's JSON nests a few levels (content, reviews, a review, its answers, an
+# answer; a scope's filters): the bound is far above what any bundle needs.
+MEMBER_CAP = {"manifest.json": 1 << 20, "bundle.json": 1 << 30, "checklist.yaml": 16 << 20}
+MAX_JSON_DEPTH = 32
+
+
 def read(path: Path) -> Bundle:
     """Read a bundle file, checking the seal, the format and the manifest before the content."""
     try:
+        size = path.stat().st_size
+        if size > sum(MEMBER_CAP.values()):
+            raise BundleError(
+                f"{path} is {size >> 20} MB, larger than any bundle this casereview reads "
+                f"({sum(MEMBER_CAP.values()) >> 20} MB); nothing was imported"
+            )
         raw = path.read_bytes()
     except OSError as exc:
         raise BundleError(f"{path}: cannot be read ({exc.strerror or exc})") from None
@@ -133,7 +148,7 @@ def unpack(raw: bytes, name: str) -> Bundle:
         raise BundleError(f"{damaged} (its SHA-256 seal does not match the bytes)")
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as zf:
-            manifest = json.loads(zf.read("manifest.json"))
+            manifest = _json(name, "manifest.json", _member(zf, name, "manifest.json", None))
             if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
                 raise BundleError(f"{name} is not a casereview bundle; nothing was imported")
             version = manifest.get("format_version")
@@ -146,29 +161,64 @@ def unpack(raw: bytes, name: str) -> Bundle:
             members = {}
             for member in MEMBERS:
                 want = manifest["files"][member]
-                data = zf.read(member)
+                data = _member(zf, name, member, want["bytes"])
                 if len(data) != want["bytes"] or hashlib.sha256(data).hexdigest() != want["sha256"]:
                     raise BundleError(f"{damaged} ({member} does not match its manifest entry)")
                 members[member] = data
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError, EOFError) as exc:
         raise BundleError(f"{damaged} ({type(exc).__name__}: {exc})") from None
+    content = _json(name, "bundle.json", members["bundle.json"])
     try:
-        content = json.loads(members["bundle.json"])
         text = members["checklist.yaml"].decode("utf-8")
-    except (ValueError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
         raise BundleError(f"{damaged} ({type(exc).__name__}: {exc})") from None
-    from casereview import bundle_schema  # pydantic, only when a bundle is read
+    from casereview import bundle_rules, bundle_schema  # pydantic, only when a bundle is read
 
-    wrong = bundle_schema.problems(content)
+    wrong = [f"bundle.json: {line}" for line in bundle_schema.problems(content)]
     if wrong:
-        listed = "\n".join(f"  {line}" for line in wrong[:20])
-        more = f"\n  ... and {len(wrong) - 20} more" if len(wrong) > 20 else ""
         raise BundleError(
-            f"{name} is not a bundle this casereview can use; nothing was imported:\n{listed}{more}"
+            f"{name} is not a bundle this casereview can use; nothing was imported:\n"
+            + _listed(wrong)
         )
     if content_hash(text) != content["checklist"]["content_hash"]:
-        raise BundleError(f"{name}: its checklist text does not match its own hash")
+        raise BundleError(
+            f"{name}: checklist.yaml does not match its own hash (bundle.json: "
+            "checklist.content_hash); nothing was imported"
+        )
+    wrong = bundle_rules.content_problems(content)
+    if wrong:
+        raise BundleError(refusal(name, wrong))
     return Bundle(content, text)
+
+
+def refusal(name: str, problems: Sequence[str]) -> str:
+    """The message refusing bundle `name` for what it holds, every problem listed."""
+    return f"{name} holds what casereview's rules do not allow; nothing was imported:\n" + _listed(
+        problems
+    )
+
+
+def _listed(lines: Sequence[str], most: int = 20) -> str:
+    more = f"\n  ... and {len(lines) - most} more" if len(lines) > most else ""
+    return "\n".join(f"  {line}" for line in lines[:most]) + more
+
+
+def _member(zf: zipfile.ZipFile, name: str, member: str, want: Any) -> bytes:
+    try:
+        return bounded.read_member(zf, member, want, MEMBER_CAP[member])
+    except bounded.Unbounded as exc:
+        raise BundleError(f"{name}: {exc}; nothing was imported") from None
+
+
+def _json(name: str, member: str, data: bytes) -> Any:
+    try:
+        return bounded.load_json(data, member, MAX_JSON_DEPTH)
+    except bounded.Unbounded as exc:
+        raise BundleError(f"{name}: {exc}; nothing was imported") from None
+    except ValueError as exc:
+        raise BundleError(
+            f"{name} is damaged or truncated; nothing was imported ({member}: {exc})"
+        ) from None
 
 
 # --------------------------------------------------------------------- the merge plan
@@ -189,6 +239,7 @@ class Plan:
     # a new one), and the reviews settled, by the side kept.
     settle_events: list[Json] = field(default_factory=list)
     settled: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # for the person importing
 
     @property
     def empty(self) -> bool:

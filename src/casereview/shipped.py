@@ -7,6 +7,7 @@ shipped checklists are already stored without building a single model.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator
 from fnmatch import fnmatch
 from importlib import resources
@@ -35,6 +36,22 @@ def _files(name: str, package: str, pattern: str) -> list[Path]:
 def shipped_checklists() -> Iterator[Path]:
     """The checklist files that ship with casereview (`checklists/*.yaml`)."""
     yield from _files("checklists", "casereview.shipped_checklists", "*.yaml")
+
+
+def shipped_checklist_text(checklist_id: str, version: str) -> str | None:
+    """The text of the shipped checklist of this id and version, or None: none ships. (Only
+    a file whose text gives that id is parsed to be sure: parsing one takes half a second.)"""
+    from casereview.checklist_loading import parse_checklist
+
+    named = re.compile(rf"""^id:\s*["']?{re.escape(checklist_id)}["']?\s*(#.*)?$""", re.M)
+    for path in shipped_checklists():
+        text = path.read_text(encoding="utf-8")
+        if not named.search(text):
+            continue
+        checklist = parse_checklist(text, str(path))
+        if (checklist.id, checklist.version) == (checklist_id, version):
+            return text
+    return None
 
 
 def sample_pool() -> Path:

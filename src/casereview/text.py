@@ -48,6 +48,17 @@ def describe(ch: str) -> str:
     return f"U+{ord(ch):04X} {name}".rstrip()
 
 
+def invisible_refusal(field: str, text: str) -> str | None:
+    """Why `text` may not name something (a case_ref, a force; in a bundle, a reviewer too):
+    it holds a character that draws nothing or may draw anything, which would make two look
+    alike or a terminal misbehave; None when it holds none. What `cases import` and a bundle
+    both say."""
+    ch = first_invisible(text)
+    if ch is None:
+        return None
+    return f"{field} has an invisible or control character ({describe(ch)}); retype it"
+
+
 def nfc(text: str) -> str:
     """The composed form: `é` typed as one character or as `e` + accent is stored one way."""
     return text if text.isascii() else unicodedata.normalize("NFC", text)

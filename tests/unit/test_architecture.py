@@ -55,7 +55,7 @@ def test_only_the_store_and_migrations_write_sql() -> None:
     assert sorted(writers) == [
         "migrations.py",
         "store/audits.py",
-        "store/bundles.py",
+        "store/bundle_writes.py",
         "store/connection.py",
         "store/pool.py",
         "store/reviews.py",

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from casereview.cli.base import Context, force_option, friendly_errors, output_target, pass_ctx
+
+if TYPE_CHECKING:
+    from casereview.bundle import Bundle, Plan
 
 
 @click.group("bundle")
@@ -68,11 +72,20 @@ def bundle_import(context: Context, file: Path, dry_run: bool, settle: str | Non
     """
     from casereview import bundle
 
-    checked = bundle.read(file)  # the seal and manifest, before the database is opened
-    store = context.store
-    result = store.merge_bundle(
-        checked, str(file), context.reviewer, dry_run=dry_run, settle=settle
-    )
+    checked = bundle.read(file)  # the seal, the manifest and the content's own rules
+    db = context.db_path
+    if not db.exists() and dry_run:
+        from casereview.store import Store
+
+        store = Store.memory()  # planned as for a new database, and none is made
+        try:
+            result = store.merge_bundle(checked, str(file), context.reviewer, dry_run=True)
+        finally:
+            store.close()
+    else:
+        result = _merge(context, checked, file, dry_run, settle)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
     if result.empty:
         click.echo(f"{file}: nothing to add; this database already holds all it has", err=True)
         return
@@ -84,3 +97,23 @@ def bundle_import(context: Context, file: Path, dry_run: bool, settle: str | Non
     click.echo(f"imported {file}:", err=True)
     for line in result.summary():
         click.echo(f"  {line}", err=True)
+
+
+def _merge(
+    context: Context, checked: Bundle, file: Path, dry_run: bool, settle: str | None
+) -> Plan:
+    """The merge into --db. A database this import creates and then refuses (or fails) to
+    fill is removed again, with the files SQLite keeps beside it: a refused import leaves
+    nothing behind."""
+    new = not context.db_path.exists()
+    store = context.store
+    try:
+        return store.merge_bundle(
+            checked, str(file), context.reviewer, dry_run=dry_run, settle=settle
+        )
+    except BaseException:
+        if new:
+            store.close()  # (closed again at the command's end is no harm)
+            for path in store.files():
+                path.unlink(missing_ok=True)
+        raise

@@ -1,37 +1,27 @@
-"""Audit bundles in and out of the database: an audit's state read by identity, a merge
-plan (casereview.bundle) applied in one transaction."""
+"""Audit bundles in and out of the database: an audit's state read by identity, a bundle
+planned (casereview.bundle) and checked (casereview.bundle_rules, and here against the pool
+and the checklists), then applied in one transaction (store.bundle_writes)."""
 
 from __future__ import annotations
 
 import json
+import sqlite3
 from typing import TYPE_CHECKING, Any
 
-from casereview.bundle import Bundle, BundleConflict, BundleError, Json, Plan, plan
+from casereview.bundle import Bundle, BundleConflict, BundleError, Json, Plan, plan, refusal
+from casereview.bundle_rules import merge_problems
 from casereview.fields import CASE_COLUMNS
-from casereview.rules import second_review_refusal
-from casereview.store.errors import StoreError
+from casereview.shipped import content_hash
+from casereview.store.bundle_writes import EVENT_COLUMNS, REVIEW_COLUMNS, BundleWriter
 from casereview.store.records import now
-from casereview.store.reviews import ReviewStore
 from casereview.text import match_key
 
 if TYPE_CHECKING:
     from casereview.checklist import Checklist
 
-_REVIEW_COLUMNS = (
-    "uuid",
-    "role",
-    "reviewer",
-    "status",
-    "current_question",
-    "started_at",
-    "updated_at",
-    "completed_at",
-)
-_EVENT_COLUMNS = ("uuid", "question_id", "kind", "old", "new", "reason", "actor", "at")
 
-
-class BundleStore(ReviewStore):
-    """An audit as a bundle holds it, and bundles merged back."""
+class BundleStore(BundleWriter):
+    """An audit as a bundle holds it, and bundles checked and merged back."""
 
     # ------------------------------------------------------------------ reading
 
@@ -101,7 +91,7 @@ class BundleStore(ReviewStore):
         reviews: list[Json] = []
         by_id: dict[int, Json] = {}
         for row in self.db.query(
-            f"SELECT r.id, {', '.join('r.' + c for c in _REVIEW_COLUMNS)}, c.force, c.case_ref"
+            f"SELECT r.id, {', '.join('r.' + c for c in REVIEW_COLUMNS)}, c.force, c.case_ref"
             " FROM reviews r JOIN cases c ON c.id = r.case_id WHERE r.audit_id = ?"
             " ORDER BY r.id",
             [audit_id],
@@ -118,7 +108,7 @@ class BundleStore(ReviewStore):
             by_id[row.pop("review_id")]["answers"].append(row)
         events = list(
             self.db.query(
-                f"SELECT {', '.join('e.' + c for c in _EVENT_COLUMNS)}, r.uuid AS review_uuid"
+                f"SELECT {', '.join('e.' + c for c in EVENT_COLUMNS)}, r.uuid AS review_uuid"
                 " FROM events e LEFT JOIN reviews r ON r.id = e.review_id"
                 " WHERE e.audit_id = ? OR r.audit_id = ? ORDER BY e.id",
                 [audit_id, audit_id],
@@ -159,33 +149,51 @@ class BundleStore(ReviewStore):
         dry_run: bool = False,
         settle: str | None = None,
     ) -> Plan:
-        """Merge a checked bundle: all of it in one transaction, or (a conflict, a clash)
-        nothing. With dry_run, only the plan. An empty plan writes nothing at all, so
-        importing a bundle twice leaves the file as it was. `settle` is the importer's choice
-        for reviews changed on both sides (bundle.plan)."""
-        if dry_run:
-            return self._plan_bundle(bundle, source, settle)
-        with self._write():
-            result = self._plan_bundle(bundle, source, settle)
-            if not result.empty:
-                self._apply_bundle(bundle, result, source, actor)
-        return result
+        """Merge a checked bundle: all of it in one transaction, or (a conflict, a clash, a
+        rule broken) nothing. With dry_run, only the plan, and nothing written at all. An
+        empty plan writes nothing either, so importing a bundle twice leaves the file as it
+        was. `settle` is the importer's choice for reviews changed on both sides
+        (bundle.plan).
 
-    def _audit_by_uuid(self, uuid: str) -> int | None:
-        row = self.db.execute("SELECT id FROM audits WHERE uuid = ?", [uuid]).fetchone()
-        return None if row is None else int(row[0])
+        Every refusal is a BundleError naming `source`."""
+        try:
+            if dry_run:
+                return self._plan_bundle(bundle, source, settle)
+            with self._write():
+                result = self._plan_bundle(bundle, source, settle, store_shipped=True)
+                if not result.empty:
+                    self._apply_bundle(bundle, result, source, actor)
+            return result
+        except BundleError as exc:
+            if str(exc).startswith(source):
+                raise
+            raise BundleError(f"{source}: {exc}") from None
+        except sqlite3.IntegrityError as exc:  # a clash the checks above did not foresee
+            raise BundleError(
+                f"{source}: bundle.json clashes with this database ({exc}); nothing was imported"
+            ) from None
 
-    def _plan_bundle(self, bundle: Bundle, source: str, settle: str | None) -> Plan:
+    def _plan_bundle(
+        self, bundle: Bundle, source: str, settle: str | None, store_shipped: bool = False
+    ) -> Plan:
+        """The plan, checked. An audit new here gets its checklist from the bundle unless
+        this database has it; with `store_shipped` (a merge, not a dry run) the shipped
+        checklists are stored first, as every command that offers them does, so that a
+        bundle's other text under a shipped version is refused as it is elsewhere."""
         content = bundle.content
+        warnings = []
         audit = content["audit"]
         audit_id = self._audit_by_uuid(audit["uuid"])
+        local = None
         if audit_id is None:
             if self.db.execute("SELECT 1 FROM audits WHERE name = ?", [audit["name"]]).fetchone():
                 raise BundleError(
                     f"this database has another audit named '{audit['name']}' (not the one "
                     "the bundle was made from); nothing was imported"
                 )
-            checklist = self._bundle_checklist(bundle)
+            if store_shipped:
+                warnings = self.ensure_shipped_checklists()
+            checklist = self._bundle_checklist(bundle, shipped_stored=store_shipped)
             new_cases = self._check_bundle_cases(content["cases"])
             result = plan(None, content)
             result.new_cases = new_cases
@@ -193,66 +201,86 @@ class BundleStore(ReviewStore):
             local = self._audit_state(audit_id)  # built once: it is the whole audit
             result = plan(local, content, settle)
             checklist = self.audit_checklist(audit_id)  # its hash is the bundle's (plan)
+        result.warnings = warnings
         if result.conflicts:
             raise BundleConflict(source, result.conflicts)
-        self._check_bundle_answers(checklist, result, None if audit_id is None else local)
-        self._check_bundle_roles(content, None if audit_id is None else local, result)
+        wrong = merge_problems(content, checklist, local, result)
+        wrong += self._taken_uuids(content, result)
+        if wrong:
+            raise BundleError(refusal(source, wrong))
         return result
 
-    def _check_bundle_roles(self, content: Json, local: Json | None, result: Plan) -> None:
-        """A review the bundle adds keeps the second-review rule (rules.py) with the reviews
-        this database already holds: copies apart could each have been right alone."""
-        cases = {(c["force"], c["case_ref"]): c for c in (local or content)["cases"]}
-        for key, (assigned, second) in result.assignments.items():
-            cases[key] = {**cases[key], "assigned_to": assigned, "second_reviewer": second}
-        reviewers = {((r["force"], r["case_ref"]), r["role"]): r["reviewer"]
-                     for r in (local or {"reviews": []})["reviews"]}  # fmt: skip
-        for r in result.new_reviews:
-            reviewers[((r["force"], r["case_ref"]), r["role"])] = r["reviewer"]
+    def _taken_uuids(self, content: Json, result: Plan) -> list[str]:
+        """Reviews and events the bundle adds whose identity (UUID) another audit here has."""
         problems = []
-        for r in result.new_reviews:
-            key = (r["force"], r["case_ref"])
-            if r["role"] == "second":
-                refusal = second_review_refusal(
-                    r["reviewer"], cases[key]["assigned_to"], reviewers.get((key, "primary"))
-                )
-            elif r["role"] == "primary":
-                refusal = second_review_refusal(reviewers.get((key, "second")), None, r["reviewer"])
-            else:
-                continue
-            if refusal:
-                problems.append(f"{r['force']} {r['case_ref']} {r['role']}: {refusal}")
-        if problems:
-            raise BundleError(
-                "the bundle's reviews break the second-review rule with this database's; "
-                "nothing was imported:\n" + "\n".join(f"  {p}" for p in problems)
-            )
+        for part, adds in (("reviews", result.new_reviews), ("events", result.new_events)):
+            at = {item["uuid"]: i for i, item in enumerate(content[part])}
+            problems += [
+                f"bundle.json: {part}.{at[uuid]}.uuid: the identity of one of another audit's "
+                f"{part} in this database"
+                for uuid in self._existing(part, [item["uuid"] for item in adds])
+            ]
+        return problems
 
-    def _bundle_checklist(self, bundle: Bundle) -> Checklist:
-        """The bundle's checklist: the stored version when this database has it (the same
-        content, or refused), else parsed from the bundle."""
+    def _existing(self, table: str, uuids: list[str]) -> list[str]:
+        found: list[str] = []
+        for at in range(0, len(uuids), 500):
+            part = uuids[at : at + 500]
+            found += [
+                u
+                for (u,) in self.conn.execute(
+                    f"SELECT uuid FROM {table} WHERE uuid IN ({', '.join('?' * len(part))})",
+                    part,
+                )
+            ]
+        return found
+
+    def _bundle_checklist(self, bundle: Bundle, shipped_stored: bool) -> Checklist:
+        """The bundle's checklist: the version this database stores or this casereview
+        ships, when it is one of those (the same content, or refused: a version is
+        immutable), else parsed from the bundle, whose text must be the version bundle.json
+        names. (`shipped_stored`: every shipped version is stored, none to look for.)"""
         from casereview.checklist_loading import ChecklistError, parse_checklist
+        from casereview.shipped import shipped_checklist_text, shipped_checklists
 
         info = bundle.content["checklist"]
+        label = f"{info['id']}@{info['version']}"
         row = self._checklist_row(info["id"], info["version"])
+        known: str | None = None
+        shipped: set[str] = set()
         if row is not None:
-            if row["content_hash"] != info["content_hash"]:
-                raise BundleError(
-                    f"checklist {info['id']}@{info['version']} is stored here with other "
-                    "content than the bundle's; a version is immutable, so the two cannot be "
-                    "the same audit; nothing was imported"
-                )
+            known = row["content_hash"]
+            shipped = {content_hash(p.read_text(encoding="utf-8")) for p in shipped_checklists()}
+        elif not shipped_stored:  # not stored, in a dry run: it may still be a shipped version
+            text = shipped_checklist_text(info["id"], info["version"])
+            if text is not None:
+                known = content_hash(text)
+                shipped = {known}
+        if known is not None and known != info["content_hash"]:
+            where = "ships with casereview" if known in shipped else "is stored in this database"
+            raise BundleError(
+                f"checklist.yaml is {label} with other content than the {label} that {where}; "
+                "a version is immutable, so the bundle's is not that checklist (its own needs "
+                "a new version); nothing was imported"
+            )
+        if row is not None:
             return self.checklist(int(row["id"]))
         try:
-            return parse_checklist(bundle.checklist_text, "<bundle checklist>")
+            checklist = parse_checklist(bundle.checklist_text, "<bundle checklist>")
         except ChecklistError as exc:
-            raise BundleError(f"the bundle's checklist does not load: {exc}") from None
+            raise BundleError(f"checklist.yaml does not load: {exc}") from None
+        if (checklist.id, checklist.version) != (info["id"], info["version"]):
+            raise BundleError(
+                f"checklist.yaml is {checklist.id}@{checklist.version}, but bundle.json's "
+                f"checklist (id, version) says {label}; nothing was imported"
+            )
+        return checklist
 
     def _check_bundle_cases(self, cases: list[Json]) -> list[Json]:
         """The bundle's cases the pool lacks; a case the pool holds with other details, or a
         look-alike reference, is a clash and nothing is imported."""
         clashes, new = [], []
-        for case in cases:
+        for i, case in enumerate(cases):
             rows = list(
                 self.db.query(
                     "SELECT * FROM cases WHERE match_key = ?",
@@ -263,7 +291,7 @@ class BundleStore(ReviewStore):
                 new.append(case)
                 continue
             row = rows[0]
-            where = f"case {case['case_ref']} of '{case['force']}'"
+            where = f"bundle.json: cases.{i}: case {case['case_ref']} of '{case['force']}'"
             if (row["force"], row["case_ref"]) != (case["force"], case["case_ref"]):
                 clashes.append(f"{where} looks like {row['case_ref']} of '{row['force']}' here")
                 continue
@@ -282,219 +310,6 @@ class BundleStore(ReviewStore):
                 + "\n".join(f"  {line}" for line in clashes)
             )
         return new
-
-    def _check_bundle_answers(self, checklist: Checklist, result: Plan, local: Json | None) -> None:
-        """What the bundle brings keeps the app's rules (a bundle is checked by its seal,
-        but a seal can be recomputed by anyone who edits the file): every answer one its
-        checklist allows, none to a question skip logic hides, a completed review with
-        every shown question answered, and a review kept by the reviewer who started it."""
-        problems = []
-        started_by = {r["uuid"]: r["reviewer"] for r in (local or {"reviews": []})["reviews"]}
-        for review in result.new_reviews + result.updated_reviews:
-            ref = review["case_ref"]
-            values: dict[str, str | None] = {}
-            for answer in review["answers"]:
-                qid, value = answer["question_id"], answer["value"]
-                if not checklist.has_question(qid):
-                    problems.append(f"{ref}: no question {qid} in the checklist")
-                elif value is not None and value not in checklist.question(qid).answers:
-                    problems.append(f"{ref}: {qid} does not allow '{value}'")
-                else:
-                    values[qid] = value
-            hidden = set(checklist.hidden_ids(values))
-            problems += [
-                f"{ref}: {qid} is answered, but its skip logic hides it"
-                for qid, value in values.items()
-                if qid in hidden and value is not None
-            ]
-            if review["status"] == "complete" and checklist.unanswered(values):
-                missing = ", ".join(checklist.unanswered(values)[:5])
-                problems.append(f"{ref}: complete, but shown questions are unanswered ({missing})")
-            was = started_by.get(review["uuid"])
-            if was is not None and was != review["reviewer"]:
-                problems.append(
-                    f"{ref}: the {review['role']} review was {was}'s, the bundle says "
-                    f"{review['reviewer']}'s (a review keeps its reviewer)"
-                )
-        if problems:
-            raise BundleError(
-                "the bundle holds answers its checklist does not allow; nothing was imported:\n"
-                + "\n".join(f"  {p}" for p in problems)
-            )
-
-    def _apply_bundle(self, bundle: Bundle, result: Plan, source: str, actor: str) -> None:
-        content = bundle.content
-        stamp = now()
-        if result.create_audit:
-            audit_id = self._create_bundled_audit(bundle, result.new_cases, stamp)
-        else:
-            found = self._audit_by_uuid(content["audit"]["uuid"])
-            assert found is not None
-            audit_id = found
-        case_ids = {
-            (force, ref): int(cid)
-            for cid, force, ref in self.db.execute(
-                "SELECT c.id, c.force, c.case_ref FROM audit_cases ac JOIN cases c"
-                " ON c.id = ac.case_id WHERE ac.audit_id = ?",
-                [audit_id],
-            )
-        }
-        for key, (assigned, second) in result.assignments.items():
-            self.db.execute(
-                "UPDATE audit_cases SET assigned_to = ?, second_reviewer = ?"
-                " WHERE audit_id = ? AND case_id = ?",
-                [assigned, second, audit_id, case_ids[key]],
-            )
-        for review in result.new_reviews:
-            self.db.execute(
-                f"INSERT INTO reviews (audit_id, case_id, {', '.join(_REVIEW_COLUMNS)})"
-                f" VALUES (?, ?, {', '.join('?' * len(_REVIEW_COLUMNS))})",
-                [
-                    audit_id,
-                    case_ids[(review["force"], review["case_ref"])],
-                    *(review[c] for c in _REVIEW_COLUMNS),
-                ],
-            )
-        for review in result.updated_reviews:
-            self.db.execute(
-                "UPDATE reviews SET reviewer = ?, status = ?, current_question = ?,"
-                " updated_at = ?, completed_at = ? WHERE uuid = ?",
-                [
-                    review["reviewer"],
-                    review["status"],
-                    review["current_question"],
-                    review["updated_at"],
-                    review["completed_at"],
-                    review["uuid"],
-                ],
-            )
-        review_ids = {
-            uuid: int(rid)
-            for rid, uuid in self.db.execute(
-                "SELECT id, uuid FROM reviews WHERE audit_id = ?", [audit_id]
-            )
-        }
-        for review in result.new_reviews + result.updated_reviews:
-            review_id = review_ids[review["uuid"]]
-            self.db.execute("DELETE FROM answers WHERE review_id = ?", [review_id])
-            self.db.conn.executemany(
-                "INSERT INTO answers (review_id, question_id, value, note, updated_by,"
-                " updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        review_id,
-                        a["question_id"],
-                        a["value"],
-                        a["note"],
-                        a["updated_by"],
-                        a["updated_at"],
-                    )
-                    for a in review["answers"]
-                ],
-            )
-        self.db.conn.executemany(
-            f"INSERT INTO events (review_id, audit_id, {', '.join(_EVENT_COLUMNS)})"
-            f" VALUES (?, ?, {', '.join('?' * len(_EVENT_COLUMNS))})",
-            [
-                (
-                    None if e["review_uuid"] is None else review_ids[e["review_uuid"]],
-                    audit_id if e["review_uuid"] is None else None,
-                    *(e[c] for c in _EVENT_COLUMNS),
-                )
-                for e in result.new_events
-            ],
-        )
-        self.db.conn.executemany(  # the settling is this database's own: new UUIDs
-            "INSERT INTO events (review_id, question_id, kind, old, new, reason, actor, at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    review_ids[e["review_uuid"]],
-                    e["question_id"],
-                    e["kind"],
-                    e["old"],
-                    e["new"],
-                    e["reason"],
-                    actor,
-                    stamp,
-                )
-                for e in result.settle_events
-            ],
-        )
-        self.db.execute(
-            "INSERT INTO bundle_merges (audit_id, kind, file, exported_by, exported_at, added,"
-            " actor, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                audit_id,
-                "created" if result.create_audit else "merged",
-                source,
-                content.get("exported_by"),
-                content.get("exported_at"),
-                "; ".join(result.summary()),
-                actor,
-                stamp,
-            ],
-        )
-
-    def _create_bundled_audit(self, bundle: Bundle, new_cases: list[Json], stamp: str) -> int:
-        content = bundle.content
-        checklist = content["checklist"]
-        row = self._checklist_row(checklist["id"], checklist["version"])
-        if row is None:
-            pk = self.add_checklist(bundle.checklist_text, checklist["source"]).pk
-        else:
-            pk = int(row["id"])
-        self.db.conn.executemany(
-            f"INSERT INTO cases ({', '.join(CASE_COLUMNS)}, extra, imported_at, match_key)"
-            f" VALUES ({', '.join('?' * len(CASE_COLUMNS))}, ?, ?, ?)",
-            [
-                (
-                    *(c[name] for name in CASE_COLUMNS),
-                    json.dumps(c["extra"], ensure_ascii=False, sort_keys=True)
-                    if c["extra"]
-                    else "{}",
-                    stamp,
-                    match_key(c["force"], c["case_ref"]),
-                )
-                for c in new_cases
-            ],
-        )
-        audit = content["audit"]
-        cursor = self.db.execute(
-            "INSERT INTO audits (uuid, name, checklist_pk, checklist_hash, seed, scope,"
-            " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                audit["uuid"],
-                audit["name"],
-                pk,
-                audit["checklist_hash"],
-                audit["seed"],
-                json.dumps(audit["scope"], sort_keys=True),
-                audit["created_by"],
-                audit["created_at"],
-            ],
-        )
-        audit_id = int(cursor.lastrowid or 0)
-        for c in content["cases"]:
-            case_id = self.db.execute(
-                "SELECT id FROM cases WHERE force = ? AND case_ref = ?",
-                [c["force"], c["case_ref"]],
-            ).fetchone()
-            if case_id is None:  # pragma: no cover - checked and inserted above
-                raise StoreError(f"case {c['case_ref']} missing after the import")
-            self.db.execute(
-                "INSERT INTO audit_cases (audit_id, case_id, position, stratum, assigned_to,"
-                " second_reviewer) VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    audit_id,
-                    case_id[0],
-                    c["position"],
-                    c["stratum"],
-                    c["assigned_to"],
-                    c["second_reviewer"],
-                ],
-            )
-        return audit_id
 
 
 def _same_type(value: Any, name: str) -> Any:

@@ -1,0 +1,212 @@
+"""A checked bundle's merge plan written to the database: the audit created from it where it
+is new, assignments, reviews with their answers, and the trail's events, each row keeping the
+bundle's identity (UUID). The caller holds the write transaction and has checked the plan
+(store.bundles)."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from casereview.fields import CASE_COLUMNS
+from casereview.store.errors import StoreError
+from casereview.store.records import now
+from casereview.store.reviews import ReviewStore
+from casereview.text import match_key
+
+if TYPE_CHECKING:
+    from casereview.bundle import Bundle, Json, Plan
+
+REVIEW_COLUMNS = (
+    "uuid",
+    "role",
+    "reviewer",
+    "status",
+    "current_question",
+    "started_at",
+    "updated_at",
+    "completed_at",
+)
+EVENT_COLUMNS = ("uuid", "question_id", "kind", "old", "new", "reason", "actor", "at")
+
+
+class BundleWriter(ReviewStore):
+    """Writes a checked bundle's plan (BundleStore plans and checks it)."""
+
+    def _audit_by_uuid(self, uuid: str) -> int | None:
+        row = self.db.execute("SELECT id FROM audits WHERE uuid = ?", [uuid]).fetchone()
+        return None if row is None else int(row[0])
+
+    def _apply_bundle(self, bundle: Bundle, result: Plan, source: str, actor: str) -> None:
+        content = bundle.content
+        stamp = now()
+        if result.create_audit:
+            audit_id = self._create_bundled_audit(bundle, result.new_cases, stamp)
+        else:
+            found = self._audit_by_uuid(content["audit"]["uuid"])
+            assert found is not None
+            audit_id = found
+        case_ids = {
+            (force, ref): int(cid)
+            for cid, force, ref in self.db.execute(
+                "SELECT c.id, c.force, c.case_ref FROM audit_cases ac JOIN cases c"
+                " ON c.id = ac.case_id WHERE ac.audit_id = ?",
+                [audit_id],
+            )
+        }
+        for key, (assigned, second) in result.assignments.items():
+            self.db.execute(
+                "UPDATE audit_cases SET assigned_to = ?, second_reviewer = ?"
+                " WHERE audit_id = ? AND case_id = ?",
+                [assigned, second, audit_id, case_ids[key]],
+            )
+        for review in result.new_reviews:
+            self.db.execute(
+                f"INSERT INTO reviews (audit_id, case_id, {', '.join(REVIEW_COLUMNS)})"
+                f" VALUES (?, ?, {', '.join('?' * len(REVIEW_COLUMNS))})",
+                [
+                    audit_id,
+                    case_ids[(review["force"], review["case_ref"])],
+                    *(review[c] for c in REVIEW_COLUMNS),
+                ],
+            )
+        for review in result.updated_reviews:
+            self.db.execute(
+                "UPDATE reviews SET reviewer = ?, status = ?, current_question = ?,"
+                " updated_at = ?, completed_at = ? WHERE uuid = ?",
+                [
+                    review["reviewer"],
+                    review["status"],
+                    review["current_question"],
+                    review["updated_at"],
+                    review["completed_at"],
+                    review["uuid"],
+                ],
+            )
+        review_ids = {
+            uuid: int(rid)
+            for rid, uuid in self.db.execute(
+                "SELECT id, uuid FROM reviews WHERE audit_id = ?", [audit_id]
+            )
+        }
+        for review in result.new_reviews + result.updated_reviews:
+            review_id = review_ids[review["uuid"]]
+            self.db.execute("DELETE FROM answers WHERE review_id = ?", [review_id])
+            self.db.conn.executemany(
+                "INSERT INTO answers (review_id, question_id, value, note, updated_by,"
+                " updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        review_id,
+                        a["question_id"],
+                        a["value"],
+                        a["note"],
+                        a["updated_by"],
+                        a["updated_at"],
+                    )
+                    for a in review["answers"]
+                ],
+            )
+        self.db.conn.executemany(
+            f"INSERT INTO events (review_id, audit_id, {', '.join(EVENT_COLUMNS)})"
+            f" VALUES (?, ?, {', '.join('?' * len(EVENT_COLUMNS))})",
+            [
+                (
+                    None if e["review_uuid"] is None else review_ids[e["review_uuid"]],
+                    audit_id if e["review_uuid"] is None else None,
+                    *(e[c] for c in EVENT_COLUMNS),
+                )
+                for e in result.new_events
+            ],
+        )
+        self.db.conn.executemany(  # the settling is this database's own: new UUIDs
+            "INSERT INTO events (review_id, question_id, kind, old, new, reason, actor, at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    review_ids[e["review_uuid"]],
+                    e["question_id"],
+                    e["kind"],
+                    e["old"],
+                    e["new"],
+                    e["reason"],
+                    actor,
+                    stamp,
+                )
+                for e in result.settle_events
+            ],
+        )
+        self.db.execute(
+            "INSERT INTO bundle_merges (audit_id, kind, file, exported_by, exported_at, added,"
+            " actor, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                audit_id,
+                "created" if result.create_audit else "merged",
+                source,
+                content.get("exported_by"),
+                content.get("exported_at"),
+                "; ".join(result.summary()),
+                actor,
+                stamp,
+            ],
+        )
+
+    def _create_bundled_audit(self, bundle: Bundle, new_cases: list[Json], stamp: str) -> int:
+        content = bundle.content
+        checklist = content["checklist"]
+        row = self._checklist_row(checklist["id"], checklist["version"])
+        if row is None:
+            pk = self.add_checklist(bundle.checklist_text, checklist["source"]).pk
+        else:
+            pk = int(row["id"])
+        self.db.conn.executemany(
+            f"INSERT INTO cases ({', '.join(CASE_COLUMNS)}, extra, imported_at, match_key)"
+            f" VALUES ({', '.join('?' * len(CASE_COLUMNS))}, ?, ?, ?)",
+            [
+                (
+                    *(c[name] for name in CASE_COLUMNS),
+                    json.dumps(c["extra"], ensure_ascii=False, sort_keys=True)
+                    if c["extra"]
+                    else "{}",
+                    stamp,
+                    match_key(c["force"], c["case_ref"]),
+                )
+                for c in new_cases
+            ],
+        )
+        audit = content["audit"]
+        cursor = self.db.execute(
+            "INSERT INTO audits (uuid, name, checklist_pk, checklist_hash, seed, scope,"
+            " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                audit["uuid"],
+                audit["name"],
+                pk,
+                audit["checklist_hash"],
+                audit["seed"],
+                json.dumps(audit["scope"], sort_keys=True),
+                audit["created_by"],
+                audit["created_at"],
+            ],
+        )
+        audit_id = int(cursor.lastrowid or 0)
+        for c in content["cases"]:
+            case_id = self.db.execute(
+                "SELECT id FROM cases WHERE force = ? AND case_ref = ?",
+                [c["force"], c["case_ref"]],
+            ).fetchone()
+            if case_id is None:  # pragma: no cover - checked and inserted above
+                raise StoreError(f"case {c['case_ref']} missing after the import")
+            self.db.execute(
+                "INSERT INTO audit_cases (audit_id, case_id, position, stratum, assigned_to,"
+                " second_reviewer) VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    audit_id,
+                    case_id[0],
+                    c["position"],
+                    c["stratum"],
+                    c["assigned_to"],
+                    c["second_reviewer"],
+                ],
+            )
+        return audit_id

@@ -1,0 +1,149 @@
+"""Hostile bundles for the tests: a real exported bundle, edited and resealed as anyone can.
+
+A bundle's seal has no key: bundle.pack (and, for members a real export never holds, the
+same zip and SHA-256 comment written by hand here) seals any content. So a test built on
+these proves that an edit is caught by the content rules, never by the seal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import struct
+import zipfile
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner, Result
+
+from casereview import bundle
+from casereview.cli import main
+from casereview.store import AuditInfo, Store
+from tests.factories import complete_review, seed_store
+
+FULL = {"REC-01": "yes", "REC-02": "yes", "REC-03": "yes", "SPO-01": "na"}
+Content = dict[str, Any]
+
+
+def ids(store: Store) -> dict[str, int]:
+    return {c.case_ref + "@" + c.force: c.id for c in store.cases()}
+
+
+def central_store(path: Path) -> tuple[Store, AuditInfo]:
+    """The office's database: the mini audit, three cases assigned, ann's T/1 primary
+    complete."""
+    store = Store.open(path)
+    audit = seed_store(store)
+    case = ids(store)
+    store.assign(audit.id, case["T/1@Testshire"], "ann", "lead")
+    store.assign(audit.id, case["T/2@Testshire"], "bob", "lead")
+    store.assign(audit.id, case["T/3@Testshire"], "ann", "lead")
+    complete_review(store, audit.id, case["T/1@Testshire"], "ann", "primary", FULL)
+    return store, audit
+
+
+def edited(store: Store, path: Path, edit: Callable[[Content], object]) -> Path:
+    """The store's audit exported, edited, and resealed by bundle.pack."""
+    content, text = store.bundle_content(store.audits()[0].id, None, "lead")
+    edit(content)
+    path.write_bytes(bundle.pack(content, text))
+    return path
+
+
+def exported(store: Store, path: Path) -> Path:
+    return edited(store, path, lambda c: None)
+
+
+def members_of(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as zf:
+        return {name: zf.read(name) for name in bundle.MEMBERS}
+
+
+def resealed_members(
+    path: Path, members: dict[str, bytes], manifest: dict[str, Any] | None = None
+) -> Path:
+    """A bundle of these member bytes, with an honest manifest unless one is given, sealed as
+    bundle.pack seals (zip comment: the prefix and the SHA-256 of every byte before it)."""
+    manifest = manifest or {
+        "format": bundle.FORMAT,
+        "format_version": bundle.FORMAT_VERSION,
+        "files": {
+            name: {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+            for name, data in members.items()
+        },
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.comment = bundle.SEAL_PREFIX + b"0" * 64
+        zf.writestr("manifest.json", json.dumps(manifest))
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return seal(path)
+
+
+def seal(path: Path) -> Path:
+    raw = bytearray(path.read_bytes())
+    raw[-64:] = hashlib.sha256(raw[:-64]).hexdigest().encode()
+    path.write_bytes(bytes(raw))
+    return path
+
+
+def deflated_zeros(mib: int) -> bytes:
+    """Raw deflate data that inflates to `mib` MiB of zeros, made in milliseconds: one MiB
+    compressed once and ended with a full flush (so it refers to nothing before it),
+    repeated, then an empty final block."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = packer.compress(bytes(1 << 20)) + packer.flush(zlib.Z_FULL_FLUSH)
+    return block * mib + zlib.compressobj(9, zlib.DEFLATED, -15).flush()
+
+
+def zip_by_hand(path: Path, members: list[tuple[str, bytes, int, int]]) -> Path:
+    """A sealed zip of (name, raw deflate data, inflated size, CRC-32) members, written
+    byte by byte: zipfile would inflate nothing it is not given, so a member that claims
+    1.5 GB is written here without 1.5 GB ever existing."""
+    out, central = bytearray(), bytearray()
+    for name, data, size, crc in members:
+        encoded = name.encode()
+        central += struct.pack(
+            "<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0x21, crc, len(data), size,
+            len(encoded), 0, 0, 0, 0, 0o600 << 16, len(out),
+        ) + encoded  # fmt: skip
+        out += struct.pack(
+            "<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0x21, crc, len(data), size, len(encoded), 0
+        )
+        out += encoded + data
+    comment = bundle.SEAL_PREFIX + b"0" * 64
+    end = struct.pack(
+        "<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members), len(central), len(out),
+        len(comment),
+    )  # fmt: skip
+    path.write_bytes(bytes(out + central + end + comment))
+    return seal(path)
+
+
+def deflated(data: bytes) -> tuple[bytes, int, int]:
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return packer.compress(data) + packer.flush(), len(data), zlib.crc32(data)
+
+
+def run_import(db: Path, path: Path, *more: str) -> Result:
+    return CliRunner().invoke(
+        main, ["--db", str(db), "--reviewer", "lead", "bundle", "import", str(path), *more]
+    )
+
+
+def dump(db: Path) -> list[str]:
+    """Every row of every table of the file, read through a connection of its own."""
+    conn = sqlite3.connect(db)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+def files_of(db: Path) -> list[Path]:
+    """The database and the files SQLite keeps beside it that exist."""
+    return [p for p in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm"))
+            if p.exists()]  # fmt: skip
