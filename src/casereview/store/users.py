@@ -69,7 +69,7 @@ class UserStore(Connection):
     def remove_user(self, name: str, actor: str) -> str:
         """Remove the account `name` finds (self.account); its name as stored."""
         with self._write():
-            account = self._existing(name)
+            account = self._account_named(name)
             self.db.execute("DELETE FROM users WHERE name = ?", [account.name])
             # a look-alike kept from before names were compared as one takes the key on
             for (other,) in self.db.execute(
@@ -85,7 +85,7 @@ class UserStore(Connection):
     def set_password(self, name: str, password_hash: str, actor: str) -> str:
         """A new hash for the account `name` finds (self.account); its name as stored."""
         with self._write():
-            account = self._existing(name)
+            account = self._account_named(name)
             self.db.execute(
                 "UPDATE users SET password_hash = ?, changed_at = ? WHERE name = ?",
                 [password_hash, now(), account.name],
@@ -103,7 +103,7 @@ class UserStore(Connection):
             row = self.conn.execute(sql, [fold_name(name)]).fetchone()
         return None if row is None else Account(str(row[0]), str(row[1]))
 
-    def _existing(self, name: str) -> Account:
+    def _account_named(self, name: str) -> Account:
         account = self.account(name)
         if account is None:
             raise StoreError(f"there is no account named '{name}'")
