@@ -111,3 +111,50 @@ def test_two_processes_share_one_file(tmp_path: Path) -> None:
         assert "database is locked" not in err
     assert_saved(db, reports(lines_ann), "ann")
     assert_saved(db, reports(lines_bob), "bob")
+
+
+# A child that opens the file, reads and closes. SQLite checkpoints the -wal into the file
+# and deletes it (and the -shm) when it closes the last connection anywhere, which it knows
+# by taking an exclusive lock; then it says whether another process holds a lock on the file.
+CHILD_CLOSES = """
+import fcntl, os, sqlite3, sys
+conn = sqlite3.connect(sys.argv[1])
+conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+conn.close()
+fd = os.open(sys.argv[1], os.O_RDWR)
+try:  # SQLite's shared-lock bytes (0x40000002, 510 bytes): free only if no one holds them
+    fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 510, 0x40000002)
+    print("unlocked")
+except OSError:
+    print("locked")
+"""
+
+
+def test_opening_the_file_again_keeps_the_first_connections_lock(tmp_path: Path) -> None:
+    # On POSIX, closing any descriptor of a file drops every lock the process holds on it:
+    # a second open that read the file with Python's open() left the first connection
+    # unprotected, and another process's close deleted the -wal it was writing to.
+    db = tmp_path / "team.db"
+    first = Store.open(db)
+    audit = seed_store(first)
+    wal = db.with_name(db.name + "-wal")
+    assert wal.exists()
+    second = Store.open(db)
+    second.close()
+    child = subprocess.run(
+        [sys.executable, "-c", CHILD_CLOSES, str(db)], capture_output=True, text=True, check=True
+    )
+    assert child.stdout.strip() == "locked"
+    assert wal.exists(), "another process checkpointed and deleted the -wal under us"
+    # and what the first connection writes now, another process reads
+    review = first.open_review(audit.id, first.audit_cases(audit.id)[0].case.id, "ann")
+    first.set_answer(review.id, "REC-01", "yes", "ann")
+    read = (
+        "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchall())"
+    )
+    sql = "SELECT question_id, value FROM answers"
+    child = subprocess.run(
+        [sys.executable, "-c", read, str(db), sql], capture_output=True, text=True, check=True
+    )
+    assert child.stdout.strip() == "[('REC-01', 'yes')]"
+    first.close()

@@ -175,7 +175,7 @@ class CaseReviewServer(Server):
 
     def __init__(
         self,
-        db_path: Path,
+        db: Path | Store,
         *,
         host: str = "127.0.0.1",
         port: int = 8000,
@@ -187,13 +187,18 @@ class CaseReviewServer(Server):
         monotonic: Callable[[], float] | None = None,
     ):
         super().__init__("casereview", host=host, port=port, title="casereview")
-        self.db_path = Path(db_path).resolve()
+        # One connection to the file per process: the command's own store when it gives one
+        # (closed by whoever opened it), else one opened here and closed when serving stops.
+        self._own_store = not isinstance(db, Store)
+        self.store = db if isinstance(db, Store) else Store.open(db)  # accounts, sign-ins
+        if self.store.path is None:
+            raise StoreError("a store in memory cannot be served: no session could open it")
+        self.db_path = self.store.path.resolve()
         self.ssl_context = ssl_context
         self.fixed_public_url = public_url.rstrip("/") if public_url else None
         self.tls = ssl_context is not None or (public_url or "").startswith("https:")
         self.sessions = Sessions(**({"clock": clock} if clock else {}), seconds=session_seconds)
         self.throttle = Throttle(**({"clock": monotonic} if monotonic else {}))
-        self.store = Store.open(self.db_path)  # accounts and sign-in events
         if self.store.readonly:
             raise StoreError(f"{self.db_path} cannot be written here, so it cannot be served")
         self.child_argv = [python, "-m", "casereview.cli.served_session", "--db", str(self.db_path)]
@@ -453,7 +458,8 @@ class CaseReviewServer(Server):
             n = len(self.app_services)
             print(f"casereview: stopping ({n} open session(s))", file=sys.stderr, flush=True)
             await runner.cleanup()
-            self.store.close()
+            if self._own_store:
+                self.store.close()
         print("casereview: stopped", file=sys.stderr, flush=True)
 
 
