@@ -8,10 +8,12 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from casereview.problems import InputError
 from casereview.store import Store
 from tests.factories import seed_store
 
@@ -158,3 +160,38 @@ def test_opening_the_file_again_keeps_the_first_connections_lock(tmp_path: Path)
     )
     assert child.stdout.strip() == "[('REC-01', 'yes')]"
     first.close()
+
+
+def _import_cases(store: Store, path: Path) -> None:
+    from casereview.importing import import_cases
+
+    import_cases(store, path)
+
+
+def _import_answers(store: Store, path: Path) -> None:
+    from casereview.answers_import import import_answers
+
+    import_answers(store, "Test audit", path, "ann")
+
+
+@pytest.mark.parametrize("importer", [_import_cases, _import_answers])
+@pytest.mark.parametrize("suffix", ["", "-shm"])
+def test_the_open_database_is_refused_as_an_input_before_it_is_read(
+    tmp_path: Path, importer: Callable[[Store, Path], None], suffix: str
+) -> None:
+    # Reading it would close a descriptor of it and drop this process's locks (above).
+    db = tmp_path / "team.db"
+    store = Store.open(db)
+    seed_store(store)
+    before = list(store.conn.iterdump())
+    given = tmp_path / "copy-of-the-db.csv"
+    os.link(db.with_name(db.name + suffix), given)  # by another name: the same file
+    with pytest.raises(InputError) as refused:
+        importer(store, given)
+    assert str(given) in str(refused.value) and "open database" in str(refused.value)
+    child = subprocess.run(
+        [sys.executable, "-c", CHILD_CLOSES, str(db)], capture_output=True, text=True, check=True
+    )
+    assert child.stdout.strip() == "locked"
+    assert list(store.conn.iterdump()) == before
+    store.close()
