@@ -15,6 +15,7 @@ What this adds to textual-serve (whose server and app service are extended, not 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import logging
 import math
@@ -23,7 +24,7 @@ import signal
 import ssl
 import sys
 import urllib.parse
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ from casereview.serve.auth import (
     COOKIE,
     SESSION_SECONDS,
     SIGNED_IN,
+    Session,
     Sessions,
     Throttle,
     parse_basic,
@@ -45,6 +47,7 @@ from casereview.store import Store, StoreError
 log = logging.getLogger("casereview.serve")
 
 STOP_SECONDS = 5.0  # an app process that has not quit this long after being asked is killed
+WATCH_SECONDS = 1.0  # how often open sessions are checked against their accounts and expiry
 MAX_SESSIONS = 64  # app processes at once, all reviewers
 MAX_SESSIONS_EACH = 8  # ... and for one reviewer (tabs left open)
 _REQUEST_REVIEWER = web.RequestKey("reviewer", str)  # the signed-in name, per request
@@ -59,13 +62,28 @@ _HEADERS = {
 
 
 class ServedApp(AppService):
-    """One browser session's app process, run as `argv` (no shell) for `reviewer`."""
+    """One browser session's app process, run as `argv` (no shell) for `reviewer`.
 
-    def __init__(self, argv: Sequence[str], reviewer: str, **kwargs: Any):
+    `signed_in` is the sign-in that opened it (the account's hash then, and its expiry): the
+    server ends the session when it no longer holds. `on_stopped` is called once the app has
+    stopped, whoever stopped it."""
+
+    def __init__(
+        self,
+        argv: Sequence[str],
+        reviewer: str,
+        *,
+        signed_in: Session | None = None,
+        on_stopped: Callable[[ServedApp], None] | None = None,
+        **kwargs: Any,
+    ):
         super().__init__(shlex.join(argv), **kwargs)
         self.argv = list(argv)
         self.reviewer = reviewer
+        self.signed_in = signed_in
+        self.on_stopped = on_stopped
         self._stopping: asyncio.Future[None] | None = None
+        self._ending: asyncio.Future[None] | None = None
 
     def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
         environment = super()._build_environment(width=width, height=height)
@@ -98,7 +116,25 @@ class ServedApp(AppService):
         """
         if self._stopping is None:
             self._stopping = asyncio.ensure_future(self._stop())
+            if self.on_stopped is not None:
+                on_stopped = self.on_stopped
+                self._stopping.add_done_callback(lambda _: on_stopped(self))
         await asyncio.shield(self._stopping)
+
+    @property
+    def ending(self) -> bool:
+        return self._ending is not None
+
+    def end(self) -> asyncio.Future[None]:
+        """End the session (once): the app stops, then the browser's websocket closes (its
+        page says the session ended)."""
+        if self._ending is None:
+            self._ending = asyncio.ensure_future(self._end())
+        return self._ending
+
+    async def _end(self) -> None:
+        await self.stop()
+        await self.remote_close()
 
     async def _stop(self) -> None:
         process = self._process
@@ -222,6 +258,7 @@ class CaseReviewServer(Server):
             ]
         )
         app.on_shutdown.append(self.on_shutdown)
+        app.cleanup_ctx.append(self._watching)
         return app
 
     async def make_app(self) -> web.Application:
@@ -386,6 +423,9 @@ class CaseReviewServer(Server):
         websocket = web.WebSocketResponse(heartbeat=15)
         width = min(max(to_int(request.query.get("width", "80"), 80), 20), 500)
         height = min(max(to_int(request.query.get("height", "24"), 24), 8), 200)
+        signed_in = self._signed_in(request)
+        if signed_in is None:  # (cannot be: the guard found it a moment ago)
+            raise self._unauthorized()
         app_service: ServedApp | None = None
         try:
             await websocket.prepare(request)
@@ -393,6 +433,8 @@ class CaseReviewServer(Server):
             app_service = self.app_service_class(
                 self.child_argv,
                 name,
+                signed_in=signed_in,
+                on_stopped=self.app_services.discard,  # also when this handler is cancelled
                 write_bytes=websocket.send_bytes,
                 write_str=websocket.send_str,
                 close=websocket.close,
@@ -407,11 +449,58 @@ class CaseReviewServer(Server):
         except Exception as error:  # a malformed message from the page: end this session
             log.warning("session of %s ended: %r", name, error)
         finally:
+            self._websockets.discard(websocket)
             if app_service is not None:
                 await app_service.stop()
-                self.app_services.discard(app_service)
-            self._websockets.discard(websocket)
         return websocket
+
+    def _signed_in(self, request: web.Request) -> Session | None:
+        """The sign-in a request came with (as `_who` found it): the account's hash it was
+        checked against, and when it expires."""
+        basic = parse_basic(request.headers.get("Authorization"))
+        if basic is not None:
+            return self.sessions.basic(*basic)
+        return self.sessions.get(request.cookies.get(COOKIE))
+
+    # ------------------------------------------------------------------ open sessions
+
+    async def _watching(self, app: web.Application) -> AsyncIterator[None]:
+        """While the server runs, end every session whose sign-in no longer holds."""
+        task = asyncio.create_task(self._watch())
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    async def _watch(self) -> None:
+        while True:
+            await asyncio.sleep(WATCH_SECONDS)
+            for service, why in self.lapsed_sessions():
+                log.warning("ending the session of %s: %s", service.reviewer, why)
+                service.end()
+
+    def lapsed_sessions(self) -> list[tuple[ServedApp, str]]:
+        """The open sessions a request could no longer open, and why: the account was
+        removed, its password changed, or the sign-in expired."""
+        lapsed = []
+        now = self.sessions.clock()
+        for service in list(self.app_services):
+            signed_in = service.signed_in
+            if signed_in is None or service.ending:
+                continue
+            if signed_in.expires <= now:
+                lapsed.append((service, "the sign-in expired"))
+                continue
+            try:
+                stored = self.store.password_hash(signed_in.name)
+            except StoreError as exc:  # looked at again in a moment
+                log.error("cannot check the open sessions' accounts: %s", exc)
+                break
+            if stored is None:
+                lapsed.append((service, "the account was removed"))
+            elif stored != signed_in.password_hash:
+                lapsed.append((service, "the password was changed"))
+        return lapsed
 
     async def handle_download(self, request: web.Request) -> web.StreamResponse:
         key = request.match_info["key"]
