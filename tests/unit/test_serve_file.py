@@ -18,7 +18,7 @@ import pytest
 
 from casereview.store import Store
 from tests.factories import seed_store
-from tests.served import Session, add_account, basic
+from tests.served import PASSWORD, Session, add_account, basic
 
 CASEREVIEW = str(Path(sys.executable).with_name("casereview"))
 ENV = {k: v for k, v in os.environ.items() if k != "CASEREVIEW_REVIEWER"}
@@ -150,3 +150,71 @@ def test_answers_saved_in_turn_survive_another_process_and_the_stop(db: Path) ->
         for name in ("ana", "bob")
         for qid in (None, "REC-01", "REC-02")
     ]
+
+
+async def _removed_while_served(url: str, server: subprocess.Popen[str], db: Path) -> list[int]:
+    """Sign ana in with the form (a cookie), open her app and close it, remove her account
+    from another process; what the server answers her cookie then, with an open session of
+    bob's and with none."""
+    statuses = []
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+        signin = await http.post(
+            f"{url}/signin", data={"name": "ana", "password": PASSWORD}, allow_redirects=False
+        )
+        assert signin.status == 303
+        session = Session(await http.ws_connect(f"{url}/ws?width=100&height=30"))
+        await session.until("Test audit")
+        await session.close()
+        await until(lambda: not children_of(server.pid), "ana's app to end")
+        bob = Session(await http.ws_connect(f"{url}/ws", headers=basic("bob")))
+        await bob.until("Test audit")
+        removed = await asyncio.to_thread(casereview, db, "users", "remove", "ana")
+        assert removed.returncode == 0, removed.stderr
+        page = await http.get(f"{url}/", allow_redirects=False)  # ana's cookie
+        statuses.append(page.status)
+        await bob.close()
+        await until(lambda: not children_of(server.pid), "bob's app to end")
+        page = await http.get(f"{url}/", allow_redirects=False)
+        statuses.append(page.status)
+    return statuses
+
+
+def test_a_removed_account_is_refused_at_once_by_the_running_server(db: Path) -> None:
+    server, url = start_serve(db)
+    try:
+        statuses = asyncio.run(_removed_while_served(url, server, db))
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=30)
+    assert statuses == [303, 303]  # to the sign-in page: the cookie is no longer good
+
+
+def test_the_sessions_end_with_a_killed_server(db: Path) -> None:
+    server, url = start_serve(db)
+    try:
+        apps = asyncio.run(_open_a_session_and_kill(url, server))
+    finally:
+        if server.poll() is None:
+            server.kill()
+        server.wait()
+    assert len(apps) == 1
+    deadline = time.monotonic() + 15
+    while any(alive(pid) for pid in apps):
+        assert time.monotonic() < deadline, "a session's app outlived its killed server"
+        time.sleep(0.05)
+    # and nothing has the file open: another process can take it whole
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] == 0
+    finally:
+        conn.close()
+
+
+async def _open_a_session_and_kill(url: str, server: subprocess.Popen[str]) -> list[int]:
+    async with aiohttp.ClientSession() as http:
+        session = Session(await http.ws_connect(f"{url}/ws", headers=basic("ana")))
+        await session.until("Test audit")
+        apps = children_of(server.pid)
+        server.send_signal(signal.SIGKILL)
+        await asyncio.to_thread(server.wait, 30)
+    return apps

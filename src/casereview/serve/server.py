@@ -19,6 +19,7 @@ import contextlib
 import html
 import logging
 import math
+import os
 import shlex
 import signal
 import ssl
@@ -238,6 +239,7 @@ class CaseReviewServer(Server):
         if self.store.readonly:
             raise StoreError(f"{self.db_path} cannot be written here, so it cannot be served")
         self.child_argv = [python, "-m", "casereview.cli.served_session", "--db", str(self.db_path)]
+        self.child_argv += ["--server", str(os.getpid())]  # a session ends with its server
         self.app_service_class: type[ServedApp] = ServedApp
         self.app_services: set[ServedApp] = set()
         self._websockets: set[web.WebSocketResponse] = set()
