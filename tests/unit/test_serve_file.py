@@ -1,5 +1,6 @@
-"""The real `casereview serve` process and the database file it shares with every other
-casereview process: nothing shown "Saved" is lost, whoever else opens the file meanwhile."""
+"""The served app and the database file it shares with every other casereview process
+(the real `casereview serve` where it matters): nothing shown "Saved" is lost whoever else
+opens the file meanwhile, no session outlives its server, and a full disk is named full."""
 
 from __future__ import annotations
 
@@ -218,3 +219,35 @@ async def _open_a_session_and_kill(url: str, server: subprocess.Popen[str]) -> l
         server.send_signal(signal.SIGKILL)
         await asyncio.to_thread(server.wait, 30)
     return apps
+
+
+async def test_a_full_disk_is_named_full_to_the_browser(db: Path) -> None:
+    from casereview.serve.server import CaseReviewServer
+    from casereview.store import StoreError
+    from tests.served import client_for
+
+    server = CaseReviewServer(db)
+    store = server.store
+    # SQLite reports a file at its max_page_count as a full disk (SQLITE_FULL): cap the file
+    # at its size and fill it with the very sign-in the request will record, until it is full
+    store.conn.execute("PRAGMA synchronous = OFF")  # (the filling is quicker so)
+    store.conn.execute(
+        f"PRAGMA max_page_count = {store.conn.execute('PRAGMA page_count').fetchone()[0]}"
+    )
+    with pytest.raises(StoreError, match="is full"):
+        for _ in range(100_000):
+            store.record_sign_in("ana", True, "from 127.0.0.1")
+    before = store.conn.execute("SELECT count(*) FROM events").fetchone()[0]
+    client = await client_for(server)
+    try:
+        form = await client.post(
+            "/signin", data={"name": "ana", "password": PASSWORD}, allow_redirects=False
+        )
+        text = await form.text()
+    finally:
+        await client.close()
+    assert form.status == 503
+    assert "disk holding the database is full" in text and "busy" not in text
+    assert str(db.parent) not in text  # the server's folders are not the browser's business
+    assert "Set-Cookie" not in form.headers  # not signed in without the trail's record
+    assert store.conn.execute("SELECT count(*) FROM events").fetchone()[0] == before

@@ -22,6 +22,7 @@ import math
 import os
 import shlex
 import signal
+import sqlite3
 import ssl
 import sys
 import urllib.parse
@@ -43,7 +44,7 @@ from casereview.serve.auth import (
     Throttle,
     parse_basic,
 )
-from casereview.store import Store, StoreError
+from casereview.store import Store, StoreError, explain
 
 log = logging.getLogger("casereview.serve")
 
@@ -354,7 +355,7 @@ class CaseReviewServer(Server):
             self.store.record_sign_in(name, ok, where if ok else f"wrong name or password {where}")
         except StoreError as exc:  # the trail must hold every sign-in: none without it
             log.error("sign-in not recorded: %s", exc)
-            raise web.HTTPServiceUnavailable(text="503: the database is busy; try again") from None
+            raise web.HTTPServiceUnavailable(text=f"503: {for_browser(exc)}") from None
         if not ok:
             self.throttle.failed(name)
             return None
@@ -552,6 +553,15 @@ class CaseReviewServer(Server):
             if self._own_store:
                 self.store.close()
         print("casereview: stopped", file=sys.stderr, flush=True)
+
+
+def for_browser(exc: StoreError) -> str:
+    """What a database error means, worded as the command line words it (busy, full, ...)
+    but without the server's paths, which are no business of a browser."""
+    cause = exc.__cause__
+    if isinstance(cause, sqlite3.Error):
+        return str(explain(cause))
+    return "the database refused the request; nothing was changed, try again"
 
 
 def is_loopback(host: str) -> bool:
