@@ -6,7 +6,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from casereview import bundle
 from casereview.app import make_app
@@ -119,7 +119,7 @@ async def test_a_served_bundle_export_is_a_download_and_writes_nothing_on_the_se
         await pilot.pause()
         await pilot.press(*"ann", "enter")
         target = tmp_path / "loot" / "stolen.zip"
-        app.screen.query_one("#bundle-file").value = f"../{target.parent.name}/{target.name}"
+        app.screen.query_one("#bundle-file", Input).value = f"../{target.parent.name}/{target.name}"
         (tmp_path / "loot").mkdir()
         await pilot.press("enter")
         await pilot.pause()

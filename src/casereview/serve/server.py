@@ -5,8 +5,10 @@ What this adds to textual-serve (whose server and app service are extended, not 
 - every route but the sign-in page needs a signed-in session cookie or HTTP Basic
   credentials; wrong ones get 401, and a name's failures past FAILURES_ALLOWED a minute get
   429 without being checked;
-- each browser session's app process is started without a shell, with the signed-in name
-  as its reviewer (CASEREVIEW_REVIEWER is dropped from its environment);
+- each browser session's app process (serve.apps) is started without a shell, with the
+  signed-in name as its reviewer (CASEREVIEW_REVIEWER is dropped from its environment), and
+  ended within a second or two once its account is removed, its password changed or its
+  sign-in expired; it ends with the server, even one killed outright;
 - a download is served only to the reviewer whose session made it;
 - its own page (no fonts fetched from elsewhere), security headers, a URL printed at start-up,
   and a stop on Ctrl+C that ends every app process.
@@ -20,21 +22,19 @@ import html
 import logging
 import math
 import os
-import shlex
 import signal
 import sqlite3
 import ssl
 import sys
 import urllib.parse
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import Any
 
 from aiohttp import web
-from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
 from casereview import accounts
+from casereview.serve.apps import ServedApp, lapsed
 from casereview.serve.auth import (
     COOKIE,
     SESSION_SECONDS,
@@ -48,7 +48,6 @@ from casereview.store import Store, StoreError, explain
 
 log = logging.getLogger("casereview.serve")
 
-STOP_SECONDS = 5.0  # an app process that has not quit this long after being asked is killed
 WATCH_SECONDS = 1.0  # how often open sessions are checked against their accounts and expiry
 MAX_SESSIONS = 64  # app processes at once, all reviewers
 MAX_SESSIONS_EACH = 8  # ... and for one reviewer (tabs left open)
@@ -61,100 +60,6 @@ _HEADERS = {
     "Referrer-Policy": "same-origin",  # (no-referrer would make a browser send Origin: null)
     "Cache-Control": "no-store",
 }
-
-
-class ServedApp(AppService):
-    """One browser session's app process, run as `argv` (no shell) for `reviewer`.
-
-    `signed_in` is the sign-in that opened it (the account's hash then, and its expiry): the
-    server ends the session when it no longer holds. `on_stopped` is called once the app has
-    stopped, whoever stopped it."""
-
-    def __init__(
-        self,
-        argv: Sequence[str],
-        reviewer: str,
-        *,
-        signed_in: Session | None = None,
-        on_stopped: Callable[[ServedApp], None] | None = None,
-        **kwargs: Any,
-    ):
-        super().__init__(shlex.join(argv), **kwargs)
-        self.argv = list(argv)
-        self.reviewer = reviewer
-        self.signed_in = signed_in
-        self.on_stopped = on_stopped
-        self._stopping: asyncio.Future[None] | None = None
-        self._ending: asyncio.Future[None] | None = None
-
-    def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
-        environment = super()._build_environment(width=width, height=height)
-        environment.pop("CASEREVIEW_REVIEWER", None)
-        environment[SIGNED_IN] = self.reviewer
-        return environment
-
-    async def _open_app_process(
-        self, width: int = 80, height: int = 24
-    ) -> asyncio.subprocess.Process:
-        environment = self._build_environment(width=width, height=height)
-        self._process = process = await asyncio.create_subprocess_exec(
-            *self.argv,
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            env=environment,
-        )
-        assert process.stdin is not None
-        self._stdin = process.stdin
-        return process
-
-    async def stop(self) -> None:
-        """Ask the app to quit; kill it if it has not within STOP_SECONDS.
-
-        The session's handler and the server's shutdown can both stop one app at once. They
-        share one stop, shielded: a caller cancelled while it waits (aiohttp cancels a
-        closed connection's handler) must not cancel the stop, nor the task that reads the
-        app's output, which every other caller is waiting on.
-        """
-        if self._stopping is None:
-            self._stopping = asyncio.ensure_future(self._stop())
-            if self.on_stopped is not None:
-                on_stopped = self.on_stopped
-                self._stopping.add_done_callback(lambda _: on_stopped(self))
-        await asyncio.shield(self._stopping)
-
-    @property
-    def ending(self) -> bool:
-        return self._ending is not None
-
-    def end(self) -> asyncio.Future[None]:
-        """End the session (once): the app stops, then the browser's websocket closes (its
-        page says the session ended)."""
-        if self._ending is None:
-            self._ending = asyncio.ensure_future(self._end())
-        return self._ending
-
-    async def _end(self) -> None:
-        await self.stop()
-        await self.remote_close()
-
-    async def _stop(self) -> None:
-        process = self._process
-        try:
-            await asyncio.wait_for(super().stop(), STOP_SECONDS)
-        except TimeoutError:
-            log.warning("an app process for %s did not quit; killing it", self.reviewer)
-        except asyncio.CancelledError:
-            current = asyncio.current_task()
-            if current is not None and current.cancelling():
-                raise  # this stop itself is cancelled (the server is going down hard)
-            # else the task reading the app's output ended by a cancel: end the process below
-        if process is not None and process.returncode is None:
-            try:
-                await asyncio.wait_for(process.wait(), STOP_SECONDS)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
 
 
 def _page(title: str, body: str) -> str:
@@ -483,27 +388,12 @@ class CaseReviewServer(Server):
                 service.end()
 
     def lapsed_sessions(self) -> list[tuple[ServedApp, str]]:
-        """The open sessions a request could no longer open, and why: the account was
-        removed, its password changed, or the sign-in expired."""
-        lapsed = []
-        now = self.sessions.clock()
-        for service in list(self.app_services):
-            signed_in = service.signed_in
-            if signed_in is None or service.ending:
-                continue
-            if signed_in.expires <= now:
-                lapsed.append((service, "the sign-in expired"))
-                continue
-            try:
-                stored = self.store.password_hash(signed_in.name)
-            except StoreError as exc:  # looked at again in a moment
-                log.error("cannot check the open sessions' accounts: %s", exc)
-                break
-            if stored is None:
-                lapsed.append((service, "the account was removed"))
-            elif stored != signed_in.password_hash:
-                lapsed.append((service, "the password was changed"))
-        return lapsed
+        """The open sessions a request could no longer open, and why (apps.lapsed)."""
+        try:
+            return lapsed(self.app_services, self.sessions.clock(), self.store.password_hash)
+        except StoreError as exc:  # looked at again in a moment
+            log.error("cannot check the open sessions' accounts: %s", exc)
+            return []
 
     async def handle_download(self, request: web.Request) -> web.StreamResponse:
         key = request.match_info["key"]
