@@ -117,6 +117,13 @@ async def _two_reviewers_in_turn(url: str, server: subprocess.Popen[str], db: Pa
             listed = await asyncio.to_thread(casereview, db, "audit", "list")
             assert listed.returncode == 0, listed.stderr
             assert "Test audit" in listed.stdout
+    # between requests the server holds no read snapshot: another connection can checkpoint
+    # the whole -wal into the file (SQLite says busy if a reader still needs a part of it)
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] == 0
+    finally:
+        conn.close()
     return saved
 
 
