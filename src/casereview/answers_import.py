@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from casereview.csvfile import decode, ensure_field_limit, read_rows
+from casereview.export import refuse_the_database
 from casereview.fields import Status
 from casereview.importing import Imported
 from casereview.problems import InputError, Problem
@@ -288,6 +289,7 @@ def import_answers(store: Store, audit_name: str, path: Path, actor: str) -> Imp
     """Read an answers file and add its reviews to the audit, all or nothing, holding the
     app's rules (rules.py). Checked against the audit as it stands; if someone saves before
     the write, nothing is written (Store.import_reviews)."""
+    refuse_the_database(path, store.files())
     audit = store.audit_named(audit_name)
     try:
         raw = path.read_bytes()

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
-from casereview.problems import CasereviewError
+from casereview.problems import CasereviewError, InputError, Problem
 from casereview.text import invisible, skip_blank_start
 
 Cell = str | int | float | bool | None
@@ -81,8 +81,7 @@ def safe_target(path: Path, protect: Iterable[Path] = ()) -> Path:
     a new one over it, which would turn any of these into a plain file of export rows.
     """
     target = Path(os.path.realpath(path))
-    guarded = [Path(os.path.realpath(p)) for p in protect]
-    if target in guarded or any(_same_file(target, p) for p in guarded):
+    if is_protected(target, protect):
         raise UnsafeTarget(
             f"{path} is the open database (or a file SQLite keeps beside it); an export there "
             "would replace every review: choose another file name"
@@ -101,6 +100,32 @@ def safe_target(path: Path, protect: Iterable[Path] = ()) -> Path:
             "one; leave out the file name to write to the terminal"
         )
     return target
+
+
+def is_protected(path: Path, protect: Iterable[Path]) -> bool:
+    """Whether `path` is one of the files `protect` (the open database and the files SQLite
+    keeps beside it): by name, symlinks followed, or by inode (a hard link)."""
+    target = Path(os.path.realpath(path))
+    guarded = [Path(os.path.realpath(p)) for p in protect]
+    return target in guarded or any(_same_file(target, p) for p in guarded)
+
+
+def refuse_the_database(path: Path, protect: Iterable[Path]) -> None:
+    """An input file (cases, answers, a checklist) that is the open database or a file
+    beside it is refused before it is read: a mistake, and reading it would close a
+    descriptor of it, which on POSIX drops every lock this process holds on it (another
+    process could then checkpoint and delete the -wal under this one's connection)."""
+    if is_protected(path, protect):
+        raise InputError(
+            [
+                Problem(
+                    str(path),
+                    1,
+                    "this is the open database (or a file SQLite keeps beside it), not a file "
+                    "to import; nothing was read",
+                )
+            ]
+        )
 
 
 def _same_file(a: Path, b: Path) -> bool:

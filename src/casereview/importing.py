@@ -27,6 +27,7 @@ from casereview.csvfile import (
     stream_table,
     well_shaped,
 )
+from casereview.export import refuse_the_database
 from casereview.fields import BOOL_COLUMNS, BOOLS, CASE_COLUMNS, DATE_COLUMNS
 from casereview.problems import InputError, Problem
 from casereview.text import invisible_refusal, match_key, nfc, utf16_codec
@@ -343,6 +344,7 @@ def import_cases(
     left as it is, with "update" its metadata is replaced from the file and the change
     written to the trail. A file that is not UTF-8 is read as Windows-1252, with a warning.
     """
+    refuse_the_database(path, store.files())
     warnings: list[str] = []
     encoding = "utf-8"
     while True:

@@ -6,7 +6,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from casereview import bundle
 from casereview.app import make_app
@@ -87,3 +87,49 @@ async def test_the_palette_exports_the_highlighted_audits_bundle_for_a_reviewer(
         (store.case(ids[0]).case_ref, "ann")
     ]
     assert content["for_reviewer"] == "ann" and content["exported_by"] == "lead"
+
+
+async def test_a_served_bundle_export_is_a_download_and_writes_nothing_on_the_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Served, the reviewer's typed path is on the server's disk: the bundle (case data and
+    # notes) goes to their browser instead, as a served export does, under a plain name.
+    from textual.app import App
+
+    store = Store.open(tmp_path / "central.db")
+    audit = seed_store(store)
+    ids = [c.id for c in store.cases()]
+    complete_review(store, audit.id, ids[0], "ann", "primary", FULL)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    sent: list[tuple[bytes, str, str]] = []
+    monkeypatch.setattr(App, "is_web", property(lambda _self: True))
+    monkeypatch.setattr(
+        App,
+        "deliver_binary",
+        lambda _self, data, save_filename, mime_type=None, **_kw: sent.append(
+            (data.read(), save_filename, mime_type)
+        ),
+    )
+    before = sorted(p.name for p in tmp_path.iterdir())
+    app = make_app(store, "lead")
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(BundleDialog(audit.id))
+        await pilot.pause()
+        await pilot.press(*"ann", "enter")
+        target = tmp_path / "loot" / "stolen.zip"
+        app.screen.query_one("#bundle-file", Input).value = f"../{target.parent.name}/{target.name}"
+        (tmp_path / "loot").mkdir()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, AuditsScreen)
+    ((data, name, mime),) = sent
+    assert name == "stolen.zip" and mime == "application/zip"
+    content = bundle.unpack(data, name).content
+    assert [(r["case_ref"], r["reviewer"]) for r in content["reviews"]] == [
+        (store.case(ids[0]).case_ref, "ann")
+    ]
+    assert list((tmp_path / "loot").iterdir()) == []  # nothing on the server's disk
+    assert list(elsewhere.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*before, "loot"])

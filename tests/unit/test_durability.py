@@ -8,10 +8,12 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from casereview.problems import InputError
 from casereview.store import Store
 from tests.factories import seed_store
 
@@ -111,3 +113,85 @@ def test_two_processes_share_one_file(tmp_path: Path) -> None:
         assert "database is locked" not in err
     assert_saved(db, reports(lines_ann), "ann")
     assert_saved(db, reports(lines_bob), "bob")
+
+
+# A child that opens the file, reads and closes. SQLite checkpoints the -wal into the file
+# and deletes it (and the -shm) when it closes the last connection anywhere, which it knows
+# by taking an exclusive lock; then it says whether another process holds a lock on the file.
+CHILD_CLOSES = """
+import fcntl, os, sqlite3, sys
+conn = sqlite3.connect(sys.argv[1])
+conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+conn.close()
+fd = os.open(sys.argv[1], os.O_RDWR)
+try:  # SQLite's shared-lock bytes (0x40000002, 510 bytes): free only if no one holds them
+    fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 510, 0x40000002)
+    print("unlocked")
+except OSError:
+    print("locked")
+"""
+
+
+def test_opening_the_file_again_keeps_the_first_connections_lock(tmp_path: Path) -> None:
+    # On POSIX, closing any descriptor of a file drops every lock the process holds on it:
+    # a second open that read the file with Python's open() left the first connection
+    # unprotected, and another process's close deleted the -wal it was writing to.
+    db = tmp_path / "team.db"
+    first = Store.open(db)
+    audit = seed_store(first)
+    wal = db.with_name(db.name + "-wal")
+    assert wal.exists()
+    second = Store.open(db)
+    second.close()
+    child = subprocess.run(
+        [sys.executable, "-c", CHILD_CLOSES, str(db)], capture_output=True, text=True, check=True
+    )
+    assert child.stdout.strip() == "locked"
+    assert wal.exists(), "another process checkpointed and deleted the -wal under us"
+    # and what the first connection writes now, another process reads
+    review = first.open_review(audit.id, first.audit_cases(audit.id)[0].case.id, "ann")
+    first.set_answer(review.id, "REC-01", "yes", "ann")
+    read = (
+        "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchall())"
+    )
+    sql = "SELECT question_id, value FROM answers"
+    child = subprocess.run(
+        [sys.executable, "-c", read, str(db), sql], capture_output=True, text=True, check=True
+    )
+    assert child.stdout.strip() == "[('REC-01', 'yes')]"
+    first.close()
+
+
+def _import_cases(store: Store, path: Path) -> None:
+    from casereview.importing import import_cases
+
+    import_cases(store, path)
+
+
+def _import_answers(store: Store, path: Path) -> None:
+    from casereview.answers_import import import_answers
+
+    import_answers(store, "Test audit", path, "ann")
+
+
+@pytest.mark.parametrize("importer", [_import_cases, _import_answers])
+@pytest.mark.parametrize("suffix", ["", "-shm"])
+def test_the_open_database_is_refused_as_an_input_before_it_is_read(
+    tmp_path: Path, importer: Callable[[Store, Path], None], suffix: str
+) -> None:
+    # Reading it would close a descriptor of it and drop this process's locks (above).
+    db = tmp_path / "team.db"
+    store = Store.open(db)
+    seed_store(store)
+    before = list(store.conn.iterdump())
+    given = tmp_path / "copy-of-the-db.csv"
+    os.link(db.with_name(db.name + suffix), given)  # by another name: the same file
+    with pytest.raises(InputError) as refused:
+        importer(store, given)
+    assert str(given) in str(refused.value) and "open database" in str(refused.value)
+    child = subprocess.run(
+        [sys.executable, "-c", CHILD_CLOSES, str(db)], capture_output=True, text=True, check=True
+    )
+    assert child.stdout.strip() == "locked"
+    assert list(store.conn.iterdump()) == before
+    store.close()

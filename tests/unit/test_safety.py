@@ -108,6 +108,33 @@ def test_a_link_to_the_database_is_followed_and_refused(db: Path, tmp_path: Path
     assert symlink.is_symlink()
 
 
+@pytest.mark.parametrize(
+    ("args", "why"),
+    [
+        (("cases", "import", "{file}"), "this is the open database"),
+        (("answers", "import", "{file}", "--audit", AUDIT), "this is the open database"),
+        # a checklist file is read before the database is opened, so it is refused unopened
+        (
+            ("audit", "create", "X", "--checklist", "{file}", "--sample", "1"),
+            "the file is not UTF-8",
+        ),
+    ],
+    ids=["cases", "answers", "checklist"],
+)
+def test_the_database_given_as_an_input_is_refused_before_it_is_read_open(
+    db: Path, tmp_path: Path, args: tuple[str, ...], why: str
+) -> None:
+    # read while the command's connection is open, its close would drop the connection's
+    # lock on the file (test_durability); and it is a mistake
+    before = dump(db)
+    given = tmp_path / "pool.yaml"
+    os.link(db, given)  # the database under an input's name
+    result = run(db, *(a.format(file=given) for a in args))
+    assert result.exit_code == 2, result.output
+    assert f"{given}:1: {why}" in result.stderr
+    assert dump(db) == before
+
+
 def test_a_device_or_pipe_is_never_replaced_by_a_file(db: Path, tmp_path: Path) -> None:
     # /dev/null as root would be the real case; a FIFO is the same kind of file, and safe
     # to try on any machine.

@@ -78,13 +78,17 @@ def audit_create(
         reviewer_names,
     )
 
-    store = context.store_with_checklists(existing=True)
-    scope = Scope(_parse_where(where), _parse_day(date_from, "--from"), _parse_day(date_to, "--to"))
+    text = None
     if Path(checklist_spec).suffix in (".yaml", ".yml"):
         from casereview.checklist_loading import load_checklist
 
+        # read before the database is opened: a wrong file is refused with nothing written,
+        # and closing a file read while a connection is open can drop the connection's locks
         load_checklist(checklist_spec)
         text = Path(checklist_spec).read_text(encoding="utf-8-sig")
+    store = context.store_with_checklists(existing=True)
+    scope = Scope(_parse_where(where), _parse_day(date_from, "--from"), _parse_day(date_to, "--to"))
+    if text is not None:
         info = store.add_checklist(text, checklist_spec)
     else:
         info = store.find_checklist(checklist_spec)

@@ -74,7 +74,8 @@ def serve_cmd(
             ssl_context.load_cert_chain(certfile, keyfile)
         except (ssl.SSLError, OSError) as exc:
             fail(f"cannot use {certfile} with {keyfile}: {exc}")
+    # the server takes this store: a second connection in one process is one too many
     server = CaseReviewServer(
-        context.db_path, host=host, port=port, ssl_context=ssl_context, public_url=public_url
+        store, host=host, port=port, ssl_context=ssl_context, public_url=public_url
     )
     server.run(announce=click.echo)

@@ -160,7 +160,7 @@ class AuditsScreen(StoreScreen):
 
         def done(message: str | None) -> None:
             if message:
-                self.notify(message, title="Bundle written", markup=False)
+                self.notify(message, title="Bundle exported", markup=False)
 
         self.app.push_screen(BundleDialog(audit_id), done)
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -14,6 +15,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Input, Label, Static
 
+from casereview.screens.export_dialog import download_name
 from casereview.screens.modals import Dialog
 
 if TYPE_CHECKING:
@@ -44,6 +46,12 @@ class BundleCommands(Provider):
         screen = self._screen()
         if screen is not None:
             yield DiscoveryHit(Content(TITLE), screen.action_export_bundle, text=TITLE)
+
+
+def _counts(content: dict[str, Any], reviewer: str | None) -> str:
+    return f"{len(content['reviews'])} reviews, {len(content['events'])} events" + (
+        f" for {reviewer}" if reviewer else ""
+    )
 
 
 def default_name(audit: str, reviewer: str) -> str:
@@ -102,9 +110,12 @@ class BundleDialog(Dialog[str | None]):
         if not file:
             message.update(Text("Give a file name for the bundle."))
             return
-        path = Path(file)
         reviewer = self.query_one("#bundle-reviewer", Input).value.strip() or None
         store = self.cr_app.store
+        if self.app.is_web:  # served: the reviewer's browser downloads it, the server keeps none
+            self._deliver(download_name(file, "zip"), reviewer)
+            return
+        path = Path(file)
         try:
             target = export.safe_target(path, store.files())
             if target.exists():
@@ -115,9 +126,24 @@ class BundleDialog(Dialog[str | None]):
         except (CasereviewError, OSError) as exc:
             message.update(Text(f"Not written: {exc}"))
             return
+        self.dismiss(f"Wrote {file}: {_counts(content, reviewer)}")
+
+    def _deliver(self, name: str, reviewer: str | None) -> None:
+        """The bundle, built in memory, to the browser as a download (as a served export)."""
+        from casereview import bundle
+        from casereview.problems import CasereviewError
+
+        try:
+            content, text = self.cr_app.store.bundle_content(
+                self.audit_id, reviewer, self.cr_app.reviewer
+            )
+            data = bundle.pack(content, text)
+        except CasereviewError as exc:
+            self.query_one("#bundle-message", Static).update(Text(f"Not made: {exc}"))
+            return
+        self.app.deliver_binary(io.BytesIO(data), save_filename=name, mime_type="application/zip")
         self.dismiss(
-            f"Wrote {file}: {len(content['reviews'])} reviews, {len(content['events'])} events"
-            + (f" for {reviewer}" if reviewer else "")
+            f"{name} is on its way to your browser as a download: {_counts(content, reviewer)}"
         )
 
     def action_cancel(self) -> None:

@@ -5,8 +5,10 @@ What this adds to textual-serve (whose server and app service are extended, not 
 - every route but the sign-in page needs a signed-in session cookie or HTTP Basic
   credentials; wrong ones get 401, and a client's failures for a name past FAILURES_ALLOWED
   a minute get 429 without being checked (auth.Throttle: others are slowed, not locked out);
-- each browser session's app process is started without a shell, with the signed-in name
-  as its reviewer (CASEREVIEW_REVIEWER is dropped from its environment);
+- each browser session's app process (serve.apps) is started without a shell, with the
+  signed-in name as its reviewer (CASEREVIEW_REVIEWER is dropped from its environment), and
+  ended within a second or two once its account is removed, its password changed or its
+  sign-in expired; it ends with the server, even one killed outright;
 - a download is served only to the reviewer whose session made it;
 - its own page (no fonts fetched from elsewhere), security headers, a URL printed at start-up,
   and a stop on Ctrl+C that ends every app process.
@@ -15,40 +17,42 @@ What this adds to textual-serve (whose server and app service are extended, not 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import math
-import shlex
+import os
 import signal
+import sqlite3
 import ssl
 import sys
 import time
 import urllib.parse
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import Any
 
 from aiohttp import web
-from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
 from casereview import accounts
+from casereview.serve.apps import ServedApp, lapsed
 from casereview.serve.auth import (
     COOKIE,
     SESSION_SECONDS,
     SIGNED_IN,
     FailureTally,
+    Session,
     Sessions,
     Throttle,
     counted,
     parse_basic,
 )
 from casereview.serve.pages import app_page, signin_page
-from casereview.store import Store, StoreError
+from casereview.store import Store, StoreError, explain
 from casereview.store.users import Account
 
 log = logging.getLogger("casereview.serve")
 
-STOP_SECONDS = 5.0  # an app process that has not quit this long after being asked is killed
+WATCH_SECONDS = 1.0  # how often open sessions are checked against their accounts and expiry
 MAX_SESSIONS = 64  # app processes at once, all reviewers
 MAX_SESSIONS_EACH = 8  # ... and for one reviewer (tabs left open)
 _REQUEST_REVIEWER = web.RequestKey("reviewer", str)  # the signed-in name, per request
@@ -62,67 +66,6 @@ _HEADERS = {
 }
 
 
-class ServedApp(AppService):
-    """One browser session's app process, run as `argv` (no shell) for `reviewer`."""
-
-    def __init__(self, argv: Sequence[str], reviewer: str, **kwargs: Any):
-        super().__init__(shlex.join(argv), **kwargs)
-        self.argv = list(argv)
-        self.reviewer = reviewer
-        self._stopping: asyncio.Future[None] | None = None
-
-    def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
-        environment = super()._build_environment(width=width, height=height)
-        environment.pop("CASEREVIEW_REVIEWER", None)
-        environment[SIGNED_IN] = self.reviewer
-        return environment
-
-    async def _open_app_process(
-        self, width: int = 80, height: int = 24
-    ) -> asyncio.subprocess.Process:
-        environment = self._build_environment(width=width, height=height)
-        self._process = process = await asyncio.create_subprocess_exec(
-            *self.argv,
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            env=environment,
-        )
-        assert process.stdin is not None
-        self._stdin = process.stdin
-        return process
-
-    async def stop(self) -> None:
-        """Ask the app to quit; kill it if it has not within STOP_SECONDS.
-
-        The session's handler and the server's shutdown can both stop one app at once. They
-        share one stop, shielded: a caller cancelled while it waits (aiohttp cancels a
-        closed connection's handler) must not cancel the stop, nor the task that reads the
-        app's output, which every other caller is waiting on.
-        """
-        if self._stopping is None:
-            self._stopping = asyncio.ensure_future(self._stop())
-        await asyncio.shield(self._stopping)
-
-    async def _stop(self) -> None:
-        process = self._process
-        try:
-            await asyncio.wait_for(super().stop(), STOP_SECONDS)
-        except TimeoutError:
-            log.warning("an app process for %s did not quit; killing it", self.reviewer)
-        except asyncio.CancelledError:
-            current = asyncio.current_task()
-            if current is not None and current.cancelling():
-                raise  # this stop itself is cancelled (the server is going down hard)
-            # else the task reading the app's output ended by a cancel: end the process below
-        if process is not None and process.returncode is None:
-            try:
-                await asyncio.wait_for(process.wait(), STOP_SECONDS)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
-
-
 _NOT_A_NAME = "(not an account name)"  # who the trail says tried a name no account can have
 
 
@@ -131,7 +74,7 @@ class CaseReviewServer(Server):
 
     def __init__(
         self,
-        db_path: Path,
+        db: Path | Store,
         *,
         host: str = "127.0.0.1",
         port: int = 8000,
@@ -143,17 +86,23 @@ class CaseReviewServer(Server):
         monotonic: Callable[[], float] | None = None,
     ):
         super().__init__("casereview", host=host, port=port, title="casereview")
-        self.db_path = Path(db_path).resolve()
+        # One connection to the file per process: the command's own store when it gives one
+        # (closed by whoever opened it), else one opened here and closed when serving stops.
+        self._own_store = not isinstance(db, Store)
+        self.store = db if isinstance(db, Store) else Store.open(db)  # accounts, sign-ins
+        if self.store.path is None:
+            raise StoreError("a store in memory cannot be served: no session could open it")
+        self.db_path = self.store.path.resolve()
         self.ssl_context = ssl_context
         self.fixed_public_url = public_url.rstrip("/") if public_url else None
         self.tls = ssl_context is not None or (public_url or "").startswith("https:")
         self.sessions = Sessions(**({"clock": clock} if clock else {}), seconds=session_seconds)
         self.throttle = Throttle(monotonic or time.monotonic)
         self.tally = FailureTally(monotonic or time.monotonic)  # failed sign-ins to record
-        self.store = Store.open(self.db_path)  # accounts and sign-in events
         if self.store.readonly:
             raise StoreError(f"{self.db_path} cannot be written here, so it cannot be served")
         self.child_argv = [python, "-m", "casereview.cli.served_session", "--db", str(self.db_path)]
+        self.child_argv += ["--server", str(os.getpid())]  # a session ends with its server
         self.app_service_class: type[ServedApp] = ServedApp
         self.app_services: set[ServedApp] = set()
         self._websockets: set[web.WebSocketResponse] = set()
@@ -175,6 +124,7 @@ class CaseReviewServer(Server):
         )
         app.on_shutdown.append(self._record_failure_counts)  # first: the store is still open
         app.on_shutdown.append(self.on_shutdown)
+        app.cleanup_ctx.append(self._watching)
         return app
 
     async def make_app(self) -> web.Application:
@@ -288,7 +238,7 @@ class CaseReviewServer(Server):
             if first and not ok:
                 self.tally.discard(key or "", client)
             log.error("sign-in not recorded: %s", exc)
-            raise web.HTTPServiceUnavailable(text="503: the database is busy; try again") from None
+            raise web.HTTPServiceUnavailable(text=f"503: {for_browser(exc)}") from None
         if key is not None and not ok:
             self.throttle.failed(key, client)
         elif key is not None:
@@ -366,6 +316,9 @@ class CaseReviewServer(Server):
         websocket = web.WebSocketResponse(heartbeat=15)
         width = min(max(to_int(request.query.get("width", "80"), 80), 20), 500)
         height = min(max(to_int(request.query.get("height", "24"), 24), 8), 200)
+        signed_in = self._signed_in(request)
+        if signed_in is None:  # (cannot be: the guard found it a moment ago)
+            raise self._unauthorized()
         app_service: ServedApp | None = None
         try:
             await websocket.prepare(request)
@@ -373,6 +326,8 @@ class CaseReviewServer(Server):
             app_service = self.app_service_class(
                 self.child_argv,
                 name,
+                signed_in=signed_in,
+                on_stopped=self.app_services.discard,  # also when this handler is cancelled
                 write_bytes=websocket.send_bytes,
                 write_str=websocket.send_str,
                 close=websocket.close,
@@ -387,11 +342,43 @@ class CaseReviewServer(Server):
         except Exception as error:  # a malformed message from the page: end this session
             log.warning("session of %s ended: %r", name, error)
         finally:
+            self._websockets.discard(websocket)
             if app_service is not None:
                 await app_service.stop()
-                self.app_services.discard(app_service)
-            self._websockets.discard(websocket)
         return websocket
+
+    def _signed_in(self, request: web.Request) -> Session | None:
+        """The sign-in a request came with (as `_who` found it): the account's hash it was
+        checked against, and when it expires."""
+        basic = parse_basic(request.headers.get("Authorization"))
+        if basic is not None:
+            return self.sessions.basic(*basic)
+        return self.sessions.get(request.cookies.get(COOKIE))
+
+    # ------------------------------------------------------------------ open sessions
+
+    async def _watching(self, app: web.Application) -> AsyncIterator[None]:
+        """While the server runs, end every session whose sign-in no longer holds."""
+        task = asyncio.create_task(self._watch())
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    async def _watch(self) -> None:
+        while True:
+            await asyncio.sleep(WATCH_SECONDS)
+            for service, why in self.lapsed_sessions():
+                log.warning("ending the session of %s: %s", service.reviewer, why)
+                service.end()
+
+    def lapsed_sessions(self) -> list[tuple[ServedApp, str]]:
+        """The open sessions a request could no longer open, and why (apps.lapsed)."""
+        try:
+            return lapsed(self.app_services, self.sessions.clock(), self.store.password_hash)
+        except StoreError as exc:  # looked at again in a moment
+            log.error("cannot check the open sessions' accounts: %s", exc)
+            return []
 
     async def handle_download(self, request: web.Request) -> web.StreamResponse:
         key = request.match_info["key"]
@@ -438,8 +425,18 @@ class CaseReviewServer(Server):
             n = len(self.app_services)
             print(f"casereview: stopping ({n} open session(s))", file=sys.stderr, flush=True)
             await runner.cleanup()
-            self.store.close()
+            if self._own_store:
+                self.store.close()
         print("casereview: stopped", file=sys.stderr, flush=True)
+
+
+def for_browser(exc: StoreError) -> str:
+    """What a database error means, worded as the command line words it (busy, full, ...)
+    but without the server's paths, which are no business of a browser."""
+    cause = exc.__cause__
+    if isinstance(cause, sqlite3.Error):
+        return str(explain(cause))
+    return "the database refused the request; nothing was changed, try again"
 
 
 def is_loopback(host: str) -> bool:

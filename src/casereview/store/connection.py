@@ -30,7 +30,6 @@ if TYPE_CHECKING:
 
     from casereview.checklist import Checklist
 
-SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000  # how long a write waits for another writer before giving up
 _SIDE_FILES = ("-wal", "-shm", "-journal")
 
@@ -112,6 +111,25 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(uri + "?mode=ro&immutable=1", uri=True)
 
 
+def _refused(exc: sqlite3.Error, path: Path) -> StoreError:
+    """Why opening `path` failed: a file whose header is not SQLite's is the wrong file (not
+    a damaged database), else what `explain` says."""
+    if getattr(exc, "sqlite_errorname", "") == "SQLITE_NOTADB":
+        return StoreError(f"{path} is not a SQLite database (is it the right file?)")
+    return explain(exc, path)
+
+
+def _identified(conn: sqlite3.Connection, path: Path) -> sqlite3.Connection:
+    """`conn`, once SQLite has read the file's header (nothing is written: a refused file is
+    left exactly as it was); closed and refused (SQLITE_NOTADB) if it is not SQLite's."""
+    try:
+        conn.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.Error:
+        conn.close()
+        raise
+    return conn
+
+
 class Connection:
     """The file: opening it (checked, configured, migrated), the write transaction and the
     trail's append. The layers above add the tables' operations; `Store` is the whole."""
@@ -171,30 +189,28 @@ class Connection:
         if p.is_dir():
             raise StoreError(f"{p} is a folder, not a database file")
         network = mounts.network_filesystem(p if p.exists() else p.parent)
-        if p.exists():
-            with p.open("rb") as fh:
-                header = fh.read(len(SQLITE_HEADER))
-            if header and header != SQLITE_HEADER:
-                raise StoreError(f"{p} is not a SQLite database (is it the right file?)")
-        elif network:
-            raise NetworkFileSystem(p, network)
-        else:
+        if not p.exists():
+            if network:
+                raise NetworkFileSystem(p, network)
             _create_private(p)
+        # The file is never opened here but through SQLite (_identified reads its header):
+        # on POSIX, closing any descriptor of a file drops every lock this process holds on
+        # it, so a Python open() and close() while another connection of this process has the
+        # file open would let another process checkpoint and delete the -wal under it.
         try:
             if network:
-                store = cls(_connect_read_only(p), p, True)
+                store = cls(_identified(_connect_read_only(p), p), p, True)
                 store.network_fs = network
                 return store
             if _can_write(p):
                 try:
                     conn = sqlite3.connect(str(p), timeout=BUSY_TIMEOUT_MS / 1000)
-                    return cls(conn, p)
+                    return cls(_identified(conn, p), p)
                 except ReadOnlyDatabase:
                     pass  # a read-only mount, where even root cannot write: read it as such
-            conn = _connect_read_only(p)
-            return cls(conn, p, readonly=True)
+            return cls(_identified(_connect_read_only(p), p), p, readonly=True)
         except sqlite3.Error as exc:
-            raise explain(exc, p) from None
+            raise _refused(exc, p) from None
 
     def files(self) -> list[Path]:
         """The database file and the files SQLite keeps beside it: never an export target."""
