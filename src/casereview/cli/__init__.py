@@ -45,7 +45,8 @@ def main(ctx: click.Context, db_path: Path | None, reviewer: str | None) -> None
 
     With no command, opens the terminal app on the database.
     """
-    ctx.obj = Context(db_path or default_db(), reviewer or default_reviewer())
+    # closed when the command ends, however it ends (Context says why that matters)
+    ctx.obj = ctx.with_resource(Context(db_path or default_db(), reviewer or default_reviewer()))
     ctx.obj.db_chosen = db_path is not None
     ctx.obj.given = {k: v for k, v in (("db_path", db_path), ("reviewer", reviewer)) if v}
     if ctx.invoked_subcommand is None:

@@ -9,7 +9,7 @@ import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn, Self, TypeVar
 
 import click
 
@@ -69,7 +69,13 @@ def friendly_errors(fn: F) -> F:
 
 
 class Context:
-    """What every command shares: where the database is and who is working."""
+    """What every command shares: where the database is and who is working.
+
+    A context manager: the store a command opened is closed when the command ends, however
+    it ends (`main` enters it with click's `ctx.with_resource`). Left to the garbage
+    collector, the connection closed at a random later moment, and the last one to close
+    rewrites the file (it checkpoints the write-ahead log): a program that runs `main`
+    in-process (the tests) saw the file change under it."""
 
     def __init__(self, db_path: Path, reviewer: str):
         self.db_path = db_path
@@ -77,6 +83,18 @@ class Context:
         self.db_chosen = False  # --db given on the command line
         self.given: dict[str, object] = {}  # the global options given before the command
         self._store: Store | None = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the store if a command opened it (`serve` and the app: after they end)."""
+        store, self._store = self._store, None
+        if store is not None:
+            store.close()
 
     def given_after(self, name: str, value: object) -> None:
         """A global option given after the command (`cases import x.csv --db new.db`): the
