@@ -29,7 +29,7 @@ from casereview.csvfile import (
 )
 from casereview.fields import BOOL_COLUMNS, BOOLS, CASE_COLUMNS, DATE_COLUMNS
 from casereview.problems import InputError, Problem
-from casereview.text import describe, first_invisible, match_key, nfc, utf16_codec
+from casereview.text import hidden_character, match_key, nfc, utf16_codec
 
 if TYPE_CHECKING:
     from casereview.store import Store
@@ -96,9 +96,9 @@ class _Checker:
             bad.append("case_ref is empty")
         elif not (both.isascii() and both.isprintable()) and (
             hidden := [
-                f"{col} has an invisible or control character ({describe(ch)}); retype it"
+                problem
                 for col, text in (("case_ref", ref), ("force", force))
-                if (ch := first_invisible(text)) is not None
+                if (problem := hidden_character(col, text)) is not None
             ]
         ):
             bad.extend(hidden)
