@@ -21,6 +21,7 @@ from casereview.cli.base import (
     friendly_errors,
     pass_ctx,
 )
+from casereview.text import visible
 
 __all__ = ["Context", "default_db", "default_reviewer", "fail", "main"]
 
@@ -74,7 +75,8 @@ def demo(context: Context, no_tui: bool) -> None:
     path = context.db_path if context.db_chosen else Path("demo.db")
     context.db_path = path
     created = build_demo(context.store, context.reviewer)
-    click.echo(f"{'Built' if created else 'Using existing'} demo database {path}", err=True)
+    built = "Built" if created else "Using existing"
+    click.echo(f"{built} demo database {visible(str(path))}", err=True)
     if not no_tui:
         _run_tui(context)
 

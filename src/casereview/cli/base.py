@@ -15,6 +15,7 @@ import click
 
 from casereview.problems import CasereviewError, InputError
 from casereview.store import Store, StoreError, explain
+from casereview.text import visible
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -39,7 +40,7 @@ def default_reviewer() -> str:
 
 
 def fail(message: str, status: int = 2) -> NoReturn:
-    click.echo(f"casereview: {message}", err=True)
+    click.echo(f"casereview: {visible(message, newlines=True)}", err=True)
     sys.exit(status)
 
 
@@ -51,10 +52,9 @@ def friendly_errors(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except InputError as exc:
-            for warning in exc.warnings:
-                click.echo(f"warning: {warning}", err=True)
+            warn(exc.warnings)
             for problem in exc.problems:
-                click.echo(str(problem), err=True)
+                click.echo(visible(str(problem), newlines=True), err=True)
             click.echo(f"casereview: {len(exc.problems)} problem(s); nothing was written", err=True)
             sys.exit(2)
         except CasereviewError as exc:  # a refusal of the store, a sample, an export target...
@@ -121,11 +121,13 @@ class Context:
         if self._store is None:
             self._store = Store.open(self.db_path)
             if self._store.network_fs:
-                click.echo(
-                    f"warning: {self.db_path} is on a network file system "
-                    f"({self._store.network_fs}): it is only read here, nothing can be saved "
-                    "in it (keep it on a local disk and share it with `casereview serve`)",
-                    err=True,
+                warn(
+                    [
+                        f"{self.db_path} is on a network file system "
+                        f"({self._store.network_fs}): it is only read here, nothing can be "
+                        "saved in it (keep it on a local disk and share it with `casereview "
+                        "serve`)"
+                    ]
                 )
         return self._store
 
@@ -141,8 +143,7 @@ class Context:
     def store_with_checklists(self, existing: bool = False) -> Store:
         """The store, with the shipped checklists stored (for commands that offer them)."""
         store = self.existing_store() if existing else self.store
-        for warning in store.ensure_shipped_checklists():
-            click.echo(f"warning: {warning}", err=True)
+        warn(store.ensure_shipped_checklists())
         return store
 
 
@@ -177,7 +178,7 @@ def output_target(out: Path, force: bool, store: Store) -> Path:
 
 def warn(warnings: list[str]) -> None:
     for warning in warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(f"warning: {visible(warning, newlines=True)}", err=True)
 
 
 def progress_bar(total: int, label: str = "exporting") -> Any:

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from casereview.cli.base import Context, force_option, friendly_errors, output_target, pass_ctx
+from casereview.text import visible
 
 
 @click.group("bundle")
@@ -43,9 +44,9 @@ def bundle_export(
     content, text = store.bundle_content(audit.id, reviewer, context.reviewer)
     bundle.write(target, bundle.pack(content, text))
     click.echo(
-        f"wrote {out}: audit '{audit.name}', {len(content['cases'])} cases, "
-        f"{len(content['reviews'])} reviews, {len(content['events'])} events"
-        + (f" (reviewer {reviewer})" if reviewer else ""),
+        f"wrote {visible(str(out))}: audit '{visible(audit.name)}', {len(content['cases'])} "
+        f"cases, {len(content['reviews'])} reviews, {len(content['events'])} events"
+        + (f" (reviewer {visible(reviewer)})" if reviewer else ""),
         err=True,
     )
 
@@ -73,14 +74,15 @@ def bundle_import(context: Context, file: Path, dry_run: bool, settle: str | Non
     result = store.merge_bundle(
         checked, str(file), context.reviewer, dry_run=dry_run, settle=settle
     )
+    name = visible(str(file))
     if result.empty:
-        click.echo(f"{file}: nothing to add; this database already holds all it has", err=True)
+        click.echo(f"{name}: nothing to add; this database already holds all it has", err=True)
         return
     if dry_run:
-        click.echo(f"{file} would add:")
-        for line in result.summary():
-            click.echo(f"  {line}")
+        click.echo(f"{name} would add:")
+        for line in result.summary():  # the bundle's references, names and notes
+            click.echo(f"  {visible(line)}")
         return
-    click.echo(f"imported {file}:", err=True)
+    click.echo(f"imported {name}:", err=True)
     for line in result.summary():
-        click.echo(f"  {line}", err=True)
+        click.echo(f"  {visible(line)}", err=True)

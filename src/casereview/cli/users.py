@@ -7,6 +7,7 @@ import sys
 import click
 
 from casereview.cli.base import Context, fail, friendly_errors, pass_ctx
+from casereview.text import visible
 
 
 def _read_password(password_stdin: bool) -> str:
@@ -61,7 +62,7 @@ def users_list(context: Context) -> None:
         click.echo("no accounts; `casereview users add NAME` adds one", err=True)
     for u in rows:
         last = u.last_sign_in[:16].replace("T", " ") if u.last_sign_in else "never signed in"
-        click.echo(f"{u.name}\tadded {u.created_at[:10]} by {u.created_by}\t{last}")
+        click.echo(f"{u.name}\tadded {u.created_at[:10]} by {visible(u.created_by)}\t{last}")
 
 
 @users.command("remove")
