@@ -28,7 +28,7 @@ from casereview.rules import (
     needs_reason,
     second_review_refusal,
 )
-from casereview.text import invisible_refusal, match_key
+from casereview.text import hidden_character, match_key
 
 if TYPE_CHECKING:
     from casereview.bundle import Plan
@@ -84,7 +84,7 @@ def content_problems(content: Json) -> list[str]:
 
 
 # The fields that name something (a case, a person, a question, a kind of event): held to
-# the rule `cases import` holds references to (text.invisible_refusal), so that two never
+# the rule `cases import` holds references to (text.hidden_character), so that two never
 # look alike and none carries a terminal's escape sequences into a message. Free text
 # (notes, summaries, reasons) may hold line breaks, and is never echoed.
 _NAMES = {
@@ -96,19 +96,24 @@ _NAMES = {
 
 def _invisible_problems(content: Json) -> list[str]:
     problems = []
+    name = content["audit"]["name"]  # held to the rule every audit's name is (store.audits)
+    if not name.strip():
+        problems.append(f"{MEMBER}: audit.name: an audit needs a name")
+    elif refusal := hidden_character("the audit name", name):
+        problems.append(f"{MEMBER}: audit.name: {refusal}")
     for part, names in _NAMES.items():
         for i, item in enumerate(content[part]):
             problems += [
                 f"{MEMBER}: {part}.{i}.{name}: {refusal}"
                 for name in names
-                if item[name] is not None and (refusal := invisible_refusal(name, item[name]))
+                if item[name] is not None and (refusal := hidden_character(name, item[name]))
             ]
     for i, review in enumerate(content["reviews"]):
         for j, answer in enumerate(review["answers"]):
             problems += [
                 f"{MEMBER}: reviews.{i}.answers.{j}.{name}: {refusal}"
                 for name in ("question_id", "updated_by")
-                if (refusal := invisible_refusal(name, answer[name]))
+                if (refusal := hidden_character(name, answer[name]))
             ]
     return problems
 

@@ -30,7 +30,7 @@ from casereview.csvfile import (
 from casereview.export import refuse_the_database
 from casereview.fields import BOOL_COLUMNS, BOOLS, CASE_COLUMNS, DATE_COLUMNS
 from casereview.problems import InputError, Problem
-from casereview.text import invisible_refusal, match_key, nfc, utf16_codec
+from casereview.text import hidden_character, match_key, nfc, utf16_codec
 
 if TYPE_CHECKING:
     from casereview.store import Store
@@ -97,9 +97,9 @@ class _Checker:
             bad.append("case_ref is empty")
         elif not (both.isascii() and both.isprintable()) and (
             hidden := [
-                refusal
+                problem
                 for col, text in (("case_ref", ref), ("force", force))
-                if (refusal := invisible_refusal(col, text)) is not None
+                if (problem := hidden_character(col, text)) is not None
             ]
         ):
             bad.extend(hidden)

@@ -42,21 +42,40 @@ def describe(ch: str) -> str:
     """U+200B ZERO WIDTH SPACE: how a message names a character nobody can see."""
     name = unicodedata.name(ch, "")
     if not name and unicodedata.category(ch) == "Cc":
-        name = {"\x00": "NUL", "\t": "TAB", "\n": "LINE FEED", "\r": "CARRIAGE RETURN"}.get(
-            ch, "CONTROL"
-        )
+        name = {
+            "\x00": "NUL",
+            "\t": "TAB",
+            "\n": "LINE FEED",
+            "\r": "CARRIAGE RETURN",
+            "\x1b": "ESCAPE",  # what starts a terminal's escape sequence
+            "\x7f": "DELETE",
+        }.get(ch, "CONTROL")
     return f"U+{ord(ch):04X} {name}".rstrip()
 
 
-def invisible_refusal(field: str, text: str) -> str | None:
-    """Why `text` may not name something (a case_ref, a force; in a bundle, a reviewer too):
-    it holds a character that draws nothing or may draw anything, which would make two look
-    alike or a terminal misbehave; None when it holds none. What `cases import` and a bundle
-    both say."""
+def hidden_character(what: str, text: str) -> str | None:
+    """Why `text` is refused as `what` (an audit name, a case_ref), or None: it holds a
+    character nobody can see or that a terminal acts on (a line feed, an escape sequence, a
+    zero-width space, a bidi override). The one rule for names and references."""
     ch = first_invisible(text)
     if ch is None:
         return None
-    return f"{field} has an invisible or control character ({describe(ch)}); retype it"
+    return f"{what} has an invisible or control character ({describe(ch)}); retype it"
+
+
+def visible(text: str, newlines: bool = False) -> str:
+    """`text` as a terminal may show it: each invisible character (text.invisible) written
+    out as its escape, ESC as `\\x1b`, a zero-width space as `\\u200b`, so data printed by the
+    command line cannot fake a line, recolour or clear the screen, or hide itself. With
+    `newlines`, line feeds stay (a message of several lines)."""
+    if text.isascii() and text.isprintable():
+        return text
+    return "".join(
+        ch.encode("unicode_escape").decode("ascii")
+        if invisible(ch) and not (newlines and ch == "\n")
+        else ch
+        for ch in text
+    )
 
 
 def nfc(text: str) -> str:

@@ -167,6 +167,29 @@ async def test_new_audit_form(tmp_path: Path) -> None:
     assert [ac.assigned_to for ac in sampled] == ["ann", "bob", "ann"]
 
 
+@pytest.mark.parametrize("hidden", ["\n", "\x1b[31m", "\u200b"])
+async def test_new_audit_form_refuses_a_control_character_in_the_name(
+    audited: tuple[Store, AuditInfo], hidden: str
+) -> None:
+    """The rule `audit create` holds (tests/unit/test_control_characters.py)."""
+    store, _audit = audited
+    before = (store.audits(), store.last_event_id())
+    app = make_app(store, "ann")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        form = app.screen
+        assert isinstance(form, NewAuditScreen)
+        form.query_one("#name", Input).value = f"Q3{hidden}audit"  # pasted
+        form.query_one("#size", Input).value = "3"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is form  # still on the form, the name to retype
+        error = str(form.query_one("#name-error").render())
+        assert "invisible or control character" in error
+        assert f"U+{ord(hidden[0]):04X}" in error
+    assert (store.audits(), store.last_event_id()) == before
+
+
 async def test_reviewer_queue(tmp_path: Path) -> None:
     store = Store.open(tmp_path / "q.db")
     seed_store(store)

@@ -255,6 +255,22 @@ def test_a_name_with_escape_sequences_is_refused_and_not_echoed(
     assert "\x1b" not in run_import(tmp_path / "new.db", path).output
 
 
+@pytest.mark.parametrize("name", ["Forged\x1b[31m\nname", "Dip\u202esample", "   "])
+def test_an_audit_name_no_audit_may_have_is_refused(
+    tmp_path: Path, central: Store, name: str
+) -> None:
+    """An audit's name from a bundle is held to the rule `audit create` and the app hold
+    (store.check_audit_name): a database the bundle's audit would be made in refuses it."""
+
+    def edit(content: Content) -> None:
+        content["audit"]["name"] = name
+
+    path = edited(central, tmp_path / "audit-name.zip", edit)
+    says = ("bundle.json: audit.name:",)
+    refused(tmp_path / "new.db", path, *says)
+    assert "\x1b" not in run_import(tmp_path / "new.db", path).output
+
+
 # --------------------------------------------------------------------- shipped checklists
 
 

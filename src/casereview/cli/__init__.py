@@ -21,6 +21,7 @@ from casereview.cli.base import (
     friendly_errors,
     pass_ctx,
 )
+from casereview.text import visible
 
 __all__ = ["Context", "default_db", "default_reviewer", "fail", "main"]
 
@@ -45,7 +46,8 @@ def main(ctx: click.Context, db_path: Path | None, reviewer: str | None) -> None
 
     With no command, opens the terminal app on the database.
     """
-    ctx.obj = Context(db_path or default_db(), reviewer or default_reviewer())
+    # closed when the command ends, however it ends (Context says why that matters)
+    ctx.obj = ctx.with_resource(Context(db_path or default_db(), reviewer or default_reviewer()))
     ctx.obj.db_chosen = db_path is not None
     ctx.obj.given = {k: v for k, v in (("db_path", db_path), ("reviewer", reviewer)) if v}
     if ctx.invoked_subcommand is None:
@@ -73,7 +75,8 @@ def demo(context: Context, no_tui: bool) -> None:
     path = context.db_path if context.db_chosen else Path("demo.db")
     context.db_path = path
     created = build_demo(context.store, context.reviewer)
-    click.echo(f"{'Built' if created else 'Using existing'} demo database {path}", err=True)
+    built = "Built" if created else "Using existing"
+    click.echo(f"{built} demo database {visible(str(path))}", err=True)
     if not no_tui:
         _run_tui(context)
 

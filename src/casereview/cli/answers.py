@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from casereview.cli.base import Context, friendly_errors, pass_ctx, warn
+from casereview.text import visible
 
 
 @click.group()
@@ -35,5 +36,6 @@ def answers_import(context: Context, file: Path, audit_name: str) -> None:
     warn(done.warnings)
     click.echo(
         f"imported {done.n} answers in {done.reviews} reviews ({done.complete} complete, "
-        f"{done.reviews - done.complete} in progress) into '{store.audit_named(audit_name).name}'"
+        f"{done.reviews - done.complete} in progress) into "
+        f"'{visible(store.audit_named(audit_name).name)}'"
     )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
 
 from casereview.cli.base import Context, friendly_errors, pass_ctx
+from casereview.store import Case, Store
+from casereview.text import visible
 
 
 @click.group()
@@ -78,6 +81,7 @@ def audit_create(
         reviewer_names,
     )
 
+    Store.check_audit_name(name)  # before a checklist file given is stored
     text = None
     if Path(checklist_spec).suffix in (".yaml", ".yml"):
         from casereview.checklist_loading import load_checklist
@@ -97,15 +101,22 @@ def audit_create(
         store, name, info.pk, n, seed, scope, context.reviewer, stratify, reviewer_names(reviewers)
     )
     click.echo(
-        f"audit '{created.name}': {n} of {pool_size} cases, checklist {info.label}, seed {seed}"
+        f"audit '{visible(created.name)}': {n} of {pool_size} cases, checklist "
+        f"{visible(info.label)}, seed {seed}"
     )
     if stratify:
-        click.echo(f"\n{'stratum (' + stratify + ')':40} {'pool':>6} {'sample':>7} {'share':>7}")
-        for s in sample.strata:
-            click.echo(f"{s.name:40} {s.pool:6d} {s.sample:7d} {s.share:7.1%}")
+        head = visible(f"stratum ({stratify})")
+        click.echo(f"\n{head:40} {'pool':>6} {'sample':>7} {'share':>7}")
+        for s in sample.strata:  # a stratum is a value of the case file's
+            click.echo(f"{visible(s.name):40} {s.pool:6d} {s.sample:7d} {s.share:7.1%}")
         click.echo("")
-    for case in sample.cases:
-        click.echo(f"{case.force}\t{case.case_ref}")
+    _print_cases(sample.cases)
+
+
+def _print_cases(cases: Sequence[Case]) -> None:
+    """One line per case: force, a tab, the reference (tab-separated for a script)."""
+    for case in cases:
+        click.echo(f"{visible(case.force)}\t{visible(case.case_ref)}")
 
 
 @audit.command("second")
@@ -135,11 +146,10 @@ def audit_second(
     audit_info = store.audit_named(name)
     chosen, seed = choose_second(store, audit_info.id, second, context.reviewer, share, count, seed)
     click.echo(
-        f"{len(chosen)} cases of '{audit_info.name}' for a blind second review by {second} "
-        f"(seed {seed})"
+        f"{len(chosen)} cases of '{visible(audit_info.name)}' for a blind second review by "
+        f"{visible(second)} (seed {seed})"
     )
-    for case in chosen:
-        click.echo(f"{case.force}\t{case.case_ref}")
+    _print_cases(chosen)
 
 
 @audit.command("list")
@@ -151,12 +161,12 @@ def audit_list(context: Context) -> None:
     if not audits:
         click.echo("no audits yet; create one with `casereview audit create`", err=True)
         return
+    # names as printed (an older database may hold a control character in one: written out)
+    names = [visible(a.name) for a in audits]
+    labels = [visible(a.checklist_label) for a in audits]
     # columns as wide as their longest entry, so a long name never pushes the figures over
-    w = max(len("audit"), *(len(a.name) for a in audits))
-    c = max(len("checklist"), *(len(a.checklist_label) for a in audits))
+    w = max(len("audit"), *map(len, names))
+    c = max(len("checklist"), *map(len, labels))
     click.echo(f"{'audit':{w}} {'checklist':{c}} {'cases':>5} {'done':>5} {'open':>5}")
-    for a in audits:
-        click.echo(
-            f"{a.name:{w}} {a.checklist_label:{c}} {a.n_cases:5d} {a.n_complete:5d} "
-            f"{a.n_in_progress:5d}"
-        )
+    for a, name, label in zip(audits, names, labels, strict=True):
+        click.echo(f"{name:{w}} {label:{c}} {a.n_cases:5d} {a.n_complete:5d} {a.n_in_progress:5d}")

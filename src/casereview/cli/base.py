@@ -9,12 +9,13 @@ import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn, Self, TypeVar
 
 import click
 
 from casereview.problems import CasereviewError, InputError
 from casereview.store import Store, StoreError, explain
+from casereview.text import visible
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -39,7 +40,7 @@ def default_reviewer() -> str:
 
 
 def fail(message: str, status: int = 2) -> NoReturn:
-    click.echo(f"casereview: {message}", err=True)
+    click.echo(f"casereview: {visible(message, newlines=True)}", err=True)
     sys.exit(status)
 
 
@@ -51,10 +52,9 @@ def friendly_errors(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except InputError as exc:
-            for warning in exc.warnings:
-                click.echo(f"warning: {warning}", err=True)
+            warn(exc.warnings)
             for problem in exc.problems:
-                click.echo(str(problem), err=True)
+                click.echo(visible(str(problem), newlines=True), err=True)
             click.echo(f"casereview: {len(exc.problems)} problem(s); nothing was written", err=True)
             sys.exit(2)
         except CasereviewError as exc:  # a refusal of the store, a sample, an export target...
@@ -69,7 +69,13 @@ def friendly_errors(fn: F) -> F:
 
 
 class Context:
-    """What every command shares: where the database is and who is working."""
+    """What every command shares: where the database is and who is working.
+
+    A context manager: the store a command opened is closed when the command ends, however
+    it ends (`main` enters it with click's `ctx.with_resource`). Left to the garbage
+    collector, the connection closed at a random later moment, and the last one to close
+    rewrites the file (it checkpoints the write-ahead log): a program that runs `main`
+    in-process (the tests) saw the file change under it."""
 
     def __init__(self, db_path: Path, reviewer: str):
         self.db_path = db_path
@@ -77,6 +83,18 @@ class Context:
         self.db_chosen = False  # --db given on the command line
         self.given: dict[str, object] = {}  # the global options given before the command
         self._store: Store | None = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the store if a command opened it (`serve` and the app: after they end)."""
+        store, self._store = self._store, None
+        if store is not None:
+            store.close()
 
     def given_after(self, name: str, value: object) -> None:
         """A global option given after the command (`cases import x.csv --db new.db`): the
@@ -103,11 +121,13 @@ class Context:
         if self._store is None:
             self._store = Store.open(self.db_path)
             if self._store.network_fs:
-                click.echo(
-                    f"warning: {self.db_path} is on a network file system "
-                    f"({self._store.network_fs}): it is only read here, nothing can be saved "
-                    "in it (keep it on a local disk and share it with `casereview serve`)",
-                    err=True,
+                warn(
+                    [
+                        f"{self.db_path} is on a network file system "
+                        f"({self._store.network_fs}): it is only read here, nothing can be "
+                        "saved in it (keep it on a local disk and share it with `casereview "
+                        "serve`)"
+                    ]
                 )
         return self._store
 
@@ -123,8 +143,7 @@ class Context:
     def store_with_checklists(self, existing: bool = False) -> Store:
         """The store, with the shipped checklists stored (for commands that offer them)."""
         store = self.existing_store() if existing else self.store
-        for warning in store.ensure_shipped_checklists():
-            click.echo(f"warning: {warning}", err=True)
+        warn(store.ensure_shipped_checklists())
         return store
 
 
@@ -159,7 +178,7 @@ def output_target(out: Path, force: bool, store: Store) -> Path:
 
 def warn(warnings: list[str]) -> None:
     for warning in warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(f"warning: {visible(warning, newlines=True)}", err=True)
 
 
 def progress_bar(total: int, label: str = "exporting") -> Any:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from casereview.cli.base import Context, force_option, friendly_errors, output_target, pass_ctx
+from casereview.text import visible
 
 if TYPE_CHECKING:
     from casereview.bundle import Bundle, Plan
@@ -47,9 +48,9 @@ def bundle_export(
     content, text = store.bundle_content(audit.id, reviewer, context.reviewer)
     bundle.write(target, bundle.pack(content, text))
     click.echo(
-        f"wrote {out}: audit '{audit.name}', {len(content['cases'])} cases, "
-        f"{len(content['reviews'])} reviews, {len(content['events'])} events"
-        + (f" (reviewer {reviewer})" if reviewer else ""),
+        f"wrote {visible(str(out))}: audit '{visible(audit.name)}', {len(content['cases'])} "
+        f"cases, {len(content['reviews'])} reviews, {len(content['events'])} events"
+        + (f" (reviewer {visible(reviewer)})" if reviewer else ""),
         err=True,
     )
 
@@ -85,18 +86,19 @@ def bundle_import(context: Context, file: Path, dry_run: bool, settle: str | Non
     else:
         result = _merge(context, checked, file, dry_run, settle)
     for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(f"warning: {visible(warning)}", err=True)
+    name = visible(str(file))
     if result.empty:
-        click.echo(f"{file}: nothing to add; this database already holds all it has", err=True)
+        click.echo(f"{name}: nothing to add; this database already holds all it has", err=True)
         return
     if dry_run:
-        click.echo(f"{file} would add:")
-        for line in result.summary():
-            click.echo(f"  {line}")
+        click.echo(f"{name} would add:")
+        for line in result.summary():  # the bundle's references, names and notes
+            click.echo(f"  {visible(line)}")
         return
-    click.echo(f"imported {file}:", err=True)
+    click.echo(f"imported {name}:", err=True)
     for line in result.summary():
-        click.echo(f"  {line}", err=True)
+        click.echo(f"  {visible(line)}", err=True)
 
 
 def _merge(

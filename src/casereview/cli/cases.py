@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from casereview.cli.base import Context, fail, friendly_errors, pass_ctx, warn
+from casereview.text import visible
 
 
 @click.group()
@@ -56,9 +57,13 @@ def cases_import(context: Context, file: Path, skip_existing: bool, update: bool
             bar.finish()
     warn(done.warnings)
     for problem in done.existing:
-        click.echo(str(problem), err=True)
-    extra = f"; extra columns kept: {', '.join(done.extra_columns)}" if done.extra_columns else ""
-    click.echo(f"imported {done.n} cases from {file}{extra}")
+        click.echo(visible(str(problem)), err=True)
+    extra = (
+        f"; extra columns kept: {visible(', '.join(done.extra_columns))}"
+        if done.extra_columns
+        else ""
+    )
+    click.echo(f"imported {done.n} cases from {visible(str(file))}{extra}")
     if done.existing:
         if update:
             click.echo(

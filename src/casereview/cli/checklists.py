@@ -9,6 +9,7 @@ import click
 
 from casereview.cli.base import Context, friendly_errors, pass_ctx
 from casereview.problems import InputError
+from casereview.text import visible
 
 if TYPE_CHECKING:
     from casereview.checklist import Checklist
@@ -42,8 +43,8 @@ def checklist_validate(files: tuple[Path, ...]) -> None:
     for path, cl in loaded:
         if not any(p.file == str(path) for p in clashes):
             click.echo(
-                f"{path}: ok: {cl.id} version {cl.version}, {len(cl.sections)} sections, "
-                f"{len(cl.questions)} questions"
+                visible(f"{path}: ok: {cl.id} version {cl.version}")
+                + f", {len(cl.sections)} sections, {len(cl.questions)} questions"
             )
     problems += clashes
     if problems:
@@ -60,7 +61,7 @@ def checklist_add(context: Context, file: Path) -> None:
 
     load_checklist(file)  # errors with file and line before anything is stored
     info = context.store.add_checklist(file.read_text(encoding="utf-8-sig"), str(file))
-    click.echo(f"stored {info.label} ({info.title})")
+    click.echo(f"stored {visible(info.label)} ({visible(info.title)})")
 
 
 @checklist.command("diff")
@@ -79,10 +80,11 @@ def checklist_diff(context: Context, old: str, new: str) -> None:
     from casereview.checklist_versions import diff_checklists
 
     before, after = _checklist_for(context, old), _checklist_for(context, new)
-    click.echo(f"--- {before.id}@{before.version}\n+++ {after.id}@{after.version}")
+    click.echo(visible(f"--- {before.id}@{before.version}"))
+    click.echo(visible(f"+++ {after.id}@{after.version}"))
     lines = diff_checklists(before, after)
-    for line in lines:
-        click.echo(line)
+    for line in lines:  # question text and guidance: a checklist's own
+        click.echo(visible(line))
     if not lines:
         click.echo("no differences in the questions")
 
@@ -104,5 +106,6 @@ def checklist_list(context: Context) -> None:
     """Checklists and versions in the database."""
     for info in context.store_with_checklists(existing=True).checklists():
         click.echo(
-            f"{info.label:32} {info.title}  [{info.n_audits} audit(s), {info.content_hash[:12]}]"
+            f"{visible(info.label):32} {visible(info.title)}  "
+            f"[{info.n_audits} audit(s), {info.content_hash[:12]}]"
         )

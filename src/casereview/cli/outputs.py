@@ -21,6 +21,7 @@ from casereview.cli.base import (
     warn,
 )
 from casereview.outputs import KINDS
+from casereview.text import visible
 
 if TYPE_CHECKING:
     from casereview.reportdoc import Block
@@ -165,8 +166,8 @@ def report_cmd(
         click.echo(f"wrote the Word report to {out}", err=True)
         return
     text = reportdoc.to_markdown(blocks)
-    if out is None:
-        click.echo(text, nl=False)
+    if out is None:  # to a terminal: its lines as they are, any other control written out
+        click.echo(visible(text, newlines=True), nl=False)
     else:
         with export.replacing(out, store.files()) as tmp:
             tmp.write_bytes(text.encode("utf-8"))

@@ -14,6 +14,7 @@ import signal
 import sys
 import threading
 import time
+from contextlib import closing
 from pathlib import Path
 
 from casereview.accounts import NAME_RE
@@ -55,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     from casereview.app import make_app
 
-    make_app(store, reviewer).run()
+    with closing(store):  # closed when the app ends, not whenever the collector runs
+        make_app(store, reviewer).run()
     return 0
 
 

@@ -7,6 +7,7 @@ import sys
 import click
 
 from casereview.cli.base import Context, fail, friendly_errors, pass_ctx
+from casereview.text import visible
 
 
 def _read_password(password_stdin: bool) -> str:
@@ -63,7 +64,7 @@ def users_list(context: Context) -> None:
         last = u.last_sign_in[:16].replace("T", " ") if u.last_sign_in else "never signed in"
         alike = "\tsigns in by this exact name only (a look-alike of an older account's)"
         alike = alike if u.exact_name_only else ""
-        click.echo(f"{u.name}\tadded {u.created_at[:10]} by {u.created_by}\t{last}{alike}")
+        click.echo(f"{u.name}\tadded {u.created_at[:10]} by {visible(u.created_by)}\t{last}{alike}")
 
 
 @users.command("remove")

@@ -21,6 +21,7 @@ from casereview.store.records import (
     _case,
     now,
 )
+from casereview.text import hidden_character, visible
 
 if TYPE_CHECKING:
     from casereview.checklist import Checklist
@@ -52,8 +53,7 @@ class AuditStore(PoolStore):
         assignments: Mapping[int, str] | None = None,
     ) -> AuditInfo:
         """Record an audit and its sample (in sample order) in one transaction."""
-        if not name.strip():
-            raise StoreError("an audit needs a name")
+        self.check_audit_name(name)
         if not case_ids:
             raise StoreError("an audit needs at least one case")
         info = self._checklist_info(
@@ -95,6 +95,17 @@ class AuditStore(PoolStore):
                 audit_id,
             )
         return self.audit_named(name)
+
+    @staticmethod
+    def check_audit_name(name: str) -> None:
+        """Refused (StoreError) unless `name` can name an audit: not blank, and nothing in it
+        that cannot be seen or that a terminal acts on, a line feed, an escape sequence, a
+        zero-width space or a bidi override (text.hidden_character, the rule `cases import`
+        holds for references). Every audit this database makes is named through here."""
+        if not name.strip():
+            raise StoreError("an audit needs a name")
+        if (problem := hidden_character("the audit name", name)) is not None:
+            raise StoreError(problem)
 
     def _audit_query(self) -> str:
         return """
@@ -138,8 +149,9 @@ class AuditStore(PoolStore):
         the audits there are when there is none of that name."""
         rows = self._rows(self._audit_query() + " WHERE a.name = ?", [name])
         if not rows:
-            known = ", ".join(a.name for a in self.audits()) or "none yet"
-            raise StoreError(f"no audit named '{name}' (audits: {known})")
+            # one line, whatever an older database's names hold (a line feed written out)
+            known = ", ".join(visible(a.name) for a in self.audits()) or "none yet"
+            raise StoreError(f"no audit named '{visible(name)}' (audits: {known})")
         return self._audit_info(rows[0])
 
     def audit_checklist(self, audit_id: int) -> Checklist:

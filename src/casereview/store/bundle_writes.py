@@ -175,6 +175,7 @@ class BundleWriter(ReviewStore):
             ],
         )
         audit = content["audit"]
+        self.check_audit_name(audit["name"])  # (bundle_rules said so first, naming the member)
         cursor = self.db.execute(
             "INSERT INTO audits (uuid, name, checklist_pk, checklist_hash, seed, scope,"
             " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
