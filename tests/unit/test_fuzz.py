@@ -18,11 +18,11 @@ import textwrap
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, assume, event, given, settings
+from hypothesis import HealthCheck, assume, event, example, given, settings
 from hypothesis import strategies as st
 
 from casereview.answers_import import parse_answer_rows, plan_answer_import
@@ -130,11 +130,91 @@ def csv_line(cells: list[str], terminator: str = "\r\n", quote_all: bool = False
     return ",".join(quoted) + terminator
 
 
+class Reading(NamedTuple):
+    cases: list[dict[str, Any]]
+    lines: list[int]
+    refused: list[int]
+
+
+class CaseText(NamedTuple):
+    """A valid case CSV as written: its text, each row's cells by column, the dates and
+    flags each row must give (their cells are ASCII), the extra columns, each row's line."""
+
+    text: str
+    cells: list[dict[str, str]]
+    typed: list[dict[str, Any]]
+    extras: list[str]
+    starts: list[int]
+
+    def read_as(self, read: Callable[[str], str] = str) -> Reading:
+        """What the importer must make of the file when each cell's text reads as read(cell).
+
+        A reference and a force are stripped and may hold nothing invisible, and no two
+        rows are one case (match_key); a row of blank cells is skipped; every field is
+        composed (NFC). The refused lines are those the importer must name."""
+        cases: list[dict[str, Any]] = []
+        lines: list[int] = []
+        refused: list[int] = []
+        seen: set[str] = set()
+        for cells, typed, line in zip(self.cells, self.typed, self.starts, strict=True):
+            if "".join(map(read, cells.values())).strip() == "":
+                continue  # a row of blank cells, as spreadsheets leave
+            v = {nfc(read(col)): nfc(read(value)) for col, value in cells.items()}
+            case: dict[str, Any] = dict.fromkeys(CASE_COLUMNS)
+            for col in CASE_COLUMNS:
+                if col == "summary" and col in v:
+                    case[col] = v[col] or None  # a summary keeps its spacing
+                elif col in v:
+                    case[col] = v[col].strip() or None
+            case.update(typed)
+            case["case_ref"], case["force"] = v["case_ref"].strip(), v.get("force", "").strip()
+            case["extra"] = {c: v[c] for c in map(nfc, map(read, self.extras)) if v[c] != ""}
+            ref, force = case["case_ref"], case["force"]
+            key = match_key(force, ref)
+            if not ref or first_invisible(ref) or first_invisible(force) or key in seen:
+                refused.append(line)
+            else:
+                seen.add(key)
+                cases.append(case)
+                lines.append(line)
+        if not refused and not cases:
+            refused = [2]  # a header but no cases
+        return Reading(cases, lines, refused)
+
+
+def write_case_file(
+    shown: list[str],
+    columns: list[str],
+    cells: list[dict[str, str]],
+    typed: list[dict[str, Any]] | None = None,
+    terminator: str = "\r\n",
+    quote_all: bool = False,
+    blank_end: bool = False,
+) -> CaseText:
+    """The CSV of these rows (cells by column) under the header `shown` (columns as written)."""
+    out = io.StringIO(newline="")
+    out.write(csv_line(shown, terminator, quote_all))
+    starts = []
+    for row in cells:
+        starts.append(len(_BREAK.findall(out.getvalue())) + 1)
+        out.write(csv_line([row[c] for c in columns], terminator, quote_all))
+    if blank_end:  # spreadsheets leave empty rows at the end
+        out.write(("," * (len(columns) - 1)) + terminator)
+    extras = [c for c in columns if c not in CASE_COLUMNS]
+    typed = typed if typed is not None else [{} for _ in cells]
+    return CaseText(out.getvalue(), cells, typed, extras, starts)
+
+
+def refs_file(*refs: str) -> CaseText:
+    """A file of references alone."""
+    return write_case_file(["case_ref"], ["case_ref"], [{"case_ref": r} for r in refs])
+
+
 @st.composite
 def case_files(
     draw: st.DrawFn, alphabet: st.SearchStrategy[str] = _NO_NUL, max_rows: int = 6
-) -> tuple[str, list[dict[str, Any]], list[int]]:
-    """A valid case CSV as text, the cases it must give, and the line each starts on."""
+) -> CaseText:
+    """A valid case CSV: its text and, by read_as(), the cases it must give."""
     text = st.text(alphabet, max_size=15)
     optional = draw(st.lists(st.sampled_from(CASE_COLUMNS[1:]), unique=True))
     extras = draw(
@@ -157,11 +237,11 @@ def case_files(
             unique_by=lambda r: match_key("", nfc(r.strip())),  # look-alikes are one case
         )
     )
-    rows: list[list[str]] = []
-    expected: list[dict[str, Any]] = []
+    rows: list[dict[str, str]] = []
+    typed: list[dict[str, Any]] = []
     for ref in refs:
         cells: dict[str, str] = {}
-        case: dict[str, Any] = {"case_ref": ref.strip()}
+        kinds: dict[str, Any] = {}
         for col in columns:
             if col == "case_ref":
                 cells[col] = ref
@@ -169,63 +249,34 @@ def case_files(
                 when = draw(st.none() | st.datetimes(datetime(1900, 1, 1), datetime(2100, 1, 1)))
                 if when is None:
                     cells[col] = draw(st.sampled_from(["", " "]))
-                    case[col] = None
+                    kinds[col] = None
                 else:
                     _name, write, stored = draw(st.sampled_from(_DATE_FORMS))
                     cells[col] = write(when)
-                    case[col] = stored(when)
+                    kinds[col] = stored(when)
             elif col in ("da_related", "repeat_victim"):
                 cells[col] = draw(st.sampled_from(sorted(_BOOLS)))
-                case[col] = _BOOLS[cells[col]]
+                kinds[col] = _BOOLS[cells[col]]
             elif col == "summary":
-                value = draw(st.one_of(text, FORMULA, st.just('line 1\r\nline 2, "quoted"')))
-                cells[col] = value
-                case[col] = value or None
+                cells[col] = draw(st.one_of(text, FORMULA, st.just('line 1\r\nline 2, "quoted"')))
             elif col == "force":  # a force, like a reference, has no invisible characters
-                value = draw(st.one_of(text, FORMULA).filter(lambda f: _usable_ref(f) or not f))
-                cells[col] = value
-                case[col] = value.strip() or None
-            elif col in CASE_COLUMNS:
-                value = draw(st.one_of(text, FORMULA))
-                cells[col] = value
-                case[col] = value.strip() or None
+                cells[col] = draw(
+                    st.one_of(text, FORMULA).filter(lambda f: _usable_ref(f) or not f)
+                )
             else:
                 cells[col] = draw(st.one_of(text, FORMULA))
-        case["force"] = case.get("force") or ""
-        case["extra"] = {c: cells[c] for c in extras if cells[c] != ""}
-        for col in CASE_COLUMNS[2:]:
-            case.setdefault(col, None)
-        rows.append([cells[c] for c in columns])
-        expected.append(_composed(case))
+        rows.append(cells)
+        typed.append(kinds)
     terminator = draw(st.sampled_from(["\r\n", "\n"]))
-    quote_all = draw(st.booleans())
-    out = io.StringIO(newline="")
-    out.write(csv_line(shown, terminator, quote_all))
-    starts = []
-    for row in rows:
-        starts.append(len(_BREAK.findall(out.getvalue())) + 1)
-        out.write(csv_line(row, terminator, quote_all))
-    if draw(st.booleans()):  # spreadsheets leave empty rows at the end
-        out.write(("," * (len(columns) - 1)) + terminator)
-    return out.getvalue(), expected, starts
+    return write_case_file(
+        shown, columns, rows, typed, terminator, draw(st.booleans()), draw(st.booleans())
+    )
 
 
 def _usable_ref(ref: str) -> bool:
     """A reference the importer takes: not blank, nothing invisible in it."""
     ref = nfc(ref.strip())
     return ref != "" and first_invisible(ref) is None
-
-
-def _composed(case: dict[str, Any]) -> dict[str, Any]:
-    """A case's text as the importer stores it: every field in NFC."""
-    return {
-        name: {nfc(k): nfc(v) for k, v in value.items()}
-        if isinstance(value, dict)
-        else nfc(value)
-        if isinstance(value, str)
-        else value
-        for name, value in case.items()
-    }
 
 
 def assert_same_cases(got: list[dict[str, Any]], expected: list[dict[str, Any]]) -> None:
@@ -255,32 +306,58 @@ def test_cases_random_text_in_any_encoding(encoding: str, csvish: str, anything:
         parse_cases_or_refuse(raw, max_line=max(2, n_lines(text) + 1))
 
 
+@st.composite
+def encoded_case_files(draw: st.DrawFn) -> tuple[str, CaseText]:
+    """An encoding and a valid case file in characters it can write."""
+    encoding = draw(st.sampled_from(sorted(ALPHABETS)))
+    return encoding, draw(case_files(ALPHABETS[encoding]))
+
+
 @settings(FUZZ, max_examples=200)
-@given(st.data(), st.sampled_from(sorted(ALPHABETS)))
-def test_cases_valid_files_round_trip(data: st.DataObject, encoding: str) -> None:
-    files = data.draw(case_files(ALPHABETS[encoding]))
-    text, expected, starts = files
-    raw = codecs.encode(text, encoding)
-    got = parse_cases(raw, "in.csv")
-    non_ascii = not text.isascii()
-    if encoding in ("cp1252", "latin-1") and non_ascii:
-        try:
-            raw.decode("utf-8")
-        except UnicodeDecodeError:
-            assert got.warnings and "Windows-1252" in got.warnings[0]
-        else:
-            return  # the bytes happen to be valid UTF-8 too: read as UTF-8, as they should be
+@given(encoded_case_files())
+# Windows-1252 text whose bytes are also UTF-8 is read as UTF-8 (the importer cannot tell,
+# and UTF-8 is by far the likelier): `Â€` is C2 80, U+0080, a control character...
+@example(("cp1252", refs_file("Â€1")))
+# ... `AÂ` + NBSP is `A` and a no-break space, the same case as `A` once stripped ...
+@example(("cp1252", refs_file("A", "AÂ\xa0")))
+# ... a cell `Â` + NBSP is blank, so its row is skipped; and `Ã©` is é, taken with no warning.
+@example(("latin-1", refs_file("Â\xa0", "Ã©")))
+@example(("cp1252", refs_file("Â\xa0")))
+def test_cases_valid_files_round_trip(encoded: tuple[str, CaseText]) -> None:
+    encoding, file = encoded
+    raw = codecs.encode(file.text, encoding)
+    try:
+        raw.removeprefix(codecs.BOM_UTF8).decode("utf-8")
+    except UnicodeDecodeError:
+        # Not UTF-8: read as Windows-1252, which gives the text back (the Latin-1 alphabet
+        # leaves out 0x80-0x9F, where the two differ), with a warning.
+        read, warnings = str, ["Windows-1252"]
     else:
-        assert got.warnings == []
-    assert_same_cases(got.cases, expected)
-    assert got.lines == starts
+        # UTF-8 bytes are read as UTF-8, whatever wrote them: each cell as its bytes decode
+        # (a UTF-8 sequence never holds an ASCII byte, so never a comma, quote or newline).
+        codec = "utf-8" if encoding == "utf-8-sig" else encoding
+        read, warnings = (lambda cell: cell.encode(codec).decode("utf-8")), []
+    want = file.read_as(read)
+    if want.refused:
+        with pytest.raises(InputError) as caught:
+            parse_cases(raw, "in.csv")
+        assert_clean_refusal(caught.value)
+        assert [p.line for p in caught.value.problems] == want.refused
+        got_warnings = caught.value.warnings
+    else:
+        got = parse_cases(raw, "in.csv")
+        assert_same_cases(got.cases, want.cases)
+        assert got.lines == want.lines
+        got_warnings = got.warnings
+    assert len(got_warnings) == len(warnings)
+    assert all(w in g for w, g in zip(warnings, got_warnings, strict=True)), got_warnings
 
 
 @settings(FUZZ, max_examples=200)
 @given(st.data())
 def test_cases_truncated_files(data: st.DataObject) -> None:
-    files = data.draw(case_files(max_rows=5))
-    text, expected, _starts = files
+    file = data.draw(case_files(max_rows=5))
+    text, expected = file.text, file.read_as().cases
     raw = text.encode("utf-8")
     cut = data.draw(st.integers(0, len(raw)))
     part = raw[:cut]
@@ -389,8 +466,8 @@ def count_cases(db: Path) -> int:
 
 _CLI_INPUTS = st.one_of(
     st.binary(max_size=200),
-    case_files(max_rows=3).map(lambda f: f[0].encode("utf-8")),
-    case_files(ALPHABETS["cp1252"], max_rows=3).map(lambda f: f[0].encode("cp1252")),
+    case_files(max_rows=3).map(lambda f: f.text.encode("utf-8")),
+    case_files(ALPHABETS["cp1252"], max_rows=3).map(lambda f: f.text.encode("cp1252")),
     st.just(b"case_ref,force\nT/1,Testshire\n"),  # already in the pool
     st.just(("case_ref,summary\nZ/1," + "s" * (MAX_FIELD + 1) + "\n").encode()),
     st.just("case_ref,summary\n\"Z/2,=cmd|' /C calc'!A0\n".encode()),
