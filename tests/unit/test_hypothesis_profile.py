@@ -4,12 +4,13 @@ a failure is the code's, not the draw's, and the next run shows it again."""
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.unit import test_fuzz
+from tests.unit import test_fuzz, test_fuzz_answers, test_fuzz_checklist
 
 repeatable = pytest.mark.skipif(
     os.environ.get("HYPOTHESIS_PROFILE", "repeatable") != "repeatable",
@@ -36,16 +37,19 @@ def test_a_property_draws_the_same_inputs_when_run_again() -> None:
 def test_every_hypothesis_test_is_derandomised_with_no_deadline(
     request: pytest.FixtureRequest,
 ) -> None:
-    """Every collected property, and test_fuzz's (whose settings are made at import, so
-    they inherit the profile only if it is loaded first)."""
-    functions = {item.nodeid: getattr(item, "function", None) for item in request.session.items}
-    functions |= {f"test_fuzz.{name}": f for name, f in vars(test_fuzz).items()}
+    """Every collected property, and the fuzzing ones (their settings, tests/fuzzing.py's
+    FUZZ, are made at import, so they inherit the profile only if it is loaded first)."""
+    functions: dict[str, Any] = {
+        item.nodeid: getattr(item, "function", None) for item in request.session.items
+    }
+    for module in (test_fuzz, test_fuzz_answers, test_fuzz_checklist):
+        functions |= {f"{module.__name__}.{name}": f for name, f in vars(module).items()}
     properties = {
         name: f._hypothesis_internal_use_settings
         for name, f in functions.items()
         if getattr(f, "is_hypothesis_test", False)
     }
-    assert len(properties) >= 14  # test_fuzz alone has 14
+    assert len(properties) >= 14  # the fuzzing modules have 14
     for name, chosen in properties.items():
         assert chosen.derandomize, name
         assert chosen.deadline is None, name  # a loaded machine is slow at random
