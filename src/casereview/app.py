@@ -43,12 +43,13 @@ class CaseReviewApp(App[None]):
         self.store = store
         self.reviewer = reviewer
         self.export_folder: Path | None = None  # where this session's last export went
+        self._unmounted = False
 
     def on_mount(self) -> None:
         # The ~110,000 objects that Textual and the first screen leave behind live as long as
         # the app. Frozen, the cycle collector stops walking them on each full pass, which
         # otherwise held up one key in forty by 60 to 90 ms (measured with bench/frames.py).
-        self.call_after_refresh(gc.freeze)
+        self.call_after_refresh(self._freeze)
         # The first write needs sqlite-utils, which the first screen's reads did without (its
         # import is 60 ms of a start). It is imported once the screen is up and idle, before
         # anyone can have chosen an audit, a case and an answer; what it leaves is frozen too.
@@ -64,10 +65,18 @@ class CaseReviewApp(App[None]):
             )
 
     def _warm(self) -> None:
-        self.store.warm()
-        gc.freeze()
+        if not self._unmounted:
+            self.store.warm()
+            self._freeze()
+
+    def _freeze(self) -> None:
+        # Not once the app is gone: a timer that fires as the app closes has its callback
+        # run after on_unmount, and what it froze then would stay uncollected for good.
+        if not self._unmounted:
+            gc.freeze()
 
     def on_unmount(self) -> None:
+        self._unmounted = True
         gc.unfreeze()  # hand them back: the process may go on (tests run app after app)
 
     def get_default_screen(self) -> Screen:

@@ -10,6 +10,7 @@ from casereview.app import make_app
 from casereview.screens import AuditCasesScreen, AuditsScreen, HelpScreen, ReviewScreen
 from casereview.store import AuditInfo, Store
 from tests.factories import seed_store
+from tests.tui.waiting import palette_highlights, until
 
 SIZE = (100, 32)
 
@@ -146,7 +147,7 @@ async def test_help_and_palette(audited: tuple[Store, AuditInfo]) -> None:
         # the palette jumps straight to a case's review
         await pilot.press("ctrl+p")
         await pilot.press(*"Case T/4")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: palette_highlights(app, "T/4"), "the palette's hit for T/4")
         await pilot.press("enter")
         await pilot.pause()
         screen = app.screen

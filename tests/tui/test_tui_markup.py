@@ -34,6 +34,7 @@ from casereview.screens.new_audit import NewAuditScreen
 from casereview.screens.pool import PoolScreen
 from casereview.store import Store
 from tests.factories import complete_review
+from tests.tui.waiting import until
 
 SIZE = (230, 50)  # wide enough for every column to show its value whole
 
@@ -172,8 +173,8 @@ async def test_hostile_text_is_shown_as_text_on_every_screen(tmp_path: Path) -> 
         # the palette: audits and cases, with the offence in the help line
         await pilot.press("ctrl+p")
         await pilot.press(*"T/2")
-        await pilot.pause(0.3)
-        assert_shown(app, f"Case {REF_2} in {AUDIT}", f"{OFFENCE_2} - in progress")
+        hit = (f"Case {REF_2} in {AUDIT}", f"{OFFENCE_2} - in progress")
+        await until(pilot, lambda: all(t in screen_text(app) for t in hit), "the palette's hit")
         await pilot.press("escape")
 
         # help
@@ -211,8 +212,8 @@ async def test_hostile_text_is_shown_as_text_on_every_screen(tmp_path: Path) -> 
         form.query_one("#name").value = "[/] second [s2]"  # type: ignore[attr-defined]
         await pilot.press("ctrl+s")
         assert isinstance(app.screen, AuditCasesScreen)
-        await pilot.pause(0.2)  # the notification's toast
-        assert_shown(app, "Drew 1 cases for '[/] second [s2]'")
+        drew = "Drew 1 cases for '[/] second [s2]'"  # the notification's toast
+        await until(pilot, lambda: drew in screen_text(app), "the toast")
         app.clear_notifications()  # toasts would cover what the next screens draw
         await pilot.press("escape")
         audits = app.screen

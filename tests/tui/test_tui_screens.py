@@ -13,6 +13,7 @@ from casereview.screens.new_audit import NewAuditScreen
 from casereview.screens.pool import PoolScreen
 from casereview.store import AuditInfo, Store
 from tests.factories import complete_review, moderated_audit, seed_store
+from tests.tui.waiting import click_button, until
 
 SIZE = (120, 40)
 
@@ -281,12 +282,8 @@ async def test_export_from_the_app(
         await pilot.pause()
         dialog.query_one("#export-path", Input).value = str(out)
         await pilot.click("#export-go")
-        for _ in range(50):
-            await pilot.pause(0.05)
-            if out.exists():
-                break
-        await pilot.pause(0.2)
-        assert isinstance(app.screen, FindingsScreen)  # the dialog closed itself
+        # the dialog closes itself once the file is written
+        await until(pilot, lambda: isinstance(app.screen, FindingsScreen), "the export")
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbfaudit,section_id,question_id,")
     assert b"Test audit,rec,REC-03," in raw
@@ -309,16 +306,12 @@ async def test_export_from_the_app_follows_the_file_name_and_asks_before_replaci
         await pilot.pause()
         dialog.query_one("#export-path", Input).value = str(out)
         await pilot.click("#export-go")
-        await pilot.pause(0.2)
+        message = dialog.query_one("#export-message")
+        await until(pilot, lambda: "exists" in str(message.render()), "the question")
+        await app.workers.wait_for_complete()
         assert out.read_text(encoding="utf-8") == "keep me"  # not replaced without a second go
-        assert "exists" in str(dialog.query_one("#export-message").render())
-        await pilot.click("#export-go")
-        for _ in range(50):
-            await pilot.pause(0.05)
-            if out.read_bytes() != b"keep me":
-                break
-        await pilot.pause(0.2)
-        assert isinstance(app.screen, FindingsScreen)
+        await click_button(pilot, "#export-go")
+        await until(pilot, lambda: isinstance(app.screen, FindingsScreen), "the export")
     # a .csv name wrote CSV, though the format said workbook
     assert out.read_bytes().startswith(b"\xef\xbb\xbfaudit,section_id,question_id,")
 
@@ -347,10 +340,7 @@ async def test_a_served_export_delivers_what_a_local_one_writes_group_by_include
         assert dialog.query_one("#export-by", Select).value == "force"
         dialog.query_one("#export-path", Input).value = "sections.csv"
         await pilot.click("#export-go")
-        for _ in range(50):
-            await pilot.pause(0.05)
-            if sent:
-                break
+        await until(pilot, lambda: sent, "the download")
     ((data, name),) = sent
     assert name == "sections.csv"
     lines = data.decode("utf-8-sig").splitlines()

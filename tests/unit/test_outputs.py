@@ -11,6 +11,7 @@ from casereview import outputs
 from casereview.app import make_app
 from casereview.store import AuditInfo, Store, StoreError
 from tests.factories import complete_review
+from tests.tui.waiting import until
 
 
 def test_the_kinds_and_what_each_needs() -> None:
@@ -82,8 +83,9 @@ async def test_the_dialog_refuses_what_the_command_line_refuses(
         dialog.query_one("#export-path", Input).value = str(out)
         await pilot.pause()
         await pilot.click("#export-go")
-        await pilot.pause(0.3)
-        assert "no second reviews" in str(dialog.query_one("#export-message").render())
+        message = dialog.query_one("#export-message")
+        await until(pilot, lambda: "no second reviews" in str(message.render()), "the refusal")
+        await app.workers.wait_for_complete()  # (nothing is being written)
     assert not out.exists()
 
 

@@ -21,6 +21,7 @@ from casereview.cli import main
 from casereview.screens import FindingsScreen
 from casereview.store import Store, connection
 from tests.factories import CASES, complete_review, seed_store
+from tests.tui.waiting import click_button, until
 
 AUDIT = "Test audit"
 
@@ -196,11 +197,13 @@ async def test_the_export_dialog_refuses_the_database(db: Path) -> None:
         await pilot.pause()
         dialog = app.screen
         dialog.query_one("#export-path", Input).value = str(db)
+        message = dialog.query_one("#export-message")
         await pilot.click("#export-go")
-        await pilot.pause(0.2)
-        await pilot.click("#export-go")  # a second go is the "replace it" answer: still no
-        await pilot.pause(0.3)
-        assert "is the open database" in str(dialog.query_one("#export-message").render())
+        await until(pilot, lambda: "is the open database" in str(message.render()), "refusal")
+        await click_button(pilot, "#export-go")  # a second go, the "replace it" answer: still no
+        await app.workers.wait_for_complete()  # a write, had it begun, is over
+        await pilot.pause()
+        assert "is the open database" in str(message.render())
         assert not isinstance(app.screen, FindingsScreen)  # the dialog stays open
     store.close()
     assert dump(db) == before
