@@ -218,19 +218,21 @@ async def test_a_thousand_failures_add_few_trail_rows_and_lose_no_count(
     monkeypatch.setattr(accounts, "verify", lambda stored, password: False)
     _server, client = served
     before = trail(db)
-    addresses = [f"127.0.0.{n}" for n in range(1, 6)]
+    # each client fails as often as it may before it is stopped (CLIENT_FAILURES_ALLOWED)
+    addresses = [f"127.0.0.{n}" for n in range(1, 51)]
     for address in addresses:
         async with elsewhere(address) as stranger:
             url = client.make_url("/")
             tries = [f"target.{address}"] * auth.FAILURES_ALLOWED  # one name, over and over
-            tries += [f"guess{n}" for n in range(200 - auth.FAILURES_ALLOWED)]  # and many
+            tries += [f"guess{n}" for n in range(20 - auth.FAILURES_ALLOWED)]  # and many
             for name in tries:
                 wrong = await stranger.get(url, headers=basic(name, "a wrong one"))
                 assert wrong.status == 401
     clock.now += auth.FAILURE_WINDOW
     await client.close()  # the server stops: what it has counted is written
     added = trail(db)[len(before) :]
-    assert failures_in(added) == len(addresses) * 200 == 1000
+    assert auth.CLIENT_FAILURES_ALLOWED == 20
+    assert failures_in(added) == len(addresses) * 20 == 1000
     assert len(added) <= 2 * auth.MAX_TALLIES + 1 < 100
     assert {kind for kind, _, _, _ in added} == {"sign_in_failed", "sign_in_failures"}
     first, *_ = (r for r in added if r[1] == "target.127.0.0.1")
@@ -262,7 +264,7 @@ def test_what_the_throttle_remembers_stays_bounded() -> None:
             clock.now += 0.001
     held = deep_size(throttle)
     assert held < 8_000_000, f"{held} bytes kept for 100,000 names"
-    assert len(throttle) <= 2 * auth.MAX_REMEMBERED
+    assert len(throttle) <= 3 * auth.MAX_REMEMBERED  # names, (name, client) pairs, clients
     clock.now += auth.FAILURE_WINDOW  # ... and once the minute has passed, nothing
     assert throttle.wait("000001".ljust(64, "x"), "10.1.0.1") == 0
     assert len(throttle) == 0
@@ -287,6 +289,36 @@ def test_others_failures_delay_a_client_a_growing_bounded_time() -> None:
         throttle.failed("bob", "me")
     assert throttle.wait("bob", "me") == auth.FAILURE_WINDOW
     assert throttle.wait("bob", "elsewhere") == 0
+
+
+def test_a_client_cannot_flush_its_own_lockout_by_failing_on_other_names() -> None:
+    """Failing on thousands of names that could be accounts once pushed a client's lockout
+    for a real name out of what is remembered, for five more guesses at it; now the client
+    is stopped, on every name, once it has failed CLIENT_FAILURES_ALLOWED times."""
+    clock = Clock()
+    throttle = auth.Throttle(clock)
+    for _ in range(auth.FAILURES_ALLOWED):
+        throttle.failed("alice", "1.2.3.4")
+        clock.now += 0.01
+    assert throttle.wait("alice", "1.2.3.4") > 0
+    for i in range(auth.MAX_REMEMBERED + 1):  # what the attacker sends, unchecked or not
+        if throttle.wait(f"x{i}", "1.2.3.4") == 0:
+            throttle.failed(f"x{i}", "1.2.3.4")
+    assert throttle.wait("alice", "1.2.3.4") > 0
+    assert throttle.wait("alice", "5.6.7.8") == 0  # the reviewer elsewhere is not stopped
+
+
+def test_a_client_failing_on_many_names_is_stopped_on_all_of_them_alone() -> None:
+    clock = Clock()
+    throttle = auth.Throttle(clock)
+    for i in range(auth.CLIENT_FAILURES_ALLOWED - 1):  # each name below its own limit
+        throttle.failed(f"name{i}", "sprayer")
+    assert throttle.wait("ana", "sprayer") == 0
+    throttle.failed("last", "sprayer")
+    assert throttle.wait("ana", "sprayer") == pytest.approx(auth.FAILURE_WINDOW)
+    assert throttle.wait("ana", "reviewer") == 0
+    clock.now += auth.FAILURE_WINDOW
+    assert throttle.wait("ana", "sprayer") == 0
 
 
 # ---------------------------------------------------------------- item 14: one name, one account

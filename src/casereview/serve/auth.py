@@ -20,6 +20,7 @@ SESSION_SECONDS = 8 * 3600  # a working day; the cookie and the server forget it
 FAILURES_ALLOWED = 5  # wrong passwords for one name from one client ...
 FAILURE_WINDOW = 60.0  # ... in this many seconds; more are refused unchecked until it passes
 MAX_DELAY = 30.0  # the longest others' failures for a name make a client wait
+CLIENT_FAILURES_ALLOWED = 20  # failures from one client, whatever the names, in the window
 MAX_REMEMBERED = 4096  # names, and (name, client) pairs, whose failures are remembered
 MAX_TALLIES = 20  # (name, client) pairs whose failures the trail is told of one by one
 COOKIE = "casereview_session"
@@ -44,9 +45,14 @@ class Throttle:
     Failures for a name from every client together make each client that has failed for it
     wait after its own last failure: 1, 2, 4 ... seconds per failure past FAILURES_ALLOWED,
     at most MAX_DELAY. A client that has not failed for the name is never made to wait, so a
-    stranger's wrong passwords cannot lock a reviewer out. Names are to be account names
-    (accounts.name_key) before they get here; at most MAX_REMEMBERED names and as many
-    (name, client) pairs are kept, those without a recent failure dropped first.
+    stranger's wrong passwords cannot lock a reviewer out. A client with
+    CLIENT_FAILURES_ALLOWED failures in the window, whatever the names, is refused every
+    name until the window has passed: trying many names (a spray, or a flood meant to push a
+    lockout out of what is remembered) locks out only the client that does it. Names are to
+    be account names (accounts.name_key) before they get here; at most MAX_REMEMBERED names,
+    as many (name, client) pairs and as many clients are kept, those whose last failure is
+    oldest dropped first (a client's own flood can no longer drop its own lockout: it is
+    stopped after CLIENT_FAILURES_ALLOWED).
     """
 
     def __init__(self, clock: Callable[[], float] = time.monotonic, limit: int = MAX_REMEMBERED):
@@ -55,14 +61,15 @@ class Throttle:
         # failure times, oldest first; each table least recently failed first
         self._pairs: OrderedDict[tuple[str, str], list[float]] = OrderedDict()
         self._names: OrderedDict[str, list[float]] = OrderedDict()
+        self._clients: OrderedDict[str, list[float]] = OrderedDict()
 
     def __len__(self) -> int:
         self._prune()
-        return len(self._pairs) + len(self._names)
+        return len(self._pairs) + len(self._names) + len(self._clients)
 
     def _prune(self) -> None:
         cutoff = self.clock() - FAILURE_WINDOW
-        for table in (self._pairs, self._names):
+        for table in (self._pairs, self._names, self._clients):
             while table and (len(table) > self.limit or next(iter(table.values()))[-1] <= cutoff):
                 table.popitem(last=False)
 
@@ -71,6 +78,9 @@ class Throttle:
         self._prune()
         now = self.clock()
         cutoff = now - FAILURE_WINDOW
+        theirs = [t for t in self._clients.get(client, ()) if t > cutoff]
+        if len(theirs) >= CLIENT_FAILURES_ALLOWED:
+            return max(1.0, theirs[0] + FAILURE_WINDOW - now)
         mine = [t for t in self._pairs.get((name, client), ()) if t > cutoff]
         if not mine:
             return 0.0
@@ -88,6 +98,8 @@ class Throttle:
         self._pairs[name, client] = (pair + [now])[-FAILURES_ALLOWED:]
         everyone = self._names.pop(name, [])
         self._names[name] = (everyone + [now])[-_NAME_FAILURES_KEPT:]
+        theirs = self._clients.pop(client, [])
+        self._clients[client] = (theirs + [now])[-CLIENT_FAILURES_ALLOWED:]
         self._prune()
 
     def succeeded(self, name: str, client: str) -> None:

@@ -217,7 +217,7 @@ class CaseReviewServer(Server):
             if wait:
                 raise web.HTTPTooManyRequests(
                     headers={"Retry-After": str(math.ceil(wait))},
-                    text=f"429: too many wrong passwords for this name; try again in "
+                    text=f"429: too many wrong passwords from here for this name; try again in "
                     f"{math.ceil(wait)} s",
                 )
             account = self.store.account(name)
