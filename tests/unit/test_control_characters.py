@@ -21,9 +21,10 @@ from click.testing import CliRunner, Result
 from casereview.cli import main
 from casereview.store import Store, StoreError
 from casereview.text import visible
-from tests.factories import TREND_V1, seed_store
+from tests.factories import TREND_V1, complete, seed_store
 
 ESC = "\x1b"
+FULL = {"REC-01": "yes", "REC-02": "yes", "REC-03": "yes", "SPO-01": "na"}
 HIDDEN = {
     "line feed": ("\n", "U+000A"),
     "escape sequence": ("\x1b[31m", "U+001B"),
@@ -142,3 +143,78 @@ def test_visible_writes_out_what_a_terminal_would_act_on() -> None:
     assert visible("zero\u200bwidth \u202eabc") == "zero\\u200bwidth \\u202eabc"
     assert visible("Zoë, 東京, Ölçek – “ok”") == "Zoë, 東京, Ölçek – “ok”"  # printable: as is
     assert visible("two\nlines\x1b[2J", newlines=True) == "two\nlines\\x1b[2J"
+
+
+def _on_a_terminal(*argv: str) -> bytes:
+    """What the command writes to standard output when that is a terminal (a pty)."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    with subprocess.Popen(
+        [str(Path(sys.executable).with_name("casereview")), *argv],
+        stdin=subprocess.DEVNULL,
+        stdout=follower,
+        stderr=subprocess.PIPE,
+    ) as child:
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # EIO: the child has gone and the pty is closed
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        assert child.wait(timeout=60) == 0, child.stderr.read() if child.stderr else ""
+    os.close(leader)
+    return b"".join(chunks)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["export", "cases", "--audit", "North"],
+        ["export", "cases", "--audit", "North", "--format", "json"],
+        ["trend", "--checklist", "mini", "--audits", "North", "--format", "csv"],
+    ],
+)
+def test_an_export_to_a_terminal_writes_its_control_characters_out(
+    db: Path, tmp_path: Path, command: list[str]
+) -> None:
+    """A case file's cell with an escape sequence, exported with no --out, clears no screen
+    and retitles no terminal; piped, the same export is the exact bytes of the file."""
+    cases = tmp_path / "more.csv"
+    cases.write_text(
+        "case_ref,force,team\n"
+        + "".join(f"M/{i},Northshire,T\x1b]0;pwned\x07\x1b[2J{i}\n" for i in range(4))
+    )
+    assert run(db, "cases", "import", str(cases)).exit_code == 0
+    created = run(
+        db, "audit", "create", "North", "--checklist", "mini", "--sample", "4", "--seed", "3",
+        "--where", "force=Northshire",
+    )  # fmt: skip
+    assert created.exit_code == 0, created.output
+    with closing(Store.open(db)) as store:  # one review done, so there is something to export
+        north = store.audit_named("North")
+        first = next(c for c in store.cases() if c.case_ref == "M/0")
+        complete(store, north, first.id, "ann", "primary", FULL)
+    args = ["--db", str(db), *command]
+
+    shown = _on_a_terminal(*args)
+    piped = CliRunner().invoke(main, args)
+
+    assert piped.exit_code == 0, piped.output
+    exact = piped.stdout_bytes.replace(b"\r\n", b"\n")  # (a pty ends its lines CRLF)
+    exact = exact.removeprefix("\ufeff".encode())  # (the CSV's BOM, for Excel, not shown)
+    if command[0] == "export" and "json" not in command:
+        assert b"\x1b]0;pwned\x07" in exact  # piped: the file's bytes, exact
+        assert b"\x1b" not in shown and b"\x07" not in shown
+        written_out = exact.replace(b"\x1b", b"\\x1b").replace(b"\x07", b"\\x07")
+        assert shown.replace(b"\r\n", b"\n") == written_out
+    else:  # JSON escapes them itself; a trend holds no case data: the same on both
+        assert b"\x1b" not in exact
+        assert shown.replace(b"\r\n", b"\n") == exact

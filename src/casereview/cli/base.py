@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import codecs
 import functools
 import getpass
+import io
 import os
 import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn, Self, TypeVar
+from typing import Any, BinaryIO, NoReturn, Self, TypeVar
 
 import click
 
@@ -174,6 +176,39 @@ def output_target(out: Path, force: bool, store: Store) -> Path:
     if out.exists() and not force:
         fail(f"{out} exists; give --force to replace it")
     return target
+
+
+class _Visible(io.RawIOBase):
+    """A binary stream to a terminal that writes data's invisible characters out as escapes
+    (text.visible), so an export read on screen cannot clear it, retitle it or fake a line.
+    Line ends (CRLF or LF) stay line ends; UTF-8 split across writes is decoded whole."""
+
+    def __init__(self, out: BinaryIO):
+        super().__init__()
+        self.out = out
+        self._decode = codecs.getincrementaldecoder("utf-8-sig")("replace")  # (a BOM is for Excel)
+        self._cr = False  # a CR at the end of the last write: CRLF or a lone CR?
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        text = ("\r" if self._cr else "") + self._decode.decode(bytes(data))
+        self._cr = text.endswith("\r")
+        text = text[:-1] if self._cr else text
+        self.out.write(visible(text.replace("\r\n", "\n"), newlines=True).encode("utf-8"))
+        return len(data)
+
+    def flush(self) -> None:
+        self.out.flush()
+
+
+def data_stdout() -> BinaryIO:
+    """Where a command writes a file format (CSV, JSON) with no --out: standard output as it
+    is when piped or redirected, the bytes exact; on a terminal, with data's control
+    characters written out (a case file's cell may hold an escape sequence)."""
+    out = sys.stdout.buffer
+    return _Visible(out) if out.isatty() else out  # type: ignore[return-value]
 
 
 def warn(warnings: list[str]) -> None:

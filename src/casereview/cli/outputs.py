@@ -10,6 +10,7 @@ import click
 
 from casereview.cli.base import (
     Context,
+    data_stdout,
     fail,
     force_option,
     format_option,
@@ -91,7 +92,7 @@ def export_cmd(
         stream=True,
     )
     if out is None:
-        outputs.write_to(prepared, sys.stdout.buffer)
+        outputs.write_to(prepared, data_stdout())
         sys.stdout.flush()
         return
     rows = outputs.write(prepared, out, store.files(), progress_bar(prepared.rows))

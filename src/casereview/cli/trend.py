@@ -10,6 +10,7 @@ import click
 
 from casereview.cli.base import (
     Context,
+    data_stdout,
     force_option,
     format_option,
     friendly_errors,
@@ -87,7 +88,7 @@ def trend_cmd(
         warn(["--compare is for audits of one period; these cover different periods"])
     prepared = outputs.prepare_trend(trend, fmt, by)
     if out is None:
-        sys.stdout.buffer.write(outputs.render(prepared))
+        data_stdout().write(outputs.render(prepared))
         sys.stdout.flush()
         return
     outputs.write(prepared, out, store.files())
