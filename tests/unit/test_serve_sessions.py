@@ -136,6 +136,24 @@ async def test_an_open_session_ends_when_it_expires(served: Any, clock: Clock) -
     assert page.status == 303  # and the cookie signs nothing in
 
 
+async def test_signing_out_ends_the_apps_the_cookie_opened(served: Any, db: Path) -> None:
+    """Sign-out on a shared computer ends the review open in another tab too."""
+    server, client = served
+    signin = await client.post("/signin", data={"name": "bob", "password": PASSWORD})
+    assert signin.status == 200
+    session = Session(await client.ws_connect("/ws?width=100&height=30"))
+    await session.ws.send_str(json.dumps(["focus"]))
+    await session.until("Test audit")
+    (service,) = server.app_services
+    assert server.lapsed_sessions() == []
+    signout = await client.post("/signout", allow_redirects=False)
+    assert signout.status == 303
+    assert server.lapsed_sessions() == [(service, "signed out")]
+    await ended(session)
+    assert service._process is not None
+    await asyncio.wait_for(service._process.wait(), ENDS_WITHIN)
+
+
 async def test_the_server_sees_each_change_and_holds_no_snapshot(served: Any, db: Path) -> None:
     server, client = served
     session = await Session.open(client, "ana")

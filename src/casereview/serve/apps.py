@@ -118,11 +118,14 @@ def lapsed(
 ) -> list[tuple[ServedApp, str]]:
     """The open sessions (not already ending) that a request could no longer open, and why:
     the account was removed, its password changed (`stored_hash` reads the account's hash
-    now), or the sign-in expired by `now`."""
+    now), the sign-in expired by `now`, or its cookie was signed out."""
     found = []
     for service in list(services):
         signed_in = service.signed_in
         if signed_in is None or service.ending:
+            continue
+        if signed_in.signed_out:
+            found.append((service, "signed out"))
             continue
         if signed_in.expires <= now:
             found.append((service, "the sign-in expired"))

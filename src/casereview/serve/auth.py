@@ -35,6 +35,7 @@ class Session:
     name: str
     password_hash: str  # the hash it signed in against: a new password ends the session
     expires: float
+    signed_out: bool = False  # its cookie was signed out: the apps it opened end too
 
 
 class Throttle:
@@ -214,7 +215,9 @@ class Sessions:
         return session
 
     def end(self, token: str | None) -> None:
-        self._by_token.pop(token or "", None)
+        session = self._by_token.pop(token or "", None)
+        if session is not None:
+            session.signed_out = True
 
     def _basic_key(self, name: str, password: str) -> bytes:
         return hmac.new(self._key, f"{name}\0{password}".encode(), hashlib.sha256).digest()
