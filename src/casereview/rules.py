@@ -38,13 +38,13 @@ def moderation_refusal(primary_status: Status | None, second_status: Status | No
     return MODERATION_NEEDS_PAIR
 
 
-def change_refusal(status: Status) -> str | None:
+def change_refusal(status: str) -> str | None:
     """Why a review in `status` may not be answered, noted or completed (None: it may): a
     completed review is locked until it is reopened."""
     return REVIEW_LOCKED if status == "complete" else None
 
 
-def reopen_refusal(status: Status, reason: str | None) -> str | None:
+def reopen_refusal(status: str, reason: str | None) -> str | None:
     """Why a review in `status` may not be reopened with `reason` (None: it may): only a
     completed review is reopened, and the reason goes in the trail."""
     if not (reason or "").strip():
