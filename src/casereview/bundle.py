@@ -27,6 +27,7 @@ from typing import Any
 
 from casereview import bounded
 from casereview.problems import CasereviewError
+from casereview.rules import SETTLED_ON_IMPORT
 from casereview.shipped import content_hash
 
 FORMAT = "casereview-bundle"
@@ -380,7 +381,7 @@ def plan(local: Json | None, incoming: Json, settle: str | None = None) -> Plan:
 def _settling(was: Json, kept: Json, whose: str) -> list[Json]:
     """Events that take a review from `was` to `kept` answer by answer (and status), so that
     the trail, read in order, ends at the answers that stand."""
-    reason = f"conflict settled on import: kept {whose}"
+    reason = f"{SETTLED_ON_IMPORT}: kept {whose}"
     kind = "moderation" if kept["role"] == "moderated" else "answer"
     old = {a["question_id"]: a for a in was["answers"]}
     new = {a["question_id"]: a for a in kept["answers"]}

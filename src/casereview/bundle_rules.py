@@ -19,14 +19,18 @@ so the person importing can find it; the caller refuses the whole bundle.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from casereview.rules import (
     DECISION_NEEDS_REASON,
+    REOPEN_NEEDS_REASON,
+    change_refusal,
     moderation_refusal,
     needs_reason,
+    reopen_refusal,
     second_review_refusal,
+    settled_on_import,
 )
 from casereview.text import hidden_character, match_key
 
@@ -172,20 +176,52 @@ def _repeated(
     return problems
 
 
-def replay(events: Iterable[Json]) -> tuple[dict[str, Json], str]:
-    """A review's answers (question -> the event that last set its value, the last that set
-    its note) and its status, as its trail in order leaves them."""
-    last: dict[str, Json] = {}
-    status = "in_progress"
-    for event in events:
-        qid = event["question_id"]
-        if event["kind"] in VALUE_KINDS and qid is not None:
-            last.setdefault(qid, {})["value"] = event
-        elif event["kind"] == "note" and qid is not None:
-            last.setdefault(qid, {})["note"] = event
-        elif event["kind"] == "status":
-            status = event["new"]
-    return last, status
+class Replay:
+    """A review's trail read in order as the store wrote it: its answers (question -> the
+    event that last set its value, the last that set its note), its status, and the events
+    the store would have refused (position in the trail, field, why).
+
+    Each event is held to the store's state machine (ReviewStore: rules.change_refusal,
+    rules.reopen_refusal): no answer, note or completion while the review is complete, a
+    reopen only of a completed review and with its reason. A conflict settled on import
+    joins two copies' events, each kept to the rules on its own copy, one after the other:
+    the events before a review's last settling are not held to the order (the settling, the
+    importer's choice, says what stands), and the settling itself changes even a completed
+    review, as the database that settled it wrote it."""
+
+    def __init__(self, events: Sequence[Json]):
+        self.last: dict[str, Json] = {}
+        self.status = "in_progress"
+        self.refused: list[tuple[int, str, str]] = []
+        settled = [i for i, e in enumerate(events) if settled_on_import(e["reason"])]
+        checked_from = settled[-1] + 1 if settled else 0
+        for i, event in enumerate(events):
+            refusal = self._apply(event)
+            if refusal and i >= checked_from:
+                self.refused.append((i, *refusal))
+
+    def _apply(self, event: Json) -> tuple[str, str] | None:
+        kind, qid = event["kind"], event["question_id"]
+        refusal: tuple[str, str] | None = None
+        if kind == "status":
+            if event["new"] == "in_progress":
+                why = reopen_refusal(self.status, event["reason"])
+                refusal = (".reason" if why == REOPEN_NEEDS_REASON else ".kind", why or "")
+            else:
+                refusal = (".kind", change_refusal(self.status) or "")
+            self.status = event["new"]
+        elif (kind in VALUE_KINDS or kind == "note") and qid is not None:
+            self.last.setdefault(qid, {})["value" if kind != "note" else "note"] = event
+            refusal = (".kind", change_refusal(self.status) or "")
+        if refusal is None or not refusal[1] or settled_on_import(event["reason"]):
+            return None
+        return refusal
+
+
+def replay(events: Sequence[Json]) -> tuple[dict[str, Json], str]:
+    """A review's answers and status as its trail, in order, leaves them (Replay)."""
+    done = Replay(events)
+    return done.last, done.status
 
 
 def events_by_review(content: Json) -> dict[str | None, list[Json]]:
@@ -196,43 +232,70 @@ def events_by_review(content: Json) -> dict[str | None, list[Json]]:
 
 
 def _trail_problems(content: Json, where: Where) -> list[str]:
-    """Every answer, note and status of every review is where its events leave it."""
-    problems = []
+    """Every answer, note and status of every review is where its events leave it, each
+    event one the store would have written."""
+    at = {id(e): i for i, e in enumerate(content["events"])}
     trails = events_by_review(content)
+    problems = []
     for review in content["reviews"]:
-        last, status = replay(trails.get(review["uuid"], []))
-        given = set()
-        for j, answer in enumerate(review["answers"]):
-            qid = answer["question_id"]
-            given.add(qid)
-            told = last.get(qid, {})
-            value = told["value"]["new"] if "value" in told else None
-            note = (told["note"]["new"] if "note" in told else None) or ""
-            if answer["value"] != value:
-                problems.append(
-                    f"{where.review(review, f'.answers.{j}.value')}: {qid} "
-                    f"'{answer['value'] or '(none)'}' is not backed by its events (they leave "
-                    f"it '{value or '(none)'}')"
-                )
-            if answer["note"] != note:
-                problems.append(
-                    f"{where.review(review, f'.answers.{j}.note')}: {qid}'s note is not "
-                    "backed by its events (they leave another)"
-                )
-        for qid, told in last.items():
-            if qid not in given and (
-                ("value" in told and told["value"]["new"] is not None)
-                or ("note" in told and told["note"]["new"])
-            ):
-                problems.append(
-                    f"{where.review(review, '.answers')}: its events answer {qid}, the review "
-                    "has no answer to it"
-                )
-        if review["status"] != status:
+        trail = trails.get(review["uuid"], [])
+        problems += review_trail_problems(review, trail, [at[id(e)] for e in trail], where)
+    return problems
+
+
+def review_trail_problems(
+    review: Json,
+    trail: Sequence[Json],
+    index: Sequence[int | None],
+    where: Where,
+    order: str = "",
+) -> list[str]:
+    """What is wrong with `review` as its `trail` backs it: each event the store would have
+    refused (`index`: its place in bundle.json's events, None for the database's own), and
+    each answer, note or status the events, read in order, do not leave (`order`: whose
+    order that is, when it is not the bundle's)."""
+    done = Replay(trail)
+    last, status = done.last, done.status
+    problems = [
+        f"{MEMBER}: events.{index[i]}{field} ({review['force']} {review['case_ref']} "
+        f"{review['role']} by {review['reviewer']}: {trail[i]['kind']}"
+        f"{' of ' + trail[i]['question_id'] if trail[i]['question_id'] else ''} by "
+        f"{trail[i]['actor']}): {why}"
+        for i, field, why in done.refused
+        if index[i] is not None
+    ]
+    given = set()
+    for j, answer in enumerate(review["answers"]):
+        qid = answer["question_id"]
+        given.add(qid)
+        told = last.get(qid, {})
+        value = told["value"]["new"] if "value" in told else None
+        note = (told["note"]["new"] if "note" in told else None) or ""
+        if answer["value"] != value:
             problems.append(
-                f"{where.review(review, '.status')}: {review['status'].replace('_', ' ')}, "
-                f"not backed by its events (they leave it {status.replace('_', ' ')})"
+                f"{where.review(review, f'.answers.{j}.value')}: {qid} "
+                f"'{answer['value'] or '(none)'}' is not backed by its events{order} (they "
+                f"leave it '{value or '(none)'}')"
             )
+        if answer["note"] != note:
+            problems.append(
+                f"{where.review(review, f'.answers.{j}.note')}: {qid}'s note is not "
+                f"backed by its events{order} (they leave another)"
+            )
+    for qid, told in last.items():
+        if qid not in given and (
+            ("value" in told and told["value"]["new"] is not None)
+            or ("note" in told and told["note"]["new"])
+        ):
+            problems.append(
+                f"{where.review(review, '.answers')}: its events{order} answer {qid}, the "
+                "review has no answer to it"
+            )
+    if review["status"] != status:
+        problems.append(
+            f"{where.review(review, '.status')}: {review['status'].replace('_', ' ')}, "
+            f"not backed by its events{order} (they leave it {status.replace('_', ' ')})"
+        )
     return problems
 
 
@@ -245,11 +308,73 @@ def merge_problems(
     """What the bundle would bring (the plan) against its checklist and the database's own
     state of the audit (`local`, None when the audit is new here)."""
     where = Where(content)
-    problems = _answer_problems(checklist, result, local, where)
+    problems = _known_problems(content, local)
+    if problems:
+        return problems  # the checks below read the database's copies as the bundle's
+    problems += _merged_trail_problems(content, local, result, where)
+    problems += _answer_problems(checklist, result, local, where)
     state = _merged(content, local, result)
     problems += _people_problems(state, result, where)
     problems += _moderation_problems(content, state, result, where)
     return list(dict.fromkeys(problems))  # one clash found from two sides is said once
+
+
+# What a review is, as a bundle names it: the rest of it (answers, status, times) is what
+# its events make it, and a copy apart may be behind.
+_REVIEW_IDENTITY = ("force", "case_ref", "role", "started_at")
+
+
+def _known_problems(content: Json, local: Json | None) -> list[str]:
+    """Events and reviews the database holds, as the bundle holds them. The merge keeps the
+    database's copy of each (an event is never changed; a new one is added), so a bundle
+    whose copy differs would be checked by what it says and merged as what it does not."""
+    if local is None:
+        return []
+    problems = []
+    for part, fields, rule in (
+        ("events", None, "an event is never changed (a change is a new event)"),
+        ("reviews", _REVIEW_IDENTITY, "a review keeps its case, role and start"),
+    ):
+        held = {item["uuid"]: item for item in local[part]}
+        for i, item in enumerate(content[part]):
+            mine = held.get(item["uuid"])
+            if mine is None:
+                continue
+            problems += [
+                f"{MEMBER}: {part}.{i}.{name}: this database holds that "
+                f"{part[:-1]} (uuid {item['uuid']}) with {name} "
+                f"{'(none)' if mine[name] is None else repr(mine[name])}: {rule}"
+                for name in (fields or sorted(mine))
+                if item.get(name) != mine[name]
+            ]
+    return problems
+
+
+def _merged_trail_problems(
+    content: Json, local: Json | None, result: Plan, where: Where
+) -> list[str]:
+    """A review the merge updates, read as the database will hold its trail: the database's
+    events in its order (the order every reader and later export of it reads), then the
+    bundle's new ones in the bundle's order, then any settling. The bundle's own order of the
+    database's events, checked in content_problems, is not what the database keeps."""
+    if local is None:
+        return []
+    at = {e["uuid"]: i for i, e in enumerate(content["events"])}
+    problems = []
+    for review in result.updated_reviews:
+        trail = [e for e in local["events"] if e["review_uuid"] == review["uuid"]]
+        index: list[int | None] = [None] * len(trail)
+        for e in result.new_events:
+            if e["review_uuid"] == review["uuid"]:
+                trail.append(e)
+                index.append(at[e["uuid"]])
+        settling = [e for e in result.settle_events if e["review_uuid"] == review["uuid"]]
+        trail += settling
+        index += [None] * len(settling)
+        problems += review_trail_problems(
+            review, trail, index, where, " (in this database's order)"
+        )
+    return problems
 
 
 def _answer_problems(

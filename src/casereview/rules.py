@@ -13,6 +13,13 @@ T = TypeVar("T", bound="Sampled")
 
 MODERATION_NEEDS_PAIR = "moderation needs a completed primary and a completed second review"
 DECISION_NEEDS_REASON = "a moderation decision needs a reason (it goes in the trail)"
+REVIEW_LOCKED = "this review is complete and locked; reopen it (with a reason) to change it"
+REOPEN_NEEDS_REASON = "reopening a completed review needs a reason"
+NOT_COMPLETE = "this review is not complete"
+# The reason of the events a database writes when its importer settles a conflict (bundle
+# import --settle): the importer's choice of a side, which sets a review's answers and status
+# whatever state the two copies' merged events leave it in.
+SETTLED_ON_IMPORT = "conflict settled on import"
 
 
 class ExistingReview(NamedTuple):
@@ -29,6 +36,25 @@ def moderation_refusal(primary_status: Status | None, second_status: Status | No
     if primary_status == "complete" and second_status == "complete":
         return None
     return MODERATION_NEEDS_PAIR
+
+
+def change_refusal(status: str) -> str | None:
+    """Why a review in `status` may not be answered, noted or completed (None: it may): a
+    completed review is locked until it is reopened."""
+    return REVIEW_LOCKED if status == "complete" else None
+
+
+def reopen_refusal(status: str, reason: str | None) -> str | None:
+    """Why a review in `status` may not be reopened with `reason` (None: it may): only a
+    completed review is reopened, and the reason goes in the trail."""
+    if not (reason or "").strip():
+        return REOPEN_NEEDS_REASON
+    return NOT_COMPLETE if status != "complete" else None
+
+
+def settled_on_import(reason: str | None) -> bool:
+    """An event a database wrote settling a conflict on import (bundle.plan's settling)."""
+    return (reason or "").startswith(SETTLED_ON_IMPORT)
 
 
 def second_review_refusal(

@@ -8,9 +8,12 @@ from typing import TYPE_CHECKING, Any
 from casereview.fields import ANSWER_VALUES, Role
 from casereview.rules import (
     DECISION_NEEDS_REASON,
+    REOPEN_NEEDS_REASON,
     agreed_answer,
+    change_refusal,
     moderation_refusal,
     needs_reason,
+    reopen_refusal,
     second_review_refusal,
 )
 from casereview.store.errors import (
@@ -133,10 +136,9 @@ class ReviewStore(AuditStore):
 
     def _require_open(self, review_id: int) -> Review:
         review = self.review(review_id)
-        if review.status == "complete":
-            raise ReviewLocked(
-                "this review is complete and locked; reopen it (with a reason) to change it"
-            )
+        refusal = change_refusal(review.status)
+        if refusal:
+            raise ReviewLocked(refusal)
         return review
 
     def set_answer(
@@ -255,12 +257,12 @@ class ReviewStore(AuditStore):
             self._event(review_id, None, "status", "in_progress", "complete", None, actor)
 
     def reopen_review(self, review_id: int, actor: str, reason: str) -> None:
-        if not reason.strip():
-            raise StoreError("reopening a completed review needs a reason")
+        if not reason.strip():  # said before the write lock is waited for
+            raise StoreError(REOPEN_NEEDS_REASON)
         with self._write():
-            review = self.review(review_id)
-            if review.status != "complete":
-                raise StoreError("this review is not complete")
+            refusal = reopen_refusal(self.review(review_id).status, reason)
+            if refusal:
+                raise StoreError(refusal)
             self.db.execute(
                 "UPDATE reviews SET status = 'in_progress', completed_at = NULL, updated_at = ?"
                 " WHERE id = ?",
