@@ -35,7 +35,7 @@ snapshots: $(STAMP)
 # Mutation testing of the pure core (not part of `make test`): mutmut mutates scoring,
 # findings, export, importing, sampling and checklist ([tool.mutmut] in pyproject.toml),
 # then scripts/mutation_report.py prints the kill rate per module. One module at a time:
-# `make mutate MODULE=scoring`. MUTATE_JOBS workers (the machine has two cores). Results
+# `make mutate MODULE=core.stats.scoring`. MUTATE_JOBS workers (the machine has two cores). Results
 # are kept in mutants/ and only new or changed mutants run again: rm -rf mutants for a fresh run.
 MUTATE_JOBS ?= 1
 MODULE ?=

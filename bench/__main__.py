@@ -65,7 +65,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def build(plan: data.Plan, db: Path, csv_path: Path, log: Clock) -> data.National:
     """Import the pool into the fresh national file (casereview's own import, not timed
     here: the import measures run it as a process), then add the audits and reviews."""
-    from casereview.importing import import_cases
+    from casereview.io.imports.cases import import_cases
     from casereview.store import Store
 
     started = time.perf_counter()

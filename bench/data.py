@@ -10,9 +10,9 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from casereview.answers_import import ImportedReview
-from casereview.checklist import Checklist
-from casereview.fields import CASE_COLUMNS
+from casereview.core.checklist.models import Checklist
+from casereview.core.fields import CASE_COLUMNS
+from casereview.io.imports.answers import ImportedReview
 from casereview.store import ChecklistInfo, Store, StoreError
 
 Log = Callable[[str], None]

@@ -14,7 +14,10 @@ from typing import Any
 
 from bench.data import REPO, SAVER
 from bench.report import Result, median, percentile
-from casereview.scoring import audit_question_figures, question_figures_from_answer_counts
+from casereview.core.stats.scoring import (
+    audit_question_figures,
+    question_figures_from_answer_counts,
+)
 from casereview.store import Store
 
 Log = Callable[[str], None]

@@ -26,7 +26,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from bench.data import TUI_REVIEWER
 from bench.frames import FrameClock
-from casereview.checklist import Checklist
+from casereview.core.checklist.models import Checklist
 from casereview.store import Store
 
 SIZE = (120, 40)
@@ -59,9 +59,9 @@ def answer_key(checklist: Checklist, qid: str) -> str:
 
 
 async def casereview_keys(db: str, live_id: int, national_id: int, n: int) -> dict[str, Any]:
-    from casereview.app import make_app
-    from casereview.screens import AuditCasesScreen, AuditsScreen, ReviewScreen
-    from casereview.screens.modals import ConfirmScreen
+    from casereview.tui.app import make_app
+    from casereview.tui.dialogs.modals import ConfirmScreen
+    from casereview.tui.screens import AuditCasesScreen, AuditsScreen, ReviewScreen
 
     store = Store.open(db)
     store.ensure_shipped_checklists()
@@ -117,7 +117,7 @@ async def _open_fresh_case(
     pilot: Pilot[Any], store: Store, audit_id: int, opened: set[int]
 ) -> None:
     """From the audit's cases, open a case of the TUI reviewer's not yet started."""
-    from casereview.screens import AuditCasesScreen, ReviewScreen
+    from casereview.tui.screens import AuditCasesScreen, ReviewScreen
 
     app = pilot.app
     assert isinstance(app.screen, AuditCasesScreen), app.screen

@@ -200,8 +200,8 @@ def build_small(folder: Path, log: Callable[[str], None]) -> tuple[Path, int]:
     review complete, made as the national one is (same generator, checklist and import
     path). Rebuilt each run: a few seconds."""
     from bench import data
-    from casereview.answers_import import ImportedReview
-    from casereview.importing import import_cases
+    from casereview.io.imports.answers import ImportedReview
+    from casereview.io.imports.cases import import_cases
     from casereview.store import Store
 
     db = folder / "list-small.db"

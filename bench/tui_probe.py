@@ -56,9 +56,9 @@ def first_frame(app: App[Any], wanted: type[Screen[Any]] | None) -> float:
 
 def main(argv: list[str]) -> None:
     if argv[:1] == ["casereview"] and len(argv) == 2:
-        from casereview.app import make_app
-        from casereview.screens import AuditsScreen
         from casereview.store import Store
+        from casereview.tui.app import make_app
+        from casereview.tui.screens import AuditsScreen
 
         # What `casereview --db DB` does before the app runs (casereview.cli._run_tui).
         store = Store.open(argv[1])

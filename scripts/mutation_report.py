@@ -6,7 +6,7 @@ Survivors judged equivalent (no test could tell them from the original) are list
 with its reason, in docs/mutation-survivors.md as lines starting "- `MUTANT-NAME`"; they
 are left out of the rate.
 
-    python scripts/mutation_report.py [MODULE...]      # e.g. scoring findings
+    python scripts/mutation_report.py [MODULE...]      # e.g. core.stats.scoring services.findings
     python scripts/mutation_report.py --survivors      # also list the live survivors
 """
 
@@ -22,14 +22,14 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "mutants" / "src" / "casereview"
 EQUIVALENT = ROOT / "docs" / "mutation-survivors.md"
 MODULES = (
-    "scoring",
-    "findings",
-    "export",
-    "importing",
-    "answers_import",
-    "csvfile",
-    "sampling",
-    "checklist",
+    "core.stats.scoring",
+    "services.findings",
+    "io.exports.writers",
+    "io.imports.cases",
+    "io.imports.answers",
+    "io.imports.csvfile",
+    "services.sampling",
+    "core.checklist.models",
 )
 TARGET = 90.0
 
@@ -62,7 +62,7 @@ def classify(code: int | None) -> str:
 
 
 def module_results(module: str) -> dict[str, int | None]:
-    meta = RESULTS / f"{module}.py.meta"
+    meta = RESULTS / f"{module.replace('.', '/')}.py.meta"
     if not meta.exists():
         return {}
     data = json.loads(meta.read_text("utf-8"))
@@ -74,7 +74,7 @@ def main(argv: list[str]) -> int:
     modules = [a for a in argv if not a.startswith("-")] or list(MODULES)
     equivalent = equivalent_names()
     print(
-        f"{'module':<10} {'mutants':>7} {'run':>5} {'killed':>6} {'timeout':>7} "
+        f"{'module':<28} {'mutants':>7} {'run':>5} {'killed':>6} {'timeout':>7} "
         f"{'survived':>8} {'equiv.':>6} {'no test':>7}  kill rate (non-equivalent)"
     )
     short: list[str] = []
@@ -82,7 +82,7 @@ def main(argv: list[str]) -> int:
     for module in modules:
         results = module_results(module)
         if not results:
-            print(f"{module:<10} (no results: run `make mutate` first)")
+            print(f"{module:<28} (no results: run `make mutate` first)")
             continue
         counts: Counter[str] = Counter()
         for name, code in results.items():
@@ -100,7 +100,7 @@ def main(argv: list[str]) -> int:
             short.append(module)
         partial = f" ({counts['not run']} not run yet)" if counts["not run"] else ""
         print(
-            f"{module:<10} {len(results):>7} {run:>5} {counts['killed']:>6} "
+            f"{module:<28} {len(results):>7} {run:>5} {counts['killed']:>6} "
             f"{counts['timeout']:>7} {counts['survived']:>8} {counts['equivalent']:>6} "
             f"{counts['no tests']:>7}  {rate:5.1f}% ({caught}/{judged}){partial}"
         )

@@ -6,9 +6,9 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from casereview.fields import Role
-from casereview.importing import read_case_file
-from casereview.scoring import QuestionFigures, question_figures_from_counts
+from casereview.core.fields import Role
+from casereview.core.stats.scoring import QuestionFigures, question_figures_from_counts
+from casereview.io.imports.cases import read_case_file
 from casereview.store import AuditInfo, Store
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -8,7 +8,7 @@ import re
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from casereview.problems import InputError
+from casereview.core.problems import InputError
 
 FUZZ = settings(
     deadline=None,

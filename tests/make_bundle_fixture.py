@@ -19,7 +19,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
 sys.path.insert(0, str(HERE.parent))
 
-from casereview import bundle  # noqa: E402
+from casereview.io.bundles import archive as bundle  # noqa: E402
 from casereview.store import Store  # noqa: E402
 from tests.factories import FIXTURES, complete_review, seed_store  # noqa: E402
 

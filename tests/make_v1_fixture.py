@@ -22,8 +22,7 @@ sys.path.insert(0, str(HERE.parent / "src"))
 
 from sqlite_utils.migrations import Migrations  # noqa: E402
 
-from casereview import migrations as migrations_module  # noqa: E402
-from casereview.importing import read_case_file  # noqa: E402
+from casereview.io.imports.cases import read_case_file  # noqa: E402
 from casereview.store import (  # noqa: E402
     Store,  # noqa: E402
     audits,
@@ -32,6 +31,7 @@ from casereview.store import (  # noqa: E402
     reviews,
     trail,
 )
+from casereview.store import migrations as migrations_module  # noqa: E402
 
 FIXTURES = HERE / "fixtures"
 MINI = FIXTURES / "mini.yaml"

@@ -18,7 +18,7 @@ from typing import Any
 from aiohttp import ClientWebSocketResponse, WSMsgType
 from aiohttp.test_utils import TestClient, TestServer
 
-from casereview import accounts
+from casereview.serve import accounts
 from casereview.serve.server import CaseReviewServer, ServedApp
 from casereview.store import Store
 

@@ -9,7 +9,7 @@ from textual._compositor import LayoutUpdate
 from textual.strip import Strip
 from textual.widget import Widget
 
-from casereview.screens.bars import KeyBar
+from casereview.tui.widgets.bars import KeyBar
 
 
 def drawn(widget: Widget) -> Strip:

@@ -9,12 +9,12 @@ import pytest
 from textual.command import CommandPalette
 from textual.widgets import DataTable
 
-from casereview.app import make_app
-from casereview.importing import read_case_file
-from casereview.screens import AuditCasesScreen, ReviewScreen
-from casereview.screens.bars import KeyBar, TitleBar
-from casereview.screens.new_audit import NewAuditScreen
+from casereview.io.imports.cases import read_case_file
 from casereview.store import AuditInfo, Store
+from casereview.tui.app import make_app
+from casereview.tui.screens import AuditCasesScreen, ReviewScreen
+from casereview.tui.screens.new_audit import NewAuditScreen
+from casereview.tui.widgets.bars import KeyBar, TitleBar
 from tests.factories import CASES, MINI, complete_review
 from tests.tui.drawn import colour_at, line
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from casereview.app import make_app
-from casereview.importing import read_case_file
-from casereview.screens import AuditCasesScreen, ReviewScreen
-from casereview.screens.paged_table import PagedTable
+from casereview.io.imports.cases import read_case_file
 from casereview.store import AuditInfo, Store
+from casereview.tui.app import make_app
+from casereview.tui.screens import AuditCasesScreen, ReviewScreen
+from casereview.tui.widgets.paged_table import PagedTable
 from tests.factories import MINI
 from tests.tui.test_tui_markup import screen_text
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from textual.widgets import Checkbox, Input, Select
 
-from casereview import outputs
-from casereview.app import make_app
-from casereview.screens import FindingsScreen
-from casereview.screens.export_dialog import ExportScreen
+from casereview.io.exports import pipeline as outputs
+from casereview.tui.app import make_app
+from casereview.tui.dialogs.export import ExportScreen
+from casereview.tui.screens import FindingsScreen
 from tests.factories import moderated_audit
 
 

@@ -9,15 +9,15 @@ import pytest
 from rich.text import Text
 from textual.widgets import DataTable, Input, Select
 
-from casereview import findings
-from casereview.app import make_app
-from casereview.fields import Role
-from casereview.screens import FindingsScreen, ReviewScreen
-from casereview.screens.export_dialog import ExportScreen
-from casereview.screens.finding_cases import FlaggedScreen
-from casereview.screens.findings_screen import interval_bar
-from casereview.screens.modals import ConfirmScreen
+from casereview.core.fields import Role
+from casereview.services import findings
 from casereview.store import AuditInfo, Store
+from casereview.tui.app import make_app
+from casereview.tui.dialogs.export import ExportScreen
+from casereview.tui.dialogs.modals import ConfirmScreen
+from casereview.tui.screens import FindingsScreen, ReviewScreen
+from casereview.tui.screens.finding_cases import FlaggedScreen
+from casereview.tui.screens.findings import interval_bar
 
 SIZE = (120, 36)
 
@@ -181,7 +181,7 @@ async def test_the_new_audit_form_clears_the_name_error_and_says_dates_run_backw
 ) -> None:
     from textual.widgets import Label
 
-    from casereview.screens.new_audit import NewAuditScreen
+    from casereview.tui.screens.new_audit import NewAuditScreen
 
     store, _audit = audited
     app = make_app(store, "lead")

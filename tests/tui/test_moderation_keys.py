@@ -7,11 +7,11 @@ from __future__ import annotations
 import pytest
 from textual.widgets import DataTable
 
-from casereview.app import make_app
-from casereview.importing import read_case_file
-from casereview.screens.modals import ReasonScreen
-from casereview.screens.moderation import ModerationScreen
+from casereview.io.imports.cases import read_case_file
 from casereview.store import AuditInfo, Store
+from casereview.tui.app import make_app
+from casereview.tui.dialogs.modals import ReasonScreen
+from casereview.tui.screens.moderation import ModerationScreen
 from tests.factories import CASES, MINI, complete_review
 
 SIZE = (120, 36)

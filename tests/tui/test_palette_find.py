@@ -8,9 +8,9 @@ from pathlib import Path
 from textual.command import CommandPalette
 from textual.widgets import OptionList
 
-from casereview.app import make_app
-from casereview.migrations import m010_sampled_refs
-from casereview.screens import ReviewScreen
+from casereview.store.migrations import m010_sampled_refs
+from casereview.tui.app import make_app
+from casereview.tui.screens import ReviewScreen
 from tests.tui.test_cases_paged import long_audit
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from textual.widgets import DataTable, OptionList
 
-from casereview.app import make_app
-from casereview.screens import AuditCasesScreen, AuditsScreen, FindingsScreen, ReviewScreen
 from casereview.store import AuditInfo, Store
+from casereview.tui.app import make_app
+from casereview.tui.screens import AuditCasesScreen, AuditsScreen, FindingsScreen, ReviewScreen
 from tests.factories import complete_review, seed_store
 
 SIZE = (120, 40)
@@ -248,7 +248,7 @@ async def test_delete_clears_an_answer_and_the_trail_says_so(
 async def test_help_opens_with_f1_and_question_mark_on_every_screen(
     audited: tuple[Store, AuditInfo],
 ) -> None:
-    from casereview.screens import HelpScreen
+    from casereview.tui.screens import HelpScreen
 
     store, audit = audited
     ids = [ac.case.id for ac in store.audit_cases(audit.id)]

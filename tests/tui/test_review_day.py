@@ -8,13 +8,13 @@ from pathlib import Path
 
 from textual.widgets import DataTable, Input, Label, OptionList
 
-from casereview.app import make_app
-from casereview.rules import my_role, my_status, next_in_queue
-from casereview.screens import AuditCasesScreen, ReviewScreen
-from casereview.screens.bars import KeyBar
-from casereview.screens.export_dialog import ExportScreen
-from casereview.screens.moderation import ModerationScreen
+from casereview.core.rules import my_role, my_status, next_in_queue
 from casereview.store import AuditInfo, Store
+from casereview.tui.app import make_app
+from casereview.tui.dialogs.export import ExportScreen
+from casereview.tui.screens import AuditCasesScreen, ReviewScreen
+from casereview.tui.screens.moderation import ModerationScreen
+from casereview.tui.widgets.bars import KeyBar
 from tests.factories import complete_review, moderated_audit
 from tests.tui.drawn import key_colours
 

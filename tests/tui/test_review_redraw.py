@@ -10,11 +10,11 @@ from __future__ import annotations
 from textual.app import App, ComposeResult
 from textual.content import Content
 
-from casereview.app import make_app
-from casereview.screens import ReviewScreen
-from casereview.screens.question_list import QuestionList
-from casereview.screens.text_panel import TextPanel
 from casereview.store import AuditInfo, Store
+from casereview.tui.app import make_app
+from casereview.tui.screens import ReviewScreen
+from casereview.tui.widgets.question_list import QuestionList
+from casereview.tui.widgets.text_panel import TextPanel
 
 LONG = Content(" ".join(f"word{i:02d}" for i in range(60)))  # 60 words: many lines at 30
 SHORT = Content("Two\nlines")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from casereview.app import CaseReviewApp, make_app
 from casereview.store import Store
+from casereview.tui.app import CaseReviewApp, make_app
 from tests.factories import seed_store
 
 SIZES = [(80, 24), (160, 48)]

@@ -11,7 +11,7 @@ import pytest
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Static
 
-from casereview.app import CaseReviewApp, make_app
+from casereview.tui.app import CaseReviewApp, make_app
 from tests.factories import monthly_trend as monthly
 
 SIZES = [(80, 24), (160, 48)]
@@ -116,7 +116,7 @@ async def test_audits_left_out_of_the_trend_and_back(tmp_path: Path) -> None:
     -0.25 + sqrt((0.699 - 0.25)^2 + 0^2) = +0.199 > 0, so no arrow where February's -100
     had one. Section B: Jan 3 of 4, Mar 2 of 2, +25, lower
     0.25 - sqrt((1 - 0.342)^2 + (0.954 - 0.75)^2) < 0: no arrow."""
-    from casereview.screens.trends import TrendAuditsScreen, TrendsScreen
+    from casereview.tui.screens.trends import TrendAuditsScreen, TrendsScreen
     from tests.tui.test_tui_keys import burst
 
     app = make_app(monthly(tmp_path / "t.db"), "qa")
@@ -152,7 +152,7 @@ async def test_audits_left_out_of_the_trend_and_back(tmp_path: Path) -> None:
 
 
 async def test_a_trend_of_no_audit_is_not_accepted(tmp_path: Path) -> None:
-    from casereview.screens.trends import TrendAuditsScreen
+    from casereview.tui.screens.trends import TrendAuditsScreen
 
     app = make_app(monthly(tmp_path / "t.db"), "qa")
     async with app.run_test(size=(120, 36)) as pilot:

@@ -8,18 +8,19 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, Static
 
-from casereview import bundle
-from casereview.app import make_app
-from casereview.screens import AuditsScreen
-from casereview.screens.bundle_dialog import BundleDialog
+from casereview.core.bundles.merge import Bundle
+from casereview.io.bundles import archive as bundle
 from casereview.store import Store
+from casereview.tui.app import make_app
+from casereview.tui.dialogs.bundle import BundleDialog
+from casereview.tui.screens import AuditsScreen
 from tests.factories import complete_review, seed_store
 
 SIZE = (100, 30)
 FULL = {"REC-01": "yes", "REC-02": "yes", "REC-03": "yes", "SPO-01": "na"}
 
 
-def carry(source: Store, path: Path) -> bundle.Bundle:
+def carry(source: Store, path: Path) -> Bundle:
     content, text = source.bundle_content(source.audits()[0].id)
     bundle.write(path, bundle.pack(content, text))
     return bundle.read(path)

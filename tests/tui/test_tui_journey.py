@@ -6,9 +6,9 @@ from pathlib import Path
 
 from textual.widgets import DataTable, OptionList
 
-from casereview.app import make_app
-from casereview.screens import AuditCasesScreen, AuditsScreen, HelpScreen, ReviewScreen
 from casereview.store import AuditInfo, Store
+from casereview.tui.app import make_app
+from casereview.tui.screens import AuditCasesScreen, AuditsScreen, HelpScreen, ReviewScreen
 from tests.factories import seed_store
 from tests.tui.waiting import palette_highlights, until
 

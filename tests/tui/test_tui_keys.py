@@ -18,13 +18,13 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import DataTable, Select, TextArea
 
-from casereview.app import make_app
-from casereview.screens import AuditCasesScreen, AuditsScreen, FindingsScreen, ReviewScreen
-from casereview.screens.export_dialog import ExportScreen
-from casereview.screens.modals import HistoryScreen, NoteScreen, ReasonScreen
-from casereview.screens.moderation import ModerationScreen
-from casereview.screens.new_audit import NewAuditScreen
 from casereview.store import AuditInfo, Store
+from casereview.tui.app import make_app
+from casereview.tui.dialogs.export import ExportScreen
+from casereview.tui.dialogs.modals import HistoryScreen, NoteScreen, ReasonScreen
+from casereview.tui.screens import AuditCasesScreen, AuditsScreen, FindingsScreen, ReviewScreen
+from casereview.tui.screens.moderation import ModerationScreen
+from casereview.tui.screens.new_audit import NewAuditScreen
 from tests.factories import complete_review
 
 SIZE = (100, 32)

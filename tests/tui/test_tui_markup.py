@@ -18,21 +18,21 @@ from textual.app import App
 from textual.screen import Screen
 from textual.widgets import DataTable, Select
 
-from casereview.app import make_app
-from casereview.importing import read_case_file
-from casereview.screens import (
+from casereview.io.imports.cases import read_case_file
+from casereview.store import Store
+from casereview.tui.app import make_app
+from casereview.tui.dialogs.export import ExportScreen
+from casereview.tui.dialogs.modals import ConfirmScreen, HistoryScreen, NoteScreen, ReasonScreen
+from casereview.tui.screens import (
     AuditCasesScreen,
     AuditsScreen,
     FindingsScreen,
     HelpScreen,
     ReviewScreen,
 )
-from casereview.screens.export_dialog import ExportScreen
-from casereview.screens.modals import ConfirmScreen, HistoryScreen, NoteScreen, ReasonScreen
-from casereview.screens.moderation import ModerationScreen
-from casereview.screens.new_audit import NewAuditScreen
-from casereview.screens.pool import PoolScreen
-from casereview.store import Store
+from casereview.tui.screens.moderation import ModerationScreen
+from casereview.tui.screens.new_audit import NewAuditScreen
+from casereview.tui.screens.pool import PoolScreen
 from tests.factories import complete_review
 from tests.tui.waiting import until
 

@@ -6,12 +6,12 @@ import gc
 
 from textual.widgets import Input, Select
 
-from casereview.app import make_app
-from casereview.fields import Role
-from casereview.screens import AuditCasesScreen, AuditsScreen, ReviewScreen
-from casereview.screens.modals import ConfirmScreen
-from casereview.screens.new_audit import NewAuditScreen
+from casereview.core.fields import Role
 from casereview.store import AuditInfo, Store
+from casereview.tui.app import make_app
+from casereview.tui.dialogs.modals import ConfirmScreen
+from casereview.tui.screens import AuditCasesScreen, AuditsScreen, ReviewScreen
+from casereview.tui.screens.new_audit import NewAuditScreen
 from tests.factories import complete_review
 from tests.tui.waiting import until
 
@@ -159,7 +159,7 @@ async def test_leaving_a_half_filled_new_audit_form_asks_first(
 async def test_findings_stay_closed_to_a_second_reviewer_until_their_pairs_are_done(
     audited: tuple[Store, AuditInfo],
 ) -> None:
-    from casereview.screens import FindingsScreen
+    from casereview.tui.screens import FindingsScreen
 
     store, audit = audited
     ids = [ac.case.id for ac in store.audit_cases(audit.id)]

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Input, Select
 
-from casereview.app import make_app
-from casereview.screens import AuditCasesScreen, AuditsScreen, FindingsScreen
-from casereview.screens.new_audit import NewAuditScreen
-from casereview.screens.pool import PoolScreen
 from casereview.store import AuditInfo, Store
+from casereview.tui.app import make_app
+from casereview.tui.screens import AuditCasesScreen, AuditsScreen, FindingsScreen
+from casereview.tui.screens.new_audit import NewAuditScreen
+from casereview.tui.screens.pool import PoolScreen
 from tests.factories import complete_review, moderated_audit, seed_store
 from tests.tui.waiting import click_button, until
 
@@ -194,7 +194,7 @@ async def test_new_audit_form_refuses_a_control_character_in_the_name(
 async def test_reviewer_queue(tmp_path: Path) -> None:
     store = Store.open(tmp_path / "q.db")
     seed_store(store)
-    from casereview.sampling import Scope, create_sampled_audit
+    from casereview.services.sampling import Scope, create_sampled_audit
 
     info = store.find_checklist("mini")
     create_sampled_audit(

@@ -19,8 +19,8 @@ from typing import Any
 
 from click.testing import CliRunner, Result
 
-from casereview import bundle
 from casereview.cli import main
+from casereview.io.bundles import archive as bundle
 from casereview.store import AuditInfo, Store
 from tests.factories import complete_review, seed_store
 

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from casereview import bundle
 from casereview.cli import main
+from casereview.core.bundles.merge import BundleConflict, BundleError, Plan
+from casereview.io.bundles import archive as bundle
 from casereview.store import AuditInfo, Store
 from tests.factories import complete_review, seed_store
 
@@ -28,7 +29,7 @@ def export(store: Store, path: Path, reviewer: str | None = None, viewer: str = 
     return path
 
 
-def merge(store: Store, path: Path, actor: str = "lead") -> bundle.Plan:
+def merge(store: Store, path: Path, actor: str = "lead") -> Plan:
     return store.merge_bundle(bundle.read(path), str(path), actor)
 
 
@@ -255,7 +256,7 @@ def test_two_reviews_of_one_case_started_apart_are_a_conflict(
     laptop.open_review(copy.id, ids(laptop)["T/4@Testshire"], "bob")
     store.open_review(audit.id, ids(store)["T/4@Testshire"], "ann")
     before = dump(store)
-    with pytest.raises(bundle.BundleConflict) as caught:
+    with pytest.raises(BundleConflict) as caught:
         merge(store, export(laptop, tmp_path / "back.zip"))
     assert "two reviews of one case in one role" in str(caught.value)
     assert "by ann" in str(caught.value) and "by bob" in str(caught.value)
@@ -292,7 +293,7 @@ def test_one_byte_flipped_anywhere_is_refused(
     for at in range(len(raw)):  # every position: headers, members, manifest, seal
         spoilt = bytearray(raw)
         spoilt[at] ^= 0x01
-        with pytest.raises(bundle.BundleError, match="damaged or truncated|not a casereview"):
+        with pytest.raises(BundleError, match="damaged or truncated|not a casereview"):
             bundle.unpack(bytes(spoilt), "x.zip")
 
 
@@ -389,7 +390,7 @@ def test_an_audit_whose_cases_clash_with_the_pool_is_refused(
         [["T/1", "Testshire", None, None, None, None, None, None, None, None, "else", {}]]
     )
     before = dump(other)
-    with pytest.raises(bundle.BundleError, match="clash with this database's pool") as caught:
+    with pytest.raises(BundleError, match="clash with this database's pool") as caught:
         merge(other, path)
     assert "case T/1 of 'Testshire' is in this pool with other" in str(caught.value)
     assert dump(other) == before
@@ -479,7 +480,7 @@ def test_reviews_made_apart_keep_the_second_review_rule(
     laptop.open_review(copy.id, ids(laptop)["T/4@Testshire"], "bob", "second")
     store.open_review(audit.id, ids(store)["T/4@Testshire"], "bob")
     before = dump(store)
-    with pytest.raises(bundle.BundleError, match="nothing was imported") as caught:
+    with pytest.raises(BundleError, match="nothing was imported") as caught:
         merge(store, export(laptop, tmp_path / "back.zip"))
     assert (
         "bundle.json: reviews.0.reviewer (Testshire T/4 second by bob): bob would do both the "

@@ -16,7 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from casereview import bounded, bundle
+from casereview.core import bounded
+from casereview.io.bundles import archive as bundle
 from casereview.store import Store
 from tests.unit.bundle_edits import (
     Content,

@@ -9,9 +9,10 @@ import sqlite3
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from casereview import bundle
-from casereview.migrations import KNOWN
+from casereview.core.bundles.merge import Bundle, BundleConflict
+from casereview.io.bundles import archive as bundle
 from casereview.store import Store, StoreError
+from casereview.store.migrations import KNOWN
 from tests.factories import seed_store
 
 CASES = ("T/1@Testshire", "T/2@Testshire", "T/3@Testshire")
@@ -31,7 +32,7 @@ edit = st.one_of(
 steps = st.lists(st.tuples(st.sampled_from("AB"), edit), max_size=14)
 
 
-def carry(source: Store) -> bundle.Bundle:
+def carry(source: Store) -> Bundle:
     """source's audit as a bundle, through the bytes of the file."""
     content, text = source.bundle_content(source.audits()[0].id)
     return bundle.unpack(bundle.pack(content, text), "b.zip")
@@ -62,7 +63,7 @@ def merge_into(target: Store, source: Store, settle: str | None = None) -> bool:
     carried = carry(source)
     try:
         target.merge_bundle(carried, "b.zip", "lead")
-    except bundle.BundleConflict as exc:
+    except BundleConflict as exc:
         event("conflict")
         assert exc.lines, "a conflict names what clashes"
         assert dump(target) == before, "a conflict writes nothing"
@@ -70,7 +71,7 @@ def merge_into(target: Store, source: Store, settle: str | None = None) -> bool:
             return False
         try:
             target.merge_bundle(carried, "b.zip", "lead", settle=settle)
-        except bundle.BundleConflict as again:
+        except BundleConflict as again:
             assert all("two reviews of one case" in line for line in again.lines), again.lines
             assert dump(target) == before
             return False

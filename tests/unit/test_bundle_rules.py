@@ -277,7 +277,7 @@ def test_an_audit_name_no_audit_may_have_is_refused(
 def _shipped_audit(tmp_path: Path) -> Store:
     store = Store.open(tmp_path / "office.db")
     store.ensure_shipped_checklists()
-    from casereview.importing import read_case_file
+    from casereview.io.imports.cases import read_case_file
     from tests.factories import CASES
 
     store.insert_case_rows(read_case_file(CASES).rows)
@@ -287,7 +287,7 @@ def _shipped_audit(tmp_path: Path) -> Store:
 
 
 def test_a_bundle_cannot_replace_a_shipped_checklist_in_a_new_database(tmp_path: Path) -> None:
-    from casereview.shipped import content_hash
+    from casereview.store.shipped import content_hash
 
     office = _shipped_audit(tmp_path)
     honest = exported(office, tmp_path / "honest.zip")
@@ -298,7 +298,7 @@ def test_a_bundle_cannot_replace_a_shipped_checklist_in_a_new_database(tmp_path:
         changed
     )
     content["checklist"]["title"] = "Ours"
-    from casereview import bundle
+    from casereview.io.bundles import archive as bundle
 
     path = tmp_path / "replaced.zip"
     path.write_bytes(bundle.pack(content, changed))

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from casereview.cli import main
-from casereview.csvfile import parse_date
+from casereview.io.imports.csvfile import parse_date
 from casereview.store import Store
 from tests.factories import CASES
 

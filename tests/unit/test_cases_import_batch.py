@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from casereview.csvfile import DateReader, parse_date
-from casereview.importing import _Checker
+from casereview.io.imports.cases import _Checker
+from casereview.io.imports.csvfile import DateReader, parse_date
 
 DATES = st.one_of(
     st.sampled_from(

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from casereview import importing
+from casereview.io.imports import cases as importing
 from casereview.store import Store
 from tests.factories import CASES
 from tests.unit.test_cases_import import (  # noqa: F401 - collected again, streamed

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from casereview.change import Change, change, newcombe_interval
+from casereview.core.stats.change import Change, change, newcombe_interval
 
 # Newcombe RG (1998). Interval estimation for the difference between independent proportions:
 # comparison of eleven methods. Statistics in Medicine 17:873-890. Table II, examples (a) to

@@ -9,9 +9,9 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from casereview.checklist import Checklist
-from casereview.checklist_loading import ChecklistError, load_checklist, parse_checklist
 from casereview.cli import main
+from casereview.core.checklist.loading import ChecklistError, load_checklist, parse_checklist
+from casereview.core.checklist.models import Checklist
 from casereview.store import Store
 from tests.factories import MINI
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from casereview.checklist import Checklist, Question
-from casereview.checklist_loading import load_checklist
+from casereview.core.checklist.loading import load_checklist
+from casereview.core.checklist.models import Checklist, Question
 
 ROOT = Path(__file__).resolve().parents[2]
 V1_PATH = ROOT / "checklists" / "stalking-casefile.yaml"

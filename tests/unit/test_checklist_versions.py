@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from casereview.checklist_loading import ChecklistError, parse_checklist
 from casereview.cli import main
+from casereview.core.checklist.loading import ChecklistError, parse_checklist
 
 V1 = """\
 id: t
@@ -162,10 +162,10 @@ def test_an_audit_made_on_1_0_before_2_0_shipped_keeps_its_version_and_scores(
     """A database from before 2.0: only 1.0 stored, an audit on it with INV-08 (a fact in
     2.0, a scored question in 1.0) answered. After the upgrade the audit still opens on 1.0,
     scores INV-08 as 1.0 did, and exports; a new audit gets 2.0."""
-    from casereview import findings
-    from casereview.importing import read_case_file
-    from casereview.shipped import shipped_checklists
+    from casereview.io.imports.cases import read_case_file
+    from casereview.services import findings
     from casereview.store import Store
+    from casereview.store.shipped import shipped_checklists
     from tests.factories import CASES, complete_review
 
     db = tmp_path / "before.db"

@@ -7,12 +7,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from casereview import shipped
 from casereview.cli import base as cli_base
 from casereview.cli import main
-from casereview.fields import Role
-from casereview.sampling import Scope
-from casereview.store import AuditInfo, Store, StoreError
+from casereview.core.fields import Role
+from casereview.services.sampling import Scope
+from casereview.store import AuditInfo, Store, StoreError, shipped
 from tests.factories import CASES, complete_review, seed_store
 
 SAMPLE_POOL = Path(__file__).parents[2] / "sample_cases" / "sample_cases.csv"
@@ -250,7 +249,7 @@ def test_the_audit_trail_export_has_the_audit_level_events(db_path: Path) -> Non
 
 def test_shipped_files_come_from_the_package_when_the_repository_is_not_there() -> None:
     # an installed wheel has no checklists/ beside src/: the copy inside the package is read
-    found = shipped._files("no-such-folder", "casereview", "*.tcss")
+    found = shipped._files("no-such-folder", "casereview.tui", "*.tcss")
     assert [f.name for f in found] == ["casereview.tcss"]
     assert shipped._files("no-such-folder", "casereview.no_such_package", "*") == []
     assert shipped.sample_pool().name == "sample_cases.csv"
@@ -271,7 +270,7 @@ def test_a_yes_no_filter_left_blank_means_not_recorded(tmp_path: Path) -> None:
 
 
 def test_an_export_is_written_whole_or_not_at_all(tmp_path: Path) -> None:
-    from casereview.export import replacing
+    from casereview.io.files import replacing
 
     out = tmp_path / "board.csv"
     out.write_text("last month's", encoding="utf-8")
@@ -291,7 +290,7 @@ def test_an_export_reaches_the_disk_before_it_replaces_the_old_file(
 ) -> None:
     import os
 
-    from casereview.export import replacing
+    from casereview.io.files import replacing
 
     calls: list[str] = []
     real_fsync, real_replace = os.fsync, os.replace

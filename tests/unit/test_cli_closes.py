@@ -20,8 +20,8 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from casereview import bundle
 from casereview.cli import main
+from casereview.io.bundles import archive as bundle
 from casereview.store import Store
 from tests.factories import CASES, MINI, complete_review, seed_store
 
@@ -174,9 +174,9 @@ def _stand_ins(monkeypatch: pytest.MonkeyPatch, connections: Connections, demo: 
 
         run = running("server")
 
-    monkeypatch.setattr("casereview.app.make_app", lambda *_a, **_k: App())
+    monkeypatch.setattr("casereview.tui.app.make_app", lambda *_a, **_k: App())
     if demo:  # the store is open by then; building it takes seconds and is tested elsewhere
-        monkeypatch.setattr("casereview.demo.build_demo", lambda *_a: True)
+        monkeypatch.setattr("casereview.demo.build.build_demo", lambda *_a: True)
     monkeypatch.setattr("casereview.serve.server.CaseReviewServer", Server)
     return seen
 

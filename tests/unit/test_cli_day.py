@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from casereview.cli import main
-from casereview.sampling import closest_first
+from casereview.services.sampling import closest_first
 from casereview.store import Store
 from tests.factories import CASES, complete_review, seed_store
 

@@ -19,8 +19,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from casereview.cli import main
+from casereview.core.text import visible
 from casereview.store import Store, StoreError
-from casereview.text import visible
 from tests.factories import TREND_V1, complete, seed_store
 
 ESC = "\x1b"

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from casereview.demo import DEMO_AUDIT, EARLIER_AUDIT, build_demo
-from casereview.demo_monthly import MONTHLY_SIZE, MONTHS
+from casereview.demo.build import DEMO_AUDIT, EARLIER_AUDIT, build_demo
+from casereview.demo.monthly import MONTHLY_SIZE, MONTHS
+from casereview.services.trend import build_trend
+from casereview.services.trend_tables import trend_table
 from casereview.store import Store
-from casereview.trend import build_trend
-from casereview.trend_tables import trend_table
 
 MONTHLY = [name for name, *_ in MONTHS]
 
@@ -50,7 +50,7 @@ def test_the_demo_is_the_same_every_time() -> None:
 
 
 def test_each_audits_trend_figures_are_its_own_findings() -> None:
-    from casereview import findings
+    from casereview.services import findings
 
     store = _demo()
     rows = trend_table(build_trend(store, "stalking-casefile"), "section").rows

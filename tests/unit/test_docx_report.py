@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner, Result
 from docx.text.paragraph import Paragraph
 
-from casereview import reportdoc
 from casereview.cli import main
-from casereview.export import BarChart
+from casereview.core.tables import BarChart
+from casereview.io.reports import blocks as reportdoc
 from casereview.store import Store
 from tests.factories import complete_review, seed_store
 
@@ -136,7 +136,7 @@ def test_the_word_report_is_refused_as_the_markdown_one_is(db: Path, tmp_path: P
 def test_a_failed_word_report_leaves_the_old_file(
     db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from casereview import docx_report
+    from casereview.io.reports import docx as docx_report
 
     out = tmp_path / "old.docx"
     out.write_bytes(b"the old report")
@@ -170,7 +170,7 @@ def test_the_markdown_form_of_blocks() -> None:
 
 
 def test_text_word_cannot_hold_is_replaced_not_refused(tmp_path: Path) -> None:
-    from casereview import docx_report
+    from casereview.io.reports import docx as docx_report
 
     out = tmp_path / "odd.docx"
     docx_report.write([reportdoc.Heading("Audit \x07 bell", 1)], out)
@@ -178,7 +178,7 @@ def test_text_word_cannot_hold_is_replaced_not_refused(tmp_path: Path) -> None:
 
 
 def test_markdown_keeps_data_with_bars_and_line_breaks_in_its_cell() -> None:
-    from casereview.reportdoc import Block, Grid, Heading, to_markdown
+    from casereview.io.reports.blocks import Block, Grid, Heading, to_markdown
 
     blocks: list[Block] = [
         Heading("Audit A | B", 2),

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from casereview.problems import InputError
+from casereview.core.problems import InputError
 from casereview.store import Store
 from tests.factories import seed_store
 
@@ -163,13 +163,13 @@ def test_opening_the_file_again_keeps_the_first_connections_lock(tmp_path: Path)
 
 
 def _import_cases(store: Store, path: Path) -> None:
-    from casereview.importing import import_cases
+    from casereview.io.imports.cases import import_cases
 
     import_cases(store, path)
 
 
 def _import_answers(store: Store, path: Path) -> None:
-    from casereview.answers_import import import_answers
+    from casereview.io.imports.answers import import_answers
 
     import_answers(store, "Test audit", path, "ann")
 

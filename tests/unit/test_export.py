@@ -15,11 +15,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from casereview import findings
 from casereview.cli import main
-from casereview.export import Table, neutralise, write_csv
-from casereview.findings import QUESTION_COLUMNS
-from casereview.importing import read_case_file
+from casereview.core.tables import Table
+from casereview.io.exports.writers import neutralise, write_csv
+from casereview.io.imports.cases import read_case_file
+from casereview.services import findings
+from casereview.services.findings import QUESTION_COLUMNS
 from casereview.store import Store
 from tests.factories import CASES, MINI, complete, moderated_audit, seed_store
 

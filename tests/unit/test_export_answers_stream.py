@@ -10,8 +10,9 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 
-from casereview import export, findings
 from casereview.cli import main
+from casereview.io.exports import writers as export
+from casereview.services import findings
 from tests.factories import moderated_audit
 
 

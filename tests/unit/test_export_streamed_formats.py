@@ -14,7 +14,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from casereview import outputs
+from casereview.io.exports import pipeline as outputs
 from casereview.store import Store
 from tests.factories import moderated_audit
 from tests.unit.test_export_answers_stream import run

@@ -11,13 +11,16 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from casereview import agreement, findings, outputs, report, scoring
-from casereview.checklist import Checklist
-from casereview.checklist_loading import ChecklistError, load_checklist, parse_checklist
-from casereview.export import write_csv
-from casereview.fields import Role
-from casereview.importing import read_case_file
-from casereview.scoring import ReviewRecord
+from casereview.core.checklist.loading import ChecklistError, load_checklist, parse_checklist
+from casereview.core.checklist.models import Checklist
+from casereview.core.fields import Role
+from casereview.core.stats import scoring
+from casereview.core.stats.scoring import ReviewRecord
+from casereview.io.exports import pipeline as outputs
+from casereview.io.exports.writers import write_csv
+from casereview.io.imports.cases import read_case_file
+from casereview.io.reports import markdown as report
+from casereview.services import agreement, findings
 from casereview.store import AuditInfo, Store
 from tests.factories import CASES, complete_review, question_figures
 
@@ -300,7 +303,7 @@ def test_the_workbook_has_a_context_sheet(audit: tuple[Store, AuditInfo], tmp_pa
 async def test_the_findings_screen_shows_facts_as_context(audit: tuple[Store, AuditInfo]) -> None:
     from textual.widgets import DataTable
 
-    from casereview.app import make_app
+    from casereview.tui.app import make_app
 
     store, _info = audit
     app = make_app(store, "ann")
@@ -319,9 +322,9 @@ async def test_the_findings_screen_shows_facts_as_context(audit: tuple[Store, Au
 
 
 async def test_the_review_says_which_questions_are_facts(audit: tuple[Store, AuditInfo]) -> None:
-    from casereview.app import make_app
-    from casereview.screens import ReviewScreen
-    from casereview.screens.text_panel import TextPanel
+    from casereview.tui.app import make_app
+    from casereview.tui.screens import ReviewScreen
+    from casereview.tui.widgets.text_panel import TextPanel
 
     store, info = audit
     case_id = store.audit_cases(info.id)[0].case.id  # case 1: INV-03 hidden

@@ -21,12 +21,12 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from casereview.cli import main
-from casereview.csvfile import MAX_FIELD
-from casereview.fields import CASE_COLUMNS
-from casereview.importing import parse_cases
-from casereview.problems import InputError
+from casereview.core.fields import CASE_COLUMNS
+from casereview.core.problems import InputError
+from casereview.core.text import first_invisible, match_key, nfc
+from casereview.io.imports.cases import parse_cases
+from casereview.io.imports.csvfile import MAX_FIELD
 from casereview.store import Store
-from casereview.text import first_invisible, match_key, nfc
 from tests.factories import seed_store
 from tests.fuzzing import BREAK, FORMULA, FUZZ, NO_NUL, assert_clean_refusal, csv_line, n_lines
 

@@ -10,10 +10,10 @@ from typing import Any
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from casereview.answers_import import parse_answer_rows, plan_answer_import
-from casereview.checklist import Checklist
-from casereview.checklist_loading import parse_checklist
-from casereview.problems import InputError
+from casereview.core.checklist.loading import parse_checklist
+from casereview.core.checklist.models import Checklist
+from casereview.core.problems import InputError
+from casereview.io.imports.answers import parse_answer_rows, plan_answer_import
 from casereview.store import Store
 from tests.factories import MINI, seed_store
 from tests.fuzzing import FORMULA, FUZZ, NO_NUL, assert_clean_refusal, csv_line, n_lines

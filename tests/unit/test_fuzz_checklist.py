@@ -14,9 +14,9 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from casereview.checklist import Checklist
-from casereview.checklist_loading import ChecklistError, parse_checklist
 from casereview.cli import main
+from casereview.core.checklist.loading import ChecklistError, parse_checklist
+from casereview.core.checklist.models import Checklist
 from tests.factories import MINI
 from tests.fuzzing import FUZZ, assert_clean_refusal
 
@@ -162,7 +162,7 @@ def test_checklist_alias_bomb_is_refused_quickly() -> None:
     script = textwrap.dedent(
         """
         import sys
-        from casereview.checklist_loading import ChecklistError, parse_checklist
+        from casereview.core.checklist.loading import ChecklistError, parse_checklist
         try:
             parse_checklist(sys.stdin.read(), "bomb.yaml")
         except ChecklistError:

@@ -18,9 +18,9 @@ import pytest
 from click.testing import CliRunner
 
 from casereview.cli import main
-from casereview.importing import read_case_file
-from casereview.migrations import KNOWN, applied_steps, migration_set
+from casereview.io.imports.cases import read_case_file
 from casereview.store import Store, StoreError
+from casereview.store.migrations import KNOWN, applied_steps, migration_set
 from tests.factories import CASES, FIXTURES
 
 V1 = FIXTURES / "v1.db"

@@ -7,13 +7,13 @@ from pathlib import Path
 from click.testing import CliRunner
 from textual.widgets import DataTable, OptionList
 
-from casereview import findings
-from casereview.app import make_app
 from casereview.cli import main
-from casereview.fields import Role
-from casereview.screens import ReviewScreen
-from casereview.screens.moderation import ModerationScreen
+from casereview.core.fields import Role
+from casereview.services import findings
 from casereview.store import AuditInfo, Store
+from casereview.tui.app import make_app
+from casereview.tui.screens import ReviewScreen
+from casereview.tui.screens.moderation import ModerationScreen
 from tests.factories import complete_review, seed_store
 
 SIZE = (120, 36)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from casereview.checklist import ANSWER_LABELS
-from casereview.checklist_loading import ChecklistError, load_checklist, parse_checklist
+from casereview.core.checklist.loading import ChecklistError, load_checklist, parse_checklist
+from casereview.core.checklist.models import ANSWER_LABELS
 from tests.factories import MINI
 
 HEAD = """\

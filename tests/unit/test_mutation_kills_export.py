@@ -14,17 +14,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from casereview.export import (
-    BarChart,
-    Cell,
-    Table,
-    neutralise,
-    replacing,
-    sheet_name,
-    write_csv,
-    write_json,
-    write_xlsx,
-)
+from casereview.core.tables import BarChart, Cell, Table
+from casereview.io.exports.writers import neutralise, sheet_name, write_csv, write_json, write_xlsx
+from casereview.io.files import replacing
 
 
 def csv_bytes(table: Table, progress: list[tuple[int, int]] | None = None) -> bytes:

@@ -11,11 +11,12 @@ from collections.abc import Iterator
 import pytest
 from click.testing import CliRunner
 
-from casereview import agreement, findings, outputs
 from casereview.cli import main
-from casereview.fields import Role
-from casereview.findings import FindingsError
-from casereview.scoring import ReviewRecord
+from casereview.core.fields import Role
+from casereview.core.stats.scoring import ReviewRecord
+from casereview.io.exports import pipeline as outputs
+from casereview.services import agreement, findings
+from casereview.services.findings import FindingsError
 from casereview.store import AuditInfo, Store
 from tests.factories import MINI, complete_review, seed_store
 
@@ -350,7 +351,7 @@ def test_each_kind_and_the_workbook_sheets(store: Store) -> None:
 
 
 def test_summary_pairs_and_the_chart(store: Store) -> None:
-    from casereview.sampling import Scope, create_sampled_audit
+    from casereview.services.sampling import Scope, create_sampled_audit
 
     seed_store(store)
     info = store.find_checklist("mini")

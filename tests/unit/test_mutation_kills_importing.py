@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
-from casereview.answers_import import AnswerRow, parse_answer_rows, plan_answer_import
-from casereview.checklist_loading import load_checklist
-from casereview.csvfile import decode, parse_date, read_rows, read_table
-from casereview.fields import parse_bool
-from casereview.importing import parse_cases
-from casereview.problems import InputError
-from casereview.rules import ExistingReview
+from casereview.core.checklist.loading import load_checklist
+from casereview.core.fields import parse_bool
+from casereview.core.problems import InputError
+from casereview.core.rules import ExistingReview
+from casereview.io.imports.answers import AnswerRow, parse_answer_rows, plan_answer_import
+from casereview.io.imports.cases import parse_cases
+from casereview.io.imports.csvfile import decode, parse_date, read_rows, read_table
 from tests.factories import MINI
 
 SRC = "in.csv"
@@ -155,7 +155,7 @@ def test_read_table_empty_nul_and_bad_quoting() -> None:
 
 
 def test_read_table_field_limit() -> None:
-    from casereview.csvfile import MAX_FIELD, ensure_field_limit
+    from casereview.io.imports.csvfile import MAX_FIELD, ensure_field_limit
 
     ensure_field_limit()
     ok = "a" * MAX_FIELD
@@ -269,7 +269,7 @@ def test_parse_cases_header_only_and_warnings_kept_on_refusal() -> None:
 
 
 def test_read_case_file_names_an_unreadable_file(tmp_path: Any) -> None:
-    from casereview.importing import read_case_file
+    from casereview.io.imports.cases import read_case_file
 
     missing = tmp_path / "nope.csv"
     with pytest.raises(InputError) as caught:
@@ -510,7 +510,7 @@ def test_read_table_keeps_line_ends_inside_quotes_and_names_the_first_nul() -> N
 def test_the_csv_field_limit_is_raised_for_long_summaries() -> None:
     import csv
 
-    from casereview.csvfile import MAX_FIELD
+    from casereview.io.imports.csvfile import MAX_FIELD
 
     before = csv.field_size_limit()
     try:
@@ -538,7 +538,7 @@ def test_read_table_takes_old_mac_line_ends() -> None:
 
 
 def test_read_table_long_fields_and_several_missing_columns() -> None:
-    from casereview.csvfile import MAX_FIELD, ensure_field_limit
+    from casereview.io.imports.csvfile import MAX_FIELD, ensure_field_limit
 
     ensure_field_limit()
     exact, over = "a" * MAX_FIELD, "b" * (MAX_FIELD + 1)

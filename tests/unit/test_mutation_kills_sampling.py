@@ -9,7 +9,7 @@ import random
 
 import pytest
 
-from casereview.sampling import (
+from casereview.services.sampling import (
     SampleError,
     Scope,
     Stratum,

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from casereview import agreement, scoring
-from casereview.agreement import cohen_kappa, landis_koch_band
-from casereview.checklist_loading import parse_checklist
-from casereview.fields import Role, Status
-from casereview.scoring import (
+from casereview.core.checklist.loading import parse_checklist
+from casereview.core.fields import Role, Status
+from casereview.core.stats import scoring
+from casereview.core.stats.scoring import (
     QuestionFigures,
     ReviewRecord,
     allocate_proportional,
@@ -27,6 +26,8 @@ from casereview.scoring import (
     wilson_interval,
     z_value,
 )
+from casereview.services import agreement
+from casereview.services.agreement import cohen_kappa, landis_koch_band
 from tests.factories import question_figures
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, Select
 
-from casereview import outputs
-from casereview.app import make_app
+from casereview.io.exports import pipeline as outputs
 from casereview.store import AuditInfo, Store, StoreError
+from casereview.tui.app import make_app
 from tests.factories import complete_review
 from tests.tui.waiting import until
 

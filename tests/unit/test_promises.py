@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from casereview import findings
 from casereview.cli import main
+from casereview.services import findings
 from casereview.store import AuditInfo, Store
 from tests.factories import MINI, complete_review, seed_store
 

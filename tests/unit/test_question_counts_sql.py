@@ -12,8 +12,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from casereview import scoring
-from casereview.answers_import import ImportedReview
+from casereview.core.stats import scoring
+from casereview.io.imports.answers import ImportedReview
 from casereview.store import Store
 from tests.factories import seed_store
 

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from casereview.cli import main
-from casereview.importing import read_case_file
-from casereview.reportdoc import markdown_text
+from casereview.io.imports.cases import read_case_file
+from casereview.io.reports.blocks import markdown_text
 from casereview.store import Store
 from tests.factories import CASES, MINI, complete_review, monthly_trend
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from casereview.export import UnsafeTarget, safe_target
+from casereview.io.files import UnsafeTarget, safe_target
 
 
 def refusal(path: Path, protect: list[Path]) -> str:

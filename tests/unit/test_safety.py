@@ -16,10 +16,10 @@ from click.testing import CliRunner, Result
 from textual.widgets import Input
 
 from casereview import store as store_module
-from casereview.app import make_app
 from casereview.cli import main
-from casereview.screens import FindingsScreen
 from casereview.store import Store, connection
+from casereview.tui.app import make_app
+from casereview.tui.screens import FindingsScreen
 from tests.factories import CASES, complete_review, seed_store
 from tests.tui.waiting import click_button, until
 
@@ -352,7 +352,7 @@ def test_folders_the_tool_creates_are_owner_only(tmp_path: Path) -> None:
 async def test_the_app_on_a_read_only_database_shows_reviews_and_saves_nothing(
     read_only: Path,
 ) -> None:
-    from casereview.screens import AuditCasesScreen, ReviewScreen
+    from casereview.tui.screens import AuditCasesScreen, ReviewScreen
 
     before = dump(read_only)
     store = Store.open(read_only)
@@ -382,7 +382,7 @@ def test_an_answers_import_checked_against_a_stale_audit_writes_nothing(
 ) -> None:
     """Someone saves between the file's checks and its write (here: starts the primary review
     the file also holds): the checks no longer hold, so the import is refused whole."""
-    from casereview import answers_import
+    from casereview.io.imports import answers as answers_import
 
     plan = answers_import.plan_answer_import
 

@@ -7,7 +7,7 @@ from collections import Counter
 from pathlib import Path
 from types import ModuleType
 
-from casereview.importing import read_case_file
+from casereview.io.imports.cases import read_case_file
 
 ROOT = Path(__file__).parents[2]
 POOL = ROOT / "sample_cases" / "sample_cases.csv"

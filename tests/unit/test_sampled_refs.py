@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from casereview import migrations
-from casereview.importing import read_case_file
-from casereview.store import Store
+from casereview.io.imports.cases import read_case_file
+from casereview.store import Store, migrations
 from tests.factories import MINI
 
 REFS = ("NM/24/01234", "NM/24/05678", "XY/23/09999")

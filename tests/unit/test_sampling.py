@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from casereview.cli import main
-from casereview.sampling import SampleError, draw, round_robin
+from casereview.services.sampling import SampleError, draw, round_robin
 from casereview.store import Case, Store
 
 FORCES = ["Alpha", "Bravo", "Charlie", "Delta"]
@@ -151,7 +151,7 @@ def test_sample_size_refuses_nonsense() -> None:
 
 
 def test_reviewer_names_as_typed() -> None:
-    from casereview.sampling import reviewer_names
+    from casereview.services.sampling import reviewer_names
 
     assert reviewer_names(None) == []
     assert reviewer_names("") == []
@@ -161,7 +161,7 @@ def test_reviewer_names_as_typed() -> None:
 def test_a_new_seed_is_drawn_from_1_to_999999(monkeypatch: pytest.MonkeyPatch) -> None:
     import random
 
-    from casereview import sampling
+    from casereview.services import sampling
 
     asked: list[tuple[int, ...]] = []
 
@@ -176,7 +176,7 @@ def test_a_new_seed_is_drawn_from_1_to_999999(monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_choose_second_skips_the_primarys_own_reviewer_and_is_seeded() -> None:
-    from casereview.sampling import SampleError, choose_second
+    from casereview.services.sampling import SampleError, choose_second
     from tests.factories import seed_store
 
     def fresh() -> tuple[Store, int]:

@@ -6,11 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from casereview import scoring
-from casereview.agreement import audit_agreement, cohen_kappa, landis_koch_band, section_agreement
-from casereview.checklist_loading import load_checklist
-from casereview.fields import Role, Status
-from casereview.scoring import (
+from casereview.core.checklist.loading import load_checklist
+from casereview.core.fields import Role, Status
+from casereview.core.stats import scoring
+from casereview.core.stats.scoring import (
     ReviewRecord,
     allocate_proportional,
     audit_question_figures,
@@ -22,6 +21,12 @@ from casereview.scoring import (
     sample_size,
     section_figures,
     wilson_interval,
+)
+from casereview.services.agreement import (
+    audit_agreement,
+    cohen_kappa,
+    landis_koch_band,
+    section_agreement,
 )
 from tests.factories import MINI, question_figures
 

@@ -19,9 +19,8 @@ import pytest
 from aiohttp.test_utils import TestClient
 from click.testing import CliRunner
 
-from casereview import accounts
 from casereview.cli import main
-from casereview.serve import auth
+from casereview.serve import accounts, auth
 from casereview.serve.server import CaseReviewServer, is_loopback
 from casereview.store import Store
 from tests.factories import seed_store

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from casereview.demo import build_demo
+from casereview.demo.build import build_demo
 from casereview.serve.server import CaseReviewServer
 from casereview.store import Store
 from tests.served import PASSWORD, WatchedApp, add_account, client_for

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from casereview.importing import read_case_file
+from casereview.io.imports.cases import read_case_file
 from casereview.serve.server import CaseReviewServer
 from casereview.store import Store
 from tests.factories import MINI, ROOT

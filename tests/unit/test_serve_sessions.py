@@ -15,8 +15,7 @@ import pytest
 from aiohttp import WSMsgType
 from aiohttp.test_utils import TestClient
 
-from casereview import accounts
-from casereview.serve import auth
+from casereview.serve import accounts, auth
 from casereview.serve.server import CaseReviewServer
 from casereview.store import Store
 from tests.factories import seed_store

@@ -16,8 +16,7 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient
 
-from casereview import accounts
-from casereview.serve import auth
+from casereview.serve import accounts, auth
 from casereview.serve.server import CaseReviewServer
 from casereview.store import Store
 from tests.factories import seed_store

@@ -10,14 +10,14 @@ import sys
 # Each was measured on the start-up path (issue 14): numpy and pandas through sqlite-utils
 # (about a quarter of the start), importlib.metadata through the version in the bundle
 # module, the bundle dialog (and the modals under it) through the audits screen's palette.
-NOT_AT_START = ("numpy", "pandas", "importlib.metadata", "casereview.screens.bundle_dialog")
+NOT_AT_START = ("numpy", "pandas", "importlib.metadata", "casereview.tui.dialogs.bundle")
 
 
 def test_the_first_screen_imports_no_numpy_metadata_or_bundle_dialog() -> None:
     code = (
         "import json, sys\n"
-        "import casereview.app\n"
-        "from casereview.screens import AuditsScreen\n"
+        "import casereview.tui.app\n"
+        "from casereview.tui.screens import AuditsScreen\n"
         f"print(json.dumps([m for m in {NOT_AT_START!r} if m in sys.modules]))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from casereview.change import newcombe_interval
-from casereview.checklist_loading import load_checklist
-from casereview.findings import FindingsError
+from casereview.core.checklist.loading import load_checklist
+from casereview.core.stats.change import newcombe_interval
+from casereview.services.findings import FindingsError
+from casereview.services.trend import TrendError, build_trend, lineage
+from casereview.services.trend_tables import trend_table
 from casereview.store import Store, StoreError
-from casereview.trend import TrendError, build_trend, lineage
-from casereview.trend_tables import trend_table
 from tests.factories import MINI, TREND_V1, TREND_V2, complete_review, trend_audits
 
 

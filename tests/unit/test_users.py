@@ -7,8 +7,8 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 
-from casereview import accounts
 from casereview.cli import main
+from casereview.serve import accounts
 from casereview.store import Store
 
 

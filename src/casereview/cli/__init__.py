@@ -21,7 +21,7 @@ from casereview.cli.base import (
     friendly_errors,
     pass_ctx,
 )
-from casereview.text import visible
+from casereview.core.text import visible
 
 __all__ = ["Context", "default_db", "default_reviewer", "fail", "main"]
 
@@ -55,7 +55,7 @@ def main(ctx: click.Context, db_path: Path | None, reviewer: str | None) -> None
 
 
 def _run_tui(context: Context) -> None:
-    from casereview.app import make_app  # Textual is imported only when the TUI runs
+    from casereview.tui.app import make_app  # Textual is imported only when the TUI runs
 
     make_app(context.store_with_checklists(), context.reviewer).run()
 
@@ -70,7 +70,7 @@ def demo(context: Context, no_tui: bool) -> None:
     It goes to demo.db in this folder unless --db (before or after `demo`) names another
     file; never to $CASEREVIEW_DB, your working database.
     """
-    from casereview.demo import build_demo
+    from casereview.demo.build import build_demo
 
     path = context.db_path if context.db_chosen else Path("demo.db")
     context.db_path = path

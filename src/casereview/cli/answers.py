@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from casereview.cli.base import Context, friendly_errors, pass_ctx, warn
-from casereview.text import visible
+from casereview.core.text import visible
 
 
 @click.group()
@@ -29,7 +29,7 @@ def answers_import(context: Context, file: Path, audit_name: str) -> None:
     a completed primary and second review, and a second review is never by the case's
     primary reviewer or its assignee.
     """
-    from casereview.answers_import import import_answers
+    from casereview.io.imports.answers import import_answers
 
     store = context.existing_store()
     done = import_answers(store, audit_name, file, context.reviewer)

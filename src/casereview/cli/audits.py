@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from casereview.cli.base import Context, friendly_errors, pass_ctx
+from casereview.core.text import visible
 from casereview.store import Case, Store
-from casereview.text import visible
 
 
 @click.group()
@@ -36,7 +36,7 @@ def _parse_where(values: tuple[str, ...]) -> dict[str, str | list[str]]:
 def _parse_day(value: str | None, option: str) -> str | None:
     if value is None:
         return None
-    from casereview.csvfile import parse_day
+    from casereview.io.imports.csvfile import parse_day
 
     try:
         return parse_day(value)
@@ -74,7 +74,7 @@ def audit_create(
     reviewers: str | None,
 ) -> None:
     """Draw a seeded dip sample and print its case refs and strata."""
-    from casereview.sampling import (
+    from casereview.services.sampling import (
         Scope,
         create_sampled_audit,
         new_seed,
@@ -84,7 +84,7 @@ def audit_create(
     Store.check_audit_name(name)  # before a checklist file given is stored
     text = None
     if Path(checklist_spec).suffix in (".yaml", ".yml"):
-        from casereview.checklist_loading import load_checklist
+        from casereview.core.checklist.loading import load_checklist
 
         # read before the database is opened: a wrong file is refused with nothing written,
         # and closing a file read while a connection is open can drop the connection's locks
@@ -140,7 +140,7 @@ def audit_second(
     The second reviewer opens those cases as a second review and never sees the primary's
     answers or notes; agreement and moderation use the pairs once both are complete.
     """
-    from casereview.sampling import choose_second
+    from casereview.services.sampling import choose_second
 
     store = context.existing_store()
     audit_info = store.audit_named(name)

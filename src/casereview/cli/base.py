@@ -15,9 +15,10 @@ from typing import Any, BinaryIO, NoReturn, Self, TypeVar
 
 import click
 
-from casereview.problems import CasereviewError, InputError
+from casereview.core.problems import CasereviewError, InputError
+from casereview.core.text import visible
+from casereview.io.files import safe_target
 from casereview.store import Store, StoreError, explain
-from casereview.text import visible
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -168,11 +169,10 @@ force_option = click.option(
 
 def output_target(out: Path, force: bool, store: Store) -> Path:
     """The file `--out` writes, checked before any work so a refusal touches nothing: never
-    the database, a folder or a device (export.safe_target), and an existing file only with
+    the database, a folder or a device (safe_target), and an existing file only with
     --force, as the app asks before it replaces one."""
-    from casereview import export
 
-    target = export.safe_target(out, store.files())
+    target = safe_target(out, store.files())
     if out.exists() and not force:
         fail(f"{out} exists; give --force to replace it")
     return target

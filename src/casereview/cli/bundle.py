@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 import click
 
 from casereview.cli.base import Context, force_option, friendly_errors, output_target, pass_ctx
-from casereview.text import visible
+from casereview.core.text import visible
 
 if TYPE_CHECKING:
-    from casereview.bundle import Bundle, Plan
+    from casereview.core.bundles.merge import Bundle, Plan
 
 
 @click.group("bundle")
@@ -40,7 +40,7 @@ def bundle_export(
     A blind second reviewer's bundle (theirs, or one they export) leaves out the other
     reviews of the cases whose pair is still open.
     """
-    from casereview import bundle
+    from casereview.io.bundles import archive as bundle
 
     store = context.existing_store()
     target = output_target(out, force, store)
@@ -71,7 +71,7 @@ def bundle_import(context: Context, file: Path, dry_run: bool, settle: str | Non
     sides is a conflict: each is listed and nothing is written (exit 2), unless --settle
     says which side's answers stand.
     """
-    from casereview import bundle
+    from casereview.io.bundles import archive as bundle
 
     checked = bundle.read(file)  # the seal, the manifest and the content's own rules
     db = context.db_path

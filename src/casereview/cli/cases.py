@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from casereview.cli.base import Context, fail, friendly_errors, pass_ctx, warn
-from casereview.text import visible
+from casereview.core.text import visible
 
 
 @click.group()
@@ -44,7 +44,7 @@ def cases_import(context: Context, file: Path, skip_existing: bool, update: bool
     attribute removed; each change is written to the trail). A monthly extract that
     overlaps the last one imports with either.
     """
-    from casereview.importing import Existing, import_cases
+    from casereview.io.imports.cases import Existing, import_cases
 
     if skip_existing and update:
         fail("--skip-existing and --update are either-or: choose one")

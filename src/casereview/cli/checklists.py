@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 import click
 
 from casereview.cli.base import Context, friendly_errors, pass_ctx
-from casereview.problems import InputError
-from casereview.text import visible
+from casereview.core.problems import InputError
+from casereview.core.text import visible
 
 if TYPE_CHECKING:
-    from casereview.checklist import Checklist
+    from casereview.core.checklist.models import Checklist
 
 
 @click.group()
@@ -28,7 +28,7 @@ def checklist_validate(files: tuple[Path, ...]) -> None:
 
     Versions of one checklist given together are checked against each other too: an id an
     earlier version retired (continued under another id) cannot name a question again."""
-    from casereview.checklist_loading import ChecklistError, load_checklist, version_clashes
+    from casereview.core.checklist.loading import ChecklistError, load_checklist, version_clashes
 
     problems = []
     loaded = []
@@ -57,7 +57,7 @@ def checklist_validate(files: tuple[Path, ...]) -> None:
 @friendly_errors
 def checklist_add(context: Context, file: Path) -> None:
     """Validate a checklist and store it; a stored version cannot change."""
-    from casereview.checklist_loading import load_checklist
+    from casereview.core.checklist.loading import load_checklist
 
     load_checklist(file)  # errors with file and line before anything is stored
     info = context.store.add_checklist(file.read_text(encoding="utf-8-sig"), str(file))
@@ -77,7 +77,7 @@ def checklist_diff(context: Context, old: str, new: str) -> None:
     then whatever changed (text, section, answers, skip logic, scored, weight, critical,
     tags, guidance), one line each.
     """
-    from casereview.checklist_versions import diff_checklists
+    from casereview.core.checklist.versions import diff_checklists
 
     before, after = _checklist_for(context, old), _checklist_for(context, new)
     click.echo(visible(f"--- {before.id}@{before.version}"))
@@ -91,7 +91,7 @@ def checklist_diff(context: Context, old: str, new: str) -> None:
 
 def _checklist_for(context: Context, spec: str) -> Checklist:
     """A checklist named on the command line: a YAML file, else ID@VERSION in the database."""
-    from casereview.checklist_loading import load_checklist
+    from casereview.core.checklist.loading import load_checklist
 
     if Path(spec).suffix in (".yaml", ".yml") or Path(spec).is_file():
         return load_checklist(spec)

@@ -21,11 +21,13 @@ from casereview.cli.base import (
     progress_bar,
     warn,
 )
-from casereview.outputs import KINDS
-from casereview.text import visible
+from casereview.core.rules import blind_refusal
+from casereview.core.text import visible
+from casereview.io.exports.pipeline import KINDS
+from casereview.io.files import replacing
 
 if TYPE_CHECKING:
-    from casereview.reportdoc import Block
+    from casereview.io.reports.blocks import Block
     from casereview.store import Store
 
 
@@ -68,7 +70,7 @@ def export_cmd(
     lists the reviews that answered REC-01 No or Partly (add --include-notes for why).
     A hidden question's rows say `na`.
     """
-    from casereview import outputs
+    from casereview.io.exports import pipeline as outputs
 
     fmt = outputs.choose_format(fmt, out)
     store = context.existing_store()
@@ -137,7 +139,7 @@ def report_cmd(
     section's figures and changes (in Word with its line chart), every question across the
     audits.
     """
-    from casereview import export, outputs, reportdoc
+    from casereview.io.reports import blocks as reportdoc
 
     if trend and (audit_name or not checklist):
         fail("--trend reports a checklist's audits: give --checklist ID (and not --audit)")
@@ -152,17 +154,19 @@ def report_cmd(
         assert checklist is not None
         blocks = _trend_blocks(store, context.reviewer, checklist, audits)
     else:
-        from casereview import report
+        from casereview.io.reports import markdown as report
 
         assert audit_name is not None
-        refusal = outputs.blind_refusal(store, store.audit_named(audit_name).id, context.reviewer)
+        refusal = blind_refusal(store, store.audit_named(audit_name).id, context.reviewer)
         if refusal:
             fail(refusal)
         blocks = report.blocks(store, audit_name)
     if out is not None and out.suffix.lower() == ".docx":
-        from casereview import docx_report  # python-docx and matplotlib only for Word
+        from casereview.io.reports import (
+            docx as docx_report,  # python-docx and matplotlib only for Word
+        )
 
-        with export.replacing(out, store.files()) as tmp:
+        with replacing(out, store.files()) as tmp:
             docx_report.write(blocks, tmp)
         click.echo(f"wrote the Word report to {out}", err=True)
         return
@@ -170,15 +174,15 @@ def report_cmd(
     if out is None:  # to a terminal: its lines as they are, any other control written out
         click.echo(visible(text, newlines=True), nl=False)
     else:
-        with export.replacing(out, store.files()) as tmp:
+        with replacing(out, store.files()) as tmp:
             tmp.write_bytes(text.encode("utf-8"))
         click.echo(f"wrote the report to {out}", err=True)
 
 
 def _trend_blocks(store: Store, viewer: str, checklist: str, audits: str | None) -> list[Block]:
     """The trend report's blocks; a blind second reviewer with a pair open is refused."""
-    from casereview import trend_report
-    from casereview.trend import build_trend
+    from casereview.io.reports import trend as trend_report
+    from casereview.services.trend import build_trend
 
     names = None
     if audits is not None:
@@ -201,7 +205,7 @@ def sample_size_cmd(
     margin: float, confidence: float, expected: float, population: int | None
 ) -> None:
     """Cases needed to estimate a compliance rate within a margin."""
-    from casereview.scoring import sample_size
+    from casereview.core.stats.scoring import sample_size
 
     try:
         n = sample_size(margin, confidence, expected, population)

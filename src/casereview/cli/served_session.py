@@ -17,7 +17,7 @@ import time
 from contextlib import closing
 from pathlib import Path
 
-from casereview.accounts import NAME_RE
+from casereview.serve.accounts import NAME_RE
 from casereview.serve.auth import SIGNED_IN
 from casereview.store import Store, StoreError
 
@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     except StoreError as exc:
         print(f"casereview: {exc}", file=sys.stderr)
         return 1
-    from casereview.app import make_app
+    from casereview.tui.app import make_app
 
     with closing(store):  # closed when the app ends, not whenever the collector runs
         make_app(store, reviewer).run()

@@ -19,7 +19,7 @@ from casereview.cli.base import (
     pass_ctx,
     warn,
 )
-from casereview.fields import TREND_BY
+from casereview.core.fields import TREND_BY
 
 
 @click.command("trend")
@@ -69,8 +69,8 @@ def trend_cmd(
     Newcombe (1998, method 10) interval; `direction` says improved or declined only where
     that interval excludes 0.
     """
-    from casereview import outputs
-    from casereview.trend import build_trend
+    from casereview.io.exports import pipeline as outputs
+    from casereview.services.trend import build_trend
 
     fmt = outputs.choose_format(fmt, out)
     store = context.existing_store()

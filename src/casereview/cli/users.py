@@ -7,12 +7,12 @@ import sys
 import click
 
 from casereview.cli.base import Context, fail, friendly_errors, pass_ctx
-from casereview.text import visible
+from casereview.core.text import visible
 
 
 def _read_password(password_stdin: bool) -> str:
     """One line from stdin (--password-stdin), else asked twice on the terminal."""
-    from casereview.accounts import AccountError, check_password
+    from casereview.serve.accounts import AccountError, check_password
 
     if password_stdin:
         line = sys.stdin.readline()
@@ -41,7 +41,7 @@ def users() -> None:
 @friendly_errors
 def users_add(context: Context, name: str, password_stdin: bool) -> None:
     """Add an account; NAME is the reviewer name its sessions review under."""
-    from casereview.accounts import AccountError, check_name, hash_password
+    from casereview.serve.accounts import AccountError, check_name, hash_password
 
     try:
         check_name(name)
@@ -84,7 +84,7 @@ def users_remove(context: Context, name: str) -> None:
 @friendly_errors
 def users_passwd(context: Context, name: str, password_stdin: bool) -> None:
     """Set a new password for an account."""
-    from casereview.accounts import hash_password
+    from casereview.serve.accounts import hash_password
 
     store = context.existing_store()
     if store.account(name) is None:

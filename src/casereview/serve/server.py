@@ -33,7 +33,7 @@ from pathlib import Path
 from aiohttp import web
 from textual_serve.server import Server, to_int
 
-from casereview import accounts
+from casereview.serve import accounts
 from casereview.serve.apps import ServedApp, lapsed
 from casereview.serve.auth import (
     COOKIE,

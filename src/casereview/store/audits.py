@@ -7,10 +7,11 @@ import sqlite3
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from casereview.fields import Role
-from casereview.rules import (
+from casereview.core.fields import Role
+from casereview.core.rules import (
     second_review_refusal,
 )
+from casereview.core.text import hidden_character, visible
 from casereview.store.errors import (
     StoreError,
 )
@@ -21,10 +22,9 @@ from casereview.store.records import (
     _case,
     now,
 )
-from casereview.text import hidden_character, visible
 
 if TYPE_CHECKING:
-    from casereview.checklist import Checklist
+    from casereview.core.checklist.models import Checklist
 from casereview.store.pool import PoolStore
 
 # What the palette shows of a sampled case, and the joins that find it.

@@ -8,14 +8,14 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from casereview.fields import CASE_COLUMNS
+from casereview.core.fields import CASE_COLUMNS
+from casereview.core.text import match_key
 from casereview.store.errors import StoreError
 from casereview.store.records import now
 from casereview.store.reviews import ReviewStore
-from casereview.text import match_key
 
 if TYPE_CHECKING:
-    from casereview.bundle import Bundle, Json, Plan
+    from casereview.core.bundles.merge import Bundle, Json, Plan
 
 REVIEW_COLUMNS = (
     "uuid",

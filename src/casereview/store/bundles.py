@@ -1,5 +1,5 @@
 """Audit bundles in and out of the database: an audit's state read by identity, a bundle
-planned (casereview.bundle) and checked (casereview.bundle_rules, and here against the pool
+planned (core.bundles.merge) and checked (core.bundles.rules, and here against the pool
 and the checklists), then applied in one transaction (store.bundle_writes)."""
 
 from __future__ import annotations
@@ -8,16 +8,24 @@ import json
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
-from casereview.bundle import Bundle, BundleConflict, BundleError, Json, Plan, plan, refusal
-from casereview.bundle_rules import merge_problems
-from casereview.fields import CASE_COLUMNS
-from casereview.shipped import content_hash
+from casereview.core.bundles.merge import (
+    Bundle,
+    BundleConflict,
+    BundleError,
+    Json,
+    Plan,
+    plan,
+    refusal,
+)
+from casereview.core.bundles.rules import merge_problems
+from casereview.core.fields import CASE_COLUMNS
+from casereview.core.text import match_key
 from casereview.store.bundle_writes import EVENT_COLUMNS, REVIEW_COLUMNS, BundleWriter
 from casereview.store.records import now
-from casereview.text import match_key
+from casereview.store.shipped import content_hash
 
 if TYPE_CHECKING:
-    from casereview.checklist import Checklist
+    from casereview.core.checklist.models import Checklist
 
 
 class BundleStore(BundleWriter):
@@ -240,8 +248,8 @@ class BundleStore(BundleWriter):
         ships, when it is one of those (the same content, or refused: a version is
         immutable), else parsed from the bundle, whose text must be the version bundle.json
         names. (`shipped_stored`: every shipped version is stored, none to look for.)"""
-        from casereview.checklist_loading import ChecklistError, parse_checklist
-        from casereview.shipped import shipped_checklist_text, shipped_checklists
+        from casereview.core.checklist.loading import ChecklistError, parse_checklist
+        from casereview.store.shipped import shipped_checklist_text, shipped_checklists
 
         info = bundle.content["checklist"]
         label = f"{info['id']}@{info['version']}"

@@ -11,9 +11,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
-from casereview import migrations
-from casereview.migrations import KNOWN, REQUIRED_TABLES, REQUIRED_TRIGGERS, sync_sampled_refs
-from casereview.store import mounts
+from casereview.store import migrations, mounts
 from casereview.store.errors import (
     DatabaseDamaged,
     DatabaseUnavailable,
@@ -21,6 +19,7 @@ from casereview.store.errors import (
     ReadOnlyDatabase,
     StoreError,
 )
+from casereview.store.migrations import KNOWN, REQUIRED_TABLES, REQUIRED_TRIGGERS, sync_sampled_refs
 from casereview.store.records import (
     now,
 )
@@ -28,7 +27,7 @@ from casereview.store.records import (
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-    from casereview.checklist import Checklist
+    from casereview.core.checklist.models import Checklist
 
 BUSY_TIMEOUT_MS = 10_000  # how long a write waits for another writer before giving up
 _SIDE_FILES = ("-wal", "-shm", "-journal")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from casereview.problems import CasereviewError
+from casereview.core.problems import CasereviewError
 
 
 class StoreError(CasereviewError):

@@ -8,9 +8,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from casereview.bulk import no_cycle_collection
-from casereview.fields import BOOL_COLUMNS, CASE_COLUMNS, parse_bool
-from casereview.shipped import content_hash, shipped_checklists
+from casereview.core.bulk import no_cycle_collection
+from casereview.core.fields import BOOL_COLUMNS, CASE_COLUMNS, parse_bool
+from casereview.core.text import match_key, natural_key
 from casereview.store.errors import (
     CaseClash,
     CasesInPool,
@@ -22,10 +22,10 @@ from casereview.store.records import (
     _case,
     now,
 )
-from casereview.text import match_key, natural_key
+from casereview.store.shipped import content_hash, shipped_checklists
 
 if TYPE_CHECKING:
-    from casereview.checklist import Checklist
+    from casereview.core.checklist.models import Checklist
 from casereview.store.connection import Connection
 
 _INSERT_CASE = (
@@ -75,8 +75,8 @@ class PoolStore(Connection):
         """Store a checklist version; the same id and version with other content is refused,
         and so is a version that reuses an id another version retired (a question id continued
         under another id: checklist_versions.retired_id_clashes)."""
-        from casereview.checklist_loading import parse_checklist
-        from casereview.checklist_versions import retired_id_clashes
+        from casereview.core.checklist.loading import parse_checklist
+        from casereview.core.checklist.versions import retired_id_clashes
 
         checklist = parse_checklist(text, source or "<checklist>")
         digest = content_hash(text)
@@ -126,7 +126,7 @@ class PoolStore(Connection):
             ).fetchone()
             if stored:
                 continue  # the usual case at every start: no YAML parsed, no models built
-            from casereview.checklist_loading import parse_checklist
+            from casereview.core.checklist.loading import parse_checklist
 
             checklist = parse_checklist(text, str(path))
             if self._checklist_row(checklist.id, checklist.version) is not None:
@@ -184,7 +184,7 @@ class PoolStore(Connection):
 
     def checklist(self, pk: int) -> Checklist:
         """The parsed checklist (cached: content is immutable)."""
-        from casereview.checklist_loading import ChecklistError, parse_checklist
+        from casereview.core.checklist.loading import ChecklistError, parse_checklist
 
         if pk not in self._checklists:
             rows = list(self.db.query("SELECT content, source FROM checklists WHERE id = ?", [pk]))

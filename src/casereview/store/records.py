@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from casereview.fields import CASE_COLUMNS, Role, Status
+from casereview.core.fields import CASE_COLUMNS, Role, Status
 
 
 def now() -> str:

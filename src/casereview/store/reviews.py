@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from casereview.fields import ANSWER_VALUES, Role
-from casereview.rules import (
+from casereview.core.fields import ANSWER_VALUES, Role
+from casereview.core.rules import (
     DECISION_NEEDS_REASON,
     REOPEN_NEEDS_REASON,
     agreed_answer,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from casereview.bulk import no_cycle_collection
-from casereview.rules import (
+from casereview.core.bulk import no_cycle_collection
+from casereview.core.rules import (
     ExistingReview,
 )
 from casereview.store.errors import (
@@ -18,7 +18,7 @@ from casereview.store.records import (
 )
 
 if TYPE_CHECKING:
-    from casereview.scoring import ReviewRecord
+    from casereview.core.stats.scoring import ReviewRecord
 from casereview.store.bundles import BundleStore
 from casereview.store.users import UserStore
 
@@ -212,7 +212,7 @@ class Store(BundleStore, UserStore):
         values each joined by the unit separator (question ids cannot contain it), and Python
         splits them in C rather than looping a million times.
         """
-        from casereview.scoring import ReviewRecord  # not needed to open the app
+        from casereview.core.stats.scoring import ReviewRecord  # not needed to open the app
 
         with no_cycle_collection():
             reviews = self.db.execute(

@@ -1,4 +1,4 @@
-"""Reviewers' accounts: names and password hashes (made by casereview.accounts), and the
+"""Reviewers' accounts: names and password hashes (made by casereview.serve.accounts), and the
 trail events for adding, removing, password changes and sign-ins."""
 
 from __future__ import annotations
@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from casereview.core.text import fold_name
 from casereview.store.connection import Connection
 from casereview.store.errors import StoreError
 from casereview.store.records import now
-from casereview.text import fold_name
 
 # Trail kinds for accounts; these events name no review and no audit, so no audit's trail
 # export shows them.

@@ -1,0 +1,1 @@
+"""A checklist: its model, loading it from YAML, and its versions."""

@@ -1,0 +1,195 @@
+"""Checklists as data: the pydantic models and their skip logic.
+
+Reading a YAML file (with FILE:LINE errors) is checklist_loading; comparing two versions is
+checklist_versions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cached_property
+from typing import Any, Literal, cast
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from casereview.core import fields
+
+AnswerValue = Literal["yes", "partly", "no", "na", "unknown"]
+ANSWER_VALUES = cast("tuple[AnswerValue, ...]", fields.ANSWER_VALUES)
+ANSWER_LABELS: dict[str, str] = {
+    "yes": "Yes",
+    "partly": "Partly",
+    "no": "No",
+    "na": "N/A",
+    "unknown": "Unknown",
+}
+
+_ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+
+
+class _Strict(BaseModel):
+    # defer_build: the schema is built on first use, so commands that never read a checklist
+    # (audit list, export) do not pay for it at start-up.
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
+
+
+class ShowIf(_Strict):
+    """Skip logic: the question is shown only when an earlier question has one of these answers."""
+
+    question: str
+    """Id of an earlier question."""
+    in_: tuple[AnswerValue, ...] = Field(alias="in", min_length=1)
+    """Answers of that question for which this one is shown."""
+
+
+class Question(_Strict):
+    """One test a reviewer answers from the case file."""
+
+    id: str = Field(pattern=_ID)
+    text: str = Field(min_length=1)
+    answers: tuple[AnswerValue, ...] = Field(default=ANSWER_VALUES, min_length=1)
+    """The values a reviewer may give; a subset of the five."""
+    guidance: str = ""
+    """What good looks like: the text that makes two reviewers agree."""
+    recommendations: tuple[str, ...] = ()
+    """Refs of the 2024 report's recommendations this question evidences."""
+    concerns: tuple[str, ...] = ()
+    """Super-complaint concerns (keys of the checklist's `concerns`)."""
+    themes: tuple[str, ...] = ()
+    """Inspection themes (keys of the checklist's `themes`)."""
+    weight: float = Field(default=1.0, ge=0, le=1000, allow_inf_nan=False)
+    critical: bool = False
+    show_if: ShowIf | None = None
+    replaces: str | None = Field(default=None, pattern=_ID)
+    """The id of a question in an earlier version that this one continues (the same standard,
+    reworded or renumbered), so figures can be compared across versions."""
+    scored: bool = True
+    """False: a fact about the case (the victim withdrew, an SPO was applied for), answered
+    and used by skip logic like any question but never counted as compliance; findings
+    report it as prevalence."""
+
+    @field_validator("answers")
+    @classmethod
+    def _no_repeats(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(value)) != len(value):
+            raise ValueError("answers lists a value twice")
+        return value
+
+
+class Section(_Strict):
+    """A group of questions following one stage of the case file."""
+
+    id: str = Field(pattern=_ID)
+    title: str = Field(min_length=1)
+    description: str = ""
+    questions: tuple[Question, ...] = Field(min_length=1)
+
+
+class Checklist(_Strict):
+    """A versioned checklist; immutable once an audit uses it."""
+
+    id: str = Field(pattern=_ID)
+    version: str = Field(min_length=1)
+    title: str = Field(min_length=1)
+    description: str = ""
+    unknown_scores_as: Literal["excluded", "no"] = "excluded"
+    """`excluded`: an `unknown` answer is left out of compliance; `no`: it scores 0."""
+    concerns: dict[str, str] = Field(default_factory=dict)
+    themes: dict[str, str] = Field(default_factory=dict)
+    sections: tuple[Section, ...] = Field(min_length=1)
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_as_text(cls, value: Any) -> Any:
+        # `version: 1.0` unquoted is a float in YAML; accept it as the text it looks like.
+        return (
+            str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+        )
+
+    @cached_property
+    def questions(self) -> tuple[Question, ...]:
+        return tuple(q for s in self.sections for q in s.questions)
+
+    @cached_property
+    def _by_id(self) -> dict[str, Question]:
+        return {q.id: q for q in self.questions}
+
+    @cached_property
+    def _section_of(self) -> dict[str, Section]:
+        return {q.id: s for s in self.sections for q in s.questions}
+
+    def question(self, question_id: str) -> Question:
+        return self._by_id[question_id]
+
+    def has_question(self, question_id: str) -> bool:
+        return question_id in self._by_id
+
+    def section_of(self, question_id: str) -> Section:
+        return self._section_of[question_id]
+
+    def visible(self, answers: Mapping[str, str | None]) -> list[str]:
+        """Ids of the questions shown for these answers, in checklist order.
+
+        A question is shown when it has no `show_if`, or its controlling question is itself
+        shown and answered with one of the listed values. Controllers always come earlier,
+        so one pass in order settles everything.
+        """
+        shown: set[str] = set()
+        for qid, controller, allowed in self._rules:
+            if controller is None or (controller in shown and answers.get(controller) in allowed):
+                shown.add(qid)
+        return [qid for qid, _, _ in self._rules if qid in shown]
+
+    @cached_property
+    def _rules(self) -> tuple[tuple[str, str | None, frozenset[str]], ...]:
+        """(question, controlling question, values that show it), in order: skip logic, flat."""
+        return tuple(
+            (q.id, q.show_if.question, frozenset(q.show_if.in_))
+            if q.show_if
+            else (q.id, None, frozenset())
+            for q in self.questions
+        )
+
+    def effective_answers(self, answers: Mapping[str, str | None]) -> dict[str, str | None]:
+        """Every question's answer for scoring: hidden questions count as `na`, missing as None.
+
+        The keys are the checklist's question ids in checklist order (scoring relies on it).
+        """
+        # Scoring calls this once per review (25,000 times for a national audit), so the
+        # copying is done by dict itself, and which questions are hidden is worked out once
+        # per combination of the answers skip logic looks at.
+        effective = {**self._unanswered, **answers}
+        if len(effective) != len(self._unanswered):  # ids the checklist does not have
+            effective = {qid: effective[qid] for qid in self._unanswered}
+        for qid in self.hidden_ids(answers):
+            effective[qid] = "na"
+        return effective
+
+    def hidden_ids(self, answers: Mapping[str, str | None]) -> tuple[str, ...]:
+        """The questions skip logic hides for these answers, in checklist order (worked out
+        once per combination of the answers it looks at)."""
+        key = tuple(map(answers.get, self._controllers))
+        hidden = self._hidden_for.get(key)
+        if hidden is None:
+            hidden = self._hidden_for[key] = self._hidden(answers)
+        return hidden
+
+    def _hidden(self, answers: Mapping[str, str | None]) -> tuple[str, ...]:
+        shown = set(self.visible(answers))  # the one statement of the skip-logic rule
+        return tuple(qid for qid in self._unanswered if qid not in shown)
+
+    @cached_property
+    def _controllers(self) -> tuple[str, ...]:
+        """The questions skip logic depends on: their answers alone decide what is hidden."""
+        return tuple(dict.fromkeys(c for _, c, _ in self._rules if c is not None))
+
+    @cached_property
+    def _hidden_for(self) -> dict[tuple[str | None, ...], tuple[str, ...]]:
+        return {}  # a cache: controllers' answers -> the questions they hide
+
+    @cached_property
+    def _unanswered(self) -> dict[str, str | None]:
+        return dict.fromkeys(q.id for q in self.questions)
+
+    def unanswered(self, answers: Mapping[str, str | None]) -> list[str]:
+        """Shown questions with no answer: these block completing a review."""
+        return [qid for qid in self.visible(answers) if not answers.get(qid)]

@@ -1,0 +1,1 @@
+"""The statistics: scores and compliance, and change between audits."""

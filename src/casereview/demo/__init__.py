@@ -1,0 +1,1 @@
+"""The demo database, built from the synthetic sample pool through the importers."""

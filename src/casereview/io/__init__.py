@@ -1,0 +1,1 @@
+"""Files in and out: imports, exports, reports, bundles (each independent of the others)."""

@@ -1,0 +1,1 @@
+"""Audit bundles as files: the sealed archive and its schema."""

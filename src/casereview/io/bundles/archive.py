@@ -1,0 +1,181 @@
+"""Audit bundles: the file format, its seal and manifest, and the merge plan (no SQL here).
+
+A bundle is a zip holding `manifest.json`, `bundle.json` (the audit, its sample, reviews,
+answers and events, as `content` below) and `checklist.yaml` (the checklist's text). The
+manifest gives the format version and each member's SHA-256 and size; the zip's comment
+seals the whole file: `casereview-bundle sha256=` and the SHA-256 of every byte before the
+digest, so a byte changed anywhere (a member, a zip header, the manifest) or a file cut short
+is found before anything is read from it. The seal is the envelope every format version
+keeps; a newer format is refused by its number.
+
+Merging is by identity. Reviews and events carry UUIDs; the trail is append-only, so a
+review's events say what each side knows. Where one side holds every event of a review the
+other has, the other side is behind and takes the newer state; where each side holds events
+the other lacks, both changed it since they last met: a conflict, never settled silently.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from casereview.core import bounded
+from casereview.core.bundles.merge import Bundle, BundleError, Json, _listed, refusal
+from casereview.store.shipped import content_hash
+
+FORMAT = "casereview-bundle"
+FORMAT_VERSION = 1
+SEAL_PREFIX = b"casereview-bundle sha256="
+_SEAL_LEN = len(SEAL_PREFIX) + 64
+_DATE = (1980, 1, 1, 0, 0, 0)  # members carry no clock: the same content, the same bytes
+MEMBERS = ("bundle.json", "checklist.yaml")
+
+
+# --------------------------------------------------------------------- writing and reading
+
+
+def pack(content: Json, checklist_text: str) -> bytes:
+    """The bundle file's bytes for `content` (the audit as the store gives it)."""
+    members = {
+        "bundle.json": json.dumps(content, ensure_ascii=False, sort_keys=True, indent=1).encode(),
+        "checklist.yaml": checklist_text.encode("utf-8"),
+    }
+    manifest = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "files": {
+            name: {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+            for name, data in members.items()
+        },
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.comment = SEAL_PREFIX + b"0" * 64  # fixed length: the seal fills it in below
+        for name, data in [("manifest.json", _dump(manifest)), *members.items()]:
+            info = zipfile.ZipInfo(name, date_time=_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            zf.writestr(info, data)
+    raw = bytearray(buffer.getvalue())
+    digest = hashlib.sha256(raw[:-64]).hexdigest().encode()
+    raw[-64:] = digest
+    return bytes(raw)
+
+
+def _dump(value: Json) -> bytes:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, indent=1).encode()
+
+
+def write(path: Path, data: bytes) -> None:
+    """Write the bundle owner-only (it holds case data and notes), whole or not at all: the
+    exports' own writer (export.replacing), which checks the target and syncs before the
+    rename."""
+    from casereview.io.files import replacing
+
+    with replacing(path) as tmp:
+        tmp.write_bytes(data)
+
+
+# What is read of a bundle is bounded before it is read (casereview.core.bounded): each member up
+# to the size its manifest gives, never past its cap; JSON measured for depth before it is
+# parsed. A bundle's JSON nests a few levels (content, reviews, a review, its answers, an
+# answer; a scope's filters): the bound is far above what any bundle needs.
+MEMBER_CAP = {"manifest.json": 1 << 20, "bundle.json": 1 << 30, "checklist.yaml": 16 << 20}
+MAX_JSON_DEPTH = 32
+
+
+def read(path: Path) -> Bundle:
+    """Read a bundle file, checking the seal, the format and the manifest before the content."""
+    try:
+        size = path.stat().st_size
+        if size > sum(MEMBER_CAP.values()):
+            raise BundleError(
+                f"{path} is {size >> 20} MB, larger than any bundle this casereview reads "
+                f"({sum(MEMBER_CAP.values()) >> 20} MB); nothing was imported"
+            )
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise BundleError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    return unpack(raw, str(path))
+
+
+def unpack(raw: bytes, name: str) -> Bundle:
+    damaged = f"{name} is damaged or truncated; nothing was imported"
+    seal = raw[-_SEAL_LEN:]
+    if len(raw) < _SEAL_LEN or not seal.startswith(SEAL_PREFIX):
+        if raw[:4] != b"PK\x03\x04":
+            raise BundleError(f"{name} is not a casereview bundle; nothing was imported")
+        raise BundleError(f"{damaged} (its seal is missing: the file was cut short?)")
+    if hashlib.sha256(raw[:-64]).hexdigest().encode() != seal[len(SEAL_PREFIX) :]:
+        raise BundleError(f"{damaged} (its SHA-256 seal does not match the bytes)")
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+            manifest = _json(name, "manifest.json", _member(zf, name, "manifest.json", None))
+            if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+                raise BundleError(f"{name} is not a casereview bundle; nothing was imported")
+            version = manifest.get("format_version")
+            if not isinstance(version, int) or version > FORMAT_VERSION:
+                raise BundleError(
+                    f"{name} is a casereview bundle of format {version}, newer than this "
+                    f"casereview reads (format {FORMAT_VERSION}); upgrade casereview to import "
+                    "it; nothing was imported"
+                )
+            members = {}
+            for member in MEMBERS:
+                want = manifest["files"][member]
+                data = _member(zf, name, member, want["bytes"])
+                if len(data) != want["bytes"] or hashlib.sha256(data).hexdigest() != want["sha256"]:
+                    raise BundleError(f"{damaged} ({member} does not match its manifest entry)")
+                members[member] = data
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, EOFError) as exc:
+        raise BundleError(f"{damaged} ({type(exc).__name__}: {exc})") from None
+    content = _json(name, "bundle.json", members["bundle.json"])
+    try:
+        text = members["checklist.yaml"].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BundleError(f"{damaged} ({type(exc).__name__}: {exc})") from None
+    from casereview.core.bundles import (
+        rules as bundle_rules,  # pydantic, only when a bundle is read
+    )
+    from casereview.io.bundles import schema as bundle_schema
+
+    wrong = [f"bundle.json: {line}" for line in bundle_schema.problems(content)]
+    if wrong:
+        raise BundleError(
+            f"{name} is not a bundle this casereview can use; nothing was imported:\n"
+            + _listed(wrong)
+        )
+    if content_hash(text) != content["checklist"]["content_hash"]:
+        raise BundleError(
+            f"{name}: checklist.yaml does not match its own hash (bundle.json: "
+            "checklist.content_hash); nothing was imported"
+        )
+    wrong = bundle_rules.content_problems(content)
+    if wrong:
+        raise BundleError(refusal(name, wrong))
+    return Bundle(content, text)
+
+
+def _member(zf: zipfile.ZipFile, name: str, member: str, want: Any) -> bytes:
+    try:
+        return bounded.read_member(zf, member, want, MEMBER_CAP[member])
+    except bounded.Unbounded as exc:
+        raise BundleError(f"{name}: {exc}; nothing was imported") from None
+
+
+def _json(name: str, member: str, data: bytes) -> Any:
+    try:
+        return bounded.load_json(data, member, MAX_JSON_DEPTH)
+    except bounded.Unbounded as exc:
+        raise BundleError(f"{name}: {exc}; nothing was imported") from None
+    except ValueError as exc:
+        raise BundleError(
+            f"{name} is damaged or truncated; nothing was imported ({member}: {exc})"
+        ) from None
+
+
+# --------------------------------------------------------------------- the merge plan

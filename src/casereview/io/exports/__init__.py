@@ -1,0 +1,1 @@
+"""Exports: the pipeline (kinds, formats, safe targets), writers and streams."""

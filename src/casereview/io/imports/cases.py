@@ -1,0 +1,487 @@
+"""Reading case-pool CSV files and adding them to the pool: streamed, all or nothing.
+
+A national pool is 200,000 cases (a big force's extract a million): the file is read row by
+row straight into the one write transaction, so memory does not grow with it. A file with a
+problem is read a second time to list every bad line, as a file is always refused.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cached_property
+from itertools import chain, islice, repeat
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Literal
+
+from casereview.core.bulk import no_cycle_collection
+from casereview.core.fields import BOOL_COLUMNS, BOOLS, CASE_COLUMNS, DATE_COLUMNS
+from casereview.core.problems import InputError, Problem
+from casereview.core.text import hidden_character, match_key, nfc, utf16_codec
+from casereview.io.files import refuse_the_database
+from casereview.io.imports.csvfile import (
+    MAX_FIELD,
+    DateReader,
+    decode,
+    ensure_field_limit,
+    stream_table,
+    well_shaped,
+)
+
+if TYPE_CHECKING:
+    from casereview.store import Store
+
+_NOT_BOOL = object()
+_BATCH = 1000  # rows checked a column at a time
+_HEAD = 1 << 20  # bytes read to tell the encoding; a file this small is decoded whole
+Existing = Literal["refuse", "skip", "update"]
+Progress = Callable[[int, int], None]  # (bytes read, file size)
+
+
+@dataclass
+class CaseFile:
+    """A validated case pool file, held whole (the demo, tests; imports stream instead).
+
+    `rows` hold each case as the store inserts it: the CASE_COLUMNS values in order, then
+    the dict of extra attributes; `cases` gives the same as dicts by column name.
+    """
+
+    rows: list[list[Any]]
+    lines: list[int]
+    warnings: list[str]
+    extra_columns: list[str]
+
+    @cached_property
+    def cases(self) -> list[dict[str, Any]]:
+        names = (*CASE_COLUMNS, "extra")
+        return [dict(zip(names, row, strict=True)) for row in self.rows]
+
+
+class _Checker:
+    """Validates one case row at a time against the file's header, into the store's shape.
+
+    With `seen` (match key -> first line and reference) a reference given twice is a
+    problem of its line; without it the caller leaves that to the database's unique key
+    (the streamed import, which must not hold a key per case).
+    """
+
+    def __init__(self, header: list[str], source: str, seen: dict[str, tuple[int, str]] | None):
+        at = {name: i for i, name in enumerate(header)}
+        self.source, self.seen, self.header = source, seen, header
+        self.extras = [(h, at[h]) for h in header if h not in CASE_COLUMNS]
+        self.columns = [c for c in CASE_COLUMNS if c in at]  # the known ones the file has
+        # Each known column is read by its kind into its place in the row (CASE_COLUMNS
+        # order); columns the file lacks stay None. (file column, row position) pairs:
+        place = {name: j for j, name in enumerate(CASE_COLUMNS)}
+        self.dates = [(c, at[c], place[c]) for c in DATE_COLUMNS if c in at]
+        self.bools = [(c, at[c], place[c]) for c in BOOL_COLUMNS if c in at]
+        special = ("case_ref", "force", "summary", *DATE_COLUMNS, *BOOL_COLUMNS)
+        self.texts = [(at[c], place[c]) for c in CASE_COLUMNS if c in at and c not in special]
+        self.summary, self.summary_place = at.get("summary"), place["summary"]
+        self.width = len(CASE_COLUMNS) + 1  # and the extra attributes last
+        self.ref_at, self.force_at = at["case_ref"], at.get("force")
+        self.problems: list[Problem] = []
+        self.read_date = DateReader()  # parse_date, remembering the days it has read
+
+    def check(self, line: int, v: list[str]) -> list[Any] | None:
+        """The row as the store takes it, or None (its problem is in self.problems)."""
+        bad: list[str] = []
+        ref = v[self.ref_at].strip()
+        force = "" if self.force_at is None else v[self.force_at].strip()
+        both = ref + force
+        if not ref:
+            bad.append("case_ref is empty")
+        elif not (both.isascii() and both.isprintable()) and (
+            hidden := [
+                problem
+                for col, text in (("case_ref", ref), ("force", force))
+                if (problem := hidden_character(col, text)) is not None
+            ]
+        ):
+            bad.extend(hidden)
+        elif self.seen is not None:
+            key = match_key(force, ref)
+            if key in self.seen:
+                first_line, first_ref = self.seen[key]
+                alike = "" if first_ref == ref else f" as {first_ref}, which it looks like"
+                bad.append(
+                    f"case_ref {ref} appears twice for force '{force or '(none)'}' "
+                    f"(first at line {first_line}{alike})"
+                )
+            else:
+                self.seen[key] = (line, ref)
+        row: list[Any] = [None] * self.width
+        read_date = self.read_date
+        row[0], row[1] = ref, force
+        for i, j in self.texts:
+            row[j] = v[i].strip() or None
+        if self.summary is not None:
+            row[self.summary_place] = v[self.summary] or None  # a summary keeps its spacing
+        for col, i, j in self.dates:
+            text = v[i].strip()
+            if text:
+                try:
+                    row[j] = read_date(text)
+                except ValueError:
+                    bad.append(f"{col} '{text}' is not a date (use YYYY-MM-DD or dd/mm/yyyy)")
+        for col, i, j in self.bools:
+            flag = BOOLS.get(v[i].strip().lower(), _NOT_BOOL)  # parse_bool, inlined: hot loop
+            if flag is _NOT_BOOL:
+                bad.append(f"{col} '{v[i].strip()}' is not yes or no")
+            else:
+                row[j] = flag
+        row[-1] = {c: v[i] for c, i in self.extras if v[i] != ""} if self.extras else {}
+        if bad:
+            self.problems.append(Problem(self.source, line, "; ".join(bad)))
+            return None
+        return row
+
+    def plain_batch(self, batch: list[list[str]]) -> list[tuple[Any, ...]] | None:
+        """check() of every row of `batch`, told column by column, or None when a row needs
+        check()'s own reading: a blank row, a problem of any kind, a field that is not plain
+        ASCII or is too long. The answer is check()'s or nothing (tests compare the two); a
+        national pool's rows are all plain, and a column at a time is a third of the work.
+        Only for a reader that leaves repeated references to the database (no `seen`)."""
+        assert self.seen is None
+        width = len(self.header)
+        if any(len(values) != width for values in batch):
+            return None
+        columns = list(zip(*batch, strict=True))
+        text = "".join(map("".join, columns))
+        if not text.isascii() or "\x00" in text:
+            return None
+        if len(text) > MAX_FIELD and max(map(len, chain.from_iterable(batch))) > MAX_FIELD:
+            return None
+        n = len(batch)
+        out: list[Any] = [[None] * n] * self.width  # (zip reads each list on its own)
+        refs = list(map(str.strip, columns[self.ref_at]))
+        forces = [""] * n if self.force_at is None else list(map(str.strip, columns[self.force_at]))
+        if not all(refs) or not ("".join(refs) + "".join(forces)).isprintable():
+            return None  # a blank row or an empty reference; a control character
+        out[0], out[1] = refs, forces
+        for i, j in self.texts:
+            out[j] = [t or None for t in map(str.strip, columns[i])]
+        if self.summary is not None:
+            out[self.summary_place] = [t or None for t in columns[self.summary]]
+        read_date = self.read_date
+        for _col, i, j in self.dates:
+            try:
+                out[j] = [read_date(t) if t else None for t in map(str.strip, columns[i])]
+            except ValueError:
+                return None
+        for _col, i, j in self.bools:
+            flags = list(
+                map(BOOLS.get, map(str.lower, map(str.strip, columns[i])), repeat(_NOT_BOOL))
+            )
+            if _NOT_BOOL in flags:
+                return None
+            out[j] = flags
+        if self.extras:
+            out[-1] = [{c: v[i] for c, i in self.extras if v[i] != ""} for v in batch]
+        else:
+            out[-1] = [{} for _ in batch]
+        return list(zip(*out, strict=True))
+
+
+class _CaseStream:
+    """A case file being read: its header's checker and its valid rows as (line, row)."""
+
+    def __init__(self, text: Iterable[str], source: str, seen: dict[str, tuple[int, str]] | None):
+        ensure_field_limit()
+        self.source = source
+        self.shape_problems: list[Problem] = []
+        self._reader = csv.reader(text, strict=True)
+        header, self._table = stream_table(
+            text, source, ("case_ref",), self.shape_problems, compose=True, reader=self._reader
+        )
+        self.checker = _Checker(header, source, seen)
+
+    def fast(self) -> Iterator[Sequence[Any]]:
+        """The rows as the store takes them, read straight from the csv reader with no line
+        kept: the first problem of any kind raises _Refused, and the file is read again
+        (_diagnose) to word them all. A national pool has no problem, and this is its path."""
+        check, width = self.checker.check, len(self.checker.header)
+        plain_batch = self.checker.plain_batch
+        try:
+            while batch := list(islice(self._reader, _BATCH)):
+                plain = plain_batch(batch)
+                if plain is not None:
+                    yield from plain
+                    continue
+                for values in batch:  # row by row: check() says what plain_batch would not
+                    joined = "".join(values)
+                    if not joined or joined.isspace():
+                        continue  # blank line, or a row of empty cells as spreadsheets leave
+                    if not well_shaped(values, width):
+                        raise _Refused
+                    if not joined.isascii():
+                        values = [nfc(v) for v in values]  # composed, as __iter__ reads them
+                    row = check(0, values)
+                    if row is None:
+                        raise _Refused
+                    yield row
+        except csv.Error:
+            raise _Refused from None
+
+    def __iter__(self) -> Iterator[tuple[int, list[Any]]]:
+        check = self.checker.check
+        for line, values in self._table:
+            if not "".join(values).isascii():
+                # Every field in the composed form (NFC), so `é` stored one way matches `é`
+                # typed the other (composing never touches commas, quotes or line breaks).
+                values = [nfc(v) for v in values]
+            row = check(line, values)
+            if row is not None:
+                yield line, row
+
+    @property
+    def problems(self) -> list[Problem]:
+        # A row of the wrong shape is the file's problem first: as a file held whole is
+        # refused on them alone, the rows' own problems are told once the shape is right.
+        return self.shape_problems or self.checker.problems
+
+
+def parse_cases(raw: bytes, source: str) -> CaseFile:
+    """Validate a case-pool CSV completely, held in memory; InputError lists every bad row."""
+    decoded = decode(raw, source)
+    try:
+        with no_cycle_collection():
+            stream = _CaseStream(io.StringIO(decoded.text, newline=""), source, {})
+            rows, lines = [], []
+            for line, row in stream:
+                rows.append(row)
+                lines.append(line)
+        if stream.problems:
+            raise InputError(stream.problems)
+        if not rows:
+            raise InputError([Problem(source, 2, "the file has a header but no cases")])
+    except InputError as exc:
+        # A refused file still says how it was read: the encoding may be why rows are bad.
+        raise InputError(exc.problems, decoded.warnings + exc.warnings) from None
+    extras = [name for name, _ in stream.checker.extras]
+    return CaseFile(rows, lines, decoded.warnings, extras)
+
+
+def read_case_file(path: str | Path) -> CaseFile:
+    return parse_cases(_read_bytes(Path(path)), str(path))
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError([Problem(str(path), 1, f"cannot read the file: {exc.strerror}")]) from None
+
+
+# --------------------------------------------------------------------------- into the store
+
+
+@dataclass(frozen=True)
+class Imported:
+    """What an import added, and what its reader had to say about the file."""
+
+    n: int
+    warnings: list[str]
+    extra_columns: list[str] = field(default_factory=list)
+    reviews: int = 0
+    complete: int = 0
+    existing: list[Problem] = field(default_factory=list)  # cases skipped or updated, by line
+    updated: int = 0
+
+
+class _Refused(Exception):
+    """The streamed pass met a bad row: stop writing, then read again to list them all."""
+
+
+@contextmanager
+def _text_of(path: Path, encoding: str) -> Iterator[tuple[IO[str], IO[bytes] | None, list[str]]]:
+    """The file as text lines, its binary handle (for progress) and the reader's warnings.
+
+    UTF-8 (with or without BOM) or Windows-1252 is decoded as it is read; a small file, or
+    one in UTF-16/32, is decoded whole by csvfile.decode, which tells them apart.
+    """
+    source = str(path)
+    try:
+        binary = path.open("rb")
+    except OSError as exc:
+        raise InputError([Problem(source, 1, f"cannot read the file: {exc.strerror}")]) from None
+    with binary:
+        head = binary.read(_HEAD)
+        if len(head) < _HEAD or utf16_codec(head) or head.startswith(b"\x00\x00\xfe\xff"):
+            decoded = decode(head + binary.read(), source)
+            yield io.StringIO(decoded.text, newline=""), None, decoded.warnings
+            return
+        binary.seek(3 if head.startswith(b"\xef\xbb\xbf") else 0)
+        text = io.TextIOWrapper(binary, encoding, newline="")  # type: ignore[type-var]
+        yield text, binary, []
+
+
+def _first_bad_utf8_line(path: Path) -> int:
+    with path.open("rb") as fh:
+        for n, line in enumerate(fh, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                return n
+    return 1  # pragma: no cover - only called once decoding failed
+
+
+def import_cases(
+    store: Store,
+    path: Path,
+    existing: Existing = "refuse",
+    actor: str = "",
+    progress: Progress | None = None,
+) -> Imported:
+    """Read a case file and add it to the pool in one transaction, all or nothing.
+
+    A case already in the pool (looked for inside the write transaction, look-alikes
+    included) is refused by line, as a bad row is; with `existing="skip"` it is reported and
+    left as it is, with "update" its metadata is replaced from the file and the change
+    written to the trail. A file that is not UTF-8 is read as Windows-1252, with a warning.
+    """
+    refuse_the_database(path, store.files())
+    warnings: list[str] = []
+    encoding = "utf-8"
+    while True:
+        try:
+            return _import(store, path, encoding, warnings, existing, actor, progress)
+        except UnicodeDecodeError:
+            first_bad = _first_bad_utf8_line(path)
+            if encoding != "utf-8":
+                neither = "the file is neither UTF-8 nor Windows-1252 text"
+                raise InputError([Problem(str(path), first_bad, neither)]) from None
+            encoding = "cp1252"
+            warnings = [
+                f"{path}: not UTF-8 (first at line {first_bad}); read as Windows-1252, as Excel "
+                "saves it. Check accented characters came through."
+            ]
+        except InputError as exc:
+            raise InputError(exc.problems, warnings + exc.warnings) from None
+
+
+def _import(
+    store: Store,
+    path: Path,
+    encoding: str,
+    warnings: list[str],
+    existing: Existing,
+    actor: str,
+    progress: Progress | None,
+) -> Imported:
+    from casereview.store import CaseClash
+
+    source = str(path)
+    size = path.stat().st_size if progress else 0
+    # Where each streamed row came from, for the cases the pool already has (4 bytes a case).
+    lines = array("l")
+    with _text_of(path, encoding) as (text, binary, read_warnings):
+        warnings.extend(read_warnings)
+        # Skipping or updating needs a reference given twice told from one the pool has: the
+        # keys are held then. A plain import leaves both to the database (CaseClash).
+        stream = _CaseStream(text, source, None if existing == "refuse" else {})
+
+        def rows() -> Iterator[list[Any]]:  # skipping or updating: each row's line kept
+            for n, (line, row) in enumerate(stream):
+                if stream.shape_problems or stream.checker.problems:
+                    raise _Refused
+                if existing != "refuse":
+                    lines.append(line)
+                if progress is not None and binary is not None and n % 4096 == 0:
+                    progress(binary.tell(), size)
+                yield row
+            if stream.shape_problems or stream.checker.problems:
+                raise _Refused
+
+        try:
+            with no_cycle_collection():
+                if existing == "refuse":
+                    n, found, updated, changed = (
+                        store.add_cases(_progressed(stream.fast(), binary, size, progress)),
+                        [],
+                        0,
+                        frozenset[int](),
+                    )
+                else:
+                    merged = store.merge_cases(
+                        rows(),
+                        columns=stream.checker.columns,
+                        extra_columns=[name for name, _ in stream.checker.extras],
+                        update=existing == "update",
+                        actor=actor,
+                        source=source,
+                    )
+                    n, found, updated = merged.inserted, merged.existing, merged.updated
+                    changed = merged.changed
+        except (_Refused, CaseClash):
+            pass
+        else:
+            if n == 0 and not found:
+                raise InputError([Problem(source, 2, "the file has a header but no cases")])
+            if progress is not None:
+                progress(size, size)
+
+            def done(i: int) -> str:
+                if existing != "update":
+                    return "left as it is"
+                return "updated from the file" if i in changed else "the file changes nothing"
+
+            report = [
+                Problem(
+                    source,
+                    lines[i],
+                    f"case {ref} of '{force or '(none)'}' is already in the pool; {done(i)}",
+                )
+                for i, force, ref in found
+            ]
+            extras = [name for name, _ in stream.checker.extras]
+            return Imported(n, warnings, extras, existing=report, updated=updated)
+    raise InputError(_diagnose(store, path, encoding))
+
+
+def _progressed(
+    rows: Iterator[Sequence[Any]], binary: IO[bytes] | None, size: int, progress: Progress | None
+) -> Iterator[Sequence[Any]]:
+    if progress is None or binary is None:
+        return rows
+
+    def counted() -> Iterator[Sequence[Any]]:
+        for n, row in enumerate(rows):
+            if n % 4096 == 0:
+                progress(binary.tell(), size)
+            yield row
+
+    return counted()
+
+
+def _diagnose(store: Store, path: Path, encoding: str) -> list[Problem]:
+    """Every problem of a file the streamed pass refused: bad rows first (a reference given
+    twice among them), else the cases the pool already holds (Store.existing_case_keys)."""
+    source = str(path)
+    with _text_of(path, encoding) as (text, _binary, _warnings):
+        stream = _CaseStream(text, source, {})
+        clashes: list[Problem] = []
+        batch: list[tuple[int, str, str]] = []
+
+        def look_up() -> None:
+            found = store.existing_case_keys((force, ref) for _, force, ref in batch)
+            clashes.extend(
+                Problem(source, line, f"case {ref} of '{force or '(none)'}' is already in the pool")
+                for line, force, ref in batch
+                if (force, ref) in found
+            )
+            batch.clear()
+
+        for line, row in stream:
+            batch.append((line, row[1] or "", row[0]))
+            if len(batch) >= 2000:
+                look_up()
+        look_up()
+    if stream.problems:
+        return stream.problems
+    # (Another import may have added or removed them since the streamed pass: still refused.)
+    return clashes or [Problem(source, 1, "cases in the file were added to the pool meanwhile")]

@@ -1,0 +1,114 @@
+"""Charts as PNG pictures for the Word reports, drawn with matplotlib's Agg backend.
+
+matplotlib is imported inside the functions, when a picture is asked for: every other
+command starts without it. Figures are built with matplotlib's object API (Figure and an
+Agg canvas), never pyplot, so no global backend or figure state is touched.
+"""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from typing import TYPE_CHECKING
+
+from casereview.core.tables import BarChart, LineChart
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+DPI = 150
+WIDTH_IN = 6.5
+BAR = "#2f6f9f"
+
+
+def _png(fig: Figure) -> bytes:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(fig)
+    buffer = io.BytesIO()
+    # No timestamp or software name in the file: the same figures give the same bytes.
+    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def _wrap(label: str, width: int = 28) -> str:
+    return "\n".join(textwrap.wrap(label, width)) or label
+
+
+def bar_png(chart: BarChart) -> bytes:
+    """Horizontal bars (percentages) with their intervals as error bars, first category at
+    the top; a category without a figure is named and left without a bar."""
+    from matplotlib.figure import Figure
+
+    n = len(chart.categories)
+    fig = Figure(figsize=(WIDTH_IN, 1.2 + 0.55 * max(n, 1)), layout="constrained")
+    ax = fig.add_subplot()
+    ys = list(range(n))[::-1]
+    for y, value, low, high in zip(
+        ys, chart.values, _pad(chart.ci_low, n), _pad(chart.ci_high, n), strict=True
+    ):
+        if value is None:
+            ax.text(1, y, "no figure", va="center", fontsize=8, color="#666666")
+            continue
+        ax.barh(y, value, color=BAR, height=0.6)
+        if low is not None and high is not None:
+            ax.errorbar(
+                value,
+                y,
+                xerr=[[value - low], [high - value]],
+                fmt="none",
+                ecolor="#222222",
+                capsize=4,
+                linewidth=1,
+            )
+        ax.text(min(value, 100) + 1.5, y + 0.3, f"{value:.0f}%", fontsize=8, va="center")
+    ax.set_yticks(ys, [_wrap(c) for c in chart.categories], fontsize=8)
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("% (bars: the figure; lines: its 95% interval)", fontsize=8)
+    ax.set_title(chart.title, fontsize=10)
+    ax.tick_params(axis="x", labelsize=8)
+    ax.grid(axis="x", color="#dddddd", linewidth=0.5)
+    ax.set_axisbelow(True)
+    return _png(fig)
+
+
+def line_png(chart: LineChart) -> bytes:
+    """The figure over the audits as a line with markers, each point's 95% interval as an
+    error bar; an audit without a figure leaves a gap in the line."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(WIDTH_IN, 2.8), layout="constrained")
+    ax = fig.add_subplot()
+    xs = list(range(len(chart.categories)))
+    n = len(xs)
+    ys = [float("nan") if v is None else v for v in _pad(chart.values, n)]
+    ax.plot(xs, ys, marker="o", color=BAR, linewidth=1.5, markersize=4)
+    for x, value, low, high in zip(
+        xs, _pad(chart.values, n), _pad(chart.ci_low, n), _pad(chart.ci_high, n), strict=True
+    ):
+        if value is not None and low is not None and high is not None:
+            ax.errorbar(
+                x,
+                value,
+                yerr=[[value - low], [high - value]],
+                fmt="none",
+                ecolor="#222222",
+                capsize=4,
+                linewidth=1,
+            )
+    ax.set_xticks(xs, [_wrap(c, 16) for c in chart.categories], fontsize=7)
+    ax.set_xlim(-0.5, max(n - 0.5, 0.5))
+    ax.set_ylim(0, 100)
+    ax.set_ylabel("% (bars: 95% CI)", fontsize=8)
+    ax.set_title(chart.title, fontsize=10)
+    ax.tick_params(axis="y", labelsize=8)
+    ax.grid(axis="y", color="#dddddd", linewidth=0.5)
+    return _png(fig)
+
+
+def png(chart: BarChart | LineChart) -> bytes:
+    return line_png(chart) if isinstance(chart, LineChart) else bar_png(chart)
+
+
+def _pad(values: list[float | None], n: int) -> list[float | None]:
+    return (list(values) + [None] * n)[:n]

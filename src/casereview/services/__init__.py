@@ -1,0 +1,1 @@
+"""Read the store and shape the figures: sampling, findings, agreement, shortfalls, trend."""

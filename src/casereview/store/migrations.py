@@ -1,0 +1,499 @@
+"""Schema changes, one named function each, applied in order by sqlite-utils' Migrations.
+
+The steps are listed here without importing sqlite-utils: opening a file that needs no step
+(every start but the first after an upgrade) reads which steps it records with sqlite3, and
+sqlite-utils is imported only to apply one (see store/_sqlite_utils.py for why).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from functools import cache
+from typing import TYPE_CHECKING, Protocol
+
+from casereview.core.text import fold_name, match_key
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+    from sqlite_utils.migrations import Migrations
+
+SET_NAME = "casereview"  # the migration set's name in the table below
+MIGRATIONS_TABLE = "_sqlite_migrations"  # where sqlite-utils' Migrations records each step
+
+# Every step this version knows, in order. A file that records a step not in this list was
+# written by a newer casereview and is refused rather than guessed at.
+KNOWN: list[str] = []
+_STEPS: list[tuple[Callable[[Database], None], bool]] = []  # (step, in a transaction)
+
+
+# What a casereview database holds once its first step ran: a file that lacks any of these
+# (dropped by another tool) is refused rather than used, since the trail's triggers are what
+# keep it append-only.
+REQUIRED_TABLES = frozenset(
+    ("checklists", "cases", "audits", "audit_cases", "reviews", "answers", "events")
+)
+REQUIRED_TRIGGERS = frozenset(("events_append_only_update", "events_append_only_delete"))
+
+
+class Executes(Protocol):
+    """A sqlite3 connection or a sqlite-utils Database: what the helpers below need."""
+
+    def execute(self, sql: str, parameters: list[object] = ..., /) -> sqlite3.Cursor: ...
+
+
+def _step(fn):  # type: ignore[no-untyped-def]
+    KNOWN.append(fn.__name__)
+    _STEPS.append((fn, True))
+    return fn
+
+
+@cache
+def migration_set() -> Migrations:
+    """sqlite-utils' migration set of every step, built (and sqlite-utils imported) on first
+    use."""
+    from casereview.store._sqlite_utils import load
+
+    load()  # numpy and pandas hidden from it
+    from sqlite_utils.migrations import Migrations
+
+    steps = Migrations(SET_NAME)
+    for fn, transactional in _STEPS:
+        steps(transactional=transactional)(fn)
+    return steps
+
+
+def applied_steps(conn: sqlite3.Connection) -> list[str]:
+    """The steps the file records, in the order applied, read as Migrations.applied reads
+    them (a test holds the two to the same answer)."""
+    if not conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [MIGRATIONS_TABLE]
+    ).fetchone():
+        return []
+    rows = conn.execute(
+        f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ? ORDER BY rowid",
+        [SET_NAME],
+    )
+    return [name for (name,) in rows]
+
+
+@_step
+def m001_initial(db: Database) -> None:
+    for sql in (
+        """
+        CREATE TABLE checklists (
+            id INTEGER PRIMARY KEY,
+            checklist_id TEXT NOT NULL,
+            version TEXT NOT NULL,
+            title TEXT NOT NULL,
+            content TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            source TEXT,
+            added_at TEXT NOT NULL,
+            UNIQUE (checklist_id, version)
+        )""",
+        """
+        CREATE TABLE cases (
+            id INTEGER PRIMARY KEY,
+            force TEXT NOT NULL DEFAULT '',
+            case_ref TEXT NOT NULL,
+            team TEXT,
+            offence TEXT,
+            reported_at TEXT,
+            recorded_at TEXT,
+            outcome TEXT,
+            da_related INTEGER,
+            repeat_victim INTEGER,
+            officer TEXT,
+            summary TEXT,
+            extra TEXT NOT NULL DEFAULT '{}',
+            imported_at TEXT NOT NULL,
+            UNIQUE (force, case_ref)
+        )""",
+        """
+        CREATE TABLE audits (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            checklist_pk INTEGER NOT NULL REFERENCES checklists(id),
+            checklist_hash TEXT NOT NULL,
+            seed INTEGER,
+            scope TEXT NOT NULL DEFAULT '{}',
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )""",
+        """
+        CREATE TABLE audit_cases (
+            audit_id INTEGER NOT NULL REFERENCES audits(id),
+            case_id INTEGER NOT NULL REFERENCES cases(id),
+            position INTEGER NOT NULL,
+            stratum TEXT,
+            assigned_to TEXT,
+            PRIMARY KEY (audit_id, case_id)
+        )""",
+        """
+        CREATE TABLE reviews (
+            id INTEGER PRIMARY KEY,
+            audit_id INTEGER NOT NULL REFERENCES audits(id),
+            case_id INTEGER NOT NULL REFERENCES cases(id),
+            role TEXT NOT NULL CHECK (role IN ('primary', 'second', 'moderated')),
+            reviewer TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'in_progress'
+                CHECK (status IN ('in_progress', 'complete')),
+            current_question TEXT,
+            started_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            completed_at TEXT,
+            UNIQUE (audit_id, case_id, role)
+        )""",
+        """
+        CREATE TABLE answers (
+            review_id INTEGER NOT NULL REFERENCES reviews(id),
+            question_id TEXT NOT NULL,
+            value TEXT CHECK (value IN ('yes', 'partly', 'no', 'na', 'unknown')),
+            note TEXT NOT NULL DEFAULT '',
+            updated_by TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (review_id, question_id)
+        )""",
+        """
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            review_id INTEGER REFERENCES reviews(id),
+            question_id TEXT,
+            kind TEXT NOT NULL,
+            old TEXT,
+            new TEXT,
+            reason TEXT,
+            actor TEXT NOT NULL,
+            at TEXT NOT NULL
+        )""",
+        "CREATE INDEX audit_cases_by_case ON audit_cases (case_id)",
+        "CREATE INDEX reviews_by_case ON reviews (case_id)",
+        "CREATE INDEX events_by_review ON events (review_id, question_id)",
+        # The trail is evidence: the database itself refuses to edit or delete it.
+        """
+        CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+        BEGIN SELECT RAISE(ABORT, 'events are append-only'); END""",
+        """
+        CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+        BEGIN SELECT RAISE(ABORT, 'events are append-only'); END""",
+    ):
+        db.execute(sql)
+
+
+@_step
+def m002_second_review(db: Database) -> None:
+    # Who does the blind second review of a sampled case (None: not selected).
+    db.execute("ALTER TABLE audit_cases ADD COLUMN second_reviewer TEXT")
+
+
+@_step
+def m003_event_audit(db: Database) -> None:
+    # Events about an audit rather than one review (created, cases assigned, second reviews
+    # chosen) name their audit, so the audit's trail export includes them. Review events
+    # keep it empty: their review says which audit. Older rows are left as they were.
+    db.execute("ALTER TABLE events ADD COLUMN audit_id INTEGER REFERENCES audits(id)")
+    db.execute("CREATE INDEX events_by_audit ON events (audit_id)")
+
+
+@_step
+def m004_case_match_key(db: Database) -> None:
+    # Cases are compared by their force and reference in NFKC form (text.match_key), so a
+    # reference typed with a fullwidth digit or a non-breaking space is found as the case it
+    # looks like. SQLite cannot compute NFKC, so the key is stored with each case. Not
+    # UNIQUE: a pool imported before this step may already hold look-alike pairs.
+    db.execute("ALTER TABLE cases ADD COLUMN match_key TEXT")
+    rows = db.execute("SELECT id, force, case_ref FROM cases").fetchall()
+    db.conn.executemany(
+        "UPDATE cases SET match_key = ? WHERE id = ?",
+        [(match_key(force, ref), case_id) for case_id, force, ref in rows],
+    )
+    db.execute("CREATE INDEX cases_by_match_key ON cases (match_key)")
+
+
+@_step
+def m005_users(db: Database) -> None:
+    # Reviewers' accounts for `casereview serve`: a name and an argon2 hash of its password
+    # (the hash string carries its own salt and cost). Adding, removing, password changes and
+    # sign-ins are trail events (no review, no audit), so the table holds only the current
+    # accounts.
+    db.execute(
+        """
+        CREATE TABLE users (
+            name TEXT PRIMARY KEY,
+            password_hash TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            changed_at TEXT NOT NULL
+        )"""
+    )
+
+
+# A random (version 4) UUID, computed by SQLite itself as a column default, so every row any
+# code inserts gets one without being asked for it. `random() & 3` picks the variant digit
+# (abs(random()) could overflow on the one most negative value).
+_UUID_SQL = (
+    "lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' ||"
+    " substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (random() & 3), 1) ||"
+    " substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))"
+)
+
+# The three tables as they stood after m005, each with its uuid. A rebuilt table's columns
+# are compared with these before anything is copied: a column added by a step this one does
+# not know of would otherwise be lost.
+_WITH_UUID = {
+    "audits": """
+        CREATE TABLE {name} (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            checklist_pk INTEGER NOT NULL REFERENCES checklists(id),
+            checklist_hash TEXT NOT NULL,
+            seed INTEGER,
+            scope TEXT NOT NULL DEFAULT '{{}}',
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            uuid TEXT NOT NULL UNIQUE DEFAULT ({uuid})
+        )""",
+    "reviews": """
+        CREATE TABLE {name} (
+            id INTEGER PRIMARY KEY,
+            audit_id INTEGER NOT NULL REFERENCES audits(id),
+            case_id INTEGER NOT NULL REFERENCES cases(id),
+            role TEXT NOT NULL CHECK (role IN ('primary', 'second', 'moderated')),
+            reviewer TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'in_progress'
+                CHECK (status IN ('in_progress', 'complete')),
+            current_question TEXT,
+            started_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            completed_at TEXT,
+            uuid TEXT NOT NULL UNIQUE DEFAULT ({uuid}),
+            UNIQUE (audit_id, case_id, role)
+        )""",
+    "events": """
+        CREATE TABLE {name} (
+            id INTEGER PRIMARY KEY,
+            review_id INTEGER REFERENCES reviews(id),
+            question_id TEXT,
+            kind TEXT NOT NULL,
+            old TEXT,
+            new TEXT,
+            reason TEXT,
+            actor TEXT NOT NULL,
+            at TEXT NOT NULL,
+            audit_id INTEGER REFERENCES audits(id),
+            uuid TEXT NOT NULL UNIQUE DEFAULT ({uuid})
+        )""",
+}
+_AFTER_REBUILD = (
+    "CREATE INDEX reviews_by_case ON reviews (case_id)",
+    "CREATE INDEX events_by_review ON events (review_id, question_id)",
+    "CREATE INDEX events_by_audit ON events (audit_id)",
+    """
+    CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+    BEGIN SELECT RAISE(ABORT, 'events are append-only'); END""",
+    """
+    CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+    BEGIN SELECT RAISE(ABORT, 'events are append-only'); END""",
+)
+
+
+def _transactional_step(fn):  # type: ignore[no-untyped-def]
+    """A step that runs its own transaction (it must change a pragma outside one)."""
+    KNOWN.append(fn.__name__)
+    _STEPS.append((fn, False))
+    return fn
+
+
+@_transactional_step
+def m006_uuids(db: Database) -> None:
+    # Audits, reviews and events get a stable identity, so a copy of an audit carried away
+    # (a bundle) merges back by identity rather than by ids that differ between files. The
+    # UUID is the column's default, computed by SQLite on every insert; existing rows get
+    # theirs as they are copied. SQLite cannot give a column an expression default with
+    # ALTER TABLE, so the tables are rebuilt (its documented twelve steps): foreign keys off,
+    # which cannot change inside a transaction, hence a step with a transaction of its own.
+    # Ids, values, indexes and the trail's triggers come out exactly as they were.
+    conn = db.conn
+    fk_was = conn.execute("PRAGMA foreign_keys").fetchone()[0]
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if "uuid" in {row[1] for row in conn.execute("PRAGMA table_info(events)")}:
+                conn.execute("ROLLBACK")  # done before, but its record did not land
+                return
+            for table, ddl in _WITH_UUID.items():
+                columns = [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
+                conn.execute(ddl.format(name=f"_new_{table}", uuid=_UUID_SQL))
+                wanted = [row[1] for row in conn.execute(f"PRAGMA table_info(_new_{table})")]
+                if [c for c in wanted if c != "uuid"] != columns:
+                    raise RuntimeError(
+                        f"m006_uuids: table {table} has columns {columns}, expected "
+                        f"{[c for c in wanted if c != 'uuid']}; not rebuilt"
+                    )
+                listed = ", ".join(columns)
+                conn.execute(f"INSERT INTO _new_{table} ({listed}) SELECT {listed} FROM {table}")
+                conn.execute(f"DROP TABLE {table}")
+                conn.execute(f"ALTER TABLE _new_{table} RENAME TO {table}")
+            for sql in _AFTER_REBUILD:
+                conn.execute(sql)
+            broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"m006_uuids: foreign keys broken by the rebuild: {broken}")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    finally:
+        conn.execute(f"PRAGMA foreign_keys = {'ON' if fk_was else 'OFF'}")
+
+
+@_step
+def m007_bundle_merges(db: Database) -> None:
+    # Where an audit came from and when bundles were last merged into it, for the audits
+    # screen. Local to this file: it says what happened here, so it never travels in a bundle.
+    db.execute(
+        """
+        CREATE TABLE bundle_merges (
+            id INTEGER PRIMARY KEY,
+            audit_id INTEGER NOT NULL REFERENCES audits(id),
+            kind TEXT NOT NULL CHECK (kind IN ('created', 'merged')),
+            file TEXT NOT NULL,
+            exported_by TEXT,
+            exported_at TEXT,
+            added TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX bundle_merges_by_audit ON bundle_merges (audit_id)")
+
+
+@_step
+def m008_case_ref_index(db: Database) -> None:
+    # The command palette finds a case by the start of its reference, in every audit, on
+    # each keystroke: an index on the reference alone answers that without reading the pool.
+    db.execute("CREATE INDEX IF NOT EXISTS cases_by_ref ON cases (case_ref)")
+
+
+@_step
+def m009_audit_case_positions(db: Database) -> None:
+    # The cases screen reads an audit's sample a page at a time by position, counts it and
+    # finds a case's place in it, with or without "your queue": an index in that order,
+    # carrying the two columns the queue filters on, answers each without reading the rows.
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS audit_cases_by_position"
+        " ON audit_cases (audit_id, position, assigned_to, second_reviewer)"
+    )
+
+
+@_step
+def m010_sampled_refs(db: Database) -> None:
+    # The palette also finds a case by the middle of its reference (`01234` finds
+    # NM/24/01234). A trigram index of the references of sampled cases (the palette's only
+    # cases; the pool's other cases stay out, so importing the pool costs nothing more)
+    # answers that without reading every sampled case. A case enters it when it is first
+    # sampled; references never change once stored. An SQLite without trigram FTS5 (before
+    # 3.34, or built without FTS5) gets no index: the palette then matches the start only.
+    if trigram_available(db):
+        _make_sampled_refs(db)
+
+
+@_step
+def m011_progress_indexes(db: Database) -> None:
+    # The audits screen, the first the app draws, counts each audit's reviews by role and
+    # status and each reviewer's assigned cases and reviews. At national scale (25,000
+    # reviews) those counts read every review and sample row, 50 ms at each start; in these
+    # indexes they are ranges of an index in the order the counts group by.
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS reviews_by_progress"
+        " ON reviews (audit_id, role, status, reviewer)"
+    )
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS audit_cases_by_reviewer ON audit_cases (audit_id, assigned_to)"
+    )
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS audit_cases_by_second_reviewer"
+        " ON audit_cases (audit_id, second_reviewer)"
+    )
+
+
+@_step
+def m012_account_name_keys(db: Database) -> None:
+    # Account names compare as people mean them (text.fold_name: `BOB`, `ＢＯＢ` are `bob`), by
+    # a unique key. Look-alikes added before are all kept (no unopenable file, no reviewer
+    # locked out): the oldest gets the key, the rest sign in by their exact names.
+    db.execute("ALTER TABLE users ADD COLUMN name_key TEXT")
+    for (name,) in db.execute("SELECT name FROM users ORDER BY created_at, rowid").fetchall():
+        db.execute(
+            "UPDATE users SET name_key = ?1 WHERE name = ?2 AND NOT EXISTS"
+            " (SELECT 1 FROM users WHERE name_key = ?1)",
+            [fold_name(name), name],
+        )
+    db.execute("CREATE UNIQUE INDEX users_by_name_key ON users (name_key)")
+
+
+SAMPLED_REFS_TRIGGER = "sampled_refs_on_sample"
+
+
+def trigram_available(db: Executes) -> bool:
+    """Whether this SQLite has FTS5 with the trigram tokenizer (3.34 and later, FTS5 built in)."""
+    try:
+        db.execute("CREATE VIRTUAL TABLE temp.trigram_probe USING fts5(x, tokenize='trigram')")
+    except sqlite3.OperationalError:
+        return False
+    db.execute("DROP TABLE temp.trigram_probe")
+    return True
+
+
+def _make_sampled_refs(db: Executes) -> None:
+    """The trigram index, its trigger and every sampled case missing from it (rerunnable)."""
+    db.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS sampled_refs USING fts5(case_ref, tokenize='trigram')"
+    )
+    db.execute(
+        f"""
+        CREATE TRIGGER IF NOT EXISTS {SAMPLED_REFS_TRIGGER} AFTER INSERT ON audit_cases
+        WHEN NOT EXISTS (SELECT 1 FROM sampled_refs WHERE rowid = NEW.case_id)
+        BEGIN
+          INSERT INTO sampled_refs (rowid, case_ref)
+            SELECT id, case_ref FROM cases WHERE id = NEW.case_id;
+        END"""
+    )
+    db.execute(
+        "INSERT INTO sampled_refs (rowid, case_ref) SELECT id, case_ref FROM cases"
+        " WHERE id IN (SELECT case_id FROM audit_cases)"
+        " AND id NOT IN (SELECT rowid FROM sampled_refs)"
+    )
+
+
+def sync_sampled_refs(
+    conn: sqlite3.Connection, writable: bool, write: Callable[[], AbstractContextManager[None]]
+) -> bool:
+    """Fit the palette's trigram index to the SQLite opening the file; True when it can be
+    used. A file moves between machines: where trigram FTS5 is missing, the index's trigger
+    is dropped (it would refuse every new sample); where it is present, a missing index or
+    trigger is made again and filled with the cases sampled meanwhile. `write` is the store's
+    write transaction."""
+    names = {
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE name IN ('sampled_refs', ?)",
+            [SAMPLED_REFS_TRIGGER],
+        )
+    }
+    available = trigram_available(conn)
+    if not writable:
+        return available and "sampled_refs" in names
+    if available:
+        if names != {"sampled_refs", SAMPLED_REFS_TRIGGER}:
+            with write():
+                _make_sampled_refs(conn)
+        return True
+    if SAMPLED_REFS_TRIGGER in names:
+        with write():
+            conn.execute(f"DROP TRIGGER {SAMPLED_REFS_TRIGGER}")
+    return False

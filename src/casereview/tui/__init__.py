@@ -1,0 +1,1 @@
+"""The terminal app: the app, its screens, dialogs, widgets and command palette."""

@@ -1,0 +1,1 @@
+"""The modal dialogs: notes and reasons, export, bundle, help."""

@@ -1,0 +1,151 @@
+"""The palette's "Export bundle": the highlighted audit as a bundle file for a reviewer."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Input, Label, Static
+
+from casereview.io.files import safe_target
+from casereview.tui.dialogs.export import download_name
+from casereview.tui.dialogs.modals import Dialog
+
+if TYPE_CHECKING:
+    from casereview.tui.app import CaseReviewApp
+    from casereview.tui.screens.audits import AuditsScreen
+
+TITLE = "Export bundle of the highlighted audit for a reviewer"
+
+
+class BundleCommands(Provider):
+    """On the audits screen: export the highlighted audit's bundle."""
+
+    def _screen(self) -> AuditsScreen | None:
+        from casereview.tui.screens.audits import AuditsScreen
+
+        return self.screen if isinstance(self.screen, AuditsScreen) else None
+
+    async def search(self, query: str) -> Hits:
+        screen = self._screen()
+        if screen is None:
+            return
+        matcher = self.matcher(query)
+        score = matcher.match(TITLE)
+        if score > 0:
+            yield Hit(score, Content(TITLE), screen.action_export_bundle, text=TITLE)
+
+    async def discover(self) -> Hits:
+        screen = self._screen()
+        if screen is not None:
+            yield DiscoveryHit(Content(TITLE), screen.action_export_bundle, text=TITLE)
+
+
+def _counts(content: dict[str, Any], reviewer: str | None) -> str:
+    return f"{len(content['reviews'])} reviews, {len(content['events'])} events" + (
+        f" for {reviewer}" if reviewer else ""
+    )
+
+
+def default_name(audit: str, reviewer: str) -> str:
+    """`<audit>[-<reviewer>].zip`, letters, digits and dashes only."""
+    stem = "-".join(p for p in (audit, reviewer) if p)
+    return re.sub(r"[^A-Za-z0-9]+", "-", stem).strip("-").lower() + ".zip"
+
+
+class BundleDialog(Dialog[str | None]):
+    """Reviewer (blank: every review) and file; Enter on the file writes the bundle. The
+    dialog closes with a line saying what was written, or stays open saying why not."""
+
+    FIELD = "#bundle-reviewer"
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, audit_id: int):
+        super().__init__()
+        self.audit_id = audit_id
+
+    @property
+    def cr_app(self) -> CaseReviewApp:
+        return cast("CaseReviewApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        name = self.cr_app.store.audit(self.audit_id).name
+        with Vertical(classes="dialog"):
+            yield Label(
+                Text.assemble(
+                    ("Export bundle: ", "bold"),
+                    (name, "bold"),
+                    "\nOne sealed file for a laptop; it holds case data and notes.",
+                )
+            )
+            yield Input(
+                placeholder="reviewer (blank: every review), then Enter", id="bundle-reviewer"
+            )
+            yield Input(value=default_name(name, ""), id="bundle-file")
+            yield Static("", id="bundle-message")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "bundle-reviewer":
+            name = self.cr_app.store.audit(self.audit_id).name
+            self.query_one("#bundle-file", Input).value = default_name(name, event.value.strip())
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "bundle-reviewer":
+            self.query_one("#bundle-file", Input).focus()
+            return
+        self._write(event.value.strip())
+
+    def _write(self, file: str) -> None:
+        from casereview.core.problems import CasereviewError
+        from casereview.io.bundles import archive as bundle
+
+        message = self.query_one("#bundle-message", Static)
+        if not file:
+            message.update(Text("Give a file name for the bundle."))
+            return
+        reviewer = self.query_one("#bundle-reviewer", Input).value.strip() or None
+        store = self.cr_app.store
+        if self.app.is_web:  # served: the reviewer's browser downloads it, the server keeps none
+            self._deliver(download_name(file, "zip"), reviewer)
+            return
+        path = Path(file)
+        try:
+            target = safe_target(path, store.files())
+            if target.exists():
+                message.update(Text(f"{file} exists; choose another name (nothing replaced)."))
+                return
+            content, text = store.bundle_content(self.audit_id, reviewer, self.cr_app.reviewer)
+            bundle.write(target, bundle.pack(content, text))
+        except (CasereviewError, OSError) as exc:
+            message.update(Text(f"Not written: {exc}"))
+            return
+        self.dismiss(f"Wrote {file}: {_counts(content, reviewer)}")
+
+    def _deliver(self, name: str, reviewer: str | None) -> None:
+        """The bundle, built in memory, to the browser as a download (as a served export)."""
+        from casereview.core.problems import CasereviewError
+        from casereview.io.bundles import archive as bundle
+
+        try:
+            content, text = self.cr_app.store.bundle_content(
+                self.audit_id, reviewer, self.cr_app.reviewer
+            )
+            data = bundle.pack(content, text)
+        except CasereviewError as exc:
+            self.query_one("#bundle-message", Static).update(Text(f"Not made: {exc}"))
+            return
+        self.app.deliver_binary(io.BytesIO(data), save_filename=name, mime_type="application/zip")
+        self.dismiss(
+            f"{name} is on its way to your browser as a download: {_counts(content, reviewer)}"
+        )
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

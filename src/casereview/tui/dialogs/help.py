@@ -1,0 +1,75 @@
+"""Help: the keys, and what each answer means."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Markdown
+
+from casereview.tui.dialogs.modals import Dialog
+
+HELP = """\
+# casereview keys
+
+| where | key | does |
+|---|---|---|
+| everywhere | `?` / `F1` | this help |
+| everywhere | `ctrl+p` | command palette: jump to a case, open an audit |
+| everywhere | `ctrl+q` | quit (every answer is already saved) |
+| audits, cases | `Enter` | open |
+| cases | `m` | only the cases assigned to you |
+| review | `y` `p` `n` `a` `u` | answer Yes, Partly, No, N/A, Unknown, and move on |
+| review | `up` `down` / `j` `k` | move between questions |
+| review | `shift+down` `shift+up` | scroll the guidance |
+| review | `e` | write a note on the question |
+| review | `Delete` | clear the answer |
+| review | `c` | complete the review (refused while a shown question is unanswered) |
+| review | `R` | reopen a completed review (asks for a reason) |
+| review | `g` | to the next unanswered question |
+| review | `s` / `S` | to the next / previous section |
+| review | `i` | the case file over the whole side pane, and back (`shift+up/down` scroll it) |
+| review | `N` | after completing: the next unfinished case in your queue (says when it is done) |
+| review | `h` | the history of the current question: every change, who, when, why |
+| cases | `o` | moderate a double-reviewed case (both reviews complete) |
+| moderation | `1` / `2` | agree the primary's / the second's answer (asks for a reason) |
+| moderation | `y` `p` `n` `a` `u` | agree another answer (asks for a reason) |
+| moderation | `d` | show all questions or only the disagreements |
+| moderation | `c` | complete the moderated review: findings then count it |
+| findings | `Enter` `v` `g` `x` | drill into a section, change view, group, export |
+| findings | `l` | cases answering No, Partly or Unknown to the row; `Enter` opens one |
+| audits | `t` | trends: the highlighted audit's checklist across its audits, oldest first |
+| trends | `Enter` `Escape` | a section's questions; back to the sections |
+| trends | `a` | choose the audits shown (space ticks, Enter shows them) |
+| review | `Escape` | back to the cases |
+
+## Answers
+
+- **Yes**: the file shows the standard was met. **Partly**: met in part (scores half).
+- **No**: not met, *or not recorded*: what the file does not record counts as No.
+- **N/A**: the question does not apply to this case (left out of scores).
+- **Unknown**: only for a part of the file you could not see (a restricted or missing
+  document); left out, and counted separately.
+
+Fact questions (marked *fact* in the findings' Context block) record something about the
+case, such as whether the victim withdrew support; they open other questions and are
+reported as how often the fact holds, never as compliance.
+
+Questions that stop applying because of an earlier answer disappear, and any answer
+they had is cleared and logged. Every answer is committed to the database before the
+screen says *Saved*.
+"""
+
+
+class HelpScreen(Dialog[None]):
+    """Keys and answer meanings; any of escape, q, ? closes it."""
+
+    FIELD = "#help"
+    BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss", "Close")]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog", id="help"):
+            yield Markdown(HELP)
+
+    def action_dismiss(self, result: None = None) -> None:  # type: ignore[override]
+        self.dismiss()

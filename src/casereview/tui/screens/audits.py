@@ -1,0 +1,194 @@
+"""Home: every audit with its progress."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Static
+
+from casereview.tui.screens._base import StoreScreen, highlighted_key, progress_bar
+from casereview.tui.widgets.bars import KeyBar, TitleBar
+
+if TYPE_CHECKING:
+    from textual.command import Provider
+
+
+def _bundle_commands() -> type[Provider]:
+    """The bundle commands, imported when the palette first opens, not at start."""
+    from casereview.tui.dialogs.bundle import BundleCommands
+
+    return BundleCommands
+
+
+class AuditsScreen(StoreScreen):
+    """The audits in this database; Enter opens one."""
+
+    COMMANDS = {_bundle_commands}  # ctrl+p: export the highlighted audit's bundle
+    BINDINGS = [
+        Binding("enter", "open", "Open", priority=True),  # shown: see FindingsScreen
+        Binding("f", "findings", "Findings"),
+        Binding("t", "trends", "Trends"),
+        Binding("n", "new_audit", "New audit"),
+        Binding("c", "pool", "Case pool"),
+        Binding("r", "refresh", "Refresh"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar()
+        yield Static("", id="audits-intro")
+        yield DataTable(id="audits", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="reviewer-progress")
+        yield KeyBar()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._resumed = False  # the screen has been shown once (on_mount filled it)
+        self._shown_progress: int | None = None  # the audit whose reviewers' line is shown
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        # Progress before the checklist: at 80 columns it is the checklist that runs off.
+        table.add_columns("Audit", "Cases", "Done", "Open", "Progress", "Checklist")
+        # Filled before the first layout, so the first frame drawn is the finished screen
+        # (filled when the screen is first resumed, the table was laid out and drawn twice).
+        self.action_refresh()
+
+    def on_screen_resume(self) -> None:
+        # Back from another screen: what changed there shows here. (Also sent as the screen
+        # is first shown, just after on_mount filled it.)
+        if self._resumed:
+            self.action_refresh()
+        self._resumed = True
+
+    def action_refresh(self) -> None:
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        table.clear()
+        audits = self.store.audits()
+        for a in audits:
+            pct = f"{a.n_complete / a.n_cases:.0%}" if a.n_cases else "-"
+            table.add_row(  # names are data: Text cells (a str cell is read as markup)
+                Text(a.name),
+                str(a.n_cases),
+                str(a.n_complete),
+                str(a.n_in_progress),
+                f"{progress_bar(a.n_complete, a.n_cases)} {pct}",
+                Text(a.checklist_label),
+                key=str(a.id),
+            )
+        intro = self.query_one("#audits-intro", Static)
+        if audits:
+            row = min(row, len(audits) - 1)
+            table.move_cursor(row=row)
+            self._show_progress(audits[row].id)  # now, not when the highlight is posted
+            intro.update(
+                Text.assemble(
+                    "Reviewer: ", (self.reviewer, "bold"), ". Choose an audit and press Enter."
+                )
+            )
+        else:
+            intro.update(
+                Text.assemble(
+                    "No audits yet. Import cases with ",
+                    ("casereview cases import FILE.csv", "bold"),
+                    ", then ",
+                    (
+                        "casereview audit create NAME --checklist stalking-casefile --sample 20",
+                        "bold",
+                    ),
+                    ".",
+                )
+            )
+
+    def _audit_id(self) -> int | None:
+        key = highlighted_key(self.query_one(DataTable))
+        return int(key) if key is not None else None
+
+    def action_new_audit(self) -> None:
+        from casereview.tui.screens.new_audit import NewAuditScreen  # loaded on first use
+
+        self.app.push_screen(NewAuditScreen())
+
+    def action_pool(self) -> None:
+        from casereview.tui.screens.pool import PoolScreen  # loaded on first use
+
+        self.app.push_screen(PoolScreen())
+
+    @on(DataTable.RowHighlighted)
+    def _show_reviewers(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key.value is not None and int(event.row_key.value) != self._shown_progress:
+            self._show_progress(int(event.row_key.value))
+
+    def _show_progress(self, audit_id: int) -> None:
+        """The highlighted audit's line: each reviewer's progress, and where it came from."""
+
+        def progress(label: str, rows: list[tuple[str, int, int, int]]) -> Text:
+            text = Text(label)
+            for i, (who, n, done, open_) in enumerate(rows):
+                text.append("  " if i else "")
+                text.append(who, "bold")  # a reviewer's name is data, never markup
+                text.append(f" {done}/{n} done" if n else f" {done} done")
+                text.append(f", {open_} open" if open_ else "")
+            return text
+
+        primary = self.store.reviewer_progress(audit_id)
+        second = self.store.reviewer_progress(audit_id, role="second")
+        text = progress("By reviewer: ", primary) if primary else Text("No reviewers assigned yet.")
+        if second:
+            text.append("\n")
+            text.append_text(progress("Second reviews: ", second))
+        created, merged = self.store.bundle_history(audit_id)
+        if created or merged:
+            text.append("\n")
+            if created:
+                text.append(f"From a bundle, imported {_when(created)}. ")
+            text.append(f"Last merged {_when(merged)}." if merged else "No bundle merged since.")
+        self.query_one("#reviewer-progress", Static).update(text)
+        self._shown_progress = audit_id
+
+    def action_export_bundle(self) -> None:
+        from casereview.tui.dialogs.bundle import BundleDialog
+
+        audit_id = self._audit_id()
+        if audit_id is None:
+            self.notify("No audit to export.", severity="warning")
+            return
+
+        def done(message: str | None) -> None:
+            if message:
+                self.notify(message, title="Bundle exported", markup=False)
+
+        self.app.push_screen(BundleDialog(audit_id), done)
+
+    def action_findings(self) -> None:
+        audit_id = self._audit_id()
+        if audit_id is not None:
+            self.cr_app.open_findings(audit_id)
+
+    def action_trends(self) -> None:
+        """The highlighted audit's checklist (every version) across all its audits."""
+        from casereview.tui.screens.trends import TrendsScreen  # loaded on first use
+
+        audit_id = self._audit_id()
+        if audit_id is not None:
+            label = self.store.audit(audit_id).checklist_label
+            self.app.push_screen(TrendsScreen(label.rsplit("@", 1)[0]))
+
+    def action_open(self) -> None:
+        audit_id = self._audit_id()
+        if audit_id is not None:
+            self.cr_app.open_audit(audit_id)
+
+    @on(DataTable.RowSelected)
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+
+def _when(stamp: str) -> str:
+    """A stored UTC time as `2026-12-01 11:20 UTC`."""
+    return stamp[:16].replace("T", " ") + " UTC"
