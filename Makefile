@@ -27,10 +27,11 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(MKDOCS) build --strict --quiet
+	$(MKDOCS) build --strict
 
 # The documentation site (mkdocs.yml, docs/) into site/: strict, so a broken link or a
-# missing page fails. The command reference is generated from the click commands.
+# missing page fails (never with --quiet: it hides the warnings strict counts). `make lint`,
+# so `make test`, builds it too. The command reference is generated from the click commands.
 docs: $(STAMP)
 	$(MKDOCS) build --strict
 
