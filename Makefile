@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# mkdocs-material's notice about its successor, printed on every build, is not ours to act on
+MKDOCS := NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs
 
-.PHONY: run test lint typecheck bench demo clean snapshots mutate mutate-report lock
+.PHONY: run test lint typecheck bench demo clean snapshots mutate mutate-report lock docs
 
 # The exact versions `make test` passed with, hashed (requirements-dev.lock, made by
 # `make lock`); then casereview itself, editable, built by the locked setuptools.
@@ -25,6 +27,13 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(MKDOCS) build --strict
+
+# The documentation site (mkdocs.yml, docs/) into site/: strict, so a broken link or a
+# missing page fails (never with --quiet: it hides the warnings strict counts). `make lint`,
+# so `make test`, builds it too. The command reference is generated from the click commands.
+docs: $(STAMP)
+	$(MKDOCS) build --strict
 
 test: lint
 	$(BIN)/pytest -n 2 -q
@@ -58,4 +67,4 @@ lock:
 		--strip-extras --no-emit-index-url --no-emit-find-links -o $(LOCK) pyproject.toml
 
 clean:
-	rm -rf $(VENV) demo.db demo.db-wal demo.db-shm .pytest_cache .mypy_cache .ruff_cache mutants
+	rm -rf $(VENV) site demo.db demo.db-wal demo.db-shm .pytest_cache .mypy_cache .ruff_cache mutants
