@@ -7,53 +7,17 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from aiohttp import WSMsgType
-from aiohttp.test_utils import TestClient
 
 from casereview.serve import accounts, auth
 from casereview.serve.server import CaseReviewServer
 from casereview.store import Store
-from tests.factories import seed_store
-from tests.served import PASSWORD, Session, add_account, basic, client_for
+from tests.served import PASSWORD, Clock, Session, basic
 
 ENDS_WITHIN = 15.0  # seconds: the server looks every second or so; an app takes a moment
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    path = tmp_path / "team.db"
-    store = Store.open(path)
-    seed_store(store)
-    add_account(store, "ana")
-    add_account(store, "bob")
-    store.close()
-    return path
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-async def served(db: Path, clock: Clock) -> AsyncIterator[tuple[CaseReviewServer, TestClient]]:
-    server = CaseReviewServer(db, clock=clock, monotonic=clock)
-    client = await client_for(server)
-    yield server, client
-    await client.close()
 
 
 async def ended(session: Session, timeout: float = ENDS_WITHIN) -> None:

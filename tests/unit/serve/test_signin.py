@@ -14,47 +14,12 @@ from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp.test_utils import TestClient
 
 from casereview.serve import accounts, auth
-from casereview.serve.server import CaseReviewServer
 from casereview.store import Store
-from tests.factories import seed_store
-from tests.served import PASSWORD, Session, add_account, basic, client_for
+from tests.served import PASSWORD, Clock, Session, basic
 
 EVIL = "https://evil.example"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    path = tmp_path / "team.db"
-    store = Store.open(path)
-    seed_store(store)
-    add_account(store, "ana")
-    add_account(store, "bob")
-    store.close()
-    return path
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-async def served(db: Path, clock: Clock) -> AsyncIterator[tuple[CaseReviewServer, TestClient]]:
-    server = CaseReviewServer(db, clock=clock, monotonic=clock)
-    client = await client_for(server)
-    yield server, client
-    await client.close()
 
 
 def trail(db: Path) -> list[tuple[str, str, str | None, str | None]]:
