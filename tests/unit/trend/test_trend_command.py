@@ -55,7 +55,7 @@ def test_csv_by_section(db: Path) -> None:
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert rows[0] == COLUMNS
     # Section A: Jan 1 of 4 (25%), Feb 4 of 4 (+75 points, 8.5 to 95.4: improved; worked
-    # out by hand in test_trend), Mar 0 of 2.
+    # out by hand in test_figures), Mar 0 of 2.
     assert rows[1][:10] == [
         "trendy@1",
         "Jan",
