@@ -13,7 +13,15 @@ from typing import Any
 import pytest
 
 from casereview.store import Store
-from tests.unit.bundle_edits import Content, central_store, dump, edited, exported, ids, run_import
+from tests.unit.bundles.bundle_edits import (
+    Content,
+    central_store,
+    dump,
+    edited,
+    exported,
+    ids,
+    run_import,
+)
 
 
 @pytest.fixture

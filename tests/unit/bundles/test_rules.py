@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from casereview.store import Store
-from tests.unit.bundle_edits import (
+from tests.unit.bundles.bundle_edits import (
     Content,
     central_store,
     dump,

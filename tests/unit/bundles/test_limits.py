@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from casereview.core import bounded
 from casereview.io.bundles import archive as bundle
 from casereview.store import Store
-from tests.unit.bundle_edits import (
+from tests.unit.bundles.bundle_edits import (
     Content,
     central_store,
     deflated,

@@ -489,4 +489,4 @@ def test_reviews_made_apart_keep_the_second_review_rule(
     assert dump(store) == before
 
 
-# Edited and resealed bundles, checked as input: test_bundle_rules and test_bundle_limits.
+# Edited and resealed bundles, checked as input: test_rules.py and test_limits.py.
