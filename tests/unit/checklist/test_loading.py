@@ -205,7 +205,7 @@ def test_stored_version_is_immutable(fresh_store: Store) -> None:
     assert len(fresh_store.checklists()) == 1
 
 
-SHIPPED_FILE = Path(__file__).parents[2] / "checklists" / "stalking-casefile.yaml"
+SHIPPED_FILE = Path(__file__).parents[3] / "checklists" / "stalking-casefile.yaml"
 _SHIPPED = load_checklist(SHIPPED_FILE)
 
 

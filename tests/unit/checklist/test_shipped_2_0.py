@@ -15,7 +15,7 @@ import pytest
 from casereview.core.checklist.loading import load_checklist
 from casereview.core.checklist.models import Checklist, Question
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 V1_PATH = ROOT / "checklists" / "stalking-casefile.yaml"
 V2_PATH = ROOT / "checklists" / "stalking-casefile-2.0.yaml"
 DOC_PATH = ROOT / "docs" / "checklist-2.0.md"
