@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.unit import test_fuzz, test_fuzz_answers
 from tests.unit.checklist import test_fuzz as checklist_fuzz
+from tests.unit.imports import test_answers_fuzz, test_cases_fuzz
 
 repeatable = pytest.mark.skipif(
     os.environ.get("HYPOTHESIS_PROFILE", "repeatable") != "repeatable",
@@ -43,7 +43,7 @@ def test_every_hypothesis_test_is_derandomised_with_no_deadline(
     functions: dict[str, Any] = {
         item.nodeid: getattr(item, "function", None) for item in request.session.items
     }
-    for module in (test_fuzz, test_fuzz_answers, checklist_fuzz):
+    for module in (test_cases_fuzz, test_answers_fuzz, checklist_fuzz):
         functions |= {f"{module.__name__}.{name}": f for name, f in vars(module).items()}
     properties = {
         name: f._hypothesis_internal_use_settings

@@ -1,5 +1,5 @@
-"""Fuzzing the case CSVs users feed casereview (answer CSVs: test_fuzz_answers.py;
-checklists: checklist/test_fuzz.py).
+"""Fuzzing the case CSVs users feed casereview (answer CSVs: test_answers_fuzz.py;
+checklists: tests/unit/checklist/test_fuzz.py).
 
 The property everywhere: a file is either used correctly, or refused with an InputError whose
 every problem names a line inside the file and says something; never any other exception, and

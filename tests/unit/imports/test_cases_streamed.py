@@ -1,5 +1,5 @@
 """The case import as a big file takes it: decoded while it is read, streamed into the
-transaction. The whole behaviour of test_cases_import is checked again on that path (the
+transaction. The whole behaviour of test_cases.py is checked again on that path (the
 read-whole threshold set to a few bytes), then skipping and updating cases already in the
 pool (--skip-existing, --update)."""
 
@@ -14,7 +14,7 @@ import pytest
 from casereview.io.imports import cases as importing
 from casereview.store import Store
 from tests.factories import CASES
-from tests.unit.test_cases_import import (  # noqa: F401 - collected again, streamed
+from tests.unit.imports.test_cases import (  # noqa: F401 - collected again, streamed
     HEADER,
     run,
     test_a_bom_then_blank_lines_names_the_real_header_line,
