@@ -9,7 +9,7 @@ from types import ModuleType
 
 from casereview.io.imports.cases import read_case_file
 
-ROOT = Path(__file__).parents[2]
+ROOT = Path(__file__).parents[3]
 POOL = ROOT / "sample_cases" / "sample_cases.csv"
 
 
