@@ -24,7 +24,7 @@ from casereview.services import agreement, findings
 from casereview.store import AuditInfo, Store
 from tests.factories import CASES, complete_review, question_figures
 
-FACTS = Path(__file__).parents[1] / "fixtures" / "facts.yaml"
+FACTS = Path(__file__).parents[2] / "fixtures" / "facts.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -416,5 +416,5 @@ def test_the_method_says_facts_are_context_only_when_there_are_some(
         "of the cases recording the fact in which it holds. "
     ) in text
     assert "record a fact" not in findings.method_text(
-        load_checklist(Path(__file__).parents[1] / "fixtures" / "mini.yaml")
+        load_checklist(Path(__file__).parents[2] / "fixtures" / "mini.yaml")
     )
