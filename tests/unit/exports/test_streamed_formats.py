@@ -17,7 +17,7 @@ import pytest
 from casereview.io.exports import pipeline as outputs
 from casereview.store import Store
 from tests.factories import moderated_audit
-from tests.unit.test_export_answers_stream import run
+from tests.unit.exports.test_answers_stream import run
 
 NOTE = '=HYPERLINK("x") said, "no"\r\nnext line \u00e9'
 

@@ -1,4 +1,4 @@
-"""export.safe_target alone, fast (the end-to-end refusals are in test_safety)."""
+"""export.safe_target alone, fast (the end-to-end refusals are in store/test_safety)."""
 
 from __future__ import annotations
 
