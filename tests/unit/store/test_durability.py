@@ -18,7 +18,7 @@ from casereview.store import Store
 from tests.factories import seed_store
 
 SCRIPT = Path(__file__).with_name("scripted_reviewer.py")
-ROOT = Path(__file__).parents[2]
+ROOT = Path(__file__).parents[3]
 
 
 def start(db: Path, name: str, seed: int) -> subprocess.Popen[str]:

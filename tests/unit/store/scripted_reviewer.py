@@ -1,6 +1,7 @@
 """A reviewer in a separate process: answers questions forever, reporting each once saved.
 
-Run as `python tests/scripted_reviewer.py DB NAME SEED`; used by the crash and concurrency tests.
+Run as `python tests/unit/store/scripted_reviewer.py DB NAME SEED`; used by the crash and
+concurrency tests.
 """
 
 from __future__ import annotations
