@@ -14,7 +14,7 @@ from casereview.services.sampling import Scope
 from casereview.store import AuditInfo, Store, StoreError, shipped
 from tests.factories import CASES, complete_review, seed_store
 
-SAMPLE_POOL = Path(__file__).parents[2] / "sample_cases" / "sample_cases.csv"
+SAMPLE_POOL = Path(__file__).parents[3] / "sample_cases" / "sample_cases.csv"
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> Result:
