@@ -15,7 +15,7 @@ from casereview.cli import main
 from casereview.store import Store
 from tests.factories import seed_store
 
-SRC = Path(__file__).parents[2] / "src" / "casereview"
+SRC = Path(__file__).parents[3] / "src" / "casereview"
 HEADLESS = sorted(
     ".".join(("casereview", *p.relative_to(SRC).with_suffix("").parts)).removesuffix(".__init__")
     for p in SRC.rglob("*.py")
