@@ -212,7 +212,7 @@ async def test_keys_typed_straight_after_l_belong_to_the_list(
 ) -> None:
     """`l` then at once `down` and `enter`: the list moves and opens the second row's case;
     none of them reaches the findings behind (Enter there would drill into the section)."""
-    from tests.tui.test_tui_keys import burst
+    from tests.tui.test_keys_into_dialogs import burst
 
     store, audit = audited
     ids = build(store, audit)
