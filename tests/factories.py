@@ -73,8 +73,8 @@ def question_figures(
 
 TREND_V1 = FIXTURES / "trend-1.yaml"
 TREND_V2 = FIXTURES / "trend-2.yaml"
-# Answers per case of the three trend audits (tests/unit/test_trend.py works the figures out
-# by hand from these). Jan is on version 1, Feb and Mar on version 2 (A-2 continues as A-9).
+# Answers per case of the three trend audits (tests/unit/trend/test_figures.py works the figures
+# out by hand from these). Jan is on version 1, Feb and Mar on version 2 (A-2 continues as A-9).
 TREND_ANSWERS: dict[str, list[dict[str, str]]] = {
     "Jan": [
         {"A-1": "yes", "A-2": "yes", "B-1": "yes", "B-2": "yes"},

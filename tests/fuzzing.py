@@ -1,5 +1,6 @@
-"""What the fuzzing tests (tests/unit/test_fuzz*.py) share: their settings, the shapes of
-text they draw, and the check that a refusal names lines inside the file."""
+"""What the fuzzing tests (tests/unit/imports/test_*_fuzz.py, tests/unit/checklist/test_fuzz.py)
+share: their settings, the shapes of text they draw, and the check that a refusal names lines
+inside the file."""
 
 from __future__ import annotations
 

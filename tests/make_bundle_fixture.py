@@ -6,7 +6,7 @@ Run once, from the repository root, and commit the result:
 
 It stands for a bundle exported from a laptop by the first casereview that wrote bundles, so
 every later casereview, whatever migrations it has taken since, must still import it
-(tests/unit/test_bundle.py). Do not rebuild it when the schema changes.
+(tests/unit/bundles/test_carry_and_merge.py). Do not rebuild it when the schema changes.
 """
 
 from __future__ import annotations

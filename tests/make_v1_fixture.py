@@ -5,8 +5,8 @@ Run once, from the repository root, and commit the result:
     .venv/bin/python tests/make_v1_fixture.py
 
 The file stands for a user's database from the first release, so later versions must open it,
-migrate it forward and lose nothing (tests/test_migrations.py). Do not rebuild it after a new
-migration is added: it must stay a first-schema file. The clock is fixed, so the content
+migrate it forward and lose nothing (tests/unit/store/test_migrations.py). Do not rebuild it
+after a new migration is added: it must stay a first-schema file. The clock is fixed, so the content
 (but not the SQLite page layout) is the same on every run.
 """
 

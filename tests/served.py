@@ -31,6 +31,16 @@ PASSWORD = "long enough pw"
 _HASHES: dict[str, str] = {}
 
 
+class Clock:
+    """A clock the test moves by hand: the server's wall clock and its monotonic one."""
+
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 def add_account(store: Store, name: str, password: str = PASSWORD) -> None:
     if password not in _HASHES:
         _HASHES[password] = accounts.hash_password(password)

@@ -14,7 +14,7 @@ from casereview.tui.app import make_app
 from casereview.tui.screens import AuditCasesScreen, ReviewScreen
 from casereview.tui.widgets.paged_table import PagedTable
 from tests.factories import MINI
-from tests.tui.test_tui_markup import screen_text
+from tests.tui.test_markup import screen_text
 
 SIZE = (120, 30)
 N = 600  # three pages

@@ -117,7 +117,7 @@ async def test_audits_left_out_of_the_trend_and_back(tmp_path: Path) -> None:
     had one. Section B: Jan 3 of 4, Mar 2 of 2, +25, lower
     0.25 - sqrt((1 - 0.342)^2 + (0.954 - 0.75)^2) < 0: no arrow."""
     from casereview.tui.screens.trends import TrendAuditsScreen, TrendsScreen
-    from tests.tui.test_tui_keys import burst
+    from tests.tui.test_keys_into_dialogs import burst
 
     app = make_app(monthly(tmp_path / "t.db"), "qa")
     async with app.run_test(size=(120, 36)) as pilot:

@@ -172,7 +172,7 @@ async def test_new_audit_form(tmp_path: Path) -> None:
 async def test_new_audit_form_refuses_a_control_character_in_the_name(
     audited: tuple[Store, AuditInfo], hidden: str
 ) -> None:
-    """The rule `audit create` holds (tests/unit/test_control_characters.py)."""
+    """The rule `audit create` holds (tests/unit/cli/test_control_characters.py)."""
     store, _audit = audited
     before = (store.audits(), store.last_event_id())
     app = make_app(store, "ann")
