@@ -158,6 +158,27 @@ def section_agreement(
 
 # --------------------------------------------------------------------------- for an audit
 
+CELL_HEADINGS = ("Pairs", "Agree", "Kappa (95% CI)", "AC1", "Band")
+
+
+def figure_cells(fig: AgreementFigures) -> tuple[str, str, str, str, str]:
+    """How a figure reads on the screen and in the report, under CELL_HEADINGS: '18',
+    '16 of 18 (89%)', '0.68 (0.27 to 1.00)', '0.88', 'substantial'. Below 10 pairs kappa and
+    AC1 are not shown and the band reads "too few pairs (n)": on so few pairs they would
+    read as a verdict they cannot carry (the export still gives their values)."""
+    n = str(fig.n_pairs)
+    if fig.n_pairs == 0:
+        return n, "-", "-", "-", "no pairs"
+    agree = scoring.share_words(fig.agree, fig.n_pairs)
+    if fig.too_few:
+        return n, agree, "-", "-", fig.band_text or ""
+    kappa = "undefined" if fig.kappa is None else f"{fig.kappa:.2f}"
+    if fig.kappa_ci_low is not None and fig.kappa_ci_high is not None:
+        kappa += f" ({fig.kappa_ci_low:.2f} to {fig.kappa_ci_high:.2f})"
+    ac1 = "-" if fig.ac1 is None else f"{fig.ac1:.2f}"
+    return n, agree, kappa, ac1, fig.band_text or "-"
+
+
 AGREEMENT_COLUMNS = (
     "section_id",
     "question_id",

@@ -45,27 +45,6 @@ def interval_bar(p: float | None, low: float | None, high: float | None, width: 
     return text
 
 
-def agreement_cells(fig: agreement.AgreementFigures) -> list[Text]:
-    """Pairs, agreement, kappa with its 95% interval, AC1 and the band. Below 10 pairs the
-    band cell says "too few pairs (n)" and kappa and AC1 are not shown: on so few pairs they
-    read as a verdict they cannot carry."""
-    if fig.n_pairs == 0:
-        return [Text("0"), Text("-"), Text("-"), Text("-"), Text("no pairs", "grey50")]
-    agree = Text(scoring.share_words(fig.agree, fig.n_pairs))
-    if fig.too_few:
-        return [Text(str(fig.n_pairs)), agree, Text("-"), Text("-"), Text(fig.band_text or "")]
-    kappa = "undefined" if fig.kappa is None else f"{fig.kappa:.2f}"
-    if fig.kappa_ci_low is not None and fig.kappa_ci_high is not None:
-        kappa += f" ({fig.kappa_ci_low:.2f} to {fig.kappa_ci_high:.2f})"
-    return [
-        Text(str(fig.n_pairs)),
-        agree,
-        Text(kappa),
-        Text("-" if fig.ac1 is None else f"{fig.ac1:.2f}"),
-        Text(fig.band_text or "-"),
-    ]
-
-
 def figure_text(
     part: float,
     n: int,
@@ -316,7 +295,7 @@ class FindingsScreen(StoreScreen):
     def _agreement(self, data: findings.AuditData) -> None:
         """Each section's pooled agreement first, then the questions, worst first."""
         table = self.query_one(DataTable)
-        table.add_columns("Section / question", "Pairs", "Agree", "Kappa (95% CI)", "AC1", "Band")
+        table.add_columns("Section / question", *agreement.CELL_HEADINGS)
         by_section = agreement.agreement_figures(data)
         figs = [f for section in by_section for f in section.questions]
         if not any(f.n_pairs for f in figs):
@@ -331,7 +310,9 @@ class FindingsScreen(StoreScreen):
         for section_id, _questions, pooled in by_section:
             title = titles[section_id][: width - 16]
             label = Text.assemble((title, "bold"), (" (all questions)", "dim"))
-            table.add_row(label, *agreement_cells(pooled), key=f"section:{section_id}")
+            table.add_row(
+                label, *map(Text, agreement.figure_cells(pooled)), key=f"section:{section_id}"
+            )
         # Worst first: the questions where reviewers disagree most need better guidance.
         ordered = sorted(
             (f for f in figs if f.n_pairs),
@@ -341,7 +322,7 @@ class FindingsScreen(StoreScreen):
             q = data.checklist.question(fig.question_id)
             text = q.text[: width - len(q.id) - 1]
             label = Text.assemble((q.id, "bold"), f" {text}")
-            table.add_row(label, *agreement_cells(fig), key=q.id)
+            table.add_row(label, *map(Text, agreement.figure_cells(fig)), key=q.id)
         self.query_one("#findings-note", Static).update(
             Text(
                 "A section row pools the answer pairs of all its questions (Pairs counts "
