@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from statsmodels.stats.inter_rater import cohens_kappa as sm_cohens_kappa  # type: ignore[import-untyped]
 
 from casereview.core.checklist.loading import load_checklist
@@ -207,3 +209,27 @@ def test_the_export_carries_the_interval_ac1_and_too_few(fresh_store: Store) -> 
     # The spo section: SPO-02 and SPO-03 hidden in both reviews of both cases, left out:
     # only SPO-01's 2 pairs remain (6 when hidden counted as na).
     assert rows[("spo", None)]["n_pairs"] == 2
+
+
+def test_one_disagreeing_pair_reads_as_too_few_not_as_a_verdict() -> None:
+    # Before: "0% agree, kappa 0.00, slight". One pair (yes, no): po 0, pe 0, kappa 0.
+    checklist = load_checklist(MINI)
+    base = {"REC-01": "yes", "REC-02": "yes", "REC-03": "yes", "SPO-01": "na"}
+    reviews = [record(1, "primary", base), record(1, "second", base | {"REC-03": "no"})]
+    rec03 = {f.question_id: f for f in agreement.audit_agreement(checklist, reviews)}["REC-03"]
+    assert agreement.figure_cells(rec03) == ("1", "0 of 1 (0%)", "-", "-", "too few pairs (1)")
+    assert rec03.band is None and rec03.kappa_ci_low is None
+
+
+answer = st.sampled_from(["yes", "partly", "no", "na", "unknown", "hidden"])
+
+
+@given(st.lists(st.tuples(answer, answer), min_size=1, max_size=60))
+def test_the_interval_holds_kappa_and_ac1_stays_in_range(pairs: list[tuple[str, str]]) -> None:
+    figure = kappa_interval(pairs)
+    if figure is not None:
+        assert -1.0 <= figure.low <= figure.kappa + 1e-12
+        assert figure.kappa - 1e-12 <= figure.high <= 1.0
+        assert figure.se >= 0
+    ac1 = gwet_ac1(pairs, ["yes", "partly", "no", "na", "unknown", "hidden"])
+    assert ac1 is not None and -1.0 - 1e-12 <= ac1 <= 1.0 + 1e-12
