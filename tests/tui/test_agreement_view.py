@@ -4,15 +4,17 @@ from both reviewers in every pair."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 from statsmodels.stats.inter_rater import cohens_kappa as sm_cohens_kappa  # type: ignore[import-untyped]
 from textual.widgets import DataTable, Static
 
-from casereview.store import AuditInfo, Store
+from casereview.store import Store
 from casereview.tui.app import make_app
 from casereview.tui.screens import FindingsScreen
 from tests.tui.waiting import until
-from tests.unit.agreement_pairs import RECORDING_TABLE, six_pairs
+from tests.unit.agreement_pairs import REC03_TABLE, RECORDING_TABLE, twelve_pairs
 
 SIZE = (140, 40)
 
@@ -21,11 +23,8 @@ def row(table: DataTable, key: str) -> list[str]:  # type: ignore[type-arg]
     return [str(cell) for cell in table.get_row(key)]
 
 
-async def test_the_agreement_view_shows_the_interval_ac1_and_too_few(
-    audited: tuple[Store, AuditInfo],
-) -> None:
-    store, audit = audited
-    six_pairs(store, audit)
+async def test_the_agreement_view_shows_the_interval_ac1_and_too_few(tmp_path: Path) -> None:
+    store = Store.open(twelve_pairs(tmp_path / "a.db"))
     app = make_app(store, "ann")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f", "v", "v", "v", "v")
@@ -35,28 +34,37 @@ async def test_the_agreement_view_shows_the_interval_ac1_and_too_few(
         table = screen.query_one(DataTable)
         header = [str(c.label) for c in table.ordered_columns]
         assert header == ["Section / question", "Pairs", "Agree", "Kappa (95% CI)", "AC1", "Band"]
-        # Worked by hand in tests/unit/agreement_pairs.py: kappa 0.68, AC1 0.88.
-        oracle = sm_cohens_kappa(np.array(RECORDING_TABLE))
-        low, high = oracle["kappa_low"], min(1.0, oracle["kappa_upp"])  # 0.27, 1.09 -> 1
+        # Worked by hand in tests/unit/agreement_pairs.py; the intervals from statsmodels,
+        # their tops (1.02, 1.06) clipped to kappa's range.
+        rec = sm_cohens_kappa(np.array(RECORDING_TABLE))
         assert row(table, "section:rec")[1:] == [
-            "18",
-            "16 of 18 (89%)",
-            f"0.68 ({low:.2f} to {high:.2f})",
-            "0.88",
+            "33",
+            "30 of 33 (91%)",
+            f"0.79 ({rec['kappa_low']:.2f} to 1.00)",
+            "0.90",
             "substantial",
         ]
-        # Protective orders: SPO-01 (na, na) x6; SPO-02 and SPO-03 hidden from both
-        # reviewers in every pair, so left out: 6 pairs, too few for kappa to say anything.
-        assert row(table, "section:spo")[1:] == [
-            "6",
-            "6 of 6 (100%)",
-            "-",
-            "-",
-            "too few pairs (6)",
+        rec03 = sm_cohens_kappa(np.array(REC03_TABLE))
+        assert row(table, "REC-03")[1:] == [
+            "12",
+            "10 of 12 (83%)",
+            f"0.67 ({rec03['kappa_low']:.2f} to 1.00)",
+            "0.81",
+            "substantial",
         ]
-        # REC-03 alone: 5 of 6 pairs agree, kappa 0.67 on paper, but no verdict on 6 pairs
-        assert row(table, "REC-03")[1:] == ["6", "5 of 6 (83%)", "-", "-", "too few pairs (6)"]
+        # REC-02: 9 pairs once the 3 cases that hid it from both are left out
+        assert row(table, "REC-02")[1:] == ["9", "8 of 9 (89%)", "-", "-", "too few pairs (9)"]
+        # REC-01: all 12 pairs agree: kappa 1 with se 0, so no interval to give
+        assert row(table, "REC-01")[1:] == [
+            "12",
+            "12 of 12 (100%)",
+            "1.00",
+            "1.00",
+            "almost perfect",
+        ]
+        # SPO-02 and SPO-03 were hidden from both reviewers in every pair: no row
         keys = [k.value for k in table.rows]
         assert "SPO-02" not in keys and "SPO-03" not in keys
         note = str(screen.query_one("#findings-note", Static).render())
         assert "Gwet (2008)" in note and "given on 10 pairs or more" in note
+    store.close()

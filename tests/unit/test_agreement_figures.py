@@ -17,6 +17,7 @@ from casereview.core.stats.agreement import (
     cohen_kappa,
     gwet_ac1,
     kappa_interval,
+    too_few_pairs,
 )
 from casereview.core.stats.scoring import ReviewRecord
 from casereview.services import agreement, findings
@@ -111,6 +112,10 @@ def test_too_few_pairs_give_no_band() -> None:
     assert band_text(9, 0.9) == "too few pairs (9)"
     assert band_text(10, 0.9) == "almost perfect"
     assert band_text(0, None) is None
+    # pooled pairs (a section): enough pairs, but from too few cases
+    assert band_text(33, 0.79, n_cases=9) == "too few cases (9)"
+    assert band_text(33, 0.79, n_cases=10) == "substantial"
+    assert too_few_pairs(33, 9) and not too_few_pairs(33, 10) and not too_few_pairs(0)
 
 
 # ------------------------------------------------------------------ pairs as the audit gives
@@ -153,13 +158,12 @@ def test_pairs_hidden_in_both_reviews_are_left_out() -> None:
     rec = {f.question_id: f for f in agreement.section_agreement(checklist, reviews)}["rec"]
     assert (rec.n_pairs, rec.agree) == (10, 8)
     assert rec.kappa == pytest.approx(29 / 49)
-    assert rec.band == rec.band_text == "moderate"
     assert rec.ac1 == pytest.approx(0.703 / 0.903)
-    # The interval: statsmodels on the same table (rows primary, columns second; yes, no,
-    # hidden) gives 0.165 to 1.019, the top clipped to 1.
-    oracle = sm_cohens_kappa(np.array([[6, 1, 0], [0, 2, 1], [0, 0, 0]]))
-    assert rec.kappa_ci_low == pytest.approx(oracle["kappa_low"])
-    assert rec.kappa_ci_high == 1.0 < oracle["kappa_upp"]
+    # 10 pairs, but from 4 cases: answers from one case are not independent, so no band
+    # (moderate, by kappa alone) and no interval.
+    assert rec.n_cases == 4
+    assert rec.band is None and rec.band_text == "too few cases (4)"
+    assert (rec.kappa_ci_low, rec.kappa_ci_high) == (None, None)
 
 
 def test_a_question_shown_to_one_reviewer_only_is_a_disagreement_even_against_na() -> None:

@@ -34,11 +34,14 @@ class AgreementFigures:
     question_id: str
     """The question's id, or the section's for a section's pooled figures."""
     n_pairs: int
+    n_cases: int
+    """The cases the pairs come from (a section's pooled pairs: several per case)."""
     agree: int
     agree_pct: float | None
     kappa: float | None
     kappa_ci_low: float | None
-    """95% interval from the asymptotic standard error; None below MIN_PAIRS_FOR_BAND pairs."""
+    """95% interval from the asymptotic standard error; None where too few (pairs or cases)
+    or where that error is 0 (every pair agrees: the interval would be the point itself)."""
     kappa_ci_high: float | None
     ac1: float | None
     band: str | None
@@ -46,12 +49,12 @@ class AgreementFigures:
 
     @property
     def too_few(self) -> bool:
-        return stats.too_few_pairs(self.n_pairs)
+        return stats.too_few_pairs(self.n_pairs, self.n_cases)
 
     @property
     def band_text(self) -> str | None:
-        """The band cell: the band, or "too few pairs (n)"."""
-        return stats.band_text(self.n_pairs, self.kappa)
+        """The band cell: the band, or "too few pairs (n)" / "too few cases (n)"."""
+        return stats.band_text(self.n_pairs, self.kappa, self.n_cases)
 
 
 @dataclass(frozen=True)
@@ -109,26 +112,31 @@ def review_pairs(checklist: Checklist, reviews: Iterable[ReviewRecord]) -> list[
     ]
 
 
-def _answer_pairs(pairs: Sequence[ReviewPair], questions: Iterable[Question]) -> list[AnswerPair]:
-    """The answer pairs of these questions over the cases, hidden-in-both left out."""
-    return [a for q in questions for p in pairs if (a := p.answers(q.id)) is not None]
-
-
-def _agreement(label: str, pairs: list[AnswerPair], categories: Iterable[str]) -> AgreementFigures:
-    n = len(pairs)
+def _agreement(
+    label: str, review_pairs: Sequence[ReviewPair], questions: Sequence[Question]
+) -> AgreementFigures:
+    """The agreement of these questions' answer pairs over the cases, hidden-in-both left
+    out; AC1 over the union of the questions' scales."""
+    by_case = [[a for q in questions if (a := p.answers(q.id)) is not None] for p in review_pairs]
+    pairs = [a for case in by_case for a in case]
+    n, n_cases = len(pairs), sum(1 for case in by_case if case)
     agree = sum(1 for a, b in pairs if a == b)
     kappa = stats.cohen_kappa(pairs)
-    interval = None if stats.too_few_pairs(n) else stats.kappa_interval(pairs)
+    too_few = stats.too_few_pairs(n, n_cases)
+    interval = None if too_few else stats.kappa_interval(pairs)
+    if interval is not None and interval.se == 0:
+        interval = None  # every pair agrees: se 0 would make the interval the point itself
     return AgreementFigures(
         question_id=label,
         n_pairs=n,
+        n_cases=n_cases,
         agree=agree,
         agree_pct=100 * agree / n if n else None,
         kappa=kappa,
         kappa_ci_low=interval.low if interval else None,
         kappa_ci_high=interval.high if interval else None,
-        ac1=stats.gwet_ac1(pairs, set(categories)),
-        band=None if stats.too_few_pairs(n) else stats.landis_koch_band(kappa),
+        ac1=stats.gwet_ac1(pairs, {c for q in questions for c in scale(q)}),
+        band=None if too_few else stats.landis_koch_band(kappa),
     )
 
 
@@ -137,23 +145,16 @@ def audit_agreement(
 ) -> list[AgreementFigures]:
     """Per question, over cases with both a completed primary and a completed second review."""
     pairs = review_pairs(checklist, reviews)
-    return [_agreement(q.id, _answer_pairs(pairs, [q]), scale(q)) for q in checklist.questions]
+    return [_agreement(q.id, pairs, [q]) for q in checklist.questions]
 
 
 def section_agreement(
     checklist: Checklist, reviews: Iterable[ReviewRecord]
 ) -> list[AgreementFigures]:
     """Per section, pooling the pairs of all its questions (AC1 over the union of their
-    scales)."""
+    scales; a band only where the pairs come from enough cases)."""
     pairs = review_pairs(checklist, reviews)
-    return [
-        _agreement(
-            s.id,
-            _answer_pairs(pairs, s.questions),
-            {c for q in s.questions for c in scale(q)},
-        )
-        for s in checklist.sections
-    ]
+    return [_agreement(s.id, pairs, s.questions) for s in checklist.sections]
 
 
 # --------------------------------------------------------------------------- for an audit

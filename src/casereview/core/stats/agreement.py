@@ -158,14 +158,19 @@ def landis_koch_band(kappa: float | None) -> str | None:
     return "almost perfect"
 
 
-def too_few_pairs(n_pairs: int) -> bool:
-    """Some pairs, but fewer than MIN_PAIRS_FOR_BAND: no band, no interval."""
-    return small_sample(n_pairs)
+def too_few_pairs(n_pairs: int, n_cases: int | None = None) -> bool:
+    """Some pairs, but fewer than MIN_PAIRS_FOR_BAND of them or (for pooled pairs, where
+    one case gives several) of the cases they come from: no band, no interval. A section's
+    pairs from 2 cases are not 16 independent observations."""
+    return small_sample(n_pairs) or (n_cases is not None and small_sample(n_cases))
 
 
-def band_text(n_pairs: int, kappa: float | None) -> str | None:
-    """What the band cell says: "too few pairs (n)" below MIN_PAIRS_FOR_BAND pairs, else the
-    Landis-Koch band (None with no pairs or kappa undefined)."""
-    if too_few_pairs(n_pairs):
+def band_text(n_pairs: int, kappa: float | None, n_cases: int | None = None) -> str | None:
+    """What the band cell says: "too few pairs (n)" below MIN_PAIRS_FOR_BAND pairs, "too few
+    cases (n)" where pooled pairs come from fewer cases than that, else the Landis-Koch band
+    (None with no pairs or kappa undefined)."""
+    if small_sample(n_pairs):
         return f"too few pairs ({n_pairs})"
+    if n_cases is not None and small_sample(n_cases):
+        return f"too few cases ({n_cases})"
     return landis_koch_band(kappa)
