@@ -33,7 +33,7 @@ def agreement_blocks(data: findings.AuditData) -> list[Block]:
         ),
         reportdoc.Grid(
             ("Section", *agreement.CELL_HEADINGS),
-            (False, True, False, False, True, False),
+            (False, True, False, True, True, False),  # kappa and its interval never broken
             rows,
         ),
     ]
