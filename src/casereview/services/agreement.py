@@ -113,11 +113,11 @@ def review_pairs(checklist: Checklist, reviews: Iterable[ReviewRecord]) -> list[
 
 
 def _agreement(
-    label: str, review_pairs: Sequence[ReviewPair], questions: Sequence[Question]
+    label: str, cases: Sequence[ReviewPair], questions: Sequence[Question]
 ) -> AgreementFigures:
     """The agreement of these questions' answer pairs over the cases, hidden-in-both left
     out; AC1 over the union of the questions' scales."""
-    by_case = [[a for q in questions if (a := p.answers(q.id)) is not None] for p in review_pairs]
+    by_case = [[a for q in questions if (a := c.answers(q.id)) is not None] for c in cases]
     pairs = [a for case in by_case for a in case]
     n, n_cases = len(pairs), sum(1 for case in by_case if case)
     agree = sum(1 for a, b in pairs if a == b)
@@ -164,9 +164,10 @@ CELL_HEADINGS = ("Pairs", "Agree", "Kappa (95% CI)", "AC1", "Band")
 
 def figure_cells(fig: AgreementFigures) -> tuple[str, str, str, str, str]:
     """How a figure reads on the screen and in the report, under CELL_HEADINGS: '18',
-    '16 of 18 (89%)', '0.68 (0.27 to 1.00)', '0.88', 'substantial'. Below 10 pairs kappa and
-    AC1 are not shown and the band reads "too few pairs (n)": on so few pairs they would
-    read as a verdict they cannot carry (the export still gives their values)."""
+    '16 of 18 (89%)', '0.68 (0.27 to 1.00)', '0.88', 'substantial'. Below 10 pairs (or a
+    section's pairs from fewer than 10 cases) kappa and AC1 are not shown and the band reads
+    "too few pairs (n)" or "too few cases (n)": on so few they would read as a verdict they
+    cannot carry (the export still gives their values)."""
     n = str(fig.n_pairs)
     if fig.n_pairs == 0:
         return n, "-", "-", "-", "no pairs"
