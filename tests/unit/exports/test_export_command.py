@@ -322,6 +322,9 @@ AGREEMENT_HEADER = [
     "agree_pct",
     "kappa",
     "kappa_band",
+    "kappa_ci_low",
+    "kappa_ci_high",
+    "ac1",
 ]
 
 
@@ -351,21 +354,30 @@ def test_agreement_rows_by_hand(paired_db: Path) -> None:
     result = run(paired_db, "export", "agreement", "--audit", "Test audit")
     rows = csv_rows(result.stdout_bytes)
     got = {(r[1], r[2]): r[3:] for r in rows[1:]}
+    # Columns after question_id: n_pairs, agree_pct, kappa, kappa_band, kappa_ci_low,
+    # kappa_ci_high, ac1. Two pairs: too few for a band or an interval anywhere.
     # REC-03 pairs: (yes, yes), (no, yes): 1 of 2 agree = 50.0%.
     # kappa: po = 0.5; primary yes 1 no 1, second yes 2: pe = (1*2 + 1*0)/4 = 0.5;
-    # kappa = (0.5 - 0.5)/(1 - 0.5) = 0 -> 'slight' (Landis-Koch: 0-0.20)
-    assert got[("rec", "REC-03")] == ["2", "50.0", "0.0", "slight"]
-    # REC-01: (yes, yes), (no, no): 100%; pe = (1*1 + 1*1)/4 = 0.5; kappa = 1 -> almost perfect
-    assert got[("rec", "REC-01")] == ["2", "100.0", "1.0", "almost perfect"]
-    # REC-02: (partly, partly), (na, na) [hidden both times]: kappa 1
-    assert got[("rec", "REC-02")] == ["2", "100.0", "1.0", "almost perfect"]
-    # SPO-02 hidden in all four reviews: all na, kappa undefined -> empty cells
-    assert got[("spo", "SPO-02")] == ["2", "100.0", "", ""]
-    # the rec section pools 3 questions x 2 cases = 6 pairs, 5 agree = 83.3%;
-    # pairs (p, s): (yes,yes) (no,no) (partly,partly) (na,na) (yes,yes) (no,yes)
-    # primary: yes 2, no 2, partly 1, na 1; second: yes 3, no 1, partly 1, na 1
-    # pe = (2*3 + 2*1 + 1*1 + 1*1)/36 = 10/36; kappa = (30/36 - 10/36)/(26/36) = 20/26 = 0.769
-    assert got[("rec", "")] == ["6", "83.3", "0.769", "substantial"]
+    # kappa = (0.5 - 0.5)/(1 - 0.5) = 0. AC1 on REC-03's five answer values (q = 5):
+    # pi_yes = (.5 + 1)/2 = .75, pi_no = .25; pe = (.1875 + .1875)/4 = .09375;
+    # AC1 = (.5 - .09375)/.90625 = 0.448
+    assert got[("rec", "REC-03")] == ["2", "50.0", "0.0", "too few pairs (2)", "", "", "0.448"]
+    # REC-01: (yes, yes), (no, no): 100%; pe = 0.5; kappa = 1; AC1 (q = 3: yes no unknown):
+    # pi .5 .5 0 -> pe = (.25 + .25)/2 = .25, AC1 = (1 - .25)/.75 = 1
+    assert got[("rec", "REC-01")] == ["2", "100.0", "1.0", "too few pairs (2)", "", "", "1.0"]
+    # REC-02: (partly, partly); case 2 hid it from both (REC-01 no): left out, 1 pair.
+    # kappa undefined (one category); AC1 1 (pi_partly = 1, pe = 0)
+    assert got[("rec", "REC-02")] == ["1", "100.0", "", "too few pairs (1)", "", "", "1.0"]
+    # SPO-02 hidden in all four reviews: no pair at all -> empty cells
+    assert got[("spo", "SPO-02")] == ["0", "", "", "", "", "", ""]
+    # the rec section pools 5 pairs (REC-02's hidden-in-both pair left out), 4 agree = 80.0%;
+    # pairs (p, s): (yes,yes) (no,no) (partly,partly) (yes,yes) (no,yes)
+    # primary: yes 2, no 2, partly 1; second: yes 3, no 1, partly 1
+    # pe = (2*3 + 2*1 + 1*1)/25 = 9/25; kappa = (20/25 - 9/25)/(16/25) = 11/16 = 0.688
+    # AC1 over the union of the scales (yes partly no na unknown hidden, q = 6):
+    # pi_yes .5, pi_no .3, pi_partly .2; pe = (.25 + .21 + .16)/5 = .124;
+    # AC1 = (.8 - .124)/.876 = 0.772
+    assert got[("rec", "")] == ["5", "80.0", "0.688", "too few pairs (5)", "", "", "0.772"]
     # section rows come after their questions
     order = [(r[1], r[2]) for r in rows[1:]]
     assert order.index(("rec", "")) == 3 and order[-1] == ("spo", "")

@@ -300,32 +300,38 @@ def test_agreement_table_rounds_kappa_to_three_places(store: Store) -> None:
         "agree_pct",
         "kappa",
         "kappa_band",
+        "kappa_ci_low",
+        "kappa_ci_high",
+        "ac1",
     )
     rows = {(r["section_id"], r["question_id"]): r for r in table.rows}
     # REC-03: (yes,yes) (no,yes) (no,yes): 1 of 3 = 33.3%; A yes 1 no 2, B yes 3;
-    # pe = (1*3)/9 = 1/3; kappa = (1/3 - 1/3)/(2/3) = 0
+    # pe = (1*3)/9 = 1/3; kappa = (1/3 - 1/3)/(2/3) = 0; on 3 pairs no band
     r3 = rows[("rec", "REC-03")]
     assert (r3["n_pairs"], r3["agree_pct"], r3["kappa"], r3["kappa_band"]) == (
         3,
         33.3,
         0.0,
-        "slight",
+        "too few pairs (3)",
     )
-    # REC-02: (yes,yes) (no,yes) (na,na): 2 of 3 = 66.7%; A yes 1 no 1 na 1, B yes 2 na 1;
-    # pe = (1*2 + 1*1)/9 = 1/3; kappa = (2/3 - 1/3)/(2/3) = 0.5
+    # REC-02: (yes,yes) (no,yes); case 3 hid it from both (REC-01 no), so it is left out:
+    # 1 of 2 = 50.0%; A yes 1 no 1, B yes 2; pe = (1*2)/4 = 0.5; kappa = 0
     r2 = rows[("rec", "REC-02")]
-    assert (r2["agree_pct"], r2["kappa"], r2["kappa_band"]) == (66.7, 0.5, "moderate")
-    # the section pools 9 pairs: REC-01 3 agree, REC-02 2, REC-03 1 -> 6 of 9 = 66.7%
-    # A: yes 3 (R1 c1 c2, R2 c1, R3 c1 -> 4), count: REC-01 y y n, REC-02 y n na,
-    #    REC-03 y n n -> yes 4, no 4, na 1; B: REC-01 y y n, REC-02 y y na, REC-03 y y y
-    #    -> yes 7, no 1, na 1; pe = (4*7 + 4*1 + 1*1)/81 = 33/81
-    #    kappa = (54/81 - 33/81)/(48/81) = 21/48 = 0.4375 -> 0.438 (moderate)
+    assert (r2["n_pairs"], r2["agree_pct"], r2["kappa"]) == (2, 50.0, 0.0)
+    # the section pools 8 pairs: REC-01 3 agree, REC-02 1, REC-03 1 -> 5 of 8 = 62.5%
+    # A: REC-01 y y n, REC-02 y n, REC-03 y n n -> yes 4, no 4
+    # B: REC-01 y y n, REC-02 y y, REC-03 y y y -> yes 7, no 1
+    # pe = (4*7 + 4*1)/64 = 0.5; kappa = (0.625 - 0.5)/0.5 = 0.25
+    # AC1 over the union of the questions' scales (yes partly no na unknown hidden, q = 6):
+    # pi_yes = (4/8 + 7/8)/2 = 11/16, pi_no = 5/16; pe = 2 * (11/16)(5/16) / 5 = 22/256;
+    # AC1 = (160/256 - 22/256)/(234/256) = 138/234 = 0.58974 -> 0.59 at three places
     pooled = rows[("rec", None)]
-    assert (pooled["n_pairs"], pooled["agree_pct"], pooled["kappa"]) == (9, 66.7, 0.438)
-    assert pooled["kappa_band"] == "moderate" and pooled["audit"] == "Test audit"
+    assert (pooled["n_pairs"], pooled["agree_pct"], pooled["kappa"]) == (8, 62.5, 0.25)
+    assert pooled["ac1"] == 0.59 and pooled["audit"] == "Test audit"
+    assert pooled["kappa_band"] == "too few pairs (8)" and pooled["kappa_ci_low"] is None
     # SPO-01 na in every review: kappa undefined, agreement still 100%
     spo = rows[("spo", "SPO-01")]
-    assert (spo["agree_pct"], spo["kappa"], spo["kappa_band"]) == (100.0, None, None)
+    assert (spo["agree_pct"], spo["kappa"]) == (100.0, None)
 
 
 def test_each_kind_and_the_workbook_sheets(store: Store) -> None:
@@ -528,4 +534,6 @@ def test_agreement_without_any_pair_leaves_the_figures_empty(store: Store) -> No
     two_reviews(store)  # primaries only: no pair anywhere
     rows = agreement.agreement_table(findings.load(store, "Test audit")).rows
     assert rows and all(r["n_pairs"] == 0 for r in rows)
-    assert {(r["agree_pct"], r["kappa"], r["kappa_band"]) for r in rows} == {(None, None, None)}
+    assert {
+        (r["agree_pct"], r["kappa"], r["kappa_band"], r["kappa_ci_low"], r["ac1"]) for r in rows
+    } == {(None, None, None, None, None)}

@@ -171,17 +171,23 @@ def test_cli_second_agreement_and_events(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.stderr
     lines = out.read_bytes().decode("utf-8-sig").splitlines()
-    assert lines[0] == "audit,section_id,question_id,n_pairs,agree_pct,kappa,kappa_band"
+    assert lines[0] == (
+        "audit,section_id,question_id,n_pairs,agree_pct,kappa,kappa_band,"
+        "kappa_ci_low,kappa_ci_high,ac1"
+    )
     # REC-03 pairs: (yes, no) and (yes, yes): agree 1 of 2; A all yes -> pe = (2*1)/4 = 0.5,
-    # po = 0.5 -> kappa 0, "slight" (Landis & Koch 1977, Table 1: 0.00-0.20 slight)
-    assert "Test audit,rec,REC-03,2,50.0,0.0,slight" in lines
-    # REC-01: all yes from both -> 100% and kappa undefined (empty)
-    assert "Test audit,rec,REC-01,2,100.0,," in lines
+    # po = 0.5 -> kappa 0; 2 pairs: no band, no interval. AC1 (q = 5): pi_yes .75, pi_no .25,
+    # pe = .375/4 = .09375, AC1 = (.5 - .09375)/.90625 = 0.448
+    assert "Test audit,rec,REC-03,2,50.0,0.0,too few pairs (2),,,0.448" in lines
+    # REC-01: all yes from both -> 100% and kappa undefined (empty); AC1 1 (pe = 0)
+    assert "Test audit,rec,REC-01,2,100.0,,too few pairs (2),,,1.0" in lines
     # A section row (empty question_id) follows its section's questions and pools their pairs.
     # rec: 2 cases x 3 questions = 6 pairs, only REC-03 of the first case differs: 5 of 6 =
-    # 83.3%; A yes 6; B yes 5, no 1: pe = (6*5)/36 = 30/36 = po -> kappa 0, slight.
-    # spo: SPO-01 na on both sides, SPO-02 and SPO-03 hidden (na): 6 pairs, all na -> 100%,
-    # kappa undefined.
+    # 83.3%; A yes 6; B yes 5, no 1: pe = (6*5)/36 = 30/36 = po -> kappa 0; AC1 over
+    # yes partly no na unknown hidden (q = 6): pi_yes 11/12, pi_no 1/12,
+    # pe = 2(11/12)(1/12)/5 = 22/720, AC1 = (600 - 22)/(720 - 22) = 578/698 = 0.828.
+    # spo: SPO-01 na on both sides; SPO-02 and SPO-03 hidden in both reviews, left out:
+    # 2 pairs, all na -> 100%, kappa undefined, AC1 1.
     assert [line.split(",")[1:3] for line in lines[1:]] == [
         ["rec", "REC-01"],
         ["rec", "REC-02"],
@@ -192,8 +198,8 @@ def test_cli_second_agreement_and_events(tmp_path: Path) -> None:
         ["spo", "SPO-03"],
         ["spo", ""],
     ]
-    assert lines[4] == "Test audit,rec,,6,83.3,0.0,slight"
-    assert lines[8] == "Test audit,spo,,6,100.0,,"
+    assert lines[4] == "Test audit,rec,,6,83.3,0.0,too few pairs (6),,,0.828"
+    assert lines[8] == "Test audit,spo,,2,100.0,,too few pairs (2),,,1.0"
     events = tmp_path / "events.csv"
     result = runner.invoke(
         main, ["--db", str(db), "export", "events", "--audit", "Test audit", "--out", str(events)]
@@ -222,18 +228,26 @@ async def test_agreement_view_sections_then_the_worst_questions_first(
         rows = [[str(c) for c in table.get_row_at(r)] for r in range(table.row_count)]
         # The sections first, each pooling its questions' pairs (2 cases x 3 questions = 6):
         # Recording: REC-01 (yes, yes) x2, REC-02 (yes, yes) x2, REC-03 (yes, no), (no, yes):
-        #   agree 4 of 6 = 67%; A yes 5, no 1; B yes 5, no 1; po = 24/36, pe = (25 + 1)/36
-        #   kappa = (24/36 - 26/36) / (10/36) = -0.20, poor (below 0, Landis & Koch 1977)
-        # Protective orders: all six pairs na -> 100%, kappa undefined
-        assert rows[0] == ["Recording (all questions)", "6", "67%", "-0.20", "poor"]
-        assert rows[1] == ["Protective orders (all questions)", "6", "100%", "-", "undefined"]
-        # then the questions, worst first. REC-03 pairs (yes, no), (no, yes): po = 0,
-        # pe = (1*1 + 1*1)/4 = 0.5 -> kappa -1, poor; the rest agree (kappa undefined)
-        assert rows[2][0].startswith("REC-03") and rows[2][1:] == ["2", "0%", "-1.00", "poor"]
-        assert [r[0].split()[0] for r in rows[3:]] == [
-            "REC-01",
-            "REC-02",
-            "SPO-01",
-            "SPO-02",
-            "SPO-03",
+        #   agree 4 of 6 = 67%: kappa -0.20 arithmetically, but 6 pairs carry no verdict
+        # Protective orders: SPO-01 (na, na) x2; SPO-02 and SPO-03 hidden from both: left out
+        too_few = ["-", "-"]
+        assert rows[0] == [
+            "Recording (all questions)",
+            "6",
+            "4 of 6 (67%)",
+            *too_few,
+            "too few pairs (6)",
         ]
+        assert rows[1] == [
+            "Protective orders (all questions)",
+            "2",
+            "2 of 2 (100%)",
+            *too_few,
+            "too few pairs (2)",
+        ]
+        # then the questions, worst first. REC-03 pairs (yes, no), (no, yes): po = 0,
+        # pe = (1*1 + 1*1)/4 = 0.5 -> kappa -1; the rest agree (kappa undefined); the
+        # questions hidden from both reviewers in every pair have no row
+        assert rows[2][0].startswith("REC-03")
+        assert rows[2][1:] == ["2", "0 of 2 (0%)", *too_few, "too few pairs (2)"]
+        assert [r[0].split()[0] for r in rows[3:]] == ["REC-01", "REC-02", "SPO-01"]

@@ -10,6 +10,7 @@ import pytest
 from casereview.core.checklist.loading import parse_checklist
 from casereview.core.fields import Role, Status
 from casereview.core.stats import scoring
+from casereview.core.stats.agreement import cohen_kappa, landis_koch_band
 from casereview.core.stats.scoring import (
     QuestionFigures,
     ReviewRecord,
@@ -27,7 +28,6 @@ from casereview.core.stats.scoring import (
     z_value,
 )
 from casereview.services import agreement
-from casereview.services.agreement import cohen_kappa, landis_koch_band
 from tests.factories import question_figures
 
 
@@ -312,24 +312,26 @@ sections:
         ReviewRecord(4, "second", "complete", "bob", {"A": "yes", "B": "yes"}),
     ]
     a, b = agreement.audit_agreement(checklist, reviews)
-    # A: (yes,yes), (no,no): 2 pairs, 100%; pe = (1*1 + 1*1)/4 = 0.5 -> kappa 1
+    # A: (yes,yes), (no,no): 2 pairs, 100%; pe = (1*1 + 1*1)/4 = 0.5 -> kappa 1, but on
+    # 2 pairs no Landis-Koch band
     assert (a.question_id, a.n_pairs, a.agree, a.agree_pct, a.kappa, a.band) == (
         "A",
         2,
         2,
         100.0,
         1.0,
-        "almost perfect",
+        None,
     )
+    assert a.band_text == "too few pairs (2)"
     # B: (no,yes), (no,no): 1 of 2 = 50%; A: no 2; B: yes 1, no 1; pe = (2*1)/4 = 0.5;
-    # kappa = (0.5 - 0.5)/0.5 = 0 -> slight
-    assert (b.n_pairs, b.agree, b.agree_pct, b.kappa, b.band) == (2, 1, 50.0, 0.0, "slight")
+    # kappa = (0.5 - 0.5)/0.5 = 0
+    assert (b.n_pairs, b.agree, b.agree_pct, b.kappa, b.band) == (2, 1, 50.0, 0.0, None)
     (pooled,) = agreement.section_agreement(checklist, reviews)
     # four pairs: (yes,yes) (no,yes) (no,no) (no,no): 3 of 4 = 75%
     # primary: yes 1, no 3; second: yes 2, no 2; pe = (1*2 + 3*2)/16 = 0.5
     # kappa = (0.75 - 0.5)/0.5 = 0.5 -> moderate
     assert (pooled.question_id, pooled.n_pairs, pooled.agree, pooled.agree_pct) == ("s", 4, 3, 75.0)
-    assert pooled.kappa == pytest.approx(0.5) and pooled.band == "moderate"
+    assert pooled.kappa == pytest.approx(0.5) and pooled.band_text == "too few pairs (4)"
     none = agreement.audit_agreement(checklist, reviews[:1])
     assert [(f.n_pairs, f.agree_pct, f.kappa, f.band) for f in none] == [(0, None, None, None)] * 2
 

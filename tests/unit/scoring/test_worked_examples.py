@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from casereview.core.checklist.loading import load_checklist
 from casereview.core.fields import Role, Status
 from casereview.core.stats import scoring
+from casereview.core.stats.agreement import cohen_kappa, landis_koch_band
 from casereview.core.stats.scoring import (
     ReviewRecord,
     allocate_proportional,
@@ -22,12 +23,7 @@ from casereview.core.stats.scoring import (
     section_figures,
     wilson_interval,
 )
-from casereview.services.agreement import (
-    audit_agreement,
-    cohen_kappa,
-    landis_koch_band,
-    section_agreement,
-)
+from casereview.services.agreement import audit_agreement, section_agreement
 from tests.factories import MINI, question_figures
 
 Z = 1.959964  # the 97.5% normal quantile
@@ -276,13 +272,14 @@ def test_agreement_over_pairs_of_completed_reviews() -> None:
     figs = {f.question_id: f for f in audit_agreement(checklist, reviews)}
     rec03 = figs["REC-03"]
     # pairs (yes, no), (no, no): po = 1/2; A: yes 1, no 1; B: no 2; pe = (1*0 + 1*2)/4 = 0.5
-    # kappa = (0.5 - 0.5) / 0.5 = 0: "slight" (0.00-0.20, Landis & Koch 1977, Table 1)
+    # kappa = (0.5 - 0.5) / 0.5 = 0; on 2 pairs no Landis-Koch band, "too few pairs (2)"
     assert (rec03.n_pairs, rec03.agree, rec03.agree_pct) == (2, 1, 50.0)
-    assert rec03.kappa == 0.0 and rec03.band == "slight"
+    assert rec03.kappa == 0.0 and rec03.band is None
+    assert rec03.band_text == "too few pairs (2)"
     # REC-01 all yes from both: agreement 100% but kappa undefined
     assert figs["REC-01"].agree_pct == 100.0 and figs["REC-01"].kappa is None
-    # hidden questions count as na on both sides
-    assert figs["SPO-02"].agree_pct == 100.0
+    # a question hidden in both reviews of a pair is left out (SPO-01 na hides SPO-02)
+    assert figs["SPO-02"].n_pairs == 0 and figs["SPO-02"].agree_pct is None
 
 
 def test_section_agreement_pools_the_pairs_of_its_questions() -> None:
@@ -308,14 +305,14 @@ def test_section_agreement_pools_the_pairs_of_its_questions() -> None:
     assert (rec.n_pairs, rec.agree) == (6, 5)
     assert rec.agree_pct == pytest.approx(100 * 5 / 6)
     assert rec.kappa == pytest.approx(8 / 14)
-    assert rec.band == "moderate"
-    # spo pools SPO-01..03 (SPO-02 hidden: na on both sides): 6 pairs
-    #   case 1: (no, no) (na, na) (yes, no);  case 2: (no, no) (na, na) (yes, yes)
-    #   agree 5 of 6; primary no 2, na 2, yes 2; second no 3, na 2, yes 1
-    #   pe = (2*3 + 2*2 + 2*1)/36 = 12/36; po = 30/36; kappa = (18/36) / (24/36) = 0.75
+    assert rec.band is None and rec.band_text == "too few pairs (6)"  # no band below 10
+    # spo pools SPO-01..03, SPO-02 hidden in both reviews of both pairs and so left out:
+    #   case 1: (no, no) (yes, no);  case 2: (no, no) (yes, yes): 4 pairs
+    #   agree 3 of 4; primary no 2, yes 2; second no 3, yes 1
+    #   pe = (2*3 + 2*1)/16 = 0.5; po = 0.75; kappa = 0.25 / 0.5 = 0.5
     spo = figs["spo"]
-    assert (spo.n_pairs, spo.agree) == (6, 5)
-    assert spo.kappa == pytest.approx(0.75) and spo.band == "substantial"
+    assert (spo.n_pairs, spo.agree) == (4, 3)
+    assert spo.kappa == pytest.approx(0.5)
 
 
 answer = st.sampled_from(["yes", "partly", "no", "na", "unknown"])

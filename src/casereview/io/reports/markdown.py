@@ -7,6 +7,7 @@ from casereview.core.fields import where_text
 from casereview.core.stats import scoring
 from casereview.core.tables import BarChart
 from casereview.io.reports import blocks as reportdoc
+from casereview.io.reports.agreement import agreement_blocks
 from casereview.io.reports.blocks import FigureList, FigureRow, Heading
 from casereview.services import findings
 from casereview.store import Store
@@ -22,7 +23,8 @@ def render(store: Store, audit_name: str) -> str:
 
 def blocks(store: Store, audit_name: str) -> list[reportdoc.Block]:
     """The findings report as blocks: scope, method, sections (with their chart, in Word
-    only), questions, gaps and caveats."""
+    only), questions, gaps, agreement between reviewers (where there are pairs) and
+    caveats."""
     data = findings.load(store, audit_name)
     audit, checklist = data.audit, data.checklist
     counted = data.counted
@@ -107,6 +109,7 @@ def blocks(store: Store, audit_name: str) -> list[reportdoc.Block]:
             f"{len(small)} question(s) have fewer than {scoring.SMALL_N} applicable answers; "
             "their percentages are too uncertain to quote on their own."
         )
+    out += agreement_blocks(data)
     out += [Heading("Caveats", 2), reportdoc.paragraph(*caveats)]
     return out
 

@@ -295,30 +295,24 @@ class FindingsScreen(StoreScreen):
     def _agreement(self, data: findings.AuditData) -> None:
         """Each section's pooled agreement first, then the questions, worst first."""
         table = self.query_one(DataTable)
-        table.add_columns("Section / question", "Pairs", "Agree", "Kappa", "Band")
+        table.add_columns("Section / question", *agreement.CELL_HEADINGS)
         by_section = agreement.agreement_figures(data)
-        figs = [f for _section, questions, _pooled in by_section for f in questions]
+        figs = [f for section in by_section for f in section.questions]
         if not any(f.n_pairs for f in figs):
             self.query_one("#findings-note", Static).update(
                 "No case has both a completed primary and a completed second review yet."
             )
             return
 
-        def figures(fig: agreement.AgreementFigures) -> list[str]:
-            return [
-                str(fig.n_pairs),
-                f"{fig.agree_pct:.0f}%" if fig.agree_pct is not None else "-",
-                f"{fig.kappa:.2f}" if fig.kappa is not None else "-",
-                fig.band or "undefined",
-            ]
-
         titles = {sec.id: sec.title for sec in data.checklist.sections}
-        # Pairs, Agree, Kappa and Band take about 36 columns: the label gets the rest.
-        width = max(24, min(58, self.size.width - 38))
+        # Pairs, Agree, Kappa with its interval, AC1 and Band take about 64 columns.
+        width = max(24, min(58, self.size.width - 64))
         for section_id, _questions, pooled in by_section:
             title = titles[section_id][: width - 16]
             label = Text.assemble((title, "bold"), (" (all questions)", "dim"))
-            table.add_row(label, *figures(pooled), key=f"section:{section_id}")
+            table.add_row(
+                label, *map(Text, agreement.figure_cells(pooled)), key=f"section:{section_id}"
+            )
         # Worst first: the questions where reviewers disagree most need better guidance.
         ordered = sorted(
             (f for f in figs if f.n_pairs),
@@ -327,11 +321,15 @@ class FindingsScreen(StoreScreen):
         for fig in ordered:
             q = data.checklist.question(fig.question_id)
             text = q.text[: width - len(q.id) - 1]
-            table.add_row(Text.assemble((q.id, "bold"), f" {text}"), *figures(fig), key=q.id)
+            label = Text.assemble((q.id, "bold"), f" {text}")
+            table.add_row(label, *map(Text, agreement.figure_cells(fig)), key=q.id)
         self.query_one("#findings-note", Static).update(
             Text(
                 "A section row pools the answer pairs of all its questions (Pairs counts "
-                "answers); the questions follow, worst first. Kappa bands: Landis & Koch (1977).",
+                "answers; a question hidden from both reviewers is left out); the questions "
+                "follow, worst first. Kappa bands: Landis & Koch (1977), given on "
+                f"{scoring.SMALL_N} pairs or more; AC1: Gwet (2008), steadier than kappa when "
+                "one answer dominates.",
                 "dim",
             )
         )
