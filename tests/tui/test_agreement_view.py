@@ -14,7 +14,7 @@ from casereview.store import Store
 from casereview.tui.app import make_app
 from casereview.tui.screens import FindingsScreen
 from tests.tui.waiting import until
-from tests.unit.agreement_pairs import REC03_TABLE, RECORDING_TABLE, twelve_pairs
+from tests.unit.agreement.pairs import REC03_TABLE, RECORDING_TABLE, twelve_pairs
 
 SIZE = (140, 40)
 
@@ -34,7 +34,7 @@ async def test_the_agreement_view_shows_the_interval_ac1_and_too_few(tmp_path: P
         table = screen.query_one(DataTable)
         header = [str(c.label) for c in table.ordered_columns]
         assert header == ["Section / question", "Pairs", "Agree", "Kappa (95% CI)", "AC1", "Band"]
-        # Worked by hand in tests/unit/agreement_pairs.py; the intervals from statsmodels,
+        # Worked by hand in tests.unit.agreement.pairs.py; the intervals from statsmodels,
         # their tops (1.02, 1.06) clipped to kappa's range.
         rec = sm_cohens_kappa(np.array(RECORDING_TABLE))
         assert row(table, "section:rec")[1:] == [

@@ -13,11 +13,11 @@ from statsmodels.stats.inter_rater import cohens_kappa as sm_cohens_kappa  # typ
 from casereview.cli import main
 from casereview.store import Store
 from tests.factories import complete_review, seed_store
-from tests.unit.agreement_pairs import RECORDING_TABLE, twelve_pairs
+from tests.unit.agreement.pairs import RECORDING_TABLE, twelve_pairs
 
 
 def recording_kappa() -> str:
-    # kappa 374/473 = 0.79 by hand (agreement_pairs.py); the interval from statsmodels,
+    # kappa 374/473 = 0.79 by hand (agreement/pairs.py); the interval from statsmodels,
     # its top (1.02) clipped to kappa's range
     oracle = sm_cohens_kappa(np.array(RECORDING_TABLE))
     return f"0.79 ({oracle['kappa_low']:.2f} to 1.00)"
