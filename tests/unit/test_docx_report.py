@@ -73,9 +73,9 @@ def test_the_word_report_has_headings_tables_and_a_chart(db: Path, tmp_path: Pat
     # Protective orders: A (SPO-01 no 0, SPO-03 yes 1) 0.5, B (SPO-01 yes, SPO-02 yes) 1,
     # C (no, no) 0: mean 50%, 1 of 3 in full (33%); Wilson 1 of 3 = 6.1-79.2% -> 6-79%.
     assert cells(sections) == [
-        ["Section", "Cases", "Mean score", "Met in full", "95% CI"],
-        ["Recording", "3", "67%", "2 of 3 (67%)", "21-94%"],
-        ["Protective orders", "3", "50%", "1 of 3 (33%)", "6-79%"],
+        ["Section", "Cases", "Mean score", "Met in full", "95% CI", "Unknown answers"],
+        ["Recording", "3", "67%", "2 of 3 (67%) \u2020", "21-94%", "0"],
+        ["Protective orders", "3", "50%", "1 of 3 (33%) \u2020", "6-79%", "0"],
     ]
     # REC-01 yes yes no: 2 of 3; REC-02 (shown when REC-01 is yes) 2 of 2, Wilson 34.2-100;
     # SPO-01 no yes no: 1 of 3 = 33.3%, 6.1-79.2; SPO-02 (shown when SPO-01 is yes) 1 of 1,
@@ -107,7 +107,7 @@ def test_the_word_report_has_headings_tables_and_a_chart(db: Path, tmp_path: Pat
     scope = [p.text for p in doc.paragraphs if style(p) == "List Bullet"]
     assert "Reviews counted: 3 completed of 6 sampled (3 not complete and left out)" in scope
     text = "\n".join(p.text for p in doc.paragraphs)
-    assert "Percentages are given with their counts and 95% Wilson score intervals." in text
+    assert "Percentages are given with their counts and 95% Wilson score intervals," in text
     assert "This is a sample of 3 reviewed files." in text
     (picture,) = doc.inline_shapes
     blob = doc.part.related_parts[picture._inline.graphic.graphicData.pic.blipFill.blip.embed]
