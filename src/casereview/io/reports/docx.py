@@ -39,15 +39,19 @@ from casereview.io.reports.blocks import (
 # XML 1.0 has no place for most control characters; python-docx refuses them. Text from the
 # data (an audit's name, say) is kept readable with a replacement mark instead.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-FIGURE_COLUMNS = ("Question", "Standard", "Answers", "Compliance", "95% CI")
-FACT_COLUMNS = ("Question", "Fact", "Yes in", "Prevalence", "95% CI")
-_FIGURE_NUMERIC = (False, False, True, True, True)
+# The figure and its interval share a column, one above the other: on A4 portrait a column
+# each would leave the question's text some 30 characters a line.
+FIGURE_COLUMNS = ("Question", "Standard", "Answers", "Compliance, 95% CI")
+FACT_COLUMNS = ("Question", "Fact", "Yes in", "Prevalence, 95% CI")
+_FIGURE_NUMERIC = (False, False, True, True)
 SMALL_NOTE = f"{scoring.SMALL_MARK} {scoring.SMALL_WORDS}."
 PAGE_MM = (210, 297)  # A4 portrait
 MARGIN_MM = 20
 TEXT_IN = (PAGE_MM[0] - 2 * MARGIN_MM) / 25.4  # the width tables and charts fill: 6.69 in
-CHAR_IN = 0.075  # inches per character at 10 pt (Calibri's digits are 0.07, % wider)
-HEAD_IN = 0.085  # the same in a bold heading
+# Inches per character at 10 pt, enough for a wide font (DejaVu, where LibreOffice has no
+# Calibri) so that no figure breaks in any of them; Calibri's digits take 0.07.
+CHAR_IN = 0.09
+HEAD_IN = 0.1  # the same in a bold heading
 PAD_IN = 0.2  # a cell's margins (0.08 in each side), and a little to spare
 
 
@@ -139,26 +143,48 @@ def _table(
 
 
 def _widths(table: DocxTable, texts: Sequence[Sequence[str]], numeric: Sequence[bool]) -> None:
-    """Column widths that fill the A4 text width: a figure's column as wide as its longest
-    line, so that no figure breaks; each text column at least its longest word; the rest of
-    the width shared among the text columns by how much of their text would otherwise wrap
-    (longest line less longest word), so a short id column stays narrow and the question's
-    text gets the room. Left to itself Word makes every column the same width, and with
-    autofit on it may squeeze a column as it likes: autofit is off, each width set."""
+    """Column widths that fill the A4 text width. A figure's column is as wide as its
+    longest line, so that no figure breaks; a text column at least its longest word. The
+    rest of the width goes to the text columns by how much of their text would otherwise
+    wrap (summed over the rows), none beyond its longest line: a short id column stays
+    narrow and the question's text gets the room. Left to itself Word makes every column
+    the same width, and with autofit on it may squeeze one as it likes: autofit is off,
+    and every cell has its width."""
     widths: list[float] = []
-    weights: list[int] = []
+    wants: list[float] = []
+    weights: list[float] = []
     for i, is_number in enumerate(numeric):
-        head, body = texts[0][i], [line for row in texts[1:] for line in row[i].splitlines()]
+        head, lines = texts[0][i], [row[i].splitlines() or [""] for row in texts[1:]]
+        body = [line for cell in lines for line in cell]
         longest = max(map(len, body), default=0)
         word = max((len(w) for text in body for w in text.split()), default=0)
         head_word = max(map(len, head.split()), default=0)
         need = CHAR_IN * (longest if is_number else word + 1)
         widths.append(PAD_IN + max(need, HEAD_IN * head_word))
-        weights.append(0 if is_number else max(longest - word, 1))
-    left = max(TEXT_IN - sum(widths), 0.0)
+        wants.append(widths[-1] if is_number else PAD_IN + CHAR_IN * (longest + 1))
+        weights.append(0 if is_number else sum(max(len(x) - word, 0) for x in body))
+    if sum(widths) > TEXT_IN:  # figures on one line each would run off the page (a trend
+        # across many audits): they break at their spaces instead ('63' over '(22-91) ▲')
+        for i, is_number in enumerate(numeric):
+            if is_number:
+                words = [w for row in texts[1:] for w in row[i].split()]
+                head_word = max(map(len, texts[0][i].split()), default=0)
+                word = CHAR_IN * (max(map(len, words), default=0) + 1)
+                widths[i] = wants[i] = PAD_IN + max(word, HEAD_IN * head_word)
+    left = TEXT_IN - sum(widths)
+    while left > 1e-6 and any(w > 0 and widths[i] < wants[i] for i, w in enumerate(weights)):
+        open_ = [i for i, w in enumerate(weights) if w > 0 and widths[i] < wants[i]]
+        total = sum(weights[i] for i in open_)
+        given = {i: min(left * weights[i] / total, wants[i] - widths[i]) for i in open_}
+        for i, extra in given.items():
+            widths[i] += extra
+        left -= sum(given.values())
+    if left > 1e-6:  # every text fits on one line: the widest text column takes the rest
+        text_columns = [i for i, is_number in enumerate(numeric) if not is_number]
+        widths[max(text_columns or [0], key=lambda i: wants[i])] += left
     table.autofit = False
-    for column, width, weight in zip(table.columns, widths, weights, strict=True):
-        inches = Inches(width + left * weight / max(sum(weights), 1))
+    for column, width in zip(table.columns, widths, strict=True):
+        inches = Inches(width)
         column.width = inches  # the grid (LibreOffice reads it) and each cell (Word does)
         for cell in column.cells:
             cell.width = inches
@@ -190,7 +216,7 @@ def _ci_cell(low: float | None, high: float | None) -> str:
 
 def _figure_cells(row: FigureRow) -> list[tuple[Run, ...]]:
     """A question's row: id (critical in bold), text, counts (marked when the sample is
-    small, with the unknown answers on a line below), figure, interval."""
+    small, with the unknown answers on a line below), the figure with its interval below."""
     fig = row.figures
     ident: tuple[Run, ...] = ((row.question_id, False),)
     if row.critical:
@@ -204,12 +230,12 @@ def _figure_cells(row: FigureRow) -> list[tuple[Run, ...]]:
     else:
         counts = f"{fig.yes} of {fig.n_applicable}" if fig.n_applicable else "not known"
         share, low, high = fig.prevalence, fig.prevalence_low, fig.prevalence_high
+    figure = _pct_cell(share) + ("" if low is None else f"\n{_ci_cell(low, high)}")
     return [
         ident,
         ((row.text, False),),
         ((counts + mark + (f"\n{said}" if said else ""), False),),
-        ((_pct_cell(share), False),),
-        ((_ci_cell(low, high), False),),
+        ((figure, False),),
     ]
 
 
