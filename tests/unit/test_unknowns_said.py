@@ -87,7 +87,9 @@ def test_a_figure_says_its_unknowns_and_its_small_sample() -> None:
         ({"na": 3}, False),  # never applied
     ],
 )
-def test_a_fifth_or_more_unknown_is_not_recorded(counts: dict[str, int], flagged: bool) -> None:
+def test_a_fifth_or_more_unknown_is_not_recorded(
+    counts: dict[str | None, int], flagged: bool
+) -> None:
     assert scoring.question_figures_from_counts("Q", counts).not_recorded is flagged
 
 

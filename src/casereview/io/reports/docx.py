@@ -168,9 +168,9 @@ def _widths(table: DocxTable, texts: Sequence[Sequence[str]], numeric: Sequence[
         for i, is_number in enumerate(numeric):
             if is_number:
                 words = [w for row in texts[1:] for w in row[i].split()]
-                head_word = max(map(len, texts[0][i].split()), default=0)
-                word = CHAR_IN * (max(map(len, words), default=0) + 1)
-                widths[i] = wants[i] = PAD_IN + max(word, HEAD_IN * head_word)
+                heading = HEAD_IN * max(map(len, texts[0][i].split()), default=0)
+                longest_word = CHAR_IN * (max(map(len, words), default=0) + 1)
+                widths[i] = wants[i] = PAD_IN + max(longest_word, heading)
     left = TEXT_IN - sum(widths)
     while left > 1e-6 and any(w > 0 and widths[i] < wants[i] for i, w in enumerate(weights)):
         open_ = [i for i, w in enumerate(weights) if w > 0 and widths[i] < wants[i]]
