@@ -59,7 +59,7 @@ async def test_pooled_tag_figures_credit_partly_as_half(audited: tuple[Store, Au
 async def test_findings_sections_count_cases_meeting_in_full(
     audited: tuple[Store, AuditInfo],
 ) -> None:
-    """'14 of 20, 70%, 95% CI 48-85%': counts beside the percentage, and the ⚠ flag."""
+    """'14 of 20, 70%, 95% CI 48-85%': counts beside the percentage, and the \u2020 mark."""
     store, audit = audited
     ids = [ac.case.id for ac in store.audit_cases(audit.id)]
     full = {"REC-01": "yes", "REC-02": "yes", "REC-03": "yes", "SPO-01": "na"}
@@ -72,7 +72,7 @@ async def test_findings_sections_count_cases_meeting_in_full(
         table = app.screen.query_one(DataTable)
         # Recording: two cases in full, one at (1 + 1 + 1)/4: 2 of 3, 66.7%.
         # Wilson n = 3: centre (0.6667 + 0.6403)/2.2805 = 0.5731, half
-        # 1.96 * sqrt(0.0741 + 0.1067)/2.2805 = 0.3655 -> 20.8-93.9%; fewer than 10: ⚠
-        assert cell(table, 0, 2) == "2 of 3, 67%, 95% CI 21-94% ⚠"
+        # 1.96 * sqrt(0.0741 + 0.1067)/2.2805 = 0.3655 -> 20.8-93.9%; fewer than 10: marked
+        assert cell(table, 0, 2) == "2 of 3, 67%, 95% CI 21-94% \u2020"
         # Protective orders: SPO-01 na everywhere, nothing applies
         assert cell(table, 1, 2) == "no applicable answers"

@@ -58,7 +58,7 @@ def test_review_screen(
 def test_findings_screen(
     snap_compare: Callable[..., bool], tmp_path: Path, size: tuple[int, int]
 ) -> None:
-    """Findings: section bars with intervals and counts; one completed review, so ⚠ small n."""
+    """Findings: section bars with intervals and counts; one completed review, so † small n."""
     assert snap_compare(build(tmp_path), press=["f"], terminal_size=size)
 
 

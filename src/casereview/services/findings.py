@@ -51,7 +51,10 @@ SECTION_COLUMNS = (
     "full_pct",
     "ci_low_pct",
     "ci_high_pct",
+    "unknown",
 )
+SMALL_COLUMN = "small_sample"
+"""The workbook's own column (not the CSV's): the small-sample mark on a figure's row."""
 GROUP_FIELDS_BUILTIN = ("force", "team", "reviewer", "stratum", "offence", "outcome")
 
 
@@ -192,7 +195,11 @@ def method_text(checklist: Checklist) -> str:
     return (
         f"Each file was reviewed against the checklist. {scoring_rule}{facts} Where a file was "
         "moderated, the moderated answer counts. Percentages are given with their counts and "
-        "95% Wilson score intervals."
+        f"95% Wilson score intervals, and the number of unknown answers after them. A figure "
+        f"resting on fewer than {scoring.SMALL_N} applicable answers is marked "
+        f"{scoring.SMALL_MARK}: too uncertain to quote on its own. A question answered Unknown "
+        f"in {scoring.percent(float(scoring.UNKNOWN_FLAG))}% or more of the cases it applied "
+        "to is listed as not recorded: the file does not say."
     )
 
 
@@ -294,9 +301,38 @@ def section_table(data: AuditData, by: str | None = None) -> Table:
                     "full_pct": scoring.pct(fig.share_full),
                     "ci_low_pct": scoring.pct(fig.ci_low),
                     "ci_high_pct": scoring.pct(fig.ci_high),
+                    "unknown": fig.unknown,
                 }
             )
     return Table("sections", _with_group(SECTION_COLUMNS, by), rows)
+
+
+def small_marked(table: Table) -> Table:
+    """A figure table with the small-sample column (SMALL_COLUMN) added: the mark where the
+    row's figure rests on fewer than SMALL_N (n_applicable, a fact's n_known, a section's
+    n_cases). The workbook's sheets carry it; the CSV columns stay as documented."""
+    n_column = next(c for c in ("n_applicable", "n_known", "n_cases") if c in table.columns)
+    rows: list[dict[str, Cell]] = [
+        {
+            **row,
+            SMALL_COLUMN: scoring.SMALL_MARK
+            if scoring.small_sample(int(row[n_column] or 0))
+            else None,
+        }
+        for row in table.rows
+    ]
+    return Table(table.name, (*table.columns, SMALL_COLUMN), rows)
+
+
+def workbook_tables(
+    store: Store, data: AuditData, by: str | None, include_notes: bool
+) -> list[Table]:
+    """The sheets every workbook has, whatever kind was asked: questions, sections (and the
+    fact questions' context), each figure with the small-sample mark, then the cases."""
+    sheets = [question_table(data, by), section_table(data, by)]
+    if any(not q.scored for q in data.checklist.questions):
+        sheets.append(context_table(data, by))
+    return [*map(small_marked, sheets), case_table(store, data, include_notes)]
 
 
 def case_table(store: Store, data: AuditData, include_notes: bool = False) -> Table:

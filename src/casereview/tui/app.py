@@ -111,9 +111,12 @@ class CaseReviewApp(App[None]):
             return
         self.push_screen(FindingsScreen(audit_id))
 
-    def open_case(self, audit_id: int, case_id: int, stay: bool = False) -> None:
+    def open_case(
+        self, audit_id: int, case_id: int, stay: bool = False, at: str | None = None
+    ) -> None:
         """Open this reviewer's review of a case (it starts with its first answer); `stay`
-        opens it over the current screen (the findings), so Escape comes back there.
+        opens it over the current screen (the findings), so Escape comes back there; `at`
+        opens it at that question (a finding's) rather than where the reviewer was.
 
         Opening a case that is someone else's (assigned to them, or a review they started)
         asks first: starting it would make this reviewer its primary reviewer.
@@ -126,7 +129,7 @@ class CaseReviewApp(App[None]):
         role: Role = my_role(sampled, self.reviewer) or "primary"
         owner = (sampled.reviewer or sampled.assigned_to) if role == "primary" else None
         if owner is None or owner == self.reviewer:
-            self._open_review(audit_id, case_id, role, stay)
+            self._open_review(audit_id, case_id, role, stay, at)
             return
         state = {None: "assigned to", "in_progress": "being reviewed by"}.get(
             sampled.status, "reviewed by"
@@ -141,10 +144,12 @@ class CaseReviewApp(App[None]):
                     else "Your changes would be logged under your name."
                 ),
             ),
-            lambda yes: self._open_review(audit_id, case_id, role, stay) if yes else None,
+            lambda yes: self._open_review(audit_id, case_id, role, stay, at) if yes else None,
         )
 
-    def _open_review(self, audit_id: int, case_id: int, role: Role, stay: bool = False) -> None:
+    def _open_review(
+        self, audit_id: int, case_id: int, role: Role, stay: bool = False, at: str | None = None
+    ) -> None:
         from casereview.tui.screens import AuditCasesScreen, ReviewScreen
 
         # Looking starts nothing: an unstarted review is shown as it is, and starts (in the
@@ -157,7 +162,7 @@ class CaseReviewApp(App[None]):
             self.notify(refusal, title="Not opened", severity="error", markup=False)
             return
         if stay:
-            self._push_review(review, audit_id, case_id, role)
+            self._push_review(review, audit_id, case_id, role, at)
             return
         # Keep the stack shallow: audits -> cases -> review, reusing this audit's cases
         # screen when it is there (a national audit's list is 25,000 rows to rebuild).
@@ -172,15 +177,17 @@ class CaseReviewApp(App[None]):
             cases = AuditCasesScreen(audit_id)
             self.push_screen(cases)
         cases.opened.add(case_id)
-        self._push_review(review, audit_id, case_id, role)
+        self._push_review(review, audit_id, case_id, role, at)
 
-    def _push_review(self, review: Review | None, audit_id: int, case_id: int, role: Role) -> None:
+    def _push_review(
+        self, review: Review | None, audit_id: int, case_id: int, role: Role, at: str | None
+    ) -> None:
         from casereview.tui.screens import ReviewScreen
 
         if review is not None:
-            self.push_screen(ReviewScreen(review.id))
+            self.push_screen(ReviewScreen(review.id, at=at))
         else:
-            self.push_screen(ReviewScreen(audit_id=audit_id, case_id=case_id, role=role))
+            self.push_screen(ReviewScreen(audit_id=audit_id, case_id=case_id, role=role, at=at))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -301,6 +301,7 @@ SECTION_HEADER = [
     "full_pct",
     "ci_low_pct",
     "ci_high_pct",
+    "unknown",  # unknown answers left out: docs/pending/unknowns.md (README being replaced)
 ]
 ANSWER_HEADER = [
     "audit",

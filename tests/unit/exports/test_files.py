@@ -151,7 +151,8 @@ def test_xlsx_workbook(db: Path, tmp_path: Path) -> None:
     book = load_workbook(out)
     assert book.sheetnames == ["Summary", "questions", "sections", "cases"]
     sheet = book["questions"]
-    assert [c.value for c in sheet[1]] == ["audit", *QUESTION_COLUMNS]
+    # the CSV columns, then the workbook's own small-sample mark column
+    assert [c.value for c in sheet[1]] == ["audit", *QUESTION_COLUMNS, "small_sample"]
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref is not None
     numbers = [c.value for c in sheet["L"][1:]]  # compliance_pct

@@ -154,6 +154,7 @@ def test_section_table_rows_by_hand(store: Store) -> None:
         "full_pct": 0.0,
         "ci_low_pct": 0.0,
         "ci_high_pct": 65.8,
+        "unknown": 0,
     }
     # Orders: A (1 + 1)/2 = 1 in full; B (0 + 0)/2 = 0 -> mean 50%, 1 of 2
     assert (spo["section"], spo["mean_score_pct"], spo["n_full"], spo["full_pct"]) == (
@@ -399,7 +400,11 @@ def test_method_text_for_each_unknown_rule(store: Store) -> None:
         "no 0. Questions that did not apply to a case (including those skipped because an "
         "earlier answer made them irrelevant) are left out, and so are answers of 'unknown', "
         "which are counted separately. Where a file was moderated, the moderated answer "
-        "counts. Percentages are given with their counts and 95% Wilson score intervals."
+        "counts. Percentages are given with their counts and 95% Wilson score intervals, "
+        "and the number of unknown answers after them. A figure resting on fewer than 10 "
+        "applicable answers is marked \u2020: too uncertain to quote on its own. A question "
+        "answered Unknown in 20% or more of the cases it applied to is listed as not "
+        "recorded: the file does not say."
     )
     strict = checklist.model_copy(update={"unknown_scores_as": "no"})
     assert findings.method_text(strict) == (
@@ -408,7 +413,10 @@ def test_method_text_for_each_unknown_rule(store: Store) -> None:
         "information against compliance. Questions that did not apply to a case (including "
         "those skipped because an earlier answer made them irrelevant) are left out. Where a "
         "file was moderated, the moderated answer counts. Percentages are given with their "
-        "counts and 95% Wilson score intervals."
+        "counts and 95% Wilson score intervals, and the number of unknown answers after them. "
+        "A figure resting on fewer than 10 applicable answers is marked \u2020: too uncertain "
+        "to quote on its own. A question answered Unknown in 20% or more of the cases it "
+        "applied to is listed as not recorded: the file does not say."
     )
 
 

@@ -73,26 +73,26 @@ def test_the_word_report_has_headings_tables_and_a_chart(db: Path, tmp_path: Pat
     # Protective orders: A (SPO-01 no 0, SPO-03 yes 1) 0.5, B (SPO-01 yes, SPO-02 yes) 1,
     # C (no, no) 0: mean 50%, 1 of 3 in full (33%); Wilson 1 of 3 = 6.1-79.2% -> 6-79%.
     assert cells(sections) == [
-        ["Section", "Cases", "Mean score", "Met in full", "95% CI"],
-        ["Recording", "3", "67%", "2 of 3 (67%)", "21-94%"],
-        ["Protective orders", "3", "50%", "1 of 3 (33%)", "6-79%"],
+        ["Section", "Cases", "Mean score", "Met in full", "95% CI", "Unknown answers"],
+        ["Recording", "3", "67%", "2 of 3 (67%) \u2020", "21-94%", "0"],
+        ["Protective orders", "3", "50%", "1 of 3 (33%) \u2020", "6-79%", "0"],
     ]
     # REC-01 yes yes no: 2 of 3; REC-02 (shown when REC-01 is yes) 2 of 2, Wilson 34.2-100;
     # SPO-01 no yes no: 1 of 3 = 33.3%, 6.1-79.2; SPO-02 (shown when SPO-01 is yes) 1 of 1,
     # Wilson 20.7-100; SPO-03 (shown when SPO-01 is no) yes, no: 1 of 2, 9.5-90.5.
     # Every figure here rests on fewer than 10 answers: marked with a dagger, noted below.
-    header = ["Question", "Standard", "Answers", "Compliance", "95% CI"]
+    header = ["Question", "Standard", "Answers", "Compliance, 95% CI"]
     assert cells(recording) == [
         header,
-        ["REC-01 (critical)", "Was a crime recorded?", "2 of 3 \u2020", "66.7%", "20.8-93.9%"],
-        ["REC-02", "Was it recorded as stalking?", "2 of 2 \u2020", "100.0%", "34.2-100.0%"],
-        ["REC-03", "Were earlier reports linked?", "2 of 3 \u2020", "66.7%", "20.8-93.9%"],
+        ["REC-01 (critical)", "Was a crime recorded?", "2 of 3 \u2020", "66.7%\n20.8-93.9%"],
+        ["REC-02", "Was it recorded as stalking?", "2 of 2 \u2020", "100.0%\n34.2-100.0%"],
+        ["REC-03", "Were earlier reports linked?", "2 of 3 \u2020", "66.7%\n20.8-93.9%"],
     ]
     assert cells(orders)[1:] == [
-        ["SPO-01", "Was an SPO applied for?", "1 of 3 \u2020", "33.3%", "6.1-79.2%"],
-        ["SPO-02", "Was an interim SPO considered?", "1 of 1 \u2020", "100.0%", "20.7-100.0%"],
-        ["SPO-03", "Is the reason for not applying recorded?", "1 of 2 \u2020", "50.0%",
-         "9.5-90.5%"],
+        ["SPO-01", "Was an SPO applied for?", "1 of 3 \u2020", "33.3%\n6.1-79.2%"],
+        ["SPO-02", "Was an interim SPO considered?", "1 of 1 \u2020", "100.0%\n20.7-100.0%"],
+        ["SPO-03", "Is the reason for not applying recorded?", "1 of 2 \u2020",
+         "50.0%\n9.5-90.5%"],
     ]  # fmt: skip
     notes = [p.text for p in doc.paragraphs if p.text.startswith("\u2020")]
     assert (
@@ -107,7 +107,7 @@ def test_the_word_report_has_headings_tables_and_a_chart(db: Path, tmp_path: Pat
     scope = [p.text for p in doc.paragraphs if style(p) == "List Bullet"]
     assert "Reviews counted: 3 completed of 6 sampled (3 not complete and left out)" in scope
     text = "\n".join(p.text for p in doc.paragraphs)
-    assert "Percentages are given with their counts and 95% Wilson score intervals." in text
+    assert "Percentages are given with their counts and 95% Wilson score intervals," in text
     assert "This is a sample of 3 reviewed files." in text
     (picture,) = doc.inline_shapes
     blob = doc.part.related_parts[picture._inline.graphic.graphicData.pic.blipFill.blip.embed]

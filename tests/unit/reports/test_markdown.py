@@ -100,7 +100,7 @@ def test_the_findings_report_shows_hostile_data_as_text(tmp_path: Path) -> None:
     # the section table keeps its shape: the title with its bar is one cell of a row
     table = markdown[markdown.index("| Section |") :].split("\n\n")[0].splitlines()
     assert len(table) == 2 + 2  # heading, alignment, one row per section
-    assert parts("\n".join(table)).tags.count("td") == 2 * 5
+    assert parts("\n".join(table)).tags.count("td") == 2 * 6  # six columns, unknowns last
 
 
 def test_the_trend_report_shows_a_hostile_audit_name_as_text(tmp_path: Path) -> None:

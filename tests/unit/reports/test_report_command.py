@@ -32,9 +32,9 @@ def test_report_sections_gaps_and_caveats_by_hand(tmp_path: Path) -> None:
     text = result.stdout
     # Recording: full 1.0; weak (1 + 2*0.5 + 0)/4 = 0.5 -> 2 cases, mean 75%, 1 of 2 in full
     # Wilson 1 of 2: 9.5-90.5% -> "9%-91%" style as the report prints it
-    assert "| Recording | 2 | 75% | 1 of 2 (50%) |" in text
+    assert "| Recording | 2 | 75% | 1 of 2 (50%) \u2020 |" in text
     # Protective orders: full (1*0 + 1*0)/2 = 0 [SPO-01 no, SPO-03 no]; weak (1 + 1)/2 = 1
-    assert "| Protective orders | 2 | 50% | 1 of 2 (50%) |" in text
+    assert "| Protective orders | 2 | 50% | 1 of 2 (50%) \u2020 |" in text
     # SPO-03: one applicable answer, no -> 0 of 1; REC-03 yes, no -> 1 of 2
     assert "- SPO-03 Is the reason for not applying recorded? 0 of 1, 0.0%" in text
     assert "- REC-01 **(critical)** Was a crime recorded? 2 of 2, 100.0%" in text

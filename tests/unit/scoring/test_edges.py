@@ -167,8 +167,8 @@ def test_describe_spells_counts_beside_percentages() -> None:
     assert describe(fig) == "14 of 20, 70.0%, 95% CI 48.1-85.5%"
     # 2.5 of 4: 62.5%, CI 21.9-90.8% (worked above), fewer than 10: flagged
     small = question_figures("Q", ["yes", "yes", "partly", "no"])
-    assert describe(small) == "2.5 of 4, 62.5%, 95% CI 21.9-90.8% (small sample)"
-    assert describe(question_figures("Q", ["na", "unknown"])) == "no applicable answers"
+    assert describe(small) == "2.5 of 4, 62.5%, 95% CI 21.9-90.8% \u2020"
+    assert describe(question_figures("Q", ["na", "unknown"])) == "no applicable answers; 1 unknown"
     assert describe(question_figures("Q", [])) == "no applicable answers"
 
 

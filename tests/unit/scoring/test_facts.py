@@ -107,7 +107,7 @@ def test_prevalence_four_of_twenty_with_its_wilson_interval(checklist: Checklist
     # unknown in all 20, so it is known in none.
     known = figs["INV-04"]
     assert (known.unknown, known.n_applicable, known.prevalence) == (20, 0, None)
-    assert scoring.describe(known) == "not known in any case"
+    assert scoring.describe(known) == "not known in any case; 20 unknown"
     # A standard keeps unknown-as-no: INV-01 is yes in all 20 -> 100%.
     assert figs["INV-01"].compliance == 1.0
 
@@ -282,7 +282,7 @@ def test_the_report_gives_facts_as_context_and_never_as_gaps(
         "- Context: INV-02 Did the victim withdraw support for a prosecution? yes in 1 of 2 "
         "cases, 50.0%, 95% CI "
     ) in text
-    gaps = text.split("## Notable gaps")[1].split("## Caveats")[0]
+    gaps = text.split("## Notable gaps")[1].split("\n## ")[0]
     assert "INV-02" not in gaps and "INV-04" not in gaps
     assert "are not scored: they are reported as context" in text
 
@@ -316,7 +316,7 @@ async def test_the_findings_screen_shows_facts_as_context(audit: tuple[Store, Au
         fact = [str(cell) for cell in table.get_row("INV-02")]
         assert fact[1] == "prevalence"
         # INV-02 known in 2 cases (yes 1): 50%; Wilson for 1 of 2 is 9.5-90.5% -> "9-91%".
-        assert fact[2] == "1 of 2 cases, 50%, 95% CI 9-91% ⚠"
+        assert fact[2] == "1 of 2 cases, 50%, 95% CI 9-91% \u2020; 1 unknown"
         standard = [str(cell) for cell in table.get_row("INV-01")]
         assert standard[2].startswith("2 of 3, 67%")
 
@@ -367,7 +367,7 @@ def test_a_fact_known_in_one_case_is_described_with_its_small_sample() -> None:
     # (1 + z^2/2) / (1 + z^2) - z * sqrt(z^2/4) / (1 + z^2) = 0.206549 -> 20.7%.
     fig = question_figures("F", ["yes"], scored=False)
     assert (fig.prevalence, fig.compliance) == (1.0, None)
-    assert scoring.describe(fig) == "yes in 1 of 1 cases, 100.0%, 95% CI 20.7-100.0% (small sample)"
+    assert scoring.describe(fig) == "yes in 1 of 1 cases, 100.0%, 95% CI 20.7-100.0% \u2020"
 
 
 def test_prevalence_counts_yes_only_and_standards_are_the_default() -> None:

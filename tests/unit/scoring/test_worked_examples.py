@@ -128,7 +128,7 @@ def test_no_applicable_answers_gives_empty_cells() -> None:
     fig = question_figures("Q", ["na", "unknown"])
     assert fig.n_applicable == 0
     assert (fig.compliance, fig.ci_low, fig.ci_high) == (None, None, None)
-    assert describe(fig) == "no applicable answers"
+    assert describe(fig) == "no applicable answers; 1 unknown"
     with pytest.raises(ValueError):
         question_figures("Q", ["yes", None])
 

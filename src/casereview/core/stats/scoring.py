@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from statistics import NormalDist
 from typing import Any
 
@@ -16,6 +17,12 @@ SCORES: dict[str, float] = {"yes": 1.0, "partly": 0.5, "no": 0.0}
 SMALL_N = 10
 SMALL_MARK = "\u2020"  # a dagger after a figure on fewer than SMALL_N: too uncertain alone
 """Below this many applicable answers a figure is flagged as too uncertain to quote alone."""
+SMALL_WORDS = f"fewer than {SMALL_N} applicable answers: too uncertain to quote on its own"
+"""What the mark means, wherever a key to it is printed (a report's note, the screen's)."""
+UNKNOWN_FLAG = Fraction(1, 5)
+"""A question is flagged as not recorded when at least this share of the answers to it
+where it applied (yes, partly, no and unknown: N/A and skip-logic-hidden are left out, the
+question did not apply) are unknown: the file does not say, itself a recording finding."""
 
 
 def z_value(confidence: float = 0.95) -> float:
@@ -135,6 +142,24 @@ class QuestionFigures:
         """yes + half of partly: the numerator of compliance."""
         return credit(self.yes, self.partly)
 
+    @property
+    def unknown_scored(self) -> bool:
+        """True when the unknown answers are in n_applicable (scored as no), not left out."""
+        return self.n_applicable > self.yes + self.partly + self.no
+
+    @property
+    def unknown_share(self) -> Fraction | None:
+        """Unknown answers as a share of the answers where the question applied (yes,
+        partly, no, unknown); None when it applied in no review."""
+        applied = self.yes + self.partly + self.no + self.unknown
+        return Fraction(self.unknown, applied) if applied else None
+
+    @property
+    def not_recorded(self) -> bool:
+        """A large share unknown (UNKNOWN_FLAG or more): the files do not say."""
+        share = self.unknown_share
+        return share is not None and self.unknown > 0 and share >= UNKNOWN_FLAG
+
 
 def question_figures_from_counts(
     question_id: str,
@@ -207,6 +232,23 @@ def figure_words(
     )
 
 
+def unknown_words(unknown: int, scored_as_no: bool = False, unit: str = "") -> str:
+    """What a figure leaves out, said after it: '; 1 unknown' ('; 3 unknown answers' with
+    unit ' answer'); '; 1 unknown, scored as no' when the checklist scores it so (it is in
+    the figure then, but still said); '' when there is none."""
+    if unknown <= 0:
+        return ""
+    noun = f"{unit}s" if unit and unknown != 1 else unit
+    return f"; {unknown} unknown{noun}" + (", scored as no" if scored_as_no else "")
+
+
+def caveat_words(n: int, unknown: int, scored_as_no: bool = False, unit: str = "") -> str:
+    """The one tail every figure carries: the small-sample mark (' \u2020') when n is under
+    SMALL_N, then its unknown answers (unknown_words): ' \u2020; 1 unknown'."""
+    mark = f" {SMALL_MARK}" if small_sample(n) else ""
+    return mark + unknown_words(unknown, scored_as_no, unit)
+
+
 def interval_words(low: float | None, high: float | None) -> str:
     """An interval on its own, whole percentages: '48-86%', or '-' when there is none."""
     if low is None or high is None:
@@ -223,10 +265,12 @@ def share_words(part: float, whole: int) -> str:
 
 def describe(fig: QuestionFigures) -> str:
     """'14 of 20, 70.0%, 95% CI 48.1-85.5%'. A fact question: 'yes in 4 of 20 cases, 20.0%,
-    95% CI 8.1-41.6%'. A small sample says so."""
+    95% CI 8.1-41.6%'. A small sample is marked, and the unknown answers are counted:
+    '2 of 2, 100.0%, 95% CI 34.2-100.0% \u2020; 1 unknown' (caveat_words)."""
+    tail = unknown_words(fig.unknown, fig.unknown_scored)
     if not fig.scored:
         if fig.n_applicable == 0 or fig.prevalence is None:
-            return "not known in any case"
+            return "not known in any case" + tail
         assert fig.prevalence_low is not None and fig.prevalence_high is not None
         text = "yes in " + figure_words(
             fig.yes,
@@ -237,11 +281,11 @@ def describe(fig: QuestionFigures) -> str:
             unit=" cases",
         )
     elif fig.n_applicable == 0 or fig.compliance is None:
-        return "no applicable answers"
+        return "no applicable answers" + tail
     else:
         assert fig.ci_low is not None and fig.ci_high is not None
         text = figure_words(fig.credit, fig.n_applicable, fig.compliance, fig.ci_low, fig.ci_high)
-    return text + (" (small sample)" if small_sample(fig.n_applicable) else "")
+    return text + caveat_words(fig.n_applicable, fig.unknown, fig.unknown_scored)
 
 
 # --------------------------------------------------------------------------- sections
@@ -295,6 +339,10 @@ class SectionFigures:
     share_full: float | None
     ci_low: float | None
     ci_high: float | None
+    unknown: int = 0
+    """Unknown answers to the section's scored questions in these reviews: left out of each
+    case's score (or scored as no, then unknown_scored)."""
+    unknown_scored: bool = False
 
 
 def section_figures(
@@ -311,6 +359,8 @@ def section_figures(
     n = len(scores)
     full = sum(1 for s in scores if s >= 1.0 - 1e-12)
     ci = wilson_interval(full, n)
+    scored = [q.id for q in section.questions if q.scored]
+    unknown = sum(1 for a in case_answers for q in scored if a.get(q) == "unknown")
     return SectionFigures(
         section_id=section.id,
         n_cases=n,
@@ -319,6 +369,8 @@ def section_figures(
         share_full=full / n if n else None,
         ci_low=ci[0] if ci else None,
         ci_high=ci[1] if ci else None,
+        unknown=unknown,
+        unknown_scored=unknown_scores_as == "no",
     )
 
 
@@ -398,6 +450,8 @@ class PooledFigures:
     compliance: float | None
     ci_low: float | None
     ci_high: float | None
+    unknown: int = 0
+    unknown_scored: bool = False
 
 
 def pooled_figures(figures: Iterable[QuestionFigures]) -> PooledFigures:
@@ -415,6 +469,8 @@ def pooled_figures(figures: Iterable[QuestionFigures]) -> PooledFigures:
         compliance=credit / n if n else None,
         ci_low=ci[0] if ci else None,
         ci_high=ci[1] if ci else None,
+        unknown=sum(f.unknown for f in scored),
+        unknown_scored=any(f.unknown_scored for f in scored),
     )
 
 

@@ -241,10 +241,7 @@ def prepare(
         return Prepared(kind, fmt, data.audit.name, [table])
     # One workbook for the board whatever was asked: questions, sections (and the fact
     # questions' context), cases, then the kind asked for when it is none of those.
-    sheets = [findings.question_table(data, by), findings.section_table(data, by)]
-    if any(not q.scored for q in data.checklist.questions):
-        sheets.append(findings.context_table(data, by))
-    sheets.append(findings.case_table(store, data, include_notes))
+    sheets = findings.workbook_tables(store, data, by, include_notes)
     if kind.own_sheet and streamed is None:
         sheets.append(table)
     prepared = Prepared(

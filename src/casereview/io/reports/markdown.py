@@ -13,7 +13,7 @@ from casereview.services import findings
 from casereview.store import Store
 
 GAPS = 8  # how many of the weakest questions to list
-SECTION_COLUMNS = ("Section", "Cases", "Mean score", "Met in full", "95% CI")
+SECTION_COLUMNS = ("Section", "Cases", "Mean score", "Met in full", "95% CI", "Unknown answers")
 
 
 def render(store: Store, audit_name: str) -> str:
@@ -61,10 +61,11 @@ def blocks(store: Store, audit_name: str) -> list[reportdoc.Block]:
         title = next(s.title for s in checklist.sections if s.id == sfig.section_id)
         mean = f"{scoring.percent(sfig.mean_score)}%" if sfig.mean_score is not None else "-"
         full = scoring.share_words(sfig.n_full, sfig.n_cases)
+        full += scoring.caveat_words(sfig.n_cases, 0)  # the mark; unknowns have their column
         interval = scoring.interval_words(sfig.ci_low, sfig.ci_high)
-        rows.append((title, str(sfig.n_cases), mean, full, interval))
+        rows.append((title, str(sfig.n_cases), mean, full, interval, str(sfig.unknown)))
     out += [
-        reportdoc.Grid(SECTION_COLUMNS, (False, True, True, True, True), tuple(rows)),
+        reportdoc.Grid(SECTION_COLUMNS, (False, True, True, True, True, True), tuple(rows)),
         reportdoc.Chart(_chart(checklist, section_figs)),
     ]
     question_figs = scoring.audit_question_figures(checklist, data.reviews)
@@ -98,7 +99,8 @@ def blocks(store: Store, audit_name: str) -> list[reportdoc.Block]:
         ]
     else:
         out.append(reportdoc.paragraph("No question has applicable answers yet."))
-    small = [f for f in question_figs if 0 < f.n_applicable < scoring.SMALL_N]
+    out += _not_recorded(checklist, question_figs)
+    small = [f for f in question_figs if scoring.small_sample(f.n_applicable)]
     caveats = [
         f"This is a sample of {len(counted)} reviewed files. Intervals show the range the true "
         "rate is likely to lie in; where they overlap, a difference between sections or groups "
@@ -106,12 +108,39 @@ def blocks(store: Store, audit_name: str) -> list[reportdoc.Block]:
     ]
     if small:
         caveats.append(
-            f"{len(small)} question(s) have fewer than {scoring.SMALL_N} applicable answers; "
-            "their percentages are too uncertain to quote on their own."
+            f"{len(small)} question(s) have fewer than {scoring.SMALL_N} applicable answers, "
+            f"marked {scoring.SMALL_MARK}: their percentages are too uncertain to quote on "
+            "their own."
         )
     out += agreement_blocks(data)
     out += [Heading("Caveats", 2), reportdoc.paragraph(*caveats)]
     return out
+
+
+def _not_recorded(
+    checklist: Checklist, figures: list[scoring.QuestionFigures]
+) -> list[reportdoc.Block]:
+    """The questions whose answers are largely unknown (QuestionFigures.not_recorded): the
+    file does not say, which is itself a finding about recording. Nothing when none is."""
+    flagged = [f for f in figures if f.not_recorded]
+    if not flagged:
+        return []
+    limit = scoring.percent(float(scoring.UNKNOWN_FLAG))
+    lines = []
+    for f in flagged:
+        applied = f.yes + f.partly + f.no + f.unknown
+        share = scoring.percent(float(f.unknown_share or 0))
+        text = checklist.question(f.question_id).text
+        lines.append(f"{f.question_id} {text} unknown in {f.unknown} of {applied} ({share}%)")
+    return [
+        Heading("Not recorded in the file", 2),
+        reportdoc.paragraph(
+            f"Questions answered Unknown in {limit}% or more of the cases they applied to "
+            "(their Yes, Partly, No and Unknown answers): the file does not say, and that "
+            "is itself a finding about recording."
+        ),
+        reportdoc.items(*lines),
+    ]
 
 
 def _chart(checklist: Checklist, figures: list[scoring.SectionFigures]) -> BarChart:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from casereview.core.stats import scoring
 from casereview.core.stats.change import ARROWS
 from casereview.io.reports import blocks as reportdoc
-from casereview.io.reports.blocks import Block, Grid, Heading
+from casereview.io.reports.blocks import Block, Grid, Heading, Run
 from casereview.services import trend_tables
 from casereview.services.trend import Figure, Trend, TrendItem
 
@@ -120,15 +120,15 @@ def blocks(trend: Trend) -> list[Block]:
 
 
 def _clear_changes(trend: Trend, against: str) -> list[Block]:
-    """Every figure whose change's interval excludes 0, sections first."""
-    lines = []
+    """Every figure whose change's interval excludes 0, sections first: what changed in bold
+    (a run of its own, so Word has no asterisks and a question's '?' no colon after it),
+    then how."""
+    lines: list[tuple[Run, ...]] = []
     for item in (*trend.sections, *trend.questions):
         for audit, fig in zip(trend.audits, item.figures, strict=True):
             if fig is not None and fig.direction in CLEAR and fig.change is not None:
-                lines.append(
-                    f"{_label(item)}: {fig.direction} in {audit.name}, "
-                    f"{_figure(fig)}, {_change(fig)} points"
-                )
+                how = f" \u2014 {fig.direction} in {audit.name}, {_figure(fig)}, {_change(fig)}"
+                lines.append(((_label(item), True), (how + " points", False)))
     if not lines:
         return [
             reportdoc.paragraph(
@@ -140,7 +140,7 @@ def _clear_changes(trend: Trend, against: str) -> list[Block]:
             f"Figures whose change from {against} has a 95% interval that excludes 0 "
             "(change in points, with that interval):"
         ),
-        reportdoc.items(*lines),
+        reportdoc.Items(tuple(lines)),
     ]
 
 

@@ -1,5 +1,5 @@
 """From a figure to its cases: the counted No, Partly and Unknown answers to a question or a
-section, with their notes; Enter opens that case's review."""
+section, with their notes; Enter opens that case's review at the row's question."""
 
 from __future__ import annotations
 
@@ -17,8 +17,9 @@ from casereview.tui.dialogs.modals import Dialog
 from casereview.tui.screens._base import highlighted_key
 
 
-class FlaggedScreen(Dialog[int | None]):
-    """The list; dismissed with the case to open, or None."""
+class FlaggedScreen(Dialog[tuple[int, str] | None]):
+    """The list; dismissed with the case to open and the question to open it at (the row's:
+    the figure's question, or in a section's list the one the case fell short on), or None."""
 
     FIELD = "#flagged"
     BINDINGS = [
@@ -67,7 +68,8 @@ class FlaggedScreen(Dialog[int | None]):
     def action_open(self) -> None:
         key = highlighted_key(self.query_one(DataTable))
         if self.rows and key is not None:
-            self.dismiss(int(key.split(":")[1]))
+            row = self.rows[int(key.split(":")[0])]
+            self.dismiss((row.case_id, row.question_id))
 
     @on(DataTable.RowSelected)
     def _selected(self, event: DataTable.RowSelected) -> None:

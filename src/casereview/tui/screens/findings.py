@@ -52,14 +52,20 @@ def figure_text(
     low: float | None,
     high: float | None,
     unit: str = "",
+    unknown: int = 0,
+    scored_as_no: bool = False,
+    unknown_unit: str = "",
 ) -> Text:
-    """Counts always beside percentages: '14 of 20, 70%, 95% CI 48-85%'."""
+    """Counts always beside percentages, then what the figure leaves out: the small-sample
+    mark and the unknown answers (scoring.caveat_words): '2 of 3, 67%, 95% CI 21-94% †;
+    1 unknown'."""
+    said = scoring.unknown_words(unknown, scored_as_no, unknown_unit)
     if n == 0 or p is None or low is None or high is None:
-        return Text("no applicable answers", "grey50")
+        return Text("no applicable answers" + said, "grey50")
     text = Text(scoring.figure_words(part, n, p, low, high, decimals=0, unit=unit))
     if scoring.small_sample(n):
-        text.append(" ⚠", "bold yellow")
-    return text
+        text.append(f" {scoring.SMALL_MARK}", "bold yellow")
+    return text.append(said)
 
 
 class FindingsScreen(StoreScreen):
@@ -90,6 +96,7 @@ class FindingsScreen(StoreScreen):
         # from the cases list, another process) makes the next redraw read it afresh.
         self._loaded: dict[str | None, findings.AuditData] = {}
         self._loaded_at: int | None = None
+        self._unknowns = False  # whether any counted answer is unknown: figures say so
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -139,6 +146,7 @@ class FindingsScreen(StoreScreen):
             title.update(Text(str(exc), "bold yellow"))
             note.update("Complete some reviews, then come back (findings count completed reviews).")
             return
+        self._unknowns = any("unknown" in r.answers.values() for r in data.counted)
         grouped_view = self.view == "sections"  # tags and agreement are never split by group
         grouping = f", by {self.group}" if self.group and grouped_view else ""
         titles = {sec.id: sec.title for sec in data.checklist.sections}
@@ -152,8 +160,9 @@ class FindingsScreen(StoreScreen):
         note.update(
             Text(
                 "█ compliance (dim inside its 95% interval), ▒ the interval above it. Sections: "
-                "share of cases meeting the section "
-                f"in full. ⚠ fewer than {scoring.SMALL_N} applicable answers. Red ids: critical.",
+                f"share of cases meeting the section in full. {scoring.SMALL_MARK} fewer than "
+                f"{scoring.SMALL_N} applicable answers; unknown answers are left out and counted "
+                "after the figure. Red ids: critical.",
                 "dim",
             )
         )
@@ -178,7 +187,7 @@ class FindingsScreen(StoreScreen):
         table = self.query_one(DataTable)
         split = findings.groups(data, self.group)
         if self.group is None:
-            table.add_columns(first, "Compliance, 95% CI", "Figures")
+            table.add_columns(first, self._bar_heading, "Figures")
         else:
             # group names (forces, teams, reviewers) are data: Text labels, never markup
             table.add_columns(first, *(Text(g or "") for g, _ in split))
@@ -190,8 +199,15 @@ class FindingsScreen(StoreScreen):
         return max(10, min(BAR, (self.size.width - 60) // 2))
 
     @property
+    def _bar_heading(self) -> str:
+        """The bars' column heading, no wider than the bars (the column is as wide as both)."""
+        return "Compliance, 95% CI" if self._bar >= 18 else "Compliance"
+
+    @property
     def _label(self) -> int:
-        return max(18, min(60, self.size.width - self._bar - 44))
+        """What the figure leaves for the label: 44 columns, 12 more where it says unknowns
+        ('; 12 unknown')."""
+        return max(18, min(60, self.size.width - self._bar - 44 - 12 * self._unknowns))
 
     def _sections(self, data: findings.AuditData) -> None:
         table = self.query_one(DataTable)
@@ -209,7 +225,14 @@ class FindingsScreen(StoreScreen):
                     cells += ["-"] if g is not None else ["-", "-"]
                     continue
                 figure = figure_text(
-                    fig.n_full, fig.n_cases, fig.share_full, fig.ci_low, fig.ci_high
+                    fig.n_full,
+                    fig.n_cases,
+                    fig.share_full,
+                    fig.ci_low,
+                    fig.ci_high,
+                    unknown=fig.unknown,
+                    scored_as_no=fig.unknown_scored,
+                    unknown_unit=" answer" if self.size.width >= 100 else "",
                 )
                 if g is None:
                     cells += [
@@ -238,7 +261,13 @@ class FindingsScreen(StoreScreen):
             for g in groups:
                 fig = per_group[g][q.id]
                 figure = figure_text(
-                    fig.credit, fig.n_applicable, fig.compliance, fig.ci_low, fig.ci_high
+                    fig.credit,
+                    fig.n_applicable,
+                    fig.compliance,
+                    fig.ci_low,
+                    fig.ci_high,
+                    unknown=fig.unknown,
+                    scored_as_no=fig.unknown_scored,
                 )
                 if g is None:
                     cells += [
@@ -268,6 +297,7 @@ class FindingsScreen(StoreScreen):
                     fig.prevalence_low,
                     fig.prevalence_high,
                     unit=" cases" if self.size.width >= 100 else "",  # the figure must fit
+                    unknown=fig.unknown,
                 )
                 cells += [Text("prevalence", "italic grey50"), figure] if g is None else [figure]
             table.add_row(*cells, key=q.id)
@@ -275,13 +305,21 @@ class FindingsScreen(StoreScreen):
     def _tags(self, data: findings.AuditData) -> None:
         """Questions pooled by their concern, theme or recommendation tag."""
         table = self.query_one(DataTable)
-        table.add_columns(self.view[:-1].capitalize(), "Compliance, 95% CI", "Figures", "Questions")
+        table.add_columns(self.view[:-1].capitalize(), self._bar_heading, "Figures", "Questions")
         for label, pooled in findings.tag_figures(data, self.view):
             low, high, p = pooled.ci_low, pooled.ci_high, pooled.compliance
             table.add_row(
                 Text(label[: self._label], "bold"),
                 interval_bar(p, low, high, self._bar),
-                figure_text(pooled.credit, pooled.n_applicable, p, low, high),
+                figure_text(
+                    pooled.credit,
+                    pooled.n_applicable,
+                    p,
+                    low,
+                    high,
+                    unknown=pooled.unknown,
+                    scored_as_no=pooled.unknown_scored,
+                ),
                 Text(", ".join(pooled.question_ids)),
             )
         self.query_one("#findings-note", Static).update(
@@ -372,12 +410,14 @@ class FindingsScreen(StoreScreen):
         sampled = self.store.audit_cases(self.audit_id)
         self.app.push_screen(
             FlaggedScreen(what, rows, sampled),
-            lambda case_id: self._open_flagged(case_id),
+            self._open_flagged,
         )
 
-    def _open_flagged(self, case_id: int | None) -> None:
-        if case_id is not None:
-            self.cr_app.open_case(self.audit_id, case_id, stay=True)
+    def _open_flagged(self, chosen: tuple[int, str] | None) -> None:
+        """The chosen case's review, at the question its row is about."""
+        if chosen is not None:
+            case_id, question_id = chosen
+            self.cr_app.open_case(self.audit_id, case_id, stay=True, at=question_id)
 
     def action_drill(self) -> None:
         key = highlighted_key(self.query_one(DataTable))

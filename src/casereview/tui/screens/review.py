@@ -19,13 +19,7 @@ from casereview.store.records import Answer
 from casereview.tui.dialogs.modals import HistoryScreen, NoteScreen, ReasonScreen
 from casereview.tui.screens._base import StoreScreen
 from casereview.tui.screens.review_keys import BINDINGS as KEY_BINDINGS
-from casereview.tui.screens.review_keys import (
-    KEYS,
-    LOCKED_ACTIONS,
-    LOCKED_KEYS,
-    MARK,
-    ROLE_LABELS,
-)
+from casereview.tui.screens.review_keys import KEYS, LOCKED_ACTIONS, LOCKED_KEYS, MARK, ROLE_LABELS
 from casereview.tui.widgets.bars import KeyBar, TitleBar
 from casereview.tui.widgets.case_file import case_text
 from casereview.tui.widgets.question_list import QuestionList
@@ -46,10 +40,13 @@ class ReviewScreen(StoreScreen):
         audit_id: int | None = None,
         case_id: int | None = None,
         role: Role = "primary",
+        at: str | None = None,
     ):
         """A started review by id, or (review_id None) the case's review in `role` not
-        started yet: it starts with the first answer or note, so a look starts nothing."""
+        started yet: it starts with the first answer or note, so a look starts nothing.
+        `at`: the question to open at (a finding's), instead of where the reviewer was."""
         super().__init__()
+        self.at = at
         self.review_id = review_id
         self.audit_id = audit_id
         self.case_id = case_id
@@ -120,9 +117,10 @@ class ReviewScreen(StoreScreen):
         self._update_side("#review-role", Text.assemble((role, style), "\n", state))
 
     def _resume_point(self, last: str | None) -> str | None:
-        """First unanswered shown question from where the reviewer last was."""
-        if not self.shown:
-            return None
+        """The question asked for (`at`) when the review shows it, else the first unanswered
+        shown question from where the reviewer last was."""
+        if not self.shown or self.at in self.shown:
+            return self.at if self.shown else None
         start = self.shown.index(last) if last in self.shown else 0
         for qid in self.shown[start:] + self.shown[:start]:
             if not self._value(qid):
