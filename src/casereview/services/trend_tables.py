@@ -22,6 +22,7 @@ TREND_COLUMNS = (
     "change_ci_low_pts",
     "change_ci_high_pts",
     "direction",
+    "compared_with",
 )
 
 
@@ -57,6 +58,7 @@ def trend_table(trend: Trend, by: str | None = None) -> Table:
                     "change_ci_low_pts": _pts(ch.low) if ch else None,
                     "change_ci_high_pts": _pts(ch.high) if ch else None,
                     "direction": fig.direction,
+                    "compared_with": fig.against,
                 }
             )
     return Table("trend", TREND_COLUMNS, rows)
@@ -111,5 +113,7 @@ def summary_pairs(trend: Trend, by: str | None) -> list[tuple[str, Cell]]:
         ("Compared side by side", "yes" if trend.compare else "no"),
         ("Rows", by or "sections and questions"),
         ("Left out (no completed review)", ", ".join(trend.skipped) or None),
+        ("Left out (no period)", ", ".join(trend.undated) or None),
+        ("Comparing", "; ".join(trend.notes) or None),
         ("Method", method_text(trend)),
     ]
