@@ -11,10 +11,10 @@ import click
 from casereview.cli.base import (
     Context,
     data_stdout,
+    for_reading,
     force_option,
     format_option,
     friendly_errors,
-    for_reading,
     out_option,
     output_target,
     pass_ctx,

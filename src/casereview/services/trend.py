@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 
 from casereview.core.checklist.models import Checklist
 from casereview.core.fields import TREND_BY
+from casereview.core.periods import Period
 from casereview.core.problems import CasereviewError
 from casereview.core.rules import blind_refusal
 from casereview.core.stats import scoring
@@ -20,7 +21,6 @@ from casereview.core.stats.change import (
     change,
 )
 from casereview.core.text import natural_key
-from casereview.core.periods import Period
 from casereview.services import findings, trend_scope
 from casereview.store import AuditInfo, Store
 

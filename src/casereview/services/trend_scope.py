@@ -77,15 +77,14 @@ def scope_notes(
         )
         notes.append(f"different scopes, no change drawn between them: {listed}")
     if not compare:
-        found = bases(periods, scopes, compare)
-        for i, base in enumerate(found):
+        for i, period in enumerate(periods):
             key = scopes[i].key(False)
-            same = [j for j in range(i) if scopes[j].key(False) == key]
-            if same and not base:
-                notes.append(
-                    f"{names[i]} ({periods[i].label}) overlaps the period of "
-                    f"{names[same[-1]]} ({periods[same[-1]].label}): no change drawn"
-                )
+            for j in range(i):
+                if scopes[j].key(False) == key and periods[j].overlaps(period):
+                    notes.append(
+                        f"{names[i]} ({period.label}) overlaps the period of {names[j]} "
+                        f"({periods[j].label}): no change drawn between them"
+                    )
     return notes
 
 

@@ -56,16 +56,24 @@ def _fit(widths: list[int], numeric: list[bool], width: int) -> list[int]:
 
 
 def table_text(table: Table, width: int = 80) -> str:
-    """A table in aligned columns within `width` (long text cut with '…'; numbers right
-    aligned). A column with one value in every row (the audit's name) is said once above."""
+    """A table in aligned columns within `width` where it can be (long text cut with '…',
+    never below MIN_TEXT; numbers right aligned; `_pct` headed `%`). A text column with one
+    value in every row (the audit's name) is said once above."""
     columns = list(table.columns)
     rows = table.rows
-    same = [c for c in columns if len(rows) > 1 and len({_cell(r.get(c)) for r in rows}) == 1]
+    same = [  # text only: a count that happens to be the same in every row stays a column
+        c
+        for c in columns
+        if len(rows) > 1
+        and not _numeric([r.get(c) for r in rows])
+        and len({_cell(r.get(c)) for r in rows}) == 1
+    ]
     lines = [f"{c}: {_cell(rows[0].get(c))}" for c in same if _cell(rows[0].get(c))]
     shown = [c for c in columns if c not in same]
     cells = [[_cell(r.get(c)) for c in shown] for r in rows]
     numeric = [_numeric([r.get(c) for r in rows]) for c in shown]
-    widths = [max([len(c), *(len(row[i]) for row in cells)]) for i, c in enumerate(shown)]
+    headings = [c.removesuffix("_pct") + ("%" if c.endswith("_pct") else "") for c in shown]
+    widths = [max([len(h), *(len(row[i]) for row in cells)]) for i, h in enumerate(headings)]
     widths = _fit(widths, numeric, width)
 
     def line(values: Sequence[str]) -> str:
@@ -74,7 +82,7 @@ def table_text(table: Table, width: int = 80) -> str:
             for v, w, num in zip(values, widths, numeric, strict=True)
         ).rstrip()
 
-    lines += [line(shown), line(["-" * w for w in widths])]
+    lines += [line(headings), line(["-" * w for w in widths])]
     lines += [line(row) for row in cells]
     lines.append(f"({len(rows)} rows; --format csv or a pipe for CSV)")
     return "\n".join(lines) + "\n"
