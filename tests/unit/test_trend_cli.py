@@ -70,7 +70,7 @@ def test_csv_by_section(db: Path) -> None:
         "69.9",
     ]
     assert rows[1][10:] == ["", "", "", "", ""]  # the first audit has no change
-    assert rows[2][1] == "Feb" and rows[2][10:] == ["75.0", "8.5", "95.4", "improved"]
+    assert rows[2][1] == "Feb" and rows[2][10:] == ["75.0", "8.5", "95.4", "improved", "Jan"]
     assert rows[3][1] == "Mar" and rows[3][13] == "declined"
     assert [r[3] for r in rows[1:]] == ["a"] * 3 + ["b"] * 3
 

@@ -70,12 +70,13 @@ def scope_notes(
     groups: dict[tuple[object, ...], list[int]] = {}
     for i, scope in enumerate(scopes):
         groups.setdefault(scope.key(forces_aside=compare), []).append(i)
-    if len(groups) > 1:
-        listed = "; ".join(
-            f"{', '.join(names[i] for i in members)} ({scopes[members[0]].words})"
-            for members in groups.values()
-        )
-        notes.append(f"different scopes, no change drawn between them: {listed}")
+    main = max(groups.values(), key=len)  # the first of the largest groups
+    for members in groups.values():
+        if members is not main:
+            notes.append(
+                f"not compared with the others (another scope: {scopes[members[0]].words}): "
+                + ", ".join(names[i] for i in members)
+            )
     if not compare:
         for i, period in enumerate(periods):
             key = scopes[i].key(False)

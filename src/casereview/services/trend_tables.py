@@ -82,10 +82,12 @@ def trend_charts(trend: Trend) -> list[LineChart]:
 def method_text(trend: Trend) -> str:
     """How the changes were computed, for the workbook's summary and the reports."""
     base = (
-        "the same figure pooled over the other audits (their successes over their applicable "
-        "answers)"
+        "the same figure pooled over the other audits of its sample design, forces aside "
+        "(their successes over their applicable answers)"
         if trend.compare
-        else "the same figure in the audit before it"
+        else "the same figure in the latest earlier audit of the same scope (the same case "
+        "filters and sample design) whose period does not overlap its own; audits of another "
+        "scope are shown but never compared"
     )
     words = (
         "'higher' or 'lower' than the others, else 'no clear difference'"
@@ -108,7 +110,7 @@ def summary_pairs(trend: Trend, by: str | None) -> list[tuple[str, Cell]]:
     return [
         ("Checklist", trend.checklist_id),
         ("Title", trend.title),
-        ("Audits (in time order)", ", ".join(a.name for a in trend.audits)),
+        ("Audits (in period order)", ", ".join(f"{a.name} ({a.period})" for a in trend.audits)),
         ("Versions", ", ".join(dict.fromkeys(a.checklist_label for a in trend.audits))),
         ("Compared side by side", "yes" if trend.compare else "no"),
         ("Rows", by or "sections and questions"),

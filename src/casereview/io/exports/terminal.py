@@ -30,8 +30,8 @@ def _cell(value: Cell) -> str:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:g}"
+    if isinstance(value, float):  # percentages and scores: one decimal, as in the CSV
+        return f"{value:.1f}"
     return visible(str(value))
 
 
@@ -109,12 +109,15 @@ def _label(item: TrendItem) -> str:
 
 def trend_text(trend: Trend, by: str | None = None, width: int = 80) -> str:
     """The trend as a grid: a row per figure, a column per audit headed by its period, in
-    period order; the audits' names, what was left out and what is not compared below."""
+    period order; the audits' names and scopes below. What was left out and what is not
+    compared is the command's warnings (stderr), as for CSV."""
     items = trend.items(by)
     periods = [short_label(visible(a.period), CELL) for a in trend.audits]
     label_width = max(MIN_TEXT, min(60, width - (CELL + len(GAP)) * len(periods)))
     label_width = min(label_width, max(len(_label(i)) for i in items))
-    first = "% met in full / % compliance" if by is None else "%"
+    first = {None: "% met in full / % compliance", "section": "% met in full"}.get(
+        by, "% compliance"
+    )
     head = [_cut(first, label_width).ljust(label_width), *(p.rjust(CELL) for p in periods)]
     counts = ["".ljust(label_width), *(f"n={a.n_counted}".rjust(CELL) for a in trend.audits)]
     lines = [f"{visible(trend.title)} ({visible(trend.checklist_id)})", ""]
@@ -139,7 +142,5 @@ def trend_text(trend: Trend, by: str | None = None, width: int = 80) -> str:
             f"  {visible(audit.period)}: {visible(audit.name)} ({visible(audit.checklist_label)}; "
             f"{visible(audit.scope)})"
         )
-    for warning in trend.warnings():
-        lines.append(f"Note: {visible(warning)}")
     lines.append("(--format csv or a pipe for CSV: each change and the audit it is from)")
     return "\n".join(lines) + "\n"

@@ -61,7 +61,11 @@ def _sentence(warning: str) -> str:
 
 def blocks(trend: Trend) -> list[Block]:
     """The trend report as blocks."""
-    against = "the other audits pooled" if trend.compare else "the audit before"
+    against = (
+        "the other audits of its design pooled"
+        if trend.compare
+        else "the latest earlier audit of the same scope"
+    )
     out: list[Block] = [
         Heading(f"Trends: {trend.title}", 1),
         Heading("Audits", 2),

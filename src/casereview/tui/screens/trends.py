@@ -64,8 +64,8 @@ def change_words(fig: Figure, first: bool) -> Text:
     change = fig.change
     if change is None or fig.against is None:
         return Text(
-            "No change drawn: no earlier audit of the same scope and an earlier period has "
-            "this figure.",
+            "No change drawn: no audit of its scope (filters, sample design) before its "
+            "period has this figure.",
             "dim",
         )
     arrow = ARROWS.get(fig.direction or "")
@@ -187,12 +187,14 @@ class TrendsScreen(StoreScreen):
     def _show_names(self) -> None:
         names = self.query_one("#trends-names", Static)
         names.display = self.show_names and self.trend is not None
+        # on a small screen the names take the chart's place while they are shown
+        self.query_one(PlotextPlot).display = not (names.display and self.size.height < 40)
         if self.trend is not None:
-            text = Text("Audits: ", "bold")
+            text = Text()
             for i, audit in enumerate(self.trend.audits):
-                text.append(("; " if i else "") + f"{audit.period} ", "bold")
+                text.append(("\n" if i else "") + f"{audit.period}: ", "bold")
                 text.append(audit.name)  # data: Text, never markup
-                text.append(f" ({audit.checklist_label}, {audit.scope})", "dim")
+                text.append(f" ({audit.checklist_label}; {audit.scope})", "dim")
             names.update(text)
 
     def action_names(self) -> None:
