@@ -86,8 +86,7 @@ def method_text(trend: Trend) -> str:
         "(their successes over their applicable answers)"
         if trend.compare
         else "the same figure in the latest earlier audit of the same scope (the same case "
-        "filters and sample design) whose period does not overlap its own; audits of another "
-        "scope are shown but never compared"
+        "filters and sample design) whose period does not overlap its own"
     )
     words = (
         "'higher' or 'lower' than the others, else 'no clear difference'"
@@ -101,7 +100,7 @@ def method_text(trend: Trend) -> str:
         "with a 95% Newcombe hybrid score interval for the difference of two independent "
         "proportions (Newcombe 1998, method 10, from the two Wilson intervals). Only where "
         f"that interval excludes 0 is a figure called {words}; fact questions get no such "
-        "word."
+        "word. Audits of another scope are shown but never compared."
     )
 
 
