@@ -23,7 +23,9 @@ def seed_store(store: Store) -> AuditInfo:
     info = store.add_checklist(MINI.read_text(), str(MINI))
     store.insert_case_rows(read_case_file(CASES).rows)
     ids = [c.id for c in store.cases()]
-    return store.create_audit("Test audit", info.pk, ids, created_by="tester", seed=1)
+    return store.create_audit(
+        "Test audit", info.pk, ids, created_by="tester", seed=1, period=parse_period("2024-01")
+    )
 
 
 def complete_review(

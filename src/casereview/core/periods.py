@@ -25,7 +25,7 @@ class PeriodError(CasereviewError):
     """A period that cannot be read (exit 2): the message says what is accepted."""
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Period:
     """First and last day covered, ISO dates; either may be open (None) where a report-date
     scope gives one end only, never both."""
