@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from casereview.core.fields import Role
+from casereview.core.periods import parse as parse_period
 from casereview.core.stats.scoring import QuestionFigures, question_figures_from_counts
 from casereview.io.imports.cases import read_case_file
 from casereview.store import AuditInfo, Store
@@ -22,7 +23,9 @@ def seed_store(store: Store) -> AuditInfo:
     info = store.add_checklist(MINI.read_text(), str(MINI))
     store.insert_case_rows(read_case_file(CASES).rows)
     ids = [c.id for c in store.cases()]
-    return store.create_audit("Test audit", info.pk, ids, created_by="tester", seed=1)
+    return store.create_audit(
+        "Test audit", info.pk, ids, created_by="tester", seed=1, period=parse_period("2024-01")
+    )
 
 
 def complete_review(
@@ -98,7 +101,8 @@ TREND_ANSWERS: dict[str, list[dict[str, str]]] = {
 def trend_audits(store: Store) -> dict[str, AuditInfo]:
     """Three monthly audits of the `trendy` checklist, every review complete: Jan (version 1,
     reported January), Feb (version 2, reported February) and Mar (version 2, no report
-    dates: ordered by creation). Feb is created first, so only the dates put Jan first."""
+    dates, its period given: March 2024). Feb is created first, so only the periods put Jan
+    first."""
     v1 = store.add_checklist(TREND_V1.read_text(), str(TREND_V1))
     v2 = store.add_checklist(TREND_V2.read_text(), str(TREND_V2))
     store.insert_case_rows(read_case_file(CASES).rows)
@@ -110,7 +114,10 @@ def trend_audits(store: Store) -> dict[str, AuditInfo]:
         ("Mar", v2.pk, {}),
     ):
         answers = TREND_ANSWERS[name]
-        audit = store.create_audit(name, pk, ids[: len(answers)], "qa", seed=1, scope=scope)
+        period = None if scope else parse_period("2024-03")
+        audit = store.create_audit(
+            name, pk, ids[: len(answers)], "qa", seed=1, scope=scope, period=period
+        )
         for case_id, given in zip(ids, answers, strict=False):
             complete_review(store, audit.id, case_id, "qa", "primary", given)
         audits[name] = store.audit(audit.id)
@@ -118,6 +125,7 @@ def trend_audits(store: Store) -> dict[str, AuditInfo]:
 
 
 TREND_MONTHS = {"Jan": "2024-01", "Feb": "2024-02", "Mar": "2024-03"}
+MONTH_ENDS = {"Jan": "31", "Feb": "29", "Mar": "31"}
 
 
 def monthly_trend(path: Path, names: dict[str, str] | None = None) -> Store:
@@ -133,7 +141,7 @@ def monthly_trend(path: Path, names: dict[str, str] | None = None) -> Store:
     for month, pk in (("Mar", v2.pk), ("Jan", v1.pk), ("Feb", v2.pk)):  # not in time order
         answers = TREND_ANSWERS[month]
         start = TREND_MONTHS[month]
-        scope = {"from": f"{start}-01", "to": f"{start}-28"}
+        scope = {"from": f"{start}-01", "to": f"{start}-{MONTH_ENDS[month]}"}  # whole months
         audit = store.create_audit(names[month], pk, ids[: len(answers)], "qa", 1, scope)
         for case_id, given in zip(ids, answers, strict=False):
             complete_review(store, audit.id, case_id, "qa", "primary", given)

@@ -18,6 +18,7 @@ from textual.app import App
 from textual.screen import Screen
 from textual.widgets import DataTable, Select
 
+from casereview.core.periods import parse as parse_period
 from casereview.io.imports.cases import read_case_file
 from casereview.store import Store
 from casereview.tui.app import make_app
@@ -119,7 +120,9 @@ def hostile_store(tmp_path: Path) -> Store:
     info = store.add_checklist(checklist.read_text(), str(checklist))
     store.insert_case_rows(read_case_file(cases).rows)
     ids = {c.case_ref: c.id for c in store.cases()}
-    audit = store.create_audit(AUDIT, info.pk, list(ids.values()), created_by=MOD, seed=1)
+    audit = store.create_audit(  # a period, or the trend leaves it out
+        AUDIT, info.pk, list(ids.values()), created_by=MOD, seed=1, period=parse_period("2024")
+    )
     for case_id in ids.values():
         store.assign(audit.id, case_id, ANN, MOD)
     first = {"REC-01": "yes", "REC-02": "yes", "SPO-01": "na"}

@@ -78,7 +78,7 @@ async def test_trends_cells_arrows_and_the_questions_of_a_section(tmp_path: Path
         assert detail(app).splitlines() == [
             "Section A",
             "0 of 2 cases met it in full, 0%, 95% CI 0-66% (small sample) in Mar "
-            "(2024-03-01 to 2024-03-28, trendy@2)",
+            "(2024-03, trendy@2)",
             "declined: -100.0 points (95% CI -100.0 to -18.0) since Feb",
         ]
         await pilot.press("left")

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import click
 
-from casereview.cli.base import Context, friendly_errors, pass_ctx
+from casereview.cli.base import Context, fail, friendly_errors, pass_ctx
+from casereview.core.periods import PERIOD_HINT
+from casereview.core.periods import parse as parse_period
 from casereview.core.text import visible
 from casereview.store import Case, Store
 
@@ -58,6 +60,12 @@ def _parse_day(value: str | None, option: str) -> str | None:
 )
 @click.option("--from", "date_from", help="Reported on or after this date.")
 @click.option("--to", "date_to", help="Reported on or before this date.")
+@click.option(
+    "--period",
+    help="What the audit covers in time, for an audit without --from/--to (which are its "
+    "period): 2024-10, 2024-10..2024-12, 2024-10-01..2024-12-31 or 2024. A trend orders "
+    "audits by period and leaves out audits without one.",
+)
 @click.option("--reviewers", help="Comma-separated names; cases are assigned round robin.")
 @pass_ctx
 @friendly_errors
@@ -71,9 +79,14 @@ def audit_create(
     where: tuple[str, ...],
     date_from: str | None,
     date_to: str | None,
+    period: str | None,
     reviewers: str | None,
 ) -> None:
-    """Draw a seeded dip sample and print its case refs and strata."""
+    """Draw a seeded dip sample and print its case refs and strata.
+
+    Its period (what it covers in time) is its report dates (--from, --to), else --period;
+    without either it has none until given one with `casereview audit period`.
+    """
     from casereview.services.sampling import (
         Scope,
         create_sampled_audit,
@@ -82,6 +95,12 @@ def audit_create(
     )
 
     Store.check_audit_name(name)  # before a checklist file given is stored
+    if period is not None and (date_from or date_to):
+        fail(
+            "--period is for an audit drawn without report dates: with --from/--to its period "
+            "is those dates (change it later with `casereview audit period`)"
+        )
+    given = parse_period(period) if period is not None else None
     text = None
     if Path(checklist_spec).suffix in (".yaml", ".yml"):
         from casereview.core.checklist.loading import load_checklist
@@ -98,12 +117,27 @@ def audit_create(
         info = store.find_checklist(checklist_spec)
     seed = new_seed() if seed is None else seed
     created, sample, pool_size = create_sampled_audit(
-        store, name, info.pk, n, seed, scope, context.reviewer, stratify, reviewer_names(reviewers)
+        store,
+        name,
+        info.pk,
+        n,
+        seed,
+        scope,
+        context.reviewer,
+        stratify,
+        reviewer_names(reviewers),
+        given,
     )
     click.echo(
         f"audit '{visible(created.name)}': {n} of {pool_size} cases, checklist "
         f"{visible(info.label)}, seed {seed}"
     )
+    if created.period is None:
+        click.echo(
+            "warning: no period (no --from/--to or --period): trends leave it out until it "
+            f"has one; {PERIOD_HINT}",
+            err=True,
+        )
     if stratify:
         head = visible(f"stratum ({stratify})")
         click.echo(f"\n{head:40} {'pool':>6} {'sample':>7} {'share':>7}")
@@ -117,6 +151,32 @@ def _print_cases(cases: Sequence[Case]) -> None:
     """One line per case: force, a tab, the reference (tab-separated for a script)."""
     for case in cases:
         click.echo(f"{visible(case.force)}\t{visible(case.case_ref)}")
+
+
+@audit.command("period")
+@click.argument("name")
+@click.argument("period", required=False)
+@pass_ctx
+@friendly_errors
+def audit_period(context: Context, name: str, period: str | None) -> None:
+    """Show an audit's period, or give it one: PERIOD is a month (2024-10), a year (2024),
+    a day, or a range FROM..TO of them (2024-10..2024-12, 2024-10-01..2024-12-31).
+
+    A trend orders audits by period and leaves out audits without one. The change is kept
+    in the audit's trail (old and new period)."""
+    given = parse_period(period) if period is not None else None  # before the database
+    store = context.existing_store()
+    info = store.audit_named(name)
+    if given is None:
+        click.echo(info.period.label if info.period else "none")
+        if info.period is None:
+            click.echo(f"'{visible(info.name)}' has no period; {PERIOD_HINT}", err=True)
+        return
+    old = info.period.label if info.period else "none"
+    if store.set_audit_period(info.id, given, context.reviewer):
+        click.echo(f"'{visible(info.name)}': period {given.label} (was {old})", err=True)
+    else:
+        click.echo(f"'{visible(info.name)}' has period {given.label} already", err=True)
 
 
 @audit.command("second")

@@ -211,6 +211,25 @@ def data_stdout() -> BinaryIO:
     return _Visible(out) if out.isatty() else out  # type: ignore[return-value]
 
 
+def for_reading(fmt: str | None, out: Path | None) -> bool:
+    """Whether a command's data goes to a person rather than a program: no --out, no
+    --format, and standard output a terminal. Then it prints an aligned table to read;
+    piped, redirected or with --format, the file format exactly."""
+    return fmt is None and out is None and sys.stdout.isatty()
+
+
+def print_for_reading(text: str) -> None:
+    """A table to read on the terminal, data's control characters written out."""
+    data_stdout().write(text.encode("utf-8"))
+    sys.stdout.flush()
+
+
+def terminal_width() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((80, 24)).columns
+
+
 def warn(warnings: list[str]) -> None:
     for warning in warnings:
         click.echo(f"warning: {visible(warning, newlines=True)}", err=True)

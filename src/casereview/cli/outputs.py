@@ -12,13 +12,16 @@ from casereview.cli.base import (
     Context,
     data_stdout,
     fail,
+    for_reading,
     force_option,
     format_option,
     friendly_errors,
     out_option,
     output_target,
     pass_ctx,
+    print_for_reading,
     progress_bar,
+    terminal_width,
     warn,
 )
 from casereview.core.rules import blind_refusal
@@ -69,9 +72,12 @@ def export_cmd(
     From a figure to its cases: `export answers --question REC-01 --answer no,partly`
     lists the reviews that answered REC-01 No or Partly (add --include-notes for why).
     A hidden question's rows say `na`.
+
+    On a terminal with no --out or --format, a table to read; piped or redirected, CSV.
     """
     from casereview.io.exports import pipeline as outputs
 
+    reading = for_reading(fmt, out)
     fmt = outputs.choose_format(fmt, out)
     store = context.existing_store()
     if out is not None:
@@ -91,8 +97,13 @@ def export_cmd(
         context.reviewer,
         question=question,
         answers=answers,
-        stream=True,
+        stream=not reading,  # a table to read is laid out whole
     )
+    if reading:
+        from casereview.io.exports.terminal import table_text
+
+        print_for_reading(table_text(prepared.table, terminal_width()))
+        return
     if out is None:
         outputs.write_to(prepared, data_stdout())
         sys.stdout.flush()
@@ -190,8 +201,7 @@ def _trend_blocks(store: Store, viewer: str, checklist: str, audits: str | None)
         if not names:
             fail("--audits names no audit")
     trend = build_trend(store, checklist, names, False, viewer)
-    if trend.skipped:
-        warn([f"left out (no completed review yet): {', '.join(trend.skipped)}"])
+    warn(trend.warnings())
     return trend_report.blocks(trend)
 
 

@@ -11,12 +11,15 @@ import click
 from casereview.cli.base import (
     Context,
     data_stdout,
+    for_reading,
     force_option,
     format_option,
     friendly_errors,
     out_option,
     output_target,
     pass_ctx,
+    print_for_reading,
+    terminal_width,
     warn,
 )
 from casereview.core.fields import TREND_BY
@@ -64,15 +67,20 @@ def trend_cmd(
     """Figures across the audits of one checklist, with the change from the audit before.
 
     Each section's share of cases meeting it in full and each question's compliance, audit
-    by audit in time order (report dates, else creation time), across checklist versions (a
-    question continues the one it `replaces`). The change is in percentage points with a 95%
-    Newcombe (1998, method 10) interval; `direction` says improved or declined only where
-    that interval excludes 0.
+    by audit in period order, across checklist versions (a question continues the one it
+    `replaces`). An audit with no period is left out, and named on stderr (give it one with
+    `casereview audit period`). Each change is from the latest earlier audit of the same
+    scope (filters and sample design) whose period does not overlap (CSV column
+    `compared_with`); audits of another scope are shown, never compared, and named. The
+    change is in percentage points with a 95% Newcombe (1998, method 10) interval;
+    `direction` says improved or declined only where that interval excludes 0.
+
+    On a terminal, a table to read; piped, redirected or with --format, CSV (or JSON).
     """
     from casereview.io.exports import pipeline as outputs
     from casereview.services.trend import build_trend
 
-    fmt = outputs.choose_format(fmt, out)
+    given_fmt, fmt = fmt, outputs.choose_format(fmt, out)
     store = context.existing_store()
     if out is not None:
         output_target(out, force, store)
@@ -82,10 +90,14 @@ def trend_cmd(
         if not names:
             raise click.UsageError("--audits names no audit")
     trend = build_trend(store, checklist, names, compare, context.reviewer)
-    if trend.skipped:
-        warn([f"left out (no completed review yet): {', '.join(trend.skipped)}"])
+    warn(trend.warnings())
     if compare and len({a.period for a in trend.audits}) > 1:
         warn(["--compare is for audits of one period; these cover different periods"])
+    if for_reading(given_fmt, out):
+        from casereview.io.exports.terminal import trend_text
+
+        print_for_reading(trend_text(trend, by, terminal_width()))
+        return
     prepared = outputs.prepare_trend(trend, fmt, by)
     if out is None:
         data_stdout().write(outputs.render(prepared))

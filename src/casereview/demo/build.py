@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 from casereview.core.checklist.models import Checklist
+from casereview.core.periods import parse as parse_period
 from casereview.demo.monthly import monthly_audits
 from casereview.io.imports.cases import read_case_file
 from casereview.services.sampling import Scope, create_sampled_audit
@@ -14,6 +15,11 @@ from casereview.store.shipped import sample_pool
 DEMO_AUDIT = "Northmoor stalking dip sample 2024"
 DEMO_SEED = 2024
 DEMO_SIZE = 20
+# The dip sample is drawn from every Northmoor file, all reported in 2024, with no report-date
+# filter: its period is the year, given, not the day the demo was built. Stratified by team
+# and spanning the monthly self-audits, it is a different scope: a trend shows it beside them
+# and draws no change between them.
+DEMO_PERIOD = "2024"
 # An earlier self-audit on the first checklist version, complete, so that both versions (and,
 # from one audit to the next, what changed) are there to be seen.
 EARLIER_AUDIT = "Northmoor self-audit Q1 2024"
@@ -59,6 +65,7 @@ def build_demo(store: Store, reviewer: str) -> bool:
         created_by="demo",
         stratify="team",
         reviewers=[reviewer, "insp.khan"],
+        period=parse_period(DEMO_PERIOD),
     )
     ids = [c.id for c in sample.cases]
     checklist = store.checklist(info.pk)

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from casereview.core.fields import BOOL_COLUMNS, CASE_COLUMNS, parse_bool
+from casereview.core.periods import Period
 from casereview.core.problems import CasereviewError
 from casereview.core.rules import second_review_refusal
 from casereview.core.stats.scoring import allocate_proportional
@@ -165,8 +166,10 @@ def create_sampled_audit(
     created_by: str,
     stratify: str | None = None,
     reviewers: Sequence[str] = (),
+    period: Period | None = None,
 ) -> tuple[AuditInfo, Sample, int]:
-    """Draw the sample and record the audit: the one path the CLI, the app and the demo use."""
+    """Draw the sample and record the audit: the one path the CLI, the app and the demo use.
+    Its period is `period`, else the scope's report dates, else none."""
     problems = scope.problems(store, stratify)
     if problems:
         raise SampleError("; ".join(problems))
@@ -190,6 +193,7 @@ def create_sampled_audit(
         },
         strata=sample.stratum_of,
         assignments=round_robin(ids, list(reviewers)),
+        period=period,
     )
     return audit, sample, len(pool)
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 
 from casereview.core.checklist.models import Checklist
 from casereview.core.fields import TREND_BY
+from casereview.core.periods import Period
 from casereview.core.problems import CasereviewError
 from casereview.core.rules import blind_refusal
 from casereview.core.stats import scoring
@@ -20,7 +21,7 @@ from casereview.core.stats.change import (
     change,
 )
 from casereview.core.text import natural_key
-from casereview.services import findings
+from casereview.services import findings, trend_scope
 from casereview.store import AuditInfo, Store
 
 BY = TREND_BY
@@ -40,12 +41,13 @@ class TrendAudit:
     checklist_label: str
     """The checklist version it scores with, `ID@VERSION`."""
     period: str
-    """Its report dates ("2024-10-01 to 2024-10-31"), else "created 2026-12-01"."""
+    """Its period as people write it: 2024-10, 2024-10..2024-12, 2024 (core/periods.py)."""
     when: str
-    """What it is ordered by: the start of its report-date scope (else the end), else the
-    time it was created."""
+    """What it is ordered by: the first day of its period (else the last)."""
     n_counted: int
     """Completed reviews counted (per case the moderated one, else the primary)."""
+    scope: str = ""
+    """What its sample was drawn from and how ('force = Northmoor Police; strata by team')."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,9 @@ class Figure:
     direction: str | None = None
     """improved / declined / no clear change (compared: higher / lower / no clear
     difference); None where change is None and for fact questions."""
+    against: str | None = None
+    """The audit the change is from (in time order: the latest earlier one of the same scope;
+    compared side by side: None, the others of its design pooled)."""
 
 
 @dataclass(frozen=True)
@@ -113,6 +118,21 @@ class Trend:
     skipped: tuple[str, ...] = ()
     """Audits of the checklist left out (not asked for by name) for having no completed
     review."""
+    undated: tuple[str, ...] = ()
+    """Audits left out for having no period (a trend never dates one by its creation)."""
+    notes: tuple[str, ...] = ()
+    """What a reader must know to compare these audits: groups of different scope, periods
+    that overlap (trend_scope.scope_notes). Said wherever the trend is shown."""
+
+    def warnings(self) -> list[str]:
+        """Every audit left out and why, then the notes: what the CLI says on stderr, the
+        Trends screen and the trend report show."""
+        out = []
+        if self.skipped:
+            out.append(f"left out (no completed review yet): {', '.join(self.skipped)}")
+        if self.undated:
+            out.append(trend_scope.left_out_note(self.undated))
+        return out + list(self.notes)
 
     def questions_of(self, section_id: str) -> list[TrendItem]:
         return [q for q in self.questions if q.section_id == section_id]
@@ -131,18 +151,6 @@ class Trend:
 
 
 # --------------------------------------------------------------------------- choosing audits
-
-
-def _period(audit: AuditInfo) -> tuple[str, str]:
-    """(label, sort key): the report-date scope, else the creation time."""
-    start, end = audit.scope.get("from"), audit.scope.get("to")
-    if start and end:
-        return f"{start} to {end}", start
-    if start:
-        return f"from {start}", start
-    if end:
-        return f"to {end}", end
-    return f"created {audit.created_at[:10]}", audit.created_at
 
 
 def _chosen(store: Store, spec: str, names: Sequence[str] | None) -> tuple[list[AuditInfo], str]:
@@ -267,29 +275,25 @@ def _comparable(a: Figure | None, b: Figure | None) -> bool:
     return a is not None and b is not None and a.n > 0 and b.n > 0 and a.scored == b.scored
 
 
-def _with_changes(figures: list[Figure | None], compare: bool) -> tuple[Figure | None, ...]:
-    """Each figure with its change: from the audit before, or (compare) from the others
-    pooled (their successes over their n). A fact question gets a change but no direction."""
+def _with_changes(
+    figures: list[Figure | None], bases: list[list[int]], compare: bool
+) -> tuple[Figure | None, ...]:
+    """Each figure with its change from its bases (trend_scope.bases: in time order the
+    latest earlier audit of its scope, or compared, the others of its design pooled: their
+    successes over their n). A fact question gets a change but no direction."""
     out: list[Figure | None] = []
     for i, fig in enumerate(figures):
         if fig is None:
             out.append(None)
             continue
-        if compare:
-            others = [f for j, f in enumerate(figures) if j != i and _comparable(fig, f)]
-            base = (
-                (sum(f.successes for f in others if f), sum(f.n for f in others if f))
-                if others
-                else None
-            )
-        else:
-            before = figures[i - 1] if i > 0 else None
-            base = (before.successes, before.n) if before and _comparable(fig, before) else None
+        others = [f for j in bases[i] if (f := figures[j]) is not None and _comparable(fig, f)]
+        base = (sum(f.successes for f in others), sum(f.n for f in others)) if others else None
         ch = change(fig.successes, fig.n, *base) if base and fig.n else None
         direction = None
         if ch is not None and fig.scored:
             direction = ch.say(HIGHER, LOWER, NO_CLEAR_DIFFERENCE) if compare else ch.say()
-        out.append(replace(fig, change=ch, direction=direction))
+        against = others[0].audit if ch is not None and not compare else None
+        out.append(replace(fig, change=ch, direction=direction, against=against))
     return tuple(out)
 
 
@@ -310,7 +314,8 @@ def build_trend(
     them the primary answers)."""
     chosen, checklist_id = _chosen(store, checklist, audit_names)
     skipped: list[str] = []
-    loaded: list[tuple[TrendAudit, findings.AuditData]] = []
+    undated: list[str] = []
+    loaded: list[tuple[AuditInfo, findings.AuditData]] = []
     for audit in chosen:
         if viewer is not None:
             refusal = blind_refusal(store, audit.id, viewer)
@@ -319,22 +324,34 @@ def build_trend(
         if audit_names is None and audit.n_complete == 0:
             skipped.append(audit.name)
             continue
-        data = findings.load(store, audit.name)  # no completed reviews: FindingsError
-        period, when = _period(audit)
-        info = TrendAudit(audit.name, audit.checklist_label, period, when, len(data.counted))
-        loaded.append((info, data))
+        if audit.period is None:  # never dated by when it was created
+            undated.append(audit.name)
+            continue
+        loaded.append((audit, findings.load(store, audit.name)))  # none complete: FindingsError
     if not loaded:
         raise TrendError(
-            f"no audit of checklist {checklist} has a completed review yet"
-            + (f" ({', '.join(skipped)} have none)" if skipped else "")
+            f"no audit of checklist {checklist} has a completed review and a period yet"
+            + (f" ({', '.join(skipped)} have no completed review)" if skipped else "")
+            + (f"; {trend_scope.left_out_note(undated)}" if undated else "")
         )
     if compare and len(loaded) < 2:
         raise TrendError("--compare puts audits side by side: it needs at least two")
-    loaded.sort(key=lambda pair: (pair[0].when, pair[1].audit.created_at, pair[0].name))
-    versions = {data.checklist.version: data.checklist for _i, data in loaded}
+    loaded.sort(key=lambda pair: (_period_of(pair[0]).sort_key, pair[0].created_at, pair[0].name))
+    names = [a.name for a, _d in loaded]
+    periods = [_period_of(a) for a, _d in loaded]
+    scopes = [trend_scope.Scope.of(a.scope) for a, _d in loaded]
+    bases = trend_scope.bases(periods, scopes, compare)
+    infos = [
+        TrendAudit(a.name, a.checklist_label, p.label, p.sort_key[0], len(d.counted), sc.words)
+        for (a, d), p, sc in zip(loaded, periods, scopes, strict=True)
+    ]
+    versions = {data.checklist.version: data.checklist for _a, data in loaded}
     newest = versions[max(versions, key=natural_key)]
     ids = lineage(newest, [c for v, c in versions.items() if v != newest.version])
-    per_audit = [_audit_figures(d, i, ids[d.checklist.version]) for i, d in loaded]
+    per_audit = [
+        _audit_figures(d, i, ids[d.checklist.version])
+        for i, (_a, d) in zip(infos, loaded, strict=True)
+    ]
 
     def item(
         kind: str,
@@ -351,7 +368,7 @@ def build_trend(
             label,
             section_id,
             scored,
-            _with_changes(figures, compare),
+            _with_changes(figures, bases, compare),
             question_ids,
         )
 
@@ -396,7 +413,14 @@ def build_trend(
         questions,
         tags,
         tuple(skipped),
+        tuple(undated),
+        tuple(trend_scope.scope_notes(names, periods, scopes, compare)),
     )
+
+
+def _period_of(audit: AuditInfo) -> Period:
+    assert audit.period is not None  # the undated are left out before
+    return audit.period
 
 
 def _tag_labels(kind: str, checklists: Sequence[Checklist]) -> dict[str, str]:

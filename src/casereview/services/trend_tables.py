@@ -22,6 +22,7 @@ TREND_COLUMNS = (
     "change_ci_low_pts",
     "change_ci_high_pts",
     "direction",
+    "compared_with",
 )
 
 
@@ -57,6 +58,7 @@ def trend_table(trend: Trend, by: str | None = None) -> Table:
                     "change_ci_low_pts": _pts(ch.low) if ch else None,
                     "change_ci_high_pts": _pts(ch.high) if ch else None,
                     "direction": fig.direction,
+                    "compared_with": fig.against,
                 }
             )
     return Table("trend", TREND_COLUMNS, rows)
@@ -80,10 +82,11 @@ def trend_charts(trend: Trend) -> list[LineChart]:
 def method_text(trend: Trend) -> str:
     """How the changes were computed, for the workbook's summary and the reports."""
     base = (
-        "the same figure pooled over the other audits (their successes over their applicable "
-        "answers)"
+        "the same figure pooled over the other audits of its sample design, forces aside "
+        "(their successes over their applicable answers)"
         if trend.compare
-        else "the same figure in the audit before it"
+        else "the same figure in the latest earlier audit of the same scope (the same case "
+        "filters and sample design) whose period does not overlap its own"
     )
     words = (
         "'higher' or 'lower' than the others, else 'no clear difference'"
@@ -97,7 +100,7 @@ def method_text(trend: Trend) -> str:
         "with a 95% Newcombe hybrid score interval for the difference of two independent "
         "proportions (Newcombe 1998, method 10, from the two Wilson intervals). Only where "
         f"that interval excludes 0 is a figure called {words}; fact questions get no such "
-        "word."
+        "word. Audits of another scope are shown but never compared."
     )
 
 
@@ -106,10 +109,12 @@ def summary_pairs(trend: Trend, by: str | None) -> list[tuple[str, Cell]]:
     return [
         ("Checklist", trend.checklist_id),
         ("Title", trend.title),
-        ("Audits (in time order)", ", ".join(a.name for a in trend.audits)),
+        ("Audits (in period order)", ", ".join(f"{a.name} ({a.period})" for a in trend.audits)),
         ("Versions", ", ".join(dict.fromkeys(a.checklist_label for a in trend.audits))),
         ("Compared side by side", "yes" if trend.compare else "no"),
         ("Rows", by or "sections and questions"),
         ("Left out (no completed review)", ", ".join(trend.skipped) or None),
+        ("Left out (no period)", ", ".join(trend.undated) or None),
+        ("Comparing", "; ".join(trend.notes) or None),
         ("Method", method_text(trend)),
     ]

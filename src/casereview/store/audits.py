@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from casereview.core.fields import Role
+from casereview.core.periods import Period, from_scope, stored
 from casereview.core.rules import (
     second_review_refusal,
 )
@@ -51,8 +52,11 @@ class AuditStore(PoolStore):
         scope: Mapping[str, Any] | None = None,
         strata: Mapping[int, str] | None = None,
         assignments: Mapping[int, str] | None = None,
+        period: Period | None = None,
     ) -> AuditInfo:
-        """Record an audit and its sample (in sample order) in one transaction."""
+        """Record an audit and its sample (in sample order) in one transaction; its period
+        is `period`, else its report-date scope's (else none: never the day it is made)."""
+        period = period or from_scope(dict(scope or {}))
         self.check_audit_name(name)
         if not case_ids:
             raise StoreError("an audit needs at least one case")
@@ -64,7 +68,7 @@ class AuditStore(PoolStore):
                 raise StoreError(f"an audit named '{name}' already exists")
             cursor = self.db.execute(
                 "INSERT INTO audits (name, checklist_pk, checklist_hash, seed, scope, created_by,"
-                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                " created_at, period_start, period_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     name,
                     checklist_pk,
@@ -73,6 +77,8 @@ class AuditStore(PoolStore):
                     json.dumps(dict(scope or {}), sort_keys=True),
                     created_by,
                     now(),
+                    period.start if period else None,
+                    period.end if period else None,
                 ],
             )
             audit_id = cursor.lastrowid
@@ -131,6 +137,7 @@ class AuditStore(PoolStore):
             n_cases=row["n_cases"],
             n_complete=row["n_complete"],
             n_in_progress=row["n_in_progress"],
+            period=stored(row["period_start"], row["period_end"]),
         )
 
     def audits(self) -> list[AuditInfo]:

@@ -9,6 +9,7 @@ import json
 from typing import TYPE_CHECKING
 
 from casereview.core.fields import CASE_COLUMNS
+from casereview.core.periods import from_scope
 from casereview.core.text import match_key
 from casereview.store.errors import StoreError
 from casereview.store.records import now
@@ -176,9 +177,12 @@ class BundleWriter(ReviewStore):
         )
         audit = content["audit"]
         self.check_audit_name(audit["name"])  # (bundle_rules said so first, naming the member)
+        # a bundle carries the scope, not the period: report dates give it, as m013 did
+        period = from_scope(audit["scope"])
         cursor = self.db.execute(
             "INSERT INTO audits (uuid, name, checklist_pk, checklist_hash, seed, scope,"
-            " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " created_by, created_at, period_start, period_end)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 audit["uuid"],
                 audit["name"],
@@ -188,6 +192,8 @@ class BundleWriter(ReviewStore):
                 json.dumps(audit["scope"], sort_keys=True),
                 audit["created_by"],
                 audit["created_at"],
+                period.start if period else None,
+                period.end if period else None,
             ],
         )
         audit_id = int(cursor.lastrowid or 0)

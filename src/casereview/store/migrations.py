@@ -7,13 +7,16 @@ sqlite-utils is imported only to apply one (see store/_sqlite_utils.py for why).
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from functools import cache
 from typing import TYPE_CHECKING, Protocol
 
+from casereview.core.periods import from_scope
 from casereview.core.text import fold_name, match_key
+from casereview.store.uuid_rebuild import add_uuids
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -230,75 +233,6 @@ def m005_users(db: Database) -> None:
     )
 
 
-# A random (version 4) UUID, computed by SQLite itself as a column default, so every row any
-# code inserts gets one without being asked for it. `random() & 3` picks the variant digit
-# (abs(random()) could overflow on the one most negative value).
-_UUID_SQL = (
-    "lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' ||"
-    " substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (random() & 3), 1) ||"
-    " substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))"
-)
-
-# The three tables as they stood after m005, each with its uuid. A rebuilt table's columns
-# are compared with these before anything is copied: a column added by a step this one does
-# not know of would otherwise be lost.
-_WITH_UUID = {
-    "audits": """
-        CREATE TABLE {name} (
-            id INTEGER PRIMARY KEY,
-            name TEXT NOT NULL UNIQUE,
-            checklist_pk INTEGER NOT NULL REFERENCES checklists(id),
-            checklist_hash TEXT NOT NULL,
-            seed INTEGER,
-            scope TEXT NOT NULL DEFAULT '{{}}',
-            created_by TEXT NOT NULL,
-            created_at TEXT NOT NULL,
-            uuid TEXT NOT NULL UNIQUE DEFAULT ({uuid})
-        )""",
-    "reviews": """
-        CREATE TABLE {name} (
-            id INTEGER PRIMARY KEY,
-            audit_id INTEGER NOT NULL REFERENCES audits(id),
-            case_id INTEGER NOT NULL REFERENCES cases(id),
-            role TEXT NOT NULL CHECK (role IN ('primary', 'second', 'moderated')),
-            reviewer TEXT NOT NULL,
-            status TEXT NOT NULL DEFAULT 'in_progress'
-                CHECK (status IN ('in_progress', 'complete')),
-            current_question TEXT,
-            started_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL,
-            completed_at TEXT,
-            uuid TEXT NOT NULL UNIQUE DEFAULT ({uuid}),
-            UNIQUE (audit_id, case_id, role)
-        )""",
-    "events": """
-        CREATE TABLE {name} (
-            id INTEGER PRIMARY KEY,
-            review_id INTEGER REFERENCES reviews(id),
-            question_id TEXT,
-            kind TEXT NOT NULL,
-            old TEXT,
-            new TEXT,
-            reason TEXT,
-            actor TEXT NOT NULL,
-            at TEXT NOT NULL,
-            audit_id INTEGER REFERENCES audits(id),
-            uuid TEXT NOT NULL UNIQUE DEFAULT ({uuid})
-        )""",
-}
-_AFTER_REBUILD = (
-    "CREATE INDEX reviews_by_case ON reviews (case_id)",
-    "CREATE INDEX events_by_review ON events (review_id, question_id)",
-    "CREATE INDEX events_by_audit ON events (audit_id)",
-    """
-    CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
-    BEGIN SELECT RAISE(ABORT, 'events are append-only'); END""",
-    """
-    CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
-    BEGIN SELECT RAISE(ABORT, 'events are append-only'); END""",
-)
-
-
 def _transactional_step(fn):  # type: ignore[no-untyped-def]
     """A step that runs its own transaction (it must change a pragma outside one)."""
     KNOWN.append(fn.__name__)
@@ -315,40 +249,7 @@ def m006_uuids(db: Database) -> None:
     # ALTER TABLE, so the tables are rebuilt (its documented twelve steps): foreign keys off,
     # which cannot change inside a transaction, hence a step with a transaction of its own.
     # Ids, values, indexes and the trail's triggers come out exactly as they were.
-    conn = db.conn
-    fk_was = conn.execute("PRAGMA foreign_keys").fetchone()[0]
-    conn.execute("PRAGMA foreign_keys = OFF")
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            if "uuid" in {row[1] for row in conn.execute("PRAGMA table_info(events)")}:
-                conn.execute("ROLLBACK")  # done before, but its record did not land
-                return
-            for table, ddl in _WITH_UUID.items():
-                columns = [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
-                conn.execute(ddl.format(name=f"_new_{table}", uuid=_UUID_SQL))
-                wanted = [row[1] for row in conn.execute(f"PRAGMA table_info(_new_{table})")]
-                if [c for c in wanted if c != "uuid"] != columns:
-                    raise RuntimeError(
-                        f"m006_uuids: table {table} has columns {columns}, expected "
-                        f"{[c for c in wanted if c != 'uuid']}; not rebuilt"
-                    )
-                listed = ", ".join(columns)
-                conn.execute(f"INSERT INTO _new_{table} ({listed}) SELECT {listed} FROM {table}")
-                conn.execute(f"DROP TABLE {table}")
-                conn.execute(f"ALTER TABLE _new_{table} RENAME TO {table}")
-            for sql in _AFTER_REBUILD:
-                conn.execute(sql)
-            broken = conn.execute("PRAGMA foreign_key_check").fetchall()
-            if broken:
-                raise RuntimeError(f"m006_uuids: foreign keys broken by the rebuild: {broken}")
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-    finally:
-        conn.execute(f"PRAGMA foreign_keys = {'ON' if fk_was else 'OFF'}")
+    add_uuids(db.conn)
 
 
 @_step
@@ -434,6 +335,22 @@ def m012_account_name_keys(db: Database) -> None:
             [fold_name(name), name],
         )
     db.execute("CREATE UNIQUE INDEX users_by_name_key ON users (name_key)")
+
+
+@_step
+def m013_audit_period(db: Database) -> None:
+    # An audit's period (core/periods.py): its first and last day, which a trend orders by.
+    # Audits sampled on report dates get those dates; the others get none (never the day
+    # they were created) until someone gives one (`casereview audit period`).
+    db.execute("ALTER TABLE audits ADD COLUMN period_start TEXT")
+    db.execute("ALTER TABLE audits ADD COLUMN period_end TEXT")
+    for audit_id, scope in db.execute("SELECT id, scope FROM audits").fetchall():
+        period = from_scope(json.loads(scope or "{}"))
+        if period is not None:
+            db.execute(
+                "UPDATE audits SET period_start = ?, period_end = ? WHERE id = ?",
+                [period.start, period.end, audit_id],
+            )
 
 
 SAMPLED_REFS_TRIGGER = "sampled_refs_on_sample"

@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from casereview.core.fields import CASE_COLUMNS, Role, Status
+from casereview.core.periods import Period
 
 
 def now() -> str:
@@ -69,6 +70,8 @@ class AuditInfo:
     n_cases: int = 0
     n_complete: int = 0
     n_in_progress: int = 0
+    period: Period | None = None
+    """What it covers in time: its report-date scope, else one given (None: not given)."""
 
 
 @dataclass(frozen=True)

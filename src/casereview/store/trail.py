@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from casereview.core.bulk import no_cycle_collection
+from casereview.core.periods import Period
 from casereview.core.rules import (
     ExistingReview,
 )
@@ -30,6 +31,29 @@ _SIDE_FILES = ("-wal", "-shm", "-journal")
 
 class Store(BundleStore, UserStore):
     """A casereview database. Build one with `Store.open(path)` or `Store.memory()`."""
+
+    def set_audit_period(self, audit_id: int, period: Period | None, actor: str) -> bool:
+        """Give an audit its period (None: take it away), with a trail event holding the old
+        and new periods; False, and nothing written, where it has that period already."""
+        old = self.audit(audit_id).period
+        if old == period:
+            return False
+        with self._write():
+            self.db.execute(
+                "UPDATE audits SET period_start = ?, period_end = ? WHERE id = ?",
+                [period.start if period else None, period.end if period else None, audit_id],
+            )
+            self._event(
+                None,
+                None,
+                "audit_period",
+                old.label if old else None,
+                period.label if period else None,
+                None,
+                actor,
+                audit_id,
+            )
+        return True
 
     def existing_reviews(self, audit_id: int) -> dict[tuple[int, str], ExistingReview]:
         """(case id, role) -> (review id, reviewer, status), for every review in the audit."""

@@ -40,6 +40,10 @@ INVOCATIONS: dict[str, list[tuple[list[str], int]]] = {
         (["audit", "create", AUDIT, "--checklist", "mini", "--sample", "2"], 2),
     ],
     "audit list": [(["audit", "list"], 0)],
+    "audit period": [
+        (["audit", "period", AUDIT, "2024-02"], 0),
+        (["audit", "period", "no such audit", "2024-02"], 2),
+    ],
     "audit second": [
         (["audit", "second", AUDIT, "--reviewer", "sue", "--count", "1", "--seed", "1"], 0),
         (["audit", "second", "no such audit", "--reviewer", "sue", "--count", "1"], 2),

@@ -177,7 +177,7 @@ def _on_a_terminal(*argv: str) -> bytes:
 @pytest.mark.parametrize(
     "command",
     [
-        ["export", "cases", "--audit", "North"],
+        ["export", "cases", "--audit", "North", "--format", "csv"],  # (else a table to read)
         ["export", "cases", "--audit", "North", "--format", "json"],
         ["trend", "--checklist", "mini", "--audits", "North", "--format", "csv"],
     ],
@@ -195,7 +195,7 @@ def test_an_export_to_a_terminal_writes_its_control_characters_out(
     assert run(db, "cases", "import", str(cases)).exit_code == 0
     created = run(
         db, "audit", "create", "North", "--checklist", "mini", "--sample", "4", "--seed", "3",
-        "--where", "force=Northshire",
+        "--where", "force=Northshire", "--period", "2024-10",
     )  # fmt: skip
     assert created.exit_code == 0, created.output
     with closing(Store.open(db)) as store:  # one review done, so there is something to export

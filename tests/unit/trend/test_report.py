@@ -30,7 +30,7 @@ def test_the_markdown_trend_report(db: Path) -> None:
     text = result.stdout
     lines = text.splitlines()
     assert lines[0] == "# Trends: Trend test checklist"
-    assert "| Feb | 2024-02-01 to 2024-02-28 | trendy@2 | 4 |" in lines
+    assert "| Feb | 2024-02 | trendy@2 | 4 |" in lines
     # Section A: 1 of 4 in full (Wilson 5-70%), 4 of 4 (51-100%): +75 points, Newcombe
     # +8.5 to +95.4, improved; 0 of 2 (0-66%): -100, -100.0 to -18.0, declined.
     section_a = text[text.index("### Section A") : text.index("### Section B")]
@@ -81,9 +81,9 @@ def test_the_word_trend_report(db: Path, tmp_path: Path) -> None:
     audits, section_a, section_b, questions_a, _questions_b = doc.tables
     assert [[c.text for c in r.cells] for r in audits.rows] == [
         ["Audit", "Period", "Checklist", "Reviews counted"],
-        ["Jan", "2024-01-01 to 2024-01-28", "trendy@1", "4"],
-        ["Feb", "2024-02-01 to 2024-02-28", "trendy@2", "4"],
-        ["Mar", "2024-03-01 to 2024-03-28", "trendy@2", "2"],
+        ["Jan", "2024-01", "trendy@1", "4"],
+        ["Feb", "2024-02", "trendy@2", "4"],
+        ["Mar", "2024-03", "trendy@2", "2"],
     ]
     # Section B: 3 of 4 (30-95%), 2 of 4 (15-85%), 2 of 2 (34-100%): no clear change twice
     assert [[c.text for c in r.cells][1:] for r in section_b.rows][1:] == [

@@ -31,6 +31,7 @@ COLUMNS = [
     "change_ci_low_pts",
     "change_ci_high_pts",
     "direction",
+    "compared_with",
 ]
 
 
@@ -59,7 +60,7 @@ def test_csv_by_section(db: Path) -> None:
     assert rows[1][:10] == [
         "trendy@1",
         "Jan",
-        "2024-01-01 to 2024-01-31",
+        "2024-01",
         "a",
         "",
         "Section A",
@@ -68,8 +69,8 @@ def test_csv_by_section(db: Path) -> None:
         "4.6",
         "69.9",
     ]
-    assert rows[1][10:] == ["", "", "", ""]  # the first audit has no change
-    assert rows[2][1] == "Feb" and rows[2][10:] == ["75.0", "8.5", "95.4", "improved"]
+    assert rows[1][10:] == ["", "", "", "", ""]  # the first audit has no change
+    assert rows[2][1] == "Feb" and rows[2][10:] == ["75.0", "8.5", "95.4", "improved", "Jan"]
     assert rows[3][1] == "Mar" and rows[3][13] == "declined"
     assert [r[3] for r in rows[1:]] == ["a"] * 3 + ["b"] * 3
 
@@ -104,7 +105,13 @@ def test_xlsx_has_the_rows_and_a_line_chart_per_section(db: Path, tmp_path: Path
     sheet = book["trend"]
     values = list(sheet.iter_rows(values_only=True))
     assert list(values[0]) == COLUMNS
-    assert values[2][:2] == ("trendy@2", "Feb") and values[2][10:] == (75, 8.5, 95.4, "improved")
+    assert values[2][:2] == ("trendy@2", "Feb") and values[2][10:] == (
+        75,
+        8.5,
+        95.4,
+        "improved",
+        "Jan",
+    )
     charts = book["Charts"]
     # Section A's figures beside its chart: audit, %, CI low, CI high, n
     assert charts["A1"].value == "Section A"

@@ -55,9 +55,17 @@ def _label(item: TrendItem) -> str:
     return f"{item.key} {item.label}" + ("" if item.scored else " (fact)")
 
 
+def _sentence(warning: str) -> str:
+    return warning[:1].upper() + warning[1:] + ("" if warning.endswith(".") else ".")
+
+
 def blocks(trend: Trend) -> list[Block]:
     """The trend report as blocks."""
-    against = "the other audits pooled" if trend.compare else "the audit before"
+    against = (
+        "the other audits of its design pooled"
+        if trend.compare
+        else "the latest earlier audit of the same scope"
+    )
     out: list[Block] = [
         Heading(f"Trends: {trend.title}", 1),
         Heading("Audits", 2),
@@ -67,12 +75,7 @@ def blocks(trend: Trend) -> list[Block]:
             tuple((a.name, a.period, a.checklist_label, str(a.n_counted)) for a in trend.audits),
         ),
     ]
-    if trend.skipped:
-        out.append(
-            reportdoc.paragraph(
-                "Left out, with no completed review yet: " + ", ".join(trend.skipped) + "."
-            )
-        )
+    out += [reportdoc.paragraph(_sentence(w)) for w in trend.warnings()]
     out += [Heading("Method", 2), reportdoc.paragraph(trend_tables.method_text(trend))]
     out += [Heading("Clear changes", 2), *_clear_changes(trend, against)]
     out.append(Heading("Sections", 2))

@@ -15,6 +15,7 @@ from textual.reactive import reactive
 from textual.widgets import DataTable, Label, SelectionList, Static
 from textual_plotext import PlotextPlot
 
+from casereview.core.periods import short_label
 from casereview.core.problems import CasereviewError
 from casereview.core.stats import change, scoring
 from casereview.core.stats.change import DECLINED, IMPROVED
@@ -50,36 +51,30 @@ def cell_text(fig: Figure | None) -> Text:
 
 def column_label(audit: TrendAudit) -> Text:
     """A column's two header lines: the audit's period (short) and how many reviews count."""
-    period = audit.period
-    if " to " in period:
-        start, end = period.split(" to ", 1)
-        if start[:7] == end[:7]:
-            period = start[:7]  # one month: 2024-10
-        elif start[:4] == end[:4]:
-            period = f"{start[:7]}..{end[5:7]}"  # 2024-01..03
-        else:
-            period = start
-    elif period.startswith("created "):
-        period = period.removeprefix("created ")
-    return Text(f"{period[:CELL]}\nn={audit.n_counted}", "bold")
+    return Text(f"{short_label(audit.period, CELL)}\nn={audit.n_counted}", "bold")
 
 
-def change_words(fig: Figure, previous: TrendAudit | None) -> Text:
-    """What changed since the audit before, in points with its 95% interval, and the verdict."""
+def change_words(fig: Figure, first: bool) -> Text:
+    """What changed since the audit it is compared with (the latest earlier one of its
+    scope), in points with its 95% interval, and the verdict."""
     if not fig.scored:
         return Text("A fact about the cases: its prevalence has no direction.", "dim")
-    if previous is None:
+    if first:
         return Text("The first audit here: no change to show.", "dim")
     change = fig.change
-    if change is None:
-        return Text(f"Not comparable with {previous.name}.", "dim")
+    if change is None or fig.against is None:
+        return Text(
+            "No change drawn: no audit of its scope (filters, sample design) before its "
+            "period has this figure.",
+            "dim",
+        )
     arrow = ARROWS.get(fig.direction or "")
     text = Text(fig.direction or "no clear change", arrow[1] if arrow else "bold")
     text.append(
         f": {100 * change.difference:+.1f} points (95% CI {100 * change.low:+.1f} to "
         f"{100 * change.high:+.1f}) since "
     )
-    text.append(previous.name)
+    text.append(fig.against)
     return text
 
 
@@ -90,10 +85,13 @@ class TrendsScreen(StoreScreen):
         # priority: the table's own Enter would shadow it, and the footer would not show it
         Binding("enter", "drill", "Questions", priority=True),
         Binding("a", "choose_audits", "Audits", priority=True),  # a dialog: see modals.Dialog
+        Binding("n", "names", "Names"),
         Binding("escape", "back", "Back"),
     ]
 
     section: reactive[str | None] = reactive(None, init=False, bindings=True)
+    show_names: reactive[bool] = reactive(False, init=False)
+    """The audits' names under the table, period by period (`n`)."""
 
     def __init__(self, checklist_id: str):
         super().__init__()
@@ -104,8 +102,10 @@ class TrendsScreen(StoreScreen):
     def compose(self) -> ComposeResult:
         yield TitleBar()
         yield Static(id="trends-title")
+        yield Static(id="trends-warnings")
         yield DataTable(id="trends", cursor_type="cell", header_height=2, fixed_columns=1)
         yield Static(id="trends-note")
+        yield Static(id="trends-names")
         yield Static(id="trends-detail")
         yield PlotextPlot(id="trends-chart")
         yield KeyBar()
@@ -167,6 +167,11 @@ class TrendsScreen(StoreScreen):
         if trend.skipped:
             title.append(f" ({len(trend.skipped)} without completed reviews left out)", "dim")
         self.query_one("#trends-title", Static).update(title)
+        # audits left out (no period, no completed review) and scopes apart: never silent
+        warnings = Text("\n".join(trend.warnings()), "yellow")
+        self.query_one("#trends-warnings", Static).update(warnings)
+        self.query_one("#trends-warnings", Static).display = bool(trend.warnings())
+        self._show_names()
         self.query_one("#trends-note", Static).update(
             Text(
                 "% and 95% CI. ▲ improved, ▼ declined: only where the change's 95% CI "
@@ -175,6 +180,25 @@ class TrendsScreen(StoreScreen):
             )
         )
         self._show(table.cursor_row, table.cursor_column)
+
+    def watch_show_names(self) -> None:
+        self._show_names()
+
+    def _show_names(self) -> None:
+        names = self.query_one("#trends-names", Static)
+        names.display = self.show_names and self.trend is not None
+        # on a small screen the names take the chart's place while they are shown
+        self.query_one(PlotextPlot).display = not (names.display and self.size.height < 40)
+        if self.trend is not None:
+            text = Text()
+            for i, audit in enumerate(self.trend.audits):
+                text.append(("\n" if i else "") + f"{audit.period}: ", "bold")
+                text.append(audit.name)  # data: Text, never markup
+                text.append(f" ({audit.checklist_label}; {audit.scope})", "dim")
+            names.update(text)
+
+    def action_names(self) -> None:
+        self.show_names = not self.show_names
 
     def _section_title(self) -> str:
         assert self.trend is not None
@@ -214,7 +238,7 @@ class TrendsScreen(StoreScreen):
             detail.append(f" ({audit.period}, {audit.checklist_label})", "dim")
             detail.append("\n")
             if fig is not None:
-                detail.append_text(change_words(fig, audits[i - 1] if i else None))
+                detail.append_text(change_words(fig, i == 0))
         else:
             hint = "Enter: its questions. " if item.kind == "section" else ""
             detail.append(f"\n{hint}Left and right: the audits, oldest first.\n", "dim")
