@@ -177,9 +177,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     log(f"answer saves: store.set_answer vs bare upsert + commit ({args.saves} each)")
     results.extend(measures.measure_saves(db, national.saving_review_ids, args.saves, log))
-    log(f"findings: audit_question_figures vs one GROUP BY ({args.findings_runs} runs)")
+    log(f"findings: findings.load + question_table vs one GROUP BY ({args.findings_runs} runs)")
     results.append(
-        measures.measure_findings(db, national.national_audit_id, args.findings_runs, log)
+        measures.measure_findings(
+            db, data.NATIONAL_AUDIT, national.national_audit_id, args.findings_runs, log
+        )
     )
     log(f"headless start: `casereview audit list` vs importing its dependencies ({args.runs} runs)")
     results.append(measures.measure_headless_start(db, args.runs, log))

@@ -18,7 +18,7 @@ from casereview.store import ChecklistInfo, Store, StoreError
 Log = Callable[[str], None]
 
 REPO = Path(__file__).resolve().parents[1]
-SHIPPED = REPO / "checklists" / "stalking-casefile.yaml"
+SHIPPED = REPO / "src" / "casereview" / "shipped_checklists" / "stalking-casefile.yaml"
 FALLBACK = REPO / "tests" / "fixtures" / "mini.yaml"  # until the shipped checklist exists
 
 N_FORCES = 43

@@ -153,7 +153,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--per-force", type=int, default=120)
-    parser.add_argument("--out", type=Path, default=Path("sample_cases/sample_cases.csv"))
+    parser.add_argument(
+        "--out", type=Path, default=Path("src/casereview/sample_cases/sample_cases.csv")
+    )
     args = parser.parse_args()
     rows = generate(args.seed, args.per_force)
     write_csv(rows, args.out)

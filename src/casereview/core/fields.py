@@ -32,7 +32,6 @@ settled answers (the schema's CHECK holds the same three)."""
 ROLES: tuple[Role, ...] = get_args(Role)
 Status = Literal["in_progress", "complete"]
 """A review's state; a case with no review yet is "not started" (None)."""
-STATUSES: tuple[Status, ...] = get_args(Status)
 
 # How a yes/no column may be written in a case file.
 BOOLS: dict[str, bool | None] = {

@@ -9,8 +9,9 @@ from casereview.core.checklist.models import Checklist
 from casereview.core.fields import answer_columns
 from casereview.core.problems import CasereviewError
 from casereview.core.stats import scoring
-from casereview.core.tables import Cell, Table
+from casereview.core.tables import BarChart, Cell, Table
 from casereview.core.text import natural_key
+from casereview.services.answer_rows import answer_rows
 from casereview.store import AuditInfo, Store
 
 QUESTION_COLUMNS = (
@@ -335,6 +336,19 @@ def workbook_tables(
     return [*map(small_marked, sheets), case_table(store, data, include_notes)]
 
 
+def section_chart(checklist: Checklist, figures: Sequence[scoring.SectionFigures]) -> BarChart:
+    """The sections' share of cases met in full, with intervals: the workbook's chart and
+    the report's, drawn from the section figures."""
+    titles = {s.id: s.title for s in checklist.sections}
+    return BarChart(
+        title="Cases meeting each section in full (95% CI)",
+        categories=[titles[f.section_id] for f in figures],
+        values=[scoring.pct(f.share_full) for f in figures],
+        ci_low=[scoring.pct(f.ci_low) for f in figures],
+        ci_high=[scoring.pct(f.ci_high) for f in figures],
+    )
+
+
 def case_table(store: Store, data: AuditData, include_notes: bool = False) -> Table:
     """One row per sampled case: its counted review and a score per section."""
     counted = {r.case_id: r for r in data.counted}
@@ -393,33 +407,12 @@ def case_table(store: Store, data: AuditData, include_notes: bool = False) -> Ta
 
 
 def answer_table(store: Store, data: AuditData, include_notes: bool = False) -> Table:
-    """Every answer of every review (all roles), hidden questions as na, for other tools;
-    the columns of the streamed export (answer_columns), which writes the same."""
-    columns = answer_columns(include_notes)
-    rows: list[dict[str, Cell]] = []
-    for ac in store.audit_cases(data.audit.id):
-        for review in store.reviews_of_case(data.audit.id, ac.case.id):
-            answers = store.answers(review.id)
-            values = {q: a.value for q, a in answers.items()}
-            shown = set(data.checklist.visible(values))
-            for q in data.checklist.questions:
-                answer = answers.get(q.id)
-                rows.append(
-                    {
-                        "audit": data.audit.name,
-                        "case_ref": ac.case.case_ref,
-                        "force": ac.case.force,
-                        "reviewer": review.reviewer,
-                        "role": review.role,
-                        "status": review.status,
-                        "section_id": data.checklist.section_of(q.id).id,
-                        "question_id": q.id,
-                        "answer": (answer.value if answer else None) if q.id in shown else "na",
-                        "hidden": q.id not in shown,
-                        "note": answer.note if answer else None,
-                    }
-                )
-    return Table("answers", tuple(columns), rows)
+    """Every answer of every review (all roles), hidden questions as na, for other tools:
+    answer_rows' rows, which the exports written as they are read stream instead."""
+    rows: list[dict[str, Cell]] = [
+        r._asdict() for r in answer_rows(store, data.audit, data.checklist)
+    ]
+    return Table("answers", answer_columns(include_notes), rows)
 
 
 EVENT_COLUMNS = (

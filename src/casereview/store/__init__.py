@@ -25,7 +25,9 @@ from casereview.store.records import (
     Case,
     ChecklistInfo,
     Event,
+    EventRead,
     Review,
+    ReviewAnswers,
     now,
 )
 from casereview.store.trail import Store
@@ -42,9 +44,11 @@ __all__ = [
     "DatabaseDamaged",
     "DatabaseUnavailable",
     "Event",
+    "EventRead",
     "NetworkFileSystem",
     "ReadOnlyDatabase",
     "Review",
+    "ReviewAnswers",
     "ReviewIncomplete",
     "ReviewLocked",
     "Store",

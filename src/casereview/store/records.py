@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, NamedTuple
 
 from casereview.core.fields import CASE_COLUMNS, Role, Status
 from casereview.core.periods import Period
@@ -136,6 +136,37 @@ class Event:
     reason: str | None
     actor: str
     at: str
+
+
+class ReviewAnswers(NamedTuple):
+    """A review with its answers, as an export written as it is read takes them
+    (Store.audit_review_answers): values and notes by question id."""
+
+    case_ref: str
+    force: str
+    review_id: int
+    reviewer: str
+    role: Role
+    status: Status
+    values: dict[str, str | None]
+    notes: dict[str, str | None]
+
+
+class EventRead(NamedTuple):
+    """A trail event with its review's case and role (Store.audit_event_rows), in the
+    events export's column order after `audit`."""
+
+    event_id: int
+    at: str
+    actor: str
+    case_ref: str | None
+    force: str | None
+    role: Role | None
+    question_id: str | None
+    kind: str
+    old: str | None
+    new: str | None
+    reason: str | None
 
 
 def _bool_or_none(value: Any) -> bool | None:

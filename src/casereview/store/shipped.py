@@ -9,9 +9,13 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
-from fnmatch import fnmatch
-from importlib import resources
 from pathlib import Path
+
+# The data that ships inside the package (src/casereview/...): one place whether casereview
+# runs from a checkout, an editable install or a wheel.
+PACKAGE = Path(__file__).resolve().parents[1]
+CHECKLISTS = PACKAGE / "shipped_checklists"
+SAMPLE_POOL = PACKAGE / "sample_cases" / "sample_cases.csv"
 
 
 def content_hash(text: str) -> str:
@@ -20,22 +24,9 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(normalised).hexdigest()
 
 
-def _files(name: str, package: str, pattern: str) -> list[Path]:
-    """A data folder's files: the repository's (a checkout or an editable install), else the
-    copy an installed wheel carries inside the package (see pyproject's package-dir)."""
-    source = Path(__file__).resolve().parents[3] / name
-    if source.is_dir():
-        return sorted(source.glob(pattern))
-    try:
-        installed = resources.files(package)
-    except ModuleNotFoundError:
-        return []
-    return sorted(Path(str(f)) for f in installed.iterdir() if fnmatch(f.name, pattern))
-
-
 def shipped_checklists() -> Iterator[Path]:
-    """The checklist files that ship with casereview (`checklists/*.yaml`)."""
-    yield from _files("checklists", "casereview.shipped_checklists", "*.yaml")
+    """The checklist files that ship with casereview (`shipped_checklists/*.yaml`)."""
+    yield from sorted(CHECKLISTS.glob("*.yaml"))
 
 
 def shipped_checklist_text(checklist_id: str, version: str) -> str | None:
@@ -56,7 +47,6 @@ def shipped_checklist_text(checklist_id: str, version: str) -> str | None:
 
 def sample_pool() -> Path:
     """The synthetic sample case pool that the demo imports."""
-    found = _files("sample_cases", "casereview.sample_cases", "sample_cases.csv")
-    if not found:
+    if not SAMPLE_POOL.is_file():
         raise FileNotFoundError("the sample case pool is not installed with casereview")
-    return found[0]
+    return SAMPLE_POOL

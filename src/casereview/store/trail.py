@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from itertools import groupby
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from casereview.core.bulk import no_cycle_collection
@@ -15,6 +17,8 @@ from casereview.store.errors import (
 )
 from casereview.store.records import (
     Event,
+    EventRead,
+    ReviewAnswers,
     now,
 )
 
@@ -26,7 +30,6 @@ from casereview.store.users import UserStore
 # The ASCII record and unit separators, which review_records packs answers with (question
 # ids are letters, digits, `_`, `.` and `-`, and answer values are words).
 _RS, _US = "\x1e", "\x1f"
-_SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
 class Store(BundleStore, UserStore):
@@ -165,51 +168,32 @@ class Store(BundleStore, UserStore):
         )
         return {(case_id, role, qid): note for case_id, role, qid, note in rows}
 
-    def audit_answer_rows(self, audit_id: int) -> Iterator[tuple[Any, ...]]:
-        """Every review of the audit with its answers, one row per answer, for an export
-        written as it is read: (case_ref, force, review id, reviewer, role, status,
-        question_id, value, note), in sample order then review id; a review without answers
-        is one row with the last three None."""
-        return iter(
-            self.db.execute(
-                "SELECT c.case_ref, c.force, r.id, r.reviewer, r.role, r.status,"
-                " x.question_id, x.value, x.note"
-                " FROM audit_cases ac JOIN cases c ON c.id = ac.case_id"
-                " JOIN reviews r ON r.audit_id = ac.audit_id AND r.case_id = ac.case_id"
-                " LEFT JOIN answers x ON x.review_id = r.id"
-                " WHERE ac.audit_id = ? ORDER BY ac.position, r.id",
-                [audit_id],
-            )
-        )
-
-    def answer_counts(self, audit_id: int) -> tuple[int, dict[str, dict[str, int]]]:
-        """The counted reviews (scoring.counted_reviews: complete, per case the moderated
-        one where there is one, else the primary) and how many of them gave each answer to
-        each question, counted by SQLite in one GROUP BY. A completed review holds answers
-        to exactly the questions it shows, so the rest of a question's reviews are the
-        ones that hid it (scoring.question_figures_from_answer_counts)."""
-        counted = (
-            "SELECT r.id FROM reviews r WHERE r.audit_id = ? AND r.status = 'complete'"
-            " AND (r.role = 'moderated' OR (r.role = 'primary' AND NOT EXISTS (SELECT 1"
-            " FROM reviews m WHERE m.audit_id = r.audit_id AND m.case_id = r.case_id"
-            " AND m.role = 'moderated' AND m.status = 'complete')))"
-        )
-        n = int(self.db.execute(f"SELECT count(*) FROM ({counted})", [audit_id]).fetchone()[0])
-        counts: dict[str, dict[str, int]] = {}
-        for qid, value, k in self.db.execute(
-            f"SELECT x.question_id, x.value, count(*) FROM answers x"
-            f" WHERE x.review_id IN ({counted}) AND x.value IS NOT NULL"
-            " GROUP BY x.question_id, x.value",
+    def audit_review_answers(self, audit_id: int) -> Iterator[ReviewAnswers]:
+        """Every review of the audit with its answers, for an export written as it is read
+        (a review at a time from one query), in sample order then review id."""
+        rows = self.db.execute(
+            "SELECT r.id, c.case_ref, c.force, r.reviewer, r.role, r.status,"
+            " x.question_id, x.value, x.note"
+            " FROM audit_cases ac JOIN cases c ON c.id = ac.case_id"
+            " JOIN reviews r ON r.audit_id = ac.audit_id AND r.case_id = ac.case_id"
+            " LEFT JOIN answers x ON x.review_id = r.id"
+            " WHERE ac.audit_id = ? ORDER BY ac.position, r.id",
             [audit_id],
-        ):
-            counts.setdefault(qid, {})[value] = int(k)
-        return n, counts
+        )
+        for review_id, group in groupby(rows, key=itemgetter(0)):
+            answers = list(group)
+            _id, case_ref, force, reviewer, role, status = answers[0][:6]
+            values = {a[6]: a[7] for a in answers}
+            notes = {a[6]: a[8] for a in answers}
+            values.pop(None, None)  # a review without answers: one row, its question None
+            notes.pop(None, None)
+            yield ReviewAnswers(case_ref, force, review_id, reviewer, role, status, values, notes)
 
-    def audit_event_rows(self, audit_id: int) -> Iterator[tuple[Any, ...]]:
+    def audit_event_rows(self, audit_id: int) -> Iterator[EventRead]:
         """The audit's trail as events(audit_id=...) reads it, oldest first, with each
-        review event's case and role, for an export written as it is read: (id, at, actor,
-        case_ref, force, role, question_id, kind, old, new, reason)."""
-        return iter(
+        review event's case and role, for an export written as it is read."""
+        return map(
+            EventRead._make,
             self.db.execute(
                 "SELECT e.id, e.at, e.actor,"
                 " CASE WHEN r.audit_id = :a THEN c.case_ref END,"
@@ -220,7 +204,7 @@ class Store(BundleStore, UserStore):
                 " LEFT JOIN cases c ON c.id = r.case_id"
                 " WHERE coalesce(e.audit_id, r.audit_id) = :a ORDER BY e.id",
                 {"a": audit_id},
-            )
+            ),
         )
 
     def count_reviews(self, audit_id: int) -> int:

@@ -19,14 +19,6 @@ PASSWORD_CHANGED = "password_changed"
 SIGN_IN = "sign_in"
 SIGN_IN_FAILED = "sign_in_failed"
 SIGN_IN_FAILURES = "sign_in_failures"  # how many more failed (`new`), counted by the server
-ACCOUNT_EVENTS = (
-    USER_ADDED,
-    USER_REMOVED,
-    PASSWORD_CHANGED,
-    SIGN_IN,
-    SIGN_IN_FAILED,
-    SIGN_IN_FAILURES,
-)
 
 
 @dataclass(frozen=True)

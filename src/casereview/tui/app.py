@@ -16,6 +16,7 @@ from casereview.core.fields import Role
 from casereview.core.rules import my_role
 from casereview.store import Review, Store
 from casereview.tui.commands import CaseCommands
+from casereview.tui.messages import OpenAudit, OpenCase, OpenFindings
 from casereview.tui.screens import AuditsScreen
 
 WARM_AFTER_SECONDS = 0.5
@@ -88,6 +89,17 @@ class CaseReviewApp(App[None]):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
+
+    # What screens ask for (tui.messages): they post, the app opens.
+
+    def on_open_audit(self, message: OpenAudit) -> None:
+        self.open_audit(message.audit_id)
+
+    def on_open_findings(self, message: OpenFindings) -> None:
+        self.open_findings(message.audit_id)
+
+    def on_open_case(self, message: OpenCase) -> None:
+        self.open_case(message.audit_id, message.case_id, message.stay, at=message.at)
 
     def open_audit(self, audit_id: int) -> None:
         from casereview.tui.screens import AuditCasesScreen

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 
-if TYPE_CHECKING:
-    from casereview.tui.app import CaseReviewApp
+from casereview.tui.messages import OpenAudit, OpenCase
+from casereview.tui.session import session
 
 
 class CaseCommands(Provider):
@@ -24,24 +24,24 @@ class CaseCommands(Provider):
     HITS = 20
 
     def _audits(self) -> list[tuple[str, str, object]]:
-        app = cast("CaseReviewApp", self.app)
+        post = self.app.post_message
         return [
-            (f"Open audit {a.name}", f"{a.n_cases} cases", partial(app.open_audit, a.id))
-            for a in app.store.audits()
+            (f"Open audit {a.name}", f"{a.n_cases} cases", partial(post, OpenAudit(a.id)))
+            for a in session(self.app).store.audits()
         ]
 
     def _cases(self, prefix: str) -> list[tuple[str, str, object]]:
-        app = cast("CaseReviewApp", self.app)
+        post = self.app.post_message
         return [
             (
                 f"Case {ref} in {audit_name}",
                 f"{offence or ''} - "
                 + {None: "not started", "in_progress": "in progress"}.get(status, "complete"),
-                partial(app.open_case, audit_id, case_id),
+                partial(post, OpenCase(audit_id, case_id)),
             )
-            for audit_id, audit_name, case_id, ref, offence, status in app.store.find_sampled_cases(
-                prefix, self.HITS
-            )
+            for audit_id, audit_name, case_id, ref, offence, status in session(
+                self.app
+            ).store.find_sampled_cases(prefix, self.HITS)
         ]
 
     async def search(self, query: str) -> Hits:

@@ -181,10 +181,10 @@ def test_visibility_follows_skip_logic() -> None:
 
 def test_shipped_checklist_validates() -> None:
     result = CliRunner().invoke(
-        main, ["checklist", "validate", "checklists/stalking-casefile.yaml"]
+        main, ["checklist", "validate", "src/casereview/shipped_checklists/stalking-casefile.yaml"]
     )
     assert result.exit_code == 0, result.output
-    cl = load_checklist("checklists/stalking-casefile.yaml")
+    cl = load_checklist("src/casereview/shipped_checklists/stalking-casefile.yaml")
     assert len(cl.sections) >= 6
     assert len(cl.questions) >= 35
     assert all(q.guidance.strip() for q in cl.questions)
@@ -205,7 +205,13 @@ def test_stored_version_is_immutable(fresh_store: Store) -> None:
     assert len(fresh_store.checklists()) == 1
 
 
-SHIPPED_FILE = Path(__file__).parents[3] / "checklists" / "stalking-casefile.yaml"
+SHIPPED_FILE = (
+    Path(__file__).parents[3]
+    / "src"
+    / "casereview"
+    / "shipped_checklists"
+    / "stalking-casefile.yaml"
+)
 _SHIPPED = load_checklist(SHIPPED_FILE)
 
 

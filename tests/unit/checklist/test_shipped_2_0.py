@@ -16,8 +16,8 @@ from casereview.core.checklist.loading import load_checklist
 from casereview.core.checklist.models import Checklist, Question
 
 ROOT = Path(__file__).resolve().parents[3]
-V1_PATH = ROOT / "checklists" / "stalking-casefile.yaml"
-V2_PATH = ROOT / "checklists" / "stalking-casefile-2.0.yaml"
+V1_PATH = ROOT / "src" / "casereview" / "shipped_checklists" / "stalking-casefile.yaml"
+V2_PATH = ROOT / "src" / "casereview" / "shipped_checklists" / "stalking-casefile-2.0.yaml"
 DOC_PATH = ROOT / "docs" / "checklist-2.0.md"
 
 # 1.0 questions with no successor in 2.0, and why (docs/checklist-2.0.md says the same).

@@ -14,7 +14,7 @@ from casereview.services.sampling import Scope
 from casereview.store import AuditInfo, Store, StoreError, shipped
 from tests.factories import CASES, complete_review, seed_store
 
-SAMPLE_POOL = Path(__file__).parents[3] / "sample_cases" / "sample_cases.csv"
+SAMPLE_POOL = Path(__file__).parents[3] / "src" / "casereview" / "sample_cases" / "sample_cases.csv"
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> Result:
@@ -245,14 +245,6 @@ def test_the_audit_trail_export_has_the_audit_level_events(db_path: Path) -> Non
     assert "6 cases, seed 1" in kinds["audit_created"]
     assert f"case {first.case_ref}" in kinds["assigned"] and ",ann," in kinds["assigned"]
     assert f"1 cases (seed 4): {picked}" in kinds["second_assigned"]
-
-
-def test_shipped_files_come_from_the_package_when_the_repository_is_not_there() -> None:
-    # an installed wheel has no checklists/ beside src/: the copy inside the package is read
-    found = shipped._files("no-such-folder", "casereview.tui", "*.tcss")
-    assert [f.name for f in found] == ["casereview.tcss"]
-    assert shipped._files("no-such-folder", "casereview.no_such_package", "*") == []
-    assert shipped.sample_pool().name == "sample_cases.csv"
 
 
 def test_a_yes_no_filter_left_blank_means_not_recorded(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from casereview.services.sampling import closest_first
 from casereview.store import Store
 from tests.factories import CASES, complete_review, seed_store
 
-SAMPLE_POOL = Path(__file__).parents[3] / "sample_cases" / "sample_cases.csv"
+SAMPLE_POOL = Path(__file__).parents[3] / "src" / "casereview" / "sample_cases" / "sample_cases.csv"
 
 
 def run(*args: str) -> Result:

@@ -87,7 +87,8 @@ def test_cli_filters_never_leak(tmp_path: Path) -> None:
     runner = CliRunner()
     assert (
         runner.invoke(
-            main, ["--db", str(db), "cases", "import", "sample_cases/sample_cases.csv"]
+            main,
+            ["--db", str(db), "cases", "import", "src/casereview/sample_cases/sample_cases.csv"],
         ).exit_code
         == 0
     )

@@ -10,7 +10,7 @@ from types import ModuleType
 from casereview.io.imports.cases import read_case_file
 
 ROOT = Path(__file__).parents[3]
-POOL = ROOT / "sample_cases" / "sample_cases.csv"
+POOL = ROOT / "src" / "casereview" / "sample_cases" / "sample_cases.csv"
 
 
 def generator() -> ModuleType:

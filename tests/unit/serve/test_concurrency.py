@@ -25,7 +25,9 @@ async def test_ten_served_sessions_answer_at_once(tmp_path: Path) -> None:
     db = tmp_path / "team.db"
     store = Store.open(db)
     checklist = store.add_checklist(MINI.read_text(), str(MINI))
-    store.insert_case_rows(read_case_file(ROOT / "sample_cases" / "sample_cases.csv").rows[:10])
+    store.insert_case_rows(
+        read_case_file(ROOT / "src" / "casereview" / "sample_cases" / "sample_cases.csv").rows[:10]
+    )
     cases = [c.id for c in store.cases()]
     refs = {c.id: c.case_ref for c in store.cases()}
     audit = store.create_audit(

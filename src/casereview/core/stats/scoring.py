@@ -9,9 +9,12 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from statistics import NormalDist
-from typing import Any
+from typing import TYPE_CHECKING
 
 from casereview.core.fields import Role, Status
+
+if TYPE_CHECKING:  # the models are pydantic's: not loaded to score (nor at start-up)
+    from casereview.core.checklist.models import Checklist, Question, Section
 
 SCORES: dict[str, float] = {"yes": 1.0, "partly": 0.5, "no": 0.0}
 SMALL_N = 10
@@ -300,7 +303,9 @@ def _score(value: str | None, unknown_scores_as: str) -> float | None:
 
 
 def weighted_score(
-    questions: Iterable[Any], answers: Mapping[str, str | None], unknown_scores_as: str = "excluded"
+    questions: Iterable[Question],
+    answers: Mapping[str, str | None],
+    unknown_scores_as: str = "excluded",
 ) -> float | None:
     """Weighted mean score of the applicable answered questions among `questions` in one
     review; fact questions (scored: false) are no part of it. None when none applies."""
@@ -316,14 +321,14 @@ def weighted_score(
 
 
 def case_section_score(
-    section: Any, answers: Mapping[str, str | None], unknown_scores_as: str = "excluded"
+    section: Section, answers: Mapping[str, str | None], unknown_scores_as: str = "excluded"
 ) -> float | None:
     """A section's score in one review: the weighted mean of its applicable answers."""
     return weighted_score(section.questions, answers, unknown_scores_as)
 
 
 def case_overall_score(
-    checklist: Any, answers: Mapping[str, str | None], unknown_scores_as: str = "excluded"
+    checklist: Checklist, answers: Mapping[str, str | None], unknown_scores_as: str = "excluded"
 ) -> float | None:
     """One review's overall score: the weighted mean over every applicable answer of the
     checklist (not the mean of its sections)."""
@@ -346,7 +351,7 @@ class SectionFigures:
 
 
 def section_figures(
-    section: Any,
+    section: Section,
     case_answers: Sequence[Mapping[str, str | None]],
     unknown_scores_as: str = "excluded",
 ) -> SectionFigures:
@@ -412,7 +417,7 @@ def grouped(
 
 
 def audit_question_figures(
-    checklist: Any, reviews: Iterable[ReviewRecord]
+    checklist: Checklist, reviews: Iterable[ReviewRecord]
 ) -> list[QuestionFigures]:
     # A national audit has a million answers. Each review's effective answers come in
     # checklist order, so zip(*) turns the reviews into one column per question, and
@@ -423,21 +428,6 @@ def audit_question_figures(
         question_figures_from_counts(q.id, Counter(column), checklist.unknown_scores_as, q.scored)
         for q, column in zip(checklist.questions, columns, strict=True)
     ]
-
-
-def question_figures_from_answer_counts(
-    checklist: Any, n_reviews: int, counts: Mapping[str, Mapping[str, int]]
-) -> list[QuestionFigures]:
-    """audit_question_figures from answers counted in the database (Store.answer_counts):
-    `n_reviews` counted reviews, and per question how many gave each answer. A completed
-    review answers exactly the questions it shows, so a question's other reviews hid it:
-    they count as `na`, as effective_answers counts a hidden question."""
-    out = []
-    for q in checklist.questions:
-        given: Counter[str | None] = Counter(counts.get(q.id, {}))
-        given["na"] += n_reviews - sum(given.values())
-        out.append(question_figures_from_counts(q.id, given, checklist.unknown_scores_as, q.scored))
-    return out
 
 
 @dataclass(frozen=True)
@@ -474,6 +464,8 @@ def pooled_figures(figures: Iterable[QuestionFigures]) -> PooledFigures:
     )
 
 
-def audit_section_figures(checklist: Any, reviews: Iterable[ReviewRecord]) -> list[SectionFigures]:
+def audit_section_figures(
+    checklist: Checklist, reviews: Iterable[ReviewRecord]
+) -> list[SectionFigures]:
     counted = [checklist.effective_answers(r.answers) for r in counted_reviews(reviews)]
     return [section_figures(s, counted, checklist.unknown_scores_as) for s in checklist.sections]

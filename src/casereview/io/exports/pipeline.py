@@ -1,8 +1,8 @@
 """What can be exported, and how: the one pipeline the command line and the app's dialog use.
 
-It owns the kinds and what each needs (completed reviews, second reviews, a group field),
-the format a file name asks for, the check that a target is safe to replace, and the write
-(whole or not at all). Adding a kind touches KINDS and nothing else.
+It applies what each kind needs (kinds.py: completed reviews, second reviews, a group
+field), the check that a target is safe to replace, and the write (whole or not at all).
+Adding a kind touches kinds.KINDS and nothing else.
 """
 
 from __future__ import annotations
@@ -11,125 +11,28 @@ import io
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING, BinaryIO
 
 from casereview.core.fields import ANSWER_VALUES, answer_columns, where_text
 from casereview.core.rules import blind_refusal
 from casereview.core.tables import BarChart, Cell, LineChart, ProgressFn, RowStream, Table
 from casereview.io.exports import writers as export
+from casereview.io.exports.kinds import FORMATS, KINDS, TREND, Kind, format_named
 from casereview.io.exports.streams import (
     answer_lines,
     answer_records,
     event_lines,
     event_records,
-    keep,
     write_lines,
 )
 from casereview.io.files import replacing
+from casereview.services.answer_rows import keep
 from casereview.store import Store, StoreError
 
 if TYPE_CHECKING:
     from casereview.services.findings import AuditData
     from casereview.services.trend import Trend
-
-FORMATS = ("csv", "xlsx", "json")
-
-TableFn = Callable[[Store, "AuditData", str | None, bool], Table]
-
-
-def _agreement() -> ModuleType:
-    from casereview.services import agreement
-
-    return agreement
-
-
-def _f() -> ModuleType:
-    """casereview.services.findings, loaded when an export is made: the command line lists the kinds
-    at every start, and the findings layer (pydantic's checklist models) costs ~40 ms."""
-    from casereview.services import findings
-
-    return findings
-
-
-@dataclass(frozen=True)
-class Kind:
-    """One kind of export."""
-
-    name: str
-    label: str
-    table: TableFn
-    figures: bool = False
-    """Figures computed from completed reviews: refused while there are none."""
-    groupable: bool = False
-    """`--by` applies."""
-    needs_second: bool = False
-    """Compares primary and second reviews: refused while there are no second reviews."""
-    own_sheet: bool = True
-    """In a workbook, a sheet of its own after the questions, sections and cases sheets."""
-
-
-KINDS: dict[str, Kind] = {
-    k.name: k
-    for k in (
-        Kind(
-            "questions",
-            "Questions",
-            lambda _s, data, by, _n: _f().question_table(data, by),
-            figures=True,
-            groupable=True,
-            own_sheet=False,
-        ),
-        Kind(
-            "sections",
-            "Sections",
-            lambda _s, data, by, _n: _f().section_table(data, by),
-            figures=True,
-            groupable=True,
-            own_sheet=False,
-        ),
-        Kind(
-            "cases",
-            "Cases",
-            lambda store, data, _by, notes: _f().case_table(store, data, notes),
-            own_sheet=False,
-        ),
-        Kind(
-            "answers",
-            "Answers",
-            lambda store, data, _by, notes: _f().answer_table(store, data, notes),
-        ),
-        Kind(
-            "agreement",
-            "Agreement",
-            lambda _s, data, _by, _n: _agreement().agreement_table(data),
-            figures=True,
-            needs_second=True,
-        ),
-        Kind(
-            "events",
-            "Audit trail (events)",
-            lambda store, data, _by, notes: _f().event_table(store, data, notes),
-        ),
-    )
-}
-
-
-def _not_per_audit(_s: Store, _d: AuditData, _by: str | None, _n: bool) -> Table:
-    raise TypeError("a trend spans audits: prepare it with prepare_trend")
-
-
-TREND = Kind("trend", "Trend across audits", _not_per_audit, figures=True, groupable=True)
-"""The trend (`casereview trend`): not one audit's, so not among KINDS (`export`'s), but
-written by the same pipeline (format, safe target, whole-or-nothing write)."""
-
-
-def format_named(path: Path | str | None) -> str | None:
-    """The format a file name asks for by its extension (`.csv`, `.xlsx`, `.json`), if any."""
-    if path is None:
-        return None
-    suffix = Path(path).suffix.lstrip(".").lower()
-    return suffix if suffix in FORMATS else None
+    from casereview.store import AuditInfo
 
 
 @dataclass
@@ -191,7 +94,8 @@ def prepare(
     read through this store, on this thread, unless the writer is given another (a
     worker thread's own: Store.reader).
     """
-    findings = _f()
+    from casereview.services import findings  # loaded when an export is made (kinds.py)
+
     kind = KINDS[kind_name]
     if (question is not None or answers is not None) and kind.name != "answers":
         raise StoreError("--question and --answer choose answers rows: export answers only")
@@ -262,6 +166,16 @@ def _text(value: Cell) -> str | None:
     return None if value is None else str(value)
 
 
+def _with_cases(store: Store, audit_name: str) -> AuditInfo:
+    """The audit, refused (FindingsError) as findings.load refuses it when it has no cases."""
+    from casereview.services.findings import FindingsError
+
+    audit = store.audit_named(audit_name)
+    if audit.n_cases == 0:
+        raise FindingsError(f"audit '{audit.name}' has no cases")
+    return audit
+
+
 def _streamed_answers(
     store: Store,
     audit_name: str,
@@ -270,9 +184,7 @@ def _streamed_answers(
     question: str | None,
     answers: Collection[str] | None,
 ) -> Prepared:
-    audit = store.audit_named(audit_name)
-    if audit.n_cases == 0:  # as findings.load refuses it
-        raise _f().FindingsError(f"audit '{audit.name}' has no cases")
+    audit = _with_cases(store, audit_name)
     checklist = store.checklist(audit.checklist_pk)
     n_questions = 1 if question is not None else len(checklist.questions)
     prepared = Prepared(
@@ -296,16 +208,16 @@ def _streamed_answers(
 
 
 def _streamed_events(store: Store, audit_name: str, fmt: str, include_notes: bool) -> Prepared:
-    audit = store.audit_named(audit_name)
-    if audit.n_cases == 0:  # as findings.load refuses it
-        raise _f().FindingsError(f"audit '{audit.name}' has no cases")
+    from casereview.services.findings import EVENT_COLUMNS
+
+    audit = _with_cases(store, audit_name)
     prepared = Prepared(
         KINDS["events"],
         fmt,
         audit.name,
         [],
         source=store,
-        columns=_f().EVENT_COLUMNS,
+        columns=EVENT_COLUMNS,
         expected=store.last_event_id(),
     )
     if fmt == "csv":
@@ -429,14 +341,7 @@ def section_chart(data: AuditData) -> BarChart:
 
     findings.require_answered(data)
     figures = scoring.audit_section_figures(data.checklist, data.reviews)
-    titles = {s.id: s.title for s in data.checklist.sections}
-    return BarChart(
-        title="Cases meeting each section in full (95% CI)",
-        categories=[titles[f.section_id] for f in figures],
-        values=[scoring.pct(f.share_full) for f in figures],
-        ci_low=[scoring.pct(f.ci_low) for f in figures],
-        ci_high=[scoring.pct(f.ci_high) for f in figures],
-    )
+    return findings.section_chart(data.checklist, figures)
 
 
 def choose_format(fmt: str | None, out: Path | None) -> str:

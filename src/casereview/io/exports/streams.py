@@ -1,43 +1,23 @@
 """Exports written as they are read: the answers of a national audit (a million rows) go
 from one query to the file, line by line, without a table held in memory.
 
-The bytes are export.write_csv's for the same table (findings.answer_table, event_table): the same
-columns, order, Excel-safe cells (export.neutralise) and line ends. What repeats is made
-into cells once: a review's own columns once per review, a question's once per export.
+The rows are the tables' (answer_rows, which findings.answer_table holds; event_table's), and
+the bytes export.write_csv's: the same columns, order, Excel-safe cells (export.neutralise)
+and line ends.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Sequence
-from itertools import groupby
-from operator import itemgetter
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from casereview.core.tables import Cell, ProgressFn
 from casereview.io.exports.writers import PROGRESS_EVERY, csv_cell
+from casereview.services.answer_rows import answer_rows, questions_of, review_rows
 
 if TYPE_CHECKING:
     from casereview.core.checklist.models import Checklist
     from casereview.store import AuditInfo, Store
-
-
-def keep(
-    question_id: str, value: str | None, question: str | None, answers: Collection[str] | None
-) -> bool:
-    """Whether an answer row passes `export answers --question ID --answer a,b`."""
-    return (question is None or question_id == question) and (answers is None or value in answers)
-
-
-def _reviews(
-    store: Store, audit: AuditInfo, checklist: Checklist
-) -> Iterator[tuple[tuple[Any, ...], dict[str, tuple[Any, Any]], set[str]]]:
-    """Each review of the audit in sample order: (case_ref, force, id, reviewer, role,
-    status), its answers by question (value, note), and the questions it hides."""
-    for _review_id, group in groupby(store.audit_answer_rows(audit.id), key=itemgetter(2)):
-        rows = list(group)
-        given = {r[6]: (r[7], r[8]) for r in rows if r[6] is not None}
-        hidden = set(checklist.hidden_ids({q: v for q, (v, _n) in given.items()}))
-        yield rows[0][:6], given, hidden
 
 
 def answer_lines(
@@ -48,33 +28,24 @@ def answer_lines(
     question: str | None = None,
     answers: Collection[str] | None = None,
 ) -> Iterator[str]:
-    """The answers export's CSV lines (no line end), rows as findings.answer_table gives
-    them: every review (all roles) in sample order, every question in checklist order, a
-    hidden question as `na`; only `question` and `answers` when given (see keep)."""
-    questions = [
-        (q.id, f"{csv_cell(checklist.section_of(q.id).id)},{csv_cell(q.id)}")
-        for q in checklist.questions
-        if question is None or q.id == question
-    ]
+    """The answers export's CSV lines (no line end): answer_rows as cells. What repeats is
+    made into cells once: a review's own columns once per review, an id or an answer once
+    per export (a note, free text, each time)."""
+    questions = questions_of(checklist, question)
+    question_cells = {qid: f"{csv_cell(sid)},{csv_cell(qid)}" for qid, sid in questions}
     audit_cell = csv_cell(audit.name)
-    value_cell: dict[str | None, str] = {}
-    for head, given, hidden in _reviews(store, audit, checklist):
-        case_ref, force, _id, reviewer, role, status = head
-        prefix = ",".join(
-            (audit_cell, csv_cell(case_ref), csv_cell(force), csv_cell(reviewer))
-            + (csv_cell(role), csv_cell(status))
-        )
-        for qid, cells in questions:
-            answer = given.get(qid)
-            is_hidden = qid in hidden
-            value = "na" if is_hidden else (answer[0] if answer else None)
-            if answers is not None and value not in answers:
-                continue
-            if value not in value_cell:
-                value_cell[value] = csv_cell(value)
-            line = f"{prefix},{cells},{value_cell[value]},{'true' if is_hidden else 'false'}"
+    answer_cells: dict[str | None, str] = {}
+    for review in store.audit_review_answers(audit.id):
+        head = (review.case_ref, review.force, review.reviewer, review.role, review.status)
+        prefix = ",".join((audit_cell, *map(csv_cell, head)))
+        for row in review_rows(audit.name, review, checklist, questions, answers):
+            answer = answer_cells.get(value := row.answer)
+            if answer is None:
+                answer = answer_cells[value] = csv_cell(value)
+            line = f"{prefix},{question_cells[row.question_id]},{answer},"
+            line += "true" if row.hidden else "false"
             if include_notes:
-                line += "," + csv_cell(answer[1] if answer else None)
+                line += "," + csv_cell(row.note)
             yield line
 
 
@@ -86,25 +57,9 @@ def answer_records(
     question: str | None = None,
     answers: Collection[str] | None = None,
 ) -> Iterator[tuple[Cell, ...]]:
-    """The rows of answer_lines as values, in answer_columns order (for JSON and XLSX)."""
-    questions = [
-        (q.id, checklist.section_of(q.id).id)
-        for q in checklist.questions
-        if question is None or q.id == question
-    ]
-    for head, given, hidden in _reviews(store, audit, checklist):
-        case_ref, force, _id, reviewer, role, status = head
-        for qid, section_id in questions:
-            answer = given.get(qid)
-            is_hidden = qid in hidden
-            value = "na" if is_hidden else (answer[0] if answer else None)
-            if answers is not None and value not in answers:
-                continue
-            row = (audit.name, case_ref, force, reviewer, role, status, section_id, qid)
-            if include_notes:
-                yield (*row, value, is_hidden, answer[1] if answer else None)
-            else:
-                yield (*row, value, is_hidden)
+    """answer_rows in answer_columns order (for JSON and XLSX): the note only when asked."""
+    rows = answer_rows(store, audit, checklist, question, answers)
+    return iter(rows) if include_notes else (row[:-1] for row in rows)
 
 
 def event_records(
@@ -113,11 +68,11 @@ def event_records(
     """The events export's rows as findings.event_table gives them, in EVENT_COLUMNS order:
     the trail oldest first; a note's text is `(note)` unless include_notes."""
     for row in store.audit_event_rows(audit.id):
-        cells = list(row)
-        if cells[7] == "note" and not include_notes:
-            cells[8] = "(note)" if cells[8] else cells[8]
-            cells[9] = "(note)" if cells[9] else cells[9]
-        yield (audit.name, *cells)
+        if row.kind == "note" and not include_notes:
+            row = row._replace(
+                old="(note)" if row.old else row.old, new="(note)" if row.new else row.new
+            )
+        yield (audit.name, *row)
 
 
 def event_lines(store: Store, audit: AuditInfo, include_notes: bool = False) -> Iterator[str]:

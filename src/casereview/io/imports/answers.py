@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from casereview.core.fields import Status
+from casereview.core.fields import ROLES, Status
 from casereview.core.problems import InputError, Problem
 from casereview.core.rules import (
     ExistingReview,
@@ -23,6 +23,7 @@ from casereview.io.imports.cases import Imported
 from casereview.io.imports.csvfile import decode, ensure_field_limit, read_rows
 
 if TYPE_CHECKING:
+    from casereview.core.checklist.models import Checklist
     from casereview.store import Store
 
 ANSWER_REQUIRED = ("case_ref", "reviewer", "role", "question_id", "answer")
@@ -79,12 +80,9 @@ class ImportedReview:
     reasons: dict[str, str] = field(default_factory=dict)  # moderated: qid -> why
 
 
-ROLES = ("primary", "second", "moderated")
-
-
 def plan_answer_import(
     rows: list[AnswerRow],
-    checklist: Any,
+    checklist: Checklist,
     cases_in_audit: dict[tuple[str, str], int],
     existing: Mapping[tuple[int, str], ExistingReview],
     source: str,
@@ -213,6 +211,7 @@ def plan_answer_import(
         for qid, line in review.lines.items():
             if qid not in shown:
                 rule = checklist.question(qid).show_if
+                assert rule is not None  # only a show_if hides a question
                 problems.append(
                     Problem(
                         source,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from casereview.core.checklist.models import Checklist
 from casereview.core.fields import where_text
 from casereview.core.stats import scoring
-from casereview.core.tables import BarChart
 from casereview.io.reports import blocks as reportdoc
 from casereview.io.reports.agreement import agreement_blocks
 from casereview.io.reports.blocks import FigureList, FigureRow, Heading
@@ -66,7 +65,7 @@ def blocks(store: Store, audit_name: str) -> list[reportdoc.Block]:
         rows.append((title, str(sfig.n_cases), mean, full, interval, str(sfig.unknown)))
     out += [
         reportdoc.Grid(SECTION_COLUMNS, (False, True, True, True, True, True), tuple(rows)),
-        reportdoc.Chart(_chart(checklist, section_figs)),
+        reportdoc.Chart(findings.section_chart(checklist, section_figs)),
     ]
     question_figs = scoring.audit_question_figures(checklist, data.reviews)
     out.append(Heading("Findings by question", 2))
@@ -141,19 +140,6 @@ def _not_recorded(
         ),
         reportdoc.items(*lines),
     ]
-
-
-def _chart(checklist: Checklist, figures: list[scoring.SectionFigures]) -> BarChart:
-    """The sections' share met in full with intervals, as the workbook's chart draws them
-    (findings.section_chart), from the figures the table already holds."""
-    titles = {s.id: s.title for s in checklist.sections}
-    return BarChart(
-        title="Cases meeting each section in full (95% CI)",
-        categories=[titles[f.section_id] for f in figures],
-        values=[scoring.pct(f.share_full) for f in figures],
-        ci_low=[scoring.pct(f.ci_low) for f in figures],
-        ci_high=[scoring.pct(f.ci_high) for f in figures],
-    )
 
 
 def _row(checklist: Checklist, fig: scoring.QuestionFigures) -> FigureRow:

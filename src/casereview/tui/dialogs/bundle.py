@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -18,9 +18,9 @@ from textual.widgets import Input, Label, Static
 from casereview.io.files import safe_target
 from casereview.tui.dialogs.export import download_name
 from casereview.tui.dialogs.modals import Dialog
+from casereview.tui.session import Session, session
 
 if TYPE_CHECKING:
-    from casereview.tui.app import CaseReviewApp
     from casereview.tui.screens.audits import AuditsScreen
 
 TITLE = "Export bundle of the highlighted audit for a reviewer"
@@ -73,11 +73,11 @@ class BundleDialog(Dialog[str | None]):
         self.audit_id = audit_id
 
     @property
-    def cr_app(self) -> CaseReviewApp:
-        return cast("CaseReviewApp", self.app)
+    def session(self) -> Session:
+        return session(self.app)
 
     def compose(self) -> ComposeResult:
-        name = self.cr_app.store.audit(self.audit_id).name
+        name = self.session.store.audit(self.audit_id).name
         with Vertical(classes="dialog"):
             yield Label(
                 Text.assemble(
@@ -94,7 +94,7 @@ class BundleDialog(Dialog[str | None]):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "bundle-reviewer":
-            name = self.cr_app.store.audit(self.audit_id).name
+            name = self.session.store.audit(self.audit_id).name
             self.query_one("#bundle-file", Input).value = default_name(name, event.value.strip())
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -112,7 +112,7 @@ class BundleDialog(Dialog[str | None]):
             message.update(Text("Give a file name for the bundle."))
             return
         reviewer = self.query_one("#bundle-reviewer", Input).value.strip() or None
-        store = self.cr_app.store
+        store = self.session.store
         if self.app.is_web:  # served: the reviewer's browser downloads it, the server keeps none
             self._deliver(download_name(file, "zip"), reviewer)
             return
@@ -122,7 +122,7 @@ class BundleDialog(Dialog[str | None]):
             if target.exists():
                 message.update(Text(f"{file} exists; choose another name (nothing replaced)."))
                 return
-            content, text = store.bundle_content(self.audit_id, reviewer, self.cr_app.reviewer)
+            content, text = store.bundle_content(self.audit_id, reviewer, self.session.reviewer)
             bundle.write(target, bundle.pack(content, text))
         except (CasereviewError, OSError) as exc:
             message.update(Text(f"Not written: {exc}"))
@@ -135,8 +135,8 @@ class BundleDialog(Dialog[str | None]):
         from casereview.io.bundles import archive as bundle
 
         try:
-            content, text = self.cr_app.store.bundle_content(
-                self.audit_id, reviewer, self.cr_app.reviewer
+            content, text = self.session.store.bundle_content(
+                self.audit_id, reviewer, self.session.reviewer
             )
             data = bundle.pack(content, text)
         except CasereviewError as exc:

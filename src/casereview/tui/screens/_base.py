@@ -2,33 +2,30 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from textual import events
 from textual.screen import Screen
 from textual.widgets import DataTable
 
 from casereview.store import Store
+from casereview.tui.session import Session, session
 from casereview.tui.widgets.bars import KeyBar
-
-if TYPE_CHECKING:
-    from casereview.tui.app import CaseReviewApp
 
 
 class StoreScreen(Screen[None]):
-    """A screen that reads and writes through the app's store."""
+    """A screen that reads and writes through the app's store; it asks the app to open
+    audits, findings and cases by posting tui.messages to it."""
 
     @property
-    def cr_app(self) -> CaseReviewApp:
-        return cast("CaseReviewApp", self.app)
+    def session(self) -> Session:
+        return session(self.app)
 
     @property
     def store(self) -> Store:
-        return self.cr_app.store
+        return self.session.store
 
     @property
     def reviewer(self) -> str:
-        return self.cr_app.reviewer
+        return self.session.reviewer
 
     def on_resize(self, event: events.Resize) -> None:
         # Below 100 columns the screen's keys need the whole footer; ctrl+p is in the help.

@@ -12,6 +12,7 @@ from casereview.core.problems import CasereviewError
 from casereview.core.rules import next_in_queue
 from casereview.store.records import AuditCase
 from casereview.tui.dialogs.modals import ReasonScreen
+from casereview.tui.messages import OpenCase, OpenFindings
 from casereview.tui.screens._base import StoreScreen
 from casereview.tui.screens.moderation import ModerationScreen
 from casereview.tui.widgets.bars import KeyBar, TitleBar
@@ -192,12 +193,12 @@ class AuditCasesScreen(StoreScreen):
         self.app.push_screen(ModerationScreen(self.audit_id, int(key)))
 
     def action_findings(self) -> None:
-        self.cr_app.open_findings(self.audit_id)
+        self.app.post_message(OpenFindings(self.audit_id))
 
     def action_open(self) -> None:
         key = self.table.cursor_key
         if key is not None:
-            self.cr_app.open_case(self.audit_id, int(key))
+            self.app.post_message(OpenCase(self.audit_id, int(key)))
 
     @on(PagedTable.Stale)
     def _stale(self, event: PagedTable.Stale) -> None:

@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
+from casereview.tui.messages import OpenAudit, OpenFindings
 from casereview.tui.screens._base import StoreScreen, highlighted_key, progress_bar
 from casereview.tui.widgets.bars import KeyBar, TitleBar
 
@@ -167,7 +168,7 @@ class AuditsScreen(StoreScreen):
     def action_findings(self) -> None:
         audit_id = self._audit_id()
         if audit_id is not None:
-            self.cr_app.open_findings(audit_id)
+            self.app.post_message(OpenFindings(audit_id))
 
     def action_trends(self) -> None:
         """The highlighted audit's checklist (every version) across all its audits."""
@@ -181,7 +182,7 @@ class AuditsScreen(StoreScreen):
     def action_open(self) -> None:
         audit_id = self._audit_id()
         if audit_id is not None:
-            self.cr_app.open_audit(audit_id)
+            self.app.post_message(OpenAudit(audit_id))
 
     @on(DataTable.RowSelected)
     def _selected(self, event: DataTable.RowSelected) -> None:

@@ -15,6 +15,7 @@ from casereview.core.problems import CasereviewError
 from casereview.core.stats import scoring
 from casereview.services import agreement, findings, shortfalls
 from casereview.tui.dialogs.export import ExportScreen
+from casereview.tui.messages import OpenCase
 from casereview.tui.screens._base import StoreScreen, highlighted_key
 from casereview.tui.widgets.bars import KeyBar, TitleBar
 
@@ -417,7 +418,7 @@ class FindingsScreen(StoreScreen):
         """The chosen case's review, at the question its row is about."""
         if chosen is not None:
             case_id, question_id = chosen
-            self.cr_app.open_case(self.audit_id, case_id, stay=True, at=question_id)
+            self.app.post_message(OpenCase(self.audit_id, case_id, stay=True, at=question_id))
 
     def action_drill(self) -> None:
         key = highlighted_key(self.query_one(DataTable))
@@ -444,7 +445,7 @@ class FindingsScreen(StoreScreen):
 
         def done(path: Path | None) -> None:
             if path is not None:
-                self.cr_app.export_folder = path.parent
+                self.session.export_folder = path.parent
                 self.notify(f"Wrote {path}", title="Exported", markup=False)
 
         if self.view == "agreement":
@@ -455,7 +456,7 @@ class FindingsScreen(StoreScreen):
             kind = "questions"
         by = self.group if self.view == "sections" else None
         self.app.push_screen(
-            ExportScreen(self.store, audit.name, kind, by, self.cr_app.export_folder), done
+            ExportScreen(self.store, audit.name, kind, by, self.session.export_folder), done
         )
 
     def action_back(self) -> None:

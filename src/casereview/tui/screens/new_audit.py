@@ -19,6 +19,7 @@ from casereview.services.sampling import (
     reviewer_names,
 )
 from casereview.store.errors import StoreError
+from casereview.tui.messages import OpenAudit
 from casereview.tui.screens._base import StoreScreen
 from casereview.tui.widgets.bars import KeyBar, TitleBar
 
@@ -258,4 +259,4 @@ class NewAuditScreen(StoreScreen):
             f"Drew {n} cases for '{audit.name}' (seed {seed}).", title="Audit created", markup=False
         )
         self.app.pop_screen()
-        self.cr_app.open_audit(audit.id)
+        self.app.post_message(OpenAudit(audit.id))

@@ -17,6 +17,7 @@ from casereview.core.rules import next_in_queue
 from casereview.store.errors import ReviewIncomplete, StoreError
 from casereview.store.records import Answer
 from casereview.tui.dialogs.modals import HistoryScreen, NoteScreen, ReasonScreen
+from casereview.tui.messages import OpenCase
 from casereview.tui.screens._base import StoreScreen
 from casereview.tui.screens.review_keys import BINDINGS as KEY_BINDINGS
 from casereview.tui.screens.review_keys import KEYS, LOCKED_ACTIONS, LOCKED_KEYS, MARK, ROLE_LABELS
@@ -346,7 +347,7 @@ class ReviewScreen(StoreScreen):
             )
             self.notify("Your queue in this audit is done.", title="Queue done", markup=False)
             return
-        self.cr_app.open_case(self.audit_id, found.case.id)
+        self.app.post_message(OpenCase(self.audit_id, found.case.id))
 
     def action_case_file(self) -> None:
         """Open the case panel over the whole side pane (and back): at 80 columns it has
