@@ -50,6 +50,17 @@ def questions_of(checklist: Checklist, question: str | None = None) -> list[tupl
     ]
 
 
+def shown_values(
+    review: ReviewAnswers, checklist: Checklist, questions: list[tuple[str, str]]
+) -> tuple[dict[str, str | None], set[str]]:
+    """The review's value for each of `questions` as the export gives it, and the questions
+    its answers hide: a hidden question's value is `na` (the one rule every row follows)."""
+    values = review.values
+    hidden = set(checklist.hidden_ids(values))
+    shown = {qid: "na" if qid in hidden else values.get(qid) for qid, _ in questions}
+    return shown, hidden
+
+
 def review_rows(
     audit_name: str,
     review: ReviewAnswers,
@@ -58,13 +69,12 @@ def review_rows(
     answers: Collection[str] | None = None,
 ) -> Iterator[AnswerRow]:
     """One review's rows, for `questions` (questions_of); only `answers` when given."""
-    values, notes = review.values, review.notes
-    hidden = set(checklist.hidden_ids(values))
+    shown, hidden = shown_values(review, checklist, questions)
+    notes = review.notes
     case_ref, force, reviewer = review.case_ref, review.force, review.reviewer
     role, status = review.role, review.status
     for qid, section_id in questions:
-        is_hidden = qid in hidden
-        value = "na" if is_hidden else values.get(qid)
+        value = shown[qid]
         if answers is not None and value not in answers:
             continue
         yield _row(
@@ -79,7 +89,7 @@ def review_rows(
                 section_id,
                 qid,
                 value,
-                is_hidden,
+                qid in hidden,
                 notes.get(qid),
             ),
         )

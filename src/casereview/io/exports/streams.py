@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from casereview.core.tables import Cell, ProgressFn
 from casereview.io.exports.writers import PROGRESS_EVERY, csv_cell
-from casereview.services.answer_rows import answer_rows, questions_of, review_rows
+from casereview.services.answer_rows import answer_rows, questions_of, shown_values
 
 if TYPE_CHECKING:
     from casereview.core.checklist.models import Checklist
@@ -28,9 +28,10 @@ def answer_lines(
     question: str | None = None,
     answers: Collection[str] | None = None,
 ) -> Iterator[str]:
-    """The answers export's CSV lines (no line end): answer_rows as cells. What repeats is
-    made into cells once: a review's own columns once per review, an id or an answer once
-    per export (a note, free text, each time)."""
+    """The answers export's CSV lines (no line end): answer_rows' cells, from the same
+    shown_values, without a row object per answer (a national audit has a million). What
+    repeats is made into cells once: a review's own columns once per review, an id or an
+    answer once per export (a note, free text, each time)."""
     questions = questions_of(checklist, question)
     question_cells = {qid: f"{csv_cell(sid)},{csv_cell(qid)}" for qid, sid in questions}
     audit_cell = csv_cell(audit.name)
@@ -38,14 +39,19 @@ def answer_lines(
     for review in store.audit_review_answers(audit.id):
         head = (review.case_ref, review.force, review.reviewer, review.role, review.status)
         prefix = ",".join((audit_cell, *map(csv_cell, head)))
-        for row in review_rows(audit.name, review, checklist, questions, answers):
-            answer = answer_cells.get(value := row.answer)
+        shown, hidden = shown_values(review, checklist, questions)
+        notes = review.notes
+        for qid, _ in questions:
+            value = shown[qid]
+            if answers is not None and value not in answers:
+                continue
+            answer = answer_cells.get(value)
             if answer is None:
                 answer = answer_cells[value] = csv_cell(value)
-            line = f"{prefix},{question_cells[row.question_id]},{answer},"
-            line += "true" if row.hidden else "false"
+            line = f"{prefix},{question_cells[qid]},{answer},"
+            line += "true" if qid in hidden else "false"
             if include_notes:
-                line += "," + csv_cell(row.note)
+                line += "," + csv_cell(notes.get(qid))
             yield line
 
 
