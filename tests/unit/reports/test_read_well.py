@@ -71,7 +71,7 @@ def test_a_clear_change_reads_as_its_label_then_how(tmp_path: Path) -> None:
     assert [[(r.text, bool(r.bold)) for r in p.runs] for p in changes][2] == [
         ("A-1 First standard?", True),
         (
-            " \u2014 declined in Mar, 0% (0-66%), -100.0 (-100.0 to -18.0) points",
+            " \u2014 declined in 2024-03 (Mar), 0% (0-66%), -100.0 (-100.0 to -18.0) points",
             False,
         ),
     ]

@@ -35,16 +35,16 @@ def test_the_markdown_trend_report(db: Path) -> None:
     # +8.5 to +95.4, improved; 0 of 2 (0-66%): -100, -100.0 to -18.0, declined.
     section_a = text[text.index("### Section A") : text.index("### Section B")]
     assert section_a.splitlines()[4:7] == [
-        "| Jan | 1 of 4 \u2020 | 25% | 5-70% | - |  |",
-        "| Feb | 4 of 4 \u2020 | 100% | 51-100% | +75.0 (+8.5 to +95.4) | improved |",
-        "| Mar | 0 of 2 \u2020 | 0% | 0-66% | -100.0 (-100.0 to -18.0) | declined |",
+        "| 2024-01 | 1 of 4 \u2020 | 25% | 5-70% | - |  |",
+        "| 2024-02 | 4 of 4 \u2020 | 100% | 51-100% | +75.0 (+8.5 to +95.4) | improved |",
+        "| 2024-03 | 0 of 2 \u2020 | 0% | 0-66% | -100.0 (-100.0 to -18.0) | declined |",
     ]
     # the clear changes: section A twice, and A-1 from 100% to 0 of 2 (the same interval)
     clear = text[text.index("## Clear changes") : text.index("## Sections")]
     assert [line for line in clear.splitlines() if line.startswith("- ")] == [
-        "- **Section A** \u2014 improved in Feb, 100% (51-100%), +75.0 (+8.5 to +95.4) points",
-        "- **Section A** \u2014 declined in Mar, 0% (0-66%), -100.0 (-100.0 to -18.0) points",
-        "- **A-1 First standard?** \u2014 declined in Mar, 0% (0-66%), -100.0 (-100.0 to -18.0) "
+        "- **Section A** \u2014 improved in 2024-02 (Feb), 100% (51-100%), +75.0 (+8.5 to +95.4) points",
+        "- **Section A** \u2014 declined in 2024-03 (Mar), 0% (0-66%), -100.0 (-100.0 to -18.0) points",
+        "- **A-1 First standard?** \u2014 declined in 2024-03 (Mar), 0% (0-66%), -100.0 (-100.0 to -18.0) "
         "points",
     ]
     questions = text[text.index("## Questions") :]
@@ -92,7 +92,12 @@ def test_the_word_trend_report(db: Path, tmp_path: Path) -> None:
         ["2 of 2 \u2020", "100%", "34-100%", "+50.0 (-24.5 to +85.0)", "no clear change"],
     ]
     assert section_a.rows[2].cells[5].text == "improved"
-    assert [c.text for c in questions_a.rows[0].cells] == ["Question", "Jan", "Feb", "Mar"]
+    assert [c.text for c in questions_a.rows[0].cells] == [
+        "Question",
+        "2024-01",
+        "2024-02",
+        "2024-03",
+    ]
     # one line chart per section, named for it
     assert [s._inline.docPr.get("descr") for s in doc.inline_shapes] == ["Section A", "Section B"]
 

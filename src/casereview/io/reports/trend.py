@@ -83,11 +83,11 @@ def blocks(trend: Trend) -> list[Block]:
         out += [
             Heading(section.label, 3),
             Grid(
-                ("Audit", "Cases met in full", "%", "95% CI", "Change, points (95% CI)", "Says"),
+                ("Period", "Cases met in full", "%", "95% CI", "Change, points (95% CI)", "Says"),
                 (False, True, True, True, True, False),
                 tuple(
                     (
-                        audit.name,
+                        audit.period,
                         _counts(fig),
                         f"{scoring.percent(fig.share)}%" if fig and fig.share is not None else "-",
                         scoring.interval_words(fig.low, fig.high) if fig else "-",
@@ -108,7 +108,8 @@ def blocks(trend: Trend) -> list[Block]:
             f"with its 95% interval; ▲ or ▼ marks a clear change from {against}."
         ),
     ]
-    names = tuple(a.name for a in trend.audits)
+    # Columns headed by period, as on the screen; the Audits table above names each one.
+    names = tuple(a.period for a in trend.audits)
     for section in trend.sections:
         questions = trend.questions_of(section.key)
         out += [
@@ -130,7 +131,8 @@ def _clear_changes(trend: Trend, against: str) -> list[Block]:
     for item in (*trend.sections, *trend.questions):
         for audit, fig in zip(trend.audits, item.figures, strict=True):
             if fig is not None and fig.direction in CLEAR and fig.change is not None:
-                how = f" \u2014 {fig.direction} in {audit.name}, {_figure(fig)}, {_change(fig)}"
+                when = f"{audit.period} ({audit.name})"
+                how = f" \u2014 {fig.direction} in {when}, {_figure(fig)}, {_change(fig)}"
                 lines.append(((_label(item), True), (how + " points", False)))
     if not lines:
         return [
