@@ -42,10 +42,12 @@ def test_the_markdown_trend_report(db: Path) -> None:
     # the clear changes: section A twice, and A-1 from 100% to 0 of 2 (the same interval)
     clear = text[text.index("## Clear changes") : text.index("## Sections")]
     assert [line for line in clear.splitlines() if line.startswith("- ")] == [
-        "- **Section A** \u2014 improved in 2024-02 (Feb), 100% (51-100%), +75.0 (+8.5 to +95.4) points",
-        "- **Section A** \u2014 declined in 2024-03 (Mar), 0% (0-66%), -100.0 (-100.0 to -18.0) points",
-        "- **A-1 First standard?** \u2014 declined in 2024-03 (Mar), 0% (0-66%), -100.0 (-100.0 to -18.0) "
-        "points",
+        "- **Section A** \u2014 improved in 2024-02 (Feb), 100% (51-100%), "
+        "+75.0 (+8.5 to +95.4) points",
+        "- **Section A** \u2014 declined in 2024-03 (Mar), 0% (0-66%), "
+        "-100.0 (-100.0 to -18.0) points",
+        "- **A-1 First standard?** \u2014 declined in 2024-03 (Mar), 0% (0-66%), "
+        "-100.0 (-100.0 to -18.0) points",
     ]
     questions = text[text.index("## Questions") :]
     # A-1 2.5 of 4 = 63% (21.9-90.8), A-9 3 of 4 (30.1-95.4), 1 of 2 in March (9.5-90.5);
