@@ -94,7 +94,8 @@ class CalibrationStore(Connection):
             )
             calibration_id = int(cursor.lastrowid or 0)
             self.db.conn.executemany(
-                "INSERT INTO calibration_cases (calibration_id, case_id, position) VALUES (?, ?, ?)",
+                "INSERT INTO calibration_cases (calibration_id, case_id, position)"
+                " VALUES (?, ?, ?)",
                 [(calibration_id, case_id, i) for i, case_id in enumerate(case_ids)],
             )
         return self.calibration_named(name)
@@ -129,51 +130,66 @@ class CalibrationStore(Connection):
             created_at,
         )
 
-    def case_ids_by_ref(self, refs: Sequence[str]) -> list[int]:
-        """The pool's cases with these references, in the order given; refused (StoreError)
-        naming every reference not in the pool or held by cases of more than one force."""
+    def case_ids_by_ref(self, refs: Sequence[str], force: str | None = None) -> list[int]:
+        """The pool's cases with these references (of `force`, if given), in the order
+        given; refused (StoreError) naming every reference not in the pool, held by cases
+        of more than one force, or given twice (a calibration's answer files name cases by
+        reference alone)."""
         found: list[int] = []
         problems: list[str] = []
-        for ref in refs:
-            ids = [i for (i,) in self.db.execute("SELECT id FROM cases WHERE case_ref = ?", [ref])]
-            if len(ids) == 1:
-                found.append(ids[0])
+        for ref in dict.fromkeys(refs):
+            forces = dict(
+                self.db.execute(
+                    "SELECT force, id FROM cases WHERE case_ref = ?1"
+                    " AND (?2 IS NULL OR force = ?2)",
+                    [ref, force],
+                ).fetchall()
+            )
+            if len(forces) == 1:
+                found.extend(forces.values())
+            elif not forces:
+                problems.append(f"'{ref}' is not in the pool" + (f" for {force}" if force else ""))
             else:
-                problems.append(f"'{ref}' " + ("is not in the pool" if not ids else "is ambiguous"))
+                problems.append(f"'{ref}' is a case of {', '.join(sorted(forces))}: give --force")
+        if len(set(refs)) != len(refs):
+            problems.append("a case is given twice")
         if problems:
             raise StoreError("; ".join(problems))
         return found
 
-    def record_calibration_review(
+    def record_calibration_reviews(
         self,
         calibration_id: int,
-        case_id: int,
         reviewer: str,
         role: CalibrationRole,
-        answers: Mapping[str, str | None],
-        notes: Mapping[str, str],
+        reviews: Mapping[int, tuple[Mapping[str, str | None], Mapping[str, str]]],
     ) -> None:
-        """Store one completed review of a calibration case. It is recorded once: a second
-        recording of the same reviewer's review of the case is refused (a calibration tests
-        a first reading; changing an answer after seeing others' would defeat it)."""
+        """Store completed reviews of calibration cases (case id -> answers, notes) in one
+        transaction. Each is recorded once: recording the same reviewer's review of a case
+        again is refused, nothing written (a calibration tests a first reading; changing an
+        answer after seeing the gold would defeat it)."""
         with self._write():
-            if self.db.execute(
-                "SELECT 1 FROM calibration_reviews WHERE calibration_id = ? AND case_id = ?"
-                " AND reviewer = ?",
-                [calibration_id, case_id, reviewer],
-            ).fetchone():
-                raise StoreError(f"{reviewer} has already recorded a review of this case")
-            cursor = self.db.execute(
-                "INSERT INTO calibration_reviews (calibration_id, case_id, role, reviewer,"
-                " completed_at) VALUES (?, ?, ?, ?, ?)",
-                [calibration_id, case_id, role, reviewer, now()],
-            )
-            review_id = int(cursor.lastrowid or 0)
-            self.db.conn.executemany(
-                "INSERT INTO calibration_answers (review_id, question_id, value, note)"
-                " VALUES (?, ?, ?, ?)",
-                [(review_id, q, v, notes.get(q, "")) for q, v in answers.items()],
-            )
+            for case_id, (answers, notes) in reviews.items():
+                if self.db.execute(
+                    "SELECT 1 FROM calibration_reviews WHERE calibration_id = ? AND case_id = ?"
+                    " AND reviewer = ?",
+                    [calibration_id, case_id, reviewer],
+                ).fetchone():
+                    raise StoreError(
+                        f"{reviewer} has already recorded a review of case {case_id}; a "
+                        "calibration review is recorded once"
+                    )
+                cursor = self.db.execute(
+                    "INSERT INTO calibration_reviews (calibration_id, case_id, role, reviewer,"
+                    " completed_at) VALUES (?, ?, ?, ?, ?)",
+                    [calibration_id, case_id, role, reviewer, now()],
+                )
+                review_id = int(cursor.lastrowid or 0)
+                self.db.conn.executemany(
+                    "INSERT INTO calibration_answers (review_id, question_id, value, note)"
+                    " VALUES (?, ?, ?, ?)",
+                    [(review_id, q, v, notes.get(q, "")) for q, v in answers.items()],
+                )
 
     def calibration_reviews(self, calibration_id: int) -> list[CalibrationReview]:
         """Every recorded review of the calibration, by case and reviewer."""
@@ -200,7 +216,9 @@ class CalibrationStore(Connection):
             )
         return out
 
-    def save_calibration_result(self, calibration_id: int, result: CalibrationResult) -> bool:
+    def save_calibration_result(
+        self, calibration_id: int, result: CalibrationResult, actor: str
+    ) -> bool:
         """Record a reviewer's result with its date; False, and nothing written, where the
         same result (figures, thresholds, verdict) is recorded already, so its date stays
         the day it was first decided."""
@@ -223,7 +241,7 @@ class CalibrationStore(Connection):
                 "INSERT OR REPLACE INTO calibration_results (calibration_id, reviewer, kappa,"
                 " agree_pct, kappa_threshold, agree_threshold, passed, decided_by, decided_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [calibration_id, result.reviewer, *values, result.reviewer, result.decided_at],
+                [calibration_id, result.reviewer, *values, actor, result.decided_at],
             )
         return True
 

@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from statsmodels.stats.inter_rater import cohens_kappa, fleiss_kappa
 
-from casereview.core.stats.multirater import ORDERED, fleiss_kappa as ours_fleiss
-from casereview.core.stats.multirater import linear_weighted_kappa
+from casereview.core.stats.multirater import ORDERED, linear_weighted_kappa
+from casereview.core.stats.multirater import fleiss_kappa as ours_fleiss
 
 
 def test_weighted_kappa_worked_by_hand() -> None:
@@ -46,7 +46,9 @@ def test_weighted_kappa_on_two_categories_is_unweighted_kappa() -> None:
 answer = st.sampled_from(ORDERED)
 
 
-@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # statsmodels' own variance on a degenerate table
+@pytest.mark.filterwarnings(
+    "ignore::RuntimeWarning"
+)  # statsmodels' own variance on a degenerate table
 @given(st.lists(st.tuples(answer, answer), min_size=2, max_size=40))
 def test_weighted_kappa_matches_statsmodels(pairs: list[tuple[str, str]]) -> None:
     table = np.zeros((3, 3))
