@@ -169,6 +169,11 @@ def _prepared(
 )
 @click.option("--checklist", help="With --trend: checklist id (all versions) or ID@VERSION.")
 @click.option(
+    "--calibration",
+    "calibration_name",
+    help="The calibration report of this calibration instead of an audit's.",
+)
+@click.option(
     "--audits",
     help="With --trend: audits to include, comma-separated (default: every audit of the "
     "checklist with a completed review).",
@@ -186,6 +191,7 @@ def report_cmd(
     audit_name: str | None,
     trend: bool,
     checklist: str | None,
+    calibration_name: str | None,
     audits: str | None,
     out: Path | None,
     force: bool,
@@ -196,7 +202,9 @@ def report_cmd(
     tables, and a chart of the sections with their intervals. With --trend --checklist ID,
     the trend report: the checklist's audits in time order, the clear changes, each
     section's figures and changes (in Word with its line chart), every question across the
-    audits.
+    audits. With --calibration NAME, the calibration report: each reviewer against the
+    gold, which way each leans, and the questions ranked by how alike reviewers scored
+    them, those below 0.6 marked with the answers each chose and their notes.
     """
     from casereview.io.reports import blocks as reportdoc
 
@@ -204,12 +212,19 @@ def report_cmd(
         fail("--trend reports a checklist's audits: give --checklist ID (and not --audit)")
     if not trend and (checklist or audits):
         fail("--checklist and --audits go with --trend")
-    if not trend and not audit_name:
-        fail("give --audit NAME, or --trend --checklist ID")
+    if calibration_name is not None and (trend or audit_name):
+        fail("--calibration is a report of its own: give it without --audit or --trend")
+    if not trend and not audit_name and calibration_name is None:
+        fail("give --audit NAME, or --trend --checklist ID (or --calibration NAME)")
     store = context.existing_store()
     if out is not None:
         output_target(out, force, store)
-    if trend:
+    if calibration_name is not None:
+        from casereview.io.reports.calibration import calibration_blocks
+        from casereview.services import calibration
+
+        blocks = calibration_blocks(calibration.read(store, calibration_name, context.reviewer))
+    elif trend:
         assert checklist is not None
         blocks = _trend_blocks(store, context.reviewer, checklist, audits)
     else:

@@ -282,3 +282,39 @@ def test_an_audit_requiring_calibration_names_who_has_not_passed(db: Path, tmp_p
         "not passed: bob" in listed.stderr
     )
     assert "Test audit" not in listed.stderr  # it requires none
+
+
+def test_the_calibration_report_ranks_questions_and_shows_where_reviewers_split(
+    db: Path, tmp_path: Path
+) -> None:
+    record_all(db, tmp_path)
+    early = run(db, "report", "--calibration", "Spring calibration", who="ann")
+    assert early.exit_code == 0, early.output
+    text = early.stdout
+    # worst first: REC-02 (-1: every case yes against partly), REC-03 (-0.2), then the
+    # two questions every reviewer answered alike everywhere (undefined: one answer only)
+    ranked = [line.split("|")[2].strip() for line in text.splitlines() if line.startswith("| ")]
+    ranking = [q for q in ranked if q.startswith(("REC", "SPO"))]
+    assert ranking[:2] == ["REC-02", "REC-03"]
+    assert "| 1 | REC-02 | -1.00 | 3 | below 0.6 |" in text
+    assert "### REC-02 Was it recorded as stalking?" in text
+    # the answers each chose and their notes, gold's reasons first
+    assert "**T/1**: gold yes (mod on T/1 REC-02); ann yes (ann on T/1 REC-02); bob partly" in text
+    # bob leans below gold 4 times, never above; he said yes 5 times where gold said it 9
+    assert "| bob | 0 | 4 | 5 (9) | 3 (0) | 1 (0) | 3 (3) | 0 (0) | 0 (0) |" in text
+    docx = tmp_path / "calibration.docx"
+    made = run(db, "report", "--calibration", "Spring calibration", "--out", str(docx), who="mod")
+    assert made.exit_code == 0, made.output
+    from docx import Document
+
+    words = "\n".join(p.text for p in Document(str(docx)).paragraphs)
+    assert "Where reviewers split" in words and "REC-02 Was it recorded as stalking?" in words
+
+
+def test_the_calibration_report_is_blind_too(db: Path, tmp_path: Path) -> None:
+    gold = answers_file(tmp_path, "mod", dict.fromkeys(CASES, GOLD))
+    run(db, "calibration", "record", "Spring calibration", str(gold), "--gold", who="mod")
+    result = run(db, "report", "--calibration", "Spring calibration", who="bob")
+    assert result.exit_code == 2
+    assert "bob has recorded 0 of 3" in result.output
+    assert "mod on T/1" not in result.output
