@@ -8,7 +8,10 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from statsmodels.stats.inter_rater import cohens_kappa, fleiss_kappa
+from statsmodels.stats.inter_rater import (  # type: ignore[import-untyped]
+    cohens_kappa,
+    fleiss_kappa,
+)
 
 from casereview.core.stats.multirater import ORDERED, linear_weighted_kappa
 from casereview.core.stats.multirater import fleiss_kappa as ours_fleiss
