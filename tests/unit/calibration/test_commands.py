@@ -318,3 +318,27 @@ def test_the_calibration_report_is_blind_too(db: Path, tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "bob has recorded 0 of 3" in result.output
     assert "mod on T/1" not in result.output
+
+
+def test_the_findings_report_says_who_has_not_passed_a_required_calibration(
+    db: Path, tmp_path: Path
+) -> None:
+    store = Store.open(db)
+    audit = store.audit_named("Test audit")
+    ids = [ac.case.id for ac in store.audit_cases(audit.id)]
+    complete(store, audit, ids[0], "ann", "primary", GOLD)
+    complete(store, audit, ids[1], "bob", "primary", GOLD)
+    store.close()
+    plain = run(db, "report", "--audit", "Test audit")
+    assert plain.exit_code == 0, plain.output
+    assert "calibration" not in plain.stdout  # it requires none
+    store = Store.open(db)
+    store.require_calibration(audit.id, 6)
+    store.close()
+    record_all(db, tmp_path)
+    run(db, "calibration", "result", "Spring calibration", who="mod")  # ann passes, bob not
+    report = run(db, "report", "--audit", "Test audit")
+    assert (
+        "The audit requires its reviewers to have passed a calibration on this checklist "
+        "version within 6 months; not passed: bob." in report.stdout
+    )
