@@ -111,3 +111,14 @@ def test_fleiss_kappa_matches_statsmodels(subjects: list[list[str]]) -> None:
         return  # one category only: statsmodels divides by zero
     table = np.array([[s.count(c) for c in cats] for s in subjects])
     assert ours == pytest.approx(fleiss_kappa(table, method="fleiss"), abs=1e-9)
+
+
+def test_months_before_keeps_the_day_or_takes_the_months_last() -> None:
+    from datetime import date
+
+    from casereview.services.calibration import months_before
+
+    assert months_before(date(2025, 1, 15), 12) == date(2024, 1, 15)
+    assert months_before(date(2025, 3, 31), 1) == date(2025, 2, 28)  # February has no 31st
+    assert months_before(date(2024, 3, 31), 1) == date(2024, 2, 29)  # a leap year
+    assert months_before(date(2025, 1, 31), 2) == date(2024, 11, 30)  # across the year
