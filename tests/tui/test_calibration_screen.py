@@ -15,7 +15,7 @@ from casereview.tui.widgets.bars import KeyBar
 from tests.tui.drawn import line
 
 SIZES = [(80, 24), (160, 48)]
-GOLD = {"REC-01": "yes", "REC-02": "yes", "REC-03": "yes", "SPO-01": "na"}
+GOLD: dict[str, str | None] = {"REC-01": "yes", "REC-02": "yes", "REC-03": "yes", "SPO-01": "na"}
 
 
 def calibrated(store: Store, audit: AuditInfo, bob_done: bool = True) -> None:
@@ -24,10 +24,11 @@ def calibrated(store: Store, audit: AuditInfo, bob_done: bool = True) -> None:
     bob 8 of 12, kappa 7/15; REC-02 Fleiss -1, REC-03 -0.2)."""
     ids = [ac.case.id for ac in store.audit_cases(audit.id)][:3]
     info = store.create_calibration("Spring", audit.checklist_pk, ids, "mod", ["ann", "bob"], "mod")
-    same = {i: (GOLD, {}) for i in ids}
+    Reviews = dict[int, tuple[dict[str, str | None], dict[str, str]]]
+    same: Reviews = {i: (dict(GOLD), {}) for i in ids}
     store.record_calibration_reviews(info.id, "mod", "gold", same)
     store.record_calibration_reviews(info.id, "ann", "reviewer", same)
-    bob = {i: ({**GOLD, "REC-02": "partly"}, {}) for i in ids}
+    bob: Reviews = {i: ({**GOLD, "REC-02": "partly"}, {}) for i in ids}
     bob[ids[0]] = ({**GOLD, "REC-02": "partly", "REC-03": "no"}, {})
     if bob_done:
         store.record_calibration_reviews(info.id, "bob", "reviewer", bob)

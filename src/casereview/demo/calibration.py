@@ -38,7 +38,7 @@ def _review(
     for q in checklist.questions:
         if q.id not in checklist.visible(answers):
             continue
-        options = list(q.answers)
+        options: list[str] = list(q.answers)
         if gold is None or gold.get(q.id) not in options:
             value = rng.choices(options, [_GOLD_WEIGHTS[o] for o in options])[0]
         else:
@@ -65,7 +65,7 @@ def demo_calibration(store: Store, checklist_pk: int, case_ids: list[int]) -> No
         gold[case_id] = (answers, notes)
     store.record_calibration_reviews(info.id, MODERATOR, "gold", gold)
     for who in REVIEWERS:
-        reviews = {
+        reviews: dict[int, tuple[dict[str, str | None], dict[str, str]]] = {
             case_id: (_review(checklist, rng, gold[case_id][0], who), {})
             for case_id in info.case_ids
         }

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -260,12 +260,11 @@ def viewable(
 def read(
     store: Store, name: str, viewer: str, threshold: Threshold | None = None
 ) -> CalibrationFigures:
+    """The calibration's figures as `viewer` may see them (refused: see `viewable`), with
+    its cases' references."""
     info, reviews = viewable(store, name, viewer)
     figs = figures(store.checklist(info.checklist_pk), info, reviews, threshold)
-    refs = {c: store.case(c).case_ref for c in info.case_ids}
-    return CalibrationFigures(
-        figs.info, figs.threshold, figs.gold_done, figs.reviewers, figs.questions, refs
-    )
+    return replace(figs, case_refs={c: store.case(c).case_ref for c in info.case_ids})
 
 
 # ------------------------------------------------------------------ the export
