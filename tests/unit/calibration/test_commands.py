@@ -14,6 +14,8 @@ from click.testing import CliRunner, Result
 
 from casereview.cli import main
 from casereview.services import agreement, findings
+from casereview.services.trend import build_trend
+from casereview.services.trend_tables import trend_table
 from casereview.store import Store
 from tests.factories import complete, seed_store
 
@@ -255,11 +257,13 @@ def test_calibration_never_counts_in_an_audits_figures(db: Path, tmp_path: Path)
     complete(store, audit, ids[0], "sue", "second", {**GOLD, "REC-03": "no"})
     before = findings.question_table(findings.load(store, "Test audit")).rows
     agreed = agreement.agreement_table(findings.load(store, "Test audit")).rows
+    trended = trend_table(build_trend(store, "mini")).rows
     store.close()
     record_all(db, tmp_path)  # the same cases, reviewed for a calibration
     store = Store.open(db)
     assert findings.question_table(findings.load(store, "Test audit")).rows == before
     assert agreement.agreement_table(findings.load(store, "Test audit")).rows == agreed
+    assert trend_table(build_trend(store, "mini")).rows == trended
     assert [a.name for a in store.audits()] == ["Test audit"]
     assert store.audit_named("Test audit").n_complete == 1
     store.close()
