@@ -9,7 +9,18 @@ from pathlib import Path
 
 import click
 
-from casereview.cli import answers, audits, bundle, cases, checklists, outputs, serve, trend, users
+from casereview.cli import (
+    answers,
+    audits,
+    bundle,
+    calibration,
+    cases,
+    checklists,
+    outputs,
+    serve,
+    trend,
+    users,
+)
 from casereview.cli.base import (
     DB_HELP,
     REVIEWER_HELP,
@@ -92,3 +103,4 @@ main.add_command(users.users)
 main.add_command(serve.serve_cmd)
 main.add_command(bundle.bundle_group)
 main.add_command(trend.trend_cmd)
+main.add_command(calibration.calibration)

@@ -67,6 +67,13 @@ def _parse_day(value: str | None, option: str) -> str | None:
     "audits by period and leaves out audits without one.",
 )
 @click.option("--reviewers", help="Comma-separated names; cases are assigned round robin.")
+@click.option(
+    "--require-calibration",
+    "calibration_months",
+    type=click.IntRange(min=1),
+    help="MONTHS: its reviewers must have passed a calibration on the same checklist version "
+    "within this many months; `audit list` names those who have not.",
+)
 @pass_ctx
 @friendly_errors
 def audit_create(
@@ -81,6 +88,7 @@ def audit_create(
     date_to: str | None,
     period: str | None,
     reviewers: str | None,
+    calibration_months: int | None,
 ) -> None:
     """Draw a seeded dip sample and print its case refs and strata.
 
@@ -132,6 +140,9 @@ def audit_create(
         f"audit '{visible(created.name)}': {n} of {pool_size} cases, checklist "
         f"{visible(info.label)}, seed {seed}"
     )
+    if calibration_months is not None:
+        store.require_calibration(created.id, calibration_months)
+        _say_uncalibrated(store, created.id, created.name)
     if created.period is None:
         click.echo(
             "warning: no period (no --from/--to or --period): trends leave it out until it "
@@ -230,3 +241,19 @@ def audit_list(context: Context) -> None:
     click.echo(f"{'audit':{w}} {'checklist':{c}} {'cases':>5} {'done':>5} {'open':>5}")
     for a, name, label in zip(audits, names, labels, strict=True):
         click.echo(f"{name:{w}} {label:{c}} {a.n_cases:5d} {a.n_complete:5d} {a.n_in_progress:5d}")
+    for a in audits:
+        _say_uncalibrated(context.existing_store(), a.id, a.name)
+
+
+def _say_uncalibrated(store: Store, audit_id: int, name: str) -> None:
+    """Name the reviewers of an audit that requires calibration who have not passed one."""
+    from casereview.services.calibration import not_calibrated
+
+    missing = not_calibrated(store, audit_id)
+    if missing:
+        months = store.calibration_months(audit_id)
+        click.echo(
+            f"'{visible(name)}' requires a calibration passed on its checklist version within "
+            f"{months} months; not passed: {visible(', '.join(missing))}",
+            err=True,
+        )

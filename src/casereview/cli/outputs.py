@@ -30,13 +30,15 @@ from casereview.io.exports.pipeline import KINDS
 from casereview.io.files import replacing
 
 if TYPE_CHECKING:
+    from casereview.io.exports.pipeline import Prepared
     from casereview.io.reports.blocks import Block
     from casereview.store import Store
 
 
 @click.command("export")
-@click.argument("kind", type=click.Choice(list(KINDS)))
-@click.option("--audit", "audit_name", required=True, help="The audit to export.")
+@click.argument("kind", type=click.Choice([*KINDS, "calibration"]))
+@click.option("--audit", "audit_name", help="The audit to export (every kind but calibration).")
+@click.option("--calibration", "calibration_name", help="calibration: the calibration to export.")
 @click.option("--by", help="Group by force, team, reviewer, stratum or a case attribute.")
 @format_option
 @out_option
@@ -53,7 +55,8 @@ if TYPE_CHECKING:
 def export_cmd(
     context: Context,
     kind: str,
-    audit_name: str,
+    audit_name: str | None,
+    calibration_name: str | None,
     by: str | None,
     fmt: str | None,
     out: Path | None,
@@ -67,7 +70,9 @@ def export_cmd(
     questions and sections are compliance figures (completed reviews; moderated over
     primary); cases has a score per section; answers has every answer; agreement compares
     primary and second reviews. Notes and summaries leave the machine only with
-    --include-notes.
+    --include-notes. calibration (with --calibration NAME) gives each reviewer's agreement
+    with the gold review, overall and per question, and Fleiss' kappa per question among
+    all the calibration's reviewers.
 
     From a figure to its cases: `export answers --question REC-01 --answer no,partly`
     lists the reviews that answered REC-01 No or Partly (add --include-notes for why).
@@ -79,26 +84,36 @@ def export_cmd(
 
     reading = for_reading(fmt, out)
     fmt = outputs.choose_format(fmt, out)
+    if kind == "calibration":
+        if calibration_name is None or audit_name is not None:
+            fail("export calibration takes --calibration NAME (not --audit)")
+    elif audit_name is None or calibration_name is not None:
+        fail(f"export {kind} takes --audit NAME (--calibration is for export calibration)")
     store = context.existing_store()
     if out is not None:
         output_target(out, force, store)
-    answers = None
-    if answer_values is not None:
-        answers = [v.strip().lower() for v in answer_values.split(",") if v.strip()]
-        if not answers:
-            fail("--answer needs one or more answers, comma-separated (e.g. no,partly)")
-    prepared = outputs.prepare(
-        store,
-        audit_name,
-        kind,
-        fmt,
-        by,
-        include_notes,
-        context.reviewer,
-        question=question,
-        answers=answers,
-        stream=not reading,  # a table to read is laid out whole
-    )
+    if kind == "calibration":
+        from casereview.services import calibration
+
+        assert calibration_name is not None
+        figs = calibration.read(store, calibration_name, context.reviewer)
+        prepared = outputs.prepare_calibration(
+            calibration.export_table(figs), calibration_name, fmt
+        )
+    else:
+        assert audit_name is not None
+        prepared = _prepared(
+            context,
+            store,
+            audit_name,
+            kind,
+            fmt,
+            by,
+            include_notes,
+            question,
+            answer_values,
+            reading,
+        )
     if reading:
         from casereview.io.exports.terminal import table_text
 
@@ -112,6 +127,39 @@ def export_cmd(
     click.echo(f"wrote {rows} {kind} rows to {out}", err=True)
 
 
+def _prepared(
+    context: Context,
+    store: Store,
+    audit_name: str,
+    kind: str,
+    fmt: str,
+    by: str | None,
+    include_notes: bool,
+    question: str | None,
+    answer_values: str | None,
+    reading: bool,
+) -> Prepared:
+    from casereview.io.exports import pipeline as outputs
+
+    answers = None
+    if answer_values is not None:
+        answers = [v.strip().lower() for v in answer_values.split(",") if v.strip()]
+        if not answers:
+            fail("--answer needs one or more answers, comma-separated (e.g. no,partly)")
+    return outputs.prepare(
+        store,
+        audit_name,
+        kind,
+        fmt,
+        by,
+        include_notes,
+        context.reviewer,
+        question=question,
+        answers=answers,
+        stream=not reading,  # a table to read is laid out whole
+    )
+
+
 @click.command("report")
 @click.option("--audit", "audit_name", help="The audit to report on.")
 @click.option(
@@ -120,6 +168,11 @@ def export_cmd(
     help="The trend report of a checklist's audits instead of one audit (needs --checklist).",
 )
 @click.option("--checklist", help="With --trend: checklist id (all versions) or ID@VERSION.")
+@click.option(
+    "--calibration",
+    "calibration_name",
+    help="The calibration report of this calibration instead of an audit's.",
+)
 @click.option(
     "--audits",
     help="With --trend: audits to include, comma-separated (default: every audit of the "
@@ -138,6 +191,7 @@ def report_cmd(
     audit_name: str | None,
     trend: bool,
     checklist: str | None,
+    calibration_name: str | None,
     audits: str | None,
     out: Path | None,
     force: bool,
@@ -148,7 +202,9 @@ def report_cmd(
     tables, and a chart of the sections with their intervals. With --trend --checklist ID,
     the trend report: the checklist's audits in time order, the clear changes, each
     section's figures and changes (in Word with its line chart), every question across the
-    audits.
+    audits. With --calibration NAME, the calibration report: each reviewer against the
+    gold, which way each leans, and the questions ranked by how alike reviewers scored
+    them, those below 0.6 marked with the answers each chose and their notes.
     """
     from casereview.io.reports import blocks as reportdoc
 
@@ -156,12 +212,19 @@ def report_cmd(
         fail("--trend reports a checklist's audits: give --checklist ID (and not --audit)")
     if not trend and (checklist or audits):
         fail("--checklist and --audits go with --trend")
-    if not trend and not audit_name:
-        fail("give --audit NAME, or --trend --checklist ID")
+    if calibration_name is not None and (trend or audit_name):
+        fail("--calibration is a report of its own: give it without --audit or --trend")
+    if not trend and not audit_name and calibration_name is None:
+        fail("give --audit NAME, or --trend --checklist ID (or --calibration NAME)")
     store = context.existing_store()
     if out is not None:
         output_target(out, force, store)
-    if trend:
+    if calibration_name is not None:
+        from casereview.io.reports.calibration import calibration_blocks
+        from casereview.services import calibration
+
+        blocks = calibration_blocks(calibration.read(store, calibration_name, context.reviewer))
+    elif trend:
         assert checklist is not None
         blocks = _trend_blocks(store, context.reviewer, checklist, audits)
     else:

@@ -173,3 +173,34 @@ def blind_refusal(store: Store, audit_id: int, viewer: str) -> str | None:
         "not both complete yet; the findings and exports open once they are, so that nothing "
         "shows the primary answers first"
     )
+
+
+def calibration_record_refusal(
+    recorder: str, gold: bool, moderator: str, reviewers: Sequence[str]
+) -> str | None:
+    """Why `recorder` may not record a calibration review (None: they may). The gold review
+    is the moderator's alone, and the blind reviews are the named reviewers'."""
+    if gold:
+        if recorder != moderator:
+            return f"the gold review is the moderator's ({moderator}), not {recorder}'s"
+        return None
+    if recorder == moderator:
+        return f"{recorder} is the moderator: their review is the gold one (record it as gold)"
+    if recorder not in reviewers:
+        return f"{recorder} is not one of this calibration's reviewers ({', '.join(reviewers)})"
+    return None
+
+
+def calibration_blind_refusal(
+    viewer: str, reviewers: Sequence[str], done: int, cases: int
+) -> str | None:
+    """Why `viewer` may not see a calibration's gold, others' answers or results yet (None:
+    they may): a calibration reviewer sees nothing of them until their own reviews of every
+    case are recorded, so that nothing they see can lead their answers (the moderator and
+    people outside the calibration may look at any time)."""
+    if viewer not in reviewers or done >= cases:
+        return None
+    return (
+        f"{viewer} has recorded {done} of {cases} calibration review(s); the gold, the others' "
+        "answers and the results open once all of theirs are recorded"
+    )

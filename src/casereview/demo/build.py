@@ -6,6 +6,7 @@ import random
 
 from casereview.core.checklist.models import Checklist
 from casereview.core.periods import parse as parse_period
+from casereview.demo.calibration import demo_calibration
 from casereview.demo.monthly import monthly_audits
 from casereview.io.imports.cases import read_case_file
 from casereview.services.sampling import Scope, create_sampled_audit
@@ -98,6 +99,10 @@ def build_demo(store: Store, reviewer: str) -> bool:
             answers[q.id] = value
             store.set_answer(review.id, q.id, value, "dc.morgan")
         store.complete_review(review.id, "dc.morgan")
+    # A calibration on files outside the dip sample: the gold and three blind reviews.
+    in_sample = set(ids)
+    others = [c.id for c in store.cases(where={"force": force}) if c.id not in in_sample]
+    demo_calibration(store, info.pk, others)
     return True
 
 

@@ -87,7 +87,7 @@ def scale(question: Question) -> tuple[str, ...]:
     return (*question.answers, HIDDEN) if question.show_if else tuple(question.answers)
 
 
-def _compared(checklist: Checklist, answers: Mapping[str, str | None]) -> dict[str, str]:
+def compared(checklist: Checklist, answers: Mapping[str, str | None]) -> dict[str, str]:
     hidden = set(checklist.hidden_ids(answers))
     return {
         q.id: HIDDEN if q.id in hidden else str(answers.get(q.id) or "unanswered")
@@ -104,19 +104,20 @@ def review_pairs(checklist: Checklist, reviews: Iterable[ReviewRecord]) -> list[
     return [
         ReviewPair(
             case_id,
-            _compared(checklist, roles["primary"].answers),
-            _compared(checklist, roles["second"].answers),
+            compared(checklist, roles["primary"].answers),
+            compared(checklist, roles["second"].answers),
         )
         for case_id, roles in sorted(by_case.items())
         if "primary" in roles and "second" in roles
     ]
 
 
-def _agreement(
+def pair_figures(
     label: str, cases: Sequence[ReviewPair], questions: Sequence[Question]
 ) -> AgreementFigures:
     """The agreement of these questions' answer pairs over the cases, hidden-in-both left
-    out; AC1 over the union of the questions' scales."""
+    out; AC1 over the union of the questions' scales (a calibration compares each reviewer
+    with gold through it, gold as the primary)."""
     by_case = [[a for q in questions if (a := c.answers(q.id)) is not None] for c in cases]
     pairs = [a for case in by_case for a in case]
     n, n_cases = len(pairs), sum(1 for case in by_case if case)
@@ -145,7 +146,7 @@ def audit_agreement(
 ) -> list[AgreementFigures]:
     """Per question, over cases with both a completed primary and a completed second review."""
     pairs = review_pairs(checklist, reviews)
-    return [_agreement(q.id, pairs, [q]) for q in checklist.questions]
+    return [pair_figures(q.id, pairs, [q]) for q in checklist.questions]
 
 
 def section_agreement(
@@ -154,7 +155,7 @@ def section_agreement(
     """Per section, pooling the pairs of all its questions (AC1 over the union of their
     scales; a band only where the pairs come from enough cases)."""
     pairs = review_pairs(checklist, reviews)
-    return [_agreement(s.id, pairs, s.questions) for s in checklist.sections]
+    return [pair_figures(s.id, pairs, s.questions) for s in checklist.sections]
 
 
 # --------------------------------------------------------------------------- for an audit

@@ -26,6 +26,7 @@ from casereview.store import Store
 from tests.factories import CASES, MINI, complete_review, seed_store
 
 AUDIT = "Test audit"
+CALIBRATION = "Calibration"
 # Each command as invoked here ({dir} filled in) and the exit status it must give: a success
 # and, where it reaches the database first, a refusal (whose traceback's frames hold the
 # command's context in a reference cycle, which only the garbage collector would break).
@@ -57,6 +58,52 @@ INVOCATIONS: dict[str, list[tuple[list[str], int]]] = {
         (["cases", "import", str(CASES), "--skip-existing"], 0),
         (["cases", "import", str(CASES)], 2),  # refused: already in the pool
     ],
+    "calibration create": [
+        (
+            [
+                "calibration",
+                "create",
+                "New",
+                "--checklist",
+                "mini",
+                "--cases",
+                "T/4",
+                "--moderator",
+                "mod",
+                "--reviewers",
+                "ann",
+            ],
+            0,
+        ),
+        (
+            [
+                "calibration",
+                "create",
+                CALIBRATION,
+                "--checklist",
+                "mini",
+                "--cases",
+                "T/4",
+                "--moderator",
+                "mod",
+                "--reviewers",
+                "ann",
+            ],
+            2,
+        ),
+    ],  # fmt: skip
+    "calibration list": [(["calibration", "list"], 0)],
+    "calibration record": [
+        (
+            ["--reviewer", "mod", "calibration", "record", CALIBRATION, "{dir}/gold.csv", "--gold"],
+            0,
+        ),
+        (["--reviewer", "mod", "calibration", "record", "no such", "{dir}/gold.csv", "--gold"], 2),
+    ],
+    "calibration result": [
+        (["calibration", "result", CALIBRATION], 0),
+        (["calibration", "result", "no such"], 2),
+    ],
     "checklist add": [(["checklist", "add", str(MINI)], 0)],
     "checklist diff": [(["checklist", "diff", "mini@1", str(MINI)], 0)],
     "checklist list": [(["checklist", "list"], 0)],
@@ -70,6 +117,8 @@ INVOCATIONS: dict[str, list[tuple[list[str], int]]] = {
         (["export", "questions", "--audit", AUDIT], 0),
         (["export", "answers", "--audit", AUDIT, "--out", "{dir}/a.csv"], 0),
         (["export", "questions", "--audit", "no such audit"], 2),
+        (["export", "calibration", "--calibration", CALIBRATION], 0),
+        (["export", "calibration", "--calibration", "no such"], 2),
     ],
     "report": [(["report", "--audit", AUDIT], 0), (["report", "--audit", "no such audit"], 2)],
     "sample-size": [(["sample-size"], 0)],
@@ -111,10 +160,15 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         full = {"REC-01": "yes", "REC-02": "no", "REC-03": "yes", "SPO-01": "na"}
         complete_review(store, audit.id, store.cases()[0].id, "ann", "primary", full)
         store.add_user("ann", "$argon2id$x", "admin")
+        refs = store.case_ids_by_ref(["T/4"])
+        store.create_calibration(CALIBRATION, audit.checklist_pk, refs, "mod", ["ann"], "admin")
         content, text = store.bundle_content(audit.id, None, "admin")
         bundle.write(folder / "audit.crbundle", bundle.pack(content, text))
     (folder / "answers.csv").write_text(
         "case_ref,force,reviewer,role,question_id,answer\nT/2,Testshire,ann,primary,REC-01,yes\n"
+    )
+    (folder / "gold.csv").write_text(
+        "case_ref,question_id,answer\nT/4,REC-01,no\nT/4,REC-03,no\nT/4,SPO-01,na\n"
     )
     return folder
 

@@ -53,6 +53,7 @@ def test_only_the_store_and_migrations_write_sql() -> None:
     assert sorted(writers) == [
         "store/audits.py",
         "store/bundle_writes.py",
+        "store/calibration.py",
         "store/connection.py",
         "store/migrations.py",
         "store/pool.py",

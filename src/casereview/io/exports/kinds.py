@@ -127,6 +127,11 @@ TREND = Kind("trend", "Trend across audits", _not_per_audit, figures=True, group
 written by the same pipeline (format, safe target, whole-or-nothing write)."""
 
 
+CALIBRATION = Kind("calibration", "Calibration against gold", _not_per_audit, figures=True)
+"""A calibration's agreement with gold per reviewer and per question (`export calibration`):
+not an audit's, so not among KINDS, written by the same pipeline."""
+
+
 def format_named(path: Path | str | None) -> str | None:
     """The format a file name asks for by its extension (`.csv`, `.xlsx`, `.json`), if any."""
     if path is None:

@@ -17,7 +17,7 @@ from casereview.core.fields import ANSWER_VALUES, answer_columns, where_text
 from casereview.core.rules import blind_refusal
 from casereview.core.tables import BarChart, Cell, LineChart, ProgressFn, RowStream, Table
 from casereview.io.exports import writers as export
-from casereview.io.exports.kinds import FORMATS, KINDS, TREND, Kind, format_named
+from casereview.io.exports.kinds import CALIBRATION, FORMATS, KINDS, TREND, Kind, format_named
 from casereview.io.exports.streams import (
     answer_lines,
     answer_records,
@@ -381,6 +381,11 @@ def prepare_trend(trend: Trend, fmt: str, by: str | None = None) -> Prepared:
         line_charts=trend_tables.trend_charts(trend),
         meta=meta,
     )
+
+
+def prepare_calibration(table: Table, name: str, fmt: str) -> Prepared:
+    """A calibration's export (services.calibration.export_table) ready to write."""
+    return Prepared(CALIBRATION, fmt, name, [table], meta={"calibration": name})
 
 
 MIME_TYPES = {

@@ -111,9 +111,27 @@ def blocks(store: Store, audit_name: str) -> list[reportdoc.Block]:
             f"marked {scoring.SMALL_MARK}: their percentages are too uncertain to quote on "
             "their own."
         )
+    caveats += _calibration_caveat(store, audit.id)
     out += agreement_blocks(data)
     out += [Heading("Caveats", 2), reportdoc.paragraph(*caveats)]
     return out
+
+
+def _calibration_caveat(store: Store, audit_id: int) -> list[str]:
+    """Where the audit requires calibration: who of its reviewers has not passed one."""
+    from casereview.services.calibration import not_calibrated
+
+    missing = not_calibrated(store, audit_id)
+    if missing is None:
+        return []
+    months = store.calibration_months(audit_id)
+    required = (
+        f"The audit requires its reviewers to have passed a calibration on this checklist "
+        f"version within {months} months"
+    )
+    if not missing:
+        return [f"{required}; all of them have."]
+    return [f"{required}; not passed: {', '.join(missing)}."]
 
 
 def _not_recorded(

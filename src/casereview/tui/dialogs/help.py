@@ -39,6 +39,8 @@ HELP = """\
 | findings | `Enter` `v` `g` `x` | drill into a section, change view, group, export |
 | findings | `l` | cases answering No, Partly or Unknown to the row; `Enter` opens one |
 | audits | `t` | trends: the highlighted audit's checklist across its audits, oldest first |
+| audits | `k` | calibrations: each reviewer against the gold, the questions that split them |
+| calibration | `v` | per reviewer or per question |
 | trends | `Enter` `Escape` | a section's questions; back to the sections |
 | trends | `a` | choose the audits shown (space ticks, Enter shows them) |
 | review | `Escape` | back to the cases |

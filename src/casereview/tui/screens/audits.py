@@ -35,6 +35,8 @@ class AuditsScreen(StoreScreen):
         Binding("t", "trends", "Trends"),
         Binding("n", "new_audit", "New audit"),
         Binding("c", "pool", "Case pool"),
+        # no room on the 80-column bar: in the help and the palette instead
+        Binding("k", "calibration", "Calibration", show=False),
         Binding("r", "refresh", "Refresh"),
     ]
 
@@ -113,6 +115,11 @@ class AuditsScreen(StoreScreen):
         from casereview.tui.screens.new_audit import NewAuditScreen  # loaded on first use
 
         self.app.push_screen(NewAuditScreen())
+
+    def action_calibration(self) -> None:
+        from casereview.tui.screens.calibration import CalibrationScreen  # on first use
+
+        self.app.push_screen(CalibrationScreen())
 
     def action_pool(self) -> None:
         from casereview.tui.screens.pool import PoolScreen  # loaded on first use
