@@ -8,6 +8,7 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from casereview.core.bulk import no_cycle_collection
+from casereview.core.checklist.scope import CaseScope
 from casereview.core.periods import Period
 from casereview.core.rules import (
     ExistingReview,
@@ -224,8 +225,9 @@ class Store(BundleStore, UserStore):
 
         with no_cycle_collection():
             reviews = self.db.execute(
-                "SELECT id, case_id, role, status, reviewer FROM reviews"
-                " WHERE audit_id = ? AND status = 'complete' ORDER BY id",
+                "SELECT r.id, r.case_id, r.role, r.status, r.reviewer, c.reported_at, c.force"
+                " FROM reviews r JOIN cases c ON c.id = r.case_id"
+                " WHERE r.audit_id = ? AND r.status = 'complete' ORDER BY r.id",
                 [audit_id],
             ).fetchall()
             answers: dict[int, Mapping[str, str | None]] = {}
@@ -257,6 +259,7 @@ class Store(BundleStore, UserStore):
                 reviewer=reviewer,
                 answers=answers[review_id],
                 group=reviewer if group_by == "reviewer" else groups.get(case_id),
+                case=CaseScope(reported_at, force),
             )
-            for review_id, case_id, role, status, reviewer in reviews
+            for review_id, case_id, role, status, reviewer, reported_at, force in reviews
         ]
