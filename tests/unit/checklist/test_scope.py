@@ -7,6 +7,7 @@ import pytest
 
 from casereview.core.checklist.loading import ChecklistError, parse_checklist
 from casereview.core.checklist.scope import CaseScope
+from casereview.core.checklist.versions import diff_checklists
 from casereview.io.imports.cases import read_case_file
 from casereview.services.findings import load, question_table
 from casereview.store import AuditInfo, Store, StoreError
@@ -155,3 +156,10 @@ def test_findings_say_not_applicable_before_the_date_with_the_count() -> None:
     )
     assert (rows["Q2"]["n_applicable"], rows["Q2"]["na"], rows["Q2"]["no"]) == (1, 2, 1)
     assert rows["Q1"]["question"] == "a?"
+
+
+def test_the_diff_says_when_a_question_gains_a_date_or_a_pilot() -> None:
+    old = parse_checklist(HEAD + "      - {id: Q2, text: 'b?'}\n")
+    new = parse_checklist(SCOPED)
+    lines = diff_checklists(old, new)
+    assert "changed   Q2  applies: (always) -> not applicable before 2024-01-31" in lines

@@ -34,6 +34,7 @@ def _changes(old: Question, new: Question, old_section: str, new_section: str) -
         ("scored", str(old.scored).lower(), str(new.scored).lower()),
         ("weight", f"{old.weight:g}", f"{new.weight:g}"),
         ("critical", str(old.critical).lower(), str(new.critical).lower()),
+        ("applies", old.scope_text() or "(always)", new.scope_text() or "(always)"),
         ("tags", _tags(old), _tags(new)),
     ]
     out = [f"{what}: {a} -> {b}" for what, a, b in pairs if a != b]
