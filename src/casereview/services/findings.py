@@ -91,7 +91,7 @@ def load(
     audit = store.audit_named(audit_name)
     if audit.n_cases == 0:
         raise FindingsError(f"audit '{audit.name}' has no cases")
-    checklist = store.checklist(audit.checklist_pk)
+    checklist = store.audit_checklist(audit.id)  # with the force's limits, if given
     reviews = store.review_records(audit.id, by)
     if by == "reviewer":
         reviews = by_primary_reviewer(reviews, _primary_reviewers_from_store(store, audit, reviews))

@@ -353,6 +353,14 @@ def m013_audit_period(db: Database) -> None:
             )
 
 
+@_step
+def m014_force_settings(db: Database) -> None:
+    # The force settings an audit was created with (core/checklist/settings.py): the file's
+    # text as given, and its hash, recorded with the audit as its checklist's hash is.
+    db.execute("ALTER TABLE audits ADD COLUMN force_settings TEXT")
+    db.execute("ALTER TABLE audits ADD COLUMN force_settings_hash TEXT")
+
+
 SAMPLED_REFS_TRIGGER = "sampled_refs_on_sample"
 
 

@@ -14,6 +14,7 @@ import pytest
 from casereview.core.checklist.loading import load_checklist
 from casereview.core.checklist.models import Checklist
 from casereview.core.checklist.scope import CaseScope
+from casereview.core.checklist.settings import ForceSettings
 from casereview.core.checklist.versions import diff_checklists
 from casereview.services.trend import lineage
 from casereview.store import Store
@@ -134,7 +135,7 @@ def test_7_no_hindsight_and_limits_are_the_checklists_own(v3: Checklist) -> None
     assert not fact.scored and "further incident" in fact.text
     for qid in ("SPO-09", "INV-13"):
         q = v3.question(qid)
-        assert "the checklist's default" in q.text and "force" in q.text
+        assert "(the checklist's default, not a national standard)" in q.text
         assert "not a national" in q.guidance or "No national source" in q.guidance
 
 
@@ -202,10 +203,18 @@ def test_14_scope_is_validated_in_the_shipped_file(v3: Checklist) -> None:
     assert scoped == ["SPO-18"]
 
 
-def test_15_force_limits_are_named_as_settings(v3: Checklist) -> None:
-    assert "interview_days" in v3.question("INV-13").guidance
-    assert "spo_application_days" in v3.question("SPO-09").guidance
-    assert "first_contact_hours" in v3.question("VIC-09").guidance
+def test_15_force_limits_are_settings_with_the_checklists_default(v3: Checklist) -> None:
+    for qid, setting in (("INV-13", "interview_days"), ("SPO-09", "spo_application_days")):
+        q = v3.question(qid)
+        assert q.limit and (q.limit.setting, q.limit.default, q.limit.unit) == (setting, 7, "days")
+        assert "within 7 days (the checklist's default, not a national standard)" in q.text
+        assert setting in q.guidance
+    northmoor = ForceSettings("Northmoor Police", {"interview_days": 3})
+    shown_to_northmoor = v3.for_force(northmoor)
+    assert "within 3 days (Northmoor Police's limit)" in shown_to_northmoor.question("INV-13").text
+    assert "the checklist's default" in shown_to_northmoor.question("SPO-09").text  # not set
+    # the grade-based first contact stays the force's policy per grade, not one figure
+    assert v3.question("VIC-09").limit is None
 
 
 def test_16_gate_facts_drive_the_questions_they_make_fair(v3: Checklist) -> None:

@@ -12,10 +12,11 @@ from collections.abc import Iterable, Mapping
 from functools import cached_property
 from typing import Any, Literal, cast
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from casereview.core import fields
 from casereview.core.checklist.scope import CaseScope as CaseScope  # re-exported
+from casereview.core.checklist.settings import ForceSettings
 from casereview.core.text import fold_name
 
 AnswerValue = Literal["yes", "partly", "no", "na", "unknown"]
@@ -49,6 +50,21 @@ class ShowIf(_Strict):
     """Answers of that question for which this one is shown."""
 
 
+class Limit(_Strict):
+    """A time limit in a question's text (`{limit}`): a force's own figure where the audit
+    gives force settings, else the checklist's default, which the text says is its own."""
+
+    setting: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    """The name of the force setting (checklist.settings), e.g. interview_days."""
+    default: int = Field(ge=1, le=10_000)
+    unit: Literal["hours", "days", "working days"]
+
+    def words(self, value: int | None = None, force: str | None = None) -> str:
+        if value is None or force is None:
+            return f"{self.default} {self.unit} (the checklist's default, not a national standard)"
+        return f"{value} {self.unit} ({force}'s limit)"
+
+
 class Question(_Strict):
     """One test a reviewer answers from the case file."""
 
@@ -75,6 +91,9 @@ class Question(_Strict):
     after it; before it, it is hidden and counts as N/A."""
     applies_to: tuple[str, ...] = ()
     """A pilot's forces: the question is shown only for cases of these forces."""
+    limit: Limit | None = None
+    """A time limit the text names as `{limit}`: the force's where given, else the default."""
+    _template: str = PrivateAttr(default="")
     scored: bool = True
     """False: a fact about the case (the victim withdrew, an SPO was applied for), answered
     and used by skip logic like any question but never counted as compliance; findings
@@ -86,6 +105,25 @@ class Question(_Strict):
         if len(set(value)) != len(value):
             raise ValueError("answers lists a value twice")
         return value
+
+    @model_validator(mode="after")
+    def _limit_in_text(self) -> Question:
+        if ("{limit}" in self.text) != (self.limit is not None):
+            raise ValueError(
+                "a question with `limit:` says {limit} in its text where the figure goes, and "
+                "only such a question may"
+            )
+        if self.limit is not None:
+            self._template = self.text
+            self.__dict__["text"] = self.text.replace("{limit}", self.limit.words())
+        return self
+
+    def for_force(self, settings: ForceSettings | None) -> Question:
+        """The question as an audit with these force settings shows it."""
+        if self.limit is None or settings is None or self.limit.setting not in settings.limits:
+            return self
+        words = self.limit.words(settings.limits[self.limit.setting], settings.force)
+        return self.model_copy(update={"text": self._template.replace("{limit}", words)})
 
     @field_validator("applies_from", mode="before")
     @classmethod
@@ -168,6 +206,19 @@ class Checklist(_Strict):
         return (
             str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
         )
+
+    def for_force(self, settings: ForceSettings | None) -> Checklist:
+        """The checklist as an audit with these force settings shows it: each question with a
+        `limit` the force sets gives the force's figure. Scoring is unchanged."""
+        if settings is None or not any(q.limit for q in self.questions):
+            return self
+        sections = tuple(
+            s.model_copy(update={"questions": tuple(q.for_force(settings) for q in s.questions)})
+            for s in self.sections
+        )
+        fields_ = {name: getattr(self, name) for name in type(self).model_fields}
+        # model_construct: a fresh instance, so no cached question index is carried over
+        return type(self).model_construct(**{**fields_, "sections": sections})
 
     @cached_property
     def questions(self) -> tuple[Question, ...]:

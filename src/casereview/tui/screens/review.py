@@ -92,7 +92,7 @@ class ReviewScreen(StoreScreen):
             status = current = None
         assert self.audit_id is not None and self.case_id is not None
         audit = self.store.audit(self.audit_id)
-        self.checklist = self.store.checklist(audit.checklist_pk)
+        self.checklist = self.store.audit_checklist(audit.id)  # the force's limits shown
         case = self.store.case(self.case_id)
         self.scope = case.scope()
         blind = " - blind second review" if self.role == "second" else ""
