@@ -26,8 +26,7 @@ from casereview.store.records import (
 
 if TYPE_CHECKING:
     from casereview.core.checklist.models import Checklist
-    from casereview.core.checklist.settings import ForceSettings
-from casereview.store.pool import PoolStore
+from casereview.store.force_settings import ForceSettingsStore
 from casereview.store.shipped import content_hash
 
 # What the palette shows of a sampled case, and the joins that find it.
@@ -39,7 +38,7 @@ _SAMPLED_JOINS = (
 )
 
 
-class AuditStore(PoolStore):
+class AuditStore(ForceSettingsStore):
     """Audits, their sampled cases, assignment and second reviewers."""
 
     # ------------------------------------------------------------------ audits
@@ -175,23 +174,6 @@ class AuditStore(PoolStore):
         if row is None:
             raise StoreError(f"no audit with id {audit_id}")
         return self.checklist(int(row[0])).for_force(self.audit_force_settings(audit_id))
-
-    def audit_force_settings(self, audit_id: int) -> ForceSettings | None:
-        """The force settings the audit was created with (None: the checklist's defaults)."""
-        from casereview.core.checklist.settings import parse_force_settings
-
-        row = self.db.execute(
-            "SELECT force_settings FROM audits WHERE id = ?", [audit_id]
-        ).fetchone()
-        if row is None or row[0] is None:
-            return None
-        return parse_force_settings(row[0], "stored force settings")
-
-    def audit_force_settings_hash(self, audit_id: int) -> str | None:
-        row = self.db.execute(
-            "SELECT force_settings_hash FROM audits WHERE id = ?", [audit_id]
-        ).fetchone()
-        return None if row is None else row[0]
 
     def audit_case(self, audit_id: int, case_id: int) -> AuditCase:
         found = self.audit_cases(audit_id, case_id=case_id)
