@@ -3,8 +3,13 @@
 
 from __future__ import annotations
 
-import pytest
+from contextlib import closing
+from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
+
+from casereview.cli import main
 from casereview.core.checklist.loading import ChecklistError, parse_checklist
 from casereview.core.checklist.scope import CaseScope
 from casereview.core.checklist.versions import diff_checklists
@@ -163,3 +168,33 @@ def test_the_diff_says_when_a_question_gains_a_date_or_a_pilot() -> None:
     new = parse_checklist(SCOPED)
     lines = diff_checklists(old, new)
     assert "changed   Q2  applies: (always) -> not applicable before 2024-01-31" in lines
+
+
+def test_an_import_refuses_an_answer_the_case_is_outside_of_and_completes_without_it(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "d.db"
+    store = Store.open(path)
+    info = store.add_checklist(DATED, "dated.yaml")
+    store.insert_case_rows(read_case_file(CASES).rows)
+    store.create_audit("Dated", info.pk, [c.id for c in store.cases()], created_by="t", seed=1)
+    store.close()
+    head = "case_ref,force,reviewer,role,question_id,answer,note\n"
+    bad = tmp_path / "bad.csv"
+    bad.write_text(head + "T/1,Testshire,ann,primary,Q1,yes,\nT/1,Testshire,ann,primary,Q2,no,\n")
+    result = CliRunner().invoke(
+        main, ["--db", str(path), "answers", "import", str(bad), "--audit", "Dated"]
+    )
+    assert result.exit_code == 2
+    assert f"{bad}:3: Q2 does not apply to this case (not applicable before 2024-03-01)" in (
+        result.output
+    )
+    good = tmp_path / "good.csv"
+    good.write_text(head + "T/1,Testshire,ann,primary,Q1,yes,\n")
+    result = CliRunner().invoke(
+        main, ["--db", str(path), "answers", "import", str(good), "--audit", "Dated"]
+    )
+    assert result.exit_code == 0, result.output
+    with closing(Store.open(path)) as store:
+        audit = store.audit_named("Dated")
+        assert audit.n_complete == 1  # Q2 is not needed from a case reported in January

@@ -16,8 +16,12 @@ from casereview.core.checklist.models import Checklist
 from casereview.core.checklist.scope import CaseScope
 from casereview.core.checklist.settings import ForceSettings
 from casereview.core.checklist.versions import diff_checklists
-from casereview.services.trend import lineage
+from casereview.core.periods import parse
+from casereview.io.imports.answers import ImportedReview
+from casereview.io.imports.cases import read_case_file
+from casereview.services.trend import build_trend, lineage
 from casereview.store import Store
+from tests.factories import CASES
 
 ROOT = Path(__file__).resolve().parents[3]
 SHIPPED = ROOT / "src" / "casereview" / "shipped_checklists"
@@ -276,3 +280,56 @@ def test_a_trend_follows_replaced_questions_and_new_ones_start_their_own_row(
 
 
 V2_SHA256 = "f0297a5d3ed1ee891e881c182d8c48067eae1bfe818942800afd17cfa4bb0123"
+
+
+def _answer_all(checklist: Checklist, case: CaseScope, chosen: dict[str, str]) -> dict[str, str]:
+    """Every question shown for the case answered: `chosen` where given, else its first
+    allowed answer other than unknown."""
+    given: dict[str, str | None] = {}
+    for q in checklist.questions:
+        if q.id in checklist.visible(given, case):
+            given[q.id] = chosen.get(q.id) or next(a for a in q.answers if a != "unknown")
+    return {k: v for k, v in given.items() if v}
+
+
+def test_a_trend_across_a_2_0_and_a_3_0_audit_in_the_store() -> None:
+    store = Store.memory()
+    store.ensure_shipped_checklists()
+    store.insert_case_rows(read_case_file(CASES).rows)
+    ids = [c.id for c in store.cases()]
+    for name, spec, period, outcome in (
+        ("Jan", "stalking-casefile@2.0", "2024-01", "partly"),
+        ("Feb", "stalking-casefile@3.0", "2024-02", "yes"),
+    ):
+        info = store.find_checklist(spec)
+        checklist = store.checklist(info.pk)
+        audit = store.create_audit(name, info.pk, ids[:4], "t", seed=1, period=parse(period))
+        reviews = [
+            ImportedReview(
+                case_id,
+                "primary",
+                "ann",
+                answers={
+                    q: (v, "")
+                    for q, v in _answer_all(
+                        checklist,
+                        store.case(case_id).scope(),
+                        {"VIC-08": outcome, "FACT-02": "yes", "VIC-12": outcome},
+                    ).items()
+                },
+                complete=True,
+            )
+            for case_id in ids[:4]
+        ]
+        store.import_reviews(audit.id, reviews, "t")
+    trend = build_trend(store, "stalking-casefile")
+    rows = {q.key: q for q in trend.questions}
+    # VIC-12 carries VIC-08's January figure: partly in 4 of 4 cases, credit 2 of 4 (0.5 each);
+    # in February yes in 4 of 4.
+    vic12 = rows["VIC-12"]
+    assert [(f.successes, f.n) for f in vic12.figures if f] == [(2.0, 4), (4, 4)]
+    # VIC-13 is new in 3.0: its row starts in February, with no January figure.
+    assert rows["VIC-13"].figures[0] is None
+    # a kept id carries its own figures: REC-03 answered yes throughout
+    assert [(f.successes, f.n) for f in rows["REC-03"].figures if f] == [(4, 4), (4, 4)]
+    assert "VIC-08" not in rows and "INV-14" not in rows  # spoken as 3.0 names them
