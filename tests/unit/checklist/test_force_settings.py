@@ -18,6 +18,7 @@ from casereview.core.checklist.settings import (
     SettingsError,
     parse_force_settings,
 )
+from casereview.core.checklist.versions import diff_checklists
 from casereview.io.imports.cases import read_case_file
 from casereview.services.findings import load, question_table
 from casereview.store import Store
@@ -100,6 +101,14 @@ def test_limit_and_its_place_in_the_text_go_together(question: str, line: int) -
         parse_checklist(head + question, "c.yaml")
     assert [p.line for p in err.value.problems] == [line]
     assert "says {limit} in its text" in err.value.problems[0].message
+
+
+def test_the_diff_says_when_a_question_takes_a_force_limit() -> None:
+    old = parse_checklist(LIMITED.replace("{limit}", "a week").replace(
+        "        limit: {setting: interview_days, default: 7, unit: days}\n", ""
+    ))  # fmt: skip
+    lines = diff_checklists(old, parse_checklist(LIMITED))
+    assert "changed   Q1  limit: (none) -> force setting interview_days, default 7 days" in lines
 
 
 # ------------------------------------------------------------------ the audit
