@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
+from casereview.core.checklist.scope import CaseScope
+
 if TYPE_CHECKING:
     from casereview.core.checklist.models import Checklist
     from casereview.core.fields import Role, Status
@@ -59,7 +61,7 @@ def review_rows(
 ) -> Iterator[AnswerRow]:
     """One review's rows, for `questions` (questions_of); only `answers` when given."""
     values, notes = review.values, review.notes
-    hidden = set(checklist.hidden_ids(values))
+    hidden = set(checklist.hidden_ids(values, CaseScope(review.reported_at, review.force)))
     case_ref, force, reviewer = review.case_ref, review.force, review.reviewer
     role, status = review.role, review.status
     for qid, section_id in questions:

@@ -155,6 +155,8 @@ class ReviewAnswers(NamedTuple):
     status: Status
     values: dict[str, str | None]
     notes: dict[str, str | None]
+    reported_at: str | None = None
+    """The case's report date: with `force`, what dated or pilot questions look at."""
 
 
 class EventRead(NamedTuple):

@@ -174,7 +174,7 @@ class Store(BundleStore, UserStore):
         (a review at a time from one query), in sample order then review id."""
         rows = self.db.execute(
             "SELECT r.id, c.case_ref, c.force, r.reviewer, r.role, r.status,"
-            " x.question_id, x.value, x.note"
+            " x.question_id, x.value, x.note, c.reported_at"
             " FROM audit_cases ac JOIN cases c ON c.id = ac.case_id"
             " JOIN reviews r ON r.audit_id = ac.audit_id AND r.case_id = ac.case_id"
             " LEFT JOIN answers x ON x.review_id = r.id"
@@ -188,7 +188,9 @@ class Store(BundleStore, UserStore):
             notes = {a[6]: a[8] for a in answers}
             values.pop(None, None)  # a review without answers: one row, its question None
             notes.pop(None, None)
-            yield ReviewAnswers(case_ref, force, review_id, reviewer, role, status, values, notes)
+            yield ReviewAnswers(
+                case_ref, force, review_id, reviewer, role, status, values, notes, answers[0][9]
+            )
 
     def audit_event_rows(self, audit_id: int) -> Iterator[EventRead]:
         """The audit's trail as events(audit_id=...) reads it, oldest first, with each

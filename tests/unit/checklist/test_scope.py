@@ -14,7 +14,7 @@ from casereview.core.checklist.loading import ChecklistError, parse_checklist
 from casereview.core.checklist.scope import CaseScope
 from casereview.core.checklist.versions import diff_checklists
 from casereview.io.imports.cases import read_case_file
-from casereview.services.findings import load, question_table
+from casereview.services.findings import answer_table, load, question_table
 from casereview.store import AuditInfo, Store, StoreError
 from casereview.store.errors import ReviewIncomplete
 from tests.factories import CASES, complete
@@ -198,3 +198,13 @@ def test_an_import_refuses_an_answer_the_case_is_outside_of_and_completes_withou
     with closing(Store.open(path)) as store:
         audit = store.audit_named("Dated")
         assert audit.n_complete == 1  # Q2 is not needed from a case reported in January
+
+
+def test_the_answers_export_gives_na_and_hidden_for_a_question_the_date_rules_out() -> None:
+    store, audit, cases = _dated_audit()
+    complete(store, audit, cases["Testshire:T/1"], "ann", "primary", {"Q1": "yes"})
+    rows = [r for r in answer_table(store, load(store, "Dated")).rows if r["case_ref"] == "T/1"]
+    assert [(r["question_id"], r["answer"], r["hidden"]) for r in rows] == [
+        ("Q1", "yes", False),
+        ("Q2", "na", True),
+    ]
