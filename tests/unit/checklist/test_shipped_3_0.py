@@ -333,3 +333,10 @@ def test_a_trend_across_a_2_0_and_a_3_0_audit_in_the_store() -> None:
     # a kept id carries its own figures: REC-03 answered yes throughout
     assert [(f.successes, f.n) for f in rows["REC-03"].figures if f] == [(4, 4), (4, 4)]
     assert "VIC-08" not in rows and "INV-14" not in rows  # spoken as 3.0 names them
+
+
+def test_the_description_says_where_each_limit_comes_from(v3: Checklist) -> None:
+    d = v3.description
+    assert d.count("Time limits are written into the questions") == 1
+    assert "force settings" in d and "not a national standard" in d
+    assert "Facts first" in d and "the findings say so" in d
