@@ -74,6 +74,14 @@ def _parse_day(value: str | None, option: str) -> str | None:
     help="MONTHS: its reviewers must have passed a calibration on the same checklist version "
     "within this many months; `audit list` names those who have not.",
 )
+@click.option(
+    "--settings",
+    "settings_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A force settings YAML file (force: NAME, limits: {interview_days: 3, ...}): the "
+    "force's own time limits, shown in the questions that name them instead of the "
+    "checklist's defaults. Recorded with the audit, with its hash.",
+)
 @pass_ctx
 @friendly_errors
 def audit_create(
@@ -89,6 +97,7 @@ def audit_create(
     period: str | None,
     reviewers: str | None,
     calibration_months: int | None,
+    settings_file: Path | None,
 ) -> None:
     """Draw a seeded dip sample and print its case refs and strata.
 
@@ -117,6 +126,16 @@ def audit_create(
         # and closing a file read while a connection is open can drop the connection's locks
         load_checklist(checklist_spec)
         text = Path(checklist_spec).read_text(encoding="utf-8-sig")
+    settings_text = None
+    if settings_file is not None:
+        from casereview.core.checklist.settings import parse_force_settings
+        from casereview.core.text import utf16_codec
+
+        raw = settings_file.read_bytes() if settings_file.is_file() else None
+        if raw is None:
+            fail(f"no force settings file {settings_file}")
+        settings_text = raw.decode(utf16_codec(raw) or "utf-8-sig")
+        parse_force_settings(settings_text, str(settings_file))  # refused before anything
     store = context.store_with_checklists(existing=True)
     scope = Scope(_parse_where(where), _parse_day(date_from, "--from"), _parse_day(date_to, "--to"))
     if text is not None:
@@ -135,6 +154,7 @@ def audit_create(
         stratify,
         reviewer_names(reviewers),
         given,
+        settings_text,
     )
     click.echo(
         f"audit '{visible(created.name)}': {n} of {pool_size} cases, checklist "

@@ -29,9 +29,9 @@ EARLIER_SIZE = 10
 _WEIGHTS = {"yes": 6, "partly": 2, "no": 2, "na": 1, "unknown": 1}
 
 
-def _walk(checklist: Checklist, answers: dict[str, str | None], rng: random.Random):  # type: ignore[no-untyped-def]
+def _walk(checklist: Checklist, answers: dict[str, str | None], rng: random.Random, case=None):  # type: ignore[no-untyped-def]
     for q in checklist.questions:
-        if q.id not in checklist.visible(answers):
+        if q.id not in checklist.visible(answers, case):
             continue
         options = list(q.answers)
         answers[q.id] = rng.choices(options, [_WEIGHTS[o] for o in options])[0]
@@ -78,7 +78,7 @@ def build_demo(store: Store, reviewer: str) -> bool:
         who = reviewer if i % 2 == 0 else "insp.khan"
         review = store.open_review(audit.id, case_id, who)
         answers: dict[str, str | None] = {}
-        steps = list(_walk(checklist, answers, rng))
+        steps = list(_walk(checklist, answers, rng, store.case(case_id).scope()))
         finish = i != 4
         for qid in steps if finish else steps[: len(steps) // 2]:
             store.set_answer(review.id, qid, answers[qid], who)
@@ -90,8 +90,9 @@ def build_demo(store: Store, reviewer: str) -> bool:
         review = store.open_review(audit.id, case_id, "dc.morgan", "second")
         primary = store.answer_values(store.reviews_of_case(audit.id, case_id)[0].id)
         answers = {}
+        scope = store.case(case_id).scope()
         for q in checklist.questions:
-            if q.id not in checklist.visible(answers):
+            if q.id not in checklist.visible(answers, scope):
                 continue
             value = primary.get(q.id)
             if value is None or rng.random() < 0.12:  # reviewers mostly agree, not always

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 from casereview.core.checklist.models import Checklist
+from casereview.core.checklist.scope import CaseScope
 from casereview.io.imports.answers import ImportedReview
 from casereview.services.sampling import Scope, create_sampled_audit
 from casereview.store import Store
@@ -26,11 +27,13 @@ _POOR = {"yes": 4, "partly": 2, "no": 4, "na": 1, "unknown": 1}
 _FACT = {"yes": 1, "no": 1, "na": 1, "unknown": 0}
 
 
-def _answers(checklist: Checklist, rng: random.Random, good: bool) -> dict[str, tuple[str, str]]:
-    """Answers to every question shown, skip logic applied as the reviewer goes."""
+def _answers(
+    checklist: Checklist, rng: random.Random, good: bool, case: CaseScope
+) -> dict[str, tuple[str, str]]:
+    """Answers to every question shown for the case, skip logic applied as the reviewer goes."""
     given: dict[str, str | None] = {}
     for q in checklist.questions:
-        if q.id not in checklist.visible(given):
+        if q.id not in checklist.visible(given, case):
             continue
         weights = _FACT if not q.scored else _GOOD if good else _POOR
         options = [o for o in q.answers if weights[o] > 0] or list(q.answers)
@@ -61,7 +64,7 @@ def monthly_audits(store: Store, force: str) -> None:
                 case.id,
                 "primary",
                 REVIEWER,
-                answers=_answers(checklist, rng, rng.random() < good),
+                answers=_answers(checklist, rng, rng.random() < good, case.scope()),
                 complete=True,
             )
             for case in sample.cases

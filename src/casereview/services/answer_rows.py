@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
+from casereview.core.checklist.scope import CaseScope
+
 if TYPE_CHECKING:
     from casereview.core.checklist.models import Checklist
     from casereview.core.fields import Role, Status
@@ -56,7 +58,7 @@ def shown_values(
     """The review's value for each of `questions` as the export gives it, and the questions
     its answers hide: a hidden question's value is `na` (the one rule every row follows)."""
     values = review.values
-    hidden = set(checklist.hidden_ids(values))
+    hidden = set(checklist.hidden_ids(values, CaseScope(review.reported_at, review.force)))
     shown = {qid: "na" if qid in hidden else values.get(qid) for qid, _ in questions}
     return shown, hidden
 

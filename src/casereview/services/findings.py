@@ -91,7 +91,7 @@ def load(
     audit = store.audit_named(audit_name)
     if audit.n_cases == 0:
         raise FindingsError(f"audit '{audit.name}' has no cases")
-    checklist = store.checklist(audit.checklist_pk)
+    checklist = store.audit_checklist(audit.id)  # with the force's limits, if given
     reviews = store.review_records(audit.id, by)
     if by == "reviewer":
         reviews = by_primary_reviewer(reviews, _primary_reviewers_from_store(store, audit, reviews))
@@ -147,7 +147,7 @@ def _unanswered_problem(
     """
     missing: list[tuple[scoring.ReviewRecord, str]] = []
     for r in reviews:
-        effective = checklist.effective_answers(r.answers)
+        effective = checklist.effective_answers(r.answers, r.case)
         if None in effective.values():
             missing.append((r, next(q for q, v in effective.items() if v is None)))
     if not missing:
@@ -227,16 +227,18 @@ def _question_rows(
     require_answered(data)
     out = []
     for group, reviews in groups(data, by):
+        notes = data.checklist.scope_notes(r.case for r in scoring.counted_reviews(reviews))
         for fig in scoring.audit_question_figures(data.checklist, reviews):
             if facts_only and fig.scored:
                 continue
             q = data.checklist.question(fig.question_id)
+            note = notes.get(q.id)
             head: dict[str, Cell] = {
                 "audit": data.audit.name,
                 "group": group,
                 "section_id": data.checklist.section_of(q.id).id,
                 "question_id": q.id,
-                "question": q.text,
+                "question": f"{q.text} ({note})" if note else q.text,
                 "n_reviews": fig.n_reviews,
             }
             out.append((head, fig))
@@ -395,7 +397,7 @@ def case_table(store: Store, data: AuditData, include_notes: bool = False) -> Ta
             "summary": ac.case.summary,
         }
         if review:
-            effective = data.checklist.effective_answers(review.answers)
+            effective = data.checklist.effective_answers(review.answers, review.case)
             for s in sections:
                 row[f"{s.id}_pct"] = scoring.pct(
                     scoring.case_section_score(s, effective, unknown_as)

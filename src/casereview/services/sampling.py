@@ -167,6 +167,7 @@ def create_sampled_audit(
     stratify: str | None = None,
     reviewers: Sequence[str] = (),
     period: Period | None = None,
+    force_settings: str | None = None,
 ) -> tuple[AuditInfo, Sample, int]:
     """Draw the sample and record the audit: the one path the CLI, the app and the demo use.
     Its period is `period`, else the scope's report dates, else none."""
@@ -194,6 +195,7 @@ def create_sampled_audit(
         strata=sample.stratum_of,
         assignments=round_robin(ids, list(reviewers)),
         period=period,
+        force_settings=force_settings,
     )
     return audit, sample, len(pool)
 

@@ -34,7 +34,7 @@ def flagged_answers(
     wanted = [q for q in data.checklist.questions if q.id in set(question_ids)]
     out = []
     for review in data.counted:
-        answers = data.checklist.effective_answers(review.answers)
+        answers = data.checklist.effective_answers(review.answers, review.case)
         for q in wanted:
             value = answers.get(q.id)
             if value in FLAGGED:

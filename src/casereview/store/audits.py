@@ -26,7 +26,8 @@ from casereview.store.records import (
 
 if TYPE_CHECKING:
     from casereview.core.checklist.models import Checklist
-from casereview.store.pool import PoolStore
+from casereview.store.force_settings import ForceSettingsStore
+from casereview.store.shipped import content_hash
 
 # What the palette shows of a sampled case, and the joins that find it.
 _SAMPLED_CASE = "SELECT a.id, a.name, c.id, c.case_ref, c.offence, r.status"
@@ -37,7 +38,7 @@ _SAMPLED_JOINS = (
 )
 
 
-class AuditStore(PoolStore):
+class AuditStore(ForceSettingsStore):
     """Audits, their sampled cases, assignment and second reviewers."""
 
     # ------------------------------------------------------------------ audits
@@ -53,9 +54,12 @@ class AuditStore(PoolStore):
         strata: Mapping[int, str] | None = None,
         assignments: Mapping[int, str] | None = None,
         period: Period | None = None,
+        force_settings: str | None = None,
     ) -> AuditInfo:
         """Record an audit and its sample (in sample order) in one transaction; its period
-        is `period`, else its report-date scope's (else none: never the day it is made)."""
+        is `period`, else its report-date scope's (else none: never the day it is made).
+        `force_settings` is the text of a force settings file (checked by the caller), kept
+        with its hash: the limits the audit's questions show."""
         period = period or from_scope(dict(scope or {}))
         self.check_audit_name(name)
         if not case_ids:
@@ -68,7 +72,8 @@ class AuditStore(PoolStore):
                 raise StoreError(f"an audit named '{name}' already exists")
             cursor = self.db.execute(
                 "INSERT INTO audits (name, checklist_pk, checklist_hash, seed, scope, created_by,"
-                " created_at, period_start, period_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " created_at, period_start, period_end, force_settings, force_settings_hash)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     name,
                     checklist_pk,
@@ -79,6 +84,8 @@ class AuditStore(PoolStore):
                     now(),
                     period.start if period else None,
                     period.end if period else None,
+                    force_settings,
+                    content_hash(force_settings) if force_settings is not None else None,
                 ],
             )
             audit_id = cursor.lastrowid
@@ -166,7 +173,7 @@ class AuditStore(PoolStore):
         row = self.db.execute("SELECT checklist_pk FROM audits WHERE id = ?", [audit_id]).fetchone()
         if row is None:
             raise StoreError(f"no audit with id {audit_id}")
-        return self.checklist(int(row[0]))
+        return self.checklist(int(row[0])).for_force(self.audit_force_settings(audit_id))
 
     def audit_case(self, audit_id: int, case_id: int) -> AuditCase:
         found = self.audit_cases(audit_id, case_id=case_id)

@@ -417,6 +417,14 @@ def m014_calibration(db: Database) -> None:
         db.execute(sql)
 
 
+@_step
+def m015_force_settings(db: Database) -> None:
+    # The force settings an audit was created with (core/checklist/settings.py): the file's
+    # text as given, and its hash, recorded with the audit as its checklist's hash is.
+    db.execute("ALTER TABLE audits ADD COLUMN force_settings TEXT")
+    db.execute("ALTER TABLE audits ADD COLUMN force_settings_hash TEXT")
+
+
 SAMPLED_REFS_TRIGGER = "sampled_refs_on_sample"
 
 

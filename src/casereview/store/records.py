@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, NamedTuple
 
+from casereview.core.checklist.scope import CaseScope
 from casereview.core.fields import CASE_COLUMNS, Role, Status
 from casereview.core.periods import Period
 
@@ -55,6 +56,10 @@ class Case:
                 return "yes" if value else "no"
             return None if value is None else str(value)
         return self.extra.get(name)
+
+    def scope(self) -> CaseScope:
+        """What decides whether a dated or pilot question applies to this case."""
+        return CaseScope(self.reported_at, self.force)
 
 
 @dataclass(frozen=True)
@@ -150,6 +155,8 @@ class ReviewAnswers(NamedTuple):
     status: Status
     values: dict[str, str | None]
     notes: dict[str, str | None]
+    reported_at: str | None = None
+    """The case's report date: with `force`, what dated or pilot questions look at."""
 
 
 class EventRead(NamedTuple):

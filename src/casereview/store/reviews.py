@@ -166,7 +166,8 @@ class ReviewStore(AuditStore):
             if value is not None and value not in question.answers:
                 raise StoreError(f"{question_id} does not allow '{value}'")
             current = self.answer_values(review_id)
-            if question_id not in checklist.visible(current):
+            scope = self.case(review.case_id).scope()
+            if question_id not in checklist.visible(current, scope):
                 raise StoreError(f"{question_id} is hidden by skip logic for this review")
             old = current.get(question_id)
             stamp = now()
@@ -182,7 +183,7 @@ class ReviewStore(AuditStore):
                 self._event(review_id, question_id, kind, old, value, reason, actor)
             current[question_id] = value
             cleared = []
-            shown = set(checklist.visible(current))
+            shown = set(checklist.visible(current, scope))
             for qid, was in current.items():
                 if was is not None and qid not in shown:
                     self.db.execute(
@@ -245,7 +246,9 @@ class ReviewStore(AuditStore):
         with self._write():
             review = self._require_open(review_id)
             checklist = self.audit_checklist(review.audit_id)
-            missing = checklist.unanswered(self.answer_values(review_id))
+            missing = checklist.unanswered(
+                self.answer_values(review_id), self.case(review.case_id).scope()
+            )
             if missing:
                 raise ReviewIncomplete(missing)
             stamp = now()

@@ -8,6 +8,7 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from casereview.core.bulk import no_cycle_collection
+from casereview.core.checklist.scope import CaseScope
 from casereview.core.periods import Period
 from casereview.core.rules import (
     ExistingReview,
@@ -174,7 +175,7 @@ class Store(BundleStore, UserStore, CalibrationStore):
         (a review at a time from one query), in sample order then review id."""
         rows = self.db.execute(
             "SELECT r.id, c.case_ref, c.force, r.reviewer, r.role, r.status,"
-            " x.question_id, x.value, x.note"
+            " x.question_id, x.value, x.note, c.reported_at"
             " FROM audit_cases ac JOIN cases c ON c.id = ac.case_id"
             " JOIN reviews r ON r.audit_id = ac.audit_id AND r.case_id = ac.case_id"
             " LEFT JOIN answers x ON x.review_id = r.id"
@@ -188,7 +189,9 @@ class Store(BundleStore, UserStore, CalibrationStore):
             notes = {a[6]: a[8] for a in answers}
             values.pop(None, None)  # a review without answers: one row, its question None
             notes.pop(None, None)
-            yield ReviewAnswers(case_ref, force, review_id, reviewer, role, status, values, notes)
+            yield ReviewAnswers(
+                case_ref, force, review_id, reviewer, role, status, values, notes, answers[0][9]
+            )
 
     def audit_event_rows(self, audit_id: int) -> Iterator[EventRead]:
         """The audit's trail as events(audit_id=...) reads it, oldest first, with each
@@ -225,8 +228,9 @@ class Store(BundleStore, UserStore, CalibrationStore):
 
         with no_cycle_collection():
             reviews = self.db.execute(
-                "SELECT id, case_id, role, status, reviewer FROM reviews"
-                " WHERE audit_id = ? AND status = 'complete' ORDER BY id",
+                "SELECT r.id, r.case_id, r.role, r.status, r.reviewer, c.reported_at, c.force"
+                " FROM reviews r JOIN cases c ON c.id = r.case_id"
+                " WHERE r.audit_id = ? AND r.status = 'complete' ORDER BY r.id",
                 [audit_id],
             ).fetchall()
             answers: dict[int, Mapping[str, str | None]] = {}
@@ -258,6 +262,7 @@ class Store(BundleStore, UserStore, CalibrationStore):
                 reviewer=reviewer,
                 answers=answers[review_id],
                 group=reviewer if group_by == "reviewer" else groups.get(case_id),
+                case=CaseScope(reported_at, force),
             )
-            for review_id, case_id, role, status, reviewer in reviews
+            for review_id, case_id, role, status, reviewer, reported_at, force in reviews
         ]

@@ -47,7 +47,7 @@ def messages(text: str) -> list[str]:
          ["c.yaml:8: question Q1: 'maybe' is not an answer value "
           "(use yes, partly, no, na, unknown)"]),
         (HEAD + "      - {id: Q1, text: a, answers: [yes, yes]}\n",
-         ["c.yaml:8: question Q1: answers: Value error, answers lists a value twice"]),
+         ["c.yaml:8: question Q1: answers: answers lists a value twice"]),
         (HEAD.replace("    questions:\n", "    questions: []\n"),
          ["c.yaml:7: section s1: section has no questions"]),
         ('id: t\nversion: "1"\ntitle: T\nsections: []\n', ["c.yaml:4: no sections"]),

@@ -161,7 +161,7 @@ def test_an_audit_made_on_1_0_before_2_0_shipped_keeps_its_version_and_scores(
 ) -> None:
     """A database from before 2.0: only 1.0 stored, an audit on it with INV-08 (a fact in
     2.0, a scored question in 1.0) answered. After the upgrade the audit still opens on 1.0,
-    scores INV-08 as 1.0 did, and exports; a new audit gets 2.0."""
+    scores INV-08 as 1.0 did, and exports; a new audit gets the newest (3.0)."""
     from casereview.io.imports.cases import read_case_file
     from casereview.services import findings
     from casereview.store import Store
@@ -197,7 +197,7 @@ def test_an_audit_made_on_1_0_before_2_0_shipped_keeps_its_version_and_scores(
     assert store.audit_named("Old audit").checklist_label == "stalking-casefile@1.0"
     data = findings.load(store, "Old audit")
     assert data.checklist.version == "1.0" and data.checklist.question("INV-08").scored
-    assert store.find_checklist("stalking-casefile").version == "2.0"
+    assert store.find_checklist("stalking-casefile").version == "3.0"  # the newest shipped version
     store.close()
     reported = runner.invoke(main, ["--db", str(db), "report", "--audit", "Old audit"])
     assert reported.exit_code == 0 and "Context:" not in reported.stdout

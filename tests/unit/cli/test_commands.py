@@ -315,7 +315,7 @@ def test_the_demo_holds_an_earlier_audit_on_the_first_checklist_version(tmp_path
         lines[2]
         == f"{'Northmoor self-audit Q1 2024':34} {'stalking-casefile@1.0':21}    10    10     0"
     )
-    current = f"{'Northmoor stalking dip sample 2024':34} {'stalking-casefile@2.0':21}"
+    current = f"{'Northmoor stalking dip sample 2024':34} {'stalking-casefile@3.0':21}"
     assert lines[1] == current + "    20     5     1"
     store = Store.open(db)
     earlier = store.audit_named("Northmoor self-audit Q1 2024")

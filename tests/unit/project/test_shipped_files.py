@@ -16,7 +16,11 @@ PYPROJECT = tomllib.loads((PACKAGE.parents[1] / "pyproject.toml").read_text())
 
 def test_the_shipped_checklists_are_read_from_inside_the_package() -> None:
     found = list(shipped.shipped_checklists())
-    assert [p.name for p in found] == ["stalking-casefile-2.0.yaml", "stalking-casefile.yaml"]
+    assert [p.name for p in found] == [
+        "stalking-casefile-2.0.yaml",
+        "stalking-casefile-3.0.yaml",
+        "stalking-casefile.yaml",
+    ]
     assert all(p.parent == PACKAGE / "shipped_checklists" for p in found)
 
 

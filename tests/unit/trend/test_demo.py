@@ -25,7 +25,7 @@ def test_three_months_of_one_force_complete_on_the_current_checklist() -> None:
     assert [a.name for a in store.audits()][:2] == [DEMO_AUDIT, EARLIER_AUDIT]
     for name, start, end, _good in MONTHS:
         audit = audits[name]
-        assert audit.checklist_label == "stalking-casefile@2.0"
+        assert audit.checklist_label == "stalking-casefile@3.0"
         assert (audit.scope["from"], audit.scope["to"]) == (start, end)
         assert audit.scope["where"] == {"force": "Northmoor Police"}
         assert (audit.n_cases, audit.n_complete) == (MONTHLY_SIZE, MONTHLY_SIZE)

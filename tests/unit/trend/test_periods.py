@@ -260,8 +260,9 @@ def _undated_demo(store: Store) -> None:
     review = store.open_review(audit.id, case_id, "qa")
     checklist = store.checklist(info.pk)
     given: dict[str, str | None] = {}
+    scope = store.case(case_id).scope()  # 3.0 has questions that apply from a date
     for q in checklist.questions:
-        if q.id in checklist.visible(given):
+        if q.id in checklist.visible(given, scope):
             given[q.id] = "na" if "na" in q.answers else q.answers[-1]
             store.set_answer(review.id, q.id, given[q.id], "qa")
     store.complete_review(review.id, "qa")

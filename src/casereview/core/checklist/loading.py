@@ -189,7 +189,7 @@ def parse_checklist(text: str, source: str = "<checklist>") -> Checklist:
             loc = tuple(p for p in loc if isinstance(p, int) or not p.startswith("literal["))
             where = _describe(loc, data)
             field = ".".join(str(p) for p in loc) or "(top level)"
-            message = err["msg"]
+            message = err["msg"].removeprefix("Value error, ")
             if err["type"] == "missing":
                 message = f"'{loc[-1]}' is required"
                 line = _line_for(lines, loc[:-1])

@@ -5,13 +5,19 @@ checklist_versions."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from functools import cached_property
 from typing import Any, Literal, cast
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from casereview.core import fields
+from casereview.core.checklist.scope import CaseScope as CaseScope  # re-exported
+from casereview.core.checklist.settings import ForceSettings
+from casereview.core.text import fold_name
 
 AnswerValue = Literal["yes", "partly", "no", "na", "unknown"]
 ANSWER_VALUES = cast("tuple[AnswerValue, ...]", fields.ANSWER_VALUES)
@@ -32,6 +38,9 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
 
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
 class ShowIf(_Strict):
     """Skip logic: the question is shown only when an earlier question has one of these answers."""
 
@@ -39,6 +48,21 @@ class ShowIf(_Strict):
     """Id of an earlier question."""
     in_: tuple[AnswerValue, ...] = Field(alias="in", min_length=1)
     """Answers of that question for which this one is shown."""
+
+
+class Limit(_Strict):
+    """A time limit in a question's text (`{limit}`): a force's own figure where the audit
+    gives force settings, else the checklist's default, which the text says is its own."""
+
+    setting: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    """The name of the force setting (checklist.settings), e.g. interview_days."""
+    default: int = Field(ge=1, le=10_000)
+    unit: Literal["hours", "days", "working days"]
+
+    def words(self, value: int | None = None, force: str | None = None) -> str:
+        if value is None or force is None:
+            return f"{self.default} {self.unit} (the checklist's default, not a national standard)"
+        return f"{value} {self.unit} ({force}'s limit)"
 
 
 class Question(_Strict):
@@ -62,6 +86,14 @@ class Question(_Strict):
     replaces: str | None = Field(default=None, pattern=_ID)
     """The id of a question in an earlier version that this one continues (the same standard,
     reworded or renumbered), so figures can be compared across versions."""
+    applies_from: str | None = None
+    """A commencement date (YYYY-MM-DD): the question is shown only for cases reported on or
+    after it; before it, it is hidden and counts as N/A."""
+    applies_to: tuple[str, ...] = ()
+    """A pilot's forces: the question is shown only for cases of these forces."""
+    limit: Limit | None = None
+    """A time limit the text names as `{limit}`: the force's where given, else the default."""
+    _template: str = PrivateAttr(default="")
     scored: bool = True
     """False: a fact about the case (the victim withdrew, an SPO was applied for), answered
     and used by skip logic like any question but never counted as compliance; findings
@@ -73,6 +105,76 @@ class Question(_Strict):
         if len(set(value)) != len(value):
             raise ValueError("answers lists a value twice")
         return value
+
+    @model_validator(mode="after")
+    def _limit_in_text(self) -> Question:
+        if ("{limit}" in self.text) != (self.limit is not None):
+            raise ValueError(
+                "a question with `limit:` says {limit} in its text where the figure goes, and "
+                "only such a question may"
+            )
+        if self.limit is not None:
+            self._template = self.text
+            self.__dict__["text"] = self.text.replace("{limit}", self.limit.words())
+        return self
+
+    def for_force(self, settings: ForceSettings | None) -> Question:
+        """The question as an audit with these force settings shows it."""
+        if self.limit is None or settings is None or self.limit.setting not in settings.limits:
+            return self
+        words = self.limit.words(settings.limits[self.limit.setting], settings.force)
+        return self.model_copy(update={"text": self._template.replace("{limit}", words)})
+
+    @field_validator("applies_from", mode="before")
+    @classmethod
+    def _iso_date(cls, value: Any) -> Any:
+        if not isinstance(value, str) or not _DATE.match(value):
+            raise ValueError(f"'{value}' is not a date: use YYYY-MM-DD (applies_from: 2024-01-31)")
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"'{value}' is not a date (no such day)") from None
+        return value
+
+    @field_validator("applies_to", mode="before")
+    @classmethod
+    def _force_names(cls, value: Any) -> Any:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValueError("must be a list of force names (applies_to: [Force A, Force B])")
+        if not value:
+            raise ValueError("lists no force; leave applies_to out for every force")
+        seen: dict[str, str] = {}
+        for name in value:
+            if not name.strip():
+                raise ValueError("has an empty force name")
+            key = fold_name(name.strip())
+            if key in seen:
+                raise ValueError(f"names {seen[key]} twice")
+            seen[key] = name.strip()
+        return tuple(seen.values())
+
+    def applies(self, case: CaseScope | None) -> bool:
+        """Whether the question applies to a case reported then, in that force. What is not
+        known (no case, no date, no force) does not hide it: the reviewer can answer N/A."""
+        if case is None:
+            return True
+        day = (case.reported_on or "")[:10]
+        if self.applies_from and _DATE.match(day) and day < self.applies_from:
+            return False
+        return not (
+            self.applies_to
+            and case.force
+            and fold_name(case.force.strip()) not in {fold_name(f) for f in self.applies_to}
+        )
+
+    def scope_text(self) -> str:
+        """When and where the question applies, as findings say it ('' for always)."""
+        parts = []
+        if self.applies_from:
+            parts.append(f"not applicable before {self.applies_from}")
+        if self.applies_to:
+            parts.append(f"applies only in {', '.join(self.applies_to)} (pilot)")
+        return "; ".join(parts)
 
 
 class Section(_Strict):
@@ -105,6 +207,19 @@ class Checklist(_Strict):
             str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
         )
 
+    def for_force(self, settings: ForceSettings | None) -> Checklist:
+        """The checklist as an audit with these force settings shows it: each question with a
+        `limit` the force sets gives the force's figure. Scoring is unchanged."""
+        if settings is None or not any(q.limit for q in self.questions):
+            return self
+        sections = tuple(
+            s.model_copy(update={"questions": tuple(q.for_force(settings) for q in s.questions)})
+            for s in self.sections
+        )
+        fields_ = {name: getattr(self, name) for name in type(self).model_fields}
+        # model_construct: a fresh instance, so no cached question index is carried over
+        return type(self).model_construct(**{**fields_, "sections": sections})
+
     @cached_property
     def questions(self) -> tuple[Question, ...]:
         return tuple(q for s in self.sections for q in s.questions)
@@ -126,18 +241,48 @@ class Checklist(_Strict):
     def section_of(self, question_id: str) -> Section:
         return self._section_of[question_id]
 
-    def visible(self, answers: Mapping[str, str | None]) -> list[str]:
+    def visible(
+        self, answers: Mapping[str, str | None], case: CaseScope | None = None
+    ) -> list[str]:
         """Ids of the questions shown for these answers, in checklist order.
 
-        A question is shown when it has no `show_if`, or its controlling question is itself
-        shown and answered with one of the listed values. Controllers always come earlier,
-        so one pass in order settles everything.
+        A question is shown when it applies to the case (`applies_from`, `applies_to`) and
+        has no `show_if`, or its controlling question is itself shown and answered with one
+        of the listed values. Controllers always come earlier, so one pass in order settles
+        everything.
         """
+        outside = set(self.out_of_scope(case))
         shown: set[str] = set()
         for qid, controller, allowed in self._rules:
+            if qid in outside:
+                continue
             if controller is None or (controller in shown and answers.get(controller) in allowed):
                 shown.add(qid)
         return [qid for qid, _, _ in self._rules if qid in shown]
+
+    def out_of_scope(self, case: CaseScope | None) -> tuple[str, ...]:
+        """The questions that do not apply to this case for its date or force."""
+        if case is None or not self._scoped:
+            return ()
+        return tuple(q.id for q in self._scoped if not q.applies(case))
+
+    def scope_notes(self, cases: Iterable[CaseScope | None]) -> dict[str, str]:
+        """Per dated or pilot question, what findings say beside it: when and where it
+        applies and how many of these cases it did not apply to, so a smaller n is
+        explained rather than silent."""
+        outside: Counter[str] = Counter()
+        n = 0
+        for case in cases:
+            n += 1
+            outside.update(self.out_of_scope(case))
+        return {
+            q.id: f"{q.scope_text()}: did not apply to {outside[q.id]} of {n} cases"
+            for q in self._scoped
+        }
+
+    @cached_property
+    def _scoped(self) -> tuple[Question, ...]:
+        return tuple(q for q in self.questions if q.applies_from or q.applies_to)
 
     @cached_property
     def _rules(self) -> tuple[tuple[str, str | None, frozenset[str]], ...]:
@@ -149,7 +294,9 @@ class Checklist(_Strict):
             for q in self.questions
         )
 
-    def effective_answers(self, answers: Mapping[str, str | None]) -> dict[str, str | None]:
+    def effective_answers(
+        self, answers: Mapping[str, str | None], case: CaseScope | None = None
+    ) -> dict[str, str | None]:
         """Every question's answer for scoring: hidden questions count as `na`, missing as None.
 
         The keys are the checklist's question ids in checklist order (scoring relies on it).
@@ -160,21 +307,24 @@ class Checklist(_Strict):
         effective = {**self._unanswered, **answers}
         if len(effective) != len(self._unanswered):  # ids the checklist does not have
             effective = {qid: effective[qid] for qid in self._unanswered}
-        for qid in self.hidden_ids(answers):
+        for qid in self.hidden_ids(answers, case):
             effective[qid] = "na"
         return effective
 
-    def hidden_ids(self, answers: Mapping[str, str | None]) -> tuple[str, ...]:
-        """The questions skip logic hides for these answers, in checklist order (worked out
-        once per combination of the answers it looks at)."""
-        key = tuple(map(answers.get, self._controllers))
+    def hidden_ids(
+        self, answers: Mapping[str, str | None], case: CaseScope | None = None
+    ) -> tuple[str, ...]:
+        """The questions skip logic and scope hide for these answers and this case, in
+        checklist order (worked out once per combination of what they look at)."""
+        outside = self.out_of_scope(case)
+        key = (*map(answers.get, self._controllers), *outside)
         hidden = self._hidden_for.get(key)
         if hidden is None:
-            hidden = self._hidden_for[key] = self._hidden(answers)
+            hidden = self._hidden_for[key] = self._hidden(answers, case)
         return hidden
 
-    def _hidden(self, answers: Mapping[str, str | None]) -> tuple[str, ...]:
-        shown = set(self.visible(answers))  # the one statement of the skip-logic rule
+    def _hidden(self, answers: Mapping[str, str | None], case: CaseScope | None) -> tuple[str, ...]:
+        shown = set(self.visible(answers, case))  # the one statement of the skip-logic rule
         return tuple(qid for qid in self._unanswered if qid not in shown)
 
     @cached_property
@@ -184,12 +334,14 @@ class Checklist(_Strict):
 
     @cached_property
     def _hidden_for(self) -> dict[tuple[str | None, ...], tuple[str, ...]]:
-        return {}  # a cache: controllers' answers -> the questions they hide
+        return {}  # a cache: controllers' answers (+ out-of-scope ids) -> what is hidden
 
     @cached_property
     def _unanswered(self) -> dict[str, str | None]:
         return dict.fromkeys(q.id for q in self.questions)
 
-    def unanswered(self, answers: Mapping[str, str | None]) -> list[str]:
+    def unanswered(
+        self, answers: Mapping[str, str | None], case: CaseScope | None = None
+    ) -> list[str]:
         """Shown questions with no answer: these block completing a review."""
-        return [qid for qid in self.visible(answers) if not answers.get(qid)]
+        return [qid for qid in self.visible(answers, case) if not answers.get(qid)]

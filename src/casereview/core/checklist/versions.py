@@ -15,6 +15,12 @@ def _rule(q: Question) -> str:
     return f"{q.show_if.question} in [{', '.join(q.show_if.in_)}]"
 
 
+def _limit(q: Question) -> str:
+    if q.limit is None:
+        return "(none)"
+    return f"force setting {q.limit.setting}, default {q.limit.default} {q.limit.unit}"
+
+
 def _tags(q: Question) -> str:
     parts = [
         f"{kind} {', '.join(getattr(q, kind))}"
@@ -34,6 +40,8 @@ def _changes(old: Question, new: Question, old_section: str, new_section: str) -
         ("scored", str(old.scored).lower(), str(new.scored).lower()),
         ("weight", f"{old.weight:g}", f"{new.weight:g}"),
         ("critical", str(old.critical).lower(), str(new.critical).lower()),
+        ("applies", old.scope_text() or "(always)", new.scope_text() or "(always)"),
+        ("limit", _limit(old), _limit(new)),
         ("tags", _tags(old), _tags(new)),
     ]
     out = [f"{what}: {a} -> {b}" for what, a, b in pairs if a != b]

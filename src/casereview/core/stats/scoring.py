@@ -11,6 +11,7 @@ from fractions import Fraction
 from statistics import NormalDist
 from typing import TYPE_CHECKING
 
+from casereview.core.checklist.scope import CaseScope
 from casereview.core.fields import Role, Status
 
 if TYPE_CHECKING:  # the models are pydantic's: not loaded to score (nor at start-up)
@@ -392,6 +393,9 @@ class ReviewRecord:
     reviewer: str
     answers: Mapping[str, str | None]
     group: str | None = None
+    case: CaseScope | None = None
+    """The case's report date and force, for questions that apply from a date or in a
+    pilot (None: every question applies)."""
 
 
 def counted_reviews(reviews: Iterable[ReviewRecord]) -> list[ReviewRecord]:
@@ -422,7 +426,9 @@ def audit_question_figures(
     # A national audit has a million answers. Each review's effective answers come in
     # checklist order, so zip(*) turns the reviews into one column per question, and
     # Counter counts each column in C: no Python step per answer.
-    rows = [checklist.effective_answers(r.answers).values() for r in counted_reviews(reviews)]
+    rows = [
+        checklist.effective_answers(r.answers, r.case).values() for r in counted_reviews(reviews)
+    ]
     columns = zip(*rows, strict=True) if rows else ((),) * len(checklist.questions)
     return [
         question_figures_from_counts(q.id, Counter(column), checklist.unknown_scores_as, q.scored)
@@ -467,5 +473,5 @@ def pooled_figures(figures: Iterable[QuestionFigures]) -> PooledFigures:
 def audit_section_figures(
     checklist: Checklist, reviews: Iterable[ReviewRecord]
 ) -> list[SectionFigures]:
-    counted = [checklist.effective_answers(r.answers) for r in counted_reviews(reviews)]
+    counted = [checklist.effective_answers(r.answers, r.case) for r in counted_reviews(reviews)]
     return [section_figures(s, counted, checklist.unknown_scores_as) for s in checklist.sections]

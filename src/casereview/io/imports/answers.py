@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from casereview.core.checklist.scope import CaseScope
 from casereview.core.fields import ROLES, Status
 from casereview.core.problems import InputError, Problem
 from casereview.core.rules import (
@@ -89,6 +90,7 @@ def plan_answer_import(
     second_assigned: Mapping[int, str] | None = None,
     assigned: Mapping[int, str] | None = None,
     answer_values: Callable[[int], Mapping[str, str | None]] | None = None,
+    scopes: Mapping[int, CaseScope] | None = None,
 ) -> list[ImportedReview]:
     """Check answer rows against the audit and its checklist; InputError lists every problem.
 
@@ -96,7 +98,8 @@ def plan_answer_import(
     pairs that already have a review to it: an import must not overwrite one.
     `second_assigned` maps cases chosen for second review to their second reviewer, and
     `assigned` cases to their primary reviewer; `answer_values` reads a stored review's
-    answers (by review id), for moderating a pair already in the database.
+    answers (by review id), for moderating a pair already in the database. `scopes` gives
+    each case's report date and force, for questions that apply from a date or in a pilot.
 
     The review rules are casereview.core.rules', as the store holds them: a second review is by
     the one chosen for it, never by the case's primary reviewer or its assignee; a moderated
@@ -207,11 +210,17 @@ def plan_answer_import(
             problems.append(Problem(source, line, refusal))
     for review in reviews.values():
         values = {q: v for q, (v, _n) in review.answers.items()}
-        shown = set(checklist.visible(values))
+        scope = (scopes or {}).get(review.case_id)
+        shown = set(checklist.visible(values, scope))
         for qid, line in review.lines.items():
-            if qid not in shown:
+            if qid in checklist.out_of_scope(scope):
+                where = checklist.question(qid).scope_text()
+                problems.append(
+                    Problem(source, line, f"{qid} does not apply to this case ({where})")
+                )
+            elif qid not in shown:
                 rule = checklist.question(qid).show_if
-                assert rule is not None  # only a show_if hides a question
+                assert rule is not None  # scope aside, only a show_if hides a question
                 problems.append(
                     Problem(
                         source,
@@ -220,7 +229,7 @@ def plan_answer_import(
                         f"'{values.get(rule.question) or 'unanswered'}'), so it cannot be answered",
                     )
                 )
-        review.complete = not checklist.unanswered(values)
+        review.complete = not checklist.unanswered(values, scope)
     for (case_id, role), review in reviews.items():
         if role == "moderated":
             problems.extend(
@@ -307,6 +316,7 @@ def import_answers(store: Store, audit_name: str, path: Path, actor: str) -> Imp
             {ac.case.id: ac.second_reviewer for ac in sampled if ac.second_reviewer},
             {ac.case.id: ac.assigned_to for ac in sampled if ac.assigned_to},
             store.answer_values,
+            {ac.case.id: ac.case.scope() for ac in sampled},
         )
     except InputError as exc:
         raise InputError(exc.problems, warnings + exc.warnings) from None

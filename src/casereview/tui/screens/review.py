@@ -11,7 +11,7 @@ from textual.reactive import reactive
 from textual.widgets import Static
 from textual.widgets.option_list import Option
 
-from casereview.core.checklist.models import ANSWER_LABELS, Checklist, Question, Section
+from casereview.core.checklist.models import ANSWER_LABELS, CaseScope, Checklist, Question, Section
 from casereview.core.fields import Role
 from casereview.core.rules import next_in_queue
 from casereview.store.errors import ReviewIncomplete, StoreError
@@ -53,6 +53,7 @@ class ReviewScreen(StoreScreen):
         self.case_id = case_id
         self.role = role
         self.checklist: Checklist | None = None
+        self.scope: CaseScope | None = None  # the case's date and force: dated questions
         self.answers: dict[str, Answer] = {}
         self.shown: list[str] = []
         self._listed: list[str] = []  # the questions the option list was last built with
@@ -91,8 +92,9 @@ class ReviewScreen(StoreScreen):
             status = current = None
         assert self.audit_id is not None and self.case_id is not None
         audit = self.store.audit(self.audit_id)
-        self.checklist = self.store.checklist(audit.checklist_pk)
+        self.checklist = self.store.audit_checklist(audit.id)  # the force's limits shown
         case = self.store.case(self.case_id)
+        self.scope = case.scope()
         blind = " - blind second review" if self.role == "second" else ""
         self.sub_title = f"{audit.name} - {case.case_ref}{blind}"
         self.query_one("#case-details", Static).update(case_text(case))
@@ -131,7 +133,7 @@ class ReviewScreen(StoreScreen):
     def _reload(self) -> None:
         assert self.checklist is not None
         self.answers = self.store.answers(self.review_id) if self.review_id is not None else {}
-        self.shown = self.checklist.visible(self._values())
+        self.shown = self.checklist.visible(self._values(), self.scope)
 
     def _values(self) -> dict[str, str | None]:
         return {qid: a.value for qid, a in self.answers.items()}
@@ -413,7 +415,7 @@ class ReviewScreen(StoreScreen):
 
     def checklist_unanswered(self) -> list[str]:
         assert self.checklist is not None
-        return self.checklist.unanswered(self._values())
+        return self.checklist.unanswered(self._values(), self.scope)
 
     def action_note(self) -> None:
         if self.current is None:
