@@ -9,7 +9,18 @@ from pathlib import Path
 
 import click
 
-from casereview.cli import answers, audits, bundle, cases, checklists, outputs, serve, trend, users
+from casereview.cli import (
+    answers,
+    audits,
+    bundle,
+    cases,
+    checklists,
+    funnel,
+    outputs,
+    serve,
+    trend,
+    users,
+)
 from casereview.cli.base import (
     DB_HELP,
     REVIEWER_HELP,
@@ -92,3 +103,5 @@ main.add_command(users.users)
 main.add_command(serve.serve_cmd)
 main.add_command(bundle.bundle_group)
 main.add_command(trend.trend_cmd)
+main.add_command(funnel.lqas_plan_cmd)
+main.add_command(funnel.lqas_cmd)

@@ -58,3 +58,20 @@ class LineChart:
     ci_low: list[float | None] = field(default_factory=list)
     ci_high: list[float | None] = field(default_factory=list)
     n: list[int | None] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FunnelChart:
+    """A native scatter chart for a funnel workbook: each unit's compliance (%, 0-100)
+    against its n, around the target, with the 95% and 99.8% limits as lines over n."""
+
+    title: str
+    units: list[str]
+    n: list[int]
+    values: list[float]
+    target: float
+    curve_n: list[int] = field(default_factory=list)
+    low95: list[float] = field(default_factory=list)
+    high95: list[float] = field(default_factory=list)
+    low998: list[float] = field(default_factory=list)
+    high998: list[float] = field(default_factory=list)

@@ -127,6 +127,10 @@ TREND = Kind("trend", "Trend across audits", _not_per_audit, figures=True, group
 written by the same pipeline (format, safe target, whole-or-nothing write)."""
 
 
+FUNNEL = Kind("funnel", "Funnel plot across units", _not_per_audit, figures=True, groupable=True)
+"""The funnel (`export funnel`): pools one or more audits, so prepared with prepare_funnel."""
+
+
 def format_named(path: Path | str | None) -> str | None:
     """The format a file name asks for by its extension (`.csv`, `.xlsx`, `.json`), if any."""
     if path is None:
