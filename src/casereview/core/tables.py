@@ -75,3 +75,17 @@ class FunnelChart:
     high95: list[float] = field(default_factory=list)
     low998: list[float] = field(default_factory=list)
     high998: list[float] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ControlChart:
+    """A native p-chart for a trend workbook: one figure over periods (%, 0-100) with its
+    centre line and each period's lower and upper control limits."""
+
+    title: str
+    categories: list[str]
+    values: list[float]
+    centre: list[float]
+    low: list[float]
+    high: list[float]
+    signals: list[str] = field(default_factory=list)

@@ -1,10 +1,11 @@
-"""Native workbook charts beyond the summary's bar and the trend's lines: the funnel."""
+"""Native workbook charts beyond the summary's bar and the trend's lines: the funnel's
+scatter with limit lines, the p-chart with its centre and control limits."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from casereview.core.tables import FunnelChart
+from casereview.core.tables import ControlChart, FunnelChart
 from casereview.io.exports.writers import neutralise
 
 SHEET = "Funnels"
@@ -76,3 +77,49 @@ def funnel_sheet(
         scatter.set_size({"width": 640, "height": 380})
         ws.insert_chart(top, 11, scatter)
         top += max(20, len(chart.units) + 3, len(chart.curve_n) + 3) + BLOCK_GAP
+
+
+CONTROL_SHEET = "Control charts"
+CONTROL_BLOCK = 20
+
+
+def control_sheet(
+    workbook: object, charts: Sequence[ControlChart], bold: object, header: object
+) -> None:
+    """A Control charts sheet: per figure its periods (period, %, centre, LCL, UCL, signals)
+    and a native line chart of the % with the centre line and the two limits."""
+    ws = workbook.add_worksheet(CONTROL_SHEET)  # type: ignore[attr-defined]
+    ws.set_column(0, 0, 28)
+    ws.set_column(5, 5, 30)
+    for i, chart in enumerate(charts):
+        top = i * max(CONTROL_BLOCK, len(chart.categories) + 3)
+        ws.write_string(top, 0, neutralise(chart.title), bold)
+        ws.write_row(top + 1, 0, ["Period", "%", "Centre %", "LCL %", "UCL %", "Signals"], header)
+        for r, category in enumerate(chart.categories):
+            ws.write_string(top + 2 + r, 0, neutralise(category))
+            columns = (chart.values, chart.centre, chart.low, chart.high)
+            for c, figures in enumerate(columns, 1):
+                ws.write_number(top + 2 + r, c, figures[r])
+            if r < len(chart.signals) and chart.signals[r]:
+                ws.write_string(top + 2 + r, 5, chart.signals[r])
+        first, last = top + 2, top + 1 + len(chart.categories)
+        line = workbook.add_chart({"type": "line"})  # type: ignore[attr-defined]
+        for column, name, style in (
+            (1, "Compliance %", {"marker": {"type": "circle", "size": 6}}),
+            (2, "Centre", {"line": {"width": 1.25}, "marker": {"type": "none"}}),
+            (3, "LCL", {"line": {"dash_type": "dash"}, "marker": {"type": "none"}}),
+            (4, "UCL", {"line": {"dash_type": "dash"}, "marker": {"type": "none"}}),
+        ):
+            line.add_series(
+                {
+                    "name": name,
+                    "categories": [CONTROL_SHEET, first, 0, last, 0],
+                    "values": [CONTROL_SHEET, first, column, last, column],
+                    **style,
+                }
+            )
+        line.set_title({"name": neutralise(chart.title)})
+        line.set_y_axis({"min": 0, "max": 100, "name": "%"})
+        line.set_legend({"position": "bottom"})
+        line.set_size({"width": 640, "height": 340})
+        ws.insert_chart(top, 7, line)

@@ -18,6 +18,7 @@ from casereview.core.rules import blind_refusal
 from casereview.core.tables import (
     BarChart,
     Cell,
+    ControlChart,
     FunnelChart,
     LineChart,
     ProgressFn,
@@ -25,7 +26,7 @@ from casereview.core.tables import (
     Table,
 )
 from casereview.io.exports import writers as export
-from casereview.io.exports.kinds import FORMATS, FUNNEL, KINDS, TREND, Kind, format_named
+from casereview.io.exports.kinds import FORMATS, FUNNEL, KINDS, SPC, TREND, Kind, format_named
 from casereview.io.exports.streams import (
     answer_lines,
     answer_records,
@@ -64,6 +65,7 @@ class Prepared:
     expected: int = 0  # rows a streamed export will have at most (for the progress)
     line_charts: list[LineChart] = field(default_factory=list)
     funnel_charts: list[FunnelChart] = field(default_factory=list)
+    control_charts: list[ControlChart] = field(default_factory=list)
     meta: dict[str, object] | None = None
     """JSON's meta object; default {"audit": audit_name}."""
 
@@ -316,6 +318,7 @@ def write(
                 progress=progress,
                 line_charts=prepared.line_charts,
                 funnel_charts=prepared.funnel_charts,
+                control_charts=prepared.control_charts,
             )
             if prepared.records is not None:
                 return written[-1]
@@ -390,6 +393,35 @@ def prepare_trend(trend: Trend, fmt: str, by: str | None = None) -> Prepared:
         [table],
         trend_tables.summary_pairs(trend, by),
         line_charts=trend_tables.trend_charts(trend),
+        meta=meta,
+    )
+
+
+def prepare_spc(
+    trend: Trend, fmt: str, by: str | None = None, baseline: Sequence[str] | None = None
+) -> Prepared:
+    """A trend's p-charts ready to write: their rows, and for a workbook a native line chart
+    per section with its centre and control limits."""
+    from casereview.services import trend_spc, trend_tables
+
+    table = trend_spc.spc_table(trend, by, baseline)
+    meta: dict[str, object] = {
+        "checklist": trend.checklist_id,
+        "audits": [a.name for a in trend.audits],
+        "by": by,
+        "baseline": list(baseline) if baseline else None,
+        "method": trend_spc.SPC_METHOD,
+    }
+    if fmt != "xlsx":
+        return Prepared(SPC, fmt, trend.checklist_id, [table], meta=meta)
+    summary = [*trend_tables.summary_pairs(trend, by)[:-1], ("Method", trend_spc.SPC_METHOD)]
+    return Prepared(
+        SPC,
+        fmt,
+        trend.checklist_id,
+        [table],
+        summary,
+        control_charts=trend_spc.spc_charts(trend, baseline),
         meta=meta,
     )
 

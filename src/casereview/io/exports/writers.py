@@ -11,6 +11,7 @@ from typing import BinaryIO, TextIO
 from casereview.core.tables import (
     BarChart,
     Cell,
+    ControlChart,
     FunnelChart,
     LineChart,
     ProgressFn,
@@ -125,6 +126,7 @@ def write_xlsx(
     progress: ProgressFn | None = None,
     line_charts: Sequence[LineChart] = (),
     funnel_charts: Sequence[FunnelChart] = (),
+    control_charts: Sequence[ControlChart] = (),
 ) -> list[int]:
     """One workbook: a summary sheet (with the chart), a Charts sheet when there are line
     charts (each beside its figures), then a sheet per table with frozen headers and
@@ -200,6 +202,10 @@ def write_xlsx(
             from casereview.io.exports.charts import funnel_sheet
 
             funnel_sheet(workbook, funnel_charts, bold, header)
+        if control_charts:
+            from casereview.io.exports.charts import control_sheet
+
+            control_sheet(workbook, control_charts, bold, header)
         for table in tables:
             sheet = workbook.add_worksheet(sheet_name(table.name))
             for c, column in enumerate(table.columns):
