@@ -63,7 +63,7 @@ def export_funnel(
     store = context.existing_store()
     if out is not None:
         output_target(out, force, store)
-    figures = build(store, names, by, target, adjust, question)
+    figures = build(store, names, by, target, adjust, question, context.reviewer)
     prepared = outputs.prepare_funnel(figures, chosen, names, by)
     if reading:
         from casereview.io.exports.terminal import table_text
@@ -188,7 +188,7 @@ def lqas_cmd(
     if out is not None:
         output_target(out, force, store)
     rows: list[dict[str, Cell]] = []
-    for fig in build(store, names, by, question=question):
+    for fig in build(store, names, by, question=question, viewer=context.reviewer):
         if fig.question_id is None:
             continue  # a section's share met in full is not a pass/fail per file
         for p in fig.funnel.points:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from casereview.core.rules import blind_refusal
 from casereview.core.stats import funnel as stats
 from casereview.core.stats import scoring
 from casereview.core.tables import Cell, FunnelChart, Table
@@ -68,13 +69,15 @@ def build(
     target: float | None = None,
     adjustment: str = stats.NONE,
     question: str | None = None,
+    viewer: str | None = None,
 ) -> list[FigureFunnel]:
     """Each scored question's (and each section's) funnel across the units of `by`.
 
     The audits must share one checklist version (a figure pools like with like); their
     completed reviews are counted as the findings count them (moderated over primary,
     partly half). `target` is a proportion (None: the pooled figure). FindingsError when the
-    audits cannot be pooled or there is nothing to plot.
+    audits cannot be pooled or there is nothing to plot; for `viewer`, refused while they
+    have blind second reviews open in any of the audits.
     """
     if not audit_names:
         raise FindingsError("name one or more audits")
@@ -82,6 +85,11 @@ def build(
         raise FindingsError(
             f"'{adjustment}' is not an adjustment (use {', '.join(stats.ADJUSTMENTS)})"
         )
+    if viewer is not None:
+        for name in audit_names:
+            refusal = blind_refusal(store, store.audit_named(name).id, viewer)
+            if refusal:
+                raise FindingsError(refusal)
     group_by = None if by == BY_AUDIT else by
     datas = [findings.load(store, name, group_by) for name in audit_names]
     checklists = {d.audit.checklist_pk for d in datas}

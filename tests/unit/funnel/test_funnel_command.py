@@ -174,3 +174,21 @@ def test_lqas_verdicts(db: Path) -> None:
     assert default.exit_code == 0, default.output
     verdicts = {r["verdict"] for r in csv.DictReader(io.StringIO(default.stdout.lstrip("\ufeff")))}
     assert verdicts == {"not enough files"}  # 4 files, the 80/50 design needs 19
+
+
+@pytest.mark.parametrize("command", [["export", "funnel"], ["lqas"]])
+def test_a_blind_second_reviewer_gets_no_funnel(tmp_path: Path, command: list[str]) -> None:
+    path = tmp_path / "blind.db"
+    store = Store.open(path)
+    trend_audits(store)
+    feb = store.audit_named("Feb")
+    store.assign_second(feb.id, [store.audit_cases(feb.id)[0].case.id], "bob", "lead")
+    store.close()
+    result = CliRunner().invoke(
+        main,
+        ["--db", str(path), "--reviewer", "bob", *command, "--audit", "Mar,Feb", "--by", "audit",
+         "--format", "csv"],
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "bob is the blind second reviewer of 1 case(s)" in result.stderr
+    assert result.stdout == ""

@@ -57,19 +57,34 @@ def test_exact_limits_approach_the_normal_ones_for_large_n() -> None:
 
 
 def test_partly_enters_as_a_credit_proportion_not_rounded() -> None:
-    # Upper 95% limit at n = 10 around 0.5 is 0.7676 (above). 7 yes + 1 partly = 7.5 credit,
-    # 0.75: inside. Rounding the half up (8 of 10, 0.80) would make it an alert.
-    (point,) = funnel([("A", 7.5, 10)], target=0.5).points  # type: ignore[union-attr]
-    assert point.compliance == 0.75
-    assert point.band == ""
-    (rounded,) = funnel([("A", 8.0, 10)], target=0.5).points  # type: ignore[union-attr]
-    assert rounded.band == ALERT
+    # Binomial(20, 0.5): the 0.975-quantile is 14 (scipy below), and P(Y >= 15) < 0.025 <
+    # P(Y >= 14). 14 yes + 1 partly = 14.5 credit, 0.725: above 14/20, an alert. Rounding
+    # the half down (14 of 20) would leave it inside.
+    assert binom.ppf(0.975, 20, 0.5) == 14
+    assert binom.sf(14, 20, 0.5) < 0.025 < binom.sf(13, 20, 0.5)
+    (point,) = funnel([("A", 14.5, 20)], target=0.5).points  # type: ignore[union-attr]
+    assert point.compliance == 0.725
+    assert point.band == ALERT
+    (rounded,) = funnel([("A", 14.0, 20)], target=0.5).points  # type: ignore[union-attr]
+    assert rounded.band == ""
+
+
+def test_a_unit_on_the_discrete_limit_is_not_flagged() -> None:
+    # 4 of 4 against 2/3: the smoothed 99.8% limit at n = 4 is (4 - 0.001/(16/81)) / 4 =
+    # 0.9987, below 1, but P(Y >= 4) = (2/3)^4 = 0.198: no evidence at all, no band.
+    at = limits(4, 2 / 3)
+    assert at.high998 == pytest.approx((4 - 0.001 / (16 / 81)) / 4)
+    assert binom.sf(3, 4, 2 / 3) == pytest.approx(16 / 81)
+    assert at.band(1.0) == ""
 
 
 def test_bands_alert_and_alarm() -> None:
+    # n = 100 around 0.5, discrete quantiles from scipy: 95% 40-60, 99.8% 35-65
+    assert (binom.ppf(0.975, 100, 0.5), binom.ppf(0.999, 100, 0.5)) == (60, 65)
+    assert binom.ppf(0.001, 100, 0.5) == 35
     at = limits(100, 0.5)
-    assert at.band(0.5) == ""
-    assert at.band(0.62) == ALERT  # 95% upper ~0.598, 99.8% upper ~0.654
+    assert at.band(0.5) == "" and at.band(0.60) == ""
+    assert at.band(0.62) == ALERT
     assert at.band(0.70) == ALARM
     assert at.band(0.30) == ALARM
 

@@ -13,10 +13,10 @@ p = 0.025 / 0.975 give the 95% limits, p = 0.001 / 0.999 the 99.8% ones.
 
 **Partly counts half.** A unit's compliance is its credit over n (yes 1, partly 0.5, no 0),
 as everywhere in casereview. The limits depend only on n and theta0; the observed credit
-proportion is compared with them as a proportion, without rounding (a unit with 7 yes and 1
-partly of 10 is at 0.75: below a lower limit at 0.751, above one at 0.749). The half credits
-make the observed figure finer than the binomial's steps of 1/n, which the interpolated
-limits already are: the two are compared on the same continuous scale.
+proportion is compared with them as a proportion, without rounding: 14 yes and 1 partly of
+20 is 0.725, above the discrete 95% quantile 14/20 around 0.5, so an alert, where 14 of 20
+is not. The band is the exact binomial test (a unit beyond the discrete quantile r_p / n,
+see Limits.band); the interpolated limits are what is drawn and exported.
 
 Overdispersion (the paper's section 5): z_i = (y_i - theta0) / sqrt(theta0 (1 - theta0) / n_i);
 phi is the mean of the squared z-scores after 10% Winsorisation at each end; the
@@ -53,6 +53,13 @@ def exact_limit(p: float, n: int, target: float) -> float:
     at_r = binomial.pmf(r, n, target)
     alpha = (binomial.cdf(r, n, target) - p) / at_r
     return min(1.0, max(0.0, (r - alpha) / n))
+
+
+def discrete_limit(p: float, n: int, target: float) -> float:
+    """r_p / n, the discrete binomial p-quantile as a proportion (no interpolation)."""
+    if target <= 0 or target >= 1:
+        return target
+    return binomial.quantile(p, n, target) / n
 
 
 def z_score(compliance: float, n: int, target: float) -> float | None:
@@ -110,18 +117,34 @@ def dispersion(units: Sequence[tuple[float, int]], target: float) -> Dispersion 
 
 @dataclass(frozen=True)
 class Limits:
-    """Lower and upper limits at 95% and 99.8% for one n."""
+    """Lower and upper limits at 95% and 99.8% for one n (the plotted, smoothed ones), and
+    for exact binomial limits the discrete quantiles r_p / n the band is judged by."""
 
     low95: float
     high95: float
     low998: float
     high998: float
+    discrete: tuple[float, float, float, float] | None = None
 
     def band(self, compliance: float) -> str:
-        """alarm outside 99.8%, alert outside 95%, else empty."""
-        if compliance < self.low998 or compliance > self.high998:
+        """alarm outside 99.8%, alert outside 95%, else empty.
+
+        Exact limits: a unit is outside when its compliance is below the lower discrete
+        quantile or above the upper one (r_p / n): the exact one-sided binomial test at
+        2.5% (0.1%) a side. A unit exactly on r_p / n lies just beyond the smoothed curve
+        (r_p - alpha) / n, which interpolates for plotting, but its tail probability
+        P(Y >= r_p) is above the level, so it is not flagged: 4 of 4 against a target of
+        2/3 is not an alarm (P = 0.198). Adjusted limits are continuous: compared as they are.
+        """
+        low95, high95, low998, high998 = self.discrete or (
+            self.low95,
+            self.high95,
+            self.low998,
+            self.high998,
+        )
+        if compliance < low998 or compliance > high998:
             return ALARM
-        if compliance < self.low95 or compliance > self.high95:
+        if compliance < low95 or compliance > high95:
             return ALERT
         return IN_CONTROL
 
@@ -141,11 +164,11 @@ def limits(
     if adjustment not in ADJUSTMENTS:
         raise ValueError(f"adjustment must be one of {', '.join(ADJUSTMENTS)}, not {adjustment}")
     if adjustment == NONE or spread is None:
+        levels = (P95[0], P95[1], P998[0], P998[1])
+        discrete = tuple(discrete_limit(p, n, target) for p in levels)
         return Limits(
-            exact_limit(P95[0], n, target),
-            exact_limit(P95[1], n, target),
-            exact_limit(P998[0], n, target),
-            exact_limit(P998[1], n, target),
+            *(exact_limit(p, n, target) for p in levels),
+            discrete=(discrete[0], discrete[1], discrete[2], discrete[3]),
         )
     variance = target * (1 - target) / n
     if adjustment == MULTIPLICATIVE:
