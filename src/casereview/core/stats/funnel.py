@@ -164,18 +164,30 @@ def limits(
     if adjustment not in ADJUSTMENTS:
         raise ValueError(f"adjustment must be one of {', '.join(ADJUSTMENTS)}, not {adjustment}")
     if adjustment == NONE or spread is None:
-        levels = (P95[0], P95[1], P998[0], P998[1])
-        discrete = tuple(discrete_limit(p, n, target) for p in levels)
+        lo95, hi95, lo998, hi998 = P95[0], P95[1], P998[0], P998[1]
         return Limits(
-            *(exact_limit(p, n, target) for p in levels),
-            discrete=(discrete[0], discrete[1], discrete[2], discrete[3]),
+            exact_limit(lo95, n, target),
+            exact_limit(hi95, n, target),
+            exact_limit(lo998, n, target),
+            exact_limit(hi998, n, target),
+            discrete=(
+                discrete_limit(lo95, n, target),
+                discrete_limit(hi95, n, target),
+                discrete_limit(lo998, n, target),
+                discrete_limit(hi998, n, target),
+            ),
         )
     variance = target * (1 - target) / n
     if adjustment == MULTIPLICATIVE:
         sd = math.sqrt(spread.phi * variance)
     else:
         sd = math.sqrt(variance + spread.tau2)
-    return Limits(*(_normal_limit(p, target, sd) for p in (*P95, *P998)))
+    return Limits(
+        _normal_limit(P95[0], target, sd),
+        _normal_limit(P95[1], target, sd),
+        _normal_limit(P998[0], target, sd),
+        _normal_limit(P998[1], target, sd),
+    )
 
 
 @dataclass(frozen=True)
