@@ -221,3 +221,26 @@ def method_text(figures: Sequence[FigureFunnel]) -> str:
         "(alert outside) and 99.8% (alarm outside). Partly counts half; the limits depend "
         "only on n and the target."
     )
+
+
+def pooled_audits(store: Store, audit_id: int) -> list[str]:
+    """The audits a funnel of this one pools (the national roll-up): this audit, then every
+    other of its checklist version with completed reviews, of the same period and the same
+    design with forces aside (the same filters but the force, the same stratification), as
+    each force's audit of one inspection is. A force's monthly self-audits or a dip sample
+    of another design stay out: like with like (trend_scope.Scope)."""
+    from casereview.services.trend_scope import Scope
+
+    audit = store.audit(audit_id)
+    key = Scope.of(audit.scope).key(forces_aside=True)
+    others = [
+        a.name
+        for a in store.audits()
+        if a.id != audit.id
+        and a.checklist_pk == audit.checklist_pk
+        and a.n_complete > 0
+        and a.period is not None
+        and a.period == audit.period
+        and Scope.of(a.scope).key(forces_aside=True) == key
+    ]
+    return [audit.name, *sorted(others)]

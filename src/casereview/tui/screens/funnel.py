@@ -2,8 +2,9 @@
 number of cases allows: Spiegelhalter's exact binomial 95% and 99.8% limits about the pooled
 figure, units labelled, alerts and alarms marked (services/funnel.py).
 
-It pools every audit of this audit's checklist version that has completed reviews (the
-national roll-up: each force's bundle merged into one database); the title names them. On a
+It pools the audits of this one's checklist version, period and design, forces aside (the
+national roll-up: each force's bundle merged into one database, services.funnel.
+pooled_audits); the title names them. On a
 screen too small for the chart (under 100 x 40) the units are a ranked list alone."""
 
 from __future__ import annotations
@@ -71,20 +72,10 @@ class FunnelScreen(StoreScreen):
         self.sub_title = "funnel"
         self._build()
 
-    def _pooled_audits(self) -> list[str]:
-        """This audit and every other of its checklist version with completed reviews."""
-        audit = self.store.audit(self.audit_id)
-        others = [
-            a.name
-            for a in self.store.audits()
-            if a.checklist_pk == audit.checklist_pk and a.n_complete > 0 and a.id != audit.id
-        ]
-        return [audit.name, *others]
-
     def _build(self) -> None:
-        from casereview.services.funnel import build
+        from casereview.services.funnel import build, pooled_audits
 
-        self.audit_names = self._pooled_audits()
+        self.audit_names = pooled_audits(self.store, self.audit_id)
         try:
             self.figures = build(self.store, self.audit_names, self.by, viewer=self.reviewer)
         except CasereviewError as exc:
