@@ -16,6 +16,7 @@ from casereview.cli import (
     calibration,
     cases,
     checklists,
+    funnel,
     outputs,
     serve,
     trend,
@@ -104,3 +105,5 @@ main.add_command(serve.serve_cmd)
 main.add_command(bundle.bundle_group)
 main.add_command(trend.trend_cmd)
 main.add_command(calibration.calibration)
+main.add_command(funnel.lqas_plan_cmd)
+main.add_command(funnel.lqas_cmd)

@@ -36,8 +36,13 @@ if TYPE_CHECKING:
 
 
 @click.command("export")
-@click.argument("kind", type=click.Choice([*KINDS, "calibration"]))
-@click.option("--audit", "audit_name", help="The audit to export (every kind but calibration).")
+@click.argument("kind", type=click.Choice([*KINDS, "calibration", "funnel"]))
+@click.option(
+    "--audit",
+    "audit_name",
+    help="The audit to export (every kind but calibration; funnel: one or more, "
+    "comma-separated, of one checklist version).",
+)
 @click.option("--calibration", "calibration_name", help="calibration: the calibration to export.")
 @click.option("--by", help="Group by force, team, reviewer, stratum or a case attribute.")
 @format_option
@@ -49,6 +54,18 @@ if TYPE_CHECKING:
     "--answer",
     "answer_values",
     help="answers: only rows with these answers, comma-separated (e.g. no,partly,unknown).",
+)
+@click.option(
+    "--target",
+    type=float,
+    help="funnel: the standard to centre on, as a proportion (default: the pooled figure).",
+)
+@click.option(
+    "--adjust",
+    type=click.Choice(["none", "multiplicative", "additive"]),
+    default="none",
+    show_default=True,
+    help="funnel: widen the limits for overdispersion (phi, or a random-effects tau^2).",
 )
 @pass_ctx
 @friendly_errors
@@ -64,6 +81,8 @@ def export_cmd(
     force: bool,
     question: str | None,
     answer_values: str | None,
+    target: float | None,
+    adjust: str,
 ) -> None:
     """Export findings or raw answers as Excel-safe CSV, XLSX or JSON.
 
@@ -78,17 +97,33 @@ def export_cmd(
     lists the reviews that answered REC-01 No or Partly (add --include-notes for why).
     A hidden question's rows say `na`.
 
+    funnel sets each unit of --by (force, team, reviewer, audit, an attribute) against its
+    number of applicable cases around the target, with exact binomial 95% and 99.8% limits
+    (Spiegelhalter 2005): band `alert` outside 95%, `alarm` outside 99.8%. Several audits
+    (--audit A,B) of one checklist version pool into one funnel (a national roll-up).
+
     On a terminal with no --out or --format, a table to read; piped or redirected, CSV.
     """
     from casereview.io.exports import pipeline as outputs
 
-    reading = for_reading(fmt, out)
-    fmt = outputs.choose_format(fmt, out)
     if kind == "calibration":
         if calibration_name is None or audit_name is not None:
             fail("export calibration takes --calibration NAME (not --audit)")
     elif audit_name is None or calibration_name is not None:
         fail(f"export {kind} takes --audit NAME (--calibration is for export calibration)")
+    if kind == "funnel":
+        assert audit_name is not None
+        if include_notes or answer_values is not None:
+            fail("--include-notes and --answer do not apply to a funnel")
+        from casereview.cli.funnel import export_funnel
+
+        export_funnel(context, audit_name, by, fmt, out, force, target, adjust, question)
+        return
+    if target is not None or adjust != "none":
+        fail("--target and --adjust apply to export funnel only")
+
+    reading = for_reading(fmt, out)
+    fmt = outputs.choose_format(fmt, out)
     store = context.existing_store()
     if out is not None:
         output_target(out, force, store)

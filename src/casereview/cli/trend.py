@@ -4,7 +4,9 @@ figure's change with a 95% Newcombe interval."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -23,6 +25,9 @@ from casereview.cli.base import (
     warn,
 )
 from casereview.core.fields import TREND_BY
+
+if TYPE_CHECKING:
+    from casereview.services.trend import Trend
 
 
 @click.command("trend")
@@ -49,6 +54,17 @@ from casereview.core.fields import TREND_BY
     help="Side by side (audits of one period, e.g. forces): each figure against the other "
     "audits pooled, instead of against the audit before.",
 )
+@click.option(
+    "--chart",
+    type=click.Choice(["spc"]),
+    help="spc: a p-chart per figure over the periods of each scope (centre line, 3-sigma "
+    "limits for each period's n, run-rule signals named) instead of the changes.",
+)
+@click.option(
+    "--baseline",
+    help="With --chart spc: the audits whose pooled figure is the centre line, "
+    "comma-separated (default: all).",
+)
 @format_option
 @out_option
 @force_option
@@ -60,6 +76,8 @@ def trend_cmd(
     audits: str | None,
     by: str | None,
     compare: bool,
+    chart: str | None,
+    baseline: str | None,
     fmt: str | None,
     out: Path | None,
     force: bool,
@@ -75,6 +93,11 @@ def trend_cmd(
     change is in percentage points with a 95% Newcombe (1998, method 10) interval;
     `direction` says improved or declined only where that interval excludes 0.
 
+    With --chart spc, a control chart instead (CSV columns centre_pct, lcl_pct, ucl_pct,
+    signals): "is this period a change or a wobble, given the process so far?"; signals
+    `beyond limits`, `8 on one side`, `6 rising`, `6 falling`. Only audits of one scope form
+    a series.
+
     On a terminal, a table to read; piped, redirected or with --format, CSV (or JSON).
     """
     from casereview.io.exports import pipeline as outputs
@@ -89,8 +112,15 @@ def trend_cmd(
         names = [n.strip() for n in audits.split(",") if n.strip()]
         if not names:
             raise click.UsageError("--audits names no audit")
+    if chart is None and baseline is not None:
+        raise click.UsageError("--baseline goes with --chart spc")
+    if chart == "spc" and compare:
+        raise click.UsageError("--chart spc follows periods in time order: not with --compare")
     trend = build_trend(store, checklist, names, compare, context.reviewer)
     warn(trend.warnings())
+    if chart == "spc":
+        _spc(trend, by, baseline, given_fmt, fmt, out, store.files())
+        return
     if compare and len({a.period for a in trend.audits}) > 1:
         warn(["--compare is for audits of one period; these cover different periods"])
     if for_reading(given_fmt, out):
@@ -105,3 +135,34 @@ def trend_cmd(
         return
     outputs.write(prepared, out, store.files())
     click.echo(f"wrote {prepared.rows} trend rows to {out}", err=True)
+
+
+def _spc(
+    trend: Trend,
+    by: str | None,
+    baseline: str | None,
+    given_fmt: str | None,
+    fmt: str,
+    out: Path | None,
+    protect: Iterable[Path],
+) -> None:
+    """trend --chart spc: the p-charts as a table to read, CSV/JSON or a workbook."""
+    from casereview.io.exports import pipeline as outputs
+
+    chosen = None
+    if baseline is not None:
+        chosen = [n.strip() for n in baseline.split(",") if n.strip()]
+        if not chosen:
+            raise click.UsageError("--baseline names no audit")
+    prepared = outputs.prepare_spc(trend, fmt, by, chosen)
+    if for_reading(given_fmt, out):
+        from casereview.io.exports.terminal import table_text
+
+        print_for_reading(table_text(prepared.table, terminal_width()))
+        return
+    if out is None:
+        data_stdout().write(outputs.render(prepared))
+        sys.stdout.flush()
+        return
+    rows = outputs.write(prepared, out, protect)
+    click.echo(f"wrote {rows} control chart rows to {out}", err=True)

@@ -58,3 +58,34 @@ class LineChart:
     ci_low: list[float | None] = field(default_factory=list)
     ci_high: list[float | None] = field(default_factory=list)
     n: list[int | None] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FunnelChart:
+    """A native scatter chart for a funnel workbook: each unit's compliance (%, 0-100)
+    against its n, around the target, with the 95% and 99.8% limits as lines over n."""
+
+    title: str
+    units: list[str]
+    n: list[int]
+    values: list[float]
+    target: float
+    curve_n: list[int] = field(default_factory=list)
+    low95: list[float] = field(default_factory=list)
+    high95: list[float] = field(default_factory=list)
+    low998: list[float] = field(default_factory=list)
+    high998: list[float] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ControlChart:
+    """A native p-chart for a trend workbook: one figure over periods (%, 0-100) with its
+    centre line and each period's lower and upper control limits."""
+
+    title: str
+    categories: list[str]
+    values: list[float]
+    centre: list[float]
+    low: list[float]
+    high: list[float]
+    signals: list[str] = field(default_factory=list)

@@ -8,6 +8,7 @@ from casereview.core.checklist.models import Checklist
 from casereview.core.periods import parse as parse_period
 from casereview.demo.calibration import demo_calibration
 from casereview.demo.monthly import monthly_audits
+from casereview.demo.rollup import rollup_audit
 from casereview.io.imports.cases import read_case_file
 from casereview.services.sampling import Scope, create_sampled_audit
 from casereview.store import Store, StoreError
@@ -53,6 +54,7 @@ def build_demo(store: Store, reviewer: str) -> bool:
     store.insert_case_rows(read_case_file(sample_pool()).rows)
     force = "Northmoor Police"
     # Created first, so the audit list (newest first) still opens on the dip sample.
+    rollup_audit(store)
     monthly_audits(store, force)
     _earlier_audit(store, force)
     info = store.find_checklist("stalking-casefile")  # the current version

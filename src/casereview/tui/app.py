@@ -204,6 +204,11 @@ class CaseReviewApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Help", "Keys and what the answers mean", self.action_help)
+        funnel = getattr(screen, "action_funnel", None)
+        if funnel is not None:  # the findings screen (key f): its key bar is full at 80
+            yield SystemCommand(
+                "Funnel (f)", "The highlighted figure across forces or teams, with limits", funnel
+            )
 
 
 def make_app(store: Store, reviewer: str) -> CaseReviewApp:

@@ -119,7 +119,14 @@ INVOCATIONS: dict[str, list[tuple[list[str], int]]] = {
         (["export", "questions", "--audit", "no such audit"], 2),
         (["export", "calibration", "--calibration", CALIBRATION], 0),
         (["export", "calibration", "--calibration", "no such"], 2),
+        (["export", "funnel", "--audit", AUDIT, "--by", "force"], 0),
+        (["export", "funnel", "--audit", "no such audit", "--by", "force"], 2),
     ],
+    "lqas": [
+        (["lqas", "--audit", AUDIT, "--by", "force"], 0),
+        (["lqas", "--audit", "no such audit", "--by", "force"], 2),
+    ],
+    "lqas-plan": [(["lqas-plan", "--standard", "0.8", "--threshold", "0.5"], 0)],
     "report": [(["report", "--audit", AUDIT], 0), (["report", "--audit", "no such audit"], 2)],
     "sample-size": [(["sample-size"], 0)],
     "serve": [(["serve", "--port", "0"], 0)],
@@ -132,7 +139,7 @@ INVOCATIONS: dict[str, list[tuple[list[str], int]]] = {
     ],
     "users remove": [(["users", "remove", "ann"], 0), (["users", "remove", "nobody"], 2)],
 }
-NO_DATABASE = {"checklist validate", "sample-size"}  # commands that never open one
+NO_DATABASE = {"checklist validate", "sample-size", "lqas-plan"}  # commands that never open one
 
 
 def _commands(command: click.Command, path: tuple[str, ...] = ()) -> Iterator[str]:

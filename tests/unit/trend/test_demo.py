@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from casereview.demo.build import DEMO_AUDIT, EARLIER_AUDIT, build_demo
 from casereview.demo.monthly import MONTHLY_SIZE, MONTHS
+from casereview.demo.rollup import ROLLUP_AUDIT
 from casereview.services.trend import build_trend
 from casereview.services.trend_tables import trend_table
 from casereview.store import Store
@@ -20,7 +21,7 @@ def _demo() -> Store:
 def test_three_months_of_one_force_complete_on_the_current_checklist() -> None:
     store = _demo()
     audits = {a.name: a for a in store.audits()}
-    assert set(MONTHLY) | {DEMO_AUDIT, EARLIER_AUDIT} == set(audits)
+    assert set(MONTHLY) | {DEMO_AUDIT, EARLIER_AUDIT, ROLLUP_AUDIT} == set(audits)
     # newest first: the dip sample still opens the list, the monthly audits come last
     assert [a.name for a in store.audits()][:2] == [DEMO_AUDIT, EARLIER_AUDIT]
     for name, start, end, _good in MONTHS:

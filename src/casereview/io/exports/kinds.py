@@ -132,6 +132,14 @@ CALIBRATION = Kind("calibration", "Calibration against gold", _not_per_audit, fi
 not an audit's, so not among KINDS, written by the same pipeline."""
 
 
+FUNNEL = Kind("funnel", "Funnel plot across units", _not_per_audit, figures=True, groupable=True)
+"""The funnel (`export funnel`): pools one or more audits, so prepared with prepare_funnel."""
+
+
+SPC = Kind("spc", "Control charts across periods", _not_per_audit, figures=True, groupable=True)
+"""`trend --chart spc`: a trend's p-charts, prepared with prepare_spc."""
+
+
 def format_named(path: Path | str | None) -> str | None:
     """The format a file name asks for by its extension (`.csv`, `.xlsx`, `.json`), if any."""
     if path is None:

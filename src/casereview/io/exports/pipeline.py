@@ -8,16 +8,34 @@ Adding a kind touches kinds.KINDS and nothing else.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from casereview.core.fields import ANSWER_VALUES, answer_columns, where_text
 from casereview.core.rules import blind_refusal
-from casereview.core.tables import BarChart, Cell, LineChart, ProgressFn, RowStream, Table
+from casereview.core.tables import (
+    BarChart,
+    Cell,
+    ControlChart,
+    FunnelChart,
+    LineChart,
+    ProgressFn,
+    RowStream,
+    Table,
+)
 from casereview.io.exports import writers as export
-from casereview.io.exports.kinds import CALIBRATION, FORMATS, KINDS, TREND, Kind, format_named
+from casereview.io.exports.kinds import (
+    CALIBRATION,
+    FORMATS,
+    FUNNEL,
+    KINDS,
+    SPC,
+    TREND,
+    Kind,
+    format_named,
+)
 from casereview.io.exports.streams import (
     answer_lines,
     answer_records,
@@ -31,6 +49,7 @@ from casereview.store import Store, StoreError
 
 if TYPE_CHECKING:
     from casereview.services.findings import AuditData
+    from casereview.services.funnel import FigureFunnel
     from casereview.services.trend import Trend
     from casereview.store import AuditInfo
 
@@ -54,6 +73,8 @@ class Prepared:
     columns: tuple[str, ...] = ()
     expected: int = 0  # rows a streamed export will have at most (for the progress)
     line_charts: list[LineChart] = field(default_factory=list)
+    funnel_charts: list[FunnelChart] = field(default_factory=list)
+    control_charts: list[ControlChart] = field(default_factory=list)
     meta: dict[str, object] | None = None
     """JSON's meta object; default {"audit": audit_name}."""
 
@@ -305,6 +326,8 @@ def write(
                 chart=prepared.chart,
                 progress=progress,
                 line_charts=prepared.line_charts,
+                funnel_charts=prepared.funnel_charts,
+                control_charts=prepared.control_charts,
             )
             if prepared.records is not None:
                 return written[-1]
@@ -386,6 +409,54 @@ def prepare_trend(trend: Trend, fmt: str, by: str | None = None) -> Prepared:
 def prepare_calibration(table: Table, name: str, fmt: str) -> Prepared:
     """A calibration's export (services.calibration.export_table) ready to write."""
     return Prepared(CALIBRATION, fmt, name, [table], meta={"calibration": name})
+
+
+def prepare_spc(
+    trend: Trend, fmt: str, by: str | None = None, baseline: Sequence[str] | None = None
+) -> Prepared:
+    """A trend's p-charts ready to write: their rows, and for a workbook a native line chart
+    per section with its centre and control limits."""
+    from casereview.services import trend_spc, trend_tables
+
+    table = trend_spc.spc_table(trend, by, baseline)
+    meta: dict[str, object] = {
+        "checklist": trend.checklist_id,
+        "audits": [a.name for a in trend.audits],
+        "by": by,
+        "baseline": list(baseline) if baseline else None,
+        "method": trend_spc.SPC_METHOD,
+    }
+    if fmt != "xlsx":
+        return Prepared(SPC, fmt, trend.checklist_id, [table], meta=meta)
+    summary = [*trend_tables.summary_pairs(trend, by)[:-1], ("Method", trend_spc.SPC_METHOD)]
+    return Prepared(
+        SPC,
+        fmt,
+        trend.checklist_id,
+        [table],
+        summary,
+        control_charts=trend_spc.spc_charts(trend, baseline),
+        meta=meta,
+    )
+
+
+def prepare_funnel(
+    figures: Sequence[FigureFunnel], fmt: str, audits: Sequence[str], by: str
+) -> Prepared:
+    """A funnel ready to write: its rows, and for a workbook the summary and a scatter with
+    limit lines per figure."""
+    from casereview.services import funnel
+
+    table = funnel.funnel_table(figures)
+    method = funnel.method_text(figures)
+    meta: dict[str, object] = {"audits": list(audits), "by": by, "method": method}
+    label = ", ".join(audits)
+    if fmt != "xlsx":
+        return Prepared(FUNNEL, fmt, label, [table], meta=meta)
+    summary: list[tuple[str, Cell]] = [("Audits", label), ("Units", by), ("Method", method)]
+    return Prepared(
+        FUNNEL, fmt, label, [table], summary, funnel_charts=funnel.funnel_charts(figures)
+    )
 
 
 MIME_TYPES = {

@@ -8,7 +8,16 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
-from casereview.core.tables import BarChart, Cell, LineChart, ProgressFn, RowStream, Table
+from casereview.core.tables import (
+    BarChart,
+    Cell,
+    ControlChart,
+    FunnelChart,
+    LineChart,
+    ProgressFn,
+    RowStream,
+    Table,
+)
 from casereview.core.text import invisible, skip_blank_start
 
 FORMULA_START = ("=", "+", "-", "@")
@@ -116,6 +125,8 @@ def write_xlsx(
     chart: BarChart | None = None,
     progress: ProgressFn | None = None,
     line_charts: Sequence[LineChart] = (),
+    funnel_charts: Sequence[FunnelChart] = (),
+    control_charts: Sequence[ControlChart] = (),
 ) -> list[int]:
     """One workbook: a summary sheet (with the chart), a Charts sheet when there are line
     charts (each beside its figures), then a sheet per table with frozen headers and
@@ -187,6 +198,14 @@ def write_xlsx(
             ws.insert_chart(top, 5, bar)
         if line_charts:
             _line_charts(workbook, line_charts, bold, header)
+        if funnel_charts:
+            from casereview.io.exports.charts import funnel_sheet
+
+            funnel_sheet(workbook, funnel_charts, bold, header)
+        if control_charts:
+            from casereview.io.exports.charts import control_sheet
+
+            control_sheet(workbook, control_charts, bold, header)
         for table in tables:
             sheet = workbook.add_worksheet(sheet_name(table.name))
             for c, column in enumerate(table.columns):

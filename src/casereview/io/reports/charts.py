@@ -11,7 +11,7 @@ import io
 import textwrap
 from typing import TYPE_CHECKING
 
-from casereview.core.tables import BarChart, LineChart
+from casereview.core.tables import BarChart, FunnelChart, LineChart
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -106,7 +106,35 @@ def line_png(chart: LineChart) -> bytes:
     return _png(fig)
 
 
-def png(chart: BarChart | LineChart) -> bytes:
+def funnel_png(chart: FunnelChart) -> bytes:
+    """The units as points (their compliance against their n), labelled, around the target
+    with the 95% (dashed) and 99.8% (solid) limits over n; a unit outside 99.8% in red."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(WIDTH_IN, 3.6), layout="constrained")
+    ax = fig.add_subplot()
+    ax.plot(chart.curve_n, [chart.target] * len(chart.curve_n), color="#555555", linewidth=1)
+    for curve, style in ((chart.low95, "--"), (chart.high95, "--"), (chart.low998, "-"),
+                         (chart.high998, "-")):  # fmt: skip
+        ax.plot(chart.curve_n, curve, linestyle=style, color="#888888", linewidth=0.9)
+    for unit, n, value in zip(chart.units, chart.n, chart.values, strict=True):
+        i = min(range(len(chart.curve_n)), key=lambda k: abs(chart.curve_n[k] - n))
+        outside = value < chart.low998[i] or value > chart.high998[i]
+        ax.plot([n], [value], marker="o", color="#b22222" if outside else BAR, markersize=5)
+        ax.annotate(unit, (n, value), xytext=(4, 3), textcoords="offset points", fontsize=7)
+    ax.set_xlim(0, 1.2 * max(chart.curve_n) if chart.curve_n else 1)  # room for labels
+    ax.set_ylim(0, 100)
+    ax.set_xlabel("files (n)", fontsize=8)
+    ax.set_ylabel("% (lines: target, 95% and 99.8% limits)", fontsize=8)
+    ax.set_title(chart.title, fontsize=10)
+    ax.tick_params(labelsize=8)
+    ax.grid(color="#eeeeee", linewidth=0.5)
+    return _png(fig)
+
+
+def png(chart: BarChart | LineChart | FunnelChart) -> bytes:
+    if isinstance(chart, FunnelChart):
+        return funnel_png(chart)
     return line_png(chart) if isinstance(chart, LineChart) else bar_png(chart)
 
 

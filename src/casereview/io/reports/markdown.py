@@ -8,6 +8,7 @@ from casereview.core.stats import scoring
 from casereview.io.reports import blocks as reportdoc
 from casereview.io.reports.agreement import agreement_blocks
 from casereview.io.reports.blocks import FigureList, FigureRow, Heading
+from casereview.io.reports.funnel import funnel_blocks
 from casereview.services import findings
 from casereview.store import Store
 
@@ -112,6 +113,7 @@ def blocks(store: Store, audit_name: str) -> list[reportdoc.Block]:
             "their own."
         )
     caveats += _calibration_caveat(store, audit.id)
+    out += funnel_blocks(store, audit.name)
     out += agreement_blocks(data)
     out += [Heading("Caveats", 2), reportdoc.paragraph(*caveats)]
     return out

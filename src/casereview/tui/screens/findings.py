@@ -81,6 +81,8 @@ class FindingsScreen(StoreScreen):
         Binding("g", "group", "Group by"),
         Binding("v", "view", "View"),
         Binding("x", "export", "Export", priority=True),  # opens a dialog: see modals.Dialog
+        # the 80-column key bar is full: the funnel is in the command palette (app.py)
+        Binding("f", "funnel", "Funnel", show=False),
         Binding("escape", "back", "Back"),
     ]
 
@@ -458,6 +460,13 @@ class FindingsScreen(StoreScreen):
         self.app.push_screen(
             ExportScreen(self.store, audit.name, kind, by, self.session.export_folder), done
         )
+
+    def action_funnel(self) -> None:
+        """The highlighted figure across units, against the noise their n allows."""
+        from casereview.tui.screens.funnel import FunnelScreen
+
+        start = highlighted_key(self.query_one(DataTable)) if self.view == "sections" else None
+        self.app.push_screen(FunnelScreen(self.audit_id, self.group, start))
 
     def action_back(self) -> None:
         if self.section is not None:

@@ -20,6 +20,7 @@ from casereview.core.problems import CasereviewError
 from casereview.core.stats import change, scoring
 from casereview.core.stats.change import DECLINED, IMPROVED
 from casereview.tui.dialogs.modals import Dialog
+from casereview.tui.screens import trends_spc
 from casereview.tui.screens._base import StoreScreen
 from casereview.tui.widgets.bars import KeyBar, TitleBar
 
@@ -86,12 +87,15 @@ class TrendsScreen(StoreScreen):
         Binding("enter", "drill", "Questions", priority=True),
         Binding("a", "choose_audits", "Audits", priority=True),  # a dialog: see modals.Dialog
         Binding("n", "names", "Names"),
+        Binding("c", "control", "SPC"),
         Binding("escape", "back", "Back"),
     ]
 
     section: reactive[str | None] = reactive(None, init=False, bindings=True)
     show_names: reactive[bool] = reactive(False, init=False)
     """The audits' names under the table, period by period (`n`)."""
+    spc: reactive[bool] = reactive(False, init=False)
+    """The control-chart view (`c`): the highlighted figure as a p-chart (trends_spc.py)."""
 
     def __init__(self, checklist_id: str):
         super().__init__()
@@ -174,7 +178,9 @@ class TrendsScreen(StoreScreen):
         self._show_names()
         self.query_one("#trends-note", Static).update(
             Text(
-                "% and 95% CI. ▲ improved, ▼ declined: only where the change's 95% CI "
+                trends_spc.NOTE
+                if self.spc
+                else "% and 95% CI. ▲ improved, ▼ declined: only where the change's 95% CI "
                 "excludes 0. A fact: its prevalence, never an arrow.",
                 "dim",
             )
@@ -199,6 +205,16 @@ class TrendsScreen(StoreScreen):
 
     def action_names(self) -> None:
         self.show_names = not self.show_names
+
+    def action_control(self) -> None:
+        self.spc = not self.spc
+
+    def watch_spc(self) -> None:
+        table = self.query_one(DataTable)
+        at = table.cursor_coordinate
+        self.refresh_table()  # the note and the words change; the cell stays where it was
+        table.cursor_coordinate = at
+        self._show(at.row, at.column)
 
     def _section_title(self) -> str:
         assert self.trend is not None
@@ -237,13 +253,15 @@ class TrendsScreen(StoreScreen):
             detail.append(audit.name, "bold")
             detail.append(f" ({audit.period}, {audit.checklist_label})", "dim")
             detail.append("\n")
-            if fig is not None:
+            if self.spc:
+                detail.append_text(trends_spc.words(self.trend, item, i))
+            elif fig is not None:
                 detail.append_text(change_words(fig, i == 0))
         else:
             hint = "Enter: its questions. " if item.kind == "section" else ""
             detail.append(f"\n{hint}Left and right: the audits, oldest first.\n", "dim")
         self.query_one("#trends-detail", Static).update(detail)
-        self._chart(item)
+        self._chart(item, max(0, column - 1) if column >= 1 else len(audits) - 1)
 
     @staticmethod
     def _figure_words(item: TrendItem, fig: Figure | None) -> Text:
@@ -257,17 +275,26 @@ class TrendsScreen(StoreScreen):
             words = "yes in " + words
         return Text(words + (" (small sample)" if scoring.small_sample(fig.n) else ""))
 
-    def _chart(self, item: TrendItem) -> None:
+    def _chart(self, item: TrendItem, audit_index: int) -> None:
         assert self.trend is not None
         chart = self.query_one(PlotextPlot)
         plt = chart.plt
         plt.clear_data()
         plt.clear_figure()
-        points = [
-            (i + 1, 100 * f.share, 100 * f.low, 100 * f.high)
-            for i, f in enumerate(item.figures)
-            if f is not None and f.share is not None and f.low is not None and f.high is not None
-        ]
+        if self.spc:
+            trends_spc.draw(plt, self.trend, item, audit_index)
+        points = (
+            []
+            if self.spc
+            else [
+                (i + 1, 100 * f.share, 100 * f.low, 100 * f.high)
+                for i, f in enumerate(item.figures)
+                if f is not None
+                and f.share is not None
+                and f.low is not None
+                and f.high is not None
+            ]
+        )
         for x, _y, low, high in points:
             plt.plot([x, x], [low, high], color="gray", marker="│")
         if points:

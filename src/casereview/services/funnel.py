@@ -1,0 +1,246 @@
+"""Funnel plots across units (forces, teams, reviewers, an attribute, or the audits
+themselves): each question's and section's figure per unit, pooled over the audits named,
+with Spiegelhalter's exact binomial limits (core/stats/funnel.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from casereview.core.rules import blind_refusal
+from casereview.core.stats import funnel as stats
+from casereview.core.stats import scoring
+from casereview.core.tables import Cell, FunnelChart, Table
+from casereview.services import findings
+from casereview.services.findings import FindingsError
+from casereview.store import Store
+
+BY_AUDIT = "audit"
+"""--by audit: each audit is a unit (a force's own audits, or one per force merged)."""
+FUNNEL_COLUMNS = (
+    "section_id",
+    "question_id",
+    "figure",
+    "unit",
+    "n",
+    "compliance_pct",
+    "target_pct",
+    "z",
+    "low95_pct",
+    "high95_pct",
+    "low998_pct",
+    "high998_pct",
+    "band",
+    "adjustment",
+    "phi",
+)
+
+
+@dataclass(frozen=True)
+class FigureFunnel:
+    """One figure (a question, or a section's share met in full) across the units."""
+
+    section_id: str
+    question_id: str | None
+    title: str
+    funnel: stats.Funnel
+
+
+@dataclass(frozen=True)
+class Counts:
+    credit: float
+    n: int
+
+
+def _add(
+    into: dict[tuple[str, str | None, str], Counts],
+    key: tuple[str, str | None, str],
+    credit: float,
+    n: int,
+) -> None:
+    old = into.get(key, Counts(0.0, 0))
+    into[key] = Counts(old.credit + credit, old.n + n)
+
+
+def build(
+    store: Store,
+    audit_names: Sequence[str],
+    by: str,
+    target: float | None = None,
+    adjustment: str = stats.NONE,
+    question: str | None = None,
+    viewer: str | None = None,
+) -> list[FigureFunnel]:
+    """Each scored question's (and each section's) funnel across the units of `by`.
+
+    The audits must share one checklist version (a figure pools like with like); their
+    completed reviews are counted as the findings count them (moderated over primary,
+    partly half). `target` is a proportion (None: the pooled figure). FindingsError when the
+    audits cannot be pooled or there is nothing to plot; for `viewer`, refused while they
+    have blind second reviews open in any of the audits.
+    """
+    if not audit_names:
+        raise FindingsError("name one or more audits")
+    if adjustment not in stats.ADJUSTMENTS:
+        raise FindingsError(
+            f"'{adjustment}' is not an adjustment (use {', '.join(stats.ADJUSTMENTS)})"
+        )
+    if viewer is not None:
+        for name in audit_names:
+            refusal = blind_refusal(store, store.audit_named(name).id, viewer)
+            if refusal:
+                raise FindingsError(refusal)
+    group_by = None if by == BY_AUDIT else by
+    datas = [findings.load(store, name, group_by) for name in audit_names]
+    checklists = {d.audit.checklist_pk for d in datas}
+    if len(checklists) > 1:
+        labels = ", ".join(f"{d.audit.name} ({d.audit.checklist_label})" for d in datas)
+        raise FindingsError(
+            f"a funnel pools audits of one checklist version; these differ: {labels}"
+        )
+    if (
+        group_by
+        and group_by not in findings.GROUP_FIELDS_BUILTIN
+        and (group_by not in store.case_attribute_names())
+    ):
+        raise FindingsError(f"cannot group by '{by}': not a case field or attribute")
+    checklist = datas[0].checklist
+    if question is not None and not checklist.has_question(question):
+        raise FindingsError(f"no question '{question}' in checklist {checklist.id}")
+    counts: dict[tuple[str, str | None, str], Counts] = {}
+    for data in datas:
+        for group, reviews in findings.groups(data, group_by):
+            unit = data.audit.name if group_by is None else str(group)
+            for fig in scoring.audit_question_figures(checklist, reviews):
+                if fig.scored and fig.n_applicable > 0:
+                    home = checklist.section_of(fig.question_id).id
+                    _add(counts, (home, fig.question_id, unit), fig.credit, fig.n_applicable)
+            if question is None:
+                for sfig in scoring.audit_section_figures(checklist, reviews):
+                    _add(counts, (sfig.section_id, None, unit), sfig.n_full, sfig.n_cases)
+    figures: list[FigureFunnel] = []
+    for section in checklist.sections:
+        wanted: list[str | None] = [None, *(item.id for item in section.questions)]
+        for qid in wanted:
+            if question is not None and qid != question:
+                continue
+            units = [
+                (unit, c.credit, c.n)
+                for (sid, fid, unit), c in counts.items()
+                if sid == section.id and fid == qid
+            ]
+            shown = stats.funnel(units, target, adjustment) if units else None
+            if shown is None:
+                continue
+            title = section.title if qid is None else checklist.question(qid).text
+            figures.append(FigureFunnel(section.id, qid, title, shown))
+    if not figures:
+        raise FindingsError("no applicable answers to plot in these audits")
+    return figures
+
+
+def _pct(x: float | None) -> float | None:
+    return scoring.pct(x)
+
+
+def funnel_table(figures: Sequence[FigureFunnel]) -> Table:
+    """One row per figure and unit: compliance, target, z, the limits and the band."""
+    rows: list[dict[str, Cell]] = []
+    for fig in figures:
+        phi = fig.funnel.spread.phi if fig.funnel.spread is not None else None
+        for p in fig.funnel.points:
+            rows.append(
+                {
+                    "section_id": fig.section_id,
+                    "question_id": fig.question_id,
+                    "figure": fig.title,
+                    "unit": p.unit,
+                    "n": p.n,
+                    "compliance_pct": _pct(p.compliance),
+                    "target_pct": _pct(p.target),
+                    "z": None if p.z is None else round(p.z, 3),
+                    "low95_pct": _pct(p.limits.low95),
+                    "high95_pct": _pct(p.limits.high95),
+                    "low998_pct": _pct(p.limits.low998),
+                    "high998_pct": _pct(p.limits.high998),
+                    "band": p.band,
+                    "adjustment": fig.funnel.adjustment,
+                    "phi": None if phi is None else round(phi, 3),
+                }
+            )
+    return Table("funnel", FUNNEL_COLUMNS, rows)
+
+
+CURVE_POINTS = 40
+
+
+def curve_ns(largest: int, points: int = CURVE_POINTS) -> list[int]:
+    """n values to draw the limits at: 1 to a little past the largest unit, denser where the
+    funnel bends (small n)."""
+    top = max(2, round(largest * 1.1))
+    ns = {max(1, round(top ** (i / (points - 1)))) for i in range(points)}
+    return sorted(ns | {top})
+
+
+def funnel_charts(figures: Sequence[FigureFunnel]) -> list[FunnelChart]:
+    """A scatter with limit lines per figure, for the workbook's Charts sheet."""
+    charts = []
+    for fig in figures:
+        f = fig.funnel
+        ns = curve_ns(max(p.n for p in f.points))
+        bounds = [stats.limits(n, f.target, f.adjustment, f.spread) for n in ns]
+        charts.append(
+            FunnelChart(
+                title=f"{fig.question_id or fig.section_id}: {fig.title}",
+                units=[p.unit for p in f.points],
+                n=[p.n for p in f.points],
+                values=[100 * p.compliance for p in f.points],
+                target=100 * f.target,
+                curve_n=ns,
+                low95=[100 * b.low95 for b in bounds],
+                high95=[100 * b.high95 for b in bounds],
+                low998=[100 * b.low998 for b in bounds],
+                high998=[100 * b.high998 for b in bounds],
+            )
+        )
+    return charts
+
+
+def method_text(figures: Sequence[FigureFunnel]) -> str:
+    """The method in a sentence or two, for a workbook's summary and JSON's meta."""
+    adjustment = figures[0].funnel.adjustment if figures else stats.NONE
+    words = {
+        stats.NONE: "exact binomial limits",
+        stats.MULTIPLICATIVE: "limits widened by the overdispersion factor phi "
+        "(10% Winsorised z-scores)",
+        stats.ADDITIVE: "limits widened by a random-effects variance tau^2 (DerSimonian-Laird)",
+    }[adjustment]
+    return (
+        "Funnel plot (Spiegelhalter 2005, Statistics in Medicine 24:1185-1202): each unit's "
+        f"compliance against its applicable cases, around the target, with {words} at 95% "
+        "(alert outside) and 99.8% (alarm outside). Partly counts half; the limits depend "
+        "only on n and the target."
+    )
+
+
+def pooled_audits(store: Store, audit_id: int) -> list[str]:
+    """The audits a funnel of this one pools (the national roll-up): this audit, then every
+    other of its checklist version with completed reviews, of the same period and the same
+    design with forces aside (the same filters but the force, the same stratification), as
+    each force's audit of one inspection is. A force's monthly self-audits or a dip sample
+    of another design stay out: like with like (trend_scope.Scope)."""
+    from casereview.services.trend_scope import Scope
+
+    audit = store.audit(audit_id)
+    key = Scope.of(audit.scope).key(forces_aside=True)
+    others = [
+        a.name
+        for a in store.audits()
+        if a.id != audit.id
+        and a.checklist_pk == audit.checklist_pk
+        and a.n_complete > 0
+        and a.period is not None
+        and a.period == audit.period
+        and Scope.of(a.scope).key(forces_aside=True) == key
+    ]
+    return [audit.name, *sorted(others)]
