@@ -23,7 +23,7 @@ FORCES = (
     ("Eastvale Police", 12, 0.75),
     ("Riverside Constabulary", 30, 0.7),
     ("Westmarch Police", 8, 0.65),
-    (OUT_OF_LINE, 16, 0.1),
+    (OUT_OF_LINE, 24, 0.0),
     ("Southport Police", 25, 0.72),
     ("Lakeland Police", 10, 0.7),
 )
