@@ -18,6 +18,7 @@ from casereview.tui.dialogs.export import ExportScreen
 from casereview.tui.messages import OpenCase
 from casereview.tui.screens._base import StoreScreen, highlighted_key
 from casereview.tui.widgets.bars import KeyBar, TitleBar
+from casereview.tui.widgets.row_detail import RowDetail
 
 BAR = 30
 VIEWS = ("sections", "concerns", "themes", "recommendations", "agreement")
@@ -103,6 +104,7 @@ class FindingsScreen(StoreScreen):
         yield TitleBar()
         yield Static(id="findings-title")
         yield DataTable(id="findings", cursor_type="row", zebra_stripes=True)
+        yield RowDetail(id="findings-row")
         yield Static(id="findings-note")
         yield KeyBar()
 
@@ -207,8 +209,8 @@ class FindingsScreen(StoreScreen):
     @property
     def _label(self) -> int:
         """What the figure leaves for the label: 44 columns, 12 more where it says unknowns
-        ('; 12 unknown')."""
-        return max(18, min(60, self.size.width - self._bar - 44 - 12 * self._unknowns))
+        ('; 12 unknown'); the whole label is under the table (RowDetail)."""
+        return max(18, self.size.width - self._bar - 44 - 12 * self._unknowns)
 
     def _sections(self, data: findings.AuditData) -> None:
         table = self.query_one(DataTable)
@@ -345,7 +347,7 @@ class FindingsScreen(StoreScreen):
 
         titles = {sec.id: sec.title for sec in data.checklist.sections}
         # Pairs, Agree, Kappa with its interval, AC1 and Band take about 64 columns.
-        width = max(24, min(58, self.size.width - 64))
+        width = max(24, self.size.width - 64)
         for section_id, _questions, pooled in by_section:
             title = titles[section_id][: width - 16]
             label = Text.assemble((title, "bold"), (" (all questions)", "dim"))
@@ -419,6 +421,20 @@ class FindingsScreen(StoreScreen):
         if chosen is not None:
             case_id, question_id = chosen
             self.app.post_message(OpenCase(self.audit_id, case_id, stay=True, at=question_id))
+
+    @on(DataTable.RowHighlighted)
+    def _show_row(self) -> None:
+        """The highlighted section's or question's whole title, cut in the table."""
+        key = highlighted_key(self.query_one(DataTable)) or ""
+        data = self._loaded.get(self.group)
+        section_id = key.removeprefix("section:")
+        found = data and next((s for s in data.checklist.sections if s.id == section_id), None)
+        if found:
+            self.query_one(RowDetail).show((found.title, "bold"))
+        elif data and data.checklist.has_question(key):
+            self.query_one(RowDetail).show((key, "bold"), " ", data.checklist.question(key).text)
+        else:
+            self.query_one(RowDetail).show("")
 
     def action_drill(self) -> None:
         key = highlighted_key(self.query_one(DataTable))

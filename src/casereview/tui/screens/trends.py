@@ -124,12 +124,15 @@ class TrendsScreen(StoreScreen):
         try:
             self.trend = build_trend(self.store, self.checklist_id, names, viewer=self.reviewer)
         except CasereviewError as exc:
+            # Said in full, with nothing under it (no empty table or chart, no dead keys).
             self.trend = None
+            self.add_class("refused")
             self.query_one("#trends-title", Static).update(Text(str(exc), "bold yellow"))
             self.query_one(DataTable).clear(columns=True)
             return False
         finally:
             self.refresh_bindings()
+        self.remove_class("refused")
         return True
 
     def watch_section(self) -> None:
@@ -283,10 +286,12 @@ class TrendsScreen(StoreScreen):
         chart.refresh()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "choose_audits":  # no audits to choose (a refusal): not offered
+            return bool(self.candidates)
+        if action in ("drill", "names") and self.trend is None:
+            return False  # nothing shown: these would do nothing
         if action == "drill":  # greyed once a section's questions are shown
-            return self.trend is not None and self.section is None or None
-        if action == "choose_audits":
-            return bool(self.candidates) or None
+            return self.section is None or None
         return True
 
     def action_choose_audits(self) -> None:
