@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import Checkbox, DataTable, Input
+from textual.widgets._toast import Toast
 
 from casereview.store import AuditInfo, Store
 from casereview.tui.app import make_app
@@ -181,3 +182,32 @@ async def test_no_screens_keys_overflow_the_80_column_key_bar(tmp_path: Path) ->
         await pilot.press("escape", "enter", "y")  # someone else's case: asked, and taken
         await measure()  # review
     assert overflowing == {}
+
+
+async def test_toasts_hide_no_answer_key_or_status_line(audited: tuple[Store, AuditInfo]) -> None:
+    """At 80x24 a toast on the review screen covers neither the question with its answer
+    keys, nor the status line, nor the key bar."""
+    store, _audit = audited
+    app = make_app(store, "ann")
+    async with app.run_test(size=NARROW, notifications=True) as pilot:
+        await pilot.press("enter", "enter")
+        screen = app.screen
+        app.notify("Saved somewhere\nsecond line\nthird line", title="A toast")
+        await until(pilot, lambda: screen.query(Toast), "the toast")
+        await pilot.pause()
+        toast = screen.query_one(Toast).region
+        for needed in ("#question", "#review-status", "KeyBar", "TitleBar"):
+            assert not toast.overlaps(screen.query_one(needed).region), needed
+
+
+async def test_the_highlighted_audits_checklist_is_shown_whole(
+    audited: tuple[Store, AuditInfo],
+) -> None:
+    """The audits table's Checklist column is cut at 80 columns: the line under it names
+    the highlighted audit's checklist (and period) in full."""
+    store, audit = audited
+    app = make_app(store, "ann")
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.pause()
+        line = str(app.screen.query_one("#reviewer-progress").render())
+        assert f"Checklist {audit.checklist_label}, period 2024-01" in line

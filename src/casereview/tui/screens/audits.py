@@ -138,7 +138,12 @@ class AuditsScreen(StoreScreen):
 
         primary = self.store.reviewer_progress(audit_id)
         second = self.store.reviewer_progress(audit_id, role="second")
-        text = progress("By reviewer: ", primary) if primary else Text("No reviewers assigned yet.")
+        audit = self.store.audit(audit_id)  # the Checklist column is cut at 80 columns: whole
+        text = Text.assemble("Checklist ", (audit.checklist_label, "bold"))
+        text.append(f", period {audit.period.label}\n" if audit.period else "\n")
+        text.append_text(
+            progress("By reviewer: ", primary) if primary else Text("No reviewers assigned yet.")
+        )
         if second:
             text.append("\n")
             text.append_text(progress("Second reviews: ", second))
