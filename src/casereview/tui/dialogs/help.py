@@ -38,9 +38,11 @@ HELP = """\
 | moderation | `c` | complete the moderated review: findings then count it |
 | findings | `Enter` `v` `g` `x` | drill into a section, change view, group, export |
 | findings | `l` | cases answering No, Partly or Unknown to the row; `Enter` opens one |
+| findings | `w` | the findings report, Word or Markdown (served: a browser download) |
 | audits | `t` | trends: the highlighted audit's checklist across its audits, oldest first |
 | trends | `Enter` `Escape` | a section's questions; back to the sections |
 | trends | `a` | choose the audits shown (space ticks, Enter shows them) |
+| trends | `x` | the trend report of the audits shown, Word or Markdown |
 | review | `Escape` | back to the cases |
 
 ## Answers

@@ -82,6 +82,8 @@ class FindingsScreen(StoreScreen):
         Binding("g", "group", "Group by"),
         Binding("v", "view", "View"),
         Binding("x", "export", "Export", priority=True),  # opens a dialog: see modals.Dialog
+        # the key bar is full at 80 columns: shown in the help and the palette (issue 30)
+        Binding("w", "report", "Report", show=False, priority=True),
         Binding("escape", "back", "Back"),
     ]
 
@@ -473,6 +475,18 @@ class FindingsScreen(StoreScreen):
         by = self.group if self.view == "sections" else None
         self.app.push_screen(
             ExportScreen(self.store, audit.name, kind, by, self.session.export_folder), done
+        )
+
+    def action_report(self) -> None:
+        """The findings report, Word or Markdown (served: a browser download)."""
+        from casereview.io.reports import markdown as report
+        from casereview.tui.dialogs.report import ReportDialog
+
+        name = self.store.audit(self.audit_id).name
+        self.app.push_screen(
+            ReportDialog(
+                self.store, name, f"{name}-report", lambda: report.blocks(self.store, name)
+            )
         )
 
     def action_back(self) -> None:

@@ -86,6 +86,7 @@ class TrendsScreen(StoreScreen):
         Binding("enter", "drill", "Questions", priority=True),
         Binding("a", "choose_audits", "Audits", priority=True),  # a dialog: see modals.Dialog
         Binding("n", "names", "Names"),
+        Binding("x", "report", "Report", priority=True),  # a dialog: see modals.Dialog
         Binding("escape", "back", "Back"),
     ]
 
@@ -288,7 +289,7 @@ class TrendsScreen(StoreScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "choose_audits":  # no audits to choose (a refusal): not offered
             return bool(self.candidates)
-        if action in ("drill", "names") and self.trend is None:
+        if action in ("drill", "names", "report") and self.trend is None:
             return False  # nothing shown: these would do nothing
         if action == "drill":  # greyed once a section's questions are shown
             return self.section is None or None
@@ -308,6 +309,20 @@ class TrendsScreen(StoreScreen):
                 self.refresh_table()
 
         self.app.push_screen(TrendAuditsScreen(self.candidates, shown), chosen)
+
+    def action_report(self) -> None:
+        """The trend report of the audits shown, Word or Markdown (served: a download)."""
+        from casereview.io.reports import trend as report
+        from casereview.tui.dialogs.report import ReportDialog
+
+        trend = self.trend
+        if trend is None:
+            return
+        self.app.push_screen(
+            ReportDialog(
+                self.store, trend.title, f"{self.checklist_id}-trend", lambda: report.blocks(trend)
+            )
+        )
 
     def action_drill(self) -> None:
         if self.trend is None or self.section is not None:
