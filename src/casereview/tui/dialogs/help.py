@@ -39,6 +39,7 @@ HELP = """\
 | findings | `Enter` `v` `g` `x` | drill into a section, change view, group, export |
 | findings | `l` | cases answering No, Partly or Unknown to the row; `Enter` opens one |
 | findings | `w` | the findings report, Word or Markdown (served: a browser download) |
+| audits | `p` | set or change the highlighted audit's period (trends order audits by it) |
 | audits | `t` | trends: the highlighted audit's checklist across its audits, oldest first |
 | trends | `Enter` `Escape` | a section's questions; back to the sections |
 | trends | `a` | choose the audits shown (space ticks, Enter shows them) |
