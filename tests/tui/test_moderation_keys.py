@@ -101,6 +101,7 @@ async def test_an_answer_one_reviewer_gave_and_skip_logic_hid_for_the_other_is_d
         assert [k.value for k in table.rows] == ["SPO-01", "SPO-02", "SPO-03"]
         assert [c.plain for c in table.get_row("SPO-03")[2:]] == ["N/A", "hidden"]
         await pilot.press("1", *"ann is right", "enter")  # SPO-01 no: SPO-03 shown, SPO-02 not
+        assert screen.review_id is not None  # started by that decision
         assert store.answer_values(screen.review_id)["SPO-01"] == "no"
         assert table.get_row_at(table.cursor_row)[0].plain.startswith("SPO-03")
         await pilot.press("1", *"nothing to record", "enter")  # ann's na

@@ -311,8 +311,8 @@ def test_the_demo_holds_an_earlier_audit_on_the_first_checklist_version(tmp_path
     # 2024" is 34 characters, "stalking-casefile@1.0" 21, the period "2024-01..2024-03" 16)
     lines = listed.stdout.splitlines()
     assert lines[0] == f"{'audit':34} {'checklist':21} {'period':16} cases  done  open"
-    earlier = f"{'Northmoor self-audit Q1 2024':34} {'stalking-casefile@1.0':21}"
-    assert lines[2] == earlier + f" {'2024-01..2024-03':16}    10    10     0"
+    first = f"{'Northmoor self-audit Q1 2024':34} {'stalking-casefile@1.0':21}"
+    assert lines[2] == first + f" {'2024-01..2024-03':16}    10    10     0"
     current = f"{'Northmoor stalking dip sample 2024':34} {'stalking-casefile@2.0':21}"
     assert lines[1] == current + f" {'2024':16}    20     5     1"
     store = Store.open(db)
