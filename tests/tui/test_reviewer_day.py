@@ -211,3 +211,17 @@ async def test_the_highlighted_audits_checklist_is_shown_whole(
         await pilot.pause()
         line = str(app.screen.query_one("#reviewer-progress").render())
         assert f"Checklist {audit.checklist_label}, period 2024-01" in line
+
+
+async def test_the_pools_choices_stay_on_one_line(audited: tuple[Store, AuditInfo]) -> None:
+    """At 80 columns the pool's force and offence choices are one line each, not broken
+    over two ("any / force")."""
+    store, _audit = audited
+    app = make_app(store, "ann")
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.press("c")
+        await until(pilot, lambda: app.screen.query("#pool-filters"), "the pool")
+        await pilot.pause()
+        labels = app.screen.query("#pool-filters SelectCurrent #label")
+        assert labels and all(label.region.height == 1 for label in labels)
+        assert any("any force" in str(label.render()) for label in labels)
