@@ -16,6 +16,7 @@ from casereview.tui.dialogs.export import ExportScreen
 from casereview.tui.screens import ReviewScreen
 from casereview.tui.screens.moderation import ModerationScreen
 from casereview.tui.widgets.bars import KeyBar
+from casereview.tui.widgets.paged_table import PagedTable
 from tests.factories import complete_review, moderated_audit, monthly_trend
 from tests.tui.waiting import until
 
@@ -225,3 +226,23 @@ async def test_the_pools_choices_stay_on_one_line(audited: tuple[Store, AuditInf
         labels = app.screen.query("#pool-filters SelectCurrent #label")
         assert labels and all(label.region.height == 1 for label in labels)
         assert any("any force" in str(label.render()) for label in labels)
+
+
+async def test_my_queue_lists_the_cases_assigned_to_nobody(
+    audited: tuple[Store, AuditInfo],
+) -> None:
+    """`m` (My queue) on the cases screen: ann's cases and those assigned to nobody, not
+    bob's."""
+    store, audit = audited
+    ids = [ac.case.id for ac in store.audit_cases(audit.id)]
+    store.assign(audit.id, ids[0], "bob", "lead")
+    store.assign(audit.id, ids[1], "ann", "lead")
+    mine = [ac.case.id for ac in store.audit_cases(audit.id, assigned_to="ann")]
+    assert mine == ids[1:]
+    assert store.audit_case_count(audit.id, assigned_to="ann") == len(ids) - 1
+    app = make_app(store, "ann")
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.press("enter", "m")
+        await pilot.pause()
+        assert "your queue" in str(app.screen.query_one("#cases-summary").render())
+        assert app.screen.query_one("#cases", PagedTable).row_count == len(ids) - 1
