@@ -17,7 +17,7 @@ from casereview.tui.dialogs.export import ExportScreen
 from casereview.tui.dialogs.modals import ConfirmScreen
 from casereview.tui.screens import FindingsScreen, ReviewScreen
 from casereview.tui.screens.finding_cases import FlaggedScreen
-from casereview.tui.screens.findings import interval_bar
+from casereview.tui.widgets.figures import interval_bar
 
 SIZE = (120, 36)
 

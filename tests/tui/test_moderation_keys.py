@@ -46,13 +46,12 @@ async def test_each_moderation_key_records_its_answer(
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("enter", "o")
         screen = app.screen
-        assert isinstance(screen, ModerationScreen) and screen.review_id is not None
+        assert isinstance(screen, ModerationScreen) and screen.review_id is None  # a look
         assert [k.value for k in screen.query_one(DataTable).rows] == ["REC-03"]
-        assert "REC-03" not in store.answer_values(screen.review_id)  # to decide
         await pilot.press(key)
         assert isinstance(app.screen, ReasonScreen)
         await pilot.press(*"file read again", "enter")
-        assert app.screen is screen
+        assert app.screen is screen and screen.review_id is not None
         assert store.answer_values(screen.review_id) == {**BASE, "REC-03": recorded}
         last = store.events(screen.review_id)[-1]
         assert (last.kind, last.question_id, last.old, last.new, last.reason) == (
@@ -97,11 +96,12 @@ async def test_an_answer_one_reviewer_gave_and_skip_logic_hid_for_the_other_is_d
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("enter", "o")
         screen = app.screen
-        assert isinstance(screen, ModerationScreen) and screen.review_id is not None
+        assert isinstance(screen, ModerationScreen)
         table = screen.query_one(DataTable)
         assert [k.value for k in table.rows] == ["SPO-01", "SPO-02", "SPO-03"]
         assert [c.plain for c in table.get_row("SPO-03")[2:]] == ["N/A", "hidden"]
         await pilot.press("1", *"ann is right", "enter")  # SPO-01 no: SPO-03 shown, SPO-02 not
+        assert screen.review_id is not None  # started by that decision
         assert store.answer_values(screen.review_id)["SPO-01"] == "no"
         assert table.get_row_at(table.cursor_row)[0].plain.startswith("SPO-03")
         await pilot.press("1", *"nothing to record", "enter")  # ann's na

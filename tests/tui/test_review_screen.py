@@ -128,10 +128,16 @@ async def test_after_completing_one_key_opens_the_next_case_in_my_queue(
         assert isinstance(nxt, ReviewScreen) and nxt.case_id == ids[2]
         assert isinstance(app.screen_stack[-2], AuditCasesScreen)  # the stack stays shallow
         await pilot.press("y", "y", "y", "a", "c", "N")
-        # ids[0], ids[2] and ids[3] done, ids[1] bob's: but ids[4], ids[5] are unassigned,
-        # so not in ann's queue either. The queue is done; the review stays.
-        assert app.screen is nxt
-        assert "Your queue is done" in str(nxt.query_one("#review-status").render())
+        # ids[0], ids[2] and ids[3] done, ids[1] bob's: ids[4] is assigned to nobody, so
+        # everyone's (issue 30)
+        assert isinstance(app.screen, ReviewScreen) and app.screen.case_id == ids[4]
+        complete_review(store, audit.id, ids[5], "sue", "primary", FULL)
+        await pilot.press("y", "y", "y", "a", "c", "N")  # bob's ids[1] not started: not done
+        said = str(app.screen.query_one("#review-status").render())
+        assert "Nothing left for you: 1 case(s) nobody has started" in said
+        complete_review(store, audit.id, ids[1], "bob", "primary", FULL)
+        await pilot.press("N")
+        assert "Your queue is done" in str(app.screen.query_one("#review-status").render())
 
 
 async def test_locked_keys_are_grey_and_say_why(audited: tuple[Store, AuditInfo]) -> None:
@@ -216,7 +222,10 @@ def test_which_role_is_mine_is_one_rule(audited: tuple[Store, AuditInfo]) -> Non
     assert next_in_queue(rows, "ann") is rows[0]  # nothing in progress: first not started
     assert next_in_queue(rows, "ann", 0) is rows[1]
     assert next_in_queue(rows, "ann", 1) is rows[0]  # round the end, past the complete one
-    assert next_in_queue(rows, "cat", 0) is None
+    # cat has no case of their own: N takes the first case assigned to nobody and not
+    # started (issue 30: those are everyone's queue)
+    assert next_in_queue(rows, "cat", 0) is rows[3]
+    assert next_in_queue(rows, "cat") is None  # where the cases screen's cursor starts
 
 
 async def test_at_80_columns_the_second_reviewers_column_and_the_replace_prompt_fit(

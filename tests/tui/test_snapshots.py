@@ -64,10 +64,17 @@ def test_findings_screen(
 
 @pytest.mark.parametrize("size", SIZES)
 def test_export_dialog(
-    snap_compare: Callable[..., bool], tmp_path: Path, size: tuple[int, int]
+    snap_compare: Callable[..., bool],
+    tmp_path: Path,
+    size: tuple[int, int],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Export from the findings: one line per choice (what, by, format, file), set to the
-    view on screen (sections)."""
+    view on screen (sections), in the reviewer's data folder (a home with no Documents;
+    pinned, so the drawing is the same on every machine); notes left out, in words."""
+    for name, value in (("HOME", "/home/reviewer"), ("XDG_CONFIG_HOME", "/home/reviewer/.c")):
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("XDG_DATA_HOME", "/home/reviewer/.local/share")
     assert snap_compare(build(tmp_path), press=["f", "x"], terminal_size=size)
 
 

@@ -247,7 +247,7 @@ def audit_second(
 @pass_ctx
 @friendly_errors
 def audit_list(context: Context) -> None:
-    """Audits with their progress."""
+    """Audits with their checklist, period (what each covers in time) and progress."""
     audits = context.existing_store().audits()
     if not audits:
         click.echo("no audits yet; create one with `casereview audit create`", err=True)
@@ -256,11 +256,16 @@ def audit_list(context: Context) -> None:
     names = [visible(a.name) for a in audits]
     labels = [visible(a.checklist_label) for a in audits]
     # columns as wide as their longest entry, so a long name never pushes the figures over
+    spans = [a.period.label if a.period else "-" for a in audits]
     w = max(len("audit"), *map(len, names))
     c = max(len("checklist"), *map(len, labels))
-    click.echo(f"{'audit':{w}} {'checklist':{c}} {'cases':>5} {'done':>5} {'open':>5}")
-    for a, name, label in zip(audits, names, labels, strict=True):
-        click.echo(f"{name:{w}} {label:{c}} {a.n_cases:5d} {a.n_complete:5d} {a.n_in_progress:5d}")
+    p = max(len("period"), *map(len, spans))
+    click.echo(
+        f"{'audit':{w}} {'checklist':{c}} {'period':{p}} {'cases':>5} {'done':>5} {'open':>5}"
+    )
+    for a, name, label, span in zip(audits, names, labels, spans, strict=True):
+        counts = f"{a.n_cases:5d} {a.n_complete:5d} {a.n_in_progress:5d}"
+        click.echo(f"{name:{w}} {label:{c}} {span:{p}} {counts}")
     for a in audits:
         _say_uncalibrated(context.existing_store(), a.id, a.name)
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, NamedTuple, Protocol, TypeVar
 from casereview.core.fields import Role, Status
 
 if TYPE_CHECKING:
-    from casereview.store import Store
+    from casereview.store import AuditInfo, Store
 
 T = TypeVar("T", bound="Sampled")
 
@@ -147,8 +147,9 @@ def my_status(case: Sampled, reviewer: str) -> str | None | bool:
 
 def next_in_queue(cases: Sequence[T], reviewer: str, after: int | None = None) -> T | None:
     """The reviewer's next unfinished case in sample order: the first after index `after`
-    (wrapping round, never `after` itself), in progress or not started; None when their
-    queue is done. With no `after`, in progress first, then not started."""
+    (wrapping round, never `after` itself), in progress or not started, then (theirs all
+    done) the first unclaimed one; None when none is left. With no `after` (where the
+    cases screen's cursor starts), their own: in progress first, then not started."""
     states = [my_status(c, reviewer) for c in cases]
     if after is None:
         for wanted in ("in_progress", None):
@@ -159,7 +160,26 @@ def next_in_queue(cases: Sequence[T], reviewer: str, after: int | None = None) -
     for i in order:
         if states[i] in ("in_progress", None):
             return cases[i]
+    # Their own done: the cases assigned to nobody and not started are everyone's.
+    for i in order:
+        if states[i] is False and unclaimed(cases[i], reviewer):
+            return cases[i]
     return None
+
+
+def unclaimed(case: Sampled, reviewer: str) -> bool:
+    """A case assigned to nobody whose primary review nobody has started: anyone may take
+    it (not its own blind second reviewer)."""
+    return case.assigned_to is None and case.reviewer is None and case.second_reviewer != reviewer
+
+
+def queue_done(audit: AuditInfo) -> str:
+    """What N says when a reviewer has no unfinished case left: never "done" while the
+    audit has cases nobody has started (they are assigned to others)."""
+    waiting = audit.n_cases - audit.n_complete - audit.n_in_progress
+    if waiting:
+        return f"Nothing left for you: {waiting} case(s) nobody has started are assigned to others."
+    return "Your queue is done: no case of yours in this audit is unfinished."
 
 
 def blind_refusal(store: Store, audit_id: int, viewer: str) -> str | None:

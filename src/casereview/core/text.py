@@ -6,8 +6,10 @@ references are compared) and the exports (what a spreadsheet skips before a form
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
+from collections.abc import Sequence
 
 # Default-ignorable characters that are not in a C* category (combining grapheme joiner,
 # Hangul fillers, Khmer inherent vowels, Mongolian and other variation selectors): they draw
@@ -125,3 +127,25 @@ def utf16_codec(raw: bytes) -> str | None:
 def natural_key(text: str) -> list[int | str]:
     """A sort key that orders the digits in text by value: R7 < R10, version 1.9 < 1.10."""
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
+
+
+def _likeness(a: str, b: str) -> float:
+    """How alike two names are, 0 to 1, case and spacing ignored."""
+
+    def key(text: str) -> str:
+        return " ".join(text.casefold().split())
+
+    return difflib.SequenceMatcher(None, key(a), key(b)).ratio()
+
+
+def closest_first(value: str, candidates: Sequence[str]) -> list[str]:
+    """The candidates, the most like `value` first (case and spacing ignored), ties in
+    their own order: 'stalking (s2a)' puts 'Stalking (s2A)' before 'Stalking (s4A)'."""
+    score = {c: _likeness(value, c) for c in candidates}
+    return sorted(candidates, key=lambda c: -score[c])
+
+
+def resembles(typed: str, name: str) -> bool:
+    """Whether `name` is close enough to what was typed to be offered as "did you mean"
+    (difflib's own threshold for close matches, 0.6)."""
+    return _likeness(typed, name) >= 0.6

@@ -102,3 +102,15 @@ def replacing(path: Path, protect: Iterable[Path] = ()) -> Iterator[Path]:
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def default_export_folder() -> Path:
+    """Where the app's exports and reports go unless the reviewer chose a folder: their
+    documents folder, else casereview's data folder (created), never the current folder,
+    which under `make run` is the repository (case data one `git add .` from a commit)."""
+    import platformdirs
+
+    documents = platformdirs.user_documents_path()
+    if documents.is_dir():
+        return documents
+    return platformdirs.user_data_path("casereview") / "exports"

@@ -48,8 +48,13 @@ def app_page(websocket_url: str, static_url: str, font_size: int) -> str:
         ".ended{display:none;position:absolute;inset:0;z-index:10;align-items:center;"
         "justify-content:center;color:#eee;font:18px system-ui,sans-serif;background:#0c181f}"
         "body.-closed .ended{display:flex}.ended a{color:#ac5af4;margin-left:.5em}"
+        # sign-out, at the top right over the title line's empty end (issue 30)
+        ".signout{position:fixed;top:0;right:0;z-index:20;margin:0}"
+        ".signout button{font:12px system-ui,sans-serif;padding:1px 8px;cursor:pointer}"
         "</style></head><body>"
         "<div class='ended'>Session ended.<a href='/'>Open again</a></div>"
+        "<form class='signout' method='post' action='/signout'>"
+        "<button id='signout' type='submit'>Sign out</button></form>"
         "<button id='start' hidden>Start</button>"
         f"<div id='terminal' class='textual-terminal' "
         f"data-session-websocket-url='{html.escape(websocket_url)}' "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import math
 import random
 from collections import defaultdict
@@ -14,6 +13,7 @@ from casereview.core.periods import Period
 from casereview.core.problems import CasereviewError
 from casereview.core.rules import second_review_refusal
 from casereview.core.stats.scoring import allocate_proportional
+from casereview.core.text import closest_first
 from casereview.store import AuditInfo, Case, Store
 
 NO_VALUE = "(none)"
@@ -135,18 +135,6 @@ class Scope:
         if self.date_from and self.date_to and self.date_from > self.date_to:
             out.append(f"the report dates run backwards: from {self.date_from} to {self.date_to}")
         return out
-
-
-def closest_first(value: str, candidates: Sequence[str]) -> list[str]:
-    """The candidates, the most like `value` first (case and spacing ignored), ties in
-    their own order: 'stalking (s2a)' puts 'Stalking (s2A)' before 'Stalking (s4A)'."""
-
-    def key(candidate: str) -> str:
-        return " ".join(candidate.casefold().split())
-
-    wanted = key(value)
-    score = {c: difflib.SequenceMatcher(None, wanted, key(c)).ratio() for c in candidates}
-    return sorted(candidates, key=lambda c: -score[c])
 
 
 def _no_such_value(store: Store, name: str, value: str, shown: int = 8) -> str:

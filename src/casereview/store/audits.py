@@ -12,7 +12,7 @@ from casereview.core.periods import Period, from_scope, stored
 from casereview.core.rules import (
     second_review_refusal,
 )
-from casereview.core.text import hidden_character, visible
+from casereview.core.text import closest_first, fold_name, hidden_character, resembles, visible
 from casereview.store.errors import (
     StoreError,
 )
@@ -162,11 +162,19 @@ class AuditStore(ForceSettingsStore):
         """The audit a person named (on the command line, in a file); the message lists
         the audits there are when there is none of that name."""
         rows = self._rows(self._audit_query() + " WHERE a.name = ?", [name])
-        if not rows:
-            # one line, whatever an older database's names hold (a line feed written out)
-            known = ", ".join(visible(a.name) for a in self.audits()) or "none yet"
-            raise StoreError(f"no audit named '{visible(name)}' (audits: {known})")
-        return self._audit_info(rows[0])
+        if rows:
+            return self._audit_info(rows[0])
+        # Typed with other capitals or spacing: the one audit it can mean, when only one.
+        audits = self.audits()
+        same = [a for a in audits if fold_name(a.name) == fold_name(name)]
+        if len(same) == 1:
+            return same[0]
+        # one line, whatever an older database's names hold (a line feed written out)
+        names = closest_first(name, [a.name for a in (same or audits)])
+        known = ", ".join(visible(n) for n in names) or "none yet"
+        close = [n for n in names if same or resembles(name, n)]
+        hint = f"; did you mean '{visible(close[0])}'?" if close else ""
+        raise StoreError(f"no audit named '{visible(name)}' (audits: {known}){hint}")
 
     def audit_checklist(self, audit_id: int) -> Checklist:
         # On the answer-saving path: one indexed lookup, not audit()'s progress counts.
@@ -198,8 +206,9 @@ class AuditStore(ForceSettingsStore):
         WHERE ac.audit_id = ?
     """
     # "Your queue" on the cases screen: the primary reviews assigned to you and the blind
-    # second reviews chosen for you (columns of index audit_cases_by_position, m009).
-    _MINE = " AND (ac.assigned_to = ? OR ac.second_reviewer = ?)"
+    # second reviews chosen for you (columns of index audit_cases_by_position, m009), and
+    # the cases assigned to nobody, which are everyone's.
+    _MINE = " AND (ac.assigned_to = ? OR ac.second_reviewer = ? OR ac.assigned_to IS NULL)"
 
     def _audit_case_rows(self, sql: str, params: Sequence[Any]) -> list[AuditCase]:
         return [

@@ -119,9 +119,9 @@ def test_audit_and_checklist_lists(db_path: Path) -> None:
     listed = run("--db", str(db_path), "audit", "list")
     assert listed.exit_code == 0
     header, row = listed.output.splitlines()
-    assert header.split() == ["audit", "checklist", "cases", "done", "open"]
-    # the fixture audit: six cases, none reviewed yet
-    assert row.split()[-5:] == ["audit", "mini@1", "6", "0", "0"]
+    assert header.split() == ["audit", "checklist", "period", "cases", "done", "open"]
+    # the fixture audit: January 2024, six cases, none reviewed yet
+    assert row.split()[-6:] == ["audit", "mini@1", "2024-01", "6", "0", "0"]
     checklists = run("--db", str(db_path), "checklist", "list").output
     assert "mini@1" in checklists and "[1 audit(s)" in checklists
     assert "stalking-casefile@" in checklists  # the shipped one, without `checklist add`
@@ -308,15 +308,13 @@ def test_the_demo_holds_an_earlier_audit_on_the_first_checklist_version(tmp_path
     listed = run("--db", str(db), "audit", "list")
     assert listed.exit_code == 0, listed.output
     # the newest first; columns as wide as the longest entry ("Northmoor stalking dip sample
-    # 2024" is 34 characters, "stalking-casefile@1.0" 21)
+    # 2024" is 34 characters, "stalking-casefile@1.0" 21, the period "2024-01..2024-03" 16)
     lines = listed.stdout.splitlines()
-    assert lines[0] == f"{'audit':34} {'checklist':21} cases  done  open"
-    assert (
-        lines[2]
-        == f"{'Northmoor self-audit Q1 2024':34} {'stalking-casefile@1.0':21}    10    10     0"
-    )
+    assert lines[0] == f"{'audit':34} {'checklist':21} {'period':16} cases  done  open"
+    first = f"{'Northmoor self-audit Q1 2024':34} {'stalking-casefile@1.0':21}"
+    assert lines[2] == first + f" {'2024-01..2024-03':16}    10    10     0"
     current = f"{'Northmoor stalking dip sample 2024':34} {'stalking-casefile@3.0':21}"
-    assert lines[1] == current + "    20     5     1"
+    assert lines[1] == current + f" {'2024':16}    20     5     1"
     store = Store.open(db)
     earlier = store.audit_named("Northmoor self-audit Q1 2024")
     assert earlier.scope["from"] == "2024-01-01" and earlier.scope["to"] == "2024-03-31"

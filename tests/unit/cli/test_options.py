@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from casereview.cli import main
-from casereview.services.sampling import closest_first
+from casereview.core.text import closest_first
 from casereview.store import Store
 from tests.factories import CASES, complete_review, seed_store
 
@@ -145,3 +145,35 @@ def test_closest_first() -> None:
     assert closest_first("stalking  (S2A)", values)[:2] == ["Stalking (s2A)", "Stalking (s4A)"]
     assert closest_first("harassment", values)[0] == "Harassment (s2)"
     assert closest_first("zzz", ["b", "a"]) == ["b", "a"]
+
+
+def test_audit_names_match_whatever_the_capitals(tmp_path: Path) -> None:
+    """--audit 'test AUDIT' finds 'Test audit' (the only audit it can mean); a near miss
+    exits 2 with "did you mean"; two audits differing only in capitals are not guessed
+    between."""
+    db = tmp_path / "a.db"
+    store = Store.open(db)
+    audit = seed_store(store)
+    one = [store.audit_cases(audit.id)[0].case.id]
+    full = {"REC-01": "yes", "REC-02": "yes", "REC-03": "no", "SPO-01": "na"}
+    complete_review(store, audit.id, one[0], "ann", "primary", full)
+    store.create_audit("TEST AUDIT 2", audit.checklist_pk, one, created_by="t", seed=1)
+    store.close()
+    found = run("--db", str(db), "export", "sections", "--audit", "test AUDIT")
+    assert found.exit_code == 0, found.output
+    assert "Test audit," in found.output
+    near = run("--db", str(db), "export", "sections", "--audit", "Tset audit")
+    assert near.exit_code == 2
+    assert "no audit named 'Tset audit'" in near.stderr
+    assert "did you mean 'Test audit'?" in near.stderr
+    far = run("--db", str(db), "export", "sections", "--audit", "zzz")
+    assert far.exit_code == 2 and "did you mean" not in far.stderr
+    store = Store.open(db)
+    one = [store.audit_cases(audit.id)[0].case.id]
+    store.create_audit("test audit", audit.checklist_pk, one, created_by="t", seed=1)
+    store.close()
+    both = run("--db", str(db), "export", "sections", "--audit", "TEST Audit")
+    assert both.exit_code == 2
+    assert "did you mean 'Test audit'?" in both.stderr or "did you mean 'test audit'?" in (
+        both.stderr
+    )

@@ -154,7 +154,8 @@ async def pilot(p):
     await p.pause()
     screen = app.screen  # drawn: its table filled, its reviewer line counted
     assert isinstance(screen, AuditsScreen) and screen.query_one(DataTable).row_count == 1
-    assert str(screen.query_one("#reviewer-progress").render()) == "No reviewers assigned yet."
+    progress = str(screen.query_one("#reviewer-progress").render())
+    assert progress == "Checklist mini@1, period 2024-01\\nNo reviewers assigned yet."
     print("sqlite_utils" in sys.modules)
     app._warm()
     print("sqlite_utils" in sys.modules)

@@ -68,6 +68,16 @@ def _sign_in(driver: Any, url: str) -> None:
     assert driver.current_url == url + "/"
 
 
+def _sign_out(driver: Any, url: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.find_element(By.ID, "signout").click()
+    WebDriverWait(driver, 30).until(lambda d: d.current_url.endswith("/signin"))
+    driver.get(url + "/")
+    assert driver.current_url.endswith("/signin")  # signed out: the app is not served
+
+
 def _type(driver: Any, keys: str) -> None:
     from selenium.webdriver.common.by import By
 
@@ -109,6 +119,9 @@ async def test_a_browser_signs_in_and_answers(tmp_path: Path) -> None:
         await app.until("Saved ")
         shot = Path(os.environ.get("CASEREVIEW_SCREENSHOT", tmp_path / "served.png"))
         await asyncio.to_thread(driver.save_screenshot, str(shot))
+        # the page's Sign out button (issue 30): back to the sign-in, and the app's page
+        # asks for it again
+        await asyncio.to_thread(_sign_out, driver, url)
     finally:
         await asyncio.to_thread(driver.quit)
         await client.close()

@@ -16,7 +16,7 @@ from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Select
 
 from casereview.core.problems import CasereviewError
 from casereview.io.exports import pipeline as outputs
-from casereview.io.files import UnsafeTarget, safe_target
+from casereview.io.files import UnsafeTarget, default_export_folder, safe_target
 from casereview.store import Store
 from casereview.tui.dialogs.modals import Dialog
 
@@ -34,6 +34,14 @@ def download_name(typed: str, fmt: str) -> str:
 def default_name(audit_name: str, kind: str, fmt: str) -> str:
     slug = "".join(ch if ch.isalnum() else "-" for ch in audit_name.lower()).strip("-")
     return f"{slug}-{kind}.{fmt}"
+
+
+def notes_label(included: bool) -> str:
+    """The notes checkbox says its state in words: ticked and not look alike but for the
+    colour of the X."""
+    if included:
+        return "Notes and case summaries: INCLUDED (space leaves them out)"
+    return "Notes and case summaries: left out (space includes them)"
 
 
 class ExportScreen(Dialog[Path | None]):
@@ -60,15 +68,22 @@ class ExportScreen(Dialog[Path | None]):
         self.by = by if outputs.KINDS[self.kind].groupable else None
         self.folder = folder
         self._confirmed: Path | None = None  # an existing file the user chose to replace
-        self._default = self._suggested(self.kind, "xlsx")  # the name we suggested
+        self._default = ""  # the name we suggested (set in compose)
 
     def _suggested(self, kind: str, fmt: str) -> str:
+        """The file the export goes to: in the folder of the last export, else the
+        reviewer's documents or data folder; served, a name only (a browser download)."""
         name = default_name(self.audit_name, kind, fmt)
-        return str(self.folder / name) if self.folder is not None else name
+        if self.app.is_web:
+            return name
+        if self.folder is None:
+            self.folder = default_export_folder()
+        return str(self.folder / name)
 
     def compose(self) -> ComposeResult:
         # One line per choice (compact widgets, a label beside each): at 80x24 the dialog
         # then keeps room for a two-line message ("... exists: Export again to replace it").
+        self._default = self._suggested(self.kind, "xlsx")
         with Vertical(classes="dialog"):
             yield Label(Text.assemble(("Export", "bold"), " ", self.audit_name))
             kinds = [(k.label, k.name) for k in outputs.KINDS.values()]
@@ -95,9 +110,7 @@ class ExportScreen(Dialog[Path | None]):
             with Horizontal(classes="export-row"):
                 yield Label("File", classes="export-label")
                 yield Input(self._default, id="export-path", compact=True)
-            yield Checkbox(
-                "Include free-text notes and case summaries", id="export-notes", compact=True
-            )
+            yield Checkbox(notes_label(False), id="export-notes", compact=True)
             yield Label("", id="export-message")
             bar = ProgressBar(id="export-progress", show_eta=False)
             bar.display = False  # shown once writing starts
@@ -115,6 +128,10 @@ class ExportScreen(Dialog[Path | None]):
         if self.by is not None and self.by not in names:
             names.append(self.by)
         return names
+
+    @on(Checkbox.Changed, "#export-notes")
+    def _say_notes(self, event: Checkbox.Changed) -> None:
+        event.checkbox.label = notes_label(event.value)
 
     @on(Select.Changed, "#export-kind")
     def _kind_changed(self, event: Select.Changed) -> None:
@@ -170,6 +187,8 @@ class ExportScreen(Dialog[Path | None]):
         if not path.name:
             message.update(Text("Give a file name.", "red"))
             return
+        if path.parent == self.folder:  # the data folder the first export there makes
+            path.parent.mkdir(parents=True, exist_ok=True)
         if not path.parent.exists():
             message.update(Text(f"No folder {path.parent}.", "red"))
             return

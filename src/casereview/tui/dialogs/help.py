@@ -38,11 +38,14 @@ HELP = """\
 | moderation | `c` | complete the moderated review: findings then count it |
 | findings | `Enter` `v` `g` `x` | drill into a section, change view, group, export |
 | findings | `l` | cases answering No, Partly or Unknown to the row; `Enter` opens one |
+| findings | `w` | the findings report, Word or Markdown (served: a browser download) |
+| audits | `p` | set or change the highlighted audit's period (trends order audits by it) |
 | audits | `t` | trends: the highlighted audit's checklist across its audits, oldest first |
 | audits | `k` | calibrations: each reviewer against the gold, the questions that split them |
 | calibration | `v` | per reviewer or per question |
 | trends | `Enter` `Escape` | a section's questions; back to the sections |
 | trends | `a` | choose the audits shown (space ticks, Enter shows them) |
+| trends | `x` | the trend report of the audits shown, Word or Markdown |
 | review | `Escape` | back to the cases |
 
 ## Answers

@@ -38,6 +38,8 @@ class AuditsScreen(StoreScreen):
         # no room on the 80-column bar: in the help and the palette instead
         Binding("k", "calibration", "Calibration", show=False),
         Binding("r", "refresh", "Refresh"),
+        # the key bar is full at 80 columns: in the help (issue 30); a dialog, see modals.Dialog
+        Binding("p", "period", "Period", show=False, priority=True),
     ]
 
     def compose(self) -> ComposeResult:
@@ -111,6 +113,39 @@ class AuditsScreen(StoreScreen):
         key = highlighted_key(self.query_one(DataTable))
         return int(key) if key is not None else None
 
+    def action_period(self) -> None:
+        """Set or change the highlighted audit's period (what it covers in time: trends
+        order audits by it), with an event in the trail."""
+        from casereview.core import periods
+        from casereview.tui.dialogs.modals import ReasonScreen
+
+        audit_id = self._audit_id()
+        if audit_id is None:
+            return
+        audit = self.store.audit(audit_id)
+
+        def chosen(typed: str | None) -> None:
+            if typed is None:
+                return
+            try:
+                period = periods.parse(typed)
+            except periods.PeriodError as exc:
+                self.notify(str(exc), title="Period not changed", severity="error", markup=False)
+                return
+            self.store.set_audit_period(audit_id, period, self.reviewer)
+            self.action_refresh()
+            self.notify(f"{audit.name}: period {period.label}", title="Period", markup=False)
+
+        now = audit.period.label if audit.period else "none"
+        self.app.push_screen(
+            ReasonScreen(
+                f"Period of {audit.name} (now {now})",
+                "What the audit covers in time; trends order audits by it.",
+                "2024-10, 2024, 2024-10..2024-12, then Enter",
+            ),
+            chosen,
+        )
+
     def action_new_audit(self) -> None:
         from casereview.tui.screens.new_audit import NewAuditScreen  # loaded on first use
 
@@ -145,7 +180,12 @@ class AuditsScreen(StoreScreen):
 
         primary = self.store.reviewer_progress(audit_id)
         second = self.store.reviewer_progress(audit_id, role="second")
-        text = progress("By reviewer: ", primary) if primary else Text("No reviewers assigned yet.")
+        audit = self.store.audit(audit_id)  # the Checklist column is cut at 80 columns: whole
+        text = Text.assemble("Checklist ", (audit.checklist_label, "bold"))
+        text.append(f", period {audit.period.label}\n" if audit.period else "\n")
+        text.append_text(
+            progress("By reviewer: ", primary) if primary else Text("No reviewers assigned yet.")
+        )
         if second:
             text.append("\n")
             text.append_text(progress("Second reviews: ", second))

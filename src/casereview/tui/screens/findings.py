@@ -18,55 +18,11 @@ from casereview.tui.dialogs.export import ExportScreen
 from casereview.tui.messages import OpenCase
 from casereview.tui.screens._base import StoreScreen, highlighted_key
 from casereview.tui.widgets.bars import KeyBar, TitleBar
+from casereview.tui.widgets.figures import BAR, figure_text, interval_bar
+from casereview.tui.widgets.row_detail import RowDetail
 
-BAR = 30
 VIEWS = ("sections", "concerns", "themes", "recommendations", "agreement")
 GROUPS = (None, "force", "team", "reviewer", "stratum")
-
-
-def interval_bar(p: float | None, low: float | None, high: float | None, width: int = BAR) -> Text:
-    """Compliance as a bar as long as the estimate (█), dimmed where it lies inside its 95%
-    interval, and the rest of the interval above it as a lighter band (▒): ██████▒▒▒░░░░.
-
-    The bar has `width` cells, each covering 1/width of 0-100%; a cell belongs to a part
-    when its middle does: 17% of 30 cells is 5 cells of █, 0% is none (only the interval's
-    ▒), 100% all 30, and no figure (n = 0) a dotted line."""
-    if p is None or low is None or high is None:
-        return Text("·" * width, "grey35")
-    colour = "green" if p >= 0.8 else "yellow" if p >= 0.5 else "red"
-    text = Text()
-    for i in range(width):
-        x = (i + 0.5) / width
-        if x < p:
-            text.append("█", colour if x < low else f"dim {colour}")
-        elif x <= high:
-            text.append("▒", colour)
-        else:
-            text.append("░", "grey35")
-    return text
-
-
-def figure_text(
-    part: float,
-    n: int,
-    p: float | None,
-    low: float | None,
-    high: float | None,
-    unit: str = "",
-    unknown: int = 0,
-    scored_as_no: bool = False,
-    unknown_unit: str = "",
-) -> Text:
-    """Counts always beside percentages, then what the figure leaves out: the small-sample
-    mark and the unknown answers (scoring.caveat_words): '2 of 3, 67%, 95% CI 21-94% †;
-    1 unknown'."""
-    said = scoring.unknown_words(unknown, scored_as_no, unknown_unit)
-    if n == 0 or p is None or low is None or high is None:
-        return Text("no applicable answers" + said, "grey50")
-    text = Text(scoring.figure_words(part, n, p, low, high, decimals=0, unit=unit))
-    if scoring.small_sample(n):
-        text.append(f" {scoring.SMALL_MARK}", "bold yellow")
-    return text.append(said)
 
 
 class FindingsScreen(StoreScreen):
@@ -83,6 +39,8 @@ class FindingsScreen(StoreScreen):
         Binding("x", "export", "Export", priority=True),  # opens a dialog: see modals.Dialog
         # the 80-column key bar is full: the funnel is in the command palette (app.py)
         Binding("f", "funnel", "Funnel", show=False),
+        # the key bar is full at 80 columns: shown in the help and the palette (issue 30)
+        Binding("w", "report", "Report", show=False, priority=True),
         Binding("escape", "back", "Back"),
     ]
 
@@ -105,6 +63,7 @@ class FindingsScreen(StoreScreen):
         yield TitleBar()
         yield Static(id="findings-title")
         yield DataTable(id="findings", cursor_type="row", zebra_stripes=True)
+        yield RowDetail(id="findings-row")
         yield Static(id="findings-note")
         yield KeyBar()
 
@@ -209,8 +168,8 @@ class FindingsScreen(StoreScreen):
     @property
     def _label(self) -> int:
         """What the figure leaves for the label: 44 columns, 12 more where it says unknowns
-        ('; 12 unknown')."""
-        return max(18, min(60, self.size.width - self._bar - 44 - 12 * self._unknowns))
+        ('; 12 unknown'); the whole label is under the table (RowDetail)."""
+        return max(18, self.size.width - self._bar - 44 - 12 * self._unknowns)
 
     def _sections(self, data: findings.AuditData) -> None:
         table = self.query_one(DataTable)
@@ -347,7 +306,7 @@ class FindingsScreen(StoreScreen):
 
         titles = {sec.id: sec.title for sec in data.checklist.sections}
         # Pairs, Agree, Kappa with its interval, AC1 and Band take about 64 columns.
-        width = max(24, min(58, self.size.width - 64))
+        width = max(24, self.size.width - 64)
         for section_id, _questions, pooled in by_section:
             title = titles[section_id][: width - 16]
             label = Text.assemble((title, "bold"), (" (all questions)", "dim"))
@@ -422,6 +381,20 @@ class FindingsScreen(StoreScreen):
             case_id, question_id = chosen
             self.app.post_message(OpenCase(self.audit_id, case_id, stay=True, at=question_id))
 
+    @on(DataTable.RowHighlighted)
+    def _show_row(self) -> None:
+        """The highlighted section's or question's whole title, cut in the table."""
+        key = highlighted_key(self.query_one(DataTable)) or ""
+        data = self._loaded.get(self.group)
+        section_id = key.removeprefix("section:")
+        found = data and next((s for s in data.checklist.sections if s.id == section_id), None)
+        if found:
+            self.query_one(RowDetail).show((found.title, "bold"))
+        elif data and data.checklist.has_question(key):
+            self.query_one(RowDetail).show((key, "bold"), " ", data.checklist.question(key).text)
+        else:
+            self.query_one(RowDetail).show("")
+
     def action_drill(self) -> None:
         key = highlighted_key(self.query_one(DataTable))
         if self.view != "sections" or self.section is not None or key is None:
@@ -467,6 +440,18 @@ class FindingsScreen(StoreScreen):
 
         start = highlighted_key(self.query_one(DataTable)) if self.view == "sections" else None
         self.app.push_screen(FunnelScreen(self.audit_id, self.group, start))
+
+    def action_report(self) -> None:
+        """The findings report, Word or Markdown (served: a browser download)."""
+        from casereview.io.reports import markdown as report
+        from casereview.tui.dialogs.report import ReportDialog
+
+        name = self.store.audit(self.audit_id).name
+        self.app.push_screen(
+            ReportDialog(
+                self.store, name, f"{name}-report", lambda: report.blocks(self.store, name)
+            )
+        )
 
     def action_back(self) -> None:
         if self.section is not None:

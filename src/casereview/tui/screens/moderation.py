@@ -4,18 +4,20 @@ disagreement with a reason, building the moderated review that findings count.""
 from __future__ import annotations
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from casereview.core.checklist.models import ANSWER_LABELS, Checklist
 from casereview.core.fields import Role
-from casereview.core.rules import disagree
+from casereview.core.rules import agreed_answer, disagree, moderation_refusal
 from casereview.store.errors import ReviewIncomplete, StoreError
 from casereview.store.records import Answer
 from casereview.tui.dialogs.modals import ReasonScreen
 from casereview.tui.screens._base import StoreScreen, highlighted_key
 from casereview.tui.widgets.bars import KeyBar, TitleBar
+from casereview.tui.widgets.row_detail import RowDetail
 
 
 class ModerationScreen(StoreScreen):
@@ -45,11 +47,13 @@ class ModerationScreen(StoreScreen):
         self.review_id: int | None = None
         self.sides: dict[str, dict[str, Answer]] = {}
         self.names: dict[str, str] = {}
+        self.ready = False  # both reviews are there to moderate
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
         yield Static(id="moderation-title")
         yield DataTable(id="moderation", cursor_type="row", zebra_stripes=True)
+        yield RowDetail(id="moderation-question")
         yield Static(id="moderation-status")
         yield KeyBar()
 
@@ -58,13 +62,20 @@ class ModerationScreen(StoreScreen):
         case = self.store.case(self.case_id)
         self.sub_title = f"{audit.name} - moderating {case.case_ref}"
         self.checklist = self.store.checklist(audit.checklist_pk)
-        try:
-            review = self.store.start_moderation(self.audit_id, self.case_id, self.reviewer)
-        except StoreError as exc:
-            self.query_one("#moderation-title", Static).update(Text(str(exc), "bold yellow"))
-            return
-        self.review_id = review.id
+        # Looking starts nothing (as on the review screen): the moderated review starts
+        # with the first decision; until then the agreed answers are worked out here.
         reviews = {r.role: r for r in self.store.reviews_of_case(self.audit_id, self.case_id)}
+        if "moderated" not in reviews:
+            first, second = reviews.get("primary"), reviews.get("second")
+            refusal = moderation_refusal(
+                first.status if first else None, second.status if second else None
+            )
+            if refusal:
+                self.query_one("#moderation-title", Static).update(Text(refusal, "bold yellow"))
+                return
+        else:
+            self.review_id = reviews["moderated"].id
+        self.ready = True
         self.sides = {role: self.store.answers(reviews[role].id) for role in ("primary", "second")}
         self.names = {role: reviews[role].reviewer for role in ("primary", "second")}
         table = self.query_one(DataTable)
@@ -110,12 +121,22 @@ class ModerationScreen(StoreScreen):
                 (("primary", "Primary"), ("second", "Second")), sides, strict=True
             )
         )
-        return max(10, min(40, self.size.width - 2 - taken - (9 + 2) - (7 + 2)))
+        return max(10, self.size.width - 2 - taken - (9 + 2) - (7 + 2))
+
+    def _agreed(self) -> dict[str, str | None]:
+        """The moderated answers: the stored review's, or (not started yet) what starting
+        it would take, every answer the two reviewers agree on."""
+        if self.review_id is not None:
+            return self.store.answer_values(self.review_id)
+        both = {role: {q: a.value for q, a in self.sides[role].items()} for role in self.sides}
+        a, b = both["primary"], both["second"]
+        agreed = {q: agreed_answer(a.get(q), b.get(q)) for q in set(a) | set(b)}
+        return {q: v for q, v in agreed.items() if v is not None}
 
     def _refresh(self) -> None:
-        assert self.checklist is not None and self.review_id is not None
+        assert self.checklist is not None and self.ready
         first, second = self._effective("primary"), self._effective("second")
-        agreed = self.store.answer_values(self.review_id)
+        agreed = self._agreed()
         shown = set(self.checklist.visible(agreed))
         table = self.query_one(DataTable)
         cursor = table.cursor_row
@@ -144,7 +165,11 @@ class ModerationScreen(StoreScreen):
             )
         if table.row_count:
             table.move_cursor(row=min(cursor, table.row_count - 1))
-        status = self.store.review(self.review_id).status
+        status = (
+            self.store.review(self.review_id).status
+            if self.review_id is not None
+            else "not started"
+        )
         open_ = self.checklist.unanswered(agreed)
         self.query_one("#moderation-title", Static).update(
             Text(
@@ -156,12 +181,27 @@ class ModerationScreen(StoreScreen):
             )
         )
 
+    def _start(self) -> None:
+        """Start the moderated review (at the first decision, or completing it)."""
+        if self.review_id is None:
+            review = self.store.start_moderation(self.audit_id, self.case_id, self.reviewer)
+            self.review_id = review.id
+
+    @on(DataTable.RowHighlighted)
+    def _show_question(self) -> None:
+        """The question being decided, whole (its text is cut in the table's column)."""
+        qid = self._current()
+        if qid is None or self.checklist is None:
+            self.query_one(RowDetail).show("")
+            return
+        self.query_one(RowDetail).show((qid, "bold"), " ", self.checklist.question(qid).text)
+
     def _current(self) -> str | None:
         return highlighted_key(self.query_one(DataTable))
 
     def action_toggle_all(self) -> None:
         self.show_all = not self.show_all
-        if self.review_id is not None:
+        if self.ready:
             self._refresh()
 
     def action_take(self, role: Role) -> None:
@@ -176,7 +216,7 @@ class ModerationScreen(StoreScreen):
 
     def _decide(self, qid: str, value: str | None, suggestion: str | None) -> None:
         status = self.query_one("#moderation-status", Static)
-        if self.review_id is None or value is None or self.checklist is None:
+        if not self.ready or value is None or self.checklist is None:
             return
         question = self.checklist.question(qid)
         if value == "na" and "na" not in question.answers:
@@ -195,11 +235,12 @@ class ModerationScreen(StoreScreen):
 
     def _record(self, qid: str, value: str, reason: str | None) -> None:
         status = self.query_one("#moderation-status", Static)
-        assert self.review_id is not None
         if not reason:
             status.update(Text("Not decided: a moderation decision needs a reason.", "red"))
             return
         try:
+            self._start()
+            assert self.review_id is not None
             cleared = self.store.set_answer(self.review_id, qid, value, self.reviewer, reason)
         except StoreError as exc:
             status.update(Text(f"Not saved: {exc}", "bold red"))
@@ -218,8 +259,8 @@ class ModerationScreen(StoreScreen):
 
     def _next_undecided(self, after: str) -> str | None:
         """The next listed question still to decide after `after`, wrapping round."""
-        assert self.checklist is not None and self.review_id is not None
-        agreed = self.store.answer_values(self.review_id)
+        assert self.checklist is not None
+        agreed = self._agreed()
         shown = set(self.checklist.visible(agreed))
         listed = [str(key.value) for key in self.query_one(DataTable).rows]
         start = listed.index(after) + 1 if after in listed else 0
@@ -230,9 +271,11 @@ class ModerationScreen(StoreScreen):
 
     def action_complete(self) -> None:
         status = self.query_one("#moderation-status", Static)
-        if self.review_id is None:
+        if not self.ready:
             return
         try:
+            self._start()
+            assert self.review_id is not None
             self.store.complete_review(self.review_id, self.reviewer)
         except ReviewIncomplete as exc:
             status.update(Text(f"Cannot complete: {exc}", "bold red"))

@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Select, Static
 
+from casereview.core import periods
 from casereview.core.stats.scoring import sample_size
 from casereview.io.imports.csvfile import parse_day
 from casereview.services.sampling import (
@@ -65,6 +66,10 @@ class NewAuditScreen(StoreScreen):
             )
             yield from self._field(
                 "Reported to", Input(placeholder="YYYY-MM-DD or dd/mm/yyyy", id="to")
+            )
+            yield from self._field(
+                "Period",
+                Input(placeholder="2024-10, 2024, 2024-10..2024-12; blank: the dates", id="period"),
             )
             strata = [(Text(s), s) for s in self._strata()]
             yield from self._field("Stratify by", Select(strata, prompt="no strata", id="stratify"))
@@ -202,7 +207,7 @@ class NewAuditScreen(StoreScreen):
         self.action_create()
 
     def action_create(self) -> None:
-        for field_id in ("name", "checklist", "size", "seed"):
+        for field_id in ("name", "checklist", "size", "seed", "period"):
             self._error(field_id, "")
         name = self._text("name")
         checklist_pk = self._select("checklist")
@@ -234,6 +239,13 @@ class NewAuditScreen(StoreScreen):
         except ValueError:
             self._error("seed", "a whole number")
             ok = False
+        period = None
+        if self._text("period"):  # what it covers in time (trends order audits by it)
+            try:
+                period = periods.parse(self._text("period"))
+            except periods.PeriodError as exc:
+                self._error("period", str(exc))
+                ok = False
         if not ok or scope is None or n is None or checklist_pk is None:
             return
         reviewers = reviewer_names(self._text("reviewers"))
@@ -248,6 +260,7 @@ class NewAuditScreen(StoreScreen):
                 self.reviewer,
                 self._select("stratify"),
                 reviewers,
+                period,
             )
         except SampleError as exc:
             self._error("size", str(exc))

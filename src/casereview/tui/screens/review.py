@@ -13,7 +13,7 @@ from textual.widgets.option_list import Option
 
 from casereview.core.checklist.models import ANSWER_LABELS, CaseScope, Checklist, Question, Section
 from casereview.core.fields import Role
-from casereview.core.rules import next_in_queue
+from casereview.core.rules import next_in_queue, queue_done
 from casereview.store.errors import ReviewIncomplete, StoreError
 from casereview.store.records import Answer
 from casereview.tui.dialogs.modals import HistoryScreen, NoteScreen, ReasonScreen
@@ -344,10 +344,9 @@ class ReviewScreen(StoreScreen):
         here = next((i for i, ac in enumerate(rows) if ac.case.id == self.case_id), None)
         found = next_in_queue(rows, self.reviewer, here if here is not None else -1)
         if found is None:
-            self._status(
-                "Your queue is done: no case of yours in this audit is unfinished.", "green"
-            )
-            self.notify("Your queue in this audit is done.", title="Queue done", markup=False)
+            said = queue_done(self.store.audit(self.audit_id))
+            self._status(said, "green")
+            self.notify(said, title="Queue", markup=False)
             return
         self.app.post_message(OpenCase(self.audit_id, found.case.id))
 

@@ -88,6 +88,7 @@ class TrendsScreen(StoreScreen):
         Binding("a", "choose_audits", "Audits", priority=True),  # a dialog: see modals.Dialog
         Binding("n", "names", "Names"),
         Binding("c", "control", "SPC"),
+        Binding("x", "report", "Report", priority=True),  # a dialog: see modals.Dialog
         Binding("escape", "back", "Back"),
     ]
 
@@ -128,12 +129,15 @@ class TrendsScreen(StoreScreen):
         try:
             self.trend = build_trend(self.store, self.checklist_id, names, viewer=self.reviewer)
         except CasereviewError as exc:
+            # Said in full, with nothing under it (no empty table or chart, no dead keys).
             self.trend = None
+            self.add_class("refused")
             self.query_one("#trends-title", Static).update(Text(str(exc), "bold yellow"))
             self.query_one(DataTable).clear(columns=True)
             return False
         finally:
             self.refresh_bindings()
+        self.remove_class("refused")
         return True
 
     def watch_section(self) -> None:
@@ -310,10 +314,12 @@ class TrendsScreen(StoreScreen):
         chart.refresh()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "choose_audits":  # no audits to choose (a refusal): not offered
+            return bool(self.candidates)
+        if action in ("drill", "names", "report") and self.trend is None:
+            return False  # nothing shown: these would do nothing
         if action == "drill":  # greyed once a section's questions are shown
-            return self.trend is not None and self.section is None or None
-        if action == "choose_audits":
-            return bool(self.candidates) or None
+            return self.section is None or None
         return True
 
     def action_choose_audits(self) -> None:
@@ -330,6 +336,20 @@ class TrendsScreen(StoreScreen):
                 self.refresh_table()
 
         self.app.push_screen(TrendAuditsScreen(self.candidates, shown), chosen)
+
+    def action_report(self) -> None:
+        """The trend report of the audits shown, Word or Markdown (served: a download)."""
+        from casereview.io.reports import trend as report
+        from casereview.tui.dialogs.report import ReportDialog
+
+        trend = self.trend
+        if trend is None:
+            return
+        self.app.push_screen(
+            ReportDialog(
+                self.store, trend.title, f"{self.checklist_id}-trend", lambda: report.blocks(trend)
+            )
+        )
 
     def action_drill(self) -> None:
         if self.trend is None or self.section is not None:
