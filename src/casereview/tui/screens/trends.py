@@ -316,7 +316,7 @@ class TrendsScreen(StoreScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "choose_audits":  # no audits to choose (a refusal): not offered
             return bool(self.candidates)
-        if action in ("drill", "names", "report") and self.trend is None:
+        if action in ("drill", "names", "report", "control") and self.trend is None:
             return False  # nothing shown: these would do nothing
         if action == "drill":  # greyed once a section's questions are shown
             return self.section is None or None
