@@ -9,7 +9,18 @@ from pathlib import Path
 
 import click
 
-from casereview.cli import answers, audits, bundle, cases, checklists, outputs, serve, trend, users
+from casereview.cli import (
+    answers,
+    audits,
+    bundle,
+    cases,
+    checklists,
+    keys,
+    outputs,
+    serve,
+    trend,
+    users,
+)
 from casereview.cli.base import (
     DB_HELP,
     REVIEWER_HELP,
@@ -91,4 +102,5 @@ main.add_command(outputs.sample_size_cmd)
 main.add_command(users.users)
 main.add_command(serve.serve_cmd)
 main.add_command(bundle.bundle_group)
+main.add_command(keys.keys_group)
 main.add_command(trend.trend_cmd)

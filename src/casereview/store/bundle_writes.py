@@ -38,7 +38,9 @@ class BundleWriter(ReviewStore):
         row = self.db.execute("SELECT id FROM audits WHERE uuid = ?", [uuid]).fetchone()
         return None if row is None else int(row[0])
 
-    def _apply_bundle(self, bundle: Bundle, result: Plan, source: str, actor: str) -> None:
+    def _apply_bundle(
+        self, bundle: Bundle, result: Plan, source: str, actor: str, signed_by: str | None
+    ) -> None:
         content = bundle.content
         stamp = now()
         if result.create_audit:
@@ -139,7 +141,7 @@ class BundleWriter(ReviewStore):
         )
         self.db.execute(
             "INSERT INTO bundle_merges (audit_id, kind, file, exported_by, exported_at, added,"
-            " actor, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " actor, at, signed_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 audit_id,
                 "created" if result.create_audit else "merged",
@@ -149,6 +151,7 @@ class BundleWriter(ReviewStore):
                 "; ".join(result.summary()),
                 actor,
                 stamp,
+                signed_by,
             ],
         )
 

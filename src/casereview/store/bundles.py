@@ -156,6 +156,7 @@ class BundleStore(BundleWriter):
         actor: str,
         dry_run: bool = False,
         settle: str | None = None,
+        signed_by: str | None = None,
     ) -> Plan:
         """Merge a checked bundle: all of it in one transaction, or (a conflict, a clash, a
         rule broken) nothing. With dry_run, only the plan, and nothing written at all. An
@@ -170,7 +171,7 @@ class BundleStore(BundleWriter):
             with self._write():
                 result = self._plan_bundle(bundle, source, settle, store_shipped=True)
                 if not result.empty:
-                    self._apply_bundle(bundle, result, source, actor)
+                    self._apply_bundle(bundle, result, source, actor, signed_by)
             return result
         except BundleError as exc:
             if str(exc).startswith(source):

@@ -353,6 +353,24 @@ def m013_audit_period(db: Database) -> None:
             )
 
 
+@_step
+def m014_trusted_keys(db: Database) -> None:
+    # The signing keys whose bundles this database imports (store/keys.py), each with a
+    # name; and, for each bundle merged, who signed it and on what trust (a trusted key's
+    # name, or a --trust-once), so the import is answerable later. Local to this file.
+    db.execute(
+        """
+        CREATE TABLE trusted_keys (
+            name TEXT PRIMARY KEY,
+            public_key TEXT NOT NULL UNIQUE,
+            fingerprint TEXT NOT NULL,
+            added_by TEXT NOT NULL,
+            added_at TEXT NOT NULL
+        )"""
+    )
+    db.execute("ALTER TABLE bundle_merges ADD COLUMN signed_by TEXT")
+
+
 SAMPLED_REFS_TRIGGER = "sampled_refs_on_sample"
 
 

@@ -25,6 +25,7 @@ from casereview.store.records import (
 if TYPE_CHECKING:
     from casereview.core.stats.scoring import ReviewRecord
 from casereview.store.bundles import BundleStore
+from casereview.store.keys import KeyStore
 from casereview.store.users import UserStore
 
 # The ASCII record and unit separators, which review_records packs answers with (question
@@ -32,7 +33,7 @@ from casereview.store.users import UserStore
 _RS, _US = "\x1e", "\x1f"
 
 
-class Store(BundleStore, UserStore):
+class Store(BundleStore, UserStore, KeyStore):
     """A casereview database. Build one with `Store.open(path)` or `Store.memory()`."""
 
     def set_audit_period(self, audit_id: int, period: Period | None, actor: str) -> bool:
