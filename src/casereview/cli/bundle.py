@@ -108,11 +108,8 @@ def bundle_export(
     audit = store.audit_named(audit_name)
     content, text = store.bundle_content(audit.id, reviewer, context.reviewer)
     data = bundle.pack(content, text, signing.load_or_create(context.db_path))
-    if keys:
-        data = protect.encrypt_to(data, keys)
-    elif passphrase is not None:
-        data = protect.encrypt_with_passphrase(data, passphrase)
-    else:
+    data = protect.for_the_road(data, keys, passphrase)
+    if not keys and passphrase is None:
         warn([f"{out} is not encrypted (--plain): it holds case data and notes in the clear"])
     bundle.write(target, data)
     click.echo(

@@ -84,6 +84,16 @@ def encrypt_with_passphrase(data: bytes, passphrase: str) -> bytes:
     return bytes(pyrage.passphrase.encrypt(data, passphrase))
 
 
+def for_the_road(data: bytes, keys: list[str], passphrase: str | None) -> bytes:
+    """The bundle encrypted to the age keys, else to the passphrase; as it was without
+    either (the caller has said so: --plain)."""
+    if keys:
+        return encrypt_to(data, keys)
+    if passphrase is not None:
+        return encrypt_with_passphrase(data, passphrase)
+    return data
+
+
 def decrypt_with_identities(raw: bytes, name: str, path: Path) -> bytes:
     if uses_passphrase(raw):
         raise BundleError(
