@@ -332,3 +332,38 @@ def test_the_first_format_fixture_is_unsigned_and_imports_only_on_trust_once(
     taken = cli(db, "bundle", "import", str(fixture), "--trust-once")
     assert taken.exit_code == 0, taken.output
     assert "unsigned, taken on --trust-once" in taken.stderr
+
+
+# --------------------------------------------------------------------- the audit's period
+
+
+def test_the_audits_period_travels_in_the_bundle(tmp_path: Path, central: Path) -> None:
+    """A period given by hand (`audit period`, not from report dates in the scope) reached
+    the laptop as nothing: its trend then left the audit out."""
+    assert cli(central, "audit", "period", AUDIT, "2024-10..2024-12").exit_code == 0
+    path = export(central, tmp_path / "b.zip", "--plain")
+    assert bundle.read(path).content["format_version"] == 2
+    laptop = tmp_path / "laptop.db"
+    assert cli(laptop, "bundle", "import", str(path), "--trust-once").exit_code == 0
+    conn = sqlite3.connect(laptop)
+    rows = conn.execute("SELECT period_start, period_end FROM audits").fetchall()
+    conn.close()
+    assert rows == [("2024-10-01", "2024-12-31")]
+
+
+def test_a_bundle_without_a_period_still_takes_it_from_its_scope(tmp_path: Path) -> None:
+    """The format-1 fixture has no period fields: the audit's period comes from report dates
+    in its scope, as before, else none."""
+    db = tmp_path / "t.db"
+    assert (
+        cli(db, "bundle", "import", str(FIXTURES / "bundle-v1.zip"), "--trust-once").exit_code == 0
+    )
+    with zipfile.ZipFile(FIXTURES / "bundle-v1.zip") as zf:
+        content = json.loads(zf.read("bundle.json"))
+    assert "period_start" not in content["audit"]
+    scope = content["audit"]["scope"]
+    conn = sqlite3.connect(db)
+    [row] = conn.execute("SELECT period_start, period_end FROM audits").fetchall()
+    conn.close()
+    want = (scope.get("from") or None, scope.get("to") or None)
+    assert row == (want[0] and want[0][:10], want[1] and want[1][:10])
