@@ -93,6 +93,8 @@ def bundle_export(
               ("a passphrase", passphrase is not None), ("--plain", plain)) if given]  # fmt: skip
     if len(chosen) > 1:
         raise click.UsageError(f"give one of {', '.join(chosen)}: a bundle is protected one way")
+    store = context.existing_store()
+    target = output_target(out, force, store)  # a wrong --out refused before the passphrase
     if keys:
         protect.recipients(keys)  # a wrong key refused before any work
     elif not plain and passphrase is None:
@@ -103,8 +105,6 @@ def bundle_export(
             "at a terminal it is asked), or --plain for an unencrypted bundle; nothing was "
             "written",
         )
-    store = context.existing_store()
-    target = output_target(out, force, store)
     audit = store.audit_named(audit_name)
     content, text = store.bundle_content(audit.id, reviewer, context.reviewer)
     data = bundle.pack(content, text, signing.load_or_create(context.db_path))
