@@ -54,6 +54,7 @@ def test_only_the_store_and_migrations_write_sql() -> None:
         "store/audits.py",
         "store/bundle_writes.py",
         "store/connection.py",
+        "store/keys.py",
         "store/migrations.py",
         "store/pool.py",
         "store/reviews.py",
