@@ -95,8 +95,8 @@ def bundle_export(
         raise click.UsageError(f"give one of {', '.join(chosen)}: a bundle is protected one way")
     store = context.existing_store()
     target = output_target(out, force, store)  # a wrong --out refused before the passphrase
-    if keys:
-        protect.recipients(keys)  # a wrong key refused before any work
+    if to_keys or to_files:
+        protect.recipients(keys)  # a wrong key, or a key file with none, refused before any work
     elif not plain and passphrase is None:
         passphrase = secrets.asked_passphrase(
             True,

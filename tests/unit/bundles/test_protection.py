@@ -367,3 +367,15 @@ def test_a_bundle_without_a_period_still_takes_it_from_its_scope(tmp_path: Path)
     conn.close()
     want = (scope.get("from") or None, scope.get("to") or None)
     assert row == (want[0] and want[0][:10], want[1] and want[1][:10])
+
+
+def test_a_key_file_with_no_key_is_refused_not_taken_for_a_passphrase(
+    tmp_path: Path, central: Path
+) -> None:
+    keys = tmp_path / "team.txt"
+    keys.write_text("# nobody yet\n", encoding="utf-8")
+    result = cli(central, "bundle", "export", "--audit", AUDIT, "--out", str(tmp_path / "b"),
+                 "--to-file", str(keys))  # fmt: skip
+    assert result.exit_code == 2
+    assert "no age public key given" in result.stderr
+    assert not (tmp_path / "b").exists()
