@@ -5,11 +5,13 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
+import pyrage
 import pytest
 from textual.widgets import Input, Static
 
 from casereview.core.bundles.merge import Bundle
 from casereview.io.bundles import archive as bundle
+from casereview.io.bundles import signing
 from casereview.store import Store
 from casereview.tui.app import make_app
 from casereview.tui.dialogs.bundle import BundleDialog
@@ -77,12 +79,17 @@ async def test_the_palette_exports_the_highlighted_audits_bundle_for_a_reviewer(
                 break
         await pilot.press("enter", *"ann", "enter")
         assert isinstance(app.screen, BundleDialog)
-        await pilot.press("enter")  # the file name offered: test-audit-ann.zip
+        await pilot.press("enter")  # no recipient's key: a passphrase, typed twice
+        await pilot.press(*"two words", "enter", *"two words", "enter")
+        await pilot.press("enter")  # the file name offered: test-audit-ann.bundle
         await pilot.pause()
         assert isinstance(app.screen, AuditsScreen)
-    path = tmp_path / "test-audit-ann.zip"
+    path = tmp_path / "test-audit-ann.bundle"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    content = bundle.read(path).content
+    assert path.read_bytes().startswith(b"age-encryption.org/v1\n-> scrypt ")
+    read = bundle.read(path, passphrase=lambda: "two words")
+    assert read.signer == signing.public_text(signing.load_or_create(tmp_path / "central.db"))
+    content = read.content
     assert content["audit"]["name"] == "Test audit"
     assert [(r["case_ref"], r["reviewer"]) for r in content["reviews"]] == [
         (store.case(ids[0]).case_ref, "ann")
@@ -113,12 +120,14 @@ async def test_a_served_bundle_export_is_a_download_and_writes_nothing_on_the_se
             (data.read(), save_filename, mime_type)
         ),
     )
+    identity = pyrage.x25519.Identity.generate()
+    public = str(identity.to_public())
     before = sorted(p.name for p in tmp_path.iterdir())
     app = make_app(store, "lead")
     async with app.run_test(size=SIZE) as pilot:
         app.push_screen(BundleDialog(audit.id))
         await pilot.pause()
-        await pilot.press(*"ann", "enter")
+        await pilot.press(*"ann", "enter", *public, "enter")
         target = tmp_path / "loot" / "stolen.zip"
         app.screen.query_one("#bundle-file", Input).value = f"../{target.parent.name}/{target.name}"
         (tmp_path / "loot").mkdir()
@@ -126,11 +135,51 @@ async def test_a_served_bundle_export_is_a_download_and_writes_nothing_on_the_se
         await pilot.pause()
         assert isinstance(app.screen, AuditsScreen)
     ((data, name, mime),) = sent
-    assert name == "stolen.zip" and mime == "application/zip"
-    content = bundle.unpack(data, name).content
+    assert name == "stolen.bundle" and mime == "application/octet-stream"
+    assert data.startswith(b"age-encryption.org/v1\n-> X25519 ")
+    content = bundle.unpack(pyrage.decrypt(data, [identity]), name).content
     assert [(r["case_ref"], r["reviewer"]) for r in content["reviews"]] == [
         (store.case(ids[0]).case_ref, "ann")
     ]
     assert list((tmp_path / "loot").iterdir()) == []  # nothing on the server's disk
     assert list(elsewhere.iterdir()) == []
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*before, "loot"])
+    # the server's signing key, made on first use beside its database, is all it keeps
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [*before, "loot", "central.db.signing-key"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("key", "passphrase", "again", "says"),
+    [
+        ("", "", "", "A bundle is encrypted: give the recipient's age public key or a passphrase."),
+        ("", "one", "two", "The two passphrases differ; type them again."),
+        ("age1nonsense", "", "", "'age1nonsense' is not an age public key"),
+    ],
+    ids=["nothing", "differ", "bad-key"],
+)
+async def test_the_bundle_dialog_writes_nothing_unprotected(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    key: str,
+    passphrase: str,
+    again: str,
+    says: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    store = Store.open(tmp_path / "central.db")
+    audit = seed_store(store)
+    app = make_app(store, "lead")
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(BundleDialog(audit.id))
+        await pilot.pause()
+        dialog = app.screen
+        dialog.query_one("#bundle-to", Input).value = key
+        dialog.query_one("#bundle-passphrase", Input).value = passphrase
+        dialog.query_one("#bundle-passphrase-again", Input).value = again
+        dialog.query_one("#bundle-file", Input).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is dialog
+        assert says in str(dialog.query_one("#bundle-message", Static).render())
+    assert not (tmp_path / "test-audit.bundle").exists()

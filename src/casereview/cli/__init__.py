@@ -17,6 +17,7 @@ from casereview.cli import (
     cases,
     checklists,
     funnel,
+    keys,
     outputs,
     serve,
     trend,
@@ -103,6 +104,7 @@ main.add_command(outputs.sample_size_cmd)
 main.add_command(users.users)
 main.add_command(serve.serve_cmd)
 main.add_command(bundle.bundle_group)
+main.add_command(keys.keys_group)
 main.add_command(trend.trend_cmd)
 main.add_command(calibration.calibration)
 main.add_command(funnel.lqas_plan_cmd)

@@ -7,18 +7,29 @@ from typing import TYPE_CHECKING
 
 import click
 
-from casereview.cli.base import Context, force_option, friendly_errors, output_target, pass_ctx
+from casereview.cli import secrets
+from casereview.cli.base import (
+    Context,
+    force_option,
+    friendly_errors,
+    output_target,
+    pass_ctx,
+    warn,
+)
 from casereview.core.text import visible
 
 if TYPE_CHECKING:
     from casereview.core.bundles.merge import Bundle, Plan
+    from casereview.store import Store
 
 
 @click.group("bundle")
 def bundle_group() -> None:
-    """Carry an audit to a laptop and back: one sealed file, merged by identity.
+    """Carry an audit to a laptop and back: one sealed, signed, encrypted file, merged by
+    identity.
 
-    A bundle holds case data and notes: keep it as you keep the database.
+    A bundle holds case data and notes: it is encrypted (age) to the recipient's public key
+    or to a passphrase, and signed with this installation's key (`casereview keys`).
     """
 
 
@@ -28,25 +39,79 @@ def bundle_group() -> None:
 @click.option(
     "--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Bundle file."
 )
+@click.option(
+    "--to",
+    "to_keys",
+    multiple=True,
+    metavar="age1...",
+    help="Encrypt to this age public key (repeat for more recipients).",
+)
+@click.option(
+    "--to-file",
+    "to_files",
+    multiple=True,
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Encrypt to every age public key in this file (one a line, # comments).",
+)
+@secrets.passphrase_options
+@click.option(
+    "--plain",
+    is_flag=True,
+    help="Write it unencrypted (still sealed and signed), as before; a warning says so.",
+)
 @force_option
 @pass_ctx
 @friendly_errors
 def bundle_export(
-    context: Context, audit_name: str, reviewer: str | None, out: Path, force: bool
+    context: Context,
+    audit_name: str,
+    reviewer: str | None,
+    out: Path,
+    to_keys: tuple[str, ...],
+    to_files: tuple[Path, ...],
+    passphrase_file: Path | None,
+    passphrase_stdin: bool,
+    plain: bool,
+    force: bool,
 ) -> None:
     """Write an audit (checklist, scope, sample, assignment) and its reviews, answers, notes
-    and events to one sealed file, owner-only.
+    and events to one sealed file, signed with this installation's key, owner-only.
+
+    Encrypted by default: to age public keys (--to, --to-file) or to a passphrase (asked
+    twice at the terminal, or --passphrase-file / --passphrase-stdin). Without a terminal
+    and without either, it refuses at once; --plain writes it unencrypted.
 
     A blind second reviewer's bundle (theirs, or one they export) leaves out the other
     reviews of the cases whose pair is still open.
     """
     from casereview.io.bundles import archive as bundle
+    from casereview.io.bundles import protect, signing
 
+    keys = [*to_keys, *(key for file in to_files for key in protect.key_lines(file))]
+    passphrase = secrets.given_passphrase(passphrase_file, passphrase_stdin)
+    chosen = [name for name, given in (("--to/--to-file", to_keys or to_files),
+              ("a passphrase", passphrase is not None), ("--plain", plain)) if given]  # fmt: skip
+    if len(chosen) > 1:
+        raise click.UsageError(f"give one of {', '.join(chosen)}: a bundle is protected one way")
     store = context.existing_store()
-    target = output_target(out, force, store)
+    target = output_target(out, force, store)  # a wrong --out refused before the passphrase
+    if to_keys or to_files:
+        protect.recipients(keys)  # a wrong key, or a key file with none, refused before any work
+    elif not plain and passphrase is None:
+        passphrase = secrets.asked_passphrase(
+            True,
+            "a bundle is encrypted: give the recipient's age public key (--to age1... or "
+            "--to-file FILE), or a passphrase (--passphrase-file FILE or --passphrase-stdin; "
+            "at a terminal it is asked), or --plain for an unencrypted bundle; nothing was "
+            "written",
+        )
     audit = store.audit_named(audit_name)
     content, text = store.bundle_content(audit.id, reviewer, context.reviewer)
-    bundle.write(target, bundle.pack(content, text))
+    data = bundle.pack(content, text, signing.load_or_create(context.db_path))
+    data = protect.for_the_road(data, keys, passphrase)
+    if not keys and passphrase is None:
+        warn([f"{out} is not encrypted (--plain): it holds case data and notes in the clear"])
+    bundle.write(target, data)
     click.echo(
         f"wrote {visible(str(out))}: audit '{visible(audit.name)}', {len(content['cases'])} "
         f"cases, {len(content['reviews'])} reviews, {len(content['events'])} events"
@@ -63,28 +128,67 @@ def bundle_export(
     type=click.Choice(["database", "bundle"]),
     help="For reviews changed on both sides: whose answers stand (both trails are kept).",
 )
+@click.option(
+    "--identity",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="The age secret key file (AGE-SECRET-KEY-1...) to decrypt a bundle encrypted to a key.",
+)
+@secrets.passphrase_options
+@click.option(
+    "--trust-once",
+    is_flag=True,
+    help="Import a bundle that is unsigned or signed by a key this database does not trust, "
+    "this once (recorded with the import). A signature that does not verify is never let "
+    "through.",
+)
 @pass_ctx
 @friendly_errors
-def bundle_import(context: Context, file: Path, dry_run: bool, settle: str | None) -> None:
+def bundle_import(
+    context: Context,
+    file: Path,
+    dry_run: bool,
+    settle: str | None,
+    identity: Path | None,
+    passphrase_file: Path | None,
+    passphrase_stdin: bool,
+    trust_once: bool,
+) -> None:
     """Merge a bundle: new reviews and events added, reviews changed only in the bundle
     brought up to date, the same bundle twice changes nothing. A review changed on both
     sides is a conflict: each is listed and nothing is written (exit 2), unless --settle
     says which side's answers stand.
+
+    An encrypted bundle is opened with --identity or its passphrase (asked at the
+    terminal, or --passphrase-file / --passphrase-stdin). Its signature must verify and its
+    key be trusted here (`casereview keys add`, or this installation's own), else it is
+    refused (exit 2) unless --trust-once.
     """
     from casereview.io.bundles import archive as bundle
 
-    checked = bundle.read(file)  # the seal, the manifest and the content's own rules
+    given = secrets.given_passphrase(passphrase_file, passphrase_stdin)
+
+    def passphrase() -> str:
+        return given or secrets.asked_passphrase(
+            False,
+            f"{file} is encrypted to a passphrase: give it with --passphrase-file FILE or "
+            "--passphrase-stdin (at a terminal it is asked); nothing was imported",
+        )
+
+    # decrypted, then the seal, the manifest, the signature and the content's own rules
+    checked = bundle.read(file, identity, passphrase)
     db = context.db_path
     if not db.exists() and dry_run:
         from casereview.store import Store
 
         store = Store.memory()  # planned as for a new database, and none is made
         try:
+            signed_by = _trusted(context, store, checked, file, trust_once)
             result = store.merge_bundle(checked, str(file), context.reviewer, dry_run=True)
+            _on_trust_once(result, file, signed_by)
         finally:
             store.close()
     else:
-        result = _merge(context, checked, file, dry_run, settle)
+        result = _merge(context, checked, file, dry_run, settle, trust_once)
     for warning in result.warnings:
         click.echo(f"warning: {visible(warning)}", err=True)
     name = visible(str(file))
@@ -101,8 +205,52 @@ def bundle_import(context: Context, file: Path, dry_run: bool, settle: str | Non
         click.echo(f"  {visible(line)}", err=True)
 
 
+def _trusted(context: Context, store: Store, checked: Bundle, file: Path, trust_once: bool) -> str:
+    """Who signed the bundle, as the import records it (and, on --trust-once, warns once it
+    is imported); a BundleError (exit 2, naming the key's fingerprint) for an unsigned or
+    untrusted bundle without --trust-once."""
+    from casereview.core.bundles.merge import BundleError
+    from casereview.io.bundles import signing
+
+    name = visible(str(file))
+    if checked.signer is None:
+        if not trust_once:
+            raise BundleError(
+                f"{name} is not signed (made by a casereview before signing, or its signature "
+                "was removed): nobody vouches for what it holds; import it with --trust-once "
+                "if you know where it came from; nothing was imported"
+            )
+        return "unsigned; --trust-once"
+    fingerprint = signing.fingerprint(checked.signer)
+    own = signing.key_path(context.db_path)
+    if own.exists() and signing.public_text(signing.load_or_create(context.db_path)) == (
+        checked.signer
+    ):
+        return f"this installation ({fingerprint})"
+    trusted = store.trusted_key(checked.signer)
+    if trusted is not None:
+        return f"{trusted.name} ({fingerprint})"
+    if not trust_once:
+        raise BundleError(
+            f"{name} is signed by key {fingerprint}, which this database does not trust; "
+            f"trust it with `casereview keys add NAME {checked.signer}` once you have checked "
+            "its fingerprint with its owner, or import with --trust-once; nothing was imported"
+        )
+    return f"untrusted key {fingerprint}; --trust-once"
+
+
+def _on_trust_once(result: Plan, file: Path, signed_by: str) -> None:
+    if signed_by.endswith("--trust-once"):
+        result.warnings.append(f"{file}: {signed_by.replace(';', ', taken on')}")
+
+
 def _merge(
-    context: Context, checked: Bundle, file: Path, dry_run: bool, settle: str | None
+    context: Context,
+    checked: Bundle,
+    file: Path,
+    dry_run: bool,
+    settle: str | None,
+    trust_once: bool,
 ) -> Plan:
     """The merge into --db. A database this import creates and then refuses (or fails) to
     fill is removed again, with the files SQLite keeps beside it: a refused import leaves
@@ -110,9 +258,13 @@ def _merge(
     new = not context.db_path.exists()
     store = context.store
     try:
-        return store.merge_bundle(
-            checked, str(file), context.reviewer, dry_run=dry_run, settle=settle
-        )
+        signed_by = _trusted(context, store, checked, file, trust_once)
+        result = store.merge_bundle(
+            checked, str(file), context.reviewer, dry_run=dry_run, settle=settle,
+            signed_by=signed_by,
+        )  # fmt: skip
+        _on_trust_once(result, file, signed_by)
+        return result
     except BaseException:
         if new:
             store.close()  # (closed again at the command's end is no harm)

@@ -9,7 +9,7 @@ import json
 from typing import TYPE_CHECKING
 
 from casereview.core.fields import CASE_COLUMNS
-from casereview.core.periods import from_scope
+from casereview.core.periods import from_scope, stored
 from casereview.core.text import match_key
 from casereview.store.errors import StoreError
 from casereview.store.records import now
@@ -38,7 +38,9 @@ class BundleWriter(ReviewStore):
         row = self.db.execute("SELECT id FROM audits WHERE uuid = ?", [uuid]).fetchone()
         return None if row is None else int(row[0])
 
-    def _apply_bundle(self, bundle: Bundle, result: Plan, source: str, actor: str) -> None:
+    def _apply_bundle(
+        self, bundle: Bundle, result: Plan, source: str, actor: str, signed_by: str | None
+    ) -> None:
         content = bundle.content
         stamp = now()
         if result.create_audit:
@@ -139,7 +141,7 @@ class BundleWriter(ReviewStore):
         )
         self.db.execute(
             "INSERT INTO bundle_merges (audit_id, kind, file, exported_by, exported_at, added,"
-            " actor, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " actor, at, signed_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 audit_id,
                 "created" if result.create_audit else "merged",
@@ -149,6 +151,7 @@ class BundleWriter(ReviewStore):
                 "; ".join(result.summary()),
                 actor,
                 stamp,
+                signed_by,
             ],
         )
 
@@ -177,8 +180,12 @@ class BundleWriter(ReviewStore):
         )
         audit = content["audit"]
         self.check_audit_name(audit["name"])  # (bundle_rules said so first, naming the member)
-        # a bundle carries the scope, not the period: report dates give it, as m013 did
-        period = from_scope(audit["scope"])
+        # a bundle of content version 2 carries the period; an older one the scope only,
+        # whose report dates give it, as m013 did
+        if "period_start" in audit or "period_end" in audit:
+            period = stored(audit.get("period_start"), audit.get("period_end"))
+        else:
+            period = from_scope(audit["scope"])
         cursor = self.db.execute(
             "INSERT INTO audits (uuid, name, checklist_pk, checklist_hash, seed, scope,"
             " created_by, created_at, period_start, period_end)"

@@ -28,6 +28,11 @@ if TYPE_CHECKING:
     from casereview.core.checklist.models import Checklist
 
 
+# The content's own version: 2 carries the audit's period (period_start, period_end), which
+# a version-1 bundle lacks (its period then comes from report dates in the scope, as m013).
+CONTENT_VERSION = 2
+
+
 class BundleStore(BundleWriter):
     """An audit as a bundle holds it, and bundles checked and merged back."""
 
@@ -81,7 +86,8 @@ class BundleStore(BundleWriter):
         audit = next(
             self.db.query(
                 "SELECT a.uuid, a.name, a.checklist_hash, a.seed, a.scope, a.created_by,"
-                " a.created_at, c.checklist_id, c.version, c.title, c.content_hash, c.source"
+                " a.created_at, a.period_start, a.period_end, c.checklist_id, c.version,"
+                " c.title, c.content_hash, c.source"
                 " FROM audits a JOIN checklists c ON c.id = a.checklist_pk WHERE a.id = ?",
                 [audit_id],
             )
@@ -123,7 +129,7 @@ class BundleStore(BundleWriter):
             )
         )
         return {
-            "format_version": 1,
+            "format_version": CONTENT_VERSION,
             "checklist": {
                 "id": audit.pop("checklist_id"),
                 "version": audit.pop("version"),
@@ -156,6 +162,7 @@ class BundleStore(BundleWriter):
         actor: str,
         dry_run: bool = False,
         settle: str | None = None,
+        signed_by: str | None = None,
     ) -> Plan:
         """Merge a checked bundle: all of it in one transaction, or (a conflict, a clash, a
         rule broken) nothing. With dry_run, only the plan, and nothing written at all. An
@@ -170,7 +177,7 @@ class BundleStore(BundleWriter):
             with self._write():
                 result = self._plan_bundle(bundle, source, settle, store_shipped=True)
                 if not result.empty:
-                    self._apply_bundle(bundle, result, source, actor)
+                    self._apply_bundle(bundle, result, source, actor, signed_by)
             return result
         except BundleError as exc:
             if str(exc).startswith(source):

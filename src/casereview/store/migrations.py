@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from casereview.core.periods import from_scope
 from casereview.core.text import fold_name, match_key
+from casereview.store.schema_m014 import CALIBRATION_TABLES
 from casereview.store.uuid_rebuild import add_uuids
 
 if TYPE_CHECKING:
@@ -361,59 +362,7 @@ def m014_calibration(db: Database) -> None:
     # audits screen) can ever count a calibration review. Each review is recorded whole and
     # complete (its answers given at once); a reviewer's result (pass or not, at the team's
     # threshold) is kept with its date, for an audit that requires calibration.
-    for sql in (
-        """
-        CREATE TABLE calibrations (
-            id INTEGER PRIMARY KEY,
-            name TEXT NOT NULL UNIQUE,
-            checklist_pk INTEGER NOT NULL REFERENCES checklists(id),
-            moderator TEXT NOT NULL,
-            reviewers TEXT NOT NULL DEFAULT '[]',
-            created_by TEXT NOT NULL,
-            created_at TEXT NOT NULL
-        )""",
-        """
-        CREATE TABLE calibration_cases (
-            calibration_id INTEGER NOT NULL REFERENCES calibrations(id),
-            case_id INTEGER NOT NULL REFERENCES cases(id),
-            position INTEGER NOT NULL,
-            PRIMARY KEY (calibration_id, case_id)
-        )""",
-        """
-        CREATE TABLE calibration_reviews (
-            id INTEGER PRIMARY KEY,
-            calibration_id INTEGER NOT NULL REFERENCES calibrations(id),
-            case_id INTEGER NOT NULL REFERENCES cases(id),
-            role TEXT NOT NULL CHECK (role IN ('gold', 'reviewer')),
-            reviewer TEXT NOT NULL,
-            completed_at TEXT NOT NULL,
-            UNIQUE (calibration_id, case_id, reviewer)
-        )""",
-        """
-        CREATE TABLE calibration_answers (
-            review_id INTEGER NOT NULL REFERENCES calibration_reviews(id),
-            question_id TEXT NOT NULL,
-            value TEXT CHECK (value IN ('yes', 'partly', 'no', 'na', 'unknown')),
-            note TEXT NOT NULL DEFAULT '',
-            PRIMARY KEY (review_id, question_id)
-        )""",
-        """
-        CREATE TABLE calibration_results (
-            calibration_id INTEGER NOT NULL REFERENCES calibrations(id),
-            reviewer TEXT NOT NULL,
-            kappa REAL,
-            agree_pct REAL,
-            kappa_threshold REAL NOT NULL,
-            agree_threshold REAL NOT NULL,
-            passed INTEGER NOT NULL,
-            decided_by TEXT NOT NULL,
-            decided_at TEXT NOT NULL,
-            PRIMARY KEY (calibration_id, reviewer)
-        )""",
-        # an audit may require its reviewers to have passed a calibration on its checklist
-        # version within this many months (None: no requirement)
-        "ALTER TABLE audits ADD COLUMN calibration_months INTEGER",
-    ):
+    for sql in CALIBRATION_TABLES:
         db.execute(sql)
 
 
@@ -423,6 +372,24 @@ def m015_force_settings(db: Database) -> None:
     # text as given, and its hash, recorded with the audit as its checklist's hash is.
     db.execute("ALTER TABLE audits ADD COLUMN force_settings TEXT")
     db.execute("ALTER TABLE audits ADD COLUMN force_settings_hash TEXT")
+
+
+@_step
+def m016_trusted_keys(db: Database) -> None:
+    # The signing keys whose bundles this database imports (store/keys.py), each with a
+    # name; and, for each bundle merged, who signed it and on what trust (a trusted key's
+    # name, or a --trust-once), so the import is answerable later. Local to this file.
+    db.execute(
+        """
+        CREATE TABLE trusted_keys (
+            name TEXT PRIMARY KEY,
+            public_key TEXT NOT NULL UNIQUE,
+            fingerprint TEXT NOT NULL,
+            added_by TEXT NOT NULL,
+            added_at TEXT NOT NULL
+        )"""
+    )
+    db.execute("ALTER TABLE bundle_merges ADD COLUMN signed_by TEXT")
 
 
 SAMPLED_REFS_TRIGGER = "sampled_refs_on_sample"

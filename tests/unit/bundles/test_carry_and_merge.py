@@ -207,7 +207,7 @@ def test_a_review_changed_on_both_sides_is_listed_and_nothing_written(
     back = export(laptop, tmp_path / "back.zip")
     before = dump(store)
     result = CliRunner().invoke(
-        main, ["--db", str(tmp_path / "central.db"), "bundle", "import", str(back)]
+        main, ["--db", str(tmp_path / "central.db"), "bundle", "import", str(back), "--trust-once"]
     )
     assert result.exit_code == 2, result.output
     assert dump(store) == before
@@ -226,7 +226,7 @@ def test_a_review_changed_on_both_sides_is_listed_and_nothing_written(
     result = CliRunner().invoke(
         main,
         ["--db", str(tmp_path / "central.db"), "--reviewer", "lead", "bundle", "import",
-         str(back), "--settle", "bundle"],
+         str(back), "--settle", "bundle", "--trust-once"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "settled: Testshire T/1 primary by ann: kept bundle's answers" in result.stderr
@@ -270,7 +270,9 @@ def test_dry_run_lists_and_writes_nothing(tmp_path: Path, central: tuple[Store, 
     db = tmp_path / "laptop.db"
     Store.open(db).close()
     before = db.read_bytes()
-    result = CliRunner().invoke(main, ["--db", str(db), "bundle", "import", str(path), "--dry-run"])
+    result = CliRunner().invoke(
+        main, ["--db", str(db), "bundle", "import", str(path), "--dry-run", "--trust-once"]
+    )
     assert result.exit_code == 0, result.output
     assert "the audit, new to this database (6 new pool cases)" in result.stdout
     assert "new review: Testshire T/1 primary by ann (complete, 4 answers)" in result.stdout
@@ -365,14 +367,14 @@ def test_the_bundle_file_is_owner_only_and_documented_parts(
         result = CliRunner().invoke(
             main,
             ["--db", str(tmp_path / "central.db"), "bundle", "export", "--audit", "Test audit",
-             "--out", str(path)],
+             "--out", str(path), "--plain"],
         )  # fmt: skip
     finally:
         os.umask(old)
     assert result.exit_code == 0, result.output
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     with zipfile.ZipFile(path) as zf:
-        assert zf.namelist() == ["manifest.json", "bundle.json", "checklist.yaml"]
+        assert zf.namelist() == ["manifest.json", "signature.json", "bundle.json", "checklist.yaml"]
         manifest = json.loads(zf.read("manifest.json"))
     assert manifest["format_version"] == bundle.FORMAT_VERSION
     content = bundle.read(path).content

@@ -167,11 +167,12 @@ def test_a_dry_run_creates_no_database(tmp_path: Path, central: Store) -> None:
 
 def test_a_newer_format_is_refused_by_name(tmp_path: Path) -> None:
     """A format this casereview does not know, sealed correctly, is named, not called damage."""
-    manifest = json.dumps({"format": bundle.FORMAT, "format_version": 2}).encode()
+    newer = bundle.FORMAT_VERSION + 1
+    manifest = json.dumps({"format": bundle.FORMAT, "format_version": newer}).encode()
     path = zip_by_hand(tmp_path / "new.zip", [("manifest.json", *deflated(manifest))])
     result = run_import(tmp_path / "x.db", path)
     assert result.exit_code == 2
-    assert f"{path} is a casereview bundle of format 2, newer than this casereview" in (
+    assert f"{path} is a casereview bundle of format {newer}, newer than this casereview" in (
         result.stderr
     )
     assert files_of(tmp_path / "x.db") == []

@@ -146,14 +146,16 @@ def test_a_bundle_bringing_the_clashing_version_is_refused(tmp_path: Path) -> No
         ["checklist", "add", str(TREND_V1)],
         ["cases", "import", str(CASES)],
         ["audit", "create", "X", "--checklist", str(v3), "--sample", "2", "--seed", "1"],
-        ["bundle", "export", "--audit", "X", "--out", str(bundle)],
+        ["bundle", "export", "--audit", "X", "--out", str(bundle), "--plain"],
     ):
         result = runner.invoke(main, ["--db", laptop, *args])
         assert result.exit_code == 0, result.output
     for path in (TREND_V1, TREND_V2):
         assert add(office, path)[0] == 0
     before = dump(office)
-    result = runner.invoke(main, ["--db", str(office), "bundle", "import", str(bundle)])
+    result = runner.invoke(
+        main, ["--db", str(office), "bundle", "import", str(bundle), "--trust-once"]
+    )
     assert result.exit_code == 2, result.output
     assert "question A-2 of trendy@3" in result.stderr and "trendy@2 continues A-2" in result.stderr
     assert dump(office) == before

@@ -49,10 +49,12 @@ INVOCATIONS: dict[str, list[tuple[list[str], int]]] = {
         (["audit", "second", AUDIT, "--reviewer", "sue", "--count", "1", "--seed", "1"], 0),
         (["audit", "second", "no such audit", "--reviewer", "sue", "--count", "1"], 2),
     ],
-    "bundle export": [(["bundle", "export", "--audit", AUDIT, "--out", "{dir}/out.crb"], 0)],
+    "bundle export": [
+        (["bundle", "export", "--audit", AUDIT, "--out", "{dir}/out.crb", "--plain"], 0)
+    ],
     "bundle import": [
-        (["bundle", "import", "{dir}/audit.crbundle"], 0),
-        (["bundle", "import", "{dir}/audit.crbundle", "--dry-run"], 0),
+        (["bundle", "import", "{dir}/audit.crbundle", "--trust-once"], 0),
+        (["bundle", "import", "{dir}/audit.crbundle", "--dry-run", "--trust-once"], 0),
     ],
     "cases import": [
         (["cases", "import", str(CASES), "--skip-existing"], 0),
@@ -127,6 +129,12 @@ INVOCATIONS: dict[str, list[tuple[list[str], int]]] = {
         (["lqas", "--audit", "no such audit", "--by", "force"], 2),
     ],
     "lqas-plan": [(["lqas-plan", "--standard", "0.8", "--threshold", "0.5"], 0)],
+    "keys add": [(["keys", "add", "laptop", "O2onvM62pC1io6jQKm8Nc2UyFXcd4kOmOsBIoYtZ2ik="], 0)],
+    "keys age-identity": [(["keys", "age-identity", "--out", "{dir}/id.txt"], 0)],
+    "keys create": [(["keys", "create"], 0)],
+    "keys list": [(["keys", "list"], 0)],
+    "keys remove": [(["keys", "remove", "nobody"], 2)],
+    "keys show": [(["keys", "show"], 2)],  # refused: no signing key yet
     "report": [(["report", "--audit", AUDIT], 0), (["report", "--audit", "no such audit"], 2)],
     "sample-size": [(["sample-size"], 0)],
     "serve": [(["serve", "--port", "0"], 0)],
@@ -139,7 +147,15 @@ INVOCATIONS: dict[str, list[tuple[list[str], int]]] = {
     ],
     "users remove": [(["users", "remove", "ann"], 0), (["users", "remove", "nobody"], 2)],
 }
-NO_DATABASE = {"checklist validate", "sample-size", "lqas-plan"}  # commands that never open one
+# commands that never open one (the keys beside the database are files of their own)
+NO_DATABASE = {
+    "checklist validate",
+    "sample-size",
+    "lqas-plan",
+    "keys age-identity",
+    "keys create",
+    "keys show",
+}
 
 
 def _commands(command: click.Command, path: tuple[str, ...] = ()) -> Iterator[str]:

@@ -166,7 +166,7 @@ def test_a_folder_or_a_missing_folder_is_refused(db: Path, tmp_path: Path) -> No
         (["report", "--audit", AUDIT], "kept.md"),
         (["export", "questions", "--audit", AUDIT], "kept.csv"),
         (["trend", "--checklist", "mini"], "kept.csv"),
-        (["bundle", "export", "--audit", AUDIT], "kept.bundle"),
+        (["bundle", "export", "--audit", AUDIT, "--plain"], "kept.bundle"),
     ],
     ids=["report", "export", "trend", "bundle"],
 )

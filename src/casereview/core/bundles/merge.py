@@ -41,10 +41,12 @@ class BundleConflict(BundleError):
 
 @dataclass(frozen=True)
 class Bundle:
-    """A bundle read and checked: its content and the checklist's text."""
+    """A bundle read and checked: its content, the checklist's text, and the public key
+    whose signature over it verified (None: the bundle is not signed)."""
 
     content: Json
     checklist_text: str
+    signer: str | None = None
 
 
 def refusal(name: str, problems: Sequence[str]) -> str:

@@ -1,12 +1,14 @@
 """Audit bundles: the file format, its seal and manifest, and the merge plan (no SQL here).
 
-A bundle is a zip holding `manifest.json`, `bundle.json` (the audit, its sample, reviews,
-answers and events, as `content` below) and `checklist.yaml` (the checklist's text). The
-manifest gives the format version and each member's SHA-256 and size; the zip's comment
+A bundle is a zip holding `manifest.json`, `signature.json` (format 2: the maker's Ed25519
+signature over the manifest's bytes, io.bundles.signing), `bundle.json` (the audit, its sample,
+reviews, answers and events, as `content` below) and `checklist.yaml` (the checklist's text).
+The manifest gives the format version and each member's SHA-256 and size; the zip's comment
 seals the whole file: `casereview-bundle sha256=` and the SHA-256 of every byte before the
-digest, so a byte changed anywhere (a member, a zip header, the manifest) or a file cut short
-is found before anything is read from it. The seal is the envelope every format version
-keeps; a newer format is refused by its number.
+digest, so a byte changed anywhere (a member, a zip header, the manifest) or a file cut short is
+found before anything is read from it. The seal is the envelope every format version keeps; a
+newer format is refused by its number. The seal finds accidents; the signature finds edits (a
+resealed bundle no longer verifies); io.bundles.protect encrypts the whole.
 
 Merging is by identity. Reviews and events carry UUIDs; the trail is append-only, so a
 review's events say what each side knows. Where one side holds every event of a review the
@@ -20,15 +22,19 @@ import hashlib
 import io
 import json
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from casereview.core import bounded
 from casereview.core.bundles.merge import Bundle, BundleError, Json, _listed, refusal
 from casereview.store.shipped import content_hash
 
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 FORMAT = "casereview-bundle"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: signature.json
 SEAL_PREFIX = b"casereview-bundle sha256="
 _SEAL_LEN = len(SEAL_PREFIX) + 64
 _DATE = (1980, 1, 1, 0, 0, 0)  # members carry no clock: the same content, the same bytes
@@ -38,8 +44,9 @@ MEMBERS = ("bundle.json", "checklist.yaml")
 # --------------------------------------------------------------------- writing and reading
 
 
-def pack(content: Json, checklist_text: str) -> bytes:
-    """The bundle file's bytes for `content` (the audit as the store gives it)."""
+def pack(content: Json, checklist_text: str, signer: Ed25519PrivateKey | None = None) -> bytes:
+    """The bundle file's bytes for `content` (the audit as the store gives it), signed by
+    `signer` (None: unsigned, as only tests and hand-made bundles are)."""
     members = {
         "bundle.json": json.dumps(content, ensure_ascii=False, sort_keys=True, indent=1).encode(),
         "checklist.yaml": checklist_text.encode("utf-8"),
@@ -52,10 +59,15 @@ def pack(content: Json, checklist_text: str) -> bytes:
             for name, data in members.items()
         },
     }
+    written = [("manifest.json", _dump(manifest))]
+    if signer is not None:
+        from casereview.io.bundles import signing
+
+        written.append(("signature.json", _dump(signing.sign(signer, written[0][1]))))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.comment = SEAL_PREFIX + b"0" * 64  # fixed length: the seal fills it in below
-        for name, data in [("manifest.json", _dump(manifest)), *members.items()]:
+        for name, data in [*written, *members.items()]:
             info = zipfile.ZipInfo(name, date_time=_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o600 << 16
@@ -84,12 +96,21 @@ def write(path: Path, data: bytes) -> None:
 # to the size its manifest gives, never past its cap; JSON measured for depth before it is
 # parsed. A bundle's JSON nests a few levels (content, reviews, a review, its answers, an
 # answer; a scope's filters): the bound is far above what any bundle needs.
-MEMBER_CAP = {"manifest.json": 1 << 20, "bundle.json": 1 << 30, "checklist.yaml": 16 << 20}
+MEMBER_CAP = {
+    "manifest.json": 1 << 20,
+    "signature.json": 1 << 16,
+    "bundle.json": 1 << 30,
+    "checklist.yaml": 16 << 20,
+}
 MAX_JSON_DEPTH = 32
 
 
-def read(path: Path) -> Bundle:
-    """Read a bundle file, checking the seal, the format and the manifest before the content."""
+def read(
+    path: Path, identity: Path | None = None, passphrase: Callable[[], str] | None = None
+) -> Bundle:
+    """Read a bundle file, decrypting it (an age file, by its first line) with the identity
+    file or the passphrase (asked for only when the file is encrypted to one), then checking
+    the seal, the format, the manifest and its signature before the content."""
     try:
         size = path.stat().st_size
         if size > sum(MEMBER_CAP.values()):
@@ -100,6 +121,21 @@ def read(path: Path) -> Bundle:
         raw = path.read_bytes()
     except OSError as exc:
         raise BundleError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    from casereview.io.bundles import protect
+
+    if protect.is_encrypted(raw):
+        name = str(path)
+        if identity is not None:
+            raw = protect.decrypt_with_identities(raw, name, identity)
+        elif protect.uses_passphrase(raw) and passphrase is not None:
+            raw = protect.decrypt_with_passphrase(raw, name, passphrase())
+        else:
+            how = (
+                "give its passphrase (at the terminal, or --passphrase-file / --passphrase-stdin)"
+                if protect.uses_passphrase(raw)
+                else "give the age secret key it was encrypted to with --identity FILE"
+            )
+            raise BundleError(f"{name} is encrypted: {how}; nothing was imported")
     return unpack(raw, str(path))
 
 
@@ -114,7 +150,8 @@ def unpack(raw: bytes, name: str) -> Bundle:
         raise BundleError(f"{damaged} (its SHA-256 seal does not match the bytes)")
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as zf:
-            manifest = _json(name, "manifest.json", _member(zf, name, "manifest.json", None))
+            manifest_bytes = _member(zf, name, "manifest.json", None)
+            manifest = _json(name, "manifest.json", manifest_bytes)
             if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
                 raise BundleError(f"{name} is not a casereview bundle; nothing was imported")
             version = manifest.get("format_version")
@@ -131,6 +168,12 @@ def unpack(raw: bytes, name: str) -> Bundle:
                 if len(data) != want["bytes"] or hashlib.sha256(data).hexdigest() != want["sha256"]:
                     raise BundleError(f"{damaged} ({member} does not match its manifest entry)")
                 members[member] = data
+            signer = None
+            if "signature.json" in zf.namelist():
+                from casereview.io.bundles import signing
+
+                signature = _json(name, "signature.json", _member(zf, name, "signature.json", None))
+                signer = signing.verify(name, signature, manifest_bytes)
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError, EOFError) as exc:
         raise BundleError(f"{damaged} ({type(exc).__name__}: {exc})") from None
     content = _json(name, "bundle.json", members["bundle.json"])
@@ -157,7 +200,7 @@ def unpack(raw: bytes, name: str) -> Bundle:
     wrong = bundle_rules.content_problems(content)
     if wrong:
         raise BundleError(refusal(name, wrong))
-    return Bundle(content, text)
+    return Bundle(content, text, signer)
 
 
 def _member(zf: zipfile.ZipFile, name: str, member: str, want: Any) -> bytes:

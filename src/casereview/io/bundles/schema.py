@@ -9,7 +9,7 @@ together is bundle_rules'.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -32,6 +32,14 @@ class _Part(BaseModel):
 def _iso_or_none(value: str | None) -> str | None:
     if value is not None:
         datetime.fromisoformat(value)  # ValueError: pydantic reports it with the field
+    return value
+
+
+def _day_or_none(value: str | None) -> str | None:
+    if value is not None:
+        date.fromisoformat(value)  # a day, as the audits table keeps a period's ends
+        if len(value) != 10:
+            raise ValueError("not a day (YYYY-MM-DD)")
     return value
 
 
@@ -111,8 +119,11 @@ class _Audit(_Part):
     scope: dict[str, Any]
     created_by: str
     created_at: str
+    period_start: str | None = None  # content version 2
+    period_end: str | None = None
 
     _dates = field_validator("created_at")(_iso_or_none)
+    _days = field_validator("period_start", "period_end")(_day_or_none)
 
 
 class BundleContent(_Part):

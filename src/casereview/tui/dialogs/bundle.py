@@ -56,14 +56,17 @@ def _counts(content: dict[str, Any], reviewer: str | None) -> str:
 
 
 def default_name(audit: str, reviewer: str) -> str:
-    """`<audit>[-<reviewer>].zip`, letters, digits and dashes only."""
+    """`<audit>[-<reviewer>].bundle`, letters, digits and dashes only (encrypted, it is no
+    longer a zip)."""
     stem = "-".join(p for p in (audit, reviewer) if p)
-    return re.sub(r"[^A-Za-z0-9]+", "-", stem).strip("-").lower() + ".zip"
+    return re.sub(r"[^A-Za-z0-9]+", "-", stem).strip("-").lower() + ".bundle"
 
 
 class BundleDialog(Dialog[str | None]):
-    """Reviewer (blank: every review) and file; Enter on the file writes the bundle. The
-    dialog closes with a line saying what was written, or stays open saying why not."""
+    """Reviewer (blank: every review), the recipient's age public key or a passphrase
+    (typed twice), and file; Enter on the file writes the bundle, encrypted and signed as
+    `bundle export` writes it. The dialog closes with a line saying what was written, or
+    stays open saying why not."""
 
     FIELD = "#bundle-reviewer"
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
@@ -83,11 +86,17 @@ class BundleDialog(Dialog[str | None]):
                 Text.assemble(
                     ("Export bundle: ", "bold"),
                     (name, "bold"),
-                    "\nOne sealed file for a laptop; it holds case data and notes.",
+                    "\nOne sealed, signed file for a laptop; it holds case data and notes, so "
+                    "it is encrypted to the recipient's age public key or to a passphrase.",
                 )
             )
             yield Input(
                 placeholder="reviewer (blank: every review), then Enter", id="bundle-reviewer"
+            )
+            yield Input(placeholder="recipient's age public key (age1...), or", id="bundle-to")
+            yield Input(placeholder="a passphrase", password=True, id="bundle-passphrase")
+            yield Input(
+                placeholder="the passphrase again", password=True, id="bundle-passphrase-again"
             )
             yield Input(value=default_name(name, ""), id="bundle-file")
             yield Static("", id="bundle-message")
@@ -98,10 +107,50 @@ class BundleDialog(Dialog[str | None]):
             self.query_one("#bundle-file", Input).value = default_name(name, event.value.strip())
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "bundle-reviewer":
-            self.query_one("#bundle-file", Input).focus()
+        order = ["bundle-reviewer", "bundle-to", "bundle-passphrase", "bundle-passphrase-again"]
+        if event.input.id in order:
+            following = order[order.index(event.input.id) + 1 :] + ["bundle-file"]
+            if event.input.id == "bundle-to" and event.value.strip():
+                following = ["bundle-file"]  # a key given: no passphrase to ask
+            self.query_one(f"#{following[0]}", Input).focus()
             return
         self._write(event.value.strip())
+
+    def _protected(self, data: bytes) -> bytes | None:
+        """The bundle encrypted as asked; None (the reason shown) when it cannot be."""
+        from casereview.core.problems import CasereviewError
+        from casereview.io.bundles import protect
+
+        message = self.query_one("#bundle-message", Static)
+        key = self.query_one("#bundle-to", Input).value.strip()
+        passphrase = self.query_one("#bundle-passphrase", Input).value
+        again = self.query_one("#bundle-passphrase-again", Input).value
+        if key and passphrase:
+            message.update(Text("Give a recipient's key or a passphrase, not both."))
+            return None
+        if not key and not passphrase:
+            message.update(
+                Text("A bundle is encrypted: give the recipient's age public key or a passphrase.")
+            )
+            return None
+        if passphrase and passphrase != again:
+            message.update(Text("The two passphrases differ; type them again."))
+            return None
+        try:
+            return protect.for_the_road(data, [key] if key else [], passphrase or None)
+        except CasereviewError as exc:
+            message.update(Text(f"Not written: {exc}"))
+            return None
+
+    def _packed(self, reviewer: str | None) -> tuple[dict[str, Any], bytes]:
+        """The audit's content and its bundle, signed with this installation's key."""
+        from casereview.io.bundles import archive as bundle
+        from casereview.io.bundles import signing
+
+        store = self.session.store
+        content, text = store.bundle_content(self.audit_id, reviewer, self.session.reviewer)
+        signer = None if store.path is None else signing.load_or_create(store.path)
+        return content, bundle.pack(content, text, signer)
 
     def _write(self, file: str) -> None:
         from casereview.core.problems import CasereviewError
@@ -114,7 +163,7 @@ class BundleDialog(Dialog[str | None]):
         reviewer = self.query_one("#bundle-reviewer", Input).value.strip() or None
         store = self.session.store
         if self.app.is_web:  # served: the reviewer's browser downloads it, the server keeps none
-            self._deliver(download_name(file, "zip"), reviewer)
+            self._deliver(download_name(file, "bundle"), reviewer)
             return
         path = Path(file)
         try:
@@ -122,8 +171,11 @@ class BundleDialog(Dialog[str | None]):
             if target.exists():
                 message.update(Text(f"{file} exists; choose another name (nothing replaced)."))
                 return
-            content, text = store.bundle_content(self.audit_id, reviewer, self.session.reviewer)
-            bundle.write(target, bundle.pack(content, text))
+            content, data = self._packed(reviewer)
+            protected = self._protected(data)
+            if protected is None:
+                return
+            bundle.write(target, protected)
         except (CasereviewError, OSError) as exc:
             message.update(Text(f"Not written: {exc}"))
             return
@@ -132,17 +184,18 @@ class BundleDialog(Dialog[str | None]):
     def _deliver(self, name: str, reviewer: str | None) -> None:
         """The bundle, built in memory, to the browser as a download (as a served export)."""
         from casereview.core.problems import CasereviewError
-        from casereview.io.bundles import archive as bundle
 
         try:
-            content, text = self.session.store.bundle_content(
-                self.audit_id, reviewer, self.session.reviewer
-            )
-            data = bundle.pack(content, text)
+            content, data = self._packed(reviewer)
         except CasereviewError as exc:
             self.query_one("#bundle-message", Static).update(Text(f"Not made: {exc}"))
             return
-        self.app.deliver_binary(io.BytesIO(data), save_filename=name, mime_type="application/zip")
+        protected = self._protected(data)
+        if protected is None:
+            return
+        self.app.deliver_binary(
+            io.BytesIO(protected), save_filename=name, mime_type="application/octet-stream"
+        )
         self.dismiss(
             f"{name} is on its way to your browser as a download: {_counts(content, reviewer)}"
         )
