@@ -24,6 +24,7 @@ from casereview.services import findings
 
 if TYPE_CHECKING:
     from casereview.core.checklist.models import Checklist, Question
+    from casereview.core.checklist.scope import CaseScope
 
 HIDDEN = "hidden"
 """The category of a question skip logic hid in one review of a pair (shown in the other)."""
@@ -83,12 +84,17 @@ class SectionAgreement(NamedTuple):
 
 def scale(question: Question) -> tuple[str, ...]:
     """The categories AC1 counts for a question: the answer values it allows, and `hidden`
-    where skip logic can hide it."""
-    return (*question.answers, HIDDEN) if question.show_if else tuple(question.answers)
+    where skip logic or its scope (applies_from, applies_to) can hide it."""
+    can_hide = question.show_if or question.applies_from or question.applies_to
+    return (*question.answers, HIDDEN) if can_hide else tuple(question.answers)
 
 
-def compared(checklist: Checklist, answers: Mapping[str, str | None]) -> dict[str, str]:
-    hidden = set(checklist.hidden_ids(answers))
+def compared(
+    checklist: Checklist, answers: Mapping[str, str | None], case: CaseScope | None = None
+) -> dict[str, str]:
+    """Each question's answer as agreement compares it: HIDDEN where skip logic or the case's
+    scope (a question not yet in force, a pilot elsewhere) hides it."""
+    hidden = set(checklist.hidden_ids(answers, case))
     return {
         q.id: HIDDEN if q.id in hidden else str(answers.get(q.id) or "unanswered")
         for q in checklist.questions
@@ -104,8 +110,8 @@ def review_pairs(checklist: Checklist, reviews: Iterable[ReviewRecord]) -> list[
     return [
         ReviewPair(
             case_id,
-            compared(checklist, roles["primary"].answers),
-            compared(checklist, roles["second"].answers),
+            compared(checklist, roles["primary"].answers, roles["primary"].case),
+            compared(checklist, roles["second"].answers, roles["second"].case),
         )
         for case_id, roles in sorted(by_case.items())
         if "primary" in roles and "second" in roles
