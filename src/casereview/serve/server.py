@@ -31,6 +31,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 from aiohttp import web
+from textual_serve import download_manager
 from textual_serve.server import Server, to_int
 
 from casereview.serve import accounts
@@ -56,6 +57,13 @@ WATCH_SECONDS = 1.0  # how often open sessions are checked against their account
 MAX_SESSIONS = 64  # app processes at once, all reviewers
 MAX_SESSIONS_EACH = 8  # ... and for one reviewer (tabs left open)
 _REQUEST_REVIEWER = web.RequestKey("reviewer", str)  # the signed-in name, per request
+
+# textual-serve drops a download when its app process sends no chunk for 4 s (its module
+# constant, read at each wait). A session's app on a busy two-core server can take longer
+# between chunks of a Word report (seen in CI-like runs: the download arrived truncated),
+# so the team server waits longer; a dead app process still ends the download.
+DOWNLOAD_CHUNK_SECONDS = 30
+download_manager.DOWNLOAD_TIMEOUT = DOWNLOAD_CHUNK_SECONDS
 
 _HEADERS = {
     "X-Frame-Options": "DENY",  # keys typed into a framed app would be the framer's
