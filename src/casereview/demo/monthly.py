@@ -27,7 +27,7 @@ _POOR = {"yes": 4, "partly": 2, "no": 4, "na": 1, "unknown": 1}
 _FACT = {"yes": 1, "no": 1, "na": 1, "unknown": 0}
 
 
-def _answers(
+def answers_for_case(
     checklist: Checklist, rng: random.Random, good: bool, case: CaseScope
 ) -> dict[str, tuple[str, str]]:
     """Answers to every question shown for the case, skip logic applied as the reviewer goes."""
@@ -64,7 +64,7 @@ def monthly_audits(store: Store, force: str) -> None:
                 case.id,
                 "primary",
                 REVIEWER,
-                answers=_answers(checklist, rng, rng.random() < good, case.scope()),
+                answers=answers_for_case(checklist, rng, rng.random() < good, case.scope()),
                 complete=True,
             )
             for case in sample.cases

@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 
 from casereview.core.periods import parse as parse_period
-from casereview.demo.monthly import _answers
+from casereview.demo.monthly import answers_for_case
 from casereview.io.imports.answers import ImportedReview
 from casereview.store import Store
 
@@ -73,7 +73,7 @@ def rollup_audit(store: Store) -> None:
             case_id,
             "primary",
             REVIEWER,
-            answers=_answers(checklist, rng, rng.random() < good, cases[case_id].scope()),
+            answers=answers_for_case(checklist, rng, rng.random() < good, cases[case_id].scope()),
             complete=True,
         )
         for case_id, good in chosen
