@@ -33,6 +33,9 @@ FUNNEL_COLUMNS = (
     "band",
     "adjustment",
     "phi",
+    "chi2",
+    "chi2_df",
+    "chi2_p",
 )
 
 
@@ -147,7 +150,7 @@ def funnel_table(figures: Sequence[FigureFunnel]) -> Table:
     """One row per figure and unit: compliance, target, z, the limits and the band."""
     rows: list[dict[str, Cell]] = []
     for fig in figures:
-        phi = fig.funnel.spread.phi if fig.funnel.spread is not None else None
+        spread = fig.funnel.spread
         for p in fig.funnel.points:
             rows.append(
                 {
@@ -165,7 +168,10 @@ def funnel_table(figures: Sequence[FigureFunnel]) -> Table:
                     "high998_pct": _pct(p.limits.high998),
                     "band": p.band,
                     "adjustment": fig.funnel.adjustment,
-                    "phi": None if phi is None else round(phi, 3),
+                    "phi": None if spread is None else round(spread.phi, 3),
+                    "chi2": None if spread is None else round(spread.chi2, 3),
+                    "chi2_df": None if spread is None else spread.df,
+                    "chi2_p": None if spread is None else round(spread.p_value, 4),
                 }
             )
     return Table("funnel", FUNNEL_COLUMNS, rows)
@@ -219,7 +225,9 @@ def method_text(figures: Sequence[FigureFunnel]) -> str:
         "Funnel plot (Spiegelhalter 2005, Statistics in Medicine 24:1185-1202): each unit's "
         f"compliance against its applicable cases, around the target, with {words} at 95% "
         "(alert outside) and 99.8% (alarm outside). Partly counts half; the limits depend "
-        "only on n and the target."
+        "only on n and the target. Overdispersion: chi2 is the sum of the squared "
+        "(10% Winsorised) z-scores, tested against chi-square on chi2_df = units - 1 "
+        "degrees of freedom; chi2_p below 0.05 means more spread than chance alone."
     )
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner, Result
-from scipy.stats import binom  # type: ignore[import-untyped]
+from scipy.stats import binom, chi2  # type: ignore[import-untyped]
 
 from casereview.cli import main
 from casereview.store import Store
@@ -34,6 +34,9 @@ COLUMNS = [
     "band",
     "adjustment",
     "phi",
+    "chi2",
+    "chi2_df",
+    "chi2_p",
 ]
 
 
@@ -73,6 +76,19 @@ def test_csv_by_audit_pools_the_two_audits_of_one_version(db: Path) -> None:
     )
     assert {r["band"] for r in rows} <= {"", "alert", "alarm"}
     assert rows[0]["question_id"] == "" and rows[0]["section_id"] == "a"
+
+
+def test_csv_carries_the_overdispersion_test(db: Path) -> None:
+    result = run(db, "export", "funnel", "--audit", "Feb,Mar", "--by", "audit", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout.lstrip("\ufeff"))))
+    a1 = {r["unit"]: r for r in rows if r["question_id"] == "A-1"}
+    # A-1 about 2/3 (s^2 = 2/9 / n): Feb 4 of 4, z^2 = (1/3)^2 / (2/36) = 2; Mar 0 of 2,
+    # z^2 = (2/3)^2 / (2/18) = 4. Two units, nothing Winsorised: chi2 = 6 on 1 df.
+    for row in a1.values():
+        assert float(row["chi2"]) == pytest.approx(6.0, abs=1e-3)
+        assert row["chi2_df"] == "1"
+        assert float(row["chi2_p"]) == pytest.approx(chi2.sf(6.0, 1), abs=1e-4)
 
 
 def test_a_target_and_the_band(db: Path) -> None:
