@@ -52,7 +52,7 @@ def export_funnel(
 ) -> None:
     """`export funnel`: each unit's figures with exact binomial limits (see the command help)."""
     from casereview.io.exports import pipeline as outputs
-    from casereview.services.funnel import build
+    from casereview.services.funnel import build, versions_note
 
     if not by:
         fail("export funnel needs --by FIELD: the units to compare (force, team, audit...)")
@@ -64,6 +64,8 @@ def export_funnel(
     if out is not None:
         output_target(out, force, store)
     figures = build(store, names, by, target, adjust, question, context.reviewer)
+    if versions_note(figures):  # the CSV has no summary: say it where it is seen
+        click.echo(versions_note(figures), err=True)
     prepared = outputs.prepare_funnel(figures, chosen, names, by)
     if reading:
         from casereview.io.exports.terminal import table_text

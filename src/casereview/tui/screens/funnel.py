@@ -115,6 +115,8 @@ class FunnelScreen(StoreScreen):
         )
         title.append("\nPooled: ", "dim")
         title.append(", ".join(self.audit_names))  # names are data: Text, never markup
+        if len(fig.versions) > 1:
+            title.append(f" (versions {', '.join(fig.versions)}: the questions that carry over)")
         self.query_one("#funnel-title", Static).update(title)
         table = self.query_one(DataTable)
         table.clear(columns=True)

@@ -103,6 +103,9 @@ class LqasScreen(StoreScreen):
         title = Text(f"LQAS verdicts by {self.by}", "bold")
         title.append("\nPooled: ", "dim")
         title.append(", ".join(self.audit_names))  # names are data: Text, never markup
+        versions = self.figures[0].versions
+        if len(versions) > 1:
+            title.append(f" (versions {', '.join(versions)}: the questions that carry over)")
         self.query_one("#lqas-title", Static).update(title)
         self.refresh_view()
 
