@@ -62,3 +62,13 @@ def test_the_words_say_more_spread_only_below_five_percent() -> None:
     assert narrow.summary() == (
         "phi 1.15; chi-square 11.50 on 9 df, p = 0.243: no more spread than chance alone"
     )
+
+
+def test_a_tiny_p_reads_below_a_thousandth() -> None:
+    # z = -4 -4 0 0 0 0 0 0 4 4: Winsorised (one each end) unchanged in value, squares
+    # 16 * 4 = 64 on 9 df: p = 3e-10 (scipy), written as below 0.001, not as 0.000
+    spread = dispersion(units([-4, -4, 0, 0, 0, 0, 0, 0, 4, 4]), 0.5)
+    assert spread is not None
+    assert spread.chi2 == pytest.approx(64.0)
+    assert chi2.sf(64.0, 9) < 1e-6
+    assert spread.summary().endswith("on 9 df, p < 0.001: more spread than chance alone")

@@ -118,9 +118,10 @@ class Dispersion:
     def summary(self) -> str:
         """phi, the statistic, its df and p, and the verdict in words."""
         verdict = "more spread" if self.overdispersed else "no more spread"
+        p = "p < 0.001" if self.p_value < 0.001 else f"p = {self.p_value:.3f}"
         return (
             f"phi {self.phi:.2f}; chi-square {self.chi2:.2f} on {self.df} df, "
-            f"p = {self.p_value:.3f}: {verdict} than chance alone"
+            f"{p}: {verdict} than chance alone"
         )
 
 
