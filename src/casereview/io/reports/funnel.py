@@ -59,7 +59,8 @@ def funnel_blocks(store: Store, audit_name: str) -> list[reportdoc.Block]:
             reportdoc.paragraph(
                 "Do the forces vary more than chance allows? The sum of the squared z-scores "
                 "(10% Winsorised) against chi-square on forces - 1 degrees of freedom "
-                "(Spiegelhalter 2005, section 5.1); phi is that sum divided by the number of forces."
+                "(Spiegelhalter 2005, section 5.1); phi is that sum divided by the number of "
+                "forces."
             )
         )
         out.append(reportdoc.items(*spreads))
