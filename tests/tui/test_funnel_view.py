@@ -62,6 +62,11 @@ async def test_f_shows_the_units_of_a_figure_ranked(
         title = str(app.screen.query_one("#funnel-title", Static).render())
         assert "Recording" in title and "by force, target 67%" in title
         assert app.screen.query_one(PlotextPlot).display is chart
+        # the chi-square test: z^2 = 4 + 2 = 6 on 2 - 1 = 1 df, p = 0.014 (scipy chi2.sf)
+        note = str(app.screen.query_one("#funnel-note", Static).render())
+        assert "phi 3.00; chi-square 6.00 on 1 df, p = 0.014: more spread than chance" in note
+        # Testshire's 4 of 4 is drawn above the 99.8% line (0.9987) but P(Y >= 4) = 0.198
+        assert "judged by the exact test, not the line: Testshire" in note
         await pilot.press("right")  # the next figure: REC-01, Testshire 4 of 4, Otherton 0 of 2
         await until(
             pilot,

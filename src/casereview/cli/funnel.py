@@ -52,7 +52,7 @@ def export_funnel(
 ) -> None:
     """`export funnel`: each unit's figures with exact binomial limits (see the command help)."""
     from casereview.io.exports import pipeline as outputs
-    from casereview.services.funnel import build
+    from casereview.services.funnel import build, versions_note
 
     if not by:
         fail("export funnel needs --by FIELD: the units to compare (force, team, audit...)")
@@ -64,6 +64,8 @@ def export_funnel(
     if out is not None:
         output_target(out, force, store)
     figures = build(store, names, by, target, adjust, question, context.reviewer)
+    if versions_note(figures):  # the CSV has no summary: say it where it is seen
+        click.echo(versions_note(figures), err=True)
     prepared = outputs.prepare_funnel(figures, chosen, names, by)
     if reading:
         from casereview.io.exports.terminal import table_text
@@ -133,9 +135,6 @@ def lqas_plan_cmd(standard: float, threshold: float, alpha: float, beta: float) 
         click.echo(f"{step:>14}%   {chance:.3f}", err=True)
 
 
-LQAS_COLUMNS = ("section_id", "question_id", "question", "unit", "n", "failures", "d", "verdict")
-
-
 @click.command("lqas")
 @click.option("--audit", "audits", required=True, help="Audit(s), comma-separated.")
 @click.option(
@@ -176,6 +175,7 @@ def lqas_cmd(
     from casereview.io.exports import pipeline as outputs
     from casereview.io.exports.kinds import Kind
     from casereview.services.funnel import build
+    from casereview.services.lqas import LQAS_COLUMNS, verdicts
 
     try:
         design = lqas.plan(standard, threshold, alpha, beta)
@@ -187,24 +187,8 @@ def lqas_cmd(
     store = context.existing_store()
     if out is not None:
         output_target(out, force, store)
-    rows: list[dict[str, Cell]] = []
-    for fig in build(store, names, by, question=question, viewer=context.reviewer):
-        if fig.question_id is None:
-            continue  # a section's share met in full is not a pass/fail per file
-        for p in fig.funnel.points:
-            seen = lqas.verdict(design, p.credit, p.n, alpha, beta)
-            rows.append(
-                {
-                    "section_id": fig.section_id,
-                    "question_id": fig.question_id,
-                    "question": fig.title,
-                    "unit": p.unit,
-                    "n": p.n,
-                    "failures": seen.failures,
-                    "d": seen.d,
-                    "verdict": seen.verdict,
-                }
-            )
+    figures = build(store, names, by, question=question, viewer=context.reviewer)
+    rows: list[dict[str, Cell]] = [r.cells() for r in verdicts(figures, design, alpha, beta)]
     table = Table("lqas", LQAS_COLUMNS, rows)
     kind = Kind("lqas", "LQAS verdicts", lambda *_: table, figures=True)
     meta: dict[str, object] = {

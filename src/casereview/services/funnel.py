@@ -7,10 +7,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from casereview.core.checklist.models import Checklist
 from casereview.core.rules import blind_refusal
 from casereview.core.stats import funnel as stats
 from casereview.core.stats import scoring
 from casereview.core.tables import Cell, FunnelChart, Table
+from casereview.core.text import natural_key
 from casereview.services import findings
 from casereview.services.findings import FindingsError
 from casereview.store import Store
@@ -33,6 +35,9 @@ FUNNEL_COLUMNS = (
     "band",
     "adjustment",
     "phi",
+    "chi2",
+    "chi2_df",
+    "chi2_p",
 )
 
 
@@ -44,6 +49,9 @@ class FigureFunnel:
     question_id: str | None
     title: str
     funnel: stats.Funnel
+    versions: tuple[str, ...] = ()
+    """The checklist versions pooled (labels, oldest first); more than one: only the
+    questions that carry over from version to version are compared (services.trend.lineage)."""
 
 
 @dataclass(frozen=True)
@@ -92,11 +100,11 @@ def build(
                 raise FindingsError(refusal)
     group_by = None if by == BY_AUDIT else by
     datas = [findings.load(store, name, group_by) for name in audit_names]
-    checklists = {d.audit.checklist_pk for d in datas}
-    if len(checklists) > 1:
+    if len({d.checklist.id for d in datas}) > 1:
         labels = ", ".join(f"{d.audit.name} ({d.audit.checklist_label})" for d in datas)
         raise FindingsError(
-            f"a funnel pools audits of one checklist version; these differ: {labels}"
+            "a funnel pools audits of one checklist (its versions follow one another by "
+            f"`replaces:`); these differ: {labels}"
         )
     if (
         group_by
@@ -104,19 +112,22 @@ def build(
         and (group_by not in store.case_attribute_names())
     ):
         raise FindingsError(f"cannot group by '{by}': not a case field or attribute")
-    checklist = datas[0].checklist
+    carry = _carried_over([d.checklist for d in datas])
+    checklist = carry.newest
     if question is not None and not checklist.has_question(question):
         raise FindingsError(f"no question '{question}' in checklist {checklist.id}")
     counts: dict[tuple[str, str | None, str], Counts] = {}
     for data in datas:
+        newest_id = carry.newest_ids[data.checklist.version]
         for group, reviews in findings.groups(data, group_by):
             unit = data.audit.name if group_by is None else str(group)
-            for fig in scoring.audit_question_figures(checklist, reviews):
-                if fig.scored and fig.n_applicable > 0:
-                    home = checklist.section_of(fig.question_id).id
-                    _add(counts, (home, fig.question_id, unit), fig.credit, fig.n_applicable)
-            if question is None:
-                for sfig in scoring.audit_section_figures(checklist, reviews):
+            for fig in scoring.audit_question_figures(data.checklist, reviews):
+                qid = newest_id.get(fig.question_id)
+                if qid is not None and fig.scored and fig.n_applicable > 0:
+                    home = checklist.section_of(qid).id
+                    _add(counts, (home, qid, unit), fig.credit, fig.n_applicable)
+            if question is None and carry.sections:
+                for sfig in scoring.audit_section_figures(data.checklist, reviews):
                     _add(counts, (sfig.section_id, None, unit), sfig.n_full, sfig.n_cases)
     figures: list[FigureFunnel] = []
     for section in checklist.sections:
@@ -133,10 +144,60 @@ def build(
             if shown is None:
                 continue
             title = section.title if qid is None else checklist.question(qid).text
-            figures.append(FigureFunnel(section.id, qid, title, shown))
+            figures.append(FigureFunnel(section.id, qid, title, shown, carry.labels))
     if not figures:
         raise FindingsError("no applicable answers to plot in these audits")
     return figures
+
+
+@dataclass(frozen=True)
+class CarriedOver:
+    """What a funnel over several versions of one checklist compares."""
+
+    newest: Checklist
+    newest_ids: dict[str, dict[str, str]]
+    """Per version: a question id in that version -> the newest version's id for it, for
+    the scored questions that carry over into every version pooled."""
+    labels: tuple[str, ...]
+    sections: bool
+    """Whether sections are compared: only within one version (a section's share met in
+    full rests on its questions, which differ between versions)."""
+
+
+def _carried_over(checklists: Sequence[Checklist]) -> CarriedOver:
+    """The questions that carry over across the versions, as a trend follows them
+    (services.trend.lineage: by id, or the question a later one `replaces:`), kept only
+    where the question is in every version and scored in each."""
+    from casereview.services.trend import lineage
+
+    versions = {c.version: c for c in checklists}
+    in_order = sorted(versions.values(), key=lambda c: natural_key(c.version))
+    newest = in_order[-1]
+    ids = lineage(newest, in_order[:-1])
+    kept = [
+        q.id
+        for q in newest.questions
+        if all(
+            q.id in ids[v] and c.question(ids[v][q.id]).scored == q.scored
+            for v, c in versions.items()
+        )
+    ]
+    newest_ids = {v: {ids[v][k]: k for k in kept} for v in versions}
+    labels = tuple(f"{c.id}@{c.version}" for c in in_order)
+    return CarriedOver(newest, newest_ids, labels, sections=len(versions) == 1)
+
+
+def versions_note(figures: Sequence[FigureFunnel]) -> str:
+    """Which versions were pooled, in words; empty for one version."""
+    labels = figures[0].versions if figures else ()
+    if len(labels) < 2:
+        return ""
+    return (
+        f"Checklist versions pooled: {', '.join(labels)}. Only the questions that carry over "
+        "into every one (the same id, or the one a later question `replaces:`; scored in "
+        "each) are compared, under the newest version's ids; sections are not (their "
+        "questions differ)."
+    )
 
 
 def _pct(x: float | None) -> float | None:
@@ -147,7 +208,7 @@ def funnel_table(figures: Sequence[FigureFunnel]) -> Table:
     """One row per figure and unit: compliance, target, z, the limits and the band."""
     rows: list[dict[str, Cell]] = []
     for fig in figures:
-        phi = fig.funnel.spread.phi if fig.funnel.spread is not None else None
+        spread = fig.funnel.spread
         for p in fig.funnel.points:
             rows.append(
                 {
@@ -165,7 +226,10 @@ def funnel_table(figures: Sequence[FigureFunnel]) -> Table:
                     "high998_pct": _pct(p.limits.high998),
                     "band": p.band,
                     "adjustment": fig.funnel.adjustment,
-                    "phi": None if phi is None else round(phi, 3),
+                    "phi": None if spread is None else round(spread.phi, 3),
+                    "chi2": None if spread is None else round(spread.chi2, 3),
+                    "chi2_df": None if spread is None else spread.df,
+                    "chi2_p": None if spread is None else round(spread.p_value, 4),
                 }
             )
     return Table("funnel", FUNNEL_COLUMNS, rows)
@@ -219,13 +283,17 @@ def method_text(figures: Sequence[FigureFunnel]) -> str:
         "Funnel plot (Spiegelhalter 2005, Statistics in Medicine 24:1185-1202): each unit's "
         f"compliance against its applicable cases, around the target, with {words} at 95% "
         "(alert outside) and 99.8% (alarm outside). Partly counts half; the limits depend "
-        "only on n and the target."
+        "only on n and the target. Overdispersion: chi2 is the sum of the squared "
+        "(10% Winsorised) z-scores, tested against chi-square on chi2_df = units - 1 "
+        "degrees of freedom; chi2_p below 0.05 means more spread than chance alone."
+        + (f" {versions_note(figures)}" if versions_note(figures) else "")
     )
 
 
 def pooled_audits(store: Store, audit_id: int) -> list[str]:
     """The audits a funnel of this one pools (the national roll-up): this audit, then every
-    other of its checklist version with completed reviews, of the same period and the same
+    other of its checklist (any version: `build` compares the questions that carry over)
+    with completed reviews, of the same period and the same
     design with forces aside (the same filters but the force, the same stratification), as
     each force's audit of one inspection is. A force's monthly self-audits or a dip sample
     of another design stay out: like with like (trend_scope.Scope)."""
@@ -233,14 +301,18 @@ def pooled_audits(store: Store, audit_id: int) -> list[str]:
 
     audit = store.audit(audit_id)
     key = Scope.of(audit.scope).key(forces_aside=True)
+    checklist_id = store.checklist(audit.checklist_pk).id
     others = [
         a.name
         for a in store.audits()
         if a.id != audit.id
-        and a.checklist_pk == audit.checklist_pk
         and a.n_complete > 0
         and a.period is not None
         and a.period == audit.period
         and Scope.of(a.scope).key(forces_aside=True) == key
+        and (
+            a.checklist_pk == audit.checklist_pk
+            or store.checklist(a.checklist_pk).id == checklist_id
+        )
     ]
     return [audit.name, *sorted(others)]

@@ -209,6 +209,13 @@ class CaseReviewApp(App[None]):
             yield SystemCommand(
                 "Funnel (f)", "The highlighted figure across forces or teams, with limits", funnel
             )
+        verdicts = getattr(screen, "action_lqas", None)
+        if verdicts is not None:  # the findings screen (key d), likewise
+            yield SystemCommand(
+                "LQAS verdicts (d)",
+                "Meets / does not meet / not enough files per unit, from a plan you pick",
+                verdicts,
+            )
 
 
 def make_app(store: Store, reviewer: str) -> CaseReviewApp:

@@ -12,7 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner, Result
-from scipy.stats import binom  # type: ignore[import-untyped]
+from scipy.stats import binom, chi2  # type: ignore[import-untyped]
 
 from casereview.cli import main
 from casereview.store import Store
@@ -34,6 +34,9 @@ COLUMNS = [
     "band",
     "adjustment",
     "phi",
+    "chi2",
+    "chi2_df",
+    "chi2_p",
 ]
 
 
@@ -75,6 +78,19 @@ def test_csv_by_audit_pools_the_two_audits_of_one_version(db: Path) -> None:
     assert rows[0]["question_id"] == "" and rows[0]["section_id"] == "a"
 
 
+def test_csv_carries_the_overdispersion_test(db: Path) -> None:
+    result = run(db, "export", "funnel", "--audit", "Feb,Mar", "--by", "audit", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout.lstrip("\ufeff"))))
+    a1 = {r["unit"]: r for r in rows if r["question_id"] == "A-1"}
+    # A-1 about 2/3 (s^2 = 2/9 / n): Feb 4 of 4, z^2 = (1/3)^2 / (2/36) = 2; Mar 0 of 2,
+    # z^2 = (2/3)^2 / (2/18) = 4. Two units, nothing Winsorised: chi2 = 6 on 1 df.
+    for row in a1.values():
+        assert float(row["chi2"]) == pytest.approx(6.0, abs=1e-3)
+        assert row["chi2_df"] == "1"
+        assert float(row["chi2_p"]) == pytest.approx(chi2.sf(6.0, 1), abs=1e-4)
+
+
 def test_a_target_and_the_band(db: Path) -> None:
     # Against a standard of 0.1, Feb's 4 of 4 on A-1 is far above: the upper 99.8% limit at
     # n = 4 is below 1 (P(Y <= 3) = 0.9999 >= 0.999, so r = 3 and the limit is under 0.75).
@@ -113,7 +129,6 @@ def test_xlsx_has_a_native_scatter_per_figure(db: Path, tmp_path: Path) -> None:
     ("args", "message"),
     [
         (["--audit", "Feb,Mar"], "needs --by"),
-        (["--audit", "Jan,Feb", "--by", "audit"], "one checklist version"),
         (["--audit", "Feb", "--by", "audit", "--target", "1.5"], "between 0 and 1"),
         (["--audit", "Feb", "--by", "colour"], "cannot group by 'colour'"),
         (["--audit", " , ", "--by", "audit"], "names no audit"),

@@ -6,7 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import docx
+import pytest
 from click.testing import CliRunner
+from scipy.stats import chi2  # type: ignore[import-untyped]
 
 from casereview.cli import main
 from casereview.demo.build import build_demo
@@ -39,6 +41,18 @@ def test_the_word_report_of_the_rollup_has_a_funnel_per_section(tmp_path: Path) 
         t.startswith("Recognition and crime recording: " + OUT_OF_LINE) and t.endswith("alarm")
         for t in after
     )
+    # the overdispersion test beside phi: seven forces, 6 df; the p shown is scipy's for the
+    # statistic shown, and the words follow p < 0.05
+    (spread,) = [t for t in after if t.startswith("Recognition and crime recording: phi ")]
+    stat = float(spread.split("chi-square ")[1].split(" on ")[0])
+    assert " on 6 df, " in spread
+    p = chi2.sf(stat, 6)
+    if "p < 0.001" in spread:
+        assert p < 0.001
+    else:
+        assert float(spread.split("p = ")[1].split(":")[0]) == pytest.approx(p, abs=5e-4)
+    more = spread.endswith(": more spread than chance alone")
+    assert more == bool(p < 0.05)
     # the section chart, then a funnel per section: pictures with their captions
     assert len(doc.inline_shapes) == 1 + sections
     captions = [p.text for p in doc.paragraphs if p.style is not None and p.style.name == "Caption"]

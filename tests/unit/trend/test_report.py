@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from casereview.cli import main
+from casereview.store import Store
 from tests.factories import monthly_trend
 
 
@@ -79,8 +80,11 @@ def test_the_word_trend_report(db: Path, tmp_path: Path) -> None:
         "Questions",
         "Section A",
         "Section B",
+        "Control charts (p-charts)",
+        "Section A",
+        "Section B",
     ]
-    audits, section_a, section_b, questions_a, _questions_b = doc.tables
+    audits, section_a, section_b, questions_a, _questions_b, spc_a, _spc_b = doc.tables
     assert [[c.text for c in r.cells] for r in audits.rows] == [
         ["Audit", "Period", "Checklist", "Reviews counted"],
         ["Jan", "2024-01", "trendy@1", "4"],
@@ -100,8 +104,22 @@ def test_the_word_trend_report(db: Path, tmp_path: Path) -> None:
         "2024-02",
         "2024-03",
     ]
-    # one line chart per section, named for it
-    assert [s._inline.docPr.get("descr") for s in doc.inline_shapes] == ["Section A", "Section B"]
+    # p-chart of section A, all periods the baseline: centre 5 of 10 = 50%; limits at n = 4
+    # 0.5 -+ 3 sqrt(0.25 / 4) = -0.25..1.25, cut to 0-100; n = 2 wider still: no signal
+    assert [[c.text for c in r.cells] for r in spc_a.rows] == [
+        ["Period", "n", "%", "Centre %", "Limits %", "Signals"],
+        ["2024-01", "4", "25", "50", "0-100", ""],
+        ["2024-02", "4", "100", "50", "0-100", ""],
+        ["2024-03", "2", "0", "50", "0-100", ""],
+    ]
+    assert "No section shows a signal." in [p.text for p in doc.paragraphs]
+    # one line chart per section, named for it, then a p-chart per section
+    assert [s._inline.docPr.get("descr") for s in doc.inline_shapes] == [
+        "Section A",
+        "Section B",
+        "p-chart: Section A",
+        "p-chart: Section B",
+    ]
 
 
 def test_the_trend_report_is_refused_as_asked_wrongly(db: Path, tmp_path: Path) -> None:
@@ -132,3 +150,30 @@ def test_a_blind_second_reviewer_gets_no_trend_report(db: Path) -> None:
     assert result.exit_code == 2
     assert "bob is the blind second reviewer of 1 case(s)" in result.stderr
     assert result.stdout == ""
+
+
+def test_the_p_chart_section_names_each_signal(db: Path) -> None:
+    from casereview.io.reports import trend as trend_report
+    from casereview.io.reports.blocks import to_markdown
+    from casereview.services.trend import build_trend
+
+    store = Store.open(db)
+    try:
+        trend = build_trend(store, "trendy", None, False, "qa")
+        text = to_markdown(trend_report.blocks(trend, baseline=["Feb"]))
+    finally:
+        store.close()
+    spc = text[text.index("## Control charts (p-charts)") :]
+    assert "Montgomery" in spc and "Baseline: Feb." in spc
+    # Feb alone is the baseline: section A 4 of 4, centre 100% and sigma 0, so both limits
+    # sit on it; Jan's 1 of 4 (25%) and Mar's 0 of 2 are beyond them. Section B: Feb 2 of 4,
+    # centre 50%, n = 4 limits 0.5 -+ 0.75 and n = 2 -+ 1.06: nothing beyond.
+    assert spc.splitlines()[4:8] == [
+        "Signals on sections:",
+        "",
+        "- Section A: 2024-01 (Jan) 25% against centre 100%: beyond limits",
+        "- Section A: 2024-03 (Mar) 0% against centre 100%: beyond limits",
+    ]
+    assert "| 2024-03 | 2 | 0 | 100 | 100-100 | beyond limits |" in spc.splitlines()
+    assert "| 2024-03 | 2 | 100 | 50 | 0-100 |  |" in spc.splitlines()
+    assert "- A-1 First standard?: 2024-03 (Mar) 0% against centre 100%: beyond limits" in spc

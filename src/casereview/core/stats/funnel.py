@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
 
-from casereview.core.stats import binomial
+from casereview.core.stats import binomial, chisq
 
 ALERT, ALARM, IN_CONTROL = "alert", "alarm", ""
 """Outside 95% is an alert; outside 99.8% an alarm; inside both, no band."""
@@ -81,6 +81,10 @@ def winsorised(values: Sequence[float], share: float = WINSOR) -> list[float]:
     return [min(max(v, low), high) for v in values]
 
 
+OVERDISPERSION_LEVEL = 0.05
+"""The chi-square test's p below which the units are said to vary more than chance allows."""
+
+
 @dataclass(frozen=True)
 class Dispersion:
     """phi (the mean squared Winsorised z), the number of units it rests on, and tau^2."""
@@ -90,10 +94,35 @@ class Dispersion:
     tau2: float
 
     @property
+    def chi2(self) -> float:
+        """I * phi: the sum of the squared (Winsorised) z-scores, the paper's test statistic."""
+        return self.units * self.phi
+
+    @property
+    def df(self) -> int:
+        """I - 1 degrees of freedom (the target is estimated from the units)."""
+        return self.units - 1
+
+    @property
+    def p_value(self) -> float:
+        """P(chi-square on I - 1 df >= I * phi): the chance of this much spread, or more, from
+        binomial noise alone."""
+        return chisq.survival(self.chi2, self.df)
+
+    @property
     def overdispersed(self) -> bool:
-        """I * phi above I - 1, its expectation under binomial noise alone (the paper
-        suggests a chi-square test on I - 1 degrees of freedom for a formal verdict)."""
-        return self.units * self.phi > self.units - 1
+        """The chi-square test rejects binomial noise alone at 5% (Spiegelhalter 2005,
+        section 5.1). I * phi above I - 1 alone is not enough: it is so half the time."""
+        return self.p_value < OVERDISPERSION_LEVEL
+
+    def summary(self) -> str:
+        """phi, the statistic, its df and p, and the verdict in words."""
+        verdict = "more spread" if self.overdispersed else "no more spread"
+        p = "p < 0.001" if self.p_value < 0.001 else f"p = {self.p_value:.3f}"
+        return (
+            f"phi {self.phi:.2f}; chi-square {self.chi2:.2f} on {self.df} df, "
+            f"{p}: {verdict} than chance alone"
+        )
 
 
 def dispersion(units: Sequence[tuple[float, int]], target: float) -> Dispersion | None:
@@ -136,17 +165,27 @@ class Limits:
         P(Y >= r_p) is above the level, so it is not flagged: 4 of 4 against a target of
         2/3 is not an alarm (P = 0.198). Adjusted limits are continuous: compared as they are.
         """
-        low95, high95, low998, high998 = self.discrete or (
-            self.low95,
-            self.high95,
-            self.low998,
-            self.high998,
-        )
-        if compliance < low998 or compliance > high998:
-            return ALARM
-        if compliance < low95 or compliance > high95:
-            return ALERT
-        return IN_CONTROL
+        return _band(compliance, self.discrete or self.drawn)
+
+    @property
+    def drawn(self) -> tuple[float, float, float, float]:
+        return (self.low95, self.high95, self.low998, self.high998)
+
+    def drawn_band(self, compliance: float) -> str:
+        """The band the drawn (smoothed) lines would give. It differs from `band` only for
+        exact limits and a point between a curve (r_p - alpha) / n and its quantile r_p / n:
+        on the upper side a whole count of r_p (drawn outside, not flagged), on either side
+        a half credit in that gap; see docs/methods.md."""
+        return _band(compliance, self.drawn)
+
+
+def _band(compliance: float, bounds: tuple[float, float, float, float]) -> str:
+    low95, high95, low998, high998 = bounds
+    if compliance < low998 or compliance > high998:
+        return ALARM
+    if compliance < low95 or compliance > high95:
+        return ALERT
+    return IN_CONTROL
 
 
 def _normal_limit(p: float, target: float, sd: float) -> float:
@@ -208,6 +247,12 @@ class FunnelPoint:
     @property
     def band(self) -> str:
         return self.limits.band(self.compliance)
+
+    @property
+    def on_the_line(self) -> bool:
+        """Drawn beyond a line yet not flagged: at the discrete quantile, where the exact
+        test's tail probability is still above the level (Limits.drawn_band)."""
+        return self.limits.drawn_band(self.compliance) != self.band
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from casereview.core.stats import scoring
-from casereview.core.tables import BarChart, FunnelChart, LineChart
+from casereview.core.tables import BarChart, ControlChart, FunnelChart, LineChart
 
 Run = tuple[str, bool]
 """A piece of text and whether it is bold."""
@@ -66,7 +66,7 @@ class FigureList:
 class Chart:
     """A picture: in Word only (the Markdown report has none)."""
 
-    chart: BarChart | LineChart | FunnelChart
+    chart: BarChart | LineChart | FunnelChart | ControlChart
 
 
 Block = Heading | Paragraph | Items | Grid | FigureList | Chart

@@ -11,7 +11,7 @@ import io
 import textwrap
 from typing import TYPE_CHECKING
 
-from casereview.core.tables import BarChart, FunnelChart, LineChart
+from casereview.core.tables import BarChart, ControlChart, FunnelChart, LineChart
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -132,9 +132,42 @@ def funnel_png(chart: FunnelChart) -> bytes:
     return _png(fig)
 
 
-def png(chart: BarChart | LineChart | FunnelChart) -> bytes:
+def control_png(chart: ControlChart) -> bytes:
+    """A p-chart: the % over the periods as a line with markers, the centre line, each
+    period's lower and upper 3-sigma limits as steps; a point with a signal in red, its
+    signals written beside it."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(WIDTH_IN, 3.0), layout="constrained")
+    ax = fig.add_subplot()
+    xs = list(range(len(chart.categories)))
+    ax.plot(xs, chart.centre, color="#555555", linewidth=1)
+    for limit in (chart.low, chart.high):  # each period's own limits, over its width
+        left, right = [x - 0.4 for x in xs], [x + 0.4 for x in xs]
+        ax.hlines(limit, left, right, linestyles="--", colors="#888888", linewidth=0.9)
+    ax.plot(xs, chart.values, marker="o", color=BAR, linewidth=1.5, markersize=4)
+    signals = _pad(list(chart.signals), len(xs))  # type: ignore[arg-type]
+    for x, value, said in zip(xs, chart.values, signals, strict=True):
+        if said:
+            ax.plot([x], [value], marker="o", color="#b22222", markersize=6)
+            ax.annotate(
+                str(said), (x, value), xytext=(4, 4), textcoords="offset points", fontsize=7
+            )
+    ax.set_xticks(xs, [_wrap(c, 16) for c in chart.categories], fontsize=7)
+    ax.set_xlim(-0.5, max(len(xs) - 0.5, 0.5))
+    ax.set_ylim(0, 105)
+    ax.set_ylabel("% (line: centre; dashed: 3-sigma limits)", fontsize=8)
+    ax.set_title(chart.title, fontsize=10)
+    ax.tick_params(axis="y", labelsize=8)
+    ax.grid(axis="y", color="#dddddd", linewidth=0.5)
+    return _png(fig)
+
+
+def png(chart: BarChart | LineChart | FunnelChart | ControlChart) -> bytes:
     if isinstance(chart, FunnelChart):
         return funnel_png(chart)
+    if isinstance(chart, ControlChart):
+        return control_png(chart)
     return line_png(chart) if isinstance(chart, LineChart) else bar_png(chart)
 
 

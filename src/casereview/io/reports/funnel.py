@@ -49,5 +49,20 @@ def funnel_blocks(store: Store, audit_name: str) -> list[reportdoc.Block]:
         out.append(reportdoc.items(*flagged))
     else:
         out.append(reportdoc.paragraph("No force lies outside the 95% limits on any section."))
+    spreads = [
+        f"{fig.title}: {fig.funnel.spread.summary()}"
+        for fig in figures
+        if fig.funnel.spread is not None
+    ]
+    if spreads:
+        out.append(
+            reportdoc.paragraph(
+                "Do the forces vary more than chance allows? The sum of the squared z-scores "
+                "(10% Winsorised) against chi-square on forces - 1 degrees of freedom "
+                "(Spiegelhalter 2005, section 5.1); phi is that sum divided by the number of "
+                "forces."
+            )
+        )
+        out.append(reportdoc.items(*spreads))
     out += [reportdoc.Chart(chart) for chart in funnel_charts(figures)]
     return out

@@ -5,10 +5,13 @@ and the Word forms say the same."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from casereview.core.stats import scoring
 from casereview.core.stats.change import ARROWS
 from casereview.io.reports import blocks as reportdoc
 from casereview.io.reports.blocks import Block, Grid, Heading, Run
+from casereview.io.reports.trend_spc import spc_blocks
 from casereview.services import trend_tables
 from casereview.services.trend import Figure, Trend, TrendItem
 
@@ -59,8 +62,9 @@ def _sentence(warning: str) -> str:
     return warning[:1].upper() + warning[1:] + ("" if warning.endswith(".") else ".")
 
 
-def blocks(trend: Trend) -> list[Block]:
-    """The trend report as blocks."""
+def blocks(trend: Trend, baseline: Sequence[str] | None = None) -> list[Block]:
+    """The trend report as blocks; `baseline` names the audits of the p-charts' centre line
+    (None: all)."""
     against = (
         "the other audits of its design pooled"
         if trend.compare
@@ -120,7 +124,7 @@ def blocks(trend: Trend) -> list[Block]:
                 tuple((_label(q), *(_cell(f) for f in q.figures)) for q in questions),
             ),
         ]
-    return out
+    return out + spc_blocks(trend, baseline)
 
 
 def _clear_changes(trend: Trend, against: str) -> list[Block]:

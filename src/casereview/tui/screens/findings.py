@@ -39,6 +39,7 @@ class FindingsScreen(StoreScreen):
         Binding("x", "export", "Export", priority=True),  # opens a dialog: see modals.Dialog
         # the 80-column key bar is full: the funnel is in the command palette (app.py)
         Binding("f", "funnel", "Funnel", show=False),
+        Binding("d", "lqas", "LQAS", show=False),  # likewise: in the palette (app.py)
         # the key bar is full at 80 columns: shown in the help and the palette (issue 30)
         Binding("w", "report", "Report", show=False, priority=True),
         Binding("escape", "back", "Back"),
@@ -440,6 +441,12 @@ class FindingsScreen(StoreScreen):
 
         start = highlighted_key(self.query_one(DataTable)) if self.view == "sections" else None
         self.app.push_screen(FunnelScreen(self.audit_id, self.group, start))
+
+    def action_lqas(self) -> None:
+        """Meets / does not meet / not enough files per unit and question (LQAS)."""
+        from casereview.tui.screens.lqas import LqasScreen
+
+        self.app.push_screen(LqasScreen(self.audit_id, self.group))
 
     def action_report(self) -> None:
         """The findings report, Word or Markdown (served: a browser download)."""

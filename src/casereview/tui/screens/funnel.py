@@ -115,6 +115,8 @@ class FunnelScreen(StoreScreen):
         )
         title.append("\nPooled: ", "dim")
         title.append(", ".join(self.audit_names))  # names are data: Text, never markup
+        if len(fig.versions) > 1:
+            title.append(f" (versions {', '.join(fig.versions)}: the questions that carry over)")
         self.query_one("#funnel-title", Static).update(title)
         table = self.query_one(DataTable)
         table.clear(columns=True)
@@ -136,12 +138,16 @@ class FunnelScreen(StoreScreen):
             "(exact binomial limits, Spiegelhalter 2005).",
             "dim",
         )
-        if spread is not None and spread.overdispersed:
+        lined = [p.unit for p in ranked if p.on_the_line]
+        if lined:
+            note.append("\nAt the binomial quantile, judged by the exact test, not the line: ")
+            note.append(", ".join(lined))  # names are data: plain Text
+        if spread is not None:
             note.append(
-                f"\nphi = {spread.phi:.2f}: units vary more than chance allows; "
-                "`export funnel --adjust` widens the limits.",
-                "yellow",
+                f"\nSpread: {spread.summary()}", "yellow" if spread.overdispersed else "dim"
             )
+            if spread.overdispersed:
+                note.append("; `export funnel --adjust` widens the limits.", "yellow")
         self.query_one("#funnel-note", Static).update(note)
         chart = self.query_one(PlotextPlot)
         fits = self.size.width >= CHART_MIN[0] and self.size.height >= CHART_MIN[1]
