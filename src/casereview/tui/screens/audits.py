@@ -152,6 +152,7 @@ class AuditsScreen(StoreScreen):
         self.app.push_screen(NewAuditScreen())
 
     def action_calibration(self) -> None:
+        """Calibration exercises: which reviewer and which question differ from a gold review."""
         from casereview.tui.screens.calibration import CalibrationScreen  # on first use
 
         self.app.push_screen(CalibrationScreen())
