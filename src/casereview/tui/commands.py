@@ -78,7 +78,8 @@ class CaseCommands(Provider):
 def hidden_key_commands(app: App[Any], screen: Screen[Any]) -> Iterator[SystemCommand]:
     """The screen's own keys that its key bar leaves out (no room at 80 columns), each as
     "Description (key)" and doing what the key does, so none is reachable only by knowing it.
-    Keys that do not apply now are left out; a key with several names (down, j) is one entry."""
+    Keys that do not apply now are left out; a key with several names (down, j) is one entry.
+    Give such a binding a `tooltip`: it is the entry's help line."""
     done: set[str] = set()
     for active in screen.active_bindings.values():
         binding = active.binding
@@ -87,11 +88,9 @@ def hidden_key_commands(app: App[Any], screen: Screen[Any]) -> Iterator[SystemCo
         if not active.enabled or binding.action in done:
             continue
         done.add(binding.action)
-        method = getattr(screen, f"action_{binding.action.partition('(')[0]}", None)
-        doc = (getattr(method, "__doc__", None) or binding.description).strip()
         yield SystemCommand(
             f"{binding.description} ({app.get_key_display(binding)})",
-            " ".join(doc.split("\n\n")[0].split()),  # the docstring's first paragraph
+            binding.tooltip or binding.description,  # the tooltip says what it does
             partial(app.run_action, binding.action, screen),
         )
 

@@ -42,7 +42,14 @@ class AuditCasesScreen(StoreScreen):
         Binding("o", "moderate", "Moderate"),
         Binding("a", "assign", "Assign", priority=True),  # opens a dialog: see modals.Dialog
         # the 80-column key bar is full: in the help and the palette; a dialog too
-        Binding("s", "second", "Second review", show=False, priority=True),
+        Binding(
+            "s",
+            "second",
+            "Second review",
+            show=False,
+            priority=True,
+            tooltip="A blind second review: who, for the highlighted case or a seeded share",
+        ),
         Binding("escape", "app.pop_screen", "Audits"),
     ]
 

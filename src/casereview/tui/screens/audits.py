@@ -36,10 +36,23 @@ class AuditsScreen(StoreScreen):
         Binding("n", "new_audit", "New audit"),
         Binding("c", "pool", "Case pool"),
         # no room on the 80-column bar: in the help and the palette instead
-        Binding("k", "calibration", "Calibration", show=False),
+        Binding(
+            "k",
+            "calibration",
+            "Calibration",
+            show=False,
+            tooltip="Reviewers against a gold review: who and which questions differ",
+        ),
         Binding("r", "refresh", "Refresh"),
         # the key bar is full at 80 columns: in the help (issue 30); a dialog, see modals.Dialog
-        Binding("p", "period", "Period", show=False, priority=True),
+        Binding(
+            "p",
+            "period",
+            "Period",
+            show=False,
+            priority=True,
+            tooltip="Set or change the highlighted audit's period (trends order audits by it)",
+        ),
     ]
 
     def compose(self) -> ComposeResult:
@@ -152,7 +165,6 @@ class AuditsScreen(StoreScreen):
         self.app.push_screen(NewAuditScreen())
 
     def action_calibration(self) -> None:
-        """Calibration exercises: which reviewer and which question differ from a gold review."""
         from casereview.tui.screens.calibration import CalibrationScreen  # on first use
 
         self.app.push_screen(CalibrationScreen())
