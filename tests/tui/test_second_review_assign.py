@@ -132,3 +132,20 @@ async def test_a_case_keeps_its_second_reviewer(
         # named by its reference, as on the screen (not by its row id)
         assert f"case {ref} already has a second reviewer (sue)" in message(dialog)
     assert set(seconds(store, audit).values()) == {"sue"}
+
+
+async def test_names_in_the_dialog_are_shown_as_typed(
+    split: tuple[Store, AuditInfo, list[int]],
+) -> None:
+    """A name is data: `[b]eve[/b]` is shown with its brackets, not read as markup, among the
+    names suggested and in the refusal."""
+    store, audit, ids = split
+    for case_id in ids:
+        store.assign(audit.id, case_id, "[b]eve[/b]", "lead")
+    app = make_app(store, "lead")
+    async with app.run_test(size=(160, 48)) as pilot:
+        dialog = await open_dialog(app, pilot, *"[b]eve[/b]", "enter")
+        await until(pilot, lambda: "Not assigned" in message(dialog), "the refusal")
+        shown = screen_text(app)
+        assert "Reviewers here: [b]eve[/b]" in shown
+        assert "[b]eve[/b] is assigned this case's primary review" in shown
