@@ -40,8 +40,8 @@ class SecondReviewDialog(Dialog[str | None]):
             yield Label(
                 Text.assemble(
                     ("Blind second review", "bold"),
-                    "\nWho does it? They never see the primary's answers. Not the case's "
-                    "primary reviewer; a case keeps the second reviewer it was given.",
+                    "\nWho does it? Never the case's primary reviewer; they do not see the "
+                    "primary's answers, and a case keeps the second reviewer it is given.",
                 )
             )
             yield Label(
@@ -51,6 +51,7 @@ class SecondReviewDialog(Dialog[str | None]):
             yield Input(
                 placeholder="reviewer's name, then Enter",
                 id="second-who",
+                compact=True,  # one line each: the dialog fits 80 x 24 with a refusal
                 suggester=SuggestFromList(self.known, case_sensitive=False),
             )
             yield Label(
@@ -60,7 +61,7 @@ class SecondReviewDialog(Dialog[str | None]):
                     "; or a seeded share of the sample (20%) or a number of cases (5).",
                 )
             )
-            yield Input(placeholder=self.case_ref, id="second-which")
+            yield Input(placeholder=self.case_ref, id="second-which", compact=True)
             yield Label("", id="second-message")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
