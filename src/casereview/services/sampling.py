@@ -220,3 +220,30 @@ def choose_second(
     chosen = random.Random(seed).sample(sorted(by_id), wanted)
     store.assign_second(audit_id, chosen, second, actor, f"seed {seed}")
     return [by_id[case_id] for case_id in chosen], seed
+
+
+def second_review_size(text: str) -> tuple[float | None, int | None]:
+    """How many cases a second review takes, as typed in the app: a share of the sample
+    (`20%` or `0.2`) or a number of cases (`5`), as `audit second --share/--count`; empty
+    is neither (the highlighted case). Returns (share, count)."""
+    typed = text.strip()
+    if not typed:
+        return None, None
+    try:
+        if typed.endswith("%"):
+            share = float(typed[:-1].strip()) / 100
+        elif typed.isdigit():
+            count = int(typed)
+            if count < 1:
+                raise ValueError
+            return None, count
+        else:
+            share = float(typed)
+    except ValueError:
+        share = -1.0
+    if not 0 < share <= 1:
+        raise SampleError(
+            f"'{typed}' is not a share or a number of cases: type 20% (or 0.2) for a share "
+            "of the sample, 5 for five cases, or nothing for the highlighted case"
+        )
+    return share, None

@@ -407,14 +407,14 @@ class AuditStore(ForceSettingsStore):
                 if people is None:
                     raise StoreError(f"case {case_id} is not in this audit")
                 assigned, chosen, primary, second = people
+                ref = self.case(case_id).case_ref  # as the reviewer knows it, not its row id
                 if (chosen or second) not in (None, reviewer):
                     raise StoreError(
-                        f"case {case_id} already has a second reviewer ({chosen or second}); "
+                        f"case {ref} already has a second reviewer ({chosen or second}); "
                         "it keeps them"
                     )
-                refusal = second_review_refusal(reviewer, assigned, primary)
-                if refusal:
-                    raise StoreError(f"case {case_id}: {refusal}")
+                if refusal := second_review_refusal(reviewer, assigned, primary):
+                    raise StoreError(f"case {ref}: {refusal}")
                 self.db.execute(
                     "UPDATE audit_cases SET second_reviewer = ? WHERE audit_id = ? AND case_id = ?",
                     [reviewer, audit_id, case_id],

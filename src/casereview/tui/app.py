@@ -15,7 +15,7 @@ from casereview.core.fields import Role
 # Only the first screen is imported here; the others load when first opened.
 from casereview.core.rules import my_role
 from casereview.store import Review, Store
-from casereview.tui.commands import CaseCommands
+from casereview.tui.commands import CaseCommands, hidden_key_commands
 from casereview.tui.messages import OpenAudit, OpenCase, OpenFindings
 from casereview.tui.screens import AuditsScreen
 
@@ -204,18 +204,7 @@ class CaseReviewApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Help", "Keys and what the answers mean", self.action_help)
-        funnel = getattr(screen, "action_funnel", None)
-        if funnel is not None:  # the findings screen (key f): its key bar is full at 80
-            yield SystemCommand(
-                "Funnel (f)", "The highlighted figure across forces or teams, with limits", funnel
-            )
-        verdicts = getattr(screen, "action_lqas", None)
-        if verdicts is not None:  # the findings screen (key d), likewise
-            yield SystemCommand(
-                "LQAS verdicts (d)",
-                "Meets / does not meet / not enough files per unit, from a plan you pick",
-                verdicts,
-            )
+        yield from hidden_key_commands(self, screen)  # the keys the 80-column bar leaves out
 
 
 def make_app(store: Store, reviewer: str) -> CaseReviewApp:

@@ -1,12 +1,16 @@
-"""Command palette entries: jump to any case of any audit, or open an audit."""
+"""Command palette entries: jump to any case of any audit, or open an audit; and every key a
+screen leaves off its key bar."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import partial
-from typing import cast
+from typing import Any, cast
 
+from textual.app import App, SystemCommand
 from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
+from textual.screen import Screen
 
 from casereview.tui.messages import OpenAudit, OpenCase
 from casereview.tui.session import session
@@ -69,6 +73,26 @@ class CaseCommands(Provider):
                 text=title,
                 help=_plain(help_text),
             )
+
+
+def hidden_key_commands(app: App[Any], screen: Screen[Any]) -> Iterator[SystemCommand]:
+    """The screen's own keys that its key bar leaves out (no room at 80 columns), each as
+    "Description (key)" and doing what the key does, so none is reachable only by knowing it.
+    Keys that do not apply now are left out; a key with several names (down, j) is one entry.
+    Give such a binding a `tooltip`: it is the entry's help line."""
+    done: set[str] = set()
+    for active in screen.active_bindings.values():
+        binding = active.binding
+        if active.node is not screen or binding.show or not binding.description:
+            continue
+        if not active.enabled or binding.action in done:
+            continue
+        done.add(binding.action)
+        yield SystemCommand(
+            f"{binding.description} ({app.get_key_display(binding)})",
+            binding.tooltip or binding.description,  # the tooltip says what it does
+            partial(app.run_action, binding.action, screen),
+        )
 
 
 # Audit names, case references and offences are data. The palette reads a str prompt or help

@@ -176,7 +176,7 @@ def test_a_case_chosen_for_a_second_reviewer_takes_only_theirs(db: Path, tmp_pat
     store.assign(audit.id, t1.case.id, "ann", "lead")
     with pytest.raises(
         StoreError,
-        match="case 1: ann is assigned this case's primary review; a second review must be by "
+        match="case T/1: ann is assigned this case's primary review; a second review must be by "
         "someone else",
     ):
         store.assign_second(audit.id, [t1.case.id], "ann", "lead")

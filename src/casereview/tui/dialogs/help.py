@@ -15,7 +15,7 @@ HELP = """\
 | where | key | does |
 |---|---|---|
 | everywhere | `?` / `F1` | this help |
-| everywhere | `ctrl+p` | command palette: jump to a case, open an audit |
+| everywhere | `ctrl+p` | palette: jump to a case, open an audit, any key not on the key bar |
 | everywhere | `ctrl+q` | quit (every answer is already saved) |
 | audits, cases | `Enter` | open |
 | cases | `m` | only the cases assigned to you |
@@ -31,6 +31,8 @@ HELP = """\
 | review | `i` | the case file over the whole side pane, and back (`shift+up/down` scroll it) |
 | review | `N` | after completing: the next unfinished case in your queue (says when it is done) |
 | review | `h` | the history of the current question: every change, who, when, why |
+| cases | `a` | assign the highlighted case's primary review to a reviewer |
+| cases | `s` | a blind second review: who, for the highlighted case or a seeded share (20%) |
 | cases | `o` | moderate a double-reviewed case (both reviews complete) |
 | moderation | `1` / `2` | agree the primary's / the second's answer (asks for a reason) |
 | moderation | `y` `p` `n` `a` `u` | agree another answer (asks for a reason) |

@@ -41,6 +41,15 @@ class AuditCasesScreen(StoreScreen):
         Binding("f", "findings", "Findings"),
         Binding("o", "moderate", "Moderate"),
         Binding("a", "assign", "Assign", priority=True),  # opens a dialog: see modals.Dialog
+        # the 80-column key bar is full: in the help and the palette; a dialog too
+        Binding(
+            "s",
+            "second",
+            "Second review",
+            show=False,
+            priority=True,
+            tooltip="A blind second review: who, for the highlighted case or a seeded share",
+        ),
         Binding("escape", "app.pop_screen", "Audits"),
     ]
 
@@ -175,6 +184,36 @@ class AuditCasesScreen(StoreScreen):
             ),
             assign,
         )
+
+    def action_second(self) -> None:
+        """Choose a blind second review: for the highlighted case, or a seeded share of the
+        sample (services.sampling.choose_second, as `audit second`); the store's rules refuse
+        the case's primary reviewer and a case that has a second reviewer already."""
+        from casereview.services.sampling import choose_second, second_review_size
+        from casereview.tui.dialogs.second import SecondReviewDialog
+
+        key = self.table.cursor_key
+        if key is None:
+            return
+        case = self.store.case(int(key))
+
+        def assign(name: str, which: str) -> str:
+            share, count = second_review_size(which)
+            if share is None and count is None:
+                self.store.assign_second(self.audit_id, [case.id], name, self.reviewer)
+                return f"{case.case_ref}: blind second review by {name}"
+            chosen, seed = choose_second(
+                self.store, self.audit_id, name, self.reviewer, share, count
+            )
+            return f"{len(chosen)} cases for a blind second review by {name} (seed {seed})"
+
+        def assigned(said: str | None) -> None:
+            if said:
+                self.refresh_cases()
+                self.notify(said, title="Second review", markup=False)
+
+        known = sorted({n for a in self.store.audits() for n in self.store.audit_reviewers(a.id)})
+        self.app.push_screen(SecondReviewDialog(case.case_ref, known, assign), assigned)
 
     def action_moderate(self) -> None:
         key = self.table.cursor_key

@@ -36,10 +36,23 @@ class AuditsScreen(StoreScreen):
         Binding("n", "new_audit", "New audit"),
         Binding("c", "pool", "Case pool"),
         # no room on the 80-column bar: in the help and the palette instead
-        Binding("k", "calibration", "Calibration", show=False),
+        Binding(
+            "k",
+            "calibration",
+            "Calibration",
+            show=False,
+            tooltip="Reviewers against a gold review: who and which questions differ",
+        ),
         Binding("r", "refresh", "Refresh"),
         # the key bar is full at 80 columns: in the help (issue 30); a dialog, see modals.Dialog
-        Binding("p", "period", "Period", show=False, priority=True),
+        Binding(
+            "p",
+            "period",
+            "Period",
+            show=False,
+            priority=True,
+            tooltip="Set or change the highlighted audit's period (trends order audits by it)",
+        ),
     ]
 
     def compose(self) -> ComposeResult:

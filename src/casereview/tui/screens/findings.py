@@ -37,11 +37,17 @@ class FindingsScreen(StoreScreen):
         Binding("g", "group", "Group by"),
         Binding("v", "view", "View"),
         Binding("x", "export", "Export", priority=True),  # opens a dialog: see modals.Dialog
-        # the 80-column key bar is full: the funnel is in the command palette (app.py)
-        Binding("f", "funnel", "Funnel", show=False),
-        Binding("d", "lqas", "LQAS", show=False),  # likewise: in the palette (app.py)
+        # the 80-column key bar is full: the funnel is in the palette (commands.hidden_key_commands)
+        Binding("f", "funnel", "Funnel", show=False, tooltip="The figure across forces or teams"),
+        Binding(
+            "d",
+            "lqas",
+            "LQAS verdicts",
+            show=False,
+            tooltip="Meets / does not meet / not enough files",
+        ),
         # the key bar is full at 80 columns: shown in the help and the palette (issue 30)
-        Binding("w", "report", "Report", show=False, priority=True),
+        Binding("w", "report", "Report", show=False, priority=True, tooltip="Word or Markdown"),
         Binding("escape", "back", "Back"),
     ]
 
