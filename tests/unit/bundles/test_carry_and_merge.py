@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from casereview.cli import main
 from casereview.core.bundles.merge import BundleConflict, BundleError, Plan
 from casereview.io.bundles import archive as bundle
+from casereview.io.bundles import stream
 from casereview.store import AuditInfo, Store
 from tests.factories import complete_review, seed_store
 
@@ -374,12 +375,17 @@ def test_the_bundle_file_is_owner_only_and_documented_parts(
     assert result.exit_code == 0, result.output
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     with zipfile.ZipFile(path) as zf:
-        assert zf.namelist() == ["manifest.json", "signature.json", "bundle.json", "checklist.yaml"]
+        assert zf.namelist() == [
+            "audit.json", "cases.jsonl", "events.jsonl", "reviews.jsonl", "checklist.yaml",
+            "manifest.json", "signature.json",
+        ]  # fmt: skip
         manifest = json.loads(zf.read("manifest.json"))
-    assert manifest["format_version"] == bundle.FORMAT_VERSION
-    content = bundle.read(path).content
-    assert content["checklist"]["content_hash"] == store.checklists()[0].content_hash
-    assert [c["case_ref"] for c in content["cases"]][:2] and content["audit"]["seed"] == 1
+        header = json.loads(zf.read("audit.json"))
+        cases = [json.loads(line) for line in zf.read("cases.jsonl").splitlines()]
+    assert manifest["format_version"] == stream.FORMAT_VERSION == 3
+    assert manifest["files"]["cases.jsonl"]["lines"] == len(cases) > 0
+    assert header["checklist"]["content_hash"] == store.checklists()[0].content_hash
+    assert [c["case_ref"] for c in cases][:2] and header["audit"]["seed"] == 1
 
 
 def test_an_audit_whose_cases_clash_with_the_pool_is_refused(
