@@ -143,21 +143,27 @@ class BundleStreamStore(BundleExportStore):
             cases.append(case)
         return {"checklist": {"content_hash": hash_}, "cases": cases}
 
-    def _batch_state(self, audit_id: int, keys: set[Key]) -> Json:
-        """What the database holds of these cases: the cases, every review of them with its
-        answers, and their events (not the audit's own: the audit's part merged first)."""
+    def _batch_state(self, audit_id: int, keys: set[Key], uuids: set[str]) -> Json:
+        """What the database holds of these cases: the cases, every review of them (and any
+        other review of these uuids) with its answers, and their events (not the audit's
+        own: the audit's part is merged first)."""
         state = self._cases_state(audit_id, keys)
         names = ["id", *_REVIEW_COLUMNS, "force", "case_ref"]
-        rows = [
-            dict(zip(names, row, strict=True))
+        select = (
+            f"SELECT r.id, {', '.join('r.' + c for c in _REVIEW_COLUMNS)}, c.force,"
+            " c.case_ref FROM reviews r JOIN cases c ON c.id = r.case_id WHERE r.audit_id = ?"
+        )
+        found = {
+            row[0]: dict(zip(names, row, strict=True))
             for force, ref in keys
             for row in self.conn.execute(
-                f"SELECT r.id, {', '.join('r.' + c for c in _REVIEW_COLUMNS)}, c.force,"
-                " c.case_ref FROM reviews r JOIN cases c ON c.id = r.case_id"
-                " WHERE r.audit_id = ? AND c.force = ? AND c.case_ref = ? ORDER BY r.id",
-                [audit_id, force, ref],
+                select + " AND c.force = ? AND c.case_ref = ?", [audit_id, force, ref]
             )
-        ]
+        }
+        for uuid in uuids:  # the database's copy of a review the batch brings, wherever it is
+            for row in self.conn.execute(select + " AND r.uuid = ?", [audit_id, uuid]):
+                found.setdefault(row[0], dict(zip(names, row, strict=True)))
+        rows = [found[rid] for rid in sorted(found)]
         reviews = self._review_lines(rows) if rows else []
         state["events"] = [
             {**event, "review_uuid": review["uuid"]}
@@ -202,17 +208,19 @@ class _Merge:
         for batch in batched(self.streamed.reviews(), "import", _key):
             wrong = []
             for i, review in enumerate(batch, at):
-                key = _key(review)
-                where = f"reviews.jsonl: reviews.{i} ({key[0]} {key[1]} {review['role']})"
+                key, where = _key(review), f"reviews.jsonl: reviews.{i}"
+                about = f"({key[0]} {key[1]} {review['role']} by {review['reviewer']})"
                 if key != current:
                     if key in done:
-                        wrong.append(f"{where}: a case's reviews are on lines side by side")
+                        wrong.append(f"{where}.case_ref {about}: the reviews of a case are on "
+                                     "lines side by side, this case's are not")  # fmt: skip
                     done.add(key)
                     current = key
                 if review["uuid"] in seen:
-                    wrong.append(f"{where}.uuid: another line's review has this uuid")
+                    wrong.append(f"{where}.uuid {about}: the uuid of another line's review")
                 if (key, review["role"]) in slots:
-                    wrong.append(f"{where}.role: another line's review is its case's {review['role']}")
+                    wrong.append(f"{where}.role {about}: another line holds this case's "
+                                 f"{review['role']} review (one of each)")  # fmt: skip
                 seen.add(review["uuid"])
                 slots.add((key, review["role"]))
             if wrong:
@@ -280,7 +288,9 @@ class _Merge:
             for k, event in enumerate(line["events"]):
                 events.append({**event, "review_uuid": line["uuid"]})
                 event_at.append(f"reviews.{i}.events.{k}")
-        local = self.store._batch_state(audit_id, {_key(r) for r in reviews})
+        local = self.store._batch_state(
+            audit_id, {_key(r) for r in reviews}, {r["uuid"] for r in reviews}
+        )
         content = {**self.header, "cases": [dict(c) for c in local["cases"]],
                    "reviews": reviews, "events": events}  # fmt: skip
 

@@ -32,6 +32,7 @@ from tests.unit.bundles.bundle_edits import (
     members_of,
     resealed_members,
     run_import,
+    said,
     zip_by_hand,
 )
 
@@ -49,7 +50,7 @@ def refused_into_new(tmp_path: Path, path: Path, *says: str) -> str:
     assert result.stderr.startswith(f"casereview: {path}"), result.stderr
     assert "Traceback" not in result.output
     for text in says:
-        assert text in result.stderr, result.stderr
+        assert said(text) in result.stderr, result.stderr
     assert files_of(db) == []
     return result.stderr
 

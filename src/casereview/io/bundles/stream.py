@@ -241,7 +241,13 @@ class Streamed:
         """Each review with its events, as its line holds them (an event's review is its
         line's: the merge says so)."""
         for i, review in enumerate(self.lines("reviews.jsonl")):
-            self._checked(schema_lines.ReviewLine, review, f"reviews.jsonl: reviews.{i}")
+            where = f"reviews.jsonl: reviews.{i}"
+            self._checked(schema_lines.ReviewLine, review, where)
+            self._refuse([
+                f"{where}.events.{k}.review_uuid: an event of another review than its line's"
+                for k, event in enumerate(review["events"])
+                if event.get("review_uuid") not in (None, review["uuid"])
+            ])  # fmt: skip
             yield review
 
     def _checked(self, model: Any, value: Any, where: str) -> None:
@@ -250,6 +256,8 @@ class Streamed:
             self._refuse(wrong)
 
     def _refuse(self, wrong: list[str]) -> None:
+        if not wrong:
+            return
         raise BundleError(
             f"{self.name} is not a bundle this casereview can use; nothing was imported:\n"
             + _listed(wrong)
