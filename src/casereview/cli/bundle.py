@@ -187,7 +187,6 @@ def bundle_import(
         if not isinstance(checked, Bundle):
             checked.close()
     for warning in result.warnings:
-
         click.echo(f"warning: {visible(warning)}", err=True)
     name = visible(str(file))
     if result.empty:

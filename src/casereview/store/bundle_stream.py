@@ -323,7 +323,9 @@ def _first_names(part: str, n: int | None) -> str:
     """Where the audit's part names things: audit.json, cases.jsonl, events.jsonl."""
     member = {"cases": "cases.jsonl", "events": "events.jsonl", "reviews": "reviews.jsonl"}
     if n is None:
-        return f"audit.json: {part}" if part in ("audit", "checklist") else f"{member[part]}: {part}"
+        return (
+            f"audit.json: {part}" if part in ("audit", "checklist") else f"{member[part]}: {part}"
+        )
     return f"{member[part]}: {part}.{n}"
 
 

@@ -93,8 +93,7 @@ class BundleWriter(ReviewStore):
         review_ids = self._review_ids(
             audit_id,
             {r["uuid"] for r in result.new_reviews + result.updated_reviews}
-            | {e["review_uuid"] for e in result.new_events + result.settle_events}
-            - {None},
+            | {e["review_uuid"] for e in result.new_events + result.settle_events} - {None},
         )
         for review in result.new_reviews + result.updated_reviews:
             review_id = review_ids[review["uuid"]]

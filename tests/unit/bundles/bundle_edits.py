@@ -8,8 +8,8 @@ these proves that an edit is caught by the content rules, never by the seal.
 from __future__ import annotations
 
 import hashlib
-import re
 import json
+import re
 import sqlite3
 import struct
 import zipfile
@@ -47,9 +47,7 @@ def central_store(path: Path) -> tuple[Store, AuditInfo]:
     return store, audit
 
 
-def edited(
-    store: Store, path: Path, edit: Callable[[Content], object], lines: bool = True
-) -> Path:
+def edited(store: Store, path: Path, edit: Callable[[Content], object], lines: bool = True) -> Path:
     """The store's audit exported, edited, and resealed: as format 3 (as_lines, the format
     `bundle export` writes), or with `lines` False by bundle.pack (format 2, one document)."""
     content, text = store.bundle_content(store.audits()[0].id, None, "lead")
@@ -74,6 +72,19 @@ def as_lines(path: Path, content: Content, text: str) -> Path:
     path.unlink(missing_ok=True)
     stream.write(path, header, text, content["cases"], audit_events, reviews)
     return path
+
+
+def content_of(path: Path) -> Content:
+    """A plain format-3 bundle's content in the one-document shape (bundle.json's): the
+    header, the cases, the reviews, and every event (each review's told its review)."""
+    with zipfile.ZipFile(path) as zf:
+        content: Content = json.loads(zf.read("audit.json"))
+        content["cases"] = [json.loads(x) for x in zf.read("cases.jsonl").splitlines()]
+        content["events"] = [json.loads(x) for x in zf.read("events.jsonl").splitlines()]
+        content["reviews"] = [json.loads(x) for x in zf.read("reviews.jsonl").splitlines()]
+    for review in content["reviews"]:
+        content["events"] += [{**e, "review_uuid": review["uuid"]} for e in review.pop("events")]
+    return content
 
 
 def exported(store: Store, path: Path) -> Path:

@@ -18,8 +18,7 @@ from click.testing import CliRunner, Result
 
 from casereview.cli import main
 from casereview.io.bundles import archive as bundle
-from casereview.io.bundles import stream
-from casereview.io.bundles import signing
+from casereview.io.bundles import signing, stream
 from casereview.store import Store
 from tests.factories import FIXTURES
 from tests.unit.bundles.bundle_edits import central_store, dump, files_of

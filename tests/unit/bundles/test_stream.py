@@ -39,7 +39,7 @@ def central(tmp_path: Path) -> Path:
     path = tmp_path / "central.db"
     store = Store.open(path)
     audit = seed_store(store)
-    for n, (ref, case_id) in enumerate(sorted(ids(store).items())):
+    for n, (_ref, case_id) in enumerate(sorted(ids(store).items())):
         first, other = ("ann", "bob") if n % 2 else ("bob", "ann")
         store.assign(audit.id, case_id, first, "lead")
         complete_review(store, audit.id, case_id, first, "primary", FULL)

@@ -8,14 +8,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from casereview.io.bundles.schema import (
-    _Audit,
-    _Case,
-    _Checklist,
-    _Event,
-    _Part,
-    _Review,
-)
+from casereview.io.bundles.schema import _Audit, _Case, _Checklist, _Event, _Part, _Review
+
+Case, Event = _Case, _Event  # a line of cases.jsonl, of events.jsonl
 
 
 class Header(_Part):

@@ -107,9 +107,10 @@ def write(
             for item in items:
                 member.write(_line(item) + b"\n", 1)
             files[name] = member.close()
-        counts["cases"], counts["events"] = files["cases.jsonl"]["lines"], files["events.jsonl"][
-            "lines"
-        ]
+        counts["cases"], counts["events"] = (
+            files["cases.jsonl"]["lines"],
+            files["events.jsonl"]["lines"],
+        )
         member = _Writer(zf, "reviews.jsonl")
         for review in reviews:
             counts["events"] += len(review["events"])
@@ -225,13 +226,13 @@ class Streamed:
 
     def cases(self) -> Iterator[Json]:
         for i, case in enumerate(self.lines("cases.jsonl")):
-            self._checked(schema_lines._Case, case, f"cases.jsonl: cases.{i}")
+            self._checked(schema_lines.Case, case, f"cases.jsonl: cases.{i}")
             yield case
 
     def audit_events(self) -> Iterator[Json]:
         for i, event in enumerate(self.lines("events.jsonl")):
             where = f"events.jsonl: events.{i}"
-            self._checked(schema_lines._Event, event, where)
+            self._checked(schema_lines.Event, event, where)
             if event["review_uuid"] is not None:
                 self._refuse([f"{where}.review_uuid: a review's events are on its line "
                               "in reviews.jsonl"])  # fmt: skip
