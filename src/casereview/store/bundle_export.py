@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from casereview.core.bundles.batching import REVIEWS_PER_BATCH, batched
+from casereview.core.bundles.batching import batched
 from casereview.core.bundles.merge import Json
 from casereview.core.fields import CASE_COLUMNS
 from casereview.store.bundle_writes import EVENT_COLUMNS, REVIEW_COLUMNS
@@ -130,24 +130,74 @@ class BundleExportStore(BundleStore):
             by_id[row[0]]["events"].append(dict(zip(EVENT_COLUMNS, row[1:], strict=True)))
         return list(by_id.values())
 
-    def held_review_lines(self, audit_uuid: str, uuids: Sequence[str]) -> dict[str, Json]:
-        """The database's own copy of these reviews of the audit, as a bundle's lines give
-        them (by uuid; the ones it lacks left out): what a re-import compares a line with
-        before doing any work for it."""
-        if not uuids:
-            return {}
-        names = ["id", *REVIEW_COLUMNS, "force", "case_ref"]
-        rows: list[Any] = []
-        for at in range(0, len(uuids), REVIEWS_PER_BATCH * 2):
-            part = list(uuids[at : at + REVIEWS_PER_BATCH * 2])
-            rows += self.conn.execute(
-                f"SELECT r.id, {', '.join('r.' + c for c in REVIEW_COLUMNS)}, c.force,"
-                " c.case_ref FROM reviews r JOIN cases c ON c.id = r.case_id"
-                " JOIN audits a ON a.id = r.audit_id"
-                f" WHERE a.uuid = ? AND r.uuid IN ({', '.join('?' * len(part))})",
-                [audit_uuid, *part],
+    def same_as_held(self, audit_uuid: str, lines: Sequence[Any]) -> set[str]:
+        """The uuids of those `lines` (a bundle's, as read) that the database holds exactly
+        as they are: the review's fields, its answers and its events, each in the order and
+        with the keys the export writes. What a re-import compares a line with before doing
+        any work for it; read as tuples, not built into dicts."""
+        lines_of = {
+            line["uuid"]: line
+            for line in lines
+            if isinstance(line, dict)
+            and tuple(line) == _LINE_KEYS
+            and isinstance(line["uuid"], str)
+        }
+        if not lines_of:
+            return set()
+        uuids = list(lines_of)
+        ids: dict[int, str] = {}
+        for rid, uuid, *fields in self.conn.execute(
+            f"SELECT r.id, r.uuid, {', '.join(_FIELD_SQL)} FROM reviews r JOIN cases c"
+            " ON c.id = r.case_id JOIN audits a ON a.id = r.audit_id"
+            f" WHERE a.uuid = ? AND r.uuid IN ({', '.join('?' * len(uuids))})",
+            [audit_uuid, *uuids],
+        ):
+            line = lines_of[uuid]
+            if [line[k] for k in _FIELD_KEYS] == fields:
+                ids[rid] = uuid
+        if not ids:
+            return set()
+        order = sorted(ids)
+        marks = ", ".join("?" * len(order))
+        same = set(ids.values())
+        for table, keys, by in (
+            ("answers", _ANSWER_KEYS, "review_id, question_id"),
+            ("events", _EVENT_KEYS, "review_id, id"),
+        ):
+            told = {rid: _rows(lines_of[ids[rid]][table], keys) for rid in order}
+            held = self.conn.execute(
+                f"SELECT {', '.join(keys)} FROM {table} WHERE review_id IN ({marks}) ORDER BY {by}",
+                order,
             ).fetchall()
-        if not rows:
-            return {}
-        lines = self._review_lines([dict(zip(names, row, strict=True)) for row in rows])
-        return {line["uuid"]: line for line in lines}
+            flat: list[Any] = []
+            for rid in order:
+                rows = told[rid]
+                flat += [None] if rows is None else rows  # other keys (None): never equal
+            if flat == held:
+                continue  # every review's rows as the database holds them (a re-import)
+            for rid, uuid in ids.items():  # some differ: which, review by review
+                rows = self.conn.execute(
+                    f"SELECT {', '.join(keys)} FROM {table} WHERE review_id = ? ORDER BY {by}",
+                    [rid],
+                ).fetchall()
+                if told[rid] != rows:
+                    same.discard(uuid)
+        return same
+
+
+# A line's keys as the export writes them (sorted), and the database's columns in that order.
+_LINE_KEYS = ("answers", "case_ref", "completed_at", "current_question", "events", "force",
+              "reviewer", "role", "started_at", "status", "updated_at", "uuid")  # fmt: skip
+_FIELD_KEYS = [k for k in _LINE_KEYS if k not in ("answers", "events", "uuid")]
+_FIELD_SQL = [f"c.{k}" if k in ("case_ref", "force") else f"r.{k}" for k in _FIELD_KEYS]
+_ANSWER_KEYS = tuple(sorted(ANSWER_COLUMNS))
+_EVENT_KEYS = tuple(sorted(EVENT_COLUMNS))
+
+
+def _rows(items: Any, keys: tuple[str, ...]) -> list[tuple[Any, ...]] | None:
+    """A line's answers or events as rows of `keys`, None when any has other keys."""
+    if not isinstance(items, list) or not all(
+        isinstance(item, dict) and tuple(item) == keys for item in items
+    ):
+        return None
+    return [tuple(item.values()) for item in items]

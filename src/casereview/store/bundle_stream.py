@@ -4,9 +4,10 @@ batch planned (core.bundles.merge) and checked by the same rules (core.bundles.r
 what the database holds of the batch's cases, all in one transaction: a bundle refused
 anywhere, or whose member fails its manifest at its end, writes nothing.
 
-A review the database already holds exactly as its line gives it (the same answers, the same
-events) is left at once: the full merge would add nothing for it. So a bundle imported again
-is decided by reading it and comparing, without planning, checking or writing anything.
+A review the database already holds exactly as its line gives it (the same fields, answers
+and events, compared as rows: store.bundle_export.same_as_held) is left at once, unchecked:
+the full merge would add nothing for it. So a bundle imported again is decided by reading it
+and comparing, without planning, checking or writing anything.
 """
 
 from __future__ import annotations
@@ -52,6 +53,11 @@ class _Rollback(Exception):
 
 def _key(item: Json) -> Key:
     return (item["force"], item["case_ref"])
+
+
+def _loose_key(line: Any) -> Any:
+    """A line's case, or None for a line that is not yet known to be a review's."""
+    return (line.get("force"), line.get("case_ref")) if isinstance(line, dict) else None
 
 
 class BundleStreamStore(BundleExportStore):
@@ -199,15 +205,19 @@ class _Merge:
 
     def run(self) -> Totals:
         audit_id = self._audit_part()
-        checklist = self.store.audit_checklist(audit_id) if audit_id else None
+        checklist: Checklist | None = None  # parsed for the first batch with work to do
         seen: set[str] = set()
         slots: set[tuple[Key, str]] = set()
         done: set[Key] = set()
         at = 0
         current: Key | None = None
-        for batch in batched(self.streamed.reviews(), "import", _key):
+        audit_uuid = self.header["audit"]["uuid"]
+        for batch in batched(self.streamed.review_lines(), "import", _loose_key):
+            same = self.store.same_as_held(audit_uuid, batch) if audit_id else set()
             wrong = []
             for i, review in enumerate(batch, at):
+                if not (isinstance(review, dict) and review.get("uuid") in same):
+                    self.streamed.check_review(i, review)
                 key, where = _key(review), f"reviews.jsonl: reviews.{i}"
                 about = f"({key[0]} {key[1]} {review['role']} by {review['reviewer']})"
                 if key != current:
@@ -229,12 +239,9 @@ class _Merge:
             at += len(batch)
             if audit_id is None:  # the audit's part conflicts: it was not written
                 continue
-            held = self.store.held_review_lines(
-                self.header["audit"]["uuid"], [r["uuid"] for r in batch]
-            )
-            changed = [(i, r) for i, r in indexed if held.get(r["uuid"]) != r]
+            changed = [(i, r) for i, r in indexed if r["uuid"] not in same]
             if changed:
-                assert checklist is not None
+                checklist = checklist or self.store.audit_checklist(audit_id)
                 self._batch(audit_id, checklist, changed)
         if self.conflicts:
             raise BundleConflict(self.source, self.conflicts)

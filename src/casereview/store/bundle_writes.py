@@ -189,7 +189,7 @@ class BundleWriter(ReviewStore):
 
     def _review_ids(self, audit_id: int, uuids: set[str]) -> dict[str, int]:
         """The audit's reviews by uuid, these only."""
-        wanted, found = sorted(uuids), {}
+        wanted, found = sorted(uuids), dict[str, int]()
         for at in range(0, len(wanted), 500):
             part = wanted[at : at + 500]
             found.update(

@@ -204,13 +204,11 @@ def plan(local: Json | None, incoming: Json, settle: str | None = None) -> Plan:
             result.settle_events.extend(_settling(review, ours, "this database's"))
         result.settled.append(f"{where} by {review['reviewer']}: kept {settle}'s answers")
 
-    result.new_events = [e for e in incoming["events"] if e["uuid"] not in known_events]
-    result.new_events = [
+    taken = {r["uuid"] for r in result.new_reviews + result.updated_reviews + settled_by}
+    result.new_events = [  # (the set built once: per event, it made the plan quadratic)
         e
-        for e in result.new_events
-        if e["review_uuid"] is None
-        or e["review_uuid"]
-        in {r["uuid"] for r in result.new_reviews + result.updated_reviews + settled_by}
+        for e in incoming["events"]
+        if e["uuid"] not in known_events and (e["review_uuid"] is None or e["review_uuid"] in taken)
     ]
     _plan_assignments(local, incoming, result, settle)
     if result.conflicts:

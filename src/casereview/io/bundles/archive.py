@@ -1,6 +1,8 @@
-"""Audit bundles: the file format, its seal and manifest, and the merge plan (no SQL here).
+"""Audit bundles: reading any format, the seal, and formats 1 and 2 (no SQL here).
 
-A bundle is a zip holding `manifest.json`, `signature.json` (format 2: the maker's Ed25519
+`bundle export` writes format 3 (io.bundles.stream: JSON lines, written and merged a batch of
+reviews at a time). Formats 1 and 2, below, still import, read whole: a format-2 bundle is a
+zip holding `manifest.json`, `signature.json` (format 2: the maker's Ed25519
 signature over the manifest's bytes, io.bundles.signing), `bundle.json` (the audit, its sample,
 reviews, answers and events, as `content` below) and `checklist.yaml` (the checklist's text).
 The manifest gives the format version and each member's SHA-256 and size; the zip's comment

@@ -242,14 +242,23 @@ class Streamed:
         """Each review with its events, as its line holds them (an event's review is its
         line's: the merge says so)."""
         for i, review in enumerate(self.lines("reviews.jsonl")):
-            where = f"reviews.jsonl: reviews.{i}"
-            self._checked(schema_lines.ReviewLine, review, where)
-            self._refuse([
-                f"{where}.events.{k}.review_uuid: an event of another review than its line's"
-                for k, event in enumerate(review["events"])
-                if event.get("review_uuid") not in (None, review["uuid"])
-            ])  # fmt: skip
+            self.check_review(i, review)
             yield review
+
+    def review_lines(self) -> Iterator[Any]:
+        """reviews.jsonl's lines as parsed, their shape not yet checked (check_review): a
+        line the database holds exactly as it is needs no check."""
+        return self.lines("reviews.jsonl")
+
+    def check_review(self, i: int, review: Any) -> None:
+        """Refuse line `i` of reviews.jsonl unless it has a review's shape."""
+        where = f"reviews.jsonl: reviews.{i}"
+        self._checked(schema_lines.ReviewLine, review, where)
+        self._refuse([
+            f"{where}.events.{k}.review_uuid: an event of another review than its line's"
+            for k, event in enumerate(review["events"])
+            if event.get("review_uuid") not in (None, review["uuid"])
+        ])  # fmt: skip
 
     def _checked(self, model: Any, value: Any, where: str) -> None:
         wrong = schema_lines.problems(model, value, where)
