@@ -11,7 +11,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench import data, measures, tui_list
+from bench import bundles, data, measures, tui_list
 from bench.report import Result, table, write_json
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -175,6 +175,13 @@ def main(argv: list[str] | None = None) -> int:
             db, data.NATIONAL_AUDIT, national.national_audit_id, scratch, log, args.imports
         )
     )
+    log("bundles: `bundle export` / `bundle import` vs JSON lines in a zip, 1,000 and national")
+    results.extend(
+        bundles.measure_bundles(
+            db, national.national_audit_id, national.n_audit_cases, folder, scratch, log,
+            max(1, args.imports - 1),
+        )
+    )  # fmt: skip
     log(f"answer saves: store.set_answer vs bare upsert + commit ({args.saves} each)")
     results.extend(measures.measure_saves(db, national.saving_review_ids, args.saves, log))
     log(f"findings: findings.load + question_table vs one GROUP BY ({args.findings_runs} runs)")

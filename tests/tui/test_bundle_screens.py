@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+import json
 import stat
+import zipfile
 from pathlib import Path
 
 import pyrage
@@ -12,6 +15,7 @@ from textual.widgets import Input, Static
 from casereview.core.bundles.merge import Bundle
 from casereview.io.bundles import archive as bundle
 from casereview.io.bundles import signing
+from casereview.io.bundles.stream import Streamed
 from casereview.store import Store
 from casereview.tui.app import make_app
 from casereview.tui.dialogs.bundle import BundleDialog
@@ -25,7 +29,7 @@ FULL = {"REC-01": "yes", "REC-02": "yes", "REC-03": "yes", "SPO-01": "na"}
 def carry(source: Store, path: Path) -> Bundle:
     content, text = source.bundle_content(source.audits()[0].id)
     bundle.write(path, bundle.pack(content, text))
-    return bundle.read(path)
+    return bundle.unpack(path.read_bytes(), str(path))  # format 2, read whole
 
 
 def panel(app: object) -> str:
@@ -88,12 +92,14 @@ async def test_the_palette_exports_the_highlighted_audits_bundle_for_a_reviewer(
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert path.read_bytes().startswith(b"age-encryption.org/v1\n-> scrypt ")
     read = bundle.read(path, passphrase=lambda: "two words")
+    assert isinstance(read, Streamed)  # format 3, as `bundle export` writes it
     assert read.signer == signing.public_text(signing.load_or_create(tmp_path / "central.db"))
-    content = read.content
+    content = read.header
     assert content["audit"]["name"] == "Test audit"
-    assert [(r["case_ref"], r["reviewer"]) for r in content["reviews"]] == [
+    assert [(r["case_ref"], r["reviewer"]) for r in read.reviews()] == [
         (store.case(ids[0]).case_ref, "ann")
     ]
+    read.close()
     assert content["for_reviewer"] == "ann" and content["exported_by"] == "lead"
 
 
@@ -137,8 +143,9 @@ async def test_a_served_bundle_export_is_a_download_and_writes_nothing_on_the_se
     ((data, name, mime),) = sent
     assert name == "stolen.bundle" and mime == "application/octet-stream"
     assert data.startswith(b"age-encryption.org/v1\n-> X25519 ")
-    content = bundle.unpack(pyrage.decrypt(data, [identity]), name).content
-    assert [(r["case_ref"], r["reviewer"]) for r in content["reviews"]] == [
+    with zipfile.ZipFile(io.BytesIO(pyrage.decrypt(data, [identity]))) as zf:  # format 3
+        reviews = [json.loads(line) for line in zf.read("reviews.jsonl").splitlines()]
+    assert [(r["case_ref"], r["reviewer"]) for r in reviews] == [
         (store.case(ids[0]).case_ref, "ann")
     ]
     assert list((tmp_path / "loot").iterdir()) == []  # nothing on the server's disk

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -19,7 +19,9 @@ from casereview.cli.base import (
 from casereview.core.text import visible
 
 if TYPE_CHECKING:
+    from casereview.core.bundles.batching import Totals
     from casereview.core.bundles.merge import Bundle, Plan
+    from casereview.io.bundles.stream import Streamed
     from casereview.store import Store
 
 
@@ -84,8 +86,7 @@ def bundle_export(
     A blind second reviewer's bundle (theirs, or one they export) leaves out the other
     reviews of the cases whose pair is still open.
     """
-    from casereview.io.bundles import archive as bundle
-    from casereview.io.bundles import protect, signing
+    from casereview.io.bundles import protect, signing, stream
 
     keys = [*to_keys, *(key for file in to_files for key in protect.key_lines(file))]
     passphrase = secrets.given_passphrase(passphrase_file, passphrase_stdin)
@@ -106,15 +107,16 @@ def bundle_export(
             "written",
         )
     audit = store.audit_named(audit_name)
-    content, text = store.bundle_content(audit.id, reviewer, context.reviewer)
-    data = bundle.pack(content, text, signing.load_or_create(context.db_path))
-    data = protect.for_the_road(data, keys, passphrase)
+    signer = signing.load_or_create(context.db_path)
+    # format 3, written a batch of reviews at a time (io.bundles.stream)
+    counts = stream.export(
+        store, audit.id, target, reviewer, context.reviewer, signer, keys, passphrase
+    )
     if not keys and passphrase is None:
         warn([f"{out} is not encrypted (--plain): it holds case data and notes in the clear"])
-    bundle.write(target, data)
     click.echo(
-        f"wrote {visible(str(out))}: audit '{visible(audit.name)}', {len(content['cases'])} "
-        f"cases, {len(content['reviews'])} reviews, {len(content['events'])} events"
+        f"wrote {visible(str(out))}: audit '{visible(audit.name)}', {counts['cases']} "
+        f"cases, {counts['reviews']} reviews, {counts['events']} events"
         + (f" (reviewer {visible(reviewer)})" if reviewer else ""),
         err=True,
     )
@@ -174,21 +176,16 @@ def bundle_import(
             "--passphrase-stdin (at a terminal it is asked); nothing was imported",
         )
 
-    # decrypted, then the seal, the manifest, the signature and the content's own rules
+    # decrypted, then the seal, the manifest, the signature and (format 1 and 2, read
+    # whole) the content's own rules; format 3 is checked a batch at a time as it merges
     checked = bundle.read(file, identity, passphrase)
-    db = context.db_path
-    if not db.exists() and dry_run:
-        from casereview.store import Store
+    from casereview.core.bundles.merge import Bundle
 
-        store = Store.memory()  # planned as for a new database, and none is made
-        try:
-            signed_by = _trusted(context, store, checked, file, trust_once)
-            result = store.merge_bundle(checked, str(file), context.reviewer, dry_run=True)
-            _on_trust_once(result, file, signed_by)
-        finally:
-            store.close()
-    else:
-        result = _merge(context, checked, file, dry_run, settle, trust_once)
+    try:
+        result = _imported(context, checked, file, dry_run, settle, trust_once)
+    finally:
+        if not isinstance(checked, Bundle):
+            checked.close()
     for warning in result.warnings:
         click.echo(f"warning: {visible(warning)}", err=True)
     name = visible(str(file))
@@ -205,7 +202,42 @@ def bundle_import(
         click.echo(f"  {visible(line)}", err=True)
 
 
-def _trusted(context: Context, store: Store, checked: Bundle, file: Path, trust_once: bool) -> str:
+def _imported(
+    context: Context,
+    checked: Bundle | Streamed,
+    file: Path,
+    dry_run: bool,
+    settle: str | None,
+    trust_once: bool,
+) -> Plan | Totals:
+    if not context.db_path.exists() and dry_run:
+        from casereview.store import Store
+
+        store = Store.memory()  # planned as for a new database, and none is made
+        try:
+            signed_by = _trusted(context, store, checked, file, trust_once)
+            result = _merged(store, checked, file, context.reviewer, dry_run=True)
+            _on_trust_once(result, file, signed_by)
+        finally:
+            store.close()
+        return result
+    return _merge(context, checked, file, dry_run, settle, trust_once)
+
+
+def _merged(
+    store: Store, checked: Bundle | Streamed, file: Path, actor: str, **how: Any
+) -> Plan | Totals:
+    """The merge of a bundle read whole (format 1, 2) or streamed (format 3)."""
+    from casereview.core.bundles.merge import Bundle
+
+    if isinstance(checked, Bundle):
+        return store.merge_bundle(checked, str(file), actor, **how)
+    return store.merge_streamed(checked, str(file), actor, **how)
+
+
+def _trusted(
+    context: Context, store: Store, checked: Bundle | Streamed, file: Path, trust_once: bool
+) -> str:
     """Who signed the bundle, as the import records it (and, on --trust-once, warns once it
     is imported); a BundleError (exit 2, naming the key's fingerprint) for an unsigned or
     untrusted bundle without --trust-once."""
@@ -239,19 +271,19 @@ def _trusted(context: Context, store: Store, checked: Bundle, file: Path, trust_
     return f"untrusted key {fingerprint}; --trust-once"
 
 
-def _on_trust_once(result: Plan, file: Path, signed_by: str) -> None:
+def _on_trust_once(result: Plan | Totals, file: Path, signed_by: str) -> None:
     if signed_by.endswith("--trust-once"):
         result.warnings.append(f"{file}: {signed_by.replace(';', ', taken on')}")
 
 
 def _merge(
     context: Context,
-    checked: Bundle,
+    checked: Bundle | Streamed,
     file: Path,
     dry_run: bool,
     settle: str | None,
     trust_once: bool,
-) -> Plan:
+) -> Plan | Totals:
     """The merge into --db. A database this import creates and then refuses (or fails) to
     fill is removed again, with the files SQLite keeps beside it: a refused import leaves
     nothing behind."""
@@ -259,8 +291,8 @@ def _merge(
     store = context.store
     try:
         signed_by = _trusted(context, store, checked, file, trust_once)
-        result = store.merge_bundle(
-            checked, str(file), context.reviewer, dry_run=dry_run, settle=settle,
+        result = _merged(
+            store, checked, file, context.reviewer, dry_run=dry_run, settle=settle,
             signed_by=signed_by,
         )  # fmt: skip
         _on_trust_once(result, file, signed_by)

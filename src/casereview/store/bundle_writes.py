@@ -39,8 +39,16 @@ class BundleWriter(ReviewStore):
         return None if row is None else int(row[0])
 
     def _apply_bundle(
-        self, bundle: Bundle, result: Plan, source: str, actor: str, signed_by: str | None
+        self,
+        bundle: Bundle,
+        result: Plan,
+        source: str,
+        actor: str,
+        signed_by: str | None,
+        record: bool = True,
     ) -> None:
+        """Write the plan. `record`: and the merge's row in bundle_merges (a streamed merge,
+        written a batch at a time, records the whole once: store.bundle_stream)."""
         content = bundle.content
         stamp = now()
         if result.create_audit:
@@ -49,14 +57,10 @@ class BundleWriter(ReviewStore):
             found = self._audit_by_uuid(content["audit"]["uuid"])
             assert found is not None
             audit_id = found
-        case_ids = {
-            (force, ref): int(cid)
-            for cid, force, ref in self.db.execute(
-                "SELECT c.id, c.force, c.case_ref FROM audit_cases ac JOIN cases c"
-                " ON c.id = ac.case_id WHERE ac.audit_id = ?",
-                [audit_id],
-            )
-        }
+        case_ids = self._case_ids(
+            audit_id,
+            {*result.assignments, *((r["force"], r["case_ref"]) for r in result.new_reviews)},
+        )
         for key, (assigned, second) in result.assignments.items():
             self.db.execute(
                 "UPDATE audit_cases SET assigned_to = ?, second_reviewer = ?"
@@ -86,12 +90,11 @@ class BundleWriter(ReviewStore):
                     review["uuid"],
                 ],
             )
-        review_ids = {
-            uuid: int(rid)
-            for rid, uuid in self.db.execute(
-                "SELECT id, uuid FROM reviews WHERE audit_id = ?", [audit_id]
-            )
-        }
+        review_ids = self._review_ids(
+            audit_id,
+            {r["uuid"] for r in result.new_reviews + result.updated_reviews}
+            | {e["review_uuid"] for e in result.new_events + result.settle_events} - {None},
+        )
         for review in result.new_reviews + result.updated_reviews:
             review_id = review_ids[review["uuid"]]
             self.db.execute("DELETE FROM answers WHERE review_id = ?", [review_id])
@@ -139,21 +142,65 @@ class BundleWriter(ReviewStore):
                 for e in result.settle_events
             ],
         )
+        if record:
+            self._record_merge(
+                audit_id, content, result.create_audit, result.summary(), source, actor,
+                signed_by,
+            )  # fmt: skip
+
+    def _record_merge(
+        self,
+        audit_id: int,
+        header: Json,
+        created: bool,
+        summary: list[str],
+        source: str,
+        actor: str,
+        signed_by: str | None,
+    ) -> None:
         self.db.execute(
             "INSERT INTO bundle_merges (audit_id, kind, file, exported_by, exported_at, added,"
             " actor, at, signed_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 audit_id,
-                "created" if result.create_audit else "merged",
+                "created" if created else "merged",
                 source,
-                content.get("exported_by"),
-                content.get("exported_at"),
-                "; ".join(result.summary()),
+                header.get("exported_by"),
+                header.get("exported_at"),
+                "; ".join(summary),
                 actor,
-                stamp,
+                now(),
                 signed_by,
             ],
         )
+
+    def _case_ids(self, audit_id: int, keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        """The audit's cases by (force, case_ref), these only."""
+        found = {}
+        for force, ref in keys:
+            row = self.db.execute(
+                "SELECT c.id FROM cases c JOIN audit_cases ac ON ac.case_id = c.id"
+                " WHERE ac.audit_id = ? AND c.force = ? AND c.case_ref = ?",
+                [audit_id, force, ref],
+            ).fetchone()
+            if row is not None:
+                found[(force, ref)] = int(row[0])
+        return found
+
+    def _review_ids(self, audit_id: int, uuids: set[str]) -> dict[str, int]:
+        """The audit's reviews by uuid, these only."""
+        wanted, found = sorted(uuids), dict[str, int]()
+        for at in range(0, len(wanted), 500):
+            part = wanted[at : at + 500]
+            found.update(
+                (uuid, int(rid))
+                for rid, uuid in self.db.execute(
+                    f"SELECT id, uuid FROM reviews WHERE audit_id = ? AND uuid IN"
+                    f" ({', '.join('?' * len(part))})",
+                    [audit_id, *part],
+                )
+            )
+        return found
 
     def _create_bundled_audit(self, bundle: Bundle, new_cases: list[Json], stamp: str) -> int:
         content = bundle.content

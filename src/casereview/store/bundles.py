@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from casereview.core.bundles.merge import (
@@ -189,7 +190,12 @@ class BundleStore(BundleWriter):
             ) from None
 
     def _plan_bundle(
-        self, bundle: Bundle, source: str, settle: str | None, store_shipped: bool = False
+        self,
+        bundle: Bundle,
+        source: str,
+        settle: str | None,
+        store_shipped: bool = False,
+        state: Callable[[int], Json] | None = None,
     ) -> Plan:
         """The plan, checked. An audit new here gets its checklist from the bundle unless
         this database has it; with `store_shipped` (a merge, not a dry run) the shipped
@@ -213,7 +219,8 @@ class BundleStore(BundleWriter):
             result = plan(None, content)
             result.new_cases = new_cases
         else:
-            local = self._audit_state(audit_id)  # built once: it is the whole audit
+            # built once: the whole audit, or what `state` gives (a streamed merge's part)
+            local = (state or self._audit_state)(audit_id)
             result = plan(local, content, settle)
             checklist = self.audit_checklist(audit_id)  # its hash is the bundle's (plan)
         result.warnings = warnings

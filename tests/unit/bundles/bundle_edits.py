@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 import struct
 import zipfile
@@ -21,6 +22,7 @@ from click.testing import CliRunner, Result
 
 from casereview.cli import main
 from casereview.io.bundles import archive as bundle
+from casereview.io.bundles import stream
 from casereview.store import AuditInfo, Store
 from tests.factories import complete_review, seed_store
 
@@ -45,16 +47,59 @@ def central_store(path: Path) -> tuple[Store, AuditInfo]:
     return store, audit
 
 
-def edited(store: Store, path: Path, edit: Callable[[Content], object]) -> Path:
-    """The store's audit exported, edited, and resealed by bundle.pack."""
+def edited(store: Store, path: Path, edit: Callable[[Content], object], lines: bool = True) -> Path:
+    """The store's audit exported, edited, and resealed: as format 3 (as_lines, the format
+    `bundle export` writes), or with `lines` False by bundle.pack (format 2, one document)."""
     content, text = store.bundle_content(store.audits()[0].id, None, "lead")
     edit(content)
+    if lines:
+        return as_lines(path, content, text)
     path.write_bytes(bundle.pack(content, text))
     return path
 
 
+def as_lines(path: Path, content: Content, text: str) -> Path:
+    """The same content as a format-3 bundle (io.bundles.stream), unsigned and sealed: each
+    review on its line with its events, the audit's own events on theirs."""
+    header = {k: v for k, v in content.items() if k not in ("cases", "reviews", "events")}
+    of: dict[str | None, list[Content]] = {}
+    for event in content["events"]:
+        of.setdefault(event["review_uuid"], []).append(event)
+    reviews = [{**r, "events": of.pop(r.get("uuid"), [])} for r in content["reviews"]]
+    audit_events = of.pop(None, [])
+    if reviews:  # events of no review the content holds: on the last line, still saying so
+        reviews[-1]["events"] += [e for events in of.values() for e in events]
+    path.unlink(missing_ok=True)
+    stream.write(path, header, text, content["cases"], audit_events, reviews)
+    return path
+
+
+def content_of(path: Path) -> Content:
+    """A plain format-3 bundle's content in the one-document shape (bundle.json's): the
+    header, the cases, the reviews, and every event (each review's told its review)."""
+    with zipfile.ZipFile(path) as zf:
+        content: Content = json.loads(zf.read("audit.json"))
+        content["cases"] = [json.loads(x) for x in zf.read("cases.jsonl").splitlines()]
+        content["events"] = [json.loads(x) for x in zf.read("events.jsonl").splitlines()]
+        content["reviews"] = [json.loads(x) for x in zf.read("reviews.jsonl").splitlines()]
+    for review in content["reviews"]:
+        content["events"] += [{**e, "review_uuid": review["uuid"]} for e in review.pop("events")]
+    return content
+
+
 def exported(store: Store, path: Path) -> Path:
-    return edited(store, path, lambda c: None)
+    """The store's audit as a format-2 bundle (bundle.json: the members tests edit by hand)."""
+    return edited(store, path, lambda c: None, lines=False)
+
+
+def said(text: str) -> str:
+    """What a refusal says of a format-2 bundle's `bundle.json: reviews.3...`, as it says it
+    of the same content in format 3 (as_lines): each part in its member, a review's event by
+    its place on the review's line (unknown here: the name is left to the field)."""
+    for part, member in (("reviews", "reviews.jsonl"), ("cases", "cases.jsonl"),
+                         ("audit", "audit.json"), ("checklist", "audit.json")):  # fmt: skip
+        text = text.replace(f"bundle.json: {part}", f"{member}: {part}")
+    return re.sub(r"bundle\.json: events\.\d+", "", text)
 
 
 def members_of(path: Path) -> dict[str, bytes]:

@@ -14,23 +14,33 @@ import pytest
 from click.testing import CliRunner
 
 from casereview.cli import main
+from casereview.core.bundles.batching import Totals
 from casereview.core.bundles.merge import BundleConflict, BundleError, Plan
 from casereview.io.bundles import archive as bundle
+from casereview.io.bundles import stream
 from casereview.store import AuditInfo, Store
 from tests.factories import complete_review, seed_store
+from tests.unit.bundles.bundle_edits import content_of
 
 FULL = {"REC-01": "yes", "REC-02": "yes", "REC-03": "yes", "SPO-01": "na"}
 
 
 def export(store: Store, path: Path, reviewer: str | None = None, viewer: str = "lead") -> Path:
+    """The audit as `bundle export` writes it (format 3), unsigned and plain."""
     audit = store.audits()[0]
-    content, text = store.bundle_content(audit.id, reviewer, viewer)
-    bundle.write(path, bundle.pack(content, text))
+    stream.export(store, audit.id, path, reviewer, viewer, None, [], None)
     return path
 
 
-def merge(store: Store, path: Path, actor: str = "lead") -> Plan:
-    return store.merge_bundle(bundle.read(path), str(path), actor)
+def merge(store: Store, path: Path, actor: str = "lead") -> Plan | Totals:
+    """The bundle merged as `bundle import` merges it: format 3 streamed, older read whole."""
+    opened = bundle.read(path)
+    if isinstance(opened, stream.Streamed):
+        try:
+            return store.merge_streamed(opened, str(path), actor)
+        finally:
+            opened.close()
+    return store.merge_bundle(opened, str(path), actor)
 
 
 def dump(store: Store) -> str:
@@ -94,7 +104,7 @@ def test_central_to_two_laptops_and_back(tmp_path: Path, central: tuple[Store, A
     for who in ("ann", "bob"):
         laptop = Store.open(tmp_path / f"{who}.db")  # a new, empty database on each laptop
         made = merge(laptop, export(store, tmp_path / f"to-{who}.zip", reviewer=who), who)
-        assert made.create_audit and len(made.new_cases) == 6
+        assert made.create_audit and "(6 new pool cases)" in made.summary()[0]
         [copy] = laptop.audits()
         assert (copy.name, copy.checklist_label, copy.seed) == ("Test audit", "mini@1", 1)
         assert laptop.bundle_history(copy.id)[0] is not None  # says it came from a bundle
@@ -292,11 +302,13 @@ def test_one_byte_flipped_anywhere_is_refused(
     tmp_path: Path, central: tuple[Store, AuditInfo]
 ) -> None:
     raw = _bundle_bytes(tmp_path, central)
+    path = tmp_path / "x.zip"
     for at in range(len(raw)):  # every position: headers, members, manifest, seal
         spoilt = bytearray(raw)
         spoilt[at] ^= 0x01
+        path.write_bytes(bytes(spoilt))  # format 3: its seal checked over the file
         with pytest.raises(BundleError, match="damaged or truncated|not a casereview"):
-            bundle.unpack(bytes(spoilt), "x.zip")
+            bundle.read(path)
 
 
 def test_damaged_and_truncated_bundles_exit_2_naming_the_file(
@@ -340,7 +352,7 @@ def test_a_second_reviewers_bundle_never_carries_the_primary_answers(
         (tmp_path / "by-sue.zip", None, "sue"),  # made by sue, everything asked for
     ):
         export(store, path, reviewer=reviewer, viewer=viewer)
-        content = bundle.read(path).content
+        content = content_of(path)
         roles = {(r["case_ref"], r["role"]) for r in content["reviews"]}
         assert ("T/1", "primary") not in roles
         assert primary not in {e["review_uuid"] for e in content["events"]}
@@ -348,12 +360,12 @@ def test_a_second_reviewers_bundle_never_carries_the_primary_answers(
     # the lead's own bundle has it; once sue's pair is complete hers does too
     export(store, tmp_path / "all.zip")
     assert ("T/1", "primary") in {
-        (r["case_ref"], r["role"]) for r in bundle.read(tmp_path / "all.zip").content["reviews"]
+        (r["case_ref"], r["role"]) for r in content_of(tmp_path / "all.zip")["reviews"]
     }
     complete_review(store, audit.id, case, "sue", "second", FULL)
     export(store, tmp_path / "after.zip", viewer="sue")
     assert ("T/1", "primary") in {
-        (r["case_ref"], r["role"]) for r in bundle.read(tmp_path / "after.zip").content["reviews"]
+        (r["case_ref"], r["role"]) for r in content_of(tmp_path / "after.zip")["reviews"]
     }
 
 
@@ -374,12 +386,17 @@ def test_the_bundle_file_is_owner_only_and_documented_parts(
     assert result.exit_code == 0, result.output
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     with zipfile.ZipFile(path) as zf:
-        assert zf.namelist() == ["manifest.json", "signature.json", "bundle.json", "checklist.yaml"]
+        assert zf.namelist() == [
+            "audit.json", "cases.jsonl", "events.jsonl", "reviews.jsonl", "checklist.yaml",
+            "manifest.json", "signature.json",
+        ]  # fmt: skip
         manifest = json.loads(zf.read("manifest.json"))
-    assert manifest["format_version"] == bundle.FORMAT_VERSION
-    content = bundle.read(path).content
-    assert content["checklist"]["content_hash"] == store.checklists()[0].content_hash
-    assert [c["case_ref"] for c in content["cases"]][:2] and content["audit"]["seed"] == 1
+        header = json.loads(zf.read("audit.json"))
+        cases = [json.loads(line) for line in zf.read("cases.jsonl").splitlines()]
+    assert manifest["format_version"] == stream.FORMAT_VERSION == 3
+    assert manifest["files"]["cases.jsonl"]["lines"] == len(cases) > 0
+    assert header["checklist"]["content_hash"] == store.checklists()[0].content_hash
+    assert [c["case_ref"] for c in cases][:2] and header["audit"]["seed"] == 1
 
 
 def test_an_audit_whose_cases_clash_with_the_pool_is_refused(
@@ -485,7 +502,7 @@ def test_reviews_made_apart_keep_the_second_review_rule(
     with pytest.raises(BundleError, match="nothing was imported") as caught:
         merge(store, export(laptop, tmp_path / "back.zip"))
     assert (
-        "bundle.json: reviews.0.reviewer (Testshire T/4 second by bob): bob would do both the "
+        "reviews.jsonl: reviews.0.reviewer (Testshire T/4 second by bob): bob would do both the "
         "primary and the second review"
     ) in str(caught.value)
     assert dump(store) == before

@@ -21,6 +21,7 @@ from tests.unit.bundles.bundle_edits import (
     exported,
     ids,
     run_import,
+    said,
 )
 
 
@@ -37,7 +38,7 @@ def refused(db: Path, path: Path, *says: str) -> None:
     assert result.stderr.startswith(f"casereview: {path}"), result.stderr
     assert "Traceback" not in result.output
     for text in says:
-        assert text in result.stderr, result.stderr
+        assert said(text) in result.stderr, result.stderr
     assert dump(db) == before
 
 
@@ -136,7 +137,7 @@ def test_a_completed_review_is_not_changed_without_a_reopen(central: Store, tmp_
     fresh = tmp_path / "fresh.db"  # and into a database new to the audit: the same rule
     result = run_import(fresh, path)
     assert result.exit_code == 2, result.output
-    assert f"bundle.json: events.{at[0]}.kind" in result.stderr
+    assert said(f"bundle.json: events.{at[0]}.kind") in result.stderr
     assert not fresh.exists()
 
 

@@ -94,18 +94,23 @@ class Plan:
         lines = []
         if self.create_audit:
             lines.append(f"the audit, new to this database ({len(self.new_cases)} new pool cases)")
-        for label, items in (("new review", self.new_reviews), ("updated", self.updated_reviews)):
-            for r in items:
-                lines.append(
-                    f"{label}: {r['force']} {r['case_ref']} {r['role']} by {r['reviewer']} "
-                    f"({r['status'].replace('_', ' ')}, {len(r['answers'])} answers)"
-                )
+        lines += review_lines(self)
         for line in self.settled:
             lines.append(f"settled: {line}")
         if self.assignments:
             lines.append(f"assignment of {len(self.assignments)} case(s)")
         lines.append(f"{len(self.new_events)} event(s) for the trail")
         return lines
+
+
+def review_lines(plan: Plan) -> list[str]:
+    """The summary's line for each review a plan adds or brings up to date."""
+    return [
+        f"{label}: {r['force']} {r['case_ref']} {r['role']} by {r['reviewer']} "
+        f"({r['status'].replace('_', ' ')}, {len(r['answers'])} answers)"
+        for label, items in (("new review", plan.new_reviews), ("updated", plan.updated_reviews))
+        for r in items
+    ]
 
 
 def _case_key(item: Mapping[str, Any]) -> tuple[str, str]:
@@ -199,13 +204,11 @@ def plan(local: Json | None, incoming: Json, settle: str | None = None) -> Plan:
             result.settle_events.extend(_settling(review, ours, "this database's"))
         result.settled.append(f"{where} by {review['reviewer']}: kept {settle}'s answers")
 
-    result.new_events = [e for e in incoming["events"] if e["uuid"] not in known_events]
-    result.new_events = [
+    taken = {r["uuid"] for r in result.new_reviews + result.updated_reviews + settled_by}
+    result.new_events = [  # (the set built once: per event, it made the plan quadratic)
         e
-        for e in result.new_events
-        if e["review_uuid"] is None
-        or e["review_uuid"]
-        in {r["uuid"] for r in result.new_reviews + result.updated_reviews + settled_by}
+        for e in incoming["events"]
+        if e["uuid"] not in known_events and (e["review_uuid"] is None or e["review_uuid"] in taken)
     ]
     _plan_assignments(local, incoming, result, settle)
     if result.conflicts:

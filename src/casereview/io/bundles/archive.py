@@ -1,6 +1,8 @@
-"""Audit bundles: the file format, its seal and manifest, and the merge plan (no SQL here).
+"""Audit bundles: reading any format, the seal, and formats 1 and 2 (no SQL here).
 
-A bundle is a zip holding `manifest.json`, `signature.json` (format 2: the maker's Ed25519
+`bundle export` writes format 3 (io.bundles.stream: JSON lines, written and merged a batch of
+reviews at a time). Formats 1 and 2, below, still import, read whole: a format-2 bundle is a
+zip holding `manifest.json`, `signature.json` (format 2: the maker's Ed25519
 signature over the manifest's bytes, io.bundles.signing), `bundle.json` (the audit, its sample,
 reviews, answers and events, as `content` below) and `checklist.yaml` (the checklist's text).
 The manifest gives the format version and each member's SHA-256 and size; the zip's comment
@@ -32,6 +34,8 @@ from casereview.store.shipped import content_hash
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from casereview.io.bundles.stream import Streamed
 
 FORMAT = "casereview-bundle"
 FORMAT_VERSION = 2  # 2: signature.json
@@ -107,36 +111,142 @@ MAX_JSON_DEPTH = 32
 
 def read(
     path: Path, identity: Path | None = None, passphrase: Callable[[], str] | None = None
-) -> Bundle:
+) -> Bundle | Streamed:
     """Read a bundle file, decrypting it (an age file, by its first line) with the identity
-    file or the passphrase (asked for only when the file is encrypted to one), then checking
-    the seal, the format, the manifest and its signature before the content."""
-    try:
-        size = path.stat().st_size
-        if size > sum(MEMBER_CAP.values()):
-            raise BundleError(
-                f"{path} is {size >> 20} MB, larger than any bundle this casereview reads "
-                f"({sum(MEMBER_CAP.values()) >> 20} MB); nothing was imported"
-            )
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise BundleError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    file or the passphrase (asked for only when the file is encrypted to one) into an
+    owner-only temporary file, then checking the seal over the file, the format, the
+    manifest and its signature before the content. A format-3 bundle comes back opened
+    (io.bundles.stream.Streamed, its lines read as it is merged: close it after); an older
+    one read whole, as it always was."""
     from casereview.io.bundles import protect
 
-    if protect.is_encrypted(raw):
-        name = str(path)
+    name = str(path)
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+    except OSError as exc:
+        raise BundleError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if not protect.is_encrypted(head):
+        return _opened(path, name)
+    if identity is None and not (protect.uses_passphrase(head) and passphrase is not None):
+        how = (
+            "give its passphrase (at the terminal, or --passphrase-file / --passphrase-stdin)"
+            if protect.uses_passphrase(head)
+            else "give the age secret key it was encrypted to with --identity FILE"
+        )
+        raise BundleError(f"{name} is encrypted: {how}; nothing was imported")
+    plain = protect.scratch_file(path)
+    try:
         if identity is not None:
-            raw = protect.decrypt_with_identities(raw, name, identity)
-        elif protect.uses_passphrase(raw) and passphrase is not None:
-            raw = protect.decrypt_with_passphrase(raw, name, passphrase())
+            protect.decrypt_file_with_identities(path, plain, head, name, identity)
         else:
-            how = (
-                "give its passphrase (at the terminal, or --passphrase-file / --passphrase-stdin)"
-                if protect.uses_passphrase(raw)
-                else "give the age secret key it was encrypted to with --identity FILE"
-            )
-            raise BundleError(f"{name} is encrypted: {how}; nothing was imported")
-    return unpack(raw, str(path))
+            assert passphrase is not None
+            protect.decrypt_file_with_passphrase(path, plain, head, name, passphrase())
+        opened = _opened(plain, name)
+    finally:
+        if plain.exists():
+            plain.unlink()  # an open zip reads on from its file handle (POSIX)
+    return opened
+
+
+def _opened(path: Path, name: str) -> Bundle | Streamed:
+    """The plain bundle at `path`: its seal checked over the file, then a format-3 bundle
+    opened (stream.Streamed), an older one read whole (unpack)."""
+    from casereview.io.bundles import stream
+
+    check_seal_file(path, name)
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise BundleError(f"{name} is damaged or truncated; nothing was imported "
+                          f"({type(exc).__name__}: {exc})") from None  # fmt: skip
+    try:
+        manifest_bytes = _member(zf, name, "manifest.json", None)
+        manifest = _json(name, "manifest.json", manifest_bytes)
+        version = _version(manifest, name)
+        if version < stream.FORMAT_VERSION:
+            zf.close()
+            size = path.stat().st_size
+            if size > sum(MEMBER_CAP.values()):
+                raise BundleError(
+                    f"{name} is {size >> 20} MB, larger than any bundle of format {version} "
+                    f"this casereview reads ({sum(MEMBER_CAP.values()) >> 20} MB); nothing "
+                    "was imported"
+                )
+            return unpack(path.read_bytes(), name)
+        signer = None
+        if "signature.json" in zf.namelist():
+            from casereview.io.bundles import signing
+
+            signature = _json(name, "signature.json", _member(zf, name, "signature.json", None))
+            signer = signing.verify(name, signature, manifest_bytes)
+        if not isinstance(manifest.get("files"), dict):
+            raise BundleError(f"{name} is damaged or truncated; nothing was imported "
+                              "(its manifest lists no files)")  # fmt: skip
+        return stream.Streamed(zf, name, manifest, signer)
+    except BaseException:
+        zf.close()
+        raise
+
+
+def _version(manifest: Any, name: str) -> int:
+    """The format version a manifest gives, refused when it is not a casereview bundle's or
+    is newer than this casereview reads."""
+    from casereview.io.bundles import stream
+
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise BundleError(f"{name} is not a casereview bundle; nothing was imported")
+    version = manifest.get("format_version")
+    if not isinstance(version, int) or version > stream.FORMAT_VERSION:
+        raise BundleError(
+            f"{name} is a casereview bundle of format {version}, newer than this "
+            f"casereview reads (format {stream.FORMAT_VERSION}); upgrade casereview to import "
+            "it; nothing was imported"
+        )
+    return version
+
+
+_CHUNK = 1 << 20
+
+
+def seal_file(path: Path) -> None:
+    """Fill in the seal of the zip at `path` (its comment's last 64 bytes: the SHA-256 of
+    every byte before them), reading it in chunks."""
+    size = path.stat().st_size
+    digest = _digest(path, size - 64)
+    with path.open("r+b") as fh:
+        fh.seek(size - 64)
+        fh.write(digest)
+
+
+def _digest(path: Path, upto: int) -> bytes:
+    sha = hashlib.sha256()
+    with path.open("rb") as fh:
+        left = upto
+        while left > 0:
+            chunk = fh.read(min(_CHUNK, left))
+            if not chunk:
+                break
+            sha.update(chunk)
+            left -= len(chunk)
+    return sha.hexdigest().encode()
+
+
+def check_seal_file(path: Path, name: str) -> None:
+    """unpack's seal check, over a file read in chunks: a changed byte anywhere, or a file
+    cut short, refused before anything is read from it."""
+    damaged = f"{name} is damaged or truncated; nothing was imported"
+    size = path.stat().st_size
+    with path.open("rb") as fh:
+        first = fh.read(4)
+        fh.seek(max(0, size - _SEAL_LEN))
+        seal = fh.read(_SEAL_LEN)
+    if size < _SEAL_LEN or not seal.startswith(SEAL_PREFIX):
+        if first != b"PK\x03\x04":
+            raise BundleError(f"{name} is not a casereview bundle; nothing was imported")
+        raise BundleError(f"{damaged} (its seal is missing: the file was cut short?)")
+    if _digest(path, size - 64) != seal[len(SEAL_PREFIX) :]:
+        raise BundleError(f"{damaged} (its SHA-256 seal does not match the bytes)")
 
 
 def unpack(raw: bytes, name: str) -> Bundle:
@@ -156,10 +266,10 @@ def unpack(raw: bytes, name: str) -> Bundle:
                 raise BundleError(f"{name} is not a casereview bundle; nothing was imported")
             version = manifest.get("format_version")
             if not isinstance(version, int) or version > FORMAT_VERSION:
+                _version(manifest, name)  # a newer format refused by its number
                 raise BundleError(
-                    f"{name} is a casereview bundle of format {version}, newer than this "
-                    f"casereview reads (format {FORMAT_VERSION}); upgrade casereview to import "
-                    "it; nothing was imported"
+                    f"{name}: a bundle of format {version} is read from its file "
+                    "(archive.read); nothing was imported"
                 )
             members = {}
             for member in MEMBERS:

@@ -3,8 +3,8 @@
 No cipher is written here. A bundle is encrypted either to age public keys (X25519
 recipients, `age1...`) or to a passphrase (age's scrypt mode); it is told from a plain
 bundle by age's own first line, so a plain bundle of any format still imports. pyrage's
-passphrase mode works on bytes in memory, as the bundle's pack and read do: a bundle is
-held whole in memory either way (its members are capped: archive.MEMBER_CAP).
+passphrase mode works on bytes in memory; to keys, a bundle is encrypted and decrypted file
+to file, a chunk at a time (below: files, streamed).
 """
 
 from __future__ import annotations
@@ -122,3 +122,65 @@ def decrypt_with_passphrase(raw: bytes, name: str, passphrase: str) -> bytes:
             f"{name} cannot be decrypted with that passphrase (wrong passphrase, or the file is "
             "damaged); nothing was imported"
         ) from None
+
+
+# --------------------------------------------------------------------- files, streamed
+# A bundle of any size is encrypted and decrypted file to file: to age keys through
+# pyrage's streams (encrypt_io, decrypt_io), a chunk at a time. pyrage's passphrase mode
+# has no stream: a passphrase bundle is encrypted and decrypted whole in memory (its
+# compressed size; age's scrypt itself takes 512 MiB at pyrage's work factor).
+
+
+def scratch_file(beside: Path) -> Path:
+    """An owner-only temporary file for a bundle's plain bytes, beside the bundle (or, where
+    that folder cannot be written, in the system's temporary folder)."""
+    import os
+    import tempfile
+
+    for folder in (beside.parent, None):
+        try:
+            fd, name = tempfile.mkstemp(dir=folder, prefix=".casereview-bundle-", suffix=".part")
+        except OSError:
+            continue
+        os.close(fd)
+        return Path(name)
+    raise BundleError(f"no folder to decrypt {beside} into; nothing was imported")
+
+
+def encrypt_file(plain: Path, out: Path, keys: list[str], passphrase: str | None) -> None:
+    """`plain` encrypted into `out`: to the age keys, streamed, else to the passphrase."""
+    if keys:
+        parsed = recipients(keys)
+        with plain.open("rb") as reader, out.open("wb") as writer:
+            pyrage.encrypt_io(reader, writer, parsed)
+        return
+    assert passphrase is not None
+    out.write_bytes(encrypt_with_passphrase(plain.read_bytes(), passphrase))
+
+
+def decrypt_file_with_identities(
+    source: Path, plain: Path, head: bytes, name: str, identity: Path
+) -> None:
+    if uses_passphrase(head):
+        raise BundleError(
+            f"{name} is encrypted to a passphrase, not to a key: import it without "
+            "--identity and give the passphrase; nothing was imported"
+        )
+    found = identities(identity)
+    try:
+        with source.open("rb") as reader, plain.open("wb") as writer:
+            if head.lstrip().startswith(ARMORED):  # pragma: no cover - casereview writes binary
+                writer.write(bytes(pyrage.decrypt(reader.read(), found)))
+            else:
+                pyrage.decrypt_io(reader, writer, found)
+    except pyrage.DecryptError:
+        raise BundleError(
+            f"{name} cannot be decrypted with the keys in {identity} (it was encrypted to other "
+            "keys, or it is damaged); nothing was imported"
+        ) from None
+
+
+def decrypt_file_with_passphrase(
+    source: Path, plain: Path, head: bytes, name: str, passphrase: str
+) -> None:
+    plain.write_bytes(decrypt_with_passphrase(source.read_bytes(), name, passphrase))

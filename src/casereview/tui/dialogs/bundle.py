@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import io
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -49,8 +48,8 @@ class BundleCommands(Provider):
             yield DiscoveryHit(Content(TITLE), screen.action_export_bundle, text=TITLE)
 
 
-def _counts(content: dict[str, Any], reviewer: str | None) -> str:
-    return f"{len(content['reviews'])} reviews, {len(content['events'])} events" + (
+def _counts(counts: dict[str, int], reviewer: str | None) -> str:
+    return f"{counts['reviews']} reviews, {counts['events']} events" + (
         f" for {reviewer}" if reviewer else ""
     )
 
@@ -116,8 +115,9 @@ class BundleDialog(Dialog[str | None]):
             return
         self._write(event.value.strip())
 
-    def _protected(self, data: bytes) -> bytes | None:
-        """The bundle encrypted as asked; None (the reason shown) when it cannot be."""
+    def _protection(self) -> tuple[list[str], str | None] | None:
+        """The age keys or the passphrase the bundle is encrypted to; None (the reason
+        shown) when they are not given as they must be."""
         from casereview.core.problems import CasereviewError
         from casereview.io.bundles import protect
 
@@ -137,24 +137,30 @@ class BundleDialog(Dialog[str | None]):
             message.update(Text("The two passphrases differ; type them again."))
             return None
         try:
-            return protect.for_the_road(data, [key] if key else [], passphrase or None)
+            if key:
+                protect.recipients([key])
+            elif not passphrase:  # pragma: no cover - refused above
+                return None
         except CasereviewError as exc:
             message.update(Text(f"Not written: {exc}"))
             return None
+        return ([key], None) if key else ([], passphrase)
 
-    def _packed(self, reviewer: str | None) -> tuple[dict[str, Any], bytes]:
-        """The audit's content and its bundle, signed with this installation's key."""
-        from casereview.io.bundles import archive as bundle
-        from casereview.io.bundles import signing
+    def _exported(
+        self, target: Path, reviewer: str | None, keys: list[str], passphrase: str | None
+    ) -> dict[str, int]:
+        """The audit's bundle written to `target` as `bundle export` writes it (format 3, a
+        batch of reviews at a time), signed with this installation's key; its counts."""
+        from casereview.io.bundles import signing, stream
 
         store = self.session.store
-        content, text = store.bundle_content(self.audit_id, reviewer, self.session.reviewer)
         signer = None if store.path is None else signing.load_or_create(store.path)
-        return content, bundle.pack(content, text, signer)
+        return stream.export(
+            store, self.audit_id, target, reviewer, self.session.reviewer, signer, keys, passphrase
+        )
 
     def _write(self, file: str) -> None:
         from casereview.core.problems import CasereviewError
-        from casereview.io.bundles import archive as bundle
 
         message = self.query_one("#bundle-message", Static)
         if not file:
@@ -162,8 +168,11 @@ class BundleDialog(Dialog[str | None]):
             return
         reviewer = self.query_one("#bundle-reviewer", Input).value.strip() or None
         store = self.session.store
+        protection = self._protection()
+        if protection is None:
+            return
         if self.app.is_web:  # served: the reviewer's browser downloads it, the server keeps none
-            self._deliver(download_name(file, "bundle"), reviewer)
+            self._deliver(download_name(file, "bundle"), reviewer, *protection)
             return
         path = Path(file)
         try:
@@ -171,33 +180,35 @@ class BundleDialog(Dialog[str | None]):
             if target.exists():
                 message.update(Text(f"{file} exists; choose another name (nothing replaced)."))
                 return
-            content, data = self._packed(reviewer)
-            protected = self._protected(data)
-            if protected is None:
-                return
-            bundle.write(target, protected)
+            counts = self._exported(target, reviewer, *protection)
         except (CasereviewError, OSError) as exc:
             message.update(Text(f"Not written: {exc}"))
             return
-        self.dismiss(f"Wrote {file}: {_counts(content, reviewer)}")
+        self.dismiss(f"Wrote {file}: {_counts(counts, reviewer)}")
 
-    def _deliver(self, name: str, reviewer: str | None) -> None:
-        """The bundle, built in memory, to the browser as a download (as a served export)."""
+    def _deliver(
+        self, name: str, reviewer: str | None, keys: list[str], passphrase: str | None
+    ) -> None:
+        """The bundle to the browser as a download (as a served export): written to an
+        owner-only temporary file, removed at once, and sent from its open handle."""
+        import tempfile
+
         from casereview.core.problems import CasereviewError
 
+        folder = Path(tempfile.mkdtemp(prefix="casereview-bundle-"))
+        target = folder / "bundle"
         try:
-            content, data = self._packed(reviewer)
-        except CasereviewError as exc:
+            counts = self._exported(target, reviewer, keys, passphrase)
+            handle = target.open("rb")
+        except (CasereviewError, OSError) as exc:
             self.query_one("#bundle-message", Static).update(Text(f"Not made: {exc}"))
             return
-        protected = self._protected(data)
-        if protected is None:
-            return
-        self.app.deliver_binary(
-            io.BytesIO(protected), save_filename=name, mime_type="application/octet-stream"
-        )
+        finally:
+            target.unlink(missing_ok=True)
+            folder.rmdir()
+        self.app.deliver_binary(handle, save_filename=name, mime_type="application/octet-stream")
         self.dismiss(
-            f"{name} is on its way to your browser as a download: {_counts(content, reviewer)}"
+            f"{name} is on its way to your browser as a download: {_counts(counts, reviewer)}"
         )
 
     def action_cancel(self) -> None:

@@ -1,0 +1,347 @@
+"""A format-3 bundle merged as it is read (io.bundles.stream): the audit, its sample and its
+own events first, then its reviews a bounded batch at a time (core.bundles.batching), each
+batch planned (core.bundles.merge) and checked by the same rules (core.bundles.rules) against
+what the database holds of the batch's cases, all in one transaction: a bundle refused
+anywhere, or whose member fails its manifest at its end, writes nothing.
+
+A review the database already holds exactly as its line gives it (the same fields, answers
+and events, compared as rows: store.bundle_export.same_as_held) is left at once, unchecked:
+the full merge would add nothing for it. So a bundle imported again is decided by reading it
+and comparing, without planning, checking or writing anything.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from casereview.core.bundles.batching import Totals, batched
+from casereview.core.bundles.merge import (
+    Bundle,
+    BundleConflict,
+    BundleError,
+    Json,
+    Plan,
+    plan,
+    refusal,
+)
+from casereview.core.bundles.rules import content_problems, merge_problems
+from casereview.core.fields import CASE_COLUMNS
+from casereview.store.bundle_export import BundleExportStore
+from casereview.store.bundle_writes import EVENT_COLUMNS
+from casereview.store.bundle_writes import REVIEW_COLUMNS as _REVIEW_COLUMNS
+from casereview.store.shipped import content_hash
+
+if TYPE_CHECKING:
+    from casereview.core.checklist.models import Checklist
+    from casereview.io.bundles.stream import Streamed
+
+Key = tuple[str, str]
+_NAMED = re.compile(r"bundle\.json: (reviews|events|cases|audit|checklist)(?:\.(\d+))?")
+_SLIM = ("uuid", "role", "reviewer", "status", "started_at")
+
+
+class _Rollback(Exception):
+    """A dry run, or a merge that adds nothing: its transaction is let go."""
+
+    def __init__(self, totals: Totals):
+        self.totals = totals
+
+
+def _key(item: Json) -> Key:
+    return (item["force"], item["case_ref"])
+
+
+def _loose_key(line: Any) -> Any:
+    """A line's case, or None for a line that is not yet known to be a review's."""
+    return (line.get("force"), line.get("case_ref")) if isinstance(line, dict) else None
+
+
+class BundleStreamStore(BundleExportStore):
+    """Format-3 bundles merged a batch of reviews at a time."""
+
+    def merge_streamed(
+        self,
+        streamed: Streamed,
+        source: str,
+        actor: str,
+        dry_run: bool = False,
+        settle: str | None = None,
+        signed_by: str | None = None,
+    ) -> Totals:
+        """merge_bundle for a format-3 bundle: all of it in one transaction, or nothing (a
+        dry run, and a merge that adds nothing, roll theirs back)."""
+        try:
+            with self._write():
+                totals = _Merge(self, streamed, source, actor, settle, signed_by).run()
+                if dry_run or totals.empty:
+                    raise _Rollback(totals)
+            return totals
+        except _Rollback as done:
+            return done.totals
+        except BundleError as exc:
+            if str(exc).startswith(source):
+                raise
+            raise BundleError(f"{source}: {exc}") from None
+        except sqlite3.IntegrityError as exc:  # a clash the checks did not foresee
+            raise BundleError(
+                f"{source}: the bundle clashes with this database ({exc}); nothing was imported"
+            ) from None
+
+    # ------------------------------------------------------------------ the database's part
+
+    def _audit_level_state(self, audit_id: int) -> Json:
+        """The audit as plan reads it, without its reviews' answers and events: its sample,
+        its own events, and each review's identity, person and status (the second-review
+        and moderation rules read them)."""
+        state = self._cases_state(audit_id, None)
+        state["events"] = [
+            {**dict(zip(EVENT_COLUMNS, row, strict=True)), "review_uuid": None}
+            for row in self.conn.execute(
+                f"SELECT {', '.join(EVENT_COLUMNS)} FROM events WHERE audit_id = ?"
+                " AND review_id IS NULL ORDER BY id",
+                [audit_id],
+            )
+        ]
+        state["reviews"] = [
+            dict(zip((*_SLIM, "force", "case_ref"), row, strict=True))
+            for row in self.conn.execute(
+                f"SELECT {', '.join('r.' + c for c in _SLIM)}, c.force, c.case_ref"
+                " FROM reviews r JOIN cases c ON c.id = r.case_id WHERE r.audit_id = ?",
+                [audit_id],
+            )
+        ]
+        return state
+
+    def _cases_state(self, audit_id: int, keys: set[Key] | None) -> Json:
+        """The audit's checklist hash and its cases (these only, when `keys` is given), as
+        _audit_state gives them."""
+        (hash_,) = self.conn.execute(
+            "SELECT c.content_hash FROM audits a JOIN checklists c ON c.id = a.checklist_pk"
+            " WHERE a.id = ?",
+            [audit_id],
+        ).fetchone()
+        names = [*CASE_COLUMNS, "extra", "position", "stratum", "assigned_to", "second_reviewer"]
+        query = (
+            f"SELECT {', '.join('c.' + n for n in CASE_COLUMNS)}, c.extra, ac.position,"
+            " ac.stratum, ac.assigned_to, ac.second_reviewer FROM audit_cases ac"
+            " JOIN cases c ON c.id = ac.case_id WHERE ac.audit_id = ?"
+        )
+        if keys is None:
+            rows = self.conn.execute(query + " ORDER BY ac.position", [audit_id]).fetchall()
+        else:
+            rows = [
+                row
+                for force, ref in keys
+                for row in self.conn.execute(
+                    query + " AND c.force = ? AND c.case_ref = ?", [audit_id, force, ref]
+                )
+            ]
+            rows.sort(key=lambda row: row[len(CASE_COLUMNS) + 1])
+
+        cases = []
+        for row in rows:
+            case = dict(zip(names, row, strict=True))
+            case["extra"] = json.loads(case["extra"] or "{}")
+            cases.append(case)
+        return {"checklist": {"content_hash": hash_}, "cases": cases}
+
+    def _batch_state(self, audit_id: int, keys: set[Key], uuids: set[str]) -> Json:
+        """What the database holds of these cases: the cases, every review of them (and any
+        other review of these uuids) with its answers, and their events (not the audit's
+        own: the audit's part is merged first)."""
+        state = self._cases_state(audit_id, keys)
+        names = ["id", *_REVIEW_COLUMNS, "force", "case_ref"]
+        select = (
+            f"SELECT r.id, {', '.join('r.' + c for c in _REVIEW_COLUMNS)}, c.force,"
+            " c.case_ref FROM reviews r JOIN cases c ON c.id = r.case_id WHERE r.audit_id = ?"
+        )
+        found = {
+            row[0]: dict(zip(names, row, strict=True))
+            for force, ref in keys
+            for row in self.conn.execute(
+                select + " AND c.force = ? AND c.case_ref = ?", [audit_id, force, ref]
+            )
+        }
+        for uuid in uuids:  # the database's copy of a review the batch brings, wherever it is
+            for row in self.conn.execute(select + " AND r.uuid = ?", [audit_id, uuid]):
+                found.setdefault(row[0], dict(zip(names, row, strict=True)))
+        rows = [found[rid] for rid in sorted(found)]
+        reviews = self._review_lines(rows) if rows else []
+        state["events"] = [
+            {**event, "review_uuid": review["uuid"]}
+            for review in reviews
+            for event in review.pop("events")
+        ]
+        state["reviews"] = reviews
+        return state
+
+
+class _Merge:
+    """One streamed merge, inside the caller's transaction."""
+
+    def __init__(
+        self,
+        store: BundleStreamStore,
+        streamed: Streamed,
+        source: str,
+        actor: str,
+        settle: str | None,
+        signed_by: str | None,
+    ):
+        self.store, self.streamed, self.source = store, streamed, source
+        self.actor, self.settle, self.signed_by = actor, settle, signed_by
+        self.header = streamed.header
+        self.totals = Totals()
+        self.conflicts: list[str] = []
+        self.case_at: dict[Key, int] = {}
+
+    def refuse(self, wrong: list[str], names: Callable[[str, int | None], str]) -> None:
+        if wrong:
+            raise BundleError(refusal(self.source, [_renamed(line, names) for line in wrong]))
+
+    def run(self) -> Totals:
+        audit_id = self._audit_part()
+        checklist: Checklist | None = None  # parsed for the first batch with work to do
+        seen: set[str] = set()
+        slots: set[tuple[Key, str]] = set()
+        done: set[Key] = set()
+        at = 0
+        current: Key | None = None
+        audit_uuid = self.header["audit"]["uuid"]
+        for batch in batched(self.streamed.review_lines(), "import", _loose_key):
+            same = self.store.same_as_held(audit_uuid, batch) if audit_id else set()
+            wrong = []
+            for i, review in enumerate(batch, at):
+                if not (isinstance(review, dict) and review.get("uuid") in same):
+                    self.streamed.check_review(i, review)
+                key, where = _key(review), f"reviews.jsonl: reviews.{i}"
+                about = f"({key[0]} {key[1]} {review['role']} by {review['reviewer']})"
+                if key != current:
+                    if key in done:
+                        wrong.append(f"{where}.case_ref {about}: the reviews of a case are on "
+                                     "lines side by side, this case's are not")  # fmt: skip
+                    done.add(key)
+                    current = key
+                if review["uuid"] in seen:
+                    wrong.append(f"{where}.uuid {about}: the uuid of another line's review")
+                if (key, review["role"]) in slots:
+                    wrong.append(f"{where}.role {about}: another line holds this case's "
+                                 f"{review['role']} review (one of each)")  # fmt: skip
+                seen.add(review["uuid"])
+                slots.add((key, review["role"]))
+            if wrong:
+                raise BundleError(refusal(self.source, wrong))
+            indexed = list(enumerate(batch, at))
+            at += len(batch)
+            if audit_id is None:  # the audit's part conflicts: it was not written
+                continue
+            changed = [(i, r) for i, r in indexed if r["uuid"] not in same]
+            if changed:
+                checklist = checklist or self.store.audit_checklist(audit_id)
+                self._batch(audit_id, checklist, changed)
+        if self.conflicts:
+            raise BundleConflict(self.source, self.conflicts)
+        if not self.totals.empty:
+            self.store._record_merge(
+                audit_id or 0, self.header, self.totals.create_audit, self.totals.summary(),
+                self.source, self.actor, self.signed_by,
+            )  # fmt: skip
+        return self.totals
+
+    def _audit_part(self) -> int | None:
+        """The audit, its sample and its own events, checked and merged; the audit's id
+        (None: they conflict with the database's, listed in self.conflicts)."""
+        cases = list(self.streamed.cases())
+        self.case_at = {_key(c): i for i, c in enumerate(cases)}
+        content = {**self.header, "cases": cases, "reviews": [],
+                   "events": list(self.streamed.audit_events())}  # fmt: skip
+        self.refuse(content_problems(content), _first_names)
+        text = self.streamed.checklist_text
+        if content_hash(text) != self.header["checklist"]["content_hash"]:
+            raise BundleError(
+                f"{self.source}: checklist.yaml does not match its own hash (audit.json: "
+                "checklist.content_hash); nothing was imported"
+            )
+        bundle = Bundle(content, text, self.streamed.signer)
+        try:
+            result = self.store._plan_bundle(
+                bundle, self.source, self.settle, store_shipped=True,
+                state=self.store._audit_level_state,
+            )  # fmt: skip
+        except BundleConflict as exc:
+            self.conflicts += exc.lines
+            return None
+        except BundleError as exc:
+            raise BundleError(_renamed(str(exc), _first_names)) from None
+        self.store._apply_bundle(
+            bundle, result, self.source, self.actor, self.signed_by, record=False
+        )
+        self.totals.add(result)
+        self.totals.warnings = result.warnings
+        found = self.store._audit_by_uuid(self.header["audit"]["uuid"])
+        assert found is not None
+        return found
+
+    def _batch(self, audit_id: int, checklist: Checklist, changed: list[tuple[int, Json]]) -> None:
+        """These reviews (line number, line) planned against what the database holds of
+        their cases, checked by the bundle rules, and written."""
+        reviews, events, event_at = [], [], []
+        for i, line in changed:
+            reviews.append({k: v for k, v in line.items() if k != "events"})
+            for k, event in enumerate(line["events"]):
+                events.append({**event, "review_uuid": line["uuid"]})
+                event_at.append(f"reviews.{i}.events.{k}")
+        local = self.store._batch_state(
+            audit_id, {_key(r) for r in reviews}, {r["uuid"] for r in reviews}
+        )
+        content = {**self.header, "cases": [dict(c) for c in local["cases"]],
+                   "reviews": reviews, "events": events}  # fmt: skip
+
+        def names(part: str, n: int | None) -> str:
+            if part == "reviews" and n is not None:
+                return f"reviews.jsonl: reviews.{changed[n][0]}"
+            if part == "events" and n is not None:
+                return f"reviews.jsonl: {event_at[n]}"
+            if part == "cases" and n is not None:
+                return f"cases.jsonl: cases.{self.case_at.get(_key(content['cases'][n]), n)}"
+            return _first_names(part, n)
+
+        self.refuse(content_problems(content), names)
+        result: Plan = plan(local, content, self.settle)
+        if result.conflicts:
+            self.conflicts += result.conflicts
+            return
+        wrong = merge_problems(content, checklist, local, result)
+        wrong += self.store._taken_uuids(content, result)
+        self.refuse(wrong, names)
+        if not self.conflicts:
+            bundle = Bundle(content, self.streamed.checklist_text, self.streamed.signer)
+            self.store._apply_bundle(
+                bundle, result, self.source, self.actor, self.signed_by, record=False
+            )
+        self.totals.add(result)
+
+
+def _first_names(part: str, n: int | None) -> str:
+    """Where the audit's part names things: audit.json, cases.jsonl, events.jsonl."""
+    member = {"cases": "cases.jsonl", "events": "events.jsonl", "reviews": "reviews.jsonl"}
+    if n is None:
+        return (
+            f"audit.json: {part}" if part in ("audit", "checklist") else f"{member[part]}: {part}"
+        )
+    return f"{member[part]}: {part}.{n}"
+
+
+def _renamed(line: str, names: Callable[[str, int | None], str]) -> str:
+    """A rule's problem, written for the one-document formats (`bundle.json: reviews.3`),
+    named as a format-3 bundle holds it (`reviews.jsonl: reviews.3`)."""
+
+    def swap(match: Any) -> str:
+        number = match.group(2)
+        return names(match.group(1), None if number is None else int(number))
+
+    return _NAMED.sub(swap, line)
