@@ -115,9 +115,7 @@ class Redaction:
         """A row given as cells in `columns` order, as the kept columns' cells."""
         force = cells[columns.index("force")] if "force" in columns else None
         return tuple(
-            self.cell(c, v, force)
-            for c, v in zip(columns, cells, strict=True)
-            if not removed(c)
+            self.cell(c, v, force) for c, v in zip(columns, cells, strict=True) if not removed(c)
         )
 
     def table(self, table: Table) -> Table:
@@ -138,6 +136,4 @@ def refuse_group(by: str | None) -> None:
     """A redacted output cannot be grouped by an officer or a free-text field: its rows
     would name them (RedactionRefused)."""
     if by is not None and (removed(by) or by in REFERENCE_COLUMNS):
-        raise RedactionRefused(
-            f"--redact removes {by}: a redacted output cannot be grouped by it"
-        )
+        raise RedactionRefused(f"--redact removes {by}: a redacted output cannot be grouped by it")

@@ -29,9 +29,7 @@ def test_an_import_on_trust_once_is_an_event_in_the_audits_trail_export(
     assert taken[0]["reason"] == str(path)
 
 
-def test_an_import_of_a_trusted_key_adds_no_trust_once_event(
-    tmp_path: Path, central: Path
-) -> None:
+def test_an_import_of_a_trusted_key_adds_no_trust_once_event(tmp_path: Path, central: Path) -> None:
     path = export(central, tmp_path / "b.zip", "--plain")
     laptop = empty_db(tmp_path / "laptop.db")
     trust(laptop, central)

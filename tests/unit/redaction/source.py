@@ -62,9 +62,13 @@ def source_db(path: Path) -> Path:
     moderated = store.start_moderation(audit.id, ids[0], MOD)
     store.set_answer(moderated.id, "REC-03", "no", MOD, reason=REASON)
     store.complete_review(moderated.id, MOD)
-    store.complete_review(_review(store, audit, ids[1], ZED, "primary", {**FULL, "REC-02": "partly"}), ZED)
     store.complete_review(
-        _review(store, audit, ids[2], YAK, "primary", {"REC-01": "no", "REC-03": "yes", "SPO-01": "na"}),
+        _review(store, audit, ids[1], ZED, "primary", {**FULL, "REC-02": "partly"}), ZED
+    )
+    store.complete_review(
+        _review(
+            store, audit, ids[2], YAK, "primary", {"REC-01": "no", "REC-03": "yes", "SPO-01": "na"}
+        ),
         YAK,
     )
     store.close()
@@ -116,7 +120,9 @@ def xlsx_tables(path: Path) -> tuple[str | None, dict[str, list[dict[str, object
     return notice, tables
 
 
-def tables_of(path: Path, fmt: str, name: str) -> tuple[str | None, dict[str, list[dict[str, object]]]]:
+def tables_of(
+    path: Path, fmt: str, name: str
+) -> tuple[str | None, dict[str, list[dict[str, object]]]]:
     if fmt == "csv":
         return csv_tables(path, name)
     if fmt == "json":

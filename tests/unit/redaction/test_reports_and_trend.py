@@ -97,7 +97,9 @@ def test_a_redacted_trend_report_opens_with_the_notice(
     tmp_path: Path, trend_db: Path, suffix: str
 ) -> None:
     out = tmp_path / f"trend.{suffix}"
-    result = cli(trend_db, "report", "--trend", "--checklist", "trendy", "--out", str(out), "--redact")
+    result = cli(
+        trend_db, "report", "--trend", "--checklist", "trendy", "--out", str(out), "--redact"
+    )
     assert result.exit_code == 0, result.output
     texts = [s for s in every_string(out) if s.strip()]
     assert texts[0].startswith(NOTICE_START)

@@ -222,7 +222,14 @@ class ExportScreen(Dialog[Path | None]):
         stream = self.store.path is not None
         try:
             prepared = outputs.prepare(
-                self.store, self.audit_name, kind, fmt, by, notes, stream=stream, redact=self._redact
+                self.store,
+                self.audit_name,
+                kind,
+                fmt,
+                by,
+                notes,
+                stream=stream,
+                redact=self._redact,
             )
         except CasereviewError as exc:
             message.update(Text(str(exc), "red"))
