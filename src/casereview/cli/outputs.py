@@ -106,7 +106,8 @@ def export_cmd(
     (--audit A,B) of one checklist version pool into one funnel (a national roll-up).
 
     With --redact, for readers outside the force: pseudonyms for references, no officers,
-    notes or summaries, dates to the month, the same figures (see the Redacted exports page of the docs).
+    notes or summaries, dates to the month, the same figures (the docs' Redacted exports
+    page says exactly what).
 
     On a terminal with no --out or --format, a table to read; piped or redirected, CSV.
     """
