@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from casereview.core.fields import ANSWER_VALUES
@@ -113,10 +113,30 @@ class Redaction:
 
     def row(self, columns: Sequence[str], cells: Sequence[Cell]) -> tuple[Cell, ...]:
         """A row given as cells in `columns` order, as the kept columns' cells."""
-        force = cells[columns.index("force")] if "force" in columns else None
-        return tuple(
-            self.cell(c, v, force) for c, v in zip(columns, cells, strict=True) if not removed(c)
-        )
+        return self.rows_of(columns)(cells)
+
+    def rows_of(self, columns: Sequence[str]) -> Callable[[Sequence[Cell]], tuple[Cell, ...]]:
+        """row() for many rows under one set of columns (a streamed export's million): the
+        columns looked at once, each case's pseudonym made once."""
+        kept = [(i, c) for i, c in enumerate(columns) if not removed(c)]
+        at_force = columns.index("force") if "force" in columns else None
+        made: dict[tuple[Cell, Cell], Cell] = {}
+
+        def one(cells: Sequence[Cell]) -> tuple[Cell, ...]:
+            force = None if at_force is None else cells[at_force]
+            out = []
+            for i, column in kept:
+                value = cells[i]
+                if column in REFERENCE_COLUMNS:
+                    key = (force, value)
+                    if key not in made:
+                        made[key] = self.cell(column, value, force)
+                    out.append(made[key])
+                else:
+                    out.append(self.cell(column, value, force))
+            return tuple(out)
+
+        return one
 
     def table(self, table: Table) -> Table:
         kept = self.columns(table.columns)

@@ -42,8 +42,7 @@ def redacted(prepared: Prepared, redaction: Redaction) -> Prepared:
         raise ValueError("a redacted streamed export is prepared from its records")
 
     def rows(store: Store) -> Iterator[tuple[Cell, ...]]:
-        for row in records(store):
-            yield redaction.row(source_columns, row)
+        return map(redaction.rows_of(source_columns), records(store))
 
     if prepared.fmt == "csv":
         prepared.records = None
