@@ -36,6 +36,7 @@ five million for an audit of 10,000 cases and under 0.2% for a pool of a million
 birthday bound); an audit samples hundreds to a few thousand."""
 
 KEY_BYTES = 32
+MEMO = 100_000  # redacted cells remembered while a streamed export is written
 
 REFERENCE_COLUMNS = frozenset({"case_ref"})
 OFFICER_COLUMNS = frozenset(
@@ -81,7 +82,7 @@ def removed(column: str) -> bool:
 
 def coarsen(text: str) -> str:
     """Every date in the text to its month: 2024-10-17 -> 2024-10 (a time with it goes)."""
-    return _DATE.sub(r"\1", text)
+    return _DATE.sub(r"\1", text) if "-" in text else text
 
 
 @dataclass(frozen=True)
@@ -117,23 +118,25 @@ class Redaction:
 
     def rows_of(self, columns: Sequence[str]) -> Callable[[Sequence[Cell]], tuple[Cell, ...]]:
         """row() for many rows under one set of columns (a streamed export's million): the
-        columns looked at once, each case's pseudonym made once."""
+        columns looked at once, and a cell that repeats (an audit, a question, an answer, a
+        case's pseudonym) redacted once (up to MEMO cells)."""
         kept = [(i, c) for i, c in enumerate(columns) if not removed(c)]
         at_force = columns.index("force") if "force" in columns else None
-        made: dict[tuple[Cell, Cell], Cell] = {}
+        made: dict[tuple[int, type, Cell, Cell], Cell] = {}
 
         def one(cells: Sequence[Cell]) -> tuple[Cell, ...]:
             force = None if at_force is None else cells[at_force]
             out = []
             for i, column in kept:
                 value = cells[i]
-                if column in REFERENCE_COLUMNS:
-                    key = (force, value)
-                    if key not in made:
-                        made[key] = self.cell(column, value, force)
+                key = (i, type(value), value, force if column in REFERENCE_COLUMNS else None)
+                if key in made:
                     out.append(made[key])
-                else:
-                    out.append(self.cell(column, value, force))
+                    continue
+                cell = self.cell(column, value, force)
+                if len(made) < MEMO:
+                    made[key] = cell
+                out.append(cell)
             return tuple(out)
 
         return one

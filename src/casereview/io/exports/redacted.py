@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from casereview.core.redaction import Redaction, RedactionRefused, refuse_group
+from casereview.core.redaction import MEMO, Redaction, RedactionRefused, refuse_group
 from casereview.core.tables import Cell
 from casereview.io.exports.writers import csv_cell
 
@@ -24,6 +24,22 @@ def redaction_of(store: Store, kind: str, by: str | None) -> Redaction:
         raise RedactionRefused(f"{kind} cannot be redacted: {UNREDACTABLE[kind]}")
     refuse_group(by)
     return Redaction(store.redaction_key())
+
+
+def _lines(rows: Iterator[tuple[Cell, ...]]) -> Iterator[str]:
+    """Rows as CSV lines, a cell that repeats made into text once (up to MEMO cells)."""
+    made: dict[tuple[type, Cell], str] = {}  # by type too: True == 1, "true" != "1"
+    for row in rows:
+        cells = []
+        for value in row:
+            key = (type(value), value)
+            cell = made.get(key)
+            if cell is None:
+                cell = csv_cell(value)
+                if len(made) < MEMO:
+                    made[key] = cell
+            cells.append(cell)
+        yield ",".join(cells)
 
 
 def redacted(prepared: Prepared, redaction: Redaction) -> Prepared:
@@ -46,7 +62,7 @@ def redacted(prepared: Prepared, redaction: Redaction) -> Prepared:
 
     if prepared.fmt == "csv":
         prepared.records = None
-        prepared.lines = lambda s: (",".join(map(csv_cell, r)) for r in rows(s))
+        prepared.lines = lambda s: _lines(rows(s))
     else:
         prepared.records = rows
     return prepared
