@@ -154,3 +154,19 @@ def test_what_redaction_cannot_keep_is_refused_and_nothing_written(
     assert result.exit_code == 2
     assert message in result.stderr
     assert not out.exists()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])
+def test_a_redacted_funnel_says_so_and_keeps_its_figures(
+    tmp_path: Path, source: Path, fmt: str
+) -> None:
+    plain, redacted = tmp_path / f"plain.{fmt}", tmp_path / f"redacted.{fmt}"
+    args = ("export", "funnel", "--audit", AUDIT, "--by", "team")
+    assert cli(source, *args, "--out", str(plain)).exit_code == 0
+    result = cli(source, *args, "--out", str(redacted), "--redact")
+    assert result.exit_code == 0, result.output
+    assert leaks(redacted) == []
+    _, plain_tables = tables_of(plain, fmt, "funnel")
+    notice, tables = tables_of(redacted, fmt, "funnel")
+    assert notice is not None and notice.lstrip("# ").startswith(NOTICE_START)
+    assert tables == plain_tables  # units are teams: nothing in the rows to redact
