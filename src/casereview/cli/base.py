@@ -167,6 +167,19 @@ force_option = click.option(
 )
 
 
+def redact_option(what: str) -> Callable[[F], F]:
+    """--redact: `what` is the command's output ("the export", "the report")."""
+    return click.option(
+        "--redact",
+        is_flag=True,
+        help=f"Redact {what} for readers outside the force: case references become stable "
+        "pseudonyms (case- and 12 hex digits of an HMAC-SHA256 keyed with a secret kept in "
+        "this database), officer identifiers and free text (summaries, notes, reasons) are "
+        "removed, dates are cut to the month; figures are unchanged. The file says so in "
+        "its first line.",
+    )
+
+
 def output_target(out: Path, force: bool, store: Store) -> Path:
     """The file `--out` writes, checked before any work so a refusal touches nothing: never
     the database, a folder or a device (safe_target), and an existing file only with

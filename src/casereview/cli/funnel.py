@@ -49,9 +49,11 @@ def export_funnel(
     target: float | None,
     adjust: str,
     question: str | None,
+    redact: bool = False,
 ) -> None:
     """`export funnel`: each unit's figures with exact binomial limits (see the command help)."""
     from casereview.io.exports import pipeline as outputs
+    from casereview.io.exports.redacted import redacted, redaction_of
     from casereview.services.funnel import build, versions_note
 
     if not by:
@@ -63,10 +65,13 @@ def export_funnel(
     store = context.existing_store()
     if out is not None:
         output_target(out, force, store)
+    redaction = redaction_of(store, "funnel", by) if redact else None
     figures = build(store, names, by, target, adjust, question, context.reviewer)
     if versions_note(figures):  # the CSV has no summary: say it where it is seen
         click.echo(versions_note(figures), err=True)
     prepared = outputs.prepare_funnel(figures, chosen, names, by)
+    if redaction is not None:
+        redacted(prepared, redaction)
     if reading:
         from casereview.io.exports.terminal import table_text
 

@@ -21,6 +21,7 @@ from casereview.cli.base import (
     pass_ctx,
     print_for_reading,
     progress_bar,
+    redact_option,
     terminal_width,
     warn,
 )
@@ -67,6 +68,7 @@ if TYPE_CHECKING:
     show_default=True,
     help="funnel: widen the limits for overdispersion (phi, or a random-effects tau^2).",
 )
+@redact_option("the export (every kind but calibration, whose rows are reviewers)")
 @pass_ctx
 @friendly_errors
 def export_cmd(
@@ -83,6 +85,7 @@ def export_cmd(
     answer_values: str | None,
     target: float | None,
     adjust: str,
+    redact: bool,
 ) -> None:
     """Export findings or raw answers as Excel-safe CSV, XLSX or JSON.
 
@@ -102,6 +105,10 @@ def export_cmd(
     (Spiegelhalter 2005): band `alert` outside 95%, `alarm` outside 99.8%. Several audits
     (--audit A,B) of one checklist version pool into one funnel (a national roll-up).
 
+    With --redact, for readers outside the force: pseudonyms for references, no officers,
+    notes or summaries, dates to the month, the same figures (the docs' Redacted exports
+    page says exactly what).
+
     On a terminal with no --out or --format, a table to read; piped or redirected, CSV.
     """
     from casereview.io.exports import pipeline as outputs
@@ -117,7 +124,7 @@ def export_cmd(
             fail("--include-notes and --answer do not apply to a funnel")
         from casereview.cli.funnel import export_funnel
 
-        export_funnel(context, audit_name, by, fmt, out, force, target, adjust, question)
+        export_funnel(context, audit_name, by, fmt, out, force, target, adjust, question, redact)
         return
     if target is not None or adjust != "none":
         fail("--target and --adjust apply to export funnel only")
@@ -130,6 +137,8 @@ def export_cmd(
     if kind == "calibration":
         from casereview.services import calibration
 
+        if redact:
+            fail("export calibration cannot be redacted: its rows are reviewers")
         assert calibration_name is not None
         figs = calibration.read(store, calibration_name, context.reviewer)
         prepared = outputs.prepare_calibration(
@@ -148,6 +157,7 @@ def export_cmd(
             question,
             answer_values,
             reading,
+            redact,
         )
     if reading:
         from casereview.io.exports.terminal import table_text
@@ -173,6 +183,7 @@ def _prepared(
     question: str | None,
     answer_values: str | None,
     reading: bool,
+    redact: bool = False,
 ) -> Prepared:
     from casereview.io.exports import pipeline as outputs
 
@@ -192,6 +203,7 @@ def _prepared(
         question=question,
         answers=answers,
         stream=not reading,  # a table to read is laid out whole
+        redact=redact,
     )
 
 
@@ -219,6 +231,7 @@ def _prepared(
     help="File (default stdout): FILE.docx for a Word document, else Markdown.",
 )
 @force_option
+@redact_option("the report (an audit's or a trend's; not a calibration's, which is of reviewers)")
 @pass_ctx
 @friendly_errors
 def report_cmd(
@@ -230,6 +243,7 @@ def report_cmd(
     audits: str | None,
     out: Path | None,
     force: bool,
+    redact: bool,
 ) -> None:
     """A findings report: scope, sample, method, findings with counts and intervals.
 
@@ -240,6 +254,9 @@ def report_cmd(
     audits. With --calibration NAME, the calibration report: each reviewer against the
     gold, which way each leans, and the questions ranked by how alike reviewers scored
     them, those below 0.6 marked with the answers each chose and their notes.
+
+    With --redact, its first paragraph says it is redacted, dates are cut to the month and
+    reviewers are counted, never named.
     """
     from casereview.io.reports import blocks as reportdoc
 
@@ -251,6 +268,8 @@ def report_cmd(
         fail("--calibration is a report of its own: give it without --audit or --trend")
     if not trend and not audit_name and calibration_name is None:
         fail("give --audit NAME, or --trend --checklist ID (or --calibration NAME)")
+    if redact and calibration_name is not None:
+        fail("a calibration report cannot be redacted: it is of reviewers")
     store = context.existing_store()
     if out is not None:
         output_target(out, force, store)
@@ -269,7 +288,12 @@ def report_cmd(
         refusal = blind_refusal(store, store.audit_named(audit_name).id, context.reviewer)
         if refusal:
             fail(refusal)
-        blocks = report.blocks(store, audit_name)
+        blocks = report.blocks(store, audit_name, officers=not redact)
+    if redact:
+        from casereview.core.redaction import Redaction
+        from casereview.io.reports.redacted import redacted_blocks
+
+        blocks = redacted_blocks(blocks, Redaction(store.redaction_key()))
     if out is not None and out.suffix.lower() == ".docx":
         from casereview.io.reports import (
             docx as docx_report,  # python-docx and matplotlib only for Word

@@ -21,12 +21,14 @@ from casereview.cli.base import (
     output_target,
     pass_ctx,
     print_for_reading,
+    redact_option,
     terminal_width,
     warn,
 )
 from casereview.core.fields import TREND_BY
 
 if TYPE_CHECKING:
+    from casereview.core.redaction import Redaction
     from casereview.services.trend import Trend
 
 
@@ -68,6 +70,7 @@ if TYPE_CHECKING:
 @format_option
 @out_option
 @force_option
+@redact_option("the trend (its table, CSV, JSON or workbook)")
 @pass_ctx
 @friendly_errors
 def trend_cmd(
@@ -81,6 +84,7 @@ def trend_cmd(
     fmt: str | None,
     out: Path | None,
     force: bool,
+    redact: bool,
 ) -> None:
     """Figures across the audits of one checklist, with the change from the audit before.
 
@@ -98,9 +102,13 @@ def trend_cmd(
     `beyond limits`, `8 on one side`, `6 rising`, `6 falling`. Only audits of one scope form
     a series.
 
+    With --redact, the file says it is redacted in its first line and periods' dates are
+    cut to the month (a trend holds no reference, officer or note).
+
     On a terminal, a table to read; piped, redirected or with --format, CSV (or JSON).
     """
     from casereview.io.exports import pipeline as outputs
+    from casereview.io.exports.redacted import redacted, redaction_of
     from casereview.services.trend import build_trend
 
     given_fmt, fmt = fmt, outputs.choose_format(fmt, out)
@@ -116,19 +124,27 @@ def trend_cmd(
         raise click.UsageError("--baseline goes with --chart spc")
     if chart == "spc" and compare:
         raise click.UsageError("--chart spc follows periods in time order: not with --compare")
+    redaction = redaction_of(store, "trend", by) if redact else None
     trend = build_trend(store, checklist, names, compare, context.reviewer)
     warn(trend.warnings())
     if chart == "spc":
-        _spc(trend, by, baseline, given_fmt, fmt, out, store.files())
+        _spc(trend, by, baseline, given_fmt, fmt, out, store.files(), redaction)
         return
     if compare and len({a.period for a in trend.audits}) > 1:
         warn(["--compare is for audits of one period; these cover different periods"])
-    if for_reading(given_fmt, out):
+    if for_reading(given_fmt, out) and redaction is None:
         from casereview.io.exports.terminal import trend_text
 
         print_for_reading(trend_text(trend, by, terminal_width()))
         return
     prepared = outputs.prepare_trend(trend, fmt, by)
+    if redaction is not None:
+        redacted(prepared, redaction)
+    if for_reading(given_fmt, out):
+        from casereview.io.exports.terminal import table_text
+
+        print_for_reading(table_text(prepared.table, terminal_width()))
+        return
     if out is None:
         data_stdout().write(outputs.render(prepared))
         sys.stdout.flush()
@@ -145,6 +161,7 @@ def _spc(
     fmt: str,
     out: Path | None,
     protect: Iterable[Path],
+    redaction: Redaction | None = None,
 ) -> None:
     """trend --chart spc: the p-charts as a table to read, CSV/JSON or a workbook."""
     from casereview.io.exports import pipeline as outputs
@@ -155,6 +172,10 @@ def _spc(
         if not chosen:
             raise click.UsageError("--baseline names no audit")
     prepared = outputs.prepare_spc(trend, fmt, by, chosen)
+    if redaction is not None:
+        from casereview.io.exports.redacted import redacted
+
+        redacted(prepared, redaction)
     if for_reading(given_fmt, out):
         from casereview.io.exports.terminal import table_text
 

@@ -173,6 +173,9 @@ class BundleWriter(ReviewStore):
                 signed_by,
             ],
         )
+        if signed_by is not None and signed_by.endswith("--trust-once"):  # cli/bundle._trusted
+            # taken on trust this once: in the audit's trail, as every other change to it is
+            self._event(None, None, "bundle_trust_once", None, signed_by, source, actor, audit_id)
 
     def _case_ids(self, audit_id: int, keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
         """The audit's cases by (force, case_ref), these only."""

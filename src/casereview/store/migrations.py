@@ -392,6 +392,14 @@ def m016_trusted_keys(db: Database) -> None:
     db.execute("ALTER TABLE bundle_merges ADD COLUMN signed_by TEXT")
 
 
+@_step
+def m017_redaction_secret(db: Database) -> None:
+    # The key of redacted exports' pseudonyms (store/redaction.py), made on first use.
+    from casereview.store.redaction import REDACTION_TABLE
+
+    db.execute(REDACTION_TABLE)
+
+
 SAMPLED_REFS_TRIGGER = "sampled_refs_on_sample"
 
 

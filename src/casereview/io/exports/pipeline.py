@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from casereview.core.fields import ANSWER_VALUES, answer_columns, where_text
+from casereview.core.redaction import NOTICE, Redaction
 from casereview.core.rules import blind_refusal
 from casereview.core.tables import (
     BarChart,
@@ -36,6 +37,7 @@ from casereview.io.exports.kinds import (
     Kind,
     format_named,
 )
+from casereview.io.exports.redacted import redacted, redaction_of
 from casereview.io.exports.streams import (
     answer_lines,
     answer_records,
@@ -77,6 +79,7 @@ class Prepared:
     control_charts: list[ControlChart] = field(default_factory=list)
     meta: dict[str, object] | None = None
     """JSON's meta object; default {"audit": audit_name}."""
+    redaction: Redaction | None = None  # set by redacted.redacted: the file says so first
 
     @property
     def rows(self) -> int:
@@ -104,6 +107,7 @@ def prepare(
     question: str | None = None,
     answers: Collection[str] | None = None,
     stream: bool = False,
+    redact: bool = False,
 ) -> Prepared:
     """Read and shape an export, or refuse it (StoreError) with what it is missing; for
     `viewer`, refused while they have blind second reviews open in the audit.
@@ -113,11 +117,15 @@ def prepare(
     format; a workbook's other sheets are read here) are not read here but as they are
     written (Prepared.lines, .records), so a million rows never sit in memory; they are
     read through this store, on this thread, unless the writer is given another (a
-    worker thread's own: Store.reader).
+    worker thread's own: Store.reader). With `redact`, redacted (core/redaction.py).
     """
+    kind = KINDS[kind_name]
+    if redact:
+        redaction = redaction_of(store, kind_name, by)
+        args = (by, include_notes, viewer, question, answers, stream)
+        return redacted(prepare(store, audit_name, kind_name, fmt, *args), redaction)
     from casereview.services import findings  # loaded when an export is made (kinds.py)
 
-    kind = KINDS[kind_name]
     if (question is not None or answers is not None) and kind.name != "answers":
         raise StoreError("--question and --answer choose answers rows: export answers only")
     bad = sorted(set(answers or ()) - set(ANSWER_VALUES))
@@ -221,10 +229,9 @@ def _streamed_answers(
         prepared.lines = lambda s: answer_lines(
             s, audit, checklist, include_notes, question, answers
         )
-    else:
-        prepared.records = lambda s: answer_records(
-            s, audit, checklist, include_notes, question, answers
-        )
+    prepared.records = lambda s: answer_records(  # a redacted CSV's lines are made from these
+        s, audit, checklist, include_notes, question, answers
+    )
     return prepared
 
 
@@ -243,8 +250,7 @@ def _streamed_events(store: Store, audit_name: str, fmt: str, include_notes: boo
     )
     if fmt == "csv":
         prepared.lines = lambda s: event_lines(s, audit, include_notes)
-    else:
-        prepared.records = lambda s: event_records(s, audit, include_notes)
+    prepared.records = lambda s: event_records(s, audit, include_notes)
     return prepared
 
 
@@ -262,7 +268,9 @@ def write_to(
     if prepared.lines is not None:
         assert reader is not None
         lines = prepared.lines(reader)
-        return write_lines(prepared.columns, lines, out, progress, prepared.expected)
+        return write_lines(
+            prepared.columns, lines, out, progress, prepared.expected, _notice(prepared)
+        )
     if prepared.records is not None:
         assert reader is not None
         text = io.TextIOWrapper(out, encoding="utf-8", newline="\n")
@@ -275,6 +283,7 @@ def write_to(
                 meta={"audit": prepared.audit_name},
                 progress=progress,
                 total=prepared.expected,
+                redaction=_notice(prepared),
             )
         finally:
             text.flush()
@@ -289,14 +298,18 @@ def render(prepared: Prepared, progress: ProgressFn | None = None) -> bytes:
         raise ValueError("a workbook is written to a file (write), never rendered")
     if prepared.fmt == "csv":
         buffer = io.BytesIO()
-        export.write_csv(prepared.table, buffer, progress)
+        export.write_csv(prepared.table, buffer, progress, _notice(prepared))
         return buffer.getvalue()
     text = io.StringIO()
     meta: dict[str, object] = {"audit": prepared.audit_name}
     if prepared.meta is not None:
         meta = prepared.meta
-    export.write_json([prepared.table], text, meta=meta)
+    export.write_json([prepared.table], text, meta=meta, redaction=_notice(prepared))
     return text.getvalue().encode("utf-8")
+
+
+def _notice(prepared: Prepared) -> str | None:
+    return None if prepared.redaction is None else NOTICE
 
 
 def write(

@@ -12,7 +12,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, BinaryIO
 
 from casereview.core.tables import Cell, ProgressFn
-from casereview.io.exports.writers import PROGRESS_EVERY, csv_cell
+from casereview.io.exports.writers import PROGRESS_EVERY, csv_cell, write_head
 from casereview.services.answer_rows import answer_rows, questions_of, shown_values
 
 if TYPE_CHECKING:
@@ -93,10 +93,11 @@ def write_lines(
     out: BinaryIO,
     progress: ProgressFn | None = None,
     total: int = 0,
+    notice: str | None = None,
 ) -> int:
-    """CSV lines under a header, as export.write_csv writes a table (BOM, CRLF), in pieces
-    of a few thousand lines; returns the rows written. `total` is for the progress only."""
-    out.write(b"\xef\xbb\xbf")
+    """CSV lines under a header, as export.write_csv writes a table (BOM, a notice, CRLF), in
+    pieces of a few thousand lines; returns the rows written. `total` is for the progress."""
+    write_head(out, notice)
     out.write((",".join(csv_cell(c) for c in columns) + "\r\n").encode("utf-8"))
     n = 0
     piece: list[str] = []

@@ -55,10 +55,13 @@ def csv_cell(value: Cell) -> str:
     return text
 
 
-def write_csv(table: Table, out: BinaryIO, progress: ProgressFn | None = None) -> int:
-    """UTF-8 with BOM, CRLF, RFC 4180 quoting, text neutralised, numbers as plain numbers."""
+def write_csv(
+    table: Table, out: BinaryIO, progress: ProgressFn | None = None, notice: str | None = None
+) -> int:
+    """UTF-8 with BOM, CRLF, RFC 4180 quoting, text neutralised, numbers as plain numbers;
+    a `notice` (a redacted export's) is the first line, after `# `, above the header."""
     total = len(table.rows)
-    out.write(b"\xef\xbb\xbf")
+    write_head(out, notice)
     out.write((",".join(csv_cell(c) for c in table.columns) + "\r\n").encode("utf-8"))
     for i, row in enumerate(table.rows, 1):
         line = ",".join(csv_cell(row.get(c)) for c in table.columns)
@@ -72,11 +75,24 @@ def write_csv(table: Table, out: BinaryIO, progress: ProgressFn | None = None) -
     return total
 
 
+def write_head(out: BinaryIO, notice: str | None) -> None:
+    """A CSV's start: the BOM, and a notice's line (`# ...`: a spreadsheet shows it as one
+    cell above the header; pandas skips it with comment="#")."""
+    out.write(b"\xef\xbb\xbf")
+    if notice is not None:
+        out.write(("# " + notice + "\r\n").encode("utf-8"))
+
+
 def write_json(
-    tables: Sequence[Table], out: TextIO, meta: Mapping[str, object] | None = None
+    tables: Sequence[Table],
+    out: TextIO,
+    meta: Mapping[str, object] | None = None,
+    redaction: str | None = None,
 ) -> None:
-    """One object: `meta`, then each table's rows by name. For other tools; not neutralised."""
-    payload: dict[str, object] = {"meta": dict(meta or {})}
+    """One object: `redaction` (a redacted export's notice) first where given, `meta`,
+    then each table's rows by name. For other tools; not neutralised."""
+    payload: dict[str, object] = {} if redaction is None else {"redaction": redaction}
+    payload["meta"] = dict(meta or {})
     for table in tables:
         payload[table.name] = [{c: row.get(c) for c in table.columns} for row in table.rows]
     json.dump(payload, out, indent=2, ensure_ascii=False)
@@ -91,12 +107,16 @@ def write_json_rows(
     meta: Mapping[str, object] | None = None,
     progress: ProgressFn | None = None,
     total: int = 0,
+    redaction: str | None = None,
 ) -> int:
     """write_json of one table whose rows come as they are read, a row at a time: the same
     text (json's indent is the same at every depth, and its strings never hold a line
     break, so each part dumped alone and indented to its depth is what one dump writes)."""
     meta_text = json.dumps(dict(meta or {}), indent=2, ensure_ascii=False)
-    out.write('{\n  "meta": ' + meta_text.replace("\n", "\n  ") + ",\n  ")
+    out.write("{\n  ")
+    if redaction is not None:
+        out.write('"redaction": ' + json.dumps(redaction, ensure_ascii=False) + ",\n  ")
+    out.write('"meta": ' + meta_text.replace("\n", "\n  ") + ",\n  ")
     out.write(json.dumps(name, ensure_ascii=False) + ": [")
     # A row is an object of scalars at depth 2: its keys are dumped once, its values by the
     # C encoder (json's indenting encoder is pure Python: 2.5x the time), as dump writes.

@@ -21,10 +21,10 @@ def render(store: Store, audit_name: str) -> str:
     return reportdoc.to_markdown(blocks(store, audit_name))
 
 
-def blocks(store: Store, audit_name: str) -> list[reportdoc.Block]:
+def blocks(store: Store, audit_name: str, officers: bool = True) -> list[reportdoc.Block]:
     """The findings report as blocks: scope, method, sections (with their chart, in Word
     only), questions, gaps, agreement between reviewers (where there are pairs) and
-    caveats."""
+    caveats. Without `officers` (a redacted report), reviewers are counted, never named."""
     data = findings.load(store, audit_name)
     audit, checklist = data.audit, data.checklist
     counted = data.counted
@@ -112,14 +112,14 @@ def blocks(store: Store, audit_name: str) -> list[reportdoc.Block]:
             f"marked {scoring.SMALL_MARK}: their percentages are too uncertain to quote on "
             "their own."
         )
-    caveats += _calibration_caveat(store, audit.id)
+    caveats += _calibration_caveat(store, audit.id, officers)
     out += funnel_blocks(store, audit.name)
     out += agreement_blocks(data)
     out += [Heading("Caveats", 2), reportdoc.paragraph(*caveats)]
     return out
 
 
-def _calibration_caveat(store: Store, audit_id: int) -> list[str]:
+def _calibration_caveat(store: Store, audit_id: int, officers: bool = True) -> list[str]:
     """Where the audit requires calibration: who of its reviewers has not passed one."""
     from casereview.services.calibration import not_calibrated
 
@@ -133,6 +133,8 @@ def _calibration_caveat(store: Store, audit_id: int) -> list[str]:
     )
     if not missing:
         return [f"{required}; all of them have."]
+    if not officers:
+        return [f"{required}; {len(missing)} of them have not."]
     return [f"{required}; not passed: {', '.join(missing)}."]
 
 

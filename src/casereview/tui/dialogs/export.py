@@ -36,6 +36,13 @@ def default_name(audit_name: str, kind: str, fmt: str) -> str:
     return f"{slug}-{kind}.{fmt}"
 
 
+def redact_label(redacted: bool) -> str:
+    """The redact checkbox, in words as the notes one is."""
+    if redacted:
+        return "Redacted for outside the force: YES (pseudonyms, no officers or notes)"
+    return "Redacted for outside the force: no (space redacts it)"
+
+
 def notes_label(included: bool) -> str:
     """The notes checkbox says its state in words: ticked and not look alike but for the
     colour of the X."""
@@ -69,6 +76,7 @@ class ExportScreen(Dialog[Path | None]):
         self.folder = folder
         self._confirmed: Path | None = None  # an existing file the user chose to replace
         self._default = ""  # the name we suggested (set in compose)
+        self._redact = False  # the redact checkbox, as read when Export is pressed
 
     def _suggested(self, kind: str, fmt: str) -> str:
         """The file the export goes to: in the folder of the last export, else the
@@ -111,6 +119,7 @@ class ExportScreen(Dialog[Path | None]):
                 yield Label("File", classes="export-label")
                 yield Input(self._default, id="export-path", compact=True)
             yield Checkbox(notes_label(False), id="export-notes", compact=True)
+            yield Checkbox(redact_label(False), id="export-redact", compact=True)
             yield Label("", id="export-message")
             bar = ProgressBar(id="export-progress", show_eta=False)
             bar.display = False  # shown once writing starts
@@ -132,6 +141,10 @@ class ExportScreen(Dialog[Path | None]):
     @on(Checkbox.Changed, "#export-notes")
     def _say_notes(self, event: Checkbox.Changed) -> None:
         event.checkbox.label = notes_label(event.value)
+
+    @on(Checkbox.Changed, "#export-redact")
+    def _say_redact(self, event: Checkbox.Changed) -> None:
+        event.checkbox.label = redact_label(event.value)
 
     @on(Select.Changed, "#export-kind")
     def _kind_changed(self, event: Select.Changed) -> None:
@@ -177,6 +190,7 @@ class ExportScreen(Dialog[Path | None]):
         fmt = str(self.query_one("#export-format", Select).value)
         path = Path(self.query_one("#export-path", Input).value.strip()).expanduser().resolve()
         notes = self.query_one("#export-notes", Checkbox).value
+        self._redact = self.query_one("#export-redact", Checkbox).value
         by_select = self.query_one("#export-by", Select)
         by = None if by_select.disabled or by_select.value is Select.NULL else str(by_select.value)
         message = self.query_one("#export-message", Label)
@@ -208,7 +222,14 @@ class ExportScreen(Dialog[Path | None]):
         stream = self.store.path is not None
         try:
             prepared = outputs.prepare(
-                self.store, self.audit_name, kind, fmt, by, notes, stream=stream
+                self.store,
+                self.audit_name,
+                kind,
+                fmt,
+                by,
+                notes,
+                stream=stream,
+                redact=self._redact,
             )
         except CasereviewError as exc:
             message.update(Text(str(exc), "red"))
@@ -248,7 +269,9 @@ class ExportScreen(Dialog[Path | None]):
         fmt = Path(name).suffix.lstrip(".")
         try:
             # the same request a local export makes: the group-by the screen shows included
-            prepared = outputs.prepare(self.store, self.audit_name, kind, fmt, by, notes)
+            prepared = outputs.prepare(
+                self.store, self.audit_name, kind, fmt, by, notes, redact=self._redact
+            )
         except CasereviewError as exc:
             message.update(Text(str(exc), "red"))
             return

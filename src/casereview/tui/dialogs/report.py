@@ -13,19 +13,21 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, Label, Select
+from textual.widgets import Button, Checkbox, Input, Label, Select
 
+from casereview.core.problems import CasereviewError
 from casereview.io.files import UnsafeTarget, default_export_folder, replacing, safe_target
 from casereview.io.reports.blocks import Block
 from casereview.io.reports.files import MIME_TYPES, REPORT_FORMATS, report_bytes
 from casereview.store import Store
-from casereview.tui.dialogs.export import download_name
+from casereview.tui.dialogs.export import download_name, redact_label
 from casereview.tui.dialogs.modals import Dialog
 
 
 class ReportDialog(Dialog[Path | None]):
-    """`blocks` makes the report's content (on the event loop: it reads the store); the
-    file is rendered in a worker thread (Word draws its charts with matplotlib)."""
+    """`blocks` makes the report's content (on the event loop: it reads the store), given
+    whether it may name officers (not when redacted); the file is rendered in a worker
+    thread (Word draws its charts with matplotlib)."""
 
     FIELD = "#report-format"
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
@@ -35,7 +37,7 @@ class ReportDialog(Dialog[Path | None]):
         store: Store,
         title: str,
         stem: str,
-        blocks: Callable[[], Sequence[Block]],
+        blocks: Callable[[bool], Sequence[Block]],
         folder: Path | None = None,
     ):
         super().__init__()
@@ -63,6 +65,7 @@ class ReportDialog(Dialog[Path | None]):
             with Horizontal(classes="export-row"):
                 yield Label("File", classes="export-label")
                 yield Input(self._suggested("docx"), id="report-path", compact=True)
+            yield Checkbox(redact_label(False), id="report-redact", compact=True)
             yield Label("", id="report-message")
             with Horizontal(classes="buttons"):
                 yield Button("Make report", variant="primary", id="report-go", compact=True)
@@ -73,6 +76,10 @@ class ReportDialog(Dialog[Path | None]):
         path = self.query_one("#report-path", Input)
         fmt = str(event.value)
         path.value = str(Path(path.value).with_suffix(f".{fmt}")) if path.value else ""
+
+    @on(Checkbox.Changed, "#report-redact")
+    def _say_redact(self, event: Checkbox.Changed) -> None:
+        event.checkbox.label = redact_label(event.value)
 
     @on(Button.Pressed, "#report-cancel")
     def action_cancel(self) -> None:
@@ -94,7 +101,18 @@ class ReportDialog(Dialog[Path | None]):
             except UnsafeTarget as exc:
                 message.update(Text(str(exc), "red"))
                 return
-        blocks = list(self.blocks())
+        redact = self.query_one("#report-redact", Checkbox).value
+        blocks = list(self.blocks(not redact))
+        if redact:
+            from casereview.core.redaction import Redaction
+            from casereview.io.reports.redacted import redacted_blocks
+
+            try:
+                key = self.store.redaction_key()
+            except CasereviewError as exc:
+                message.update(Text(str(exc), "red"))
+                return
+            blocks = redacted_blocks(blocks, Redaction(key))
         self.query_one("#report-go", Button).disabled = True
         message.update(Text("Making the report...", "dim"))
         self._make(blocks, fmt, target, download_name(typed, fmt))

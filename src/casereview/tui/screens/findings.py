@@ -462,7 +462,10 @@ class FindingsScreen(StoreScreen):
         name = self.store.audit(self.audit_id).name
         self.app.push_screen(
             ReportDialog(
-                self.store, name, f"{name}-report", lambda: report.blocks(self.store, name)
+                self.store,
+                name,
+                f"{name}-report",
+                lambda officers: report.blocks(self.store, name, officers),
             )
         )
 

@@ -347,7 +347,10 @@ class TrendsScreen(StoreScreen):
             return
         self.app.push_screen(
             ReportDialog(
-                self.store, trend.title, f"{self.checklist_id}-trend", lambda: report.blocks(trend)
+                self.store,
+                trend.title,
+                f"{self.checklist_id}-trend",
+                lambda _officers: report.blocks(trend),
             )
         )
 
