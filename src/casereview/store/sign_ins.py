@@ -26,6 +26,7 @@ ROLE_HELP = {
 }
 ROLE_CHANGED = "role_changed"  # trail kind: old and new role, the account in `reason`
 
+
 def token_hash(token: str) -> str:
     """What a session's cookie token is stored and looked up as (never the token)."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()

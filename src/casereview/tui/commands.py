@@ -8,6 +8,7 @@ from typing import cast
 from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 
+from casereview.core.access import is_panel
 from casereview.tui.messages import OpenAudit, OpenCase
 from casereview.tui.session import session
 
@@ -31,6 +32,8 @@ class CaseCommands(Provider):
         ]
 
     def _cases(self, prefix: str) -> list[tuple[str, str, object]]:
+        if is_panel(session(self.app).role):  # no case references for a scrutiny panel
+            return []
         post = self.app.post_message
         return [
             (
