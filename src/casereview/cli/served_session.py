@@ -51,13 +51,18 @@ def main(argv: list[str] | None = None) -> int:
     try:
         store = Store.open(args.db)
         store.ensure_shipped_checklists()
+        account = store.exact_account(reviewer)
     except StoreError as exc:
         print(f"casereview: {exc}", file=sys.stderr)
         return 1
+    if account is None:  # removed between the sign-in and now
+        store.close()
+        print(f"casereview: there is no account named '{reviewer}'", file=sys.stderr)
+        return 2
     from casereview.tui.app import make_app
 
     with closing(store):  # closed when the app ends, not whenever the collector runs
-        make_app(store, reviewer).run()
+        make_app(store, reviewer, account.role).run()  # the role as the file has it now
     return 0
 
 

@@ -8,6 +8,9 @@ import click
 
 from casereview.cli.base import Context, fail, friendly_errors, pass_ctx
 from casereview.core.text import visible
+from casereview.store.sign_ins import ACCOUNT_ROLES, DEFAULT_ROLE, ROLE_HELP, AccountRole
+
+_ROLES_HELP = "; ".join(f"{role}: {what}" for role, what in ROLE_HELP.items())
 
 
 def _read_password(password_stdin: bool) -> str:
@@ -31,15 +34,27 @@ def _read_password(password_stdin: bool) -> str:
 
 @click.group()
 def users() -> None:
-    """Reviewers' accounts for `casereview serve` (passwords kept as argon2 hashes)."""
+    """Reviewers' accounts for `casereview serve` (passwords kept as argon2 hashes).
+
+    Each account has a role: reviewer (the default), admin (also manages accounts from the
+    app) or scrutiny (a scrutiny panel member: findings, trends and counts only). The first
+    admin is named here, by whoever runs the server: `casereview users add NAME --role admin`.
+    """
 
 
 @users.command("add")
 @click.argument("name")
 @click.option("--password-stdin", is_flag=True, help="Read the password as one line of stdin.")
+@click.option(
+    "--role",
+    type=click.Choice(ACCOUNT_ROLES),
+    default=DEFAULT_ROLE,
+    show_default=True,
+    help=f"What the account may do in the served app ({_ROLES_HELP}).",
+)
 @pass_ctx
 @friendly_errors
-def users_add(context: Context, name: str, password_stdin: bool) -> None:
+def users_add(context: Context, name: str, password_stdin: bool, role: AccountRole) -> None:
     """Add an account; NAME is the reviewer name its sessions review under."""
     from casereview.serve.accounts import AccountError, check_name, hash_password
 
@@ -48,15 +63,15 @@ def users_add(context: Context, name: str, password_stdin: bool) -> None:
     except AccountError as exc:
         fail(str(exc))
     password = _read_password(password_stdin)
-    context.store.add_user(name, hash_password(password), context.reviewer)
-    click.echo(f"added account {name}")
+    context.store.add_user(name, hash_password(password), context.reviewer, role)
+    click.echo(f"added account {name} ({role})")
 
 
 @users.command("list")
 @pass_ctx
 @friendly_errors
 def users_list(context: Context) -> None:
-    """Accounts, who added them, and their last sign-in."""
+    """Accounts, their roles, who added them, and their last sign-in."""
     rows = context.existing_store().users()
     if not rows:
         click.echo("no accounts; `casereview users add NAME` adds one", err=True)
@@ -64,7 +79,8 @@ def users_list(context: Context) -> None:
         last = u.last_sign_in[:16].replace("T", " ") if u.last_sign_in else "never signed in"
         alike = "\tsigns in by this exact name only (a look-alike of an older account's)"
         alike = alike if u.exact_name_only else ""
-        click.echo(f"{u.name}\tadded {u.created_at[:10]} by {visible(u.created_by)}\t{last}{alike}")
+        added = f"added {u.created_at[:10]} by {visible(u.created_by)}"
+        click.echo(f"{u.name}\t{u.role}\t{added}\t{last}{alike}")
 
 
 @users.command("remove")
@@ -72,9 +88,27 @@ def users_list(context: Context) -> None:
 @pass_ctx
 @friendly_errors
 def users_remove(context: Context, name: str) -> None:
-    """Remove an account (its reviews and trail stay; it can no longer sign in)."""
+    """Remove an account (its reviews and trail stay; it can no longer sign in, and its
+    open sessions end)."""
     removed = context.existing_store().remove_user(name, context.reviewer)
     click.echo(f"removed account {removed}")
+
+
+@users.command("role")
+@click.argument("name")
+@click.argument("role", type=click.Choice(ACCOUNT_ROLES))
+@pass_ctx
+@friendly_errors
+def users_role(context: Context, name: str, role: AccountRole) -> None:
+    """Give the account NAME a ROLE (reviewer, admin or scrutiny).
+
+    A change ends the account's open sessions: its next sign-in has the new role.
+    """
+    store = context.existing_store()
+    if store.account(name) is None:
+        fail(f"there is no account named '{name}'")
+    changed, done = store.set_role(name, role, context.reviewer)
+    click.echo(f"{changed} is {'now' if done else 'already'} {role}")
 
 
 @users.command("passwd")
@@ -83,7 +117,7 @@ def users_remove(context: Context, name: str) -> None:
 @pass_ctx
 @friendly_errors
 def users_passwd(context: Context, name: str, password_stdin: bool) -> None:
-    """Set a new password for an account."""
+    """Set a new password for an account (its open sessions end)."""
     from casereview.serve.accounts import hash_password
 
     store = context.existing_store()

@@ -13,6 +13,7 @@ from typing import Any
 from textual_serve.app_service import AppService
 
 from casereview.serve.auth import SIGNED_IN, Session
+from casereview.store.users import Account
 
 log = logging.getLogger("casereview.serve")
 
@@ -113,12 +114,28 @@ class ServedApp(AppService):
                 await process.wait()
 
 
+def still_holds(signed_in: Session, account: Account | None) -> bool:
+    """Whether a sign-in still holds for the account as it is now (None: removed)."""
+    return changed(signed_in, account) is None
+
+
+def changed(signed_in: Session, account: Account | None) -> str | None:
+    """What changed in the account since the sign-in (None: nothing that ends it)."""
+    if account is None:
+        return "the account was removed"
+    if account.password_hash != signed_in.password_hash:
+        return "the password was changed"
+    if account.role != signed_in.role:
+        return "the account's role was changed"
+    return None
+
+
 def lapsed(
-    services: Iterable[ServedApp], now: float, stored_hash: Callable[[str], str | None]
+    services: Iterable[ServedApp], now: float, account: Callable[[str], Account | None]
 ) -> list[tuple[ServedApp, str]]:
     """The open sessions (not already ending) that a request could no longer open, and why:
-    the account was removed, its password changed (`stored_hash` reads the account's hash
-    now), the sign-in expired by `now`, or its cookie was signed out."""
+    the account was removed, its password or role changed (`account` reads the account as
+    it is now), the sign-in expired by `now`, or its cookie was signed out."""
     found = []
     for service in list(services):
         signed_in = service.signed_in
@@ -130,9 +147,7 @@ def lapsed(
         if signed_in.expires <= now:
             found.append((service, "the sign-in expired"))
             continue
-        stored = stored_hash(signed_in.name)
-        if stored is None:
-            found.append((service, "the account was removed"))
-        elif stored != signed_in.password_hash:
-            found.append((service, "the password was changed"))
+        why = changed(signed_in, account(signed_in.name))
+        if why is not None:
+            found.append((service, why))
     return found

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
-import hmac
 import math
-import secrets
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from casereview.store.sign_ins import DEFAULT_ROLE, AccountRole
 
 SESSION_SECONDS = 8 * 3600  # a working day; the cookie and the server forget it then
 FAILURES_ALLOWED = 5  # wrong passwords for one name from one client ...
@@ -36,6 +35,7 @@ class Session:
     password_hash: str  # the hash it signed in against: a new password ends the session
     expires: float
     signed_out: bool = False  # its cookie was signed out: the apps it opened end too
+    role: AccountRole = DEFAULT_ROLE  # the account's role it signed in with: a new one ends it
 
 
 class Throttle:
@@ -189,54 +189,6 @@ def counted(due: list[Tally]) -> list[tuple[str, int, str]]:
         )
         for t in due
     ]
-
-
-class Sessions:
-    """Signed-in browsers by cookie token, and HTTP Basic credentials already checked (so a
-    script's every request does not cost an argon2 check and a trail entry)."""
-
-    def __init__(self, clock: Callable[[], float] = time.time, seconds: int = SESSION_SECONDS):
-        self.clock = clock
-        self.seconds = seconds
-        self._by_token: dict[str, Session] = {}
-        self._basic: dict[bytes, Session] = {}
-        self._key = secrets.token_bytes(32)
-
-    def start(self, name: str, password_hash: str) -> str:
-        token = secrets.token_urlsafe(32)
-        self._by_token[token] = Session(name, password_hash, self.clock() + self.seconds)
-        return token
-
-    def get(self, token: str | None) -> Session | None:
-        session = self._by_token.get(token or "")
-        if session is not None and session.expires <= self.clock():
-            del self._by_token[token or ""]
-            return None
-        return session
-
-    def end(self, token: str | None) -> None:
-        session = self._by_token.pop(token or "", None)
-        if session is not None:
-            session.signed_out = True
-
-    def _basic_key(self, name: str, password: str) -> bytes:
-        return hmac.new(self._key, f"{name}\0{password}".encode(), hashlib.sha256).digest()
-
-    def basic(self, name: str, password: str) -> Session | None:
-        key = self._basic_key(name, password)
-        session = self._basic.get(key)
-        if session is not None and session.expires <= self.clock():
-            del self._basic[key]
-            return None
-        return session
-
-    def forget_basic(self, name: str, password: str) -> None:
-        self._basic.pop(self._basic_key(name, password), None)
-
-    def remember_basic(self, typed: str, password: str, name: str, password_hash: str) -> None:
-        """`typed` and `password` (as sent) are the account `name`'s, as of `password_hash`."""
-        session = Session(name, password_hash, self.clock() + self.seconds)
-        self._basic[self._basic_key(typed, password)] = session
 
 
 def parse_basic(header: str | None) -> tuple[str, str] | None:

@@ -35,19 +35,19 @@ from textual_serve import download_manager
 from textual_serve.server import Server, to_int
 
 from casereview.serve import accounts
-from casereview.serve.apps import ServedApp, lapsed
+from casereview.serve.apps import ServedApp, lapsed, still_holds
 from casereview.serve.auth import (
     COOKIE,
     SESSION_SECONDS,
     SIGNED_IN,
     FailureTally,
     Session,
-    Sessions,
     Throttle,
     counted,
     parse_basic,
 )
 from casereview.serve.pages import app_page, signin_page
+from casereview.serve.sessions import Sessions
 from casereview.store import Store, StoreError, explain
 from casereview.store.users import Account
 
@@ -104,7 +104,9 @@ class CaseReviewServer(Server):
         self.ssl_context = ssl_context
         self.fixed_public_url = public_url.rstrip("/") if public_url else None
         self.tls = ssl_context is not None or (public_url or "").startswith("https:")
-        self.sessions = Sessions(**({"clock": clock} if clock else {}), seconds=session_seconds)
+        self.sessions = Sessions(
+            self.store, **({"clock": clock} if clock else {}), seconds=session_seconds
+        )
         self.throttle = Throttle(monotonic or time.monotonic)
         self.tally = FailureTally(monotonic or time.monotonic)  # failed sign-ins to record
         if self.store.readonly:
@@ -194,19 +196,21 @@ class CaseReviewServer(Server):
             typed, password = basic
             known = self.sessions.basic(typed, password)
             if known is not None:
-                if self.store.password_hash(known.name) == known.password_hash:
+                if still_holds(known, self.store.exact_account(known.name)):
                     return known.name
-                self.sessions.forget_basic(typed, password)  # removed, or a new password
+                self.sessions.forget_basic(typed, password)  # removed, new password or role
             account = await self.check(typed, password, request)
             if account is None:
                 raise self._unauthorized()
-            self.sessions.remember_basic(typed, password, account.name, account.password_hash)
+            self.sessions.remember_basic(
+                typed, password, account.name, account.password_hash, account.role
+            )
             return account.name
         session = self.sessions.get(request.cookies.get(COOKIE))
         if session is None:
             return None
-        if self.store.password_hash(session.name) != session.password_hash:
-            self.sessions.end(request.cookies.get(COOKIE))  # removed, or a new password
+        if not still_holds(session, self.store.exact_account(session.name)):
+            self.sessions.end(request.cookies.get(COOKIE))  # removed, new password or role
             return None
         return session.name
 
@@ -285,10 +289,15 @@ class CaseReviewServer(Server):
             return web.Response(
                 status=401, text=signin_page("Wrong name or password."), content_type="text/html"
             )
+        try:
+            token = self.sessions.start(account.name, account.password_hash, account.role)
+        except StoreError as exc:
+            log.error("a session could not be kept: %s", exc)
+            raise web.HTTPServiceUnavailable(text=f"503: {for_browser(exc)}") from None
         response = web.Response(status=303, headers={"Location": "/"})
         response.set_cookie(
             COOKIE,
-            self.sessions.start(account.name, account.password_hash),
+            token,
             max_age=self.sessions.seconds,
             path="/",
             httponly=True,
@@ -383,7 +392,7 @@ class CaseReviewServer(Server):
     def lapsed_sessions(self) -> list[tuple[ServedApp, str]]:
         """The open sessions a request could no longer open, and why (apps.lapsed)."""
         try:
-            return lapsed(self.app_services, self.sessions.clock(), self.store.password_hash)
+            return lapsed(self.app_services, self.sessions.clock(), self.store.exact_account)
         except StoreError as exc:  # looked at again in a moment
             log.error("cannot check the open sessions' accounts: %s", exc)
             return []

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 from casereview.core.periods import from_scope
 from casereview.core.text import fold_name, match_key
 from casereview.store.schema_m014 import CALIBRATION_TABLES
+from casereview.store.schema_m018 import m018_account_roles as account_roles
 from casereview.store.uuid_rebuild import add_uuids
 
 if TYPE_CHECKING:
@@ -398,6 +399,13 @@ def m017_redaction_secret(db: Database) -> None:
     from casereview.store.redaction import REDACTION_TABLE
 
     db.execute(REDACTION_TABLE)
+
+
+@_step
+def m018_account_roles(db: Database) -> None:
+    # Accounts' roles (reviewer, admin, scrutiny) and signed-in sessions kept hashed, so a
+    # restarted server keeps its sign-ins (store/sign_ins.py).
+    account_roles(db)
 
 
 SAMPLED_REFS_TRIGGER = "sampled_refs_on_sample"

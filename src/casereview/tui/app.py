@@ -10,16 +10,19 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from casereview.core.access import panel_refusal
 from casereview.core.fields import Role
 
 # Only the first screen is imported here; the others load when first opened.
 from casereview.core.rules import my_role
 from casereview.store import Review, Store
+from casereview.store.sign_ins import DEFAULT_ROLE, AccountRole
 from casereview.tui.commands import CaseCommands, hidden_key_commands
 from casereview.tui.messages import OpenAudit, OpenCase, OpenFindings
 from casereview.tui.screens import AuditsScreen
 
 WARM_AFTER_SECONDS = 0.5
+CASE_FILE = "a case file, its review or its notes"
 
 
 class CaseReviewApp(App[None]):
@@ -39,10 +42,11 @@ class CaseReviewApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", show=False),
     ]
 
-    def __init__(self, store: Store, reviewer: str):
+    def __init__(self, store: Store, reviewer: str, role: AccountRole = DEFAULT_ROLE):
         super().__init__()
         self.store = store
         self.reviewer = reviewer
+        self.role: AccountRole = role  # the account's role (store.sign_ins): what it may see
         self.export_folder: Path | None = None  # where this session's last export went
         self._unmounted = False
 
@@ -101,9 +105,18 @@ class CaseReviewApp(App[None]):
     def on_open_case(self, message: OpenCase) -> None:
         self.open_case(message.audit_id, message.case_id, message.stay, at=message.at)
 
+    def _panel_refused(self, what: str) -> bool:
+        """A scrutiny panel account is refused `what`, said in full (core.access)."""
+        refusal = panel_refusal(self.role, what)
+        if refusal:
+            self.notify(refusal, title="Closed to a scrutiny panel", severity="warning")
+        return refusal is not None
+
     def open_audit(self, audit_id: int) -> None:
         from casereview.tui.screens import AuditCasesScreen
 
+        if self._panel_refused("a case list (case references and reviewers' names)"):
+            return
         self.push_screen(AuditCasesScreen(audit_id))
 
     def open_findings(self, audit_id: int) -> None:
@@ -135,6 +148,8 @@ class CaseReviewApp(App[None]):
         """
         from casereview.tui.dialogs.modals import ConfirmScreen
 
+        if self._panel_refused(CASE_FILE):
+            return
         sampled = self.store.audit_case(audit_id, case_id)
         # The second reviewer works blind: their own review, never the primary's answers.
         # A case that is not theirs at all opens as its primary review, after asking.
@@ -196,6 +211,8 @@ class CaseReviewApp(App[None]):
     ) -> None:
         from casereview.tui.screens import ReviewScreen
 
+        if self._panel_refused(CASE_FILE):  # (every way to a review comes through here)
+            return
         if review is not None:
             self.push_screen(ReviewScreen(review.id, at=at))
         else:
@@ -205,8 +222,15 @@ class CaseReviewApp(App[None]):
         yield from super().get_system_commands(screen)
         yield SystemCommand("Help", "Keys and what the answers mean", self.action_help)
         yield from hidden_key_commands(self, screen)  # the keys the 80-column bar leaves out
+        from casereview.tui.screens.accounts import account_commands  # when first asked
+
+        yield from account_commands(self, screen)
 
 
-def make_app(store: Store, reviewer: str) -> CaseReviewApp:
-    """The one way the CLI and the tests build the app."""
-    return CaseReviewApp(store=store, reviewer=reviewer)
+def make_app(store: Store, reviewer: str, role: AccountRole | None = None) -> CaseReviewApp:
+    """The one way the CLI and the tests build the app. Without a `role`, the reviewer's
+    account's role (a name without an account, at a terminal, is a reviewer)."""
+    if role is None:
+        account = store.exact_account(reviewer)
+        role = account.role if account is not None else DEFAULT_ROLE
+    return CaseReviewApp(store=store, reviewer=reviewer, role=role)

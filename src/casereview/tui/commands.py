@@ -12,6 +12,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 from textual.screen import Screen
 
+from casereview.core.access import is_panel
 from casereview.tui.messages import OpenAudit, OpenCase
 from casereview.tui.session import session
 
@@ -35,6 +36,8 @@ class CaseCommands(Provider):
         ]
 
     def _cases(self, prefix: str) -> list[tuple[str, str, object]]:
+        if is_panel(session(self.app).role):  # no case references for a scrutiny panel
+            return []
         post = self.app.post_message
         return [
             (

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from textual.app import App
 
     from casereview.store import Store
+    from casereview.store.sign_ins import AccountRole
 
 
 class Session(Protocol):
@@ -21,6 +22,9 @@ class Session(Protocol):
 
     store: Store
     reviewer: str
+    role: AccountRole
+    """The account's role: an admin manages accounts, a scrutiny panel member sees figures
+    only (tui.access says what each role may open)."""
     export_folder: Path | None
     """Where this session's last export went (the export dialog starts there)."""
 

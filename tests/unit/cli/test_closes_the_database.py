@@ -145,6 +145,10 @@ INVOCATIONS: dict[str, list[tuple[list[str], int]]] = {
         (["users", "passwd", "ann", "--password-stdin"], 0),
         (["users", "passwd", "nobody", "--password-stdin"], 2),
     ],
+    "users role": [
+        (["users", "role", "ann", "admin"], 0),
+        (["users", "role", "nobody", "admin"], 2),
+    ],
     "users remove": [(["users", "remove", "ann"], 0), (["users", "remove", "nobody"], 2)],
 }
 # commands that never open one (the keys beside the database are files of their own)

@@ -30,7 +30,7 @@ def test_add_list_passwd_remove_with_trail(tmp_path: Path) -> None:
     assert b"correct horse" not in db.read_bytes()
 
     listed = run(db, "users", "list")
-    assert listed.exit_code == 0 and listed.output.startswith("insp.khan\tadded ")
+    assert listed.exit_code == 0 and listed.output.startswith("insp.khan\treviewer\tadded ")
     assert "by admin" in listed.output and "never signed in" in listed.output
 
     assert run(db, "users", "passwd", "insp.khan", "--password-stdin", stdin="battery staple\n")

@@ -46,6 +46,8 @@ HELP = """\
 | audits | `p` | set or change the highlighted audit's period (trends order audits by it) |
 | audits | `t` | trends: the highlighted audit's checklist across its audits, oldest first |
 | audits | `k` | calibrations: each reviewer against the gold, the questions that split them |
+| audits | `u` | an admin's accounts: `a` add, `d` remove, `p` reset a password |
+| everywhere | `ctrl+p` | Change my password: the current one, then the new one twice |
 | calibration | `v` | per reviewer or per question |
 | trends | `Enter` `Escape` | a section's questions; back to the sections |
 | trends | `a` | choose the audits shown (space ticks, Enter shows them) |

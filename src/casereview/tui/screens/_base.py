@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import events
 from textual.screen import Screen
 from textual.widgets import DataTable
 
+from casereview.core.access import panel_refusal
 from casereview.store import Store
 from casereview.tui.session import Session, session
 from casereview.tui.widgets.bars import KeyBar
@@ -13,7 +16,29 @@ from casereview.tui.widgets.bars import KeyBar
 
 class StoreScreen(Screen[None]):
     """A screen that reads and writes through the app's store; it asks the app to open
-    audits, findings and cases by posting tui.messages to it."""
+    audits, findings and cases by posting tui.messages to it.
+
+    PANEL_CLOSED names the actions a scrutiny panel account may not run here, and what each
+    would show it (core.access): they are neither offered nor run, whatever the key."""
+
+    PANEL_CLOSED: ClassVar[dict[str, str]] = {}
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.panel_refusal(action) is None
+
+    def panel_refusal(self, action: str) -> str | None:
+        """Why this session may not run `action` here (None: it may)."""
+        what = self.PANEL_CLOSED.get(action)
+        return None if what is None else panel_refusal(self.session.role, what)
+
+    def panel_refused(self, action: str, what: str | None = None) -> bool:
+        """For an action run other than by its key (the palette, Enter on a row): True, and
+        the refusal said, when this session may not run it (`what` it would show, if it is
+        not in PANEL_CLOSED)."""
+        refusal = panel_refusal(self.session.role, what) if what else self.panel_refusal(action)
+        if refusal:
+            self.notify(refusal, title="Closed to a scrutiny panel", severity="warning")
+        return refusal is not None
 
     @property
     def session(self) -> Session:

@@ -10,12 +10,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
+from casereview.core.access import PANEL_SEES, is_panel
 from casereview.tui.messages import OpenAudit, OpenFindings
 from casereview.tui.screens._base import StoreScreen, highlighted_key, progress_bar
 from casereview.tui.widgets.bars import KeyBar, TitleBar
 
 if TYPE_CHECKING:
     from textual.command import Provider
+
+
+OPEN_REFUSED = "a case list (case references and reviewers' names)"
 
 
 def _bundle_commands() -> type[Provider]:
@@ -53,7 +57,24 @@ class AuditsScreen(StoreScreen):
             priority=True,
             tooltip="Set or change the highlighted audit's period (trends order audits by it)",
         ),
+        # an admin's accounts (and the palette's "Accounts"); the bar is full at 80 columns
+        Binding(
+            "u",
+            "accounts",
+            "Accounts",
+            show=False,
+            tooltip="Add and remove accounts, reset a password (an admin's)",
+        ),
     ]
+
+    # (Enter, "open", stays offered to a scrutiny panel: pressed, it says why not)
+    PANEL_CLOSED = {
+        "new_audit": "the case pool's references",
+        "pool": "the case pool's references",
+        "calibration": "reviewers' names and reviews",
+        "period": "a change to an audit",
+        "export_bundle": "case files in a bundle",
+    }
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -105,6 +126,12 @@ class AuditsScreen(StoreScreen):
             self._show_progress(audits[row].id)  # now, not when the highlight is posted
             intro.update(
                 Text.assemble(
+                    "Scrutiny panel: ",
+                    (self.reviewer, "bold"),
+                    f". You see {PANEL_SEES}: f findings, t trends of the highlighted audit.",
+                )
+                if is_panel(self.session.role)
+                else Text.assemble(
                     "Reviewer: ", (self.reviewer, "bold"), ". Choose an audit and press Enter."
                 )
             )
@@ -159,6 +186,11 @@ class AuditsScreen(StoreScreen):
             chosen,
         )
 
+    def action_accounts(self) -> None:
+        from casereview.tui.screens.accounts import open_accounts  # loaded on first use
+
+        open_accounts(self.app)
+
     def action_new_audit(self) -> None:
         from casereview.tui.screens.new_audit import NewAuditScreen  # loaded on first use
 
@@ -193,6 +225,8 @@ class AuditsScreen(StoreScreen):
 
         primary = self.store.reviewer_progress(audit_id)
         second = self.store.reviewer_progress(audit_id, role="second")
+        if is_panel(self.session.role):  # counts, never reviewers' names
+            primary, second = _all_reviewers(primary), _all_reviewers(second)
         audit = self.store.audit(audit_id)  # the Checklist column is cut at 80 columns: whole
         text = Text.assemble("Checklist ", (audit.checklist_label, "bold"))
         text.append(f", period {audit.period.label}\n" if audit.period else "\n")
@@ -214,6 +248,8 @@ class AuditsScreen(StoreScreen):
     def action_export_bundle(self) -> None:
         from casereview.tui.dialogs.bundle import BundleDialog
 
+        if self.panel_refused("export_bundle"):
+            return
         audit_id = self._audit_id()
         if audit_id is None:
             self.notify("No audit to export.", severity="warning")
@@ -240,6 +276,8 @@ class AuditsScreen(StoreScreen):
             self.app.push_screen(TrendsScreen(label.rsplit("@", 1)[0]))
 
     def action_open(self) -> None:
+        if self.panel_refused("open", OPEN_REFUSED):
+            return
         audit_id = self._audit_id()
         if audit_id is not None:
             self.app.post_message(OpenAudit(audit_id))
@@ -248,6 +286,20 @@ class AuditsScreen(StoreScreen):
     def _selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         self.action_open()
+
+
+def _all_reviewers(rows: list[tuple[str, int, int, int]]) -> list[tuple[str, int, int, int]]:
+    """Reviewers' progress as one row of totals (for a scrutiny panel: no names)."""
+    if not rows:
+        return []
+    return [
+        (
+            "All reviewers",
+            sum(r[1] for r in rows),
+            sum(r[2] for r in rows),
+            sum(r[3] for r in rows),
+        )
+    ]
 
 
 def _when(stamp: str) -> str:

@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.widgets import DataTable, Static
 
+from casereview.core.access import units_for
 from casereview.core.problems import CasereviewError
 from casereview.core.stats import scoring
 from casereview.services import agreement, findings, shortfalls
@@ -50,6 +51,11 @@ class FindingsScreen(StoreScreen):
         Binding("w", "report", "Report", show=False, priority=True, tooltip="Word or Markdown"),
         Binding("escape", "back", "Back"),
     ]
+    PANEL_CLOSED = {  # (core.access)
+        "flagged": "case references, reviewers' names or notes",
+        "export": "an export with case references, names and notes",
+        "report": "a report with case references and names",
+    }
 
     view: reactive[str] = reactive("sections", init=False)
     group: reactive[str | None] = reactive(None, init=False)
@@ -359,6 +365,8 @@ class FindingsScreen(StoreScreen):
         section, with their notes; Enter opens one's review."""
         from casereview.tui.screens.finding_cases import FlaggedScreen
 
+        if self.panel_refused("flagged"):
+            return
         if self.view not in ("sections", "agreement") or not self._ready:
             self.notify("l lists cases from a section or question row.", markup=False)
             return
@@ -414,7 +422,8 @@ class FindingsScreen(StoreScreen):
         self.action_drill()
 
     def action_group(self) -> None:
-        self.group = GROUPS[(GROUPS.index(self.group) + 1) % len(GROUPS)]
+        groups = units_for(self.session.role, GROUPS)  # a scrutiny panel: no names
+        self.group = groups[(groups.index(self.group) + 1) % len(groups)]
 
     def action_view(self) -> None:
         self.section = None
@@ -423,6 +432,8 @@ class FindingsScreen(StoreScreen):
     def action_export(self) -> None:
         """The export dialog, set to what is on screen: the kind this view shows, the group
         (`g`) for the grouped views, and the folder the last export went to."""
+        if self.panel_refused("export"):
+            return
         audit = self.store.audit(self.audit_id)
 
         def done(path: Path | None) -> None:
@@ -459,6 +470,8 @@ class FindingsScreen(StoreScreen):
         from casereview.io.reports import markdown as report
         from casereview.tui.dialogs.report import ReportDialog
 
+        if self.panel_refused("report"):
+            return
         name = self.store.audit(self.audit_id).name
         self.app.push_screen(
             ReportDialog(

@@ -19,6 +19,7 @@ from textual.reactive import reactive
 from textual.widgets import DataTable, Static
 from textual_plotext import PlotextPlot
 
+from casereview.core.access import units_for
 from casereview.core.problems import CasereviewError
 from casereview.core.stats import funnel as stats
 from casereview.core.stats import scoring
@@ -183,7 +184,8 @@ class FunnelScreen(StoreScreen):
             self.index = (self.index + step) % len(self.figures)
 
     def action_group(self) -> None:
-        self.by = UNITS[(UNITS.index(self.by) + 1) % len(UNITS)]
+        units = units_for(self.session.role, UNITS)  # a scrutiny panel: no names
+        self.by = units[(units.index(self.by) + 1) % len(units)]
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -313,7 +313,11 @@ class TrendsScreen(StoreScreen):
         plt.yticks([0, 25, 50, 75, 100])
         chart.refresh()
 
+    PANEL_CLOSED = {"report": "a report file (figures are on screen)"}
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if super().check_action(action, parameters) is False:
+            return False  # closed to a scrutiny panel
         if action == "choose_audits":  # no audits to choose (a refusal): not offered
             return bool(self.candidates)
         if action in ("drill", "names", "report", "control") and self.trend is None:
@@ -342,6 +346,8 @@ class TrendsScreen(StoreScreen):
         from casereview.io.reports import trend as report
         from casereview.tui.dialogs.report import ReportDialog
 
+        if self.panel_refused("report"):
+            return
         trend = self.trend
         if trend is None:
             return
