@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 from casereview.core.periods import from_scope
 from casereview.core.text import fold_name, match_key
 from casereview.store.schema_m014 import CALIBRATION_TABLES
+from casereview.store.schema_plans import PLAN_TABLES
 from casereview.store.uuid_rebuild import add_uuids
 
 if TYPE_CHECKING:
@@ -453,3 +454,12 @@ def sync_sampled_refs(
         with write():
             conn.execute(f"DROP TRIGGER {SAMPLED_REFS_TRIGGER}")
     return False
+
+
+@_step
+def m017_action_plans(db: Database) -> None:
+    # A force's action plan (store/plans.py): recommendations and the actions under them,
+    # with owners, due dates and statuses, linked to the questions and tags they are meant
+    # to move; plan events in the trail name the plan and the item they are about.
+    for sql in PLAN_TABLES:
+        db.execute(sql)

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 from casereview.store.bundles import BundleStore
 from casereview.store.calibration import CalibrationStore
 from casereview.store.keys import KeyStore
+from casereview.store.plans import PlanStore
 from casereview.store.users import UserStore
 
 # The ASCII record and unit separators, which review_records packs answers with (question
@@ -35,7 +36,7 @@ from casereview.store.users import UserStore
 _RS, _US = "\x1e", "\x1f"
 
 
-class Store(BundleStore, UserStore, CalibrationStore, KeyStore):
+class Store(BundleStore, UserStore, CalibrationStore, KeyStore, PlanStore):
     """A casereview database. Build one with `Store.open(path)` or `Store.memory()`."""
 
     def set_audit_period(self, audit_id: int, period: Period | None, actor: str) -> bool:
