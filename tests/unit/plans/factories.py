@@ -4,9 +4,10 @@ can be worked by hand."""
 
 from __future__ import annotations
 
+from casereview.io.imports.answers import ImportedReview
 from casereview.io.imports.cases import read_case_file
 from casereview.store import Store
-from tests.factories import CASES, TREND_V2, complete_review
+from tests.factories import CASES, TREND_V2
 
 FORCE = "Testshire"
 MONTHS = (
@@ -29,12 +30,20 @@ def force_audits(store: Store, months: int = 5) -> None:
     for name, start, end in MONTHS[:months]:
         scope = {"where": {"force": FORCE}, "from": start, "to": end}
         audit = store.create_audit(name, info.pk, ids, "qa", seed=1, scope=scope)
-        for i, case_id in enumerate(ids):
-            answers = {
-                "A-1": "yes" if i < A1[name] else "no",
-                "A-9": "yes" if i < A9[name] else "no",
-                "B-1": "no",
-                "B-2": "yes",
-                "B-3": "yes",
-            }
-            complete_review(store, audit.id, case_id, "qa", "primary", answers)
+        reviews = [
+            ImportedReview(
+                case_id,
+                "primary",
+                "qa",
+                answers={
+                    "A-1": ("yes" if i < A1[name] else "no", ""),
+                    "A-9": ("yes" if i < A9[name] else "no", ""),
+                    "B-1": ("no", ""),
+                    "B-2": ("yes", ""),
+                    "B-3": ("yes", ""),
+                },
+                complete=True,
+            )
+            for i, case_id in enumerate(ids)
+        ]
+        store.import_reviews(audit.id, reviews, "qa")
