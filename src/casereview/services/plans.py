@@ -174,7 +174,10 @@ def link_evidence(
                 if p.signals and periods[p.label][0] > due
             ]
     if n_periods and n_periods < MIN_SPC_PERIODS:
-        chart = f"{n_periods} audits of this scope: too few for a control chart ({MIN_SPC_PERIODS})"
+        chart = (
+            f"{n_periods} audits of this scope: too few for a control chart"
+            f" (it needs {MIN_SPC_PERIODS})"
+        )
         note = f"{note}; {chart}" if note else chart
     return LinkEvidence(item.kind, key, item.label, b, a, moved, n_periods, tuple(signals), note)
 
