@@ -43,6 +43,9 @@ HELP = """\
 | audits | `t` | trends: the highlighted audit's checklist across its audits, oldest first |
 | audits | `k` | calibrations: each reviewer against the gold, the questions that split them |
 | calibration | `v` | per reviewer or per question |
+| audits | `a` | the action plan of the highlighted audit's force: overdue, unproven, no action |
+| action plan | `s` `o` `d` | the highlighted action's status, owner, due date (each in the trail) |
+| action plan | `F` | the next force's plan |
 | trends | `Enter` `Escape` | a section's questions; back to the sections |
 | trends | `a` | choose the audits shown (space ticks, Enter shows them) |
 | trends | `x` | the trend report of the audits shown, Word or Markdown |

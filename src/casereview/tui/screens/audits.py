@@ -37,6 +37,7 @@ class AuditsScreen(StoreScreen):
         Binding("c", "pool", "Case pool"),
         # no room on the 80-column bar: in the help and the palette instead
         Binding("k", "calibration", "Calibration", show=False),
+        Binding("a", "plan", "Action plan", show=False),
         Binding("r", "refresh", "Refresh"),
         # the key bar is full at 80 columns: in the help (issue 30); a dialog, see modals.Dialog
         Binding("p", "period", "Period", show=False, priority=True),
@@ -155,6 +156,14 @@ class AuditsScreen(StoreScreen):
         from casereview.tui.screens.calibration import CalibrationScreen  # on first use
 
         self.app.push_screen(CalibrationScreen())
+
+    def action_plan(self) -> None:
+        from casereview.tui.screens.plan import PlanScreen  # on first use
+
+        key = highlighted_key(self.query_one(DataTable))
+        audit = self.store.audit(int(key)) if key is not None else None
+        force = (audit.scope.get("where") or {}).get("force") if audit else None
+        self.app.push_screen(PlanScreen(force if isinstance(force, str) else None))
 
     def action_pool(self) -> None:
         from casereview.tui.screens.pool import PoolScreen  # loaded on first use
