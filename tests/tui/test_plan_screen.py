@@ -35,12 +35,7 @@ def planned(tmp_path: Path) -> Store:
 
 def rows(app: object) -> dict[str, list[str]]:
     table: DataTable[object] = app.screen.query_one("#plan", DataTable)  # type: ignore[attr-defined]
-    return {
-        str(table.coordinate_to_cell_key((r, 0)).row_key.value): [
-            str(c) for c in table.get_row_at(r)
-        ]
-        for r in range(table.row_count)
-    }
+    return {str(key.value): [str(c) for c in table.get_row(key)] for key in table.rows}
 
 
 async def open_plan(pilot, app) -> None:  # type: ignore[no-untyped-def]

@@ -107,7 +107,11 @@ def test_report_as_word_and_workbook(planned: Path, tmp_path: Path) -> None:
     docx_path = tmp_path / "progress.docx"
     assert run(planned, "report", "--plan", FORCE, "--out", str(docx_path)).exit_code == 0
     document = Document(str(docx_path))
-    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    headings = [
+        p.text
+        for p in document.paragraphs
+        if (p.style.name if p.style else "").startswith("Heading")
+    ]
     assert f"Action plan progress: {FORCE}" in headings
     assert "R1.2: not shown to have moved" in headings
     rows = [[c.text for c in row.cells] for row in document.tables[0].rows]

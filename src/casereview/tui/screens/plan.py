@@ -110,11 +110,7 @@ class PlanScreen(StoreScreen):
                     key=a.ref,
                 )
         if keep is not None:
-            keys = [
-                table.coordinate_to_cell_key((r, 0)).row_key.value for r in range(table.row_count)
-            ]
-            if keep in keys:
-                table.move_cursor(row=keys.index(keep))
+            table.move_cursor(row=table.get_row_index(keep))
         self._show(highlighted_key(table))
 
     @on(DataTable.RowHighlighted, "#plan")
