@@ -209,6 +209,11 @@ class CaseReviewApp(App[None]):
             yield SystemCommand(
                 "Funnel (f)", "The highlighted figure across forces or teams, with limits", funnel
             )
+        draft = getattr(screen, "action_draft_action", None)
+        if draft is not None:  # the findings screen (key a): its key bar is full at 80
+            yield SystemCommand(
+                "Draft an action (a)", "In the force's action plan, from this question", draft
+            )
 
 
 def make_app(store: Store, reviewer: str) -> CaseReviewApp:

@@ -39,6 +39,7 @@ HELP = """\
 | findings | `Enter` `v` `g` `x` | drill into a section, change view, group, export |
 | findings | `l` | cases answering No, Partly or Unknown to the row; `Enter` opens one |
 | findings | `w` | the findings report, Word or Markdown (served: a browser download) |
+| findings | `a` | draft an action in the force's plan from the highlighted question |
 | audits | `p` | set or change the highlighted audit's period (trends order audits by it) |
 | audits | `t` | trends: the highlighted audit's checklist across its audits, oldest first |
 | audits | `k` | calibrations: each reviewer against the gold, the questions that split them |

@@ -60,12 +60,13 @@ class DraftActionScreen(Dialog[tuple[str, str] | None]):
     FIELD = "#draft-text"
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, force: str, heading: str, text: str, recommendations: list[str]):
+    def __init__(self, force: str, heading: str, text: str, recommendations: list[tuple[str, str]]):
         super().__init__()
         self.force = force
         self.heading = heading
         self.text = text
-        self.recommendations = recommendations
+        self.recommendations = [ref for ref, _ in recommendations]
+        self.labels = dict(recommendations)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -78,7 +79,7 @@ class DraftActionScreen(Dialog[tuple[str, str] | None]):
                 )
             )
             yield Select(
-                [(Text(r), r) for r in self.recommendations],
+                [(Text(f"{r} {self.labels[r]}"), r) for r in self.recommendations],
                 value=self.recommendations[0],
                 allow_blank=False,
                 id="draft-recommendation",

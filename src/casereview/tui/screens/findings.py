@@ -41,6 +41,8 @@ class FindingsScreen(StoreScreen):
         Binding("f", "funnel", "Funnel", show=False),
         # the key bar is full at 80 columns: shown in the help and the palette (issue 30)
         Binding("w", "report", "Report", show=False, priority=True),
+        # an action in the force's plan from the highlighted question (a dialog; palette too)
+        Binding("a", "draft_action", "Draft action", show=False, priority=True),
         Binding("escape", "back", "Back"),
     ]
 
@@ -452,6 +454,18 @@ class FindingsScreen(StoreScreen):
                 self.store, name, f"{name}-report", lambda: report.blocks(self.store, name)
             )
         )
+
+    def action_draft_action(self) -> None:
+        """Draft an action in the force's plan, linked to the highlighted question."""
+        from casereview.tui.screens.findings_plan import draft_from_finding
+
+        audit = self.store.audit(self.audit_id)
+        try:
+            data = self._data(audit.name, None)
+        except CasereviewError as exc:
+            self.notify(str(exc), severity="warning", markup=False)
+            return
+        draft_from_finding(self, audit, data, highlighted_key(self.query_one(DataTable)))
 
     def action_back(self) -> None:
         if self.section is not None:
