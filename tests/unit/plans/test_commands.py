@@ -96,7 +96,7 @@ def test_report_as_markdown(planned: Path) -> None:
     assert "### R1.2: not shown to have moved" in text
     # worked in test_evidence: 1 of 6 (Wilson 3-56%) to 6 of 6 (61-100%), +83.3 points
     assert (
-        "- A-1 First standard?; before: Feb (2024-02): 1 of 6, 17% (95% CI 3-56%); "
+        "- A-1 First standard? \u2014 before: Feb (2024-02): 1 of 6, 17% (95% CI 3-56%); "
         "after: May (2024-05): 6 of 6, 100% (95% CI 61-100%); "
         "change +83.3 points (95% CI +27.7 to +97.0), improved; "
         "control chart: 2024-05: beyond limits"

@@ -95,8 +95,11 @@ def _side(side: Side | None, none: str) -> str:
 
 def link_words(link: LinkEvidence) -> str:
     """One linked figure's evidence in a sentence."""
+    if link.kind == "question":
+        name = f"{link.key} {link.label}"
+    else:  # a tag: its label first, the tag after
+        name = link.key if link.label == link.key else f"{link.label} ({link.key})"
     parts = [
-        f"{link.key} {link.label}" if link.key != link.label else link.key,
         f"before: {_side(link.before, 'no audit')}",
         f"after: {_side(link.after, 'no audit')}",
     ]
@@ -112,7 +115,7 @@ def link_words(link: LinkEvidence) -> str:
         parts.append("control chart: no signal after the due date")
     if link.note:
         parts.append(link.note)
-    return "; ".join(parts)
+    return f"{name} \u2014 " + "; ".join(parts)
 
 
 def flags(e: ActionEvidence) -> list[str]:
