@@ -274,13 +274,12 @@ def report_cmd(
         if out is not None and out.suffix.lower() == ".xlsx":
             from casereview.io.exports.writers import write_xlsx
 
+            tables = plan_report.tables(store, plan_force, viewer=context.reviewer)
             with replacing(out, store.files()) as tmp:
-                write_xlsx(
-                    tmp, plan_report.summary(plan_force), plan_report.tables(store, plan_force)
-                )
+                write_xlsx(tmp, plan_report.summary(plan_force), tables)
             click.echo(f"wrote the workbook to {out}", err=True)
             return
-        blocks = plan_report.blocks(store, plan_force)
+        blocks = plan_report.blocks(store, plan_force, viewer=context.reviewer)
     elif calibration_name is not None:
         from casereview.io.reports.calibration import calibration_blocks
         from casereview.services import calibration

@@ -190,10 +190,13 @@ def verdict(links: list[LinkEvidence]) -> str:
     return NOT_SHOWN
 
 
-def force_trend(store: Store, force: str) -> tuple[Trend | None, dict[str, tuple[str, str]]]:
+def force_trend(
+    store: Store, force: str, viewer: str | None = None
+) -> tuple[Trend | None, dict[str, tuple[str, str]]]:
     """The trend of the force's audits (on the checklist most of them use, every version),
     in period order, and each audit's first and last day; None where none has a completed
-    review and a period."""
+    review and a period. Refused (TrendError) for a `viewer` who is a blind second reviewer
+    with a pair open in one of them, as every figure is."""
     audits = [a for a in force_audits(store, force) if a.n_complete > 0 and a.period is not None]
     if not audits:
         return None, {}
@@ -204,13 +207,16 @@ def force_trend(store: Store, force: str) -> tuple[Trend | None, dict[str, tuple
     for a in chosen:
         assert a.period is not None
         periods[a.name] = (a.period.start or a.period.end or "", a.period.end or "9999-12-31")
-    return build_trend(store, checklist_id, [a.name for a in chosen]), periods
+    return build_trend(store, checklist_id, [a.name for a in chosen], viewer=viewer), periods
 
 
-def plan_evidence(store: Store, plan: Plan, today: str | None = None) -> list[ActionEvidence]:
-    """Every action of the plan with its evidence, in the plan's order."""
+def plan_evidence(
+    store: Store, plan: Plan, today: str | None = None, viewer: str | None = None
+) -> list[ActionEvidence]:
+    """Every action of the plan with its evidence, in the plan's order; for `viewer`, refused
+    where they are a blind second reviewer with a pair open (force_trend)."""
     today = today or date.today().isoformat()
-    trend, periods = force_trend(store, plan.force)
+    trend, periods = force_trend(store, plan.force, viewer)
     out = []
     for rec in plan.recommendations:
         for action in rec.actions:

@@ -147,3 +147,21 @@ def test_report_of_a_force_without_a_plan_exits_2(db: Path, tmp_path: Path) -> N
     assert result.exit_code == 2
     assert "Nowhere has no action plan" in result.stderr
     assert not out.exists()
+
+
+def test_a_blind_second_reviewer_with_a_pair_open_gets_no_report(
+    planned: Path, tmp_path: Path
+) -> None:
+    store = Store.open(planned)
+    may = store.audit_named("May")
+    first = store.audit_cases(may.id)[0].case.id
+    store.assign_second(may.id, [first], "bob", "qa.lead")
+    store.close()
+    out = tmp_path / "progress.xlsx"
+    result = CliRunner().invoke(
+        main,
+        ["--db", str(planned), "--reviewer", "bob", "report", "--plan", FORCE, "--out", str(out)],
+    )
+    assert result.exit_code == 2
+    assert "bob is the blind second reviewer of 1 case(s)" in result.stderr
+    assert not out.exists()

@@ -127,9 +127,11 @@ def flags(e: ActionEvidence) -> list[str]:
     return out
 
 
-def blocks(store: Store, force: str, today: str | None = None) -> list[Block]:
+def blocks(
+    store: Store, force: str, today: str | None = None, viewer: str | None = None
+) -> list[Block]:
     plan = store.plan_of(force)
-    evidence = plan_evidence(store, plan, today)
+    evidence = plan_evidence(store, plan, today, viewer)
     by_ref = {e.action.ref: e for e in evidence}
     out: list[Block] = [
         Heading(f"Action plan progress: {plan.force}", 1),
@@ -198,9 +200,11 @@ def _pcts(side: Side | None, prefix: str) -> dict[str, Cell]:
     }
 
 
-def tables(store: Store, force: str, today: str | None = None) -> list[Table]:
+def tables(
+    store: Store, force: str, today: str | None = None, viewer: str | None = None
+) -> list[Table]:
     plan = store.plan_of(force)
-    evidence = plan_evidence(store, plan, today)
+    evidence = plan_evidence(store, plan, today, viewer)
     texts = {r.ref: r.text for r in plan.recommendations}
     actions: list[dict[str, Cell]] = []
     links: list[dict[str, Cell]] = []

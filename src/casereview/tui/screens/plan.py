@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from casereview.core.plans import STATUS_WORDS
+from casereview.core.problems import CasereviewError
 from casereview.io.imports.csvfile import parse_day
 from casereview.io.reports.plans import link_words
 from casereview.services.plans import MOVED, ActionEvidence, plan_evidence
@@ -77,7 +78,12 @@ class PlanScreen(StoreScreen):
             )
             return
         plan = self.store.plan_of(self.force)
-        evidence = plan_evidence(self.store, plan, date.today().isoformat())
+        try:
+            evidence = plan_evidence(self.store, plan, date.today().isoformat(), self.reviewer)
+        except CasereviewError as exc:  # a blind second reviewer: no figures yet
+            summary.update(Text(str(exc)))
+            self._evidence = {}
+            return
         self._evidence = {e.action.ref: e for e in evidence}
         overdue = sum(e.overdue for e in evidence)
         unproven = sum(1 for e in evidence if e.verdict is not None and e.verdict != MOVED)
