@@ -106,3 +106,15 @@ async def test_a_recommendation_has_no_status(planned: Store) -> None:
         await pilot.pause()
         assert isinstance(app.screen, PlanScreen)
         assert len(planned.plan_events(FORCE)) == before
+
+
+async def test_the_palette_offers_the_plan_and_the_draft(planned: Store) -> None:
+    app = make_app(planned, "qa.lead")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Action plan (a)" in titles
+        await pilot.press("f")
+        await pilot.pause()
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Draft an action (a)" in titles and "Action plan (a)" not in titles

@@ -209,6 +209,11 @@ class CaseReviewApp(App[None]):
             yield SystemCommand(
                 "Funnel (f)", "The highlighted figure across forces or teams, with limits", funnel
             )
+        plan = getattr(screen, "action_plan", None)
+        if plan is not None:  # the audits screen (key a): its key bar is full at 80
+            yield SystemCommand(
+                "Action plan (a)", "The force's actions: overdue, unproven, none yet", plan
+            )
         draft = getattr(screen, "action_draft_action", None)
         if draft is not None:  # the findings screen (key a): its key bar is full at 80
             yield SystemCommand(

@@ -108,6 +108,8 @@ def test_a_good_yaml_names_its_force(store: Store, tmp_path: Path) -> None:
         ("R1,,,Act,,,,,,", "R1: the recommendation's text is missing"),
         ("R 1,Text,,Act,,,,,,", "recommendation id 'R 1' must be"),
         ("R1,Text,,,owner.only,,,,,", "an action needs its text"),
+        ("R1,Te\u200bxt,,Act,,,,,,", "R1's text"),
+        ("R1,Text,,Act\u202e,,,,,,", "the action"),
     ],
 )
 def test_each_bad_row_is_refused_by_its_line_and_nothing_is_written(

@@ -29,6 +29,7 @@ from casereview.core.plans import (
     split_list,
 )
 from casereview.core.problems import InputError, Problem
+from casereview.core.text import hidden_character
 from casereview.io.imports.csvfile import decode, parse_day, read_rows
 
 if TYPE_CHECKING:
@@ -110,6 +111,11 @@ def _from_csv(text: str, source: str, problems: list[Problem]) -> tuple[ReadPlan
             continue
         if v.get("force"):
             forces.setdefault(v["force"], row.line)
+        if (
+            hidden := hidden_character(f"{ref}'s text", v.get("recommendation_text", ""))
+        ) is not None:
+            problems.append(Problem(source, row.line, hidden))
+            continue
         rec = recs.get(ref)
         if rec is None:
             if not v.get("recommendation_text"):
