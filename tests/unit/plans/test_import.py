@@ -153,3 +153,13 @@ def test_a_second_import_is_refused_unless_it_replaces(store: Store, tmp_path: P
     import_plan(store, write(tmp_path, "p.yaml", GOOD_YAML), FORCE, "qa.lead", replace=True)
     assert len(store.plan_of(FORCE).actions()) == 1
     assert "plan_replaced" in [e.kind for e in store.plan_events(FORCE)]
+
+
+def test_actions_that_are_not_a_list_are_refused_at_their_line(
+    store: Store, tmp_path: Path
+) -> None:
+    bad = "force: Testshire\nrecommendations:\n  - id: R1\n    text: T\n    actions: Train\n"
+    with pytest.raises(InputError) as caught:
+        import_plan(store, write(tmp_path, "plan.yaml", bad), None, "qa.lead")
+    assert [(p.line, p.message) for p in caught.value.problems] == [(5, "'actions' is a list")]
+    assert store.plan(FORCE) is None

@@ -182,7 +182,13 @@ def _from_yaml(text: str, source: str, problems: list[Problem]) -> tuple[ReadPla
             problems.append(Problem(source, at, f"{ref}: the recommendation's text is missing"))
             continue
         rec = recs[ref] = _Rec(ref, str(item["text"]).strip(), str(item.get("tag") or ""), at)
-        for j, raw_action in enumerate(item.get("actions") or []):
+        raw_actions = item.get("actions") or []
+        if not isinstance(raw_actions, list):
+            problems.append(
+                Problem(source, line("recommendations", i, "actions"), "'actions' is a list")
+            )
+            raw_actions = []
+        for j, raw_action in enumerate(raw_actions):
             where = line("recommendations", i, "actions", j)
             if not isinstance(raw_action, dict):
                 problems.append(Problem(source, where, "an action is a mapping (text, owner ...)"))
