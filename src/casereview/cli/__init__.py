@@ -19,6 +19,7 @@ from casereview.cli import (
     funnel,
     keys,
     outputs,
+    plans,
     serve,
     trend,
     users,
@@ -109,3 +110,4 @@ main.add_command(trend.trend_cmd)
 main.add_command(calibration.calibration)
 main.add_command(funnel.lqas_plan_cmd)
 main.add_command(funnel.lqas_cmd)
+main.add_command(plans.plan_group)

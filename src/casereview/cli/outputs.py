@@ -221,6 +221,12 @@ def _prepared(
     help="The calibration report of this calibration instead of an audit's.",
 )
 @click.option(
+    "--plan",
+    "plan_force",
+    help="The progress report of this force's action plan instead of an audit's "
+    "(FILE.xlsx for a workbook too).",
+)
+@click.option(
     "--audits",
     help="With --trend: audits to include, comma-separated (default: every audit of the "
     "checklist with a completed review).",
@@ -240,6 +246,7 @@ def report_cmd(
     trend: bool,
     checklist: str | None,
     calibration_name: str | None,
+    plan_force: str | None,
     audits: str | None,
     out: Path | None,
     force: bool,
@@ -253,7 +260,11 @@ def report_cmd(
     section's figures and changes (in Word with its line chart), every question across the
     audits. With --calibration NAME, the calibration report: each reviewer against the
     gold, which way each leans, and the questions ranked by how alike reviewers scored
-    them, those below 0.6 marked with the answers each chose and their notes.
+    them, those below 0.6 marked with the answers each chose and their notes. With --plan
+    FORCE, the progress report of the force's action plan: per recommendation its actions
+    (owner, due date, status, overdue) and the evidence of the force's audits before and
+    after each due date (figures with intervals, the Newcombe change, control-chart
+    signals); --out FILE.xlsx writes it as a workbook.
 
     With --redact, its first paragraph says it is redacted, dates are cut to the month and
     reviewers are counted, never named.
@@ -266,14 +277,29 @@ def report_cmd(
         fail("--checklist and --audits go with --trend")
     if calibration_name is not None and (trend or audit_name):
         fail("--calibration is a report of its own: give it without --audit or --trend")
-    if not trend and not audit_name and calibration_name is None:
-        fail("give --audit NAME, or --trend --checklist ID (or --calibration NAME)")
+    if plan_force is not None and (trend or audit_name or calibration_name):
+        fail("--plan is a report of its own: give it without --audit, --trend or --calibration")
+    if not trend and not audit_name and calibration_name is None and plan_force is None:
+        fail("give --audit NAME, or --trend --checklist ID (or --calibration NAME, --plan FORCE)")
     if redact and calibration_name is not None:
         fail("a calibration report cannot be redacted: it is of reviewers")
     store = context.existing_store()
     if out is not None:
         output_target(out, force, store)
-    if calibration_name is not None:
+    if plan_force is not None:
+        from casereview.io.reports import plans as plan_report
+
+        store.plan_of(plan_force)  # no plan: refused before any file is made
+        if out is not None and out.suffix.lower() == ".xlsx":
+            from casereview.io.exports.writers import write_xlsx
+
+            tables = plan_report.tables(store, plan_force, viewer=context.reviewer)
+            with replacing(out, store.files()) as tmp:
+                write_xlsx(tmp, plan_report.summary(plan_force), tables)
+            click.echo(f"wrote the workbook to {out}", err=True)
+            return
+        blocks = plan_report.blocks(store, plan_force, viewer=context.reviewer)
+    elif calibration_name is not None:
         from casereview.io.reports.calibration import calibration_blocks
         from casereview.services import calibration
 

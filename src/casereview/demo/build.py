@@ -8,6 +8,7 @@ from casereview.core.checklist.models import Checklist
 from casereview.core.periods import parse as parse_period
 from casereview.demo.calibration import demo_calibration
 from casereview.demo.monthly import monthly_audits
+from casereview.demo.plan import demo_plan
 from casereview.demo.rollup import rollup_audit
 from casereview.io.imports.cases import read_case_file
 from casereview.services.sampling import Scope, create_sampled_audit
@@ -56,6 +57,7 @@ def build_demo(store: Store, reviewer: str) -> bool:
     # Created first, so the audit list (newest first) still opens on the dip sample.
     rollup_audit(store)
     monthly_audits(store, force)
+    demo_plan(store, force)
     _earlier_audit(store, force)
     info = store.find_checklist("stalking-casefile")  # the current version
     audit, sample, _pool = create_sampled_audit(

@@ -18,6 +18,7 @@ from casereview.core.periods import from_scope
 from casereview.core.text import fold_name, match_key
 from casereview.store.schema_m014 import CALIBRATION_TABLES
 from casereview.store.schema_m018 import m018_account_roles as account_roles
+from casereview.store.schema_plans import PLAN_TABLES
 from casereview.store.uuid_rebuild import add_uuids
 
 if TYPE_CHECKING:
@@ -406,6 +407,15 @@ def m018_account_roles(db: Database) -> None:
     # Accounts' roles (reviewer, admin, scrutiny) and signed-in sessions kept hashed, so a
     # restarted server keeps its sign-ins (store/sign_ins.py).
     account_roles(db)
+
+
+@_step
+def m019_action_plans(db: Database) -> None:
+    # A force's action plan (store/plans.py): recommendations and the actions under them,
+    # with owners, due dates and statuses, linked to the questions and tags they are meant
+    # to move; plan events in the trail name the plan and the item they are about.
+    for sql in PLAN_TABLES:
+        db.execute(sql)
 
 
 SAMPLED_REFS_TRIGGER = "sampled_refs_on_sample"

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 from casereview.store.bundle_stream import BundleStreamStore
 from casereview.store.calibration import CalibrationStore
 from casereview.store.keys import KeyStore
+from casereview.store.plans import PlanStore
 from casereview.store.redaction import RedactionStore
 from casereview.store.users import UserStore
 
@@ -36,7 +37,7 @@ from casereview.store.users import UserStore
 _RS, _US = "\x1e", "\x1f"
 
 
-class Store(BundleStreamStore, UserStore, CalibrationStore, KeyStore, RedactionStore):
+class Store(BundleStreamStore, UserStore, CalibrationStore, KeyStore, RedactionStore, PlanStore):
     """A casereview database. Build one with `Store.open(path)` or `Store.memory()`."""
 
     def set_audit_period(self, audit_id: int, period: Period | None, actor: str) -> bool:

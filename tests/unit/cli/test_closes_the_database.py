@@ -21,6 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 from casereview.cli import main
+from casereview.core.plans import DraftAction, DraftRecommendation
 from casereview.io.bundles import archive as bundle
 from casereview.store import Store
 from tests.factories import CASES, MINI, complete_review, seed_store
@@ -135,7 +136,21 @@ INVOCATIONS: dict[str, list[tuple[list[str], int]]] = {
     "keys list": [(["keys", "list"], 0)],
     "keys remove": [(["keys", "remove", "nobody"], 2)],
     "keys show": [(["keys", "show"], 2)],  # refused: no signing key yet
-    "report": [(["report", "--audit", AUDIT], 0), (["report", "--audit", "no such audit"], 2)],
+    "plan import": [
+        (["plan", "import", "{dir}/plan.csv", "--force", "Elsewhere"], 0),
+        (["plan", "import", "{dir}/plan.csv", "--force", "Testshire"], 2),  # it has one
+    ],
+    "plan list": [(["plan", "list"], 0)],
+    "plan set": [
+        (["plan", "set", "Testshire", "R1.1", "--status", "done"], 0),
+        (["plan", "set", "Testshire", "R9.9", "--status", "done"], 2),
+    ],
+    "report": [
+        (["report", "--audit", AUDIT], 0),
+        (["report", "--audit", "no such audit"], 2),
+        (["report", "--plan", "Testshire"], 0),
+        (["report", "--plan", "Nowhere"], 2),
+    ],
     "sample-size": [(["sample-size"], 0)],
     "serve": [(["serve", "--port", "0"], 0)],
     "trend": [(["trend", "--checklist", "mini"], 0), (["trend", "--checklist", "nope"], 2)],
@@ -189,10 +204,15 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         store.add_user("ann", "$argon2id$x", "admin")
         refs = store.case_ids_by_ref(["T/4"])
         store.create_calibration(CALIBRATION, audit.checklist_pk, refs, "mod", ["ann"], "admin")
+        plan = [DraftRecommendation("R1", "Record it", actions=(DraftAction("Train"),))]
+        store.import_plan("Testshire", plan, "admin", "plan.csv")
         content, text = store.bundle_content(audit.id, None, "admin")
         bundle.write(folder / "audit.crbundle", bundle.pack(content, text))
     (folder / "answers.csv").write_text(
         "case_ref,force,reviewer,role,question_id,answer\nT/2,Testshire,ann,primary,REC-01,yes\n"
+    )
+    (folder / "plan.csv").write_text(
+        "recommendation,recommendation_text,action,questions\nR1,Record it,Train,REC-01\n"
     )
     (folder / "gold.csv").write_text(
         "case_ref,question_id,answer\nT/4,REC-01,no\nT/4,REC-03,no\nT/4,SPO-01,na\n"

@@ -111,64 +111,77 @@ def _describe(loc: Path_, data: Any) -> str:
     return where
 
 
-def parse_checklist(text: str, source: str = "<checklist>") -> Checklist:
-    """Parse and validate checklist YAML; raise ChecklistError listing every problem found."""
+def read_yaml(
+    text: str,
+    source: str,
+    error: type[InputError] = InputError,
+    what: str = "file",
+    top: str = "",
+) -> tuple[Any, dict[Path_, int], yaml.MappingNode]:
+    """A YAML mapping as casereview reads every YAML file: anchors and aliases refused,
+    `yes`/`no` kept as text, no timestamps, duplicate keys refused; returns the data, the
+    line of each path in it (1-based) and the root node. `error` carries every problem,
+    each by line; `what` and `top` name the file's kind and its top-level keys."""
     try:
         # Anchors and aliases can make a small file expand without limit (an "alias bomb");
-        # a checklist has no need of them, so they are refused before anything is built.
+        # no file casereview reads needs them, so they are refused before anything is built.
         for event in yaml.parse(text, Loader=_Loader):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 line = event.start_mark.line + 1 if event.start_mark else 1
-                raise ChecklistError(
+                raise error(
                     [Problem(source, line, "anchors and aliases (&name, *name) are not allowed")]
                 )
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
-        raise ChecklistError([Problem(source, line, f"YAML syntax error: {exc.problem}")]) from None
+        raise error([Problem(source, line, f"YAML syntax error: {exc.problem}")]) from None
     except yaml.reader.ReaderError as exc:  # a NUL or other control character
         line = text[: exc.position].count("\n") + 1
         ch = exc.character if isinstance(exc.character, str) else chr(exc.character)
-        raise ChecklistError(
+        raise error(
             [Problem(source, line, f"the file contains {describe(ch)}, which YAML does not allow")]
         ) from None
     except yaml.YAMLError as exc:
-        raise ChecklistError([Problem(source, 1, f"YAML error: {exc}")]) from None
+        raise error([Problem(source, 1, f"YAML error: {exc}")]) from None
     except RecursionError:
-        raise ChecklistError(
-            [Problem(source, 1, "the file nests too deeply to be a checklist")]
-        ) from None
+        raise error([Problem(source, 1, f"the file nests too deeply to be a {what}")]) from None
     if root is None:
-        raise ChecklistError([Problem(source, 1, "the file is empty")])
+        raise error([Problem(source, 1, "the file is empty")])
     if not isinstance(root, yaml.MappingNode):
-        raise ChecklistError(
+        raise error(
             [
                 Problem(
                     source,
                     root.start_mark.line + 1,
-                    "the top level must be a mapping (id, version, title, sections)",
+                    f"the top level must be a mapping {top}".rstrip(),
                 )
             ]
         )
     dups: list[tuple[int, str]] = []
     _duplicate_keys(root, dups)
     if dups:
-        raise ChecklistError([Problem(source, line, msg) for line, msg in dups])
+        raise error([Problem(source, line, msg) for line, msg in dups])
     try:
         data = yaml.load(text, Loader=_Loader)
         lines = _line_map(root)
     except yaml.MarkedYAMLError as exc:  # e.g. an unknown !!tag, a list used as a key
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
-        raise ChecklistError([Problem(source, line, f"YAML error: {exc.problem}")]) from None
+        raise error([Problem(source, line, f"YAML error: {exc.problem}")]) from None
     except (yaml.YAMLError, ValueError, TypeError) as exc:
-        raise ChecklistError([Problem(source, 1, f"YAML error: {exc}")]) from None
+        raise error([Problem(source, 1, f"YAML error: {exc}")]) from None
     except RecursionError:
-        raise ChecklistError(
-            [Problem(source, 1, "the file nests too deeply to be a checklist")]
-        ) from None
+        raise error([Problem(source, 1, f"the file nests too deeply to be a {what}")]) from None
 
+    return data, lines, root
+
+
+def parse_checklist(text: str, source: str = "<checklist>") -> Checklist:
+    """Parse and validate checklist YAML; raise ChecklistError listing every problem found."""
+    data, lines, root = read_yaml(
+        text, source, ChecklistError, "checklist", "(id, version, title, sections)"
+    )
     version_problem = _unquoted_version(root, data, source)
     if version_problem:
         raise ChecklistError([version_problem])

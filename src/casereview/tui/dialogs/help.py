@@ -43,12 +43,16 @@ HELP = """\
 | findings | `w` | the findings report, Word or Markdown (served: a browser download) |
 | findings | `f` | the funnel: the highlighted figure across forces, teams or reviewers |
 | findings | `d` | LQAS: meets / does not meet / not enough files per unit, from a plan you pick |
+| findings | `a` | draft an action in the force's plan from the highlighted question |
 | audits | `p` | set or change the highlighted audit's period (trends order audits by it) |
 | audits | `t` | trends: the highlighted audit's checklist across its audits, oldest first |
 | audits | `k` | calibrations: each reviewer against the gold, the questions that split them |
 | audits | `u` | an admin's accounts: `a` add, `d` remove, `p` reset a password |
 | everywhere | `ctrl+p` | Change my password: the current one, then the new one twice |
 | calibration | `v` | per reviewer or per question |
+| audits | `a` | the action plan of the highlighted audit's force: overdue, unproven, no action |
+| action plan | `s` `o` `d` | the highlighted action's status, owner, due date (each in the trail) |
+| action plan | `F` | the next force's plan |
 | trends | `Enter` `Escape` | a section's questions; back to the sections |
 | trends | `a` | choose the audits shown (space ticks, Enter shows them) |
 | trends | `x` | the trend report of the audits shown, Word or Markdown |

@@ -47,6 +47,13 @@ class AuditsScreen(StoreScreen):
             show=False,
             tooltip="Reviewers against a gold review: who and which questions differ",
         ),
+        Binding(
+            "a",
+            "plan",
+            "Action plan",
+            show=False,
+            tooltip="The force's actions: overdue, unproven, none yet",
+        ),
         Binding("r", "refresh", "Refresh"),
         # the key bar is full at 80 columns: in the help (issue 30); a dialog, see modals.Dialog
         Binding(
@@ -74,6 +81,7 @@ class AuditsScreen(StoreScreen):
         "calibration": "reviewers' names and reviews",
         "period": "a change to an audit",
         "export_bundle": "case files in a bundle",
+        "plan": "actions' owners by name",
     }
 
     def compose(self) -> ComposeResult:
@@ -200,6 +208,14 @@ class AuditsScreen(StoreScreen):
         from casereview.tui.screens.calibration import CalibrationScreen  # on first use
 
         self.app.push_screen(CalibrationScreen())
+
+    def action_plan(self) -> None:
+        from casereview.tui.screens.plan import PlanScreen  # on first use
+
+        key = highlighted_key(self.query_one(DataTable))
+        audit = self.store.audit(int(key)) if key is not None else None
+        force = (audit.scope.get("where") or {}).get("force") if audit else None
+        self.app.push_screen(PlanScreen(force if isinstance(force, str) else None))
 
     def action_pool(self) -> None:
         from casereview.tui.screens.pool import PoolScreen  # loaded on first use

@@ -3,6 +3,9 @@ section, with their notes; Enter opens that case's review at the row's question.
 
 from __future__ import annotations
 
+from functools import partial
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -11,10 +14,16 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Label
 
 from casereview.core.checklist.models import ANSWER_LABELS
+from casereview.core.problems import CasereviewError
+from casereview.services import findings, shortfalls
 from casereview.services.shortfalls import Flagged
 from casereview.store.records import AuditCase
 from casereview.tui.dialogs.modals import Dialog
+from casereview.tui.messages import OpenCase
 from casereview.tui.screens._base import highlighted_key
+
+if TYPE_CHECKING:
+    from casereview.tui.screens.findings import FindingsScreen
 
 
 class FlaggedScreen(Dialog[tuple[int, str] | None]):
@@ -75,3 +84,53 @@ class FlaggedScreen(Dialog[tuple[int, str] | None]):
     def _selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         self.action_open()
+
+
+def open_flagged(screen: FindingsScreen) -> None:
+    """The cases that answered No, Partly or Unknown to the findings screen's highlighted
+    question or section, with their notes; Enter opens one's review."""
+    if screen.view not in ("sections", "agreement") or not screen._ready:
+        screen.notify("l lists cases from a section or question row.", markup=False)
+        return
+    audit = screen.store.audit(screen.audit_id)
+    try:
+        data = screen._data(audit.name, None)
+    except CasereviewError as exc:
+        screen.notify(str(exc), severity="warning", markup=False)
+        return
+    chosen = _flagged_questions(screen, data)
+    if chosen is None:
+        screen.notify("Highlight a section or a question first.", markup=False)
+        return
+    what, question_ids = chosen
+    rows = shortfalls.flagged_answers(
+        data, question_ids, screen.store.completed_notes(screen.audit_id, question_ids)
+    )
+    sampled = screen.store.audit_cases(screen.audit_id)
+    screen.app.push_screen(
+        FlaggedScreen(what, rows, sampled),
+        partial(_open_flagged, screen),
+    )
+
+
+def _open_flagged(screen: FindingsScreen, chosen: tuple[int, str] | None) -> None:
+    """The chosen case's review, at the question its row is about."""
+    if chosen is not None:
+        case_id, question_id = chosen
+        screen.app.post_message(OpenCase(screen.audit_id, case_id, stay=True, at=question_id))
+
+
+def _flagged_questions(
+    screen: FindingsScreen, data: findings.AuditData
+) -> tuple[str, list[str]] | None:
+    """The highlighted row's questions: a question's own, or a section's scored ones."""
+    key = highlighted_key(screen.query_one(DataTable))
+    if key is None or key == "context":
+        return None
+    section_id = key.removeprefix("section:")
+    for section in data.checklist.sections:
+        if section.id == section_id and (screen.view == "sections" or key != section_id):
+            return section.title, [q.id for q in section.questions if q.scored]
+    if data.checklist.has_question(key):
+        return key, [key]
+    return None

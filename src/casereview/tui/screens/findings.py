@@ -14,9 +14,8 @@ from textual.widgets import DataTable, Static
 from casereview.core.access import units_for
 from casereview.core.problems import CasereviewError
 from casereview.core.stats import scoring
-from casereview.services import agreement, findings, shortfalls
+from casereview.services import agreement, findings
 from casereview.tui.dialogs.export import ExportScreen
-from casereview.tui.messages import OpenCase
 from casereview.tui.screens._base import StoreScreen, highlighted_key
 from casereview.tui.widgets.bars import KeyBar, TitleBar
 from casereview.tui.widgets.figures import BAR, figure_text, interval_bar
@@ -49,12 +48,22 @@ class FindingsScreen(StoreScreen):
         ),
         # the key bar is full at 80 columns: shown in the help and the palette (issue 30)
         Binding("w", "report", "Report", show=False, priority=True, tooltip="Word or Markdown"),
+        # an action in the force's plan from the highlighted question (a dialog; palette too)
+        Binding(
+            "a",
+            "draft_action",
+            "Draft an action",
+            show=False,
+            priority=True,
+            tooltip="In the force's action plan, from this question",
+        ),
         Binding("escape", "back", "Back"),
     ]
     PANEL_CLOSED = {  # (core.access)
         "flagged": "case references, reviewers' names or notes",
         "export": "an export with case references, names and notes",
         "report": "a report with case references and names",
+        "draft_action": "a change to a force's plan",
     }
 
     view: reactive[str] = reactive("sections", init=False)
@@ -347,54 +356,13 @@ class FindingsScreen(StoreScreen):
             )
         )
 
-    def _flagged_questions(self, data: findings.AuditData) -> tuple[str, list[str]] | None:
-        """The highlighted row's questions: a question's own, or a section's scored ones."""
-        key = highlighted_key(self.query_one(DataTable))
-        if key is None or key == "context":
-            return None
-        section_id = key.removeprefix("section:")
-        for section in data.checklist.sections:
-            if section.id == section_id and (self.view == "sections" or key != section_id):
-                return section.title, [q.id for q in section.questions if q.scored]
-        if data.checklist.has_question(key):
-            return key, [key]
-        return None
-
     def action_flagged(self) -> None:
         """The cases that answered No, Partly or Unknown to the highlighted question or
         section, with their notes; Enter opens one's review."""
-        from casereview.tui.screens.finding_cases import FlaggedScreen
+        from casereview.tui.screens.finding_cases import open_flagged
 
-        if self.panel_refused("flagged"):
-            return
-        if self.view not in ("sections", "agreement") or not self._ready:
-            self.notify("l lists cases from a section or question row.", markup=False)
-            return
-        audit = self.store.audit(self.audit_id)
-        try:
-            data = self._data(audit.name, None)
-        except CasereviewError as exc:
-            self.notify(str(exc), severity="warning", markup=False)
-            return
-        chosen = self._flagged_questions(data)
-        if chosen is None:
-            self.notify("Highlight a section or a question first.", markup=False)
-            return
-        what, question_ids = chosen
-        rows = shortfalls.flagged_answers(
-            data, question_ids, self.store.completed_notes(self.audit_id, question_ids)
-        )
-        sampled = self.store.audit_cases(self.audit_id)
-        self.app.push_screen(
-            FlaggedScreen(what, rows, sampled),
-            self._open_flagged,
-        )
-
-    def _open_flagged(self, chosen: tuple[int, str] | None) -> None:
-        """The chosen case's review, at the question its row is about."""
-        if chosen is not None:
-            case_id, question_id = chosen
-            self.app.post_message(OpenCase(self.audit_id, case_id, stay=True, at=question_id))
+        if not self.panel_refused("flagged"):
+            open_flagged(self)
 
     @on(DataTable.RowHighlighted)
     def _show_row(self) -> None:
@@ -481,6 +449,18 @@ class FindingsScreen(StoreScreen):
                 lambda officers: report.blocks(self.store, name, officers),
             )
         )
+
+    def action_draft_action(self) -> None:
+        """Draft an action in the force's plan, linked to the highlighted question."""
+        from casereview.tui.screens.findings_plan import draft_from_finding
+
+        audit = self.store.audit(self.audit_id)
+        try:
+            data = self._data(audit.name, None)
+        except CasereviewError as exc:
+            self.notify(str(exc), severity="warning", markup=False)
+            return
+        draft_from_finding(self, audit, data, highlighted_key(self.query_one(DataTable)))
 
     def action_back(self) -> None:
         if self.section is not None:
