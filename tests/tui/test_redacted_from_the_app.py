@@ -75,3 +75,55 @@ async def test_the_report_dialogs_redact_option_writes_a_redacted_report(
     assert text.startswith(NOTICE_START)
     assert leaks(out) == []
     assert AUDIT in text
+
+
+async def test_a_scrutiny_panels_export_is_redacted_whatever_it_ticks(tmp_path: Path) -> None:
+    """Issue 31, item 5: the panel gets redacted case lists, never the references: its
+    dialog comes with Redacted ticked and fixed, and unticking it (or ticking notes) by any
+    means still writes the redacted file."""
+    store = Store.open(source_db(tmp_path / "t.db"))
+    out = tmp_path / "cases.csv"
+    app = make_app(store, "pat", "scrutiny")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("f", "x")
+        await until(pilot, lambda: isinstance(app.screen, ExportScreen), "the export dialog")
+        dialog = app.screen
+        assert isinstance(dialog, ExportScreen)
+        redact = dialog.query_one("#export-redact", Checkbox)
+        assert redact.value and redact.disabled
+        assert "YES" in str(redact.label) and "scrutiny panel" in str(redact.label)
+        assert dialog.query_one("#export-notes", Checkbox).disabled
+        dialog.query_one("#export-kind", Select).value = "cases"
+        await pilot.pause()
+        dialog.query_one("#export-path", Input).value = str(out)
+        redact.value = False  # as a crafted event would: the dialog still redacts
+        dialog.query_one("#export-notes", Checkbox).value = True
+        await pilot.pause()
+        await pilot.click("#export-go")
+        await until(pilot, lambda: isinstance(app.screen, FindingsScreen), "the findings")
+    store.close()
+    assert out.read_bytes()[3:].decode("utf-8").startswith("# " + NOTICE_START)
+    assert leaks(out) == []
+
+
+async def test_a_scrutiny_panels_report_is_redacted(tmp_path: Path) -> None:
+    store = Store.open(source_db(tmp_path / "t.db"))
+    out = tmp_path / "report.md"
+    app = make_app(store, "pat", "scrutiny")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("f", "w")
+        await until(pilot, lambda: isinstance(app.screen, ReportDialog), "the report dialog")
+        dialog = app.screen
+        assert isinstance(dialog, ReportDialog)
+        redact = dialog.query_one("#report-redact", Checkbox)
+        assert redact.value and redact.disabled
+        dialog.query_one("#report-format", Select).value = "md"
+        await pilot.pause()
+        dialog.query_one("#report-path", Input).value = str(out)
+        redact.value = False
+        await pilot.pause()
+        await pilot.click("#report-go")
+        await until(pilot, out.is_file, "the report")
+    store.close()
+    assert out.read_text("utf-8").startswith(NOTICE_START)
+    assert leaks(out) == []

@@ -36,6 +36,9 @@ def default_name(audit_name: str, kind: str, fmt: str) -> str:
     return f"{slug}-{kind}.{fmt}"
 
 
+PANEL_REDACTS = "Redacted for outside the force: YES (a scrutiny panel's files always are)"
+
+
 def redact_label(redacted: bool) -> str:
     """The redact checkbox, in words as the notes one is."""
     if redacted:
@@ -65,9 +68,11 @@ class ExportScreen(Dialog[Path | None]):
         kind: str = "questions",
         by: str | None = None,
         folder: Path | None = None,
+        redacted_only: bool = False,
     ):
         """Opened from the findings with what they show: the kind for the view, the group
-        (`by`) for the grouping, and the folder the last export went to."""
+        (`by`) for the grouping, and the folder the last export went to. `redacted_only`
+        (a scrutiny panel's): redaction ticked and fixed, notes left out and fixed."""
         super().__init__()
         self.store = store
         self.audit_name = audit_name
@@ -77,6 +82,7 @@ class ExportScreen(Dialog[Path | None]):
         self._confirmed: Path | None = None  # an existing file the user chose to replace
         self._default = ""  # the name we suggested (set in compose)
         self._redact = False  # the redact checkbox, as read when Export is pressed
+        self.redacted_only = redacted_only
 
     def _suggested(self, kind: str, fmt: str) -> str:
         """The file the export goes to: in the folder of the last export, else the
@@ -118,8 +124,15 @@ class ExportScreen(Dialog[Path | None]):
             with Horizontal(classes="export-row"):
                 yield Label("File", classes="export-label")
                 yield Input(self._default, id="export-path", compact=True)
-            yield Checkbox(notes_label(False), id="export-notes", compact=True)
-            yield Checkbox(redact_label(False), id="export-redact", compact=True)
+            fixed = self.redacted_only
+            yield Checkbox(notes_label(False), id="export-notes", compact=True, disabled=fixed)
+            yield Checkbox(
+                PANEL_REDACTS if fixed else redact_label(False),
+                fixed,
+                id="export-redact",
+                compact=True,
+                disabled=fixed,
+            )
             yield Label("", id="export-message")
             bar = ProgressBar(id="export-progress", show_eta=False)
             bar.display = False  # shown once writing starts
@@ -144,7 +157,8 @@ class ExportScreen(Dialog[Path | None]):
 
     @on(Checkbox.Changed, "#export-redact")
     def _say_redact(self, event: Checkbox.Changed) -> None:
-        event.checkbox.label = redact_label(event.value)
+        if not self.redacted_only:
+            event.checkbox.label = redact_label(event.value)
 
     @on(Select.Changed, "#export-kind")
     def _kind_changed(self, event: Select.Changed) -> None:
@@ -189,8 +203,8 @@ class ExportScreen(Dialog[Path | None]):
         kind = str(self.query_one("#export-kind", Select).value)
         fmt = str(self.query_one("#export-format", Select).value)
         path = Path(self.query_one("#export-path", Input).value.strip()).expanduser().resolve()
-        notes = self.query_one("#export-notes", Checkbox).value
-        self._redact = self.query_one("#export-redact", Checkbox).value
+        notes = self.query_one("#export-notes", Checkbox).value and not self.redacted_only
+        self._redact = self.query_one("#export-redact", Checkbox).value or self.redacted_only
         by_select = self.query_one("#export-by", Select)
         by = None if by_select.disabled or by_select.value is Select.NULL else str(by_select.value)
         message = self.query_one("#export-message", Label)

@@ -20,7 +20,7 @@ from casereview.io.files import UnsafeTarget, default_export_folder, replacing, 
 from casereview.io.reports.blocks import Block
 from casereview.io.reports.files import MIME_TYPES, REPORT_FORMATS, report_bytes
 from casereview.store import Store
-from casereview.tui.dialogs.export import download_name, redact_label
+from casereview.tui.dialogs.export import PANEL_REDACTS, download_name, redact_label
 from casereview.tui.dialogs.modals import Dialog
 
 
@@ -39,8 +39,11 @@ class ReportDialog(Dialog[Path | None]):
         stem: str,
         blocks: Callable[[bool], Sequence[Block]],
         folder: Path | None = None,
+        redacted_only: bool = False,
     ):
+        """`redacted_only` (a scrutiny panel's): the report is redacted, and says so."""
         super().__init__()
+        self.redacted_only = redacted_only
         self.store = store
         self.what = title
         self.stem = "".join(ch if ch.isalnum() else "-" for ch in stem.lower()).strip("-")
@@ -65,7 +68,14 @@ class ReportDialog(Dialog[Path | None]):
             with Horizontal(classes="export-row"):
                 yield Label("File", classes="export-label")
                 yield Input(self._suggested("docx"), id="report-path", compact=True)
-            yield Checkbox(redact_label(False), id="report-redact", compact=True)
+            fixed = self.redacted_only
+            yield Checkbox(
+                PANEL_REDACTS if fixed else redact_label(False),
+                fixed,
+                id="report-redact",
+                compact=True,
+                disabled=fixed,
+            )
             yield Label("", id="report-message")
             with Horizontal(classes="buttons"):
                 yield Button("Make report", variant="primary", id="report-go", compact=True)
@@ -79,7 +89,8 @@ class ReportDialog(Dialog[Path | None]):
 
     @on(Checkbox.Changed, "#report-redact")
     def _say_redact(self, event: Checkbox.Changed) -> None:
-        event.checkbox.label = redact_label(event.value)
+        if not self.redacted_only:
+            event.checkbox.label = redact_label(event.value)
 
     @on(Button.Pressed, "#report-cancel")
     def action_cancel(self) -> None:
@@ -101,7 +112,7 @@ class ReportDialog(Dialog[Path | None]):
             except UnsafeTarget as exc:
                 message.update(Text(str(exc), "red"))
                 return
-        redact = self.query_one("#report-redact", Checkbox).value
+        redact = self.query_one("#report-redact", Checkbox).value or self.redacted_only
         blocks = list(self.blocks(not redact))
         if redact:
             from casereview.core.redaction import Redaction

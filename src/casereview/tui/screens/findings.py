@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.widgets import DataTable, Static
 
-from casereview.core.access import units_for
+from casereview.core.access import is_panel, units_for
 from casereview.core.problems import CasereviewError
 from casereview.core.stats import scoring
 from casereview.services import agreement, findings
@@ -61,8 +61,6 @@ class FindingsScreen(StoreScreen):
     ]
     PANEL_CLOSED = {  # (core.access)
         "flagged": "case references, reviewers' names or notes",
-        "export": "an export with case references, names and notes",
-        "report": "a report with case references and names",
         "draft_action": "a change to a force's plan",
     }
 
@@ -400,8 +398,6 @@ class FindingsScreen(StoreScreen):
     def action_export(self) -> None:
         """The export dialog, set to what is on screen: the kind this view shows, the group
         (`g`) for the grouped views, and the folder the last export went to."""
-        if self.panel_refused("export"):
-            return
         audit = self.store.audit(self.audit_id)
 
         def done(path: Path | None) -> None:
@@ -417,7 +413,15 @@ class FindingsScreen(StoreScreen):
             kind = "questions"
         by = self.group if self.view == "sections" else None
         self.app.push_screen(
-            ExportScreen(self.store, audit.name, kind, by, self.session.export_folder), done
+            ExportScreen(
+                self.store,
+                audit.name,
+                kind,
+                by,
+                self.session.export_folder,
+                redacted_only=is_panel(self.session.role),  # a scrutiny panel's: redacted
+            ),
+            done,
         )
 
     def action_funnel(self) -> None:
@@ -438,8 +442,6 @@ class FindingsScreen(StoreScreen):
         from casereview.io.reports import markdown as report
         from casereview.tui.dialogs.report import ReportDialog
 
-        if self.panel_refused("report"):
-            return
         name = self.store.audit(self.audit_id).name
         self.app.push_screen(
             ReportDialog(
@@ -447,6 +449,7 @@ class FindingsScreen(StoreScreen):
                 name,
                 f"{name}-report",
                 lambda officers: report.blocks(self.store, name, officers),
+                redacted_only=is_panel(self.session.role),  # a scrutiny panel's: redacted
             )
         )
 

@@ -15,6 +15,7 @@ from textual.reactive import reactive
 from textual.widgets import DataTable, Label, SelectionList, Static
 from textual_plotext import PlotextPlot
 
+from casereview.core.access import is_panel
 from casereview.core.periods import short_label
 from casereview.core.problems import CasereviewError
 from casereview.core.stats import change, scoring
@@ -313,8 +314,6 @@ class TrendsScreen(StoreScreen):
         plt.yticks([0, 25, 50, 75, 100])
         chart.refresh()
 
-    PANEL_CLOSED = {"report": "a report file (figures are on screen)"}
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if super().check_action(action, parameters) is False:
             return False  # closed to a scrutiny panel
@@ -346,8 +345,6 @@ class TrendsScreen(StoreScreen):
         from casereview.io.reports import trend as report
         from casereview.tui.dialogs.report import ReportDialog
 
-        if self.panel_refused("report"):
-            return
         trend = self.trend
         if trend is None:
             return
@@ -357,6 +354,7 @@ class TrendsScreen(StoreScreen):
                 trend.title,
                 f"{self.checklist_id}-trend",
                 lambda _officers: report.blocks(trend),
+                redacted_only=is_panel(self.session.role),  # a scrutiny panel's: redacted
             )
         )
 
