@@ -354,6 +354,47 @@ def export_table(figs: CalibrationFigures) -> Table:
     return Table("calibration", EXPORT_COLUMNS, rows)
 
 
+TRAIL_COLUMNS = (
+    "calibration",
+    "event_id",
+    "at",
+    "actor",
+    "case_ref",
+    "question_id",
+    "kind",
+    "old",
+    "new",
+    "reason",
+)
+
+
+def trail_table(store: Store, name: str, viewer: str, include_notes: bool = False) -> Table:
+    """The calibration's trail (`export events --calibration`): set up, answers, notes,
+    completions, the gold and the results, oldest first. Its answers are others' answers,
+    so it is refused as `viewable` refuses; notes are free text, shown only with the flag."""
+    info, _ = viewable(store, name, viewer)
+    rows: list[dict[str, Cell]] = []
+    for event_id, at, actor, ref, qid, kind, old, new, reason in store.calibration_event_rows(
+        info.id
+    ):
+        hide = kind == "calibration_note" and not include_notes
+        rows.append(
+            {
+                "calibration": info.name,
+                "event_id": event_id,
+                "at": at,
+                "actor": actor,
+                "case_ref": ref,
+                "question_id": qid,
+                "kind": kind,
+                "old": "(note)" if hide and old else old,
+                "new": "(note)" if hide and new else new,
+                "reason": reason,
+            }
+        )
+    return Table("events", TRAIL_COLUMNS, rows)
+
+
 def months_before(day: date, months: int) -> date:
     """The same day `months` months earlier (the month's last day where it has fewer)."""
     import calendar

@@ -26,7 +26,7 @@ from casereview.store.records import (
 if TYPE_CHECKING:
     from casereview.core.stats.scoring import ReviewRecord
 from casereview.store.bundles import BundleStore
-from casereview.store.calibration import CalibrationStore
+from casereview.store.calibration_drafts import CalibrationDraftStore
 from casereview.store.keys import KeyStore
 from casereview.store.users import UserStore
 
@@ -35,7 +35,7 @@ from casereview.store.users import UserStore
 _RS, _US = "\x1e", "\x1f"
 
 
-class Store(BundleStore, UserStore, CalibrationStore, KeyStore):
+class Store(BundleStore, UserStore, CalibrationDraftStore, KeyStore):
     """A casereview database. Build one with `Store.open(path)` or `Store.memory()`."""
 
     def set_audit_period(self, audit_id: int, period: Period | None, actor: str) -> bool:

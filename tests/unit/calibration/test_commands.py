@@ -109,7 +109,7 @@ def test_create_refuses_the_moderator_as_a_reviewer_and_unknown_cases(db: Path) 
         "--moderator", "mod", "--reviewers", "bob",
     )  # fmt: skip
     assert result.exit_code == 2
-    assert "'T/1' is a case of Otherton, Testshire: give --force" in result.output
+    assert "'T/1' is a case of Otherton, Testshire: name its force (--force)" in result.output
     assert "'NOPE' is not in the pool" in result.output
     assert rows(db, "SELECT count(*) FROM calibrations") == [(1,)]
 
