@@ -64,7 +64,7 @@ async def test_results_per_reviewer_and_per_question(
         await pilot.pause()
         ranked = rows(app)
         assert [r[1].split()[0] for r in ranked[:2]] == ["REC-02", "REC-03"]
-        assert ranked[0][2:] == ["-1.00", "3", "below 0.6"]
+        assert ranked[0][2:5] == ["-1.00", "3", "below 0.6"]
         assert ranked[1][2] == "-0.20"
         await pilot.press("escape")
         assert not isinstance(app.screen, CalibrationScreen)

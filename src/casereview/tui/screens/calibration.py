@@ -29,7 +29,9 @@ REVIEWER_COLUMNS = (
     "Lean",
     "Result",
 )
-QUESTION_COLUMNS = ("Rank", "Question", "Fleiss' kappa (95% CI)", "Cases", "Mark")
+# The question's text last: at 80 columns it would push the figures off the screen (it is
+# given in full below the table, with the answers each chose)
+QUESTION_COLUMNS = ("Rank", "Question", "Fleiss' kappa (95% CI)", "Cases", "Mark", "Text")
 VERDICT = {None: "not finished", True: "pass", False: "not passed"}
 
 
@@ -71,9 +73,10 @@ class CalibrationScreen(StoreScreen):
         table = self.query_one("#calibrations", DataTable)
         table.add_columns("Calibration", "Cases", "Gold", "Reviewers (recorded)")
         table.focus()
-        self._list()
 
     def on_screen_resume(self) -> None:
+        # on first showing too: filled once, not again on mount (a table refilled twice in
+        # one frame keeps its header's widths, cutting every cell)
         self._list()
 
     def _list(self) -> None:
@@ -164,10 +167,11 @@ class CalibrationScreen(StoreScreen):
             for rank, s in enumerate(figs.questions, 1):
                 table.add_row(
                     str(rank),
-                    Text(f"{s.question.id} {s.question.text}"),
+                    Text(s.question.id),
                     _two(s.fleiss.kappa) + _interval(s.fleiss.low, s.fleiss.high),
                     str(s.fleiss.subjects),
                     f"below {service.SPLIT_BELOW}" if s.split else "",
+                    Text(s.question.text),
                     key=s.question.id,
                 )
             words = (

@@ -36,11 +36,11 @@ class CalibrationCasesScreen(StoreScreen):
     def on_mount(self) -> None:
         self.sub_title = f"{self.calibration} - your calibration reviews"
         table = self.query_one("#calibration-cases", DataTable)
-        table.add_columns("Case", "Offence", "Yours")
+        table.add_columns("Case", "Yours", "Offence")  # the offence last: it runs long
         table.focus()
-        self.refresh_cases()
 
     def on_screen_resume(self) -> None:
+        # on first showing too (see CalibrationScreen.on_screen_resume), and back from a case
         self.refresh_cases()
 
     def refresh_cases(self) -> None:
@@ -71,7 +71,7 @@ class CalibrationCasesScreen(StoreScreen):
                 if own.completed_at
                 else (f"{answered} answered" if answered else "not started")
             )
-            table.add_row(Text(case.case_ref), Text(case.offence or ""), state, key=str(case_id))
+            table.add_row(Text(case.case_ref), state, Text(case.offence or ""), key=str(case_id))
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
 
