@@ -44,7 +44,7 @@ HELP = """\
 | audits | `k` | calibrations: each reviewer against the gold, the questions that split them |
 | calibration | `v` | per reviewer or per question, with the answers and notes below |
 | calibration | `n` | set one up: name, checklist, cases, reviewers (you are its moderator) |
-| calibration | `Enter` | your reviews of its cases: the gold (moderator) or blind; `c` records one |
+| calibration | `Enter` | your reviews of its cases: gold (moderator) or blind; `c` records one |
 | trends | `Enter` `Escape` | a section's questions; back to the sections |
 | trends | `a` | choose the audits shown (space ticks, Enter shows them) |
 | trends | `x` | the trend report of the audits shown, Word or Markdown |
