@@ -267,6 +267,33 @@ def read(
     return replace(figs, case_refs={c: store.case(c).case_ref for c in info.case_ids})
 
 
+def record_results(store: Store, figs: CalibrationFigures, actor: str) -> list[str]:
+    """Record each finished reviewer's verdict at the figures' threshold, dated now (an
+    audit requiring calibration reads it; a trail event says so); the reviewers whose
+    result is new or changed (the same result again keeps its first date)."""
+    from casereview.store.calibration import CalibrationResult
+    from casereview.store.records import now
+
+    stamp, changed = now(), []
+    for rev in figs.reviewers:
+        if rev.passed is None:
+            continue
+        result = CalibrationResult(
+            figs.info.name,
+            figs.info.checklist_pk,
+            rev.reviewer,
+            rev.overall.kappa,
+            rev.overall.agree_pct,
+            figs.threshold.kappa,
+            figs.threshold.agreement,
+            rev.passed,
+            stamp,
+        )
+        if store.save_calibration_result(figs.info.id, result, actor):
+            changed.append(rev.reviewer)
+    return changed
+
+
 # ------------------------------------------------------------------ the export
 
 

@@ -51,6 +51,7 @@ class CalibrationScreen(StoreScreen):
         Binding("enter", "open", "Your reviews", priority=True),
         Binding("n", "new", "New"),
         Binding("v", "view", "Reviewers/questions"),
+        Binding("r", "record", "Record results"),
     ]
 
     def __init__(self) -> None:
@@ -122,6 +123,23 @@ class CalibrationScreen(StoreScreen):
             self.query_one("#calibration-chosen", Static).update(
                 chosen_text(self._figures, self.view, event.row_key.value)
             )
+
+    def action_record(self) -> None:
+        """Record the finished reviewers' verdicts at the default threshold, dated today
+        (other limits: `casereview calibration result --kappa --agreement`)."""
+        if self._figures is None:
+            self.notify("No results to record here.", severity="warning", markup=False)
+            return
+        changed = service.record_results(self.store, self._figures, self.reviewer)
+        finished = [r.reviewer for r in self._figures.reviewers if r.passed is not None]
+        said = (
+            f"Recorded for {', '.join(changed)}, dated today."
+            if changed
+            else "Recorded already: the first dates stand."
+            if finished
+            else "Nobody has finished: no result to record yet."
+        )
+        self.notify(said, title="Calibration results", markup=False)
 
     def action_view(self) -> None:
         self.view = "questions" if self.view == "reviewers" else "reviewers"
