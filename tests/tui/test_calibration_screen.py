@@ -59,7 +59,12 @@ async def test_results_per_reviewer_and_per_question(
         assert by_reviewer["bob"][2:4] == ["8 of 12 (67%)", "0.47"]  # 7/15
         assert by_reviewer["bob"][-2:] == ["+0 -4", "not passed"]
         bar = line(app.screen.query_one(KeyBar))
-        assert " Back " in bar and " v Reviewers/questions " in bar and " r Record results" in bar
+        assert (
+            " Back " in bar
+            and " v Reviewers/questions " in bar
+            and " r Record " in bar
+            and bar.rstrip().endswith("? Help")
+        )
         # r records each finished reviewer's verdict, dated, with a trail event
         assert store.calibration_results() == []
         await pilot.press("r")

@@ -51,7 +51,8 @@ class CalibrationScreen(StoreScreen):
         Binding("enter", "open", "Your reviews", priority=True),
         Binding("n", "new", "New"),
         Binding("v", "view", "Reviewers/questions"),
-        Binding("r", "record", "Record results"),
+        # the results, dated (the 80-column bar has no room for a longer name)
+        Binding("r", "record", "Record"),
     ]
 
     def __init__(self) -> None:
