@@ -241,6 +241,12 @@ class CalibrationStore(Connection):
                     " VALUES (?, ?, ?, ?)",
                     [(review_id, q, v, notes.get(q, "")) for q, v in answers.items()],
                 )
+                # recorded whole: any draft of it begun in the app is done with
+                self.db.execute(
+                    "DELETE FROM calibration_drafts WHERE calibration_id = ? AND case_id = ?"
+                    " AND reviewer = ?",
+                    [calibration_id, case_id, reviewer],
+                )
                 kind = "calibration_gold" if role == "gold" else "calibration_complete"
                 self._calibration_event(
                     calibration_id, kind, None, "complete", reviewer, case_id=case_id

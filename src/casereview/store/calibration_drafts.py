@@ -168,11 +168,7 @@ class CalibrationDraftStore(CalibrationStore, PoolStore):
             shown = set(checklist.visible(values, scope))
             answers = {q: v for q, v in values.items() if q in shown and v is not None}
             notes = {q: a.note for q, a in own.answers.items() if q in answers and a.note}
+            # recorded as a file's review is; that ends the draft
             self.record_calibration_reviews(
                 calibration_id, who, own.role, {case_id: (answers, notes)}
-            )
-            self.db.execute(
-                "DELETE FROM calibration_drafts WHERE calibration_id = ? AND case_id = ?"
-                " AND reviewer = ?",
-                [calibration_id, case_id, who],
             )

@@ -67,6 +67,19 @@ def test_answers_are_saved_one_at_a_time_and_recorded_on_completion(
     }
 
 
+def test_a_review_recorded_from_a_file_ends_the_draft_of_it(
+    audited: tuple[Store, AuditInfo],
+) -> None:
+    store, audit = audited
+    cal, ids = setup(store, audit)
+    store.set_calibration_answer(cal, ids[0], "REC-01", "no", "ann")
+    store.record_calibration_reviews(cal, "ann", "reviewer", {ids[0]: (GOLD, {})})
+    assert store.db.execute("SELECT count(*) FROM calibration_drafts").fetchone() == (0,)
+    own = store.own_calibration_review(cal, ids[0], "ann")
+    assert own.completed_at is not None
+    assert {q: a.value for q, a in own.answers.items()} == GOLD
+
+
 def test_skip_logic_clears_a_hidden_answer_in_a_draft(audited: tuple[Store, AuditInfo]) -> None:
     store, audit = audited
     cal, ids = setup(store, audit)
