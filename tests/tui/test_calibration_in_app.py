@@ -74,6 +74,8 @@ async def test_the_moderator_sets_up_a_calibration_and_records_the_gold(
         assert "GOLD" in screen_text(app)
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, CalibrationReviewScreen), "review")
+        assert "GOLD review" in screen_text(app)
+        assert "e gives each answer its reason" in screen_text(app)
         await pilot.press("e")  # the reason for REC-01's answer, then the answers
         await pilot.pause()
         await pilot.press(*"recorded same day", "ctrl+s")

@@ -46,7 +46,7 @@ class CalibrationReviewScreen(ReviewScreen):
         questions = self.query_one(QuestionList)
         self.watch(questions, "highlighted", self._highlighted, init=False)
         questions.focus()
-        if self.role == "gold" and not self.locked:
+        if self.reviewer == self.info.moderator and not self.locked:
             self._status("The gold review: e gives each answer its reason (a note).", "cyan")
 
     def on_key(self, event: events.Key) -> None:
