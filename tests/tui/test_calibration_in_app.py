@@ -169,3 +169,35 @@ async def test_a_reviewer_answers_blind_and_sees_nothing_of_others_until_done(
         text = screen_text(app)
         assert "ann against the gold" in text
         assert "no 2 / 0" in text  # ann said no twice on REC-02, the gold never did
+
+
+async def test_a_calibration_takes_its_cases_from_an_audits_sample(
+    audited: tuple[Store, AuditInfo],
+) -> None:
+    store, audit = audited
+    sample = [ac.case.id for ac in store.audit_cases(audit.id)]
+    app = make_app(store, "mod")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_calibrations(pilot)
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(app.screen, NewCalibrationScreen), "the form")
+        await pilot.press(*"From the audit")
+        app.screen.query_one("#audit", Select).focus()
+        await pilot.press("enter", "down", "enter")  # the prompt (the pool), then the audit
+        await until(
+            pilot, lambda: app.screen.query_one("#audit", Select).value == audit.id, "the audit"
+        )
+        count = app.screen.query_one("#count", Input)
+        count.focus()
+        await pilot.press("backspace", "backspace", "2")
+        app.screen.query_one("#reviewers", Input).focus()
+        await pilot.press(*"ann")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, CalibrationScreen), "back to the list")
+    info = store.calibration_named("From the audit")
+    assert list(info.case_ids) == sample[:2]  # its first two, in sample order
+    assert (info.moderator, info.reviewers, info.checklist_pk) == (
+        "mod",
+        ("ann",),
+        audit.checklist_pk,
+    )

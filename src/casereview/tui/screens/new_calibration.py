@@ -109,13 +109,18 @@ class NewCalibrationScreen(StoreScreen):
                 return self.store.case_ids_by_ref(
                     refs, None if force is Select.NULL else str(force)
                 )
-            sample = {ac.case.case_ref: ac.case.id for ac in self.store.audit_cases(int(audit_id))}  # type: ignore[arg-type]
+            # in sample order; a reference may be two forces' cases (ids, not references, key it)
+            rows = self.store.audit_cases(int(str(audit_id)))
+            sample = [(ac.case.case_ref, ac.case.id) for ac in rows]
             if refs:
-                missing = [r for r in refs if r not in sample]
+                found = [[i for ref, i in sample if ref == r] for r in refs]
+                missing = [r for r, ids in zip(refs, found, strict=True) if len(ids) != 1]
                 if missing:
-                    self._error("cases", f"not in that audit's sample: {', '.join(missing)}")
+                    self._error(
+                        "cases", f"not one case of that audit's sample: {', '.join(missing)}"
+                    )
                     return None
-                return [sample[r] for r in refs]
+                return [ids[0] for ids in found]
             try:
                 count = int(self._text("count"))
                 if count < 1:
@@ -123,7 +128,7 @@ class NewCalibrationScreen(StoreScreen):
             except ValueError:
                 self._error("count", "a whole number of cases, 1 or more")
                 return None
-            return list(sample.values())[:count]
+            return [i for _, i in sample][:count]
         except StoreError as exc:
             self._error("cases", str(exc))
             return None
