@@ -150,6 +150,15 @@ def test_a_bad_file_is_refused_whole_with_every_problem(db: Path, tmp_path: Path
     assert rows(db, "SELECT count(*) FROM calibration_reviews") == [(0,)]
 
 
+def test_a_case_outside_the_calibration_is_refused_in_a_file(db: Path, tmp_path: Path) -> None:
+    """T/4 is in the pool but not in the calibration: no gold to compare it with."""
+    outside = answers_file(tmp_path, "ann", {"T/1": GOLD, "T/4": GOLD})
+    result = run(db, "calibration", "record", "Spring calibration", str(outside), who="ann")
+    assert result.exit_code == 2
+    assert "'T/4' is not a case of 'Spring calibration'" in result.output
+    assert rows(db, "SELECT count(*) FROM calibration_reviews") == [(0,)]
+
+
 def test_a_review_is_recorded_once(db: Path, tmp_path: Path) -> None:
     ann = answers_file(tmp_path, "ann", {"T/1": GOLD})
     assert (
