@@ -59,12 +59,26 @@ async def test_results_per_reviewer_and_per_question(
         assert by_reviewer["bob"][2:4] == ["8 of 12 (67%)", "0.47"]  # 7/15
         assert by_reviewer["bob"][-2:] == ["+0 -4", "not passed"]
         bar = line(app.screen.query_one(KeyBar))
-        assert " Back " in bar and " v Reviewers/questions " in bar
+        assert (
+            " Back " in bar
+            and " v Reviewers/questions " in bar
+            and " r Record " in bar
+            and " ? Help " in bar
+        )
+        # r records each finished reviewer's verdict, dated, with a trail event
+        assert store.calibration_results() == []
+        await pilot.press("r")
+        await pilot.pause()
+        verdicts = {r.reviewer: r.passed for r in store.calibration_results()}
+        assert verdicts == {"ann": True, "bob": False}
+        info = store.calibration_named("Spring")
+        kinds = [e[5] for e in store.calibration_event_rows(info.id)]
+        assert kinds.count("calibration_result") == 2
         await pilot.press("v")
         await pilot.pause()
         ranked = rows(app)
         assert [r[1].split()[0] for r in ranked[:2]] == ["REC-02", "REC-03"]
-        assert ranked[0][2:] == ["-1.00", "3", "below 0.6"]
+        assert ranked[0][2:5] == ["-1.00", "3", "below 0.6"]
         assert ranked[1][2] == "-0.20"
         await pilot.press("escape")
         assert not isinstance(app.screen, CalibrationScreen)

@@ -137,8 +137,6 @@ def calibration_result(
     """
     from casereview.core.stats import scoring
     from casereview.services import calibration as service
-    from casereview.store.calibration import CalibrationResult
-    from casereview.store.records import now
 
     store = context.existing_store()
     threshold = service.Threshold(kappa_threshold, agree_threshold)
@@ -152,7 +150,6 @@ def calibration_result(
         f"{'reviewer':16} {'cases':>5} {'agree':>16} {'kappa (95% CI)':>22} {'AC1':>5} "
         f"{'wkappa':>6} {'above/below gold':>16}  result"
     )
-    stamp = now()
     for rev in figs.reviewers:
         fig = rev.overall
         agree = scoring.share_words(fig.agree, fig.n_pairs) if fig.n_pairs else "-"
@@ -168,22 +165,7 @@ def calibration_result(
             f"{visible(rev.reviewer):16} {rev.done:5d} {agree:>16} {kappa:>22} {ac1:>5} "
             f"{wk:>6} {lean:>16}  {verdict}"
         )
-        if rev.passed is not None:
-            store.save_calibration_result(
-                figs.info.id,
-                CalibrationResult(
-                    name,
-                    figs.info.checklist_pk,
-                    rev.reviewer,
-                    rev.overall.kappa,
-                    rev.overall.agree_pct,
-                    threshold.kappa,
-                    threshold.agreement,
-                    rev.passed,
-                    stamp,
-                ),
-                context.reviewer,
-            )
+    service.record_results(store, figs, context.reviewer)
     if scoring.small_sample(n):
         click.echo(
             f"{n} cases: fewer than {scoring.SMALL_N}, so no interval is given and a verdict "

@@ -44,7 +44,11 @@ if TYPE_CHECKING:
     help="The audit to export (every kind but calibration; funnel: one or more, "
     "comma-separated, of one checklist version).",
 )
-@click.option("--calibration", "calibration_name", help="calibration: the calibration to export.")
+@click.option(
+    "--calibration",
+    "calibration_name",
+    help="calibration: the calibration to export; events: a calibration's trail, not an audit's.",
+)
 @click.option("--by", help="Group by force, team, reviewer, stratum or a case attribute.")
 @format_option
 @out_option
@@ -116,6 +120,9 @@ def export_cmd(
     if kind == "calibration":
         if calibration_name is None or audit_name is not None:
             fail("export calibration takes --calibration NAME (not --audit)")
+    elif kind == "events" and calibration_name is not None:
+        if audit_name is not None:
+            fail("export events takes --audit NAME or --calibration NAME, not both")
     elif audit_name is None or calibration_name is not None:
         fail(f"export {kind} takes --audit NAME (--calibration is for export calibration)")
     if kind == "funnel":
@@ -144,6 +151,11 @@ def export_cmd(
         prepared = outputs.prepare_calibration(
             calibration.export_table(figs), calibration_name, fmt
         )
+    elif calibration_name is not None:  # a calibration's trail
+        from casereview.services import calibration
+
+        trail = calibration.trail_table(store, calibration_name, context.reviewer, include_notes)
+        prepared = outputs.prepare_calibration(trail, calibration_name, fmt)
     else:
         assert audit_name is not None
         prepared = _prepared(

@@ -104,10 +104,8 @@ def build_demo(store: Store, reviewer: str) -> bool:
             answers[q.id] = value
             store.set_answer(review.id, q.id, value, "dc.morgan")
         store.complete_review(review.id, "dc.morgan")
-    # A calibration on files outside the dip sample: the gold and three blind reviews.
-    in_sample = set(ids)
-    others = [c.id for c in store.cases(where={"force": force}) if c.id not in in_sample]
-    demo_calibration(store, info.pk, others)
+    # A calibration on synthetic cases written for it: the gold and three blind reviews.
+    demo_calibration(store, info.pk)
     return True
 
 

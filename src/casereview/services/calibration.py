@@ -267,6 +267,33 @@ def read(
     return replace(figs, case_refs={c: store.case(c).case_ref for c in info.case_ids})
 
 
+def record_results(store: Store, figs: CalibrationFigures, actor: str) -> list[str]:
+    """Record each finished reviewer's verdict at the figures' threshold, dated now (an
+    audit requiring calibration reads it; a trail event says so); the reviewers whose
+    result is new or changed (the same result again keeps its first date)."""
+    from casereview.store.calibration import CalibrationResult
+    from casereview.store.records import now
+
+    stamp, changed = now(), []
+    for rev in figs.reviewers:
+        if rev.passed is None:
+            continue
+        result = CalibrationResult(
+            figs.info.name,
+            figs.info.checklist_pk,
+            rev.reviewer,
+            rev.overall.kappa,
+            rev.overall.agree_pct,
+            figs.threshold.kappa,
+            figs.threshold.agreement,
+            rev.passed,
+            stamp,
+        )
+        if store.save_calibration_result(figs.info.id, result, actor):
+            changed.append(rev.reviewer)
+    return changed
+
+
 # ------------------------------------------------------------------ the export
 
 
@@ -352,6 +379,47 @@ def export_table(figs: CalibrationFigures) -> Table:
             }
         )
     return Table("calibration", EXPORT_COLUMNS, rows)
+
+
+TRAIL_COLUMNS = (
+    "calibration",
+    "event_id",
+    "at",
+    "actor",
+    "case_ref",
+    "question_id",
+    "kind",
+    "old",
+    "new",
+    "reason",
+)
+
+
+def trail_table(store: Store, name: str, viewer: str, include_notes: bool = False) -> Table:
+    """The calibration's trail (`export events --calibration`): set up, answers, notes,
+    completions, the gold and the results, oldest first. Its answers are others' answers,
+    so it is refused as `viewable` refuses; notes are free text, shown only with the flag."""
+    info, _ = viewable(store, name, viewer)
+    rows: list[dict[str, Cell]] = []
+    for event_id, at, actor, ref, qid, kind, old, new, reason in store.calibration_event_rows(
+        info.id
+    ):
+        hide = kind == "calibration_note" and not include_notes
+        rows.append(
+            {
+                "calibration": info.name,
+                "event_id": event_id,
+                "at": at,
+                "actor": actor,
+                "case_ref": ref,
+                "question_id": qid,
+                "kind": kind,
+                "old": "(note)" if hide and old else old,
+                "new": "(note)" if hide and new else new,
+                "reason": reason,
+            }
+        )
+    return Table("events", TRAIL_COLUMNS, rows)
 
 
 def months_before(day: date, months: int) -> date:

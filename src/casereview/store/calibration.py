@@ -15,6 +15,10 @@ from casereview.store.errors import StoreError
 from casereview.store.records import now
 
 CalibrationRole = Literal["gold", "reviewer"]
+CalibrationEvent = tuple[
+    int, str, str, str | None, str | None, str, str | None, str | None, str | None
+]
+"""A calibration's trail event: id, at, actor, case_ref, question_id, kind, old, new, reason."""
 
 
 @dataclass(frozen=True)
@@ -98,7 +102,39 @@ class CalibrationStore(Connection):
                 " VALUES (?, ?, ?)",
                 [(calibration_id, case_id, i) for i, case_id in enumerate(case_ids)],
             )
+            refs = ", ".join(self._case_refs(case_ids))
+            self._calibration_event(
+                calibration_id, "calibration_created", None, name, actor, reason=refs
+            )
         return self.calibration_named(name)
+
+    def _case_refs(self, case_ids: Sequence[int]) -> list[str]:
+        refs = dict(
+            self.db.execute(
+                f"SELECT id, case_ref FROM cases WHERE id IN ({', '.join('?' * len(case_ids))})",
+                list(case_ids),
+            ).fetchall()
+        )
+        return [refs.get(c, str(c)) for c in case_ids]
+
+    def _calibration_event(
+        self,
+        calibration_id: int,
+        kind: str,
+        question_id: str | None,
+        new: str | None,
+        actor: str,
+        old: str | None = None,
+        reason: str | None = None,
+        case_id: int | None = None,
+    ) -> None:
+        """Append a calibration's event to the trail (events.calibration_id: no review or
+        audit of its own, so no audit's trail reads it). Inside the caller's write."""
+        self.db.execute(
+            "INSERT INTO events (review_id, question_id, kind, old, new, reason, actor, at,"
+            " calibration_id, calibration_case_id) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [question_id, kind, old, new, reason, actor, now(), calibration_id, case_id],
+        )
 
     def calibrations(self) -> list[CalibrationInfo]:
         rows = self.db.execute("SELECT name FROM calibrations ORDER BY id").fetchall()
@@ -150,7 +186,9 @@ class CalibrationStore(Connection):
             elif not forces:
                 problems.append(f"'{ref}' is not in the pool" + (f" for {force}" if force else ""))
             else:
-                problems.append(f"'{ref}' is a case of {', '.join(sorted(forces))}: give --force")
+                problems.append(
+                    f"'{ref}' is a case of {', '.join(sorted(forces))}: name its force (--force)"
+                )
         if len(set(refs)) != len(refs):
             problems.append("a case is given twice")
         if problems:
@@ -167,8 +205,21 @@ class CalibrationStore(Connection):
         """Store completed reviews of calibration cases (case id -> answers, notes) in one
         transaction. Each is recorded once: recording the same reviewer's review of a case
         again is refused, nothing written (a calibration tests a first reading; changing an
-        answer after seeing the gold would defeat it)."""
+        answer after seeing the gold would defeat it); so is a case the calibration does not
+        hold (its answers would be compared with no gold)."""
         with self._write():
+            scope = {
+                c
+                for (c,) in self.db.execute(
+                    "SELECT case_id FROM calibration_cases WHERE calibration_id = ?",
+                    [calibration_id],
+                )
+            }
+            outside = [c for c in reviews if c not in scope]
+            if outside:
+                raise StoreError(
+                    f"case(s) {', '.join(self._case_refs(outside))} are not in this calibration"
+                )
             for case_id, (answers, notes) in reviews.items():
                 if self.db.execute(
                     "SELECT 1 FROM calibration_reviews WHERE calibration_id = ? AND case_id = ?"
@@ -189,6 +240,16 @@ class CalibrationStore(Connection):
                     "INSERT INTO calibration_answers (review_id, question_id, value, note)"
                     " VALUES (?, ?, ?, ?)",
                     [(review_id, q, v, notes.get(q, "")) for q, v in answers.items()],
+                )
+                # recorded whole: any draft of it begun in the app is done with
+                self.db.execute(
+                    "DELETE FROM calibration_drafts WHERE calibration_id = ? AND case_id = ?"
+                    " AND reviewer = ?",
+                    [calibration_id, case_id, reviewer],
+                )
+                kind = "calibration_gold" if role == "gold" else "calibration_complete"
+                self._calibration_event(
+                    calibration_id, kind, None, "complete", reviewer, case_id=case_id
                 )
 
     def calibration_reviews(self, calibration_id: int) -> list[CalibrationReview]:
@@ -243,6 +304,16 @@ class CalibrationStore(Connection):
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [calibration_id, result.reviewer, *values, actor, result.decided_at],
             )
+            verdict = "pass" if result.passed else "not passed"
+            self._calibration_event(
+                calibration_id,
+                "calibration_result",
+                None,
+                f"{result.reviewer}: {verdict}",
+                actor,
+                old=None if old is None else ("pass" if old[4] else "not passed"),
+                reason=f"kappa {values[0]}, agreement {values[1]}%",
+            )
         return True
 
     def calibration_results(self, checklist_pk: int | None = None) -> list[CalibrationResult]:
@@ -258,6 +329,16 @@ class CalibrationStore(Connection):
             CalibrationResult(n, pk, who, k, pct, kt, at, bool(passed), when)
             for n, pk, who, k, pct, kt, at, passed, when in rows
         ]
+
+    def calibration_event_rows(self, calibration_id: int) -> list[CalibrationEvent]:
+        """The calibration's trail, oldest first: (id, at, actor, case_ref, question_id,
+        kind, old, new, reason)."""
+        return self.db.execute(
+            "SELECT e.id, e.at, e.actor, c.case_ref, e.question_id, e.kind, e.old, e.new,"
+            " e.reason FROM events e LEFT JOIN cases c ON c.id = e.calibration_case_id"
+            " WHERE e.calibration_id = ? ORDER BY e.id",
+            [calibration_id],
+        ).fetchall()  # type: ignore[no-any-return]
 
     # ------------------------------------------------------------ an audit's requirement
 

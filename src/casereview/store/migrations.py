@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from casereview.core.periods import from_scope
 from casereview.core.text import fold_name, match_key
+from casereview.store.schema_calibration_app import CALIBRATION_APP_TABLES
 from casereview.store.schema_m014 import CALIBRATION_TABLES
 from casereview.store.schema_m018 import m018_account_roles as account_roles
 from casereview.store.schema_plans import PLAN_TABLES
@@ -415,6 +416,14 @@ def m019_action_plans(db: Database) -> None:
     # with owners, due dates and statuses, linked to the questions and tags they are meant
     # to move; plan events in the trail name the plan and the item they are about.
     for sql in PLAN_TABLES:
+        db.execute(sql)
+
+
+@_step
+def m020_calibration_in_app(db: Database) -> None:
+    # Calibration reviews answered in the app (drafts until completed) and calibration
+    # events on the trail (store/schema_calibration_app.py).
+    for sql in CALIBRATION_APP_TABLES:
         db.execute(sql)
 
 

@@ -26,7 +26,7 @@ from casereview.store.records import (
 if TYPE_CHECKING:
     from casereview.core.stats.scoring import ReviewRecord
 from casereview.store.bundle_stream import BundleStreamStore
-from casereview.store.calibration import CalibrationStore
+from casereview.store.calibration_drafts import CalibrationDraftStore
 from casereview.store.keys import KeyStore
 from casereview.store.plans import PlanStore
 from casereview.store.redaction import RedactionStore
@@ -37,7 +37,9 @@ from casereview.store.users import UserStore
 _RS, _US = "\x1e", "\x1f"
 
 
-class Store(BundleStreamStore, UserStore, CalibrationStore, KeyStore, RedactionStore, PlanStore):
+class Store(
+    BundleStreamStore, UserStore, CalibrationDraftStore, KeyStore, RedactionStore, PlanStore
+):
     """A casereview database. Build one with `Store.open(path)` or `Store.memory()`."""
 
     def set_audit_period(self, audit_id: int, period: Period | None, actor: str) -> bool:

@@ -109,7 +109,7 @@ def test_create_refuses_the_moderator_as_a_reviewer_and_unknown_cases(db: Path) 
         "--moderator", "mod", "--reviewers", "bob",
     )  # fmt: skip
     assert result.exit_code == 2
-    assert "'T/1' is a case of Otherton, Testshire: give --force" in result.output
+    assert "'T/1' is a case of Otherton, Testshire: name its force (--force)" in result.output
     assert "'NOPE' is not in the pool" in result.output
     assert rows(db, "SELECT count(*) FROM calibrations") == [(1,)]
 
@@ -147,6 +147,15 @@ def test_a_bad_file_is_refused_whole_with_every_problem(db: Path, tmp_path: Path
     assert "T/1: SPO-02 is answered, but its skip logic hides it" in result.output
     assert "T/2: shown questions are unanswered (REC-02, REC-03, SPO-01)" in result.output
     assert "REC-01 does not allow 'partly'" in result.output
+    assert rows(db, "SELECT count(*) FROM calibration_reviews") == [(0,)]
+
+
+def test_a_case_outside_the_calibration_is_refused_in_a_file(db: Path, tmp_path: Path) -> None:
+    """T/4 is in the pool but not in the calibration: no gold to compare it with."""
+    outside = answers_file(tmp_path, "ann", {"T/1": GOLD, "T/4": GOLD})
+    result = run(db, "calibration", "record", "Spring calibration", str(outside), who="ann")
+    assert result.exit_code == 2
+    assert "'T/4' is not a case of 'Spring calibration'" in result.output
     assert rows(db, "SELECT count(*) FROM calibration_reviews") == [(0,)]
 
 

@@ -132,6 +132,10 @@ CALIBRATION = Kind("calibration", "Calibration against gold", _not_per_audit, fi
 not an audit's, so not among KINDS, written by the same pipeline."""
 
 
+CALIBRATION_EVENTS = Kind("events", "Calibration trail (events)", _not_per_audit)
+"""A calibration's trail (`export events --calibration`): its events belong to no audit."""
+
+
 FUNNEL = Kind("funnel", "Funnel plot across units", _not_per_audit, figures=True, groupable=True)
 """The funnel (`export funnel`): pools one or more audits, so prepared with prepare_funnel."""
 

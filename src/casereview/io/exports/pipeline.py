@@ -29,6 +29,7 @@ from casereview.core.tables import (
 from casereview.io.exports import writers as export
 from casereview.io.exports.kinds import (
     CALIBRATION,
+    CALIBRATION_EVENTS,
     FORMATS,
     FUNNEL,
     KINDS,
@@ -420,8 +421,10 @@ def prepare_trend(trend: Trend, fmt: str, by: str | None = None) -> Prepared:
 
 
 def prepare_calibration(table: Table, name: str, fmt: str) -> Prepared:
-    """A calibration's export (services.calibration.export_table) ready to write."""
-    return Prepared(CALIBRATION, fmt, name, [table], meta={"calibration": name})
+    """A calibration's export (services.calibration.export_table, or its trail_table)
+    ready to write."""
+    kind = CALIBRATION_EVENTS if table.name == CALIBRATION_EVENTS.name else CALIBRATION
+    return Prepared(kind, fmt, name, [table], meta={"calibration": name})
 
 
 def prepare_spc(

@@ -49,10 +49,12 @@ HELP = """\
 | audits | `k` | calibrations: each reviewer against the gold, the questions that split them |
 | audits | `u` | an admin's accounts: `a` add, `d` remove, `p` reset a password |
 | everywhere | `ctrl+p` | Change my password: the current one, then the new one twice |
-| calibration | `v` | per reviewer or per question |
 | audits | `a` | the action plan of the highlighted audit's force: overdue, unproven, no action |
 | action plan | `s` `o` `d` | the highlighted action's status, owner, due date (each in the trail) |
 | action plan | `F` | the next force's plan |
+| calibration | `v` | per reviewer or per question, with the answers and notes below |
+| calibration | `n` | set one up: name, checklist, cases, reviewers (you are its moderator) |
+| calibration | `Enter` | your reviews of its cases: gold (moderator) or blind; `c` records one |
 | trends | `Enter` `Escape` | a section's questions; back to the sections |
 | trends | `a` | choose the audits shown (space ticks, Enter shows them) |
 | trends | `x` | the trend report of the audits shown, Word or Markdown |
