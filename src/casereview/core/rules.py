@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple, Protocol, TypeVar
 
 from casereview.core.fields import Role, Status
+from casereview.core.text import fold_name
 
 if TYPE_CHECKING:
     from casereview.store import AuditInfo, Store
@@ -65,20 +66,25 @@ def second_review_refusal(
 ) -> str | None:
     """Why `second` may not do (or be chosen for) a case's blind second review, given the
     reviewer the case is assigned to and whoever started its primary review (None: fine).
-    A second review by the primary's own reviewer would not be a second opinion."""
+    A second review by the primary's own reviewer would not be a second opinion. Names are
+    compared as accounts are (fold_name): `ANA` is `ana`, and is refused as she would be."""
     if second is None:
         return None
-    if second == primary_reviewer:
+    if _same_person(second, primary_reviewer):
         return (
             f"{second} would do both the primary and the second review of this case; "
             "a second review must be by someone else"
         )
-    if second == assigned_to:
+    if _same_person(second, assigned_to):
         return (
             f"{second} is assigned this case's primary review; a second review must be by "
             "someone else"
         )
     return None
+
+
+def _same_person(name: str, other: str | None) -> bool:
+    return other is not None and fold_name(name) == fold_name(other)
 
 
 def agreed_answer(primary: str | None, second: str | None) -> str | None:
