@@ -33,6 +33,21 @@ from casereview.cli.base import Context, fail, friendly_errors, pass_ctx
     help="The address reviewers open, when a reverse proxy is in front (https://... if the "
     "proxy does TLS: the session cookie is then marked Secure).",
 )
+@click.option(
+    "--max-sessions",
+    type=click.IntRange(1, 10_000),
+    help="Browser sessions open at once, all reviewers (each is an app process of about "
+    "50 MB). Default: sized from the host's free memory at start, 64 MB a session after "
+    "512 MB kept back (at least 4, at most 1000). The next browser is told the server is "
+    "full and how to make room.",
+)
+@click.option(
+    "--max-sessions-each",
+    type=click.IntRange(1, 1000),
+    default=8,
+    show_default=True,
+    help="Sessions one reviewer may have open at once (tabs left open count).",
+)
 @pass_ctx
 @friendly_errors
 def serve_cmd(
@@ -42,6 +57,8 @@ def serve_cmd(
     certfile: Path | None,
     keyfile: Path | None,
     public_url: str | None,
+    max_sessions: int | None,
+    max_sessions_each: int,
 ) -> None:
     """Serve the app to reviewers' browsers: each signs in with an account (`users add`) and
     reviews under that name. Ctrl+C stops it and ends every session."""
@@ -76,6 +93,12 @@ def serve_cmd(
             fail(f"cannot use {certfile} with {keyfile}: {exc}")
     # the server takes this store: a second connection in one process is one too many
     server = CaseReviewServer(
-        store, host=host, port=port, ssl_context=ssl_context, public_url=public_url
+        store,
+        host=host,
+        port=port,
+        ssl_context=ssl_context,
+        public_url=public_url,
+        max_sessions=max_sessions,
+        max_sessions_each=max_sessions_each,
     )
     server.run(announce=click.echo)

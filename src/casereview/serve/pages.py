@@ -36,6 +36,16 @@ def signin_page(message: str = "") -> str:
     )
 
 
+def busy_page(message: str) -> str:
+    """The page a browser gets instead of the app when the server holds no more sessions."""
+    return _page(
+        "Busy - casereview",
+        "<main><h1>casereview: no room just now</h1>"
+        f"<p class='message' role='alert'>{html.escape(message)}</p>"
+        "<p><a href='/'>Try again</a></p></main>",
+    )
+
+
 def app_page(websocket_url: str, static_url: str, font_size: int) -> str:
     """The page that runs textual-serve's terminal (its textual.js and xterm.css)."""
     static = html.escape(static_url)

@@ -34,7 +34,7 @@ from aiohttp import web
 from textual_serve import download_manager
 from textual_serve.server import Server, to_int
 
-from casereview.serve import accounts
+from casereview.serve import accounts, capacity
 from casereview.serve.apps import ServedApp, lapsed, still_holds
 from casereview.serve.auth import (
     COOKIE,
@@ -46,7 +46,7 @@ from casereview.serve.auth import (
     counted,
     parse_basic,
 )
-from casereview.serve.pages import app_page, signin_page
+from casereview.serve.pages import app_page, busy_page, signin_page
 from casereview.serve.sessions import Sessions
 from casereview.store import Store, StoreError, explain
 from casereview.store.users import Account
@@ -54,8 +54,6 @@ from casereview.store.users import Account
 log = logging.getLogger("casereview.serve")
 
 WATCH_SECONDS = 1.0  # how often open sessions are checked against their accounts and expiry
-MAX_SESSIONS = 64  # app processes at once, all reviewers
-MAX_SESSIONS_EACH = 8  # ... and for one reviewer (tabs left open)
 _REQUEST_REVIEWER = web.RequestKey("reviewer", str)  # the signed-in name, per request
 
 # textual-serve drops a download when its app process sends no chunk for 4 s (its module
@@ -92,8 +90,17 @@ class CaseReviewServer(Server):
         session_seconds: int = SESSION_SECONDS,
         clock: Callable[[], float] | None = None,
         monotonic: Callable[[], float] | None = None,
+        max_sessions: int | None = None,
+        max_sessions_each: int = capacity.SESSIONS_EACH,
+        sign_ins_at_once: int | None = None,
     ):
+        """`max_sessions`: app processes at once, all reviewers (default: sized from the
+        host's free memory, serve.capacity); `max_sessions_each`: one reviewer's;
+        `sign_ins_at_once`: password checks at once (default: one per core)."""
         super().__init__("casereview", host=host, port=port, title="casereview")
+        self.max_sessions = max_sessions or capacity.sessions_for(capacity.available_memory())
+        self.max_sessions_each = max_sessions_each
+        self._checking = asyncio.Semaphore(sign_ins_at_once or capacity.sign_ins_at_once())
         # One connection to the file per process: the command's own store when it gives one
         # (closed by whoever opened it), else one opened here and closed when serving stops.
         self._own_store = not isinstance(db, Store)
@@ -235,7 +242,8 @@ class CaseReviewServer(Server):
             account = self.store.account(name)
             loop = asyncio.get_running_loop()
             stored = account.password_hash if account else None
-            ok = await loop.run_in_executor(None, accounts.verify, stored, password)
+            async with self._checking:  # argon2 is 64 MiB a check: a burst waits its turn
+                ok = await loop.run_in_executor(None, accounts.verify, stored, password)
         who = account.name if account else name if key else _NOT_A_NAME
         where = f"from {client}"
         due = self.tally.take()
@@ -317,7 +325,18 @@ class CaseReviewServer(Server):
             return self.fixed_public_url
         return f"{'https' if self.tls else 'http'}://{request.host}"
 
+    def _no_room(self, name: str) -> str | None:
+        """Why `name` may not open another session now (None: there is room)."""
+        if len(self.app_services) >= self.max_sessions:
+            return capacity.full_message(len(self.app_services), self.max_sessions)
+        if sum(1 for s in self.app_services if s.reviewer == name) >= self.max_sessions_each:
+            return capacity.yours_full_message(self.max_sessions_each)
+        return None
+
     async def handle_index(self, request: web.Request) -> web.Response:  # type: ignore[override]
+        busy = self._no_room(request[_REQUEST_REVIEWER])
+        if busy is not None:  # said on the page, not left to a socket that will not open
+            return web.Response(status=503, text=busy_page(busy), content_type="text/html")
         base = self._base_url(request)
         websocket_url = ("wss:" if base.startswith("https") else "ws:") + base.split(":", 1)[1]
         font_size = min(max(to_int(request.query.get("fontsize", "16"), 16), 8), 40)
@@ -327,9 +346,9 @@ class CaseReviewServer(Server):
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         name: str = request[_REQUEST_REVIEWER]
-        mine = sum(1 for s in self.app_services if s.reviewer == name)
-        if len(self.app_services) >= MAX_SESSIONS or mine >= MAX_SESSIONS_EACH:
-            raise web.HTTPServiceUnavailable(text="503: too many sessions open; close one")
+        busy = self._no_room(name)
+        if busy is not None:
+            raise web.HTTPServiceUnavailable(text=f"503: {busy}")
         websocket = web.WebSocketResponse(heartbeat=15)
         width = min(max(to_int(request.query.get("width", "80"), 80), 20), 500)
         height = min(max(to_int(request.query.get("height", "24"), 24), 8), 200)
@@ -435,6 +454,10 @@ class CaseReviewServer(Server):
         host = f"[{self.host}]" if ":" in self.host else self.host
         url = self.fixed_public_url or f"{'https' if self.ssl_context else 'http'}://{host}:{port}"
         announce(f"casereview: serving {self.db_path} at {url}/ (Ctrl+C stops it)")
+        announce(
+            f"casereview: up to {self.max_sessions} sessions at once, "
+            f"{self.max_sessions_each} for one reviewer (--max-sessions, --max-sessions-each)"
+        )
         sys.stdout.flush()
         try:
             await stop.wait()
