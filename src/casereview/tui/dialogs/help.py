@@ -58,6 +58,7 @@ HELP = """\
 | trends | `Enter` `Escape` | a section's questions; back to the sections |
 | trends | `a` | choose the audits shown (space ticks, Enter shows them) |
 | trends | `x` | the trend report of the audits shown, Word or Markdown |
+| trends | `c` | the control chart (p-chart) of the highlighted figure, its signals named |
 | review | `Escape` | back to the cases |
 
 ## Answers
