@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from casereview.core.periods import from_scope
 from casereview.core.text import fold_name, match_key
+from casereview.store.schema_line_hashes import LINE_HASH_TABLES
 from casereview.store.schema_m014 import CALIBRATION_TABLES
 from casereview.store.uuid_rebuild import add_uuids
 
@@ -390,6 +391,14 @@ def m016_trusted_keys(db: Database) -> None:
         )"""
     )
     db.execute("ALTER TABLE bundle_merges ADD COLUMN signed_by TEXT")
+
+
+@_step
+def m017_bundle_line_hashes(db: Database) -> None:
+    # Each review's bundle line digest, kept only while the database holds that line
+    # exactly (triggers drop it on any change): a re-import decided from hashes.
+    for sql in LINE_HASH_TABLES:
+        db.execute(sql)
 
 
 SAMPLED_REFS_TRIGGER = "sampled_refs_on_sample"

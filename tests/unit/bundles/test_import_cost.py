@@ -1,8 +1,13 @@
 """What a format-3 import costs, held so it cannot silently come back (issue 32, item 1):
-the shipped checklists' YAML parsed at most once each per import."""
+the shipped checklists' YAML parsed at most once each per import, and a bundle imported
+again decided from its lines' digests, without parsing a line the database holds exactly,
+but never from a digest the database has changed since."""
 
 from __future__ import annotations
 
+import json
+import sqlite3
+import zipfile
 from collections import Counter
 from pathlib import Path
 
@@ -10,7 +15,9 @@ import pytest
 import yaml
 
 from casereview.core.checklist import loading
+from casereview.store import Store
 from casereview.store.shipped import shipped_checklists
+from tests.unit.bundles.bundle_edits import dump, ids
 from tests.unit.bundles.test_stream import central, export, imported
 
 __all__ = ["central"]  # the fixture, shared with test_stream
@@ -38,3 +45,108 @@ def test_an_import_into_a_new_file_parses_each_checklist_at_most_once(
     shipped = [p.read_text(encoding="utf-8") for p in shipped_checklists()]
     assert all(reads[text] == 1 for text in shipped), [reads[text] for text in shipped]
     assert max(reads.values()) == 1
+
+
+def parsed_lines(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The reviews.jsonl lines an import parses, by number, from now on."""
+    from casereview.io.bundles.stream import Streamed
+
+    seen: list[int] = []
+    original = Streamed._json
+
+    def counted(self: Streamed, where: str, data: bytes) -> object:
+        if where.startswith("reviews.jsonl"):
+            seen.append(int(where.rsplit(".", 1)[1]))
+        return original(self, where, data)
+
+    monkeypatch.setattr(Streamed, "_json", counted)
+    return seen
+
+
+def test_a_bundle_imported_again_is_decided_from_its_lines_hashes(
+    tmp_path: Path, central: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first import records, for each review, the digest of the line the database now
+    holds exactly; the second finds every line's digest recorded and parses none of the
+    nine (it parsed and compared all nine with the database's rows)."""
+    path = export(central, tmp_path / "b.zip")
+    laptop = tmp_path / "laptop.db"
+    assert imported(laptop, path).exit_code == 0
+    before = dump(laptop)
+    seen = parsed_lines(monkeypatch)
+    result = imported(laptop, path)
+    assert result.exit_code == 0, result.output
+    assert "nothing to add; this database already holds all it has" in result.stderr
+    assert seen == [] and dump(laptop) == before
+
+
+def line_of(bundle: Path) -> dict[str, int]:
+    """Each review's line number in the bundle's reviews.jsonl, by uuid."""
+    with zipfile.ZipFile(bundle) as zf:
+        lines = zf.read("reviews.jsonl").decode().splitlines()
+    return {json.loads(line)["uuid"]: n for n, line in enumerate(lines)}
+
+
+def recorded(db: Path, review_id: int) -> bool:
+    conn = sqlite3.connect(db)
+    found = conn.execute("SELECT 1 FROM review_line_hashes WHERE review_id = ?", [review_id])
+    return found.fetchone() is not None
+
+
+def test_a_review_changed_after_the_import_is_compared_again(
+    tmp_path: Path, central: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After the first import the laptop changes one review through the app (a new answer:
+    new events), and another behind its back (an answer's value set in SQL, no event): each
+    time the review's recorded digest is dropped, so the same bundle imported again parses
+    and compares that review's line, and only the changed ones, with what the database holds
+    now. The bundle's copies are behind (their events are all held): nothing is added and
+    the laptop's answers stay. A digest taken as proof after the change would have skipped
+    the line unseen."""
+    path = export(central, tmp_path / "b.zip")
+    lines = line_of(path)
+    laptop = tmp_path / "laptop.db"
+    assert imported(laptop, path).exit_code == 0
+    store = Store.open(laptop)
+    [audit] = store.audits()
+    [review] = [
+        r
+        for r in store.reviews_of_case(audit.id, ids(store)["T/1@Testshire"])
+        if r.role == "primary"
+    ]
+    [other] = [
+        r
+        for r in store.reviews_of_case(audit.id, ids(store)["T/2@Testshire"])
+        if r.role == "primary"
+    ]
+    assert recorded(laptop, review.id) and recorded(laptop, other.id)
+    store.reopen_review(review.id, review.reviewer, "a second look")
+    store.set_answer(review.id, "REC-03", "no", review.reviewer)
+    store.complete_review(review.id, review.reviewer)
+    uuid_of = "SELECT uuid FROM reviews WHERE id = ?"
+    [(uuid,)], [(other_uuid,)] = (store.conn.execute(uuid_of, [r.id]) for r in (review, other))
+    store.close()
+    assert not recorded(laptop, review.id) and recorded(laptop, other.id)
+
+    seen = parsed_lines(monkeypatch)
+    result = imported(laptop, path)
+    assert result.exit_code == 0, result.output
+    assert "nothing to add" in result.stderr
+    assert seen == [lines[uuid]]
+    answer = "SELECT value FROM answers WHERE review_id = ? AND question_id = ?"
+    assert sqlite3.connect(laptop).execute(answer, [review.id, "REC-03"]).fetchone() == ("no",)
+
+    conn = sqlite3.connect(laptop)
+    conn.execute(
+        "UPDATE answers SET value = 'partly' WHERE review_id = ? AND question_id = 'REC-01'",
+        [other.id],
+    )
+    conn.commit()
+    conn.close()
+    assert not recorded(laptop, other.id)
+    seen.clear()
+    result = imported(laptop, path)
+    assert result.exit_code == 0, result.output
+    assert "nothing to add" in result.stderr
+    assert sorted(seen) == sorted([lines[uuid], lines[other_uuid]])
+    assert sqlite3.connect(laptop).execute(answer, [other.id, "REC-01"]).fetchone() == ("partly",)
