@@ -34,7 +34,7 @@ def test_an_import_into_a_new_file_parses_each_checklist_at_most_once(
     reads: Counter[str] = Counter()
     original = yaml.reader.Reader.__init__
 
-    def counted(self: yaml.reader.Reader, stream: object) -> None:
+    def counted(self: yaml.reader.Reader, stream: str) -> None:
         if isinstance(stream, str):
             reads[stream] += 1
         original(self, stream)
