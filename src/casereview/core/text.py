@@ -40,6 +40,17 @@ def first_invisible(text: str) -> str | None:
     return next((ch for ch in text if invisible(ch)), None)
 
 
+def all_plain(texts: Sequence[object]) -> bool:
+    """True when every one of `texts` is None or plain printable ASCII text, so that none
+    holds an invisible character (first_invisible): one C-level check over them all joined,
+    for the many names of a bundle's batch. False tells nothing: check each."""
+    strings = [text for text in texts if text is not None]
+    if not all(type(text) is str for text in strings):
+        return False
+    joined = "".join(strings)  # type: ignore[arg-type]
+    return joined.isascii() and joined.isprintable()
+
+
 def describe(ch: str) -> str:
     """U+200B ZERO WIDTH SPACE: how a message names a character nobody can see."""
     name = unicodedata.name(ch, "")

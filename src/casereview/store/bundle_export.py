@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from casereview.core.bundles.batching import batched
 from casereview.core.bundles.merge import Json
@@ -183,6 +183,54 @@ class BundleExportStore(BundleStore):
                 if told[rid] != rows:
                     same.discard(uuid)
         return same
+
+    def held_digests(self, audit_id: int, digests: Sequence[bytes]) -> dict[bytes, Held]:
+        """Of these line digests (SHA-256 of a reviews.jsonl line's bytes), those recorded
+        for one of this audit's reviews, each with the review's identity as the line holds
+        it. A digest is recorded only when the database was checked to hold its line
+        exactly (record_digests), and dropped by trigger at any change to the review, its
+        answers, its events or its case's identity (m021_bundle_line_hashes): a line found
+        here is one the database holds as it is now."""
+        if not digests:
+            return {}
+        marks = ", ".join("?" * len(digests))
+        return {
+            digest: Held(*rest)
+            for digest, *rest in self.conn.execute(
+                "SELECT h.sha256, r.uuid, c.force, c.case_ref, r.role, r.reviewer"
+                " FROM review_line_hashes h JOIN reviews r ON r.id = h.review_id"
+                f" JOIN cases c ON c.id = r.case_id WHERE h.sha256 IN ({marks})"
+                " AND r.audit_id = ?",
+                [*digests, audit_id],
+            )
+        }
+
+    def record_digests(self, audit_id: int, lines: Sequence[tuple[bytes, Any]]) -> None:
+        """Record the digest of each of these (digest, parsed line) that the database holds
+        exactly as its line gives it (same_as_held), for its review; call it after the
+        line's merge is written, in the same transaction."""
+        audit_uuid = self.conn.execute("SELECT uuid FROM audits WHERE id = ?", [audit_id])
+        (uuid_of_audit,) = audit_uuid.fetchone()
+        same = self.same_as_held(uuid_of_audit, [line for _digest, line in lines])
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO review_line_hashes (review_id, sha256)"
+            " SELECT id, ? FROM reviews WHERE uuid = ? AND audit_id = ?",
+            [
+                (digest, line["uuid"], audit_id)
+                for digest, line in lines
+                if isinstance(line, dict) and line.get("uuid") in same
+            ],
+        )
+
+
+class Held(NamedTuple):
+    """A review whose line's digest is recorded: its identity, as its line holds it."""
+
+    uuid: str
+    force: str
+    case_ref: str
+    role: str
+    reviewer: str
 
 
 # A line's keys as the export writes them (sorted), and the database's columns in that order.

@@ -12,11 +12,13 @@ and comparing, without planning, checking or writing anything.
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import json
 import re
 import sqlite3
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from casereview.core.bundles.batching import Totals, batched
 from casereview.core.bundles.merge import (
@@ -30,7 +32,7 @@ from casereview.core.bundles.merge import (
 )
 from casereview.core.bundles.rules import content_problems, merge_problems
 from casereview.core.fields import CASE_COLUMNS
-from casereview.store.bundle_export import BundleExportStore
+from casereview.store.bundle_export import BundleExportStore, Held
 from casereview.store.bundle_writes import EVENT_COLUMNS
 from casereview.store.bundle_writes import REVIEW_COLUMNS as _REVIEW_COLUMNS
 from casereview.store.shipped import content_hash
@@ -42,6 +44,7 @@ if TYPE_CHECKING:
 Key = tuple[str, str]
 _NAMED = re.compile(r"bundle\.json: (reviews|events|cases|audit|checklist)(?:\.(\d+))?")
 _SLIM = ("uuid", "role", "reviewer", "status", "started_at")
+_CHUNK = 200  # lines read, hashed and looked up at a time
 
 
 class _Rollback(Exception):
@@ -55,9 +58,21 @@ def _key(item: Json) -> Key:
     return (item["force"], item["case_ref"])
 
 
-def _loose_key(line: Any) -> Any:
+class _Line(NamedTuple):
+    """A line of reviews.jsonl: its digest, and the review the database holds exactly as
+    the line gives it (`held`), or else the line parsed (`review`)."""
+
+    digest: bytes
+    held: Held | None
+    review: Any
+
+
+def _line_key(line: _Line) -> Any:
     """A line's case, or None for a line that is not yet known to be a review's."""
-    return (line.get("force"), line.get("case_ref")) if isinstance(line, dict) else None
+    if line.held is not None:
+        return (line.held.force, line.held.case_ref)
+    review = line.review
+    return (review.get("force"), review.get("case_ref")) if isinstance(review, dict) else None
 
 
 class BundleStreamStore(BundleExportStore):
@@ -212,37 +227,53 @@ class _Merge:
         at = 0
         current: Key | None = None
         audit_uuid = self.header["audit"]["uuid"]
-        for batch in batched(self.streamed.review_lines(), "import", _loose_key):
-            same = self.store.same_as_held(audit_uuid, batch) if audit_id else set()
+        for batch in batched(self._lines(audit_id), "import", _line_key):
+            unknown = [line.review for line in batch if line.held is None]
+            same = self.store.same_as_held(audit_uuid, unknown) if audit_id else set()
             wrong = []
-            for i, review in enumerate(batch, at):
-                if not (isinstance(review, dict) and review.get("uuid") in same):
-                    self.streamed.check_review(i, review)
-                key, where = _key(review), f"reviews.jsonl: reviews.{i}"
-                about = f"({key[0]} {key[1]} {review['role']} by {review['reviewer']})"
+            for i, line in enumerate(batch, at):
+                if line.held is not None:  # the database holds this line's bytes as they are
+                    uuid, role, reviewer = line.held.uuid, line.held.role, line.held.reviewer
+                    key = (line.held.force, line.held.case_ref)
+                else:
+                    review = line.review
+                    if not (isinstance(review, dict) and review.get("uuid") in same):
+                        self.streamed.check_review(i, review)
+                    key, uuid = _key(review), review["uuid"]
+                    role, reviewer = review["role"], review["reviewer"]
+                where = f"reviews.jsonl: reviews.{i}"
+                about = f"({key[0]} {key[1]} {role} by {reviewer})"
                 if key != current:
                     if key in done:
                         wrong.append(f"{where}.case_ref {about}: the reviews of a case are on "
                                      "lines side by side, this case's are not")  # fmt: skip
                     done.add(key)
                     current = key
-                if review["uuid"] in seen:
+                if uuid in seen:
                     wrong.append(f"{where}.uuid {about}: the uuid of another line's review")
-                if (key, review["role"]) in slots:
+                if (key, role) in slots:
                     wrong.append(f"{where}.role {about}: another line holds this case's "
-                                 f"{review['role']} review (one of each)")  # fmt: skip
-                seen.add(review["uuid"])
-                slots.add((key, review["role"]))
+                                 f"{role} review (one of each)")  # fmt: skip
+                seen.add(uuid)
+                slots.add((key, role))
             if wrong:
                 raise BundleError(refusal(self.source, wrong))
             indexed = list(enumerate(batch, at))
             at += len(batch)
             if audit_id is None:  # the audit's part conflicts: it was not written
                 continue
-            changed = [(i, r) for i, r in indexed if r["uuid"] not in same]
+            changed = [
+                (i, line.review)
+                for i, line in indexed
+                if line.held is None and line.review["uuid"] not in same
+            ]
             if changed:
                 checklist = checklist or self.store.audit_checklist(audit_id)
                 self._batch(audit_id, checklist, changed)
+            if not self.conflicts:  # what is now held exactly, recorded for a re-import
+                self.store.record_digests(
+                    audit_id, [(line.digest, line.review) for line in batch if line.held is None]
+                )
         if self.conflicts:
             raise BundleConflict(self.source, self.conflicts)
         if not self.totals.empty:
@@ -251,6 +282,26 @@ class _Merge:
                 self.source, self.actor, self.signed_by,
             )  # fmt: skip
         return self.totals
+
+    def _lines(self, audit_id: int | None) -> Iterator[_Line]:
+        """reviews.jsonl's lines, read a chunk at a time: a line whose digest the database
+        has recorded for one of this audit's reviews (store.bundle_export.held_digests) is
+        not parsed, the others are."""
+        chunk: list[tuple[bytes, bytes]] = []
+        at = 0
+        for raw in itertools.chain(self.streamed.review_lines(), [None]):
+            if raw is not None:
+                chunk.append((hashlib.sha256(raw).digest(), raw))
+                if len(chunk) < _CHUNK:
+                    continue
+            digests = [digest for digest, _raw in chunk]
+            held = self.store.held_digests(audit_id, digests) if audit_id else {}
+            for digest, line in chunk:
+                known = held.get(digest)
+                review = None if known else self.streamed.parse_review(at, line)
+                yield _Line(digest, known, review)
+                at += 1
+            chunk = []
 
     def _audit_part(self) -> int | None:
         """The audit, its sample and its own events, checked and merged; the audit's id

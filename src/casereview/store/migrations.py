@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 from casereview.core.periods import from_scope
 from casereview.core.text import fold_name, match_key
 from casereview.store.schema_calibration_app import CALIBRATION_APP_TABLES
+from casereview.store.schema_line_hashes import LINE_HASH_TABLES
 from casereview.store.schema_m014 import CALIBRATION_TABLES
 from casereview.store.schema_m018 import m018_account_roles as account_roles
 from casereview.store.schema_plans import PLAN_TABLES
@@ -424,6 +425,14 @@ def m020_calibration_in_app(db: Database) -> None:
     # Calibration reviews answered in the app (drafts until completed) and calibration
     # events on the trail (store/schema_calibration_app.py).
     for sql in CALIBRATION_APP_TABLES:
+        db.execute(sql)
+
+
+@_step
+def m021_bundle_line_hashes(db: Database) -> None:
+    # Each review's bundle line digest, kept only while the database holds that line
+    # exactly (triggers drop it on any change): a re-import decided from hashes.
+    for sql in LINE_HASH_TABLES:
         db.execute(sql)
 
 

@@ -480,8 +480,9 @@ def test_the_first_schema_file_gets_a_uuid_on_every_row(tmp_path: Path) -> None:
         n for (n,) in store.db.execute("SELECT name FROM sqlite_master WHERE type='trigger'")
     }
     # the trail's two, and m010's that adds a newly sampled case's reference to the palette's
-    # trigram index (a later step that rebuilds audit_cases must create it again)
-    assert triggers == {
+    # trigram index (a later step that rebuilds audit_cases must create it again), and
+    # m021's that drop a review's recorded bundle line digest when the review changes
+    assert {t for t in triggers if not t.startswith("review_line_hashes_")} == {
         "events_append_only_update",
         "events_append_only_delete",
         "sampled_refs_on_sample",

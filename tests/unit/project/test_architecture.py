@@ -63,6 +63,7 @@ def test_only_the_store_and_migrations_write_sql() -> None:
         "store/redaction.py",
         "store/reviews.py",
         "store/schema_calibration_app.py",
+        "store/schema_line_hashes.py",
         "store/schema_m014.py",
         "store/schema_m018.py",
         "store/schema_plans.py",

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from casereview.core.bundles.names import MEMBER, invisible_problems
 from casereview.core.rules import (
     DECISION_NEEDS_REASON,
     REOPEN_NEEDS_REASON,
@@ -32,7 +33,7 @@ from casereview.core.rules import (
     second_review_refusal,
     settled_on_import,
 )
-from casereview.core.text import hidden_character, match_key
+from casereview.core.text import match_key
 
 if TYPE_CHECKING:
     from casereview.core.bundles.merge import Plan
@@ -40,7 +41,6 @@ if TYPE_CHECKING:
 
 Json = dict[str, Any]
 Key = tuple[str, str]  # (force, case_ref)
-MEMBER = "bundle.json"
 VALUE_KINDS = frozenset(("answer", "moderation"))  # events that set an answer's value
 
 
@@ -72,7 +72,7 @@ class Where:
 
 def content_problems(content: Json) -> list[str]:
     """What is wrong with the content by itself, before any database is looked at."""
-    problems = _invisible_problems(content)
+    problems = invisible_problems(content)
     if problems:
         return problems  # the messages below echo these: none may hold a terminal's escapes
     problems = _identity_problems(content)
@@ -84,41 +84,6 @@ def content_problems(content: Json) -> list[str]:
             f"{MEMBER}: audit.checklist_hash: not the hash of the bundle's checklist "
             "(checklist.content_hash)"
         )
-    return problems
-
-
-# The fields that name something (a case, a person, a question, a kind of event): held to
-# the rule `cases import` holds references to (text.hidden_character), so that two never
-# look alike and none carries a terminal's escape sequences into a message. Free text
-# (notes, summaries, reasons) may hold line breaks, and is never echoed.
-_NAMES = {
-    "cases": ("case_ref", "force", "assigned_to", "second_reviewer"),
-    "reviews": ("force", "case_ref", "reviewer"),
-    "events": ("actor", "question_id", "kind"),
-}
-
-
-def _invisible_problems(content: Json) -> list[str]:
-    problems = []
-    name = content["audit"]["name"]  # held to the rule every audit's name is (store.audits)
-    if not name.strip():
-        problems.append(f"{MEMBER}: audit.name: an audit needs a name")
-    elif refusal := hidden_character("the audit name", name):
-        problems.append(f"{MEMBER}: audit.name: {refusal}")
-    for part, names in _NAMES.items():
-        for i, item in enumerate(content[part]):
-            problems += [
-                f"{MEMBER}: {part}.{i}.{name}: {refusal}"
-                for name in names
-                if item[name] is not None and (refusal := hidden_character(name, item[name]))
-            ]
-    for i, review in enumerate(content["reviews"]):
-        for j, answer in enumerate(review["answers"]):
-            problems += [
-                f"{MEMBER}: reviews.{i}.answers.{j}.{name}: {refusal}"
-                for name in ("question_id", "updated_by")
-                if (refusal := hidden_character(name, answer[name]))
-            ]
     return problems
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -111,6 +112,24 @@ def _describe(loc: Path_, data: Any) -> str:
     return where
 
 
+class _Anchored(Exception):
+    """An anchor or an alias met while composing (an "alias bomb" refused unbuilt)."""
+
+    def __init__(self, line: int):
+        self.line = line
+
+
+class _Composer(_Loader):
+    """The loader that refuses anchors and aliases as it composes, so the text is scanned
+    once: the node tree it composes is also what the data is built from."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise _Anchored(event.start_mark.line + 1 if event.start_mark else 1)
+        return super().compose_node(parent, index)
+
+
 def read_yaml(
     text: str,
     source: str,
@@ -125,13 +144,12 @@ def read_yaml(
     try:
         # Anchors and aliases can make a small file expand without limit (an "alias bomb");
         # no file casereview reads needs them, so they are refused before anything is built.
-        for event in yaml.parse(text, Loader=_Loader):
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                line = event.start_mark.line + 1 if event.start_mark else 1
-                raise error(
-                    [Problem(source, line, "anchors and aliases (&name, *name) are not allowed")]
-                )
-        root = yaml.compose(text, Loader=_Loader)
+        loader = _Composer(text)
+        root = loader.get_single_node()
+    except _Anchored as exc:
+        raise error(
+            [Problem(source, exc.line, "anchors and aliases (&name, *name) are not allowed")]
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -163,7 +181,7 @@ def read_yaml(
     if dups:
         raise error([Problem(source, line, msg) for line, msg in dups])
     try:
-        data = yaml.load(text, Loader=_Loader)
+        data = loader.construct_document(root)
         lines = _line_map(root)
     except yaml.MarkedYAMLError as exc:  # e.g. an unknown !!tag, a list used as a key
         mark = exc.problem_mark or exc.context_mark
@@ -178,7 +196,31 @@ def read_yaml(
 
 
 def parse_checklist(text: str, source: str = "<checklist>") -> Checklist:
-    """Parse and validate checklist YAML; raise ChecklistError listing every problem found."""
+    """Parse and validate checklist YAML; raise ChecklistError listing every problem found.
+
+    A text parsed before in this process is not parsed again (checklists are frozen models,
+    and a text is one checklist whatever file it came from): opening a database, storing
+    the shipped checklists and merging a bundle each ask for the same texts."""
+    key = content_key(text)
+    found = _PARSED.get(key)
+    if found is None:
+        found = _parse(text, source)
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.pop(next(iter(_PARSED)))
+        _PARSED[key] = found
+    return found
+
+
+def content_key(text: str) -> str:
+    """The cache's key for a checklist's text: its SHA-256."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+_PARSED: dict[str, Checklist] = {}  # content_key -> the checklist (oldest first)
+_PARSED_MAX = 16
+
+
+def _parse(text: str, source: str) -> Checklist:
     data, lines, root = read_yaml(
         text, source, ChecklistError, "checklist", "(id, version, title, sections)"
     )

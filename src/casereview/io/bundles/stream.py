@@ -192,6 +192,13 @@ class Streamed:
     def lines(self, member: str) -> Iterator[Any]:
         """The member's lines parsed, one at a time; its hash, size and count checked at its
         end."""
+        part = member.removesuffix(".jsonl")
+        for n, line in enumerate(self.raw_lines(member)):
+            yield self._json(f"{member}: {part}.{n}", line)
+
+    def raw_lines(self, member: str) -> Iterator[bytes]:
+        """The member's lines as bytes (each with its line feed), one at a time, unparsed;
+        its hash, size and count checked at its end."""
         want = self.files[member]
         size, count = want.get("bytes"), want.get("lines")
         if not all(isinstance(n, int) and not isinstance(n, bool) for n in (size, count)):
@@ -202,7 +209,6 @@ class Streamed:
                 f"casereview reads ({MEMBER_CAP[member]} bytes); nothing was imported"
             )
         sha, got, n = hashlib.sha256(), 0, 0
-        part = member.removesuffix(".jsonl")
         try:
             with self.zf.open(member) as fh:
                 while True:
@@ -217,7 +223,7 @@ class Streamed:
                             "says; nothing was imported"
                         )
                     sha.update(line)
-                    yield self._json(f"{member}: {part}.{n}", line)
+                    yield line
                     n += 1
         except (zipfile.BadZipFile, EOFError) as exc:
             raise self._damaged(f"{type(exc).__name__}: {exc}") from None
@@ -245,10 +251,14 @@ class Streamed:
             self.check_review(i, review)
             yield review
 
-    def review_lines(self) -> Iterator[Any]:
-        """reviews.jsonl's lines as parsed, their shape not yet checked (check_review): a
-        line the database holds exactly as it is needs no check."""
-        return self.lines("reviews.jsonl")
+    def review_lines(self) -> Iterator[bytes]:
+        """reviews.jsonl's lines as bytes, unparsed (parse_review): a line the database
+        holds exactly as it is (its digest recorded) needs no parsing and no check."""
+        return self.raw_lines("reviews.jsonl")
+
+    def parse_review(self, i: int, line: bytes) -> Any:
+        """Line `i` of reviews.jsonl parsed, its shape not yet checked (check_review)."""
+        return self._json(f"reviews.jsonl: reviews.{i}", line)
 
     def check_review(self, i: int, review: Any) -> None:
         """Refuse line `i` of reviews.jsonl unless it has a review's shape."""

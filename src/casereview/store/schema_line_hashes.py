@@ -1,0 +1,57 @@
+"""The statements of migration step m021_bundle_line_hashes (store/migrations.py): for each
+review, the SHA-256 of the bundle line (format 3, reviews.jsonl) this database was checked
+to hold exactly, dropped by trigger the moment the review, its answers, its events or its
+case's identity change. A step's SQL is frozen once released, whatever the tables become.
+
+So a line whose bytes hash to a review's recorded digest is, byte for byte, a line the
+database holds as it is now: a bundle imported again is decided from its lines' hashes,
+without parsing them (store.bundle_stream)."""
+
+from __future__ import annotations
+
+LINE_HASH_TABLES: tuple[str, ...] = (
+    """
+    CREATE TABLE review_line_hashes (
+        review_id INTEGER PRIMARY KEY,
+        sha256 BLOB NOT NULL
+    )""",
+    "CREATE INDEX review_line_hashes_sha256 ON review_line_hashes (sha256)",
+    """
+    CREATE TRIGGER review_line_hashes_review_update AFTER UPDATE ON reviews
+    BEGIN
+      DELETE FROM review_line_hashes WHERE review_id IN (OLD.id, NEW.id);
+    END""",
+    """
+    CREATE TRIGGER review_line_hashes_review_delete AFTER DELETE ON reviews
+    BEGIN
+      DELETE FROM review_line_hashes WHERE review_id = OLD.id;
+    END""",
+    """
+    CREATE TRIGGER review_line_hashes_answer_insert AFTER INSERT ON answers
+    BEGIN
+      DELETE FROM review_line_hashes WHERE review_id = NEW.review_id;
+    END""",
+    """
+    CREATE TRIGGER review_line_hashes_answer_update AFTER UPDATE ON answers
+    BEGIN
+      DELETE FROM review_line_hashes WHERE review_id IN (OLD.review_id, NEW.review_id);
+    END""",
+    """
+    CREATE TRIGGER review_line_hashes_answer_delete AFTER DELETE ON answers
+    BEGIN
+      DELETE FROM review_line_hashes WHERE review_id = OLD.review_id;
+    END""",
+    # events are append-only (a trigger refuses their update and delete): a new one is all
+    """
+    CREATE TRIGGER review_line_hashes_event_insert AFTER INSERT ON events
+    WHEN NEW.review_id IS NOT NULL
+    BEGIN
+      DELETE FROM review_line_hashes WHERE review_id = NEW.review_id;
+    END""",
+    """
+    CREATE TRIGGER review_line_hashes_case_update AFTER UPDATE OF force, case_ref ON cases
+    BEGIN
+      DELETE FROM review_line_hashes
+        WHERE review_id IN (SELECT id FROM reviews WHERE case_id IN (OLD.id, NEW.id));
+    END""",
+)
