@@ -197,3 +197,19 @@ async def test_the_accounts_keys_fit_the_80_column_bar(audited: tuple[Store, Aud
             await until(pilot, lambda: isinstance(pilot.app.screen, AccountsScreen), "accounts")
             await pilot.pause()
             assert app.screen.query_one(KeyBar).render().cell_len <= size[0]
+
+
+async def test_the_palette_offers_accounts_to_an_admin_only(
+    audited: tuple[Store, AuditInfo],
+) -> None:
+    """Nothing offered that would only refuse: a reviewer's palette has no Accounts entry
+    (pressed anyway, `u` does nothing), an admin's has one, once; both change their password."""
+    store, _audit = audited
+    team(store)
+    for who, offered in (("ana", False), ("khan", True)):
+        app = make_app(store, who)
+        async with app.run_test(size=NARROW) as pilot:
+            await pilot.pause()
+            titles = [c.title for c in app.get_system_commands(app.screen)]
+            assert (titles.count("Accounts (u)") == 1) is offered, (who, titles)
+            assert "Change my password" in titles

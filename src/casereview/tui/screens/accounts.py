@@ -91,22 +91,15 @@ def open_accounts(app: App[Any]) -> None:
 
 
 def account_commands(app: App[Any], screen: Screen[Any]) -> Iterable[SystemCommand]:
-    """The palette's account commands: Accounts (an admin's), Change my password."""
+    """The palette's "Change my password", for anyone with an account. (An admin's Accounts
+    is the audits screen's `u`, in the palette as its hidden keys are.)"""
     s = session(app)
-    if s.store.exact_account(s.reviewer) is None:
-        return
-    offered = any(b.binding.action == "accounts" for b in screen.active_bindings.values())
-    if s.role == "admin" and not offered:  # where the screen has `u`, its hidden-key entry
+    if s.store.exact_account(s.reviewer) is not None:
         yield SystemCommand(
-            "Accounts (u)",
-            "Add and remove accounts, reset a password",
-            lambda: open_accounts(app),
+            "Change my password",
+            "Your current password, then the new one twice",
+            lambda: change_my_password(app),
         )
-    yield SystemCommand(
-        "Change my password",
-        "Your current password, then the new one twice",
-        lambda: change_my_password(app),
-    )
 
 
 class AccountsScreen(StoreScreen):

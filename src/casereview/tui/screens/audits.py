@@ -194,6 +194,11 @@ class AuditsScreen(StoreScreen):
             chosen,
         )
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "accounts":  # an admin's: offered to nobody else (open_accounts checks)
+            return self.session.role == "admin"
+        return super().check_action(action, parameters)
+
     def action_accounts(self) -> None:
         from casereview.tui.screens.accounts import open_accounts  # loaded on first use
 
