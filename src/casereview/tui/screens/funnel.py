@@ -20,10 +20,10 @@ from textual.widgets import DataTable, Static
 from textual_plotext import PlotextPlot
 
 from casereview.core.access import units_for
-from casereview.core.problems import CasereviewError
 from casereview.core.stats import funnel as stats
 from casereview.core.stats import scoring
 from casereview.tui.screens._base import StoreScreen
+from casereview.tui.screens.pooled import load_pooled, pooled_line
 from casereview.tui.widgets.bars import KeyBar, TitleBar
 
 if TYPE_CHECKING:
@@ -74,15 +74,15 @@ class FunnelScreen(StoreScreen):
         self._build()
 
     def _build(self) -> None:
-        from casereview.services.funnel import build, pooled_audits
-
-        self.audit_names = pooled_audits(self.store, self.audit_id)
-        try:
-            self.figures = build(self.store, self.audit_names, self.by, viewer=self.reviewer)
-        except CasereviewError as exc:
-            self.figures = []
-            self.query_one("#funnel-title", Static).update(Text(str(exc), "bold yellow"))
-            self.query_one(DataTable).clear(columns=True)
+        self.audit_names, self.figures = load_pooled(
+            self.store,
+            self.audit_id,
+            self.by,
+            self.reviewer,
+            self.query_one("#funnel-title", Static),
+            self.query_one(DataTable),
+        )
+        if not self.figures:
             return
         start = self._start
         if start is not None:
@@ -114,10 +114,7 @@ class FunnelScreen(StoreScreen):
             f"  ({self.index + 1} of {len(self.figures)}) by {self.by}, "
             f"target {scoring.percent(f.target)}%"
         )
-        title.append("\nPooled: ", "dim")
-        title.append(", ".join(self.audit_names))  # names are data: Text, never markup
-        if len(fig.versions) > 1:
-            title.append(f" (versions {', '.join(fig.versions)}: the questions that carry over)")
+        title.append(pooled_line(self.audit_names, fig.versions))
         self.query_one("#funnel-title", Static).update(title)
         table = self.query_one(DataTable)
         table.clear(columns=True)

@@ -19,10 +19,10 @@ from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.widgets import DataTable, Input, Label, Static
 
-from casereview.core.problems import CasereviewError
 from casereview.core.stats import lqas
 from casereview.tui.screens._base import StoreScreen
 from casereview.tui.screens.funnel import UNITS
+from casereview.tui.screens.pooled import load_pooled, pooled_line
 from casereview.tui.widgets.bars import KeyBar, TitleBar
 
 if TYPE_CHECKING:
@@ -90,23 +90,15 @@ class LqasScreen(StoreScreen):
         self._build()
 
     def _build(self) -> None:
-        from casereview.services.funnel import build, pooled_audits
-
-        self.audit_names = pooled_audits(self.store, self.audit_id)
-        try:
-            self.figures = build(self.store, self.audit_names, self.by, viewer=self.reviewer)
-        except CasereviewError as exc:
-            self.figures = []
-            self.query_one("#lqas-title", Static).update(Text(str(exc), "bold yellow"))
-            self.query_one(DataTable).clear(columns=True)
+        title = self.query_one("#lqas-title", Static)
+        self.audit_names, self.figures = load_pooled(
+            self.store, self.audit_id, self.by, self.reviewer, title, self.query_one(DataTable)
+        )
+        if not self.figures:
             return
-        title = Text(f"LQAS verdicts by {self.by}", "bold")
-        title.append("\nPooled: ", "dim")
-        title.append(", ".join(self.audit_names))  # names are data: Text, never markup
-        versions = self.figures[0].versions
-        if len(versions) > 1:
-            title.append(f" (versions {', '.join(versions)}: the questions that carry over)")
-        self.query_one("#lqas-title", Static).update(title)
+        heading = Text(f"LQAS verdicts by {self.by}", "bold")
+        heading.append(pooled_line(self.audit_names, self.figures[0].versions))
+        title.update(heading)
         self.refresh_view()
 
     def watch_by(self) -> None:
