@@ -187,10 +187,10 @@ class BundleExportStore(BundleStore):
     def held_digests(self, audit_id: int, digests: Sequence[bytes]) -> dict[bytes, Held]:
         """Of these line digests (SHA-256 of a reviews.jsonl line's bytes), those recorded
         for one of this audit's reviews, each with the review's identity as the line holds
-        it. A digest is recorded only when the database was checked to hold its line
-        exactly (record_digests), and dropped by trigger at any change to the review, its
-        answers, its events or its case's identity (m021_bundle_line_hashes): a line found
-        here is one the database holds as it is now."""
+        it. A digest is recorded only when the database holds all its line brings
+        (record_digests), and dropped by trigger at any change to the review, its answers,
+        its events or its case's identity (m021_bundle_line_hashes): a line found here is
+        one whose merge would add nothing now."""
         if not digests:
             return {}
         marks = ", ".join("?" * len(digests))
@@ -205,21 +205,16 @@ class BundleExportStore(BundleStore):
             )
         }
 
-    def record_digests(self, audit_id: int, lines: Sequence[tuple[bytes, Any]]) -> None:
-        """Record the digest of each of these (digest, parsed line) that the database holds
-        exactly as its line gives it (same_as_held), for its review; call it after the
-        line's merge is written, in the same transaction."""
-        audit_uuid = self.conn.execute("SELECT uuid FROM audits WHERE id = ?", [audit_id])
-        (uuid_of_audit,) = audit_uuid.fetchone()
-        same = self.same_as_held(uuid_of_audit, [line for _digest, line in lines])
+    def record_digests(self, audit_id: int, lines: Sequence[tuple[bytes, str]]) -> None:
+        """Record each of these (digest, review uuid) for its review of the audit: lines the
+        database now holds all of, because it held the line as it is (same_as_held) or has
+        just merged it whole (a new review, one the line was ahead on, one settled). Call it
+        after the lines' merge is written, in the same transaction: importing such a line
+        again would add nothing, so a re-import reads its digest and leaves it."""
         self.conn.executemany(
             "INSERT OR REPLACE INTO review_line_hashes (review_id, sha256)"
             " SELECT id, ? FROM reviews WHERE uuid = ? AND audit_id = ?",
-            [
-                (digest, line["uuid"], audit_id)
-                for digest, line in lines
-                if isinstance(line, dict) and line.get("uuid") in same
-            ],
+            [(digest, uuid, audit_id) for digest, uuid in lines],
         )
 
 

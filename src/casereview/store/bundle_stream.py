@@ -35,6 +35,8 @@ from casereview.core.fields import CASE_COLUMNS
 from casereview.store.bundle_export import BundleExportStore, Held
 from casereview.store.bundle_writes import EVENT_COLUMNS
 from casereview.store.bundle_writes import REVIEW_COLUMNS as _REVIEW_COLUMNS
+from casereview.store.bundles import pool_clash_refusal
+from casereview.store.records import now
 from casereview.store.shipped import content_hash
 
 if TYPE_CHECKING:
@@ -112,7 +114,7 @@ class BundleStreamStore(BundleExportStore):
         """The audit as plan reads it, without its reviews' answers and events: its sample,
         its own events, and each review's identity, person and status (the second-review
         and moderation rules read them)."""
-        state = self._cases_state(audit_id, None)
+        state = self._cases_state(audit_id, None, slim=True)
         state["events"] = [
             {**dict(zip(EVENT_COLUMNS, row, strict=True)), "review_uuid": None}
             for row in self.conn.execute(
@@ -131,17 +133,18 @@ class BundleStreamStore(BundleExportStore):
         ]
         return state
 
-    def _cases_state(self, audit_id: int, keys: set[Key] | None) -> Json:
+    def _cases_state(self, audit_id: int, keys: set[Key] | None, slim: bool = False) -> Json:
         """The audit's checklist hash and its cases (these only, when `keys` is given), as
-        _audit_state gives them."""
+        _audit_state gives them (`slim`: only what the audit-level rules read, SLIM_CASE)."""
         (hash_,) = self.conn.execute(
             "SELECT c.content_hash FROM audits a JOIN checklists c ON c.id = a.checklist_pk"
             " WHERE a.id = ?",
             [audit_id],
         ).fetchone()
-        names = [*CASE_COLUMNS, "extra", "position", "stratum", "assigned_to", "second_reviewer"]
+        columns = ["force", "case_ref"] if slim else [*CASE_COLUMNS, "extra"]
+        names = [*columns, "position", "stratum", "assigned_to", "second_reviewer"]
         query = (
-            f"SELECT {', '.join('c.' + n for n in CASE_COLUMNS)}, c.extra, ac.position,"
+            f"SELECT {', '.join('c.' + n for n in columns)}, ac.position,"
             " ac.stratum, ac.assigned_to, ac.second_reviewer FROM audit_cases ac"
             " JOIN cases c ON c.id = ac.case_id WHERE ac.audit_id = ?"
         )
@@ -155,12 +158,13 @@ class BundleStreamStore(BundleExportStore):
                     query + " AND c.force = ? AND c.case_ref = ?", [audit_id, force, ref]
                 )
             ]
-            rows.sort(key=lambda row: row[len(CASE_COLUMNS) + 1])
+            rows.sort(key=lambda row: row[len(columns)])
 
         cases = []
         for row in rows:
             case = dict(zip(names, row, strict=True))
-            case["extra"] = json.loads(case["extra"] or "{}")
+            if not slim:
+                case["extra"] = json.loads(case["extra"] or "{}")
             cases.append(case)
         return {"checklist": {"content_hash": hash_}, "cases": cases}
 
@@ -213,6 +217,7 @@ class _Merge:
         self.totals = Totals()
         self.conflicts: list[str] = []
         self.case_at: dict[Key, int] = {}
+        self.shared: dict[Any, Any] = {}  # one copy of each repeated value (_slim)
 
     def refuse(self, wrong: list[str], names: Callable[[str, int | None], str]) -> None:
         if wrong:
@@ -221,9 +226,11 @@ class _Merge:
     def run(self) -> Totals:
         audit_id = self._audit_part()
         checklist: Checklist | None = None  # parsed for the first batch with work to do
-        seen: set[str] = set()
-        slots: set[tuple[Key, str]] = set()
-        done: set[Key] = set()
+        # held for every line read, so each as 16 bytes (_tag): uuids seen, cases passed;
+        # the roles of the current case only (a case's lines are side by side)
+        seen: set[bytes] = set()
+        slots: set[str] = set()
+        done: set[bytes] = set()
         at = 0
         current: Key | None = None
         audit_uuid = self.header["audit"]["uuid"]
@@ -244,18 +251,20 @@ class _Merge:
                 where = f"reviews.jsonl: reviews.{i}"
                 about = f"({key[0]} {key[1]} {role} by {reviewer})"
                 if key != current:
-                    if key in done:
+                    tag = _tag(*key)
+                    if tag in done:
                         wrong.append(f"{where}.case_ref {about}: the reviews of a case are on "
                                      "lines side by side, this case's are not")  # fmt: skip
-                    done.add(key)
-                    current = key
-                if uuid in seen:
+                    done.add(tag)
+                    current, slots = key, set()
+                tag = _tag(uuid)
+                if tag in seen:
                     wrong.append(f"{where}.uuid {about}: the uuid of another line's review")
-                if (key, role) in slots:
+                if role in slots:
                     wrong.append(f"{where}.role {about}: another line holds this case's "
                                  f"{role} review (one of each)")  # fmt: skip
-                seen.add(uuid)
-                slots.add((key, role))
+                seen.add(tag)
+                slots.add(role)
             if wrong:
                 raise BundleError(refusal(self.source, wrong))
             indexed = list(enumerate(batch, at))
@@ -270,9 +279,10 @@ class _Merge:
             if changed:
                 checklist = checklist or self.store.audit_checklist(audit_id)
                 self._batch(audit_id, checklist, changed)
-            if not self.conflicts:  # what is now held exactly, recorded for a re-import
+            if not self.conflicts:  # every line now held whole, recorded for a re-import
                 self.store.record_digests(
-                    audit_id, [(line.digest, line.review) for line in batch if line.held is None]
+                    audit_id,
+                    [(line.digest, line.review["uuid"]) for line in batch if line.held is None],
                 )
         if self.conflicts:
             raise BundleConflict(self.source, self.conflicts)
@@ -305,8 +315,12 @@ class _Merge:
 
     def _audit_part(self) -> int | None:
         """The audit, its sample and its own events, checked and merged; the audit's id
-        (None: they conflict with the database's, listed in self.conflicts)."""
-        cases = list(self.streamed.cases())
+        (None: they conflict with the database's, listed in self.conflicts).
+
+        The sample is held only as the audit-level rules read it (SLIM_CASE: who a case is,
+        where it stands, who reviews it); a new audit's cases are checked against the pool
+        and added a chunk at a time from a second read of cases.jsonl (_pool_part)."""
+        cases = [_slim(case, self.shared) for case in self.streamed.cases()]
         self.case_at = {_key(c): i for i, c in enumerate(cases)}
         content = {**self.header, "cases": cases, "reviews": [],
                    "events": list(self.streamed.audit_events())}  # fmt: skip
@@ -321,13 +335,15 @@ class _Merge:
         try:
             result = self.store._plan_bundle(
                 bundle, self.source, self.settle, store_shipped=True,
-                state=self.store._audit_level_state,
+                state=self.store._audit_level_state, pool_checked_by_caller=True,
             )  # fmt: skip
         except BundleConflict as exc:
             self.conflicts += exc.lines
             return None
         except BundleError as exc:
             raise BundleError(_renamed(str(exc), _first_names)) from None
+        if result.create_audit:
+            self._pool_part()
         self.store._apply_bundle(
             bundle, result, self.source, self.actor, self.signed_by, record=False
         )
@@ -336,6 +352,28 @@ class _Merge:
         found = self.store._audit_by_uuid(self.header["audit"]["uuid"])
         assert found is not None
         return found
+
+    def _pool_part(self) -> None:
+        """A new audit's sample against the pool, a chunk of cases at a time: each clash
+        listed (nothing is imported), each case the pool lacks added."""
+        clashes: list[str] = []
+        stamp = now()
+        chunk: list[Json] = []
+        at = 0
+        for case in itertools.chain(self.streamed.cases(), [None]):
+            if case is not None:
+                chunk.append(case)
+                if len(chunk) < _CHUNK:
+                    continue
+            new, wrong = self.store._pool_clashes(chunk, at)
+            clashes += wrong
+            if not clashes:
+                self.store._add_pool_cases(new, stamp)
+                self.totals.new_cases += len(new)
+            at += len(chunk)
+            chunk = []
+        if clashes:
+            raise BundleError(_renamed(pool_clash_refusal(clashes), _first_names))
 
     def _batch(self, audit_id: int, checklist: Checklist, changed: list[tuple[int, Json]]) -> None:
         """These reviews (line number, line) planned against what the database holds of
@@ -375,6 +413,23 @@ class _Merge:
                 bundle, result, self.source, self.actor, self.signed_by, record=False
             )
         self.totals.add(result)
+
+
+def _tag(*parts: str) -> bytes:
+    """16 bytes standing for these strings (BLAKE2b: two tags alike only for the same)."""
+    return hashlib.blake2b("\x00".join(parts).encode(), digest_size=16).digest()
+
+
+SLIM_CASE = ("force", "case_ref", "position", "stratum", "assigned_to", "second_reviewer")
+
+
+def _slim(case: Json, shared: dict[Any, Any]) -> Json:
+    """A case of cases.jsonl as the audit-level rules read it (names, merge.plan's sample
+    and assignments), its repeated values (force, stratum, people) held once."""
+    slim = {k: case[k] for k in SLIM_CASE}
+    for k in ("force", "stratum", "assigned_to", "second_reviewer"):
+        slim[k] = shared.setdefault(slim[k], slim[k])
+    return slim
 
 
 def _first_names(part: str, n: int | None) -> str:

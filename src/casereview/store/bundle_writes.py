@@ -179,15 +179,16 @@ class BundleWriter(ReviewStore):
 
     def _case_ids(self, audit_id: int, keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
         """The audit's cases by (force, case_ref), these only."""
-        found = {}
-        for force, ref in keys:
-            row = self.db.execute(
-                "SELECT c.id FROM cases c JOIN audit_cases ac ON ac.case_id = c.id"
-                " WHERE ac.audit_id = ? AND c.force = ? AND c.case_ref = ?",
-                [audit_id, force, ref],
-            ).fetchone()
-            if row is not None:
-                found[(force, ref)] = int(row[0])
+        wanted, found = sorted(keys), {}
+        for at in range(0, len(wanted), 400):
+            part = wanted[at : at + 400]
+            for force, ref, case_id in self.db.execute(
+                "SELECT c.force, c.case_ref, c.id FROM cases c JOIN audit_cases ac"
+                " ON ac.case_id = c.id WHERE ac.audit_id = ? AND (c.force, c.case_ref) IN"
+                f" (VALUES {', '.join(['(?, ?)'] * len(part))})",
+                [audit_id, *(value for key in part for value in key)],
+            ):
+                found[(force, ref)] = int(case_id)
         return found
 
     def _review_ids(self, audit_id: int, uuids: set[str]) -> dict[str, int]:
@@ -205,14 +206,8 @@ class BundleWriter(ReviewStore):
             )
         return found
 
-    def _create_bundled_audit(self, bundle: Bundle, new_cases: list[Json], stamp: str) -> int:
-        content = bundle.content
-        checklist = content["checklist"]
-        row = self._checklist_row(checklist["id"], checklist["version"])
-        if row is None:
-            pk = self.add_checklist(bundle.checklist_text, checklist["source"]).pk
-        else:
-            pk = int(row["id"])
+    def _add_pool_cases(self, cases: list[Json], stamp: str) -> None:
+        """A bundle's cases the pool lacks (checked: store.bundles._pool_clashes), added."""
         self.db.conn.executemany(
             f"INSERT INTO cases ({', '.join(CASE_COLUMNS)}, extra, imported_at, match_key)"
             f" VALUES ({', '.join('?' * len(CASE_COLUMNS))}, ?, ?, ?)",
@@ -225,9 +220,19 @@ class BundleWriter(ReviewStore):
                     stamp,
                     match_key(c["force"], c["case_ref"]),
                 )
-                for c in new_cases
+                for c in cases
             ],
         )
+
+    def _create_bundled_audit(self, bundle: Bundle, new_cases: list[Json], stamp: str) -> int:
+        content = bundle.content
+        checklist = content["checklist"]
+        row = self._checklist_row(checklist["id"], checklist["version"])
+        if row is None:
+            pk = self.add_checklist(bundle.checklist_text, checklist["source"]).pk
+        else:
+            pk = int(row["id"])
+        self._add_pool_cases(new_cases, stamp)
         audit = content["audit"]
         self.check_audit_name(audit["name"])  # (bundle_rules said so first, naming the member)
         # a bundle of content version 2 carries the period; an older one the scope only,
@@ -254,23 +259,26 @@ class BundleWriter(ReviewStore):
             ],
         )
         audit_id = int(cursor.lastrowid or 0)
-        for c in content["cases"]:
-            case_id = self.db.execute(
-                "SELECT id FROM cases WHERE force = ? AND case_ref = ?",
-                [c["force"], c["case_ref"]],
-            ).fetchone()
-            if case_id is None:  # pragma: no cover - checked and inserted above
-                raise StoreError(f"case {c['case_ref']} missing after the import")
-            self.db.execute(
-                "INSERT INTO audit_cases (audit_id, case_id, position, stratum, assigned_to,"
-                " second_reviewer) VALUES (?, ?, ?, ?, ?, ?)",
-                [
+        sample = content["cases"]
+        added = self.db.conn.executemany(
+            "INSERT INTO audit_cases (audit_id, case_id, position, stratum, assigned_to,"
+            " second_reviewer) SELECT ?, id, ?, ?, ?, ? FROM cases"
+            " WHERE force = ? AND case_ref = ?",
+            [
+                (
                     audit_id,
-                    case_id[0],
                     c["position"],
                     c["stratum"],
                     c["assigned_to"],
                     c["second_reviewer"],
-                ],
+                    c["force"],
+                    c["case_ref"],
+                )  # fmt: skip
+                for c in sample
+            ],
+        ).rowcount
+        if added != len(sample):  # pragma: no cover - checked and inserted above
+            raise StoreError(
+                f"{len(sample) - added} of the sample's cases missing after the import"
             )
         return audit_id

@@ -196,11 +196,14 @@ class BundleStore(BundleWriter):
         settle: str | None,
         store_shipped: bool = False,
         state: Callable[[int], Json] | None = None,
+        pool_checked_by_caller: bool = False,
     ) -> Plan:
         """The plan, checked. An audit new here gets its checklist from the bundle unless
         this database has it; with `store_shipped` (a merge, not a dry run) the shipped
         checklists are stored first, as every command that offers them does, so that a
-        bundle's other text under a shipped version is refused as it is elsewhere."""
+        bundle's other text under a shipped version is refused as it is elsewhere.
+        (`pool_checked_by_caller`: the sample's cases against the pool are the caller's to
+        check and add, a chunk at a time, before it applies the plan: store.bundle_stream.)"""
         content = bundle.content
         warnings = []
         audit = content["audit"]
@@ -215,7 +218,7 @@ class BundleStore(BundleWriter):
             if store_shipped:
                 warnings = self.ensure_shipped_checklists()
             checklist = self._bundle_checklist(bundle, shipped_stored=store_shipped)
-            new_cases = self._check_bundle_cases(content["cases"])
+            new_cases = [] if pool_checked_by_caller else self._check_bundle_cases(content["cases"])
             result = plan(None, content)
             result.new_cases = new_cases
         else:
@@ -301,18 +304,28 @@ class BundleStore(BundleWriter):
     def _check_bundle_cases(self, cases: list[Json]) -> list[Json]:
         """The bundle's cases the pool lacks; a case the pool holds with other details, or a
         look-alike reference, is a clash and nothing is imported."""
+        new, clashes = self._pool_clashes(cases)
+        if clashes:
+            raise BundleError(pool_clash_refusal(clashes))
+        return new
+
+    def _pool_clashes(self, cases: list[Json], at: int = 0) -> tuple[list[Json], list[str]]:
+        """Of these cases (the sample's from its `at`th), those the pool lacks, and each
+        clash of one the pool holds with other details or a look-alike reference."""
         clashes, new = [], []
-        for i, case in enumerate(cases):
-            rows = list(
-                self.db.query(
-                    "SELECT * FROM cases WHERE match_key = ?",
-                    [match_key(case["force"], case["case_ref"])],
-                )
-            )
-            if not rows:
+        keys = [match_key(case["force"], case["case_ref"]) for case in cases]
+        held: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(keys), 500):
+            part = keys[start : start + 500]
+            for found in self.db.query(
+                f"SELECT * FROM cases WHERE match_key IN ({', '.join('?' * len(part))})", part
+            ):
+                held.setdefault(found["match_key"], found)
+        for i, (case, key) in enumerate(zip(cases, keys, strict=True), at):
+            row = held.get(key)
+            if row is None:
                 new.append(case)
                 continue
-            row = rows[0]
             where = f"bundle.json: cases.{i}: case {case['case_ref']} of '{case['force']}'"
             if (row["force"], row["case_ref"]) != (case["force"], case["case_ref"]):
                 clashes.append(f"{where} looks like {row['case_ref']} of '{row['force']}' here")
@@ -326,12 +339,13 @@ class BundleStore(BundleWriter):
                 differ.append("extra attributes")
             if differ:
                 clashes.append(f"{where} is in this pool with other {', '.join(differ)}")
-        if clashes:
-            raise BundleError(
-                "the bundle's cases clash with this database's pool; nothing was imported:\n"
-                + "\n".join(f"  {line}" for line in clashes)
-            )
-        return new
+        return new, clashes
+
+
+def pool_clash_refusal(clashes: list[str]) -> str:
+    return "the bundle's cases clash with this database's pool; nothing was imported:\n" + (
+        "\n".join(f"  {line}" for line in clashes)
+    )
 
 
 def _same_type(value: Any, name: str) -> Any:

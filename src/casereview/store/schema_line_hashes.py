@@ -1,10 +1,11 @@
 """The statements of migration step m021_bundle_line_hashes (store/migrations.py): for each
-review, the SHA-256 of the bundle line (format 3, reviews.jsonl) this database was checked
-to hold exactly, dropped by trigger the moment the review, its answers, its events or its
-case's identity change. A step's SQL is frozen once released, whatever the tables become.
+review, the SHA-256 of the bundle line (format 3, reviews.jsonl) whose merge this database
+holds whole (it held the line as it is, or merged all of it), dropped by trigger the moment
+the review, its answers, its events or its case's identity change. A step's SQL is frozen
+once released, whatever the tables become.
 
-So a line whose bytes hash to a review's recorded digest is, byte for byte, a line the
-database holds as it is now: a bundle imported again is decided from its lines' hashes,
+So a line whose bytes hash to a review's recorded digest is, byte for byte, a line whose
+merge would add nothing now: a bundle imported again is decided from its lines' hashes,
 without parsing them (store.bundle_stream)."""
 
 from __future__ import annotations

@@ -119,3 +119,94 @@ def test_a_review_changed_on_the_laptop_comes_back_and_only_it(
         " AND x.question_id = 'REC-03'"
     ).fetchall()
     assert value == "no"
+
+
+def test_a_new_audits_sample_meets_the_pool_a_bounded_chunk_at_a_time(
+    tmp_path: Path, central: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Six cases, two to a chunk: the pool is asked about at most two full cases at once
+    (the rest of the sample is held only as the audit-level rules read it), and every
+    clash, in any chunk, is listed by its line before anything is imported."""
+    from casereview.store import bundle_stream
+    from casereview.store.bundles import BundleStore
+
+    monkeypatch.setattr(bundle_stream, "_CHUNK", 2)
+    largest = [0]
+    asked = BundleStore._pool_clashes
+
+    def counted(self: BundleStore, cases: list[dict[str, object]], at: int = 0) -> object:
+        largest[0] = max(largest[0], len(cases))
+        return asked(self, cases, at)
+
+    monkeypatch.setattr(BundleStore, "_pool_clashes", counted)
+    path = export(central, tmp_path / "b.zip")
+    laptop = tmp_path / "laptop.db"
+    result = imported(laptop, path)
+    assert result.exit_code == 0, result.output
+    assert largest[0] == 2
+    assert "the audit, new to this database (6 new pool cases)" in result.stdout + result.stderr
+    query = "SELECT c.force, c.case_ref, c.summary, ac.position FROM cases c JOIN audit_cases ac"
+    query += " ON ac.case_id = c.id ORDER BY ac.position"
+    want, got = (sqlite3.connect(db).execute(query).fetchall() for db in (central, laptop))
+    assert got == want and len(got) == 6
+
+    other = Store.open(tmp_path / "other.db")  # two clashes, in different chunks
+    first, last = got[0][:2], got[-1][:2]  # the sample's first and last: chunks 0 and 2
+    rows = [[ref, force, None, None, None, None, None, None, None, None, "else", {}]
+            for force, ref in (first, last)]  # fmt: skip
+    other.insert_case_rows(rows)
+    other.close()
+    before = dump(tmp_path / "other.db")
+    result = imported(tmp_path / "other.db", path)
+    assert result.exit_code == 2
+    for where, (force, ref) in (("cases.0", first), ("cases.5", last)):
+        assert f"cases.jsonl: {where}: case {ref} of '{force}' is in this pool with other" in (
+            result.output
+        )
+    assert dump(tmp_path / "other.db") == before
+
+
+def test_a_line_settled_on_import_is_left_unplanned_the_next_time(
+    tmp_path: Path, central: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A review changed on both sides, settled for this database's answers: the bundle's
+    line is not what the database holds, but all of it is merged (its events are in the
+    trail), so the same bundle imported again is decided from the line's digest, with no
+    plan made and nothing written."""
+    laptop = tmp_path / "laptop.db"
+    assert imported(laptop, export(central, tmp_path / "out.zip")).exit_code == 0
+    for db, value in ((laptop, "no"), (central, "partly")):
+        store = Store.open(db)
+        [audit] = store.audits()
+        case_id = ids(store)["T/1@Testshire"]
+        [review] = [r for r in store.reviews_of_case(audit.id, case_id) if r.role == "primary"]
+        store.reopen_review(review.id, review.reviewer, "a second look")
+        store.set_answer(review.id, "REC-03", value, review.reviewer)
+        store.close()
+    back = export(laptop, tmp_path / "back.zip")
+    settle = cli(central, "bundle", "import", str(back), "--settle", "database", "--trust-once")
+    assert settle.exit_code == 0, settle.output
+    assert "settled: Testshire T/1 primary" in settle.stderr
+    before, size = dump(central), central.stat().st_size
+
+    def no_plan(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a review was planned")
+
+    monkeypatch.setattr("casereview.store.bundle_stream.plan", no_plan)
+    result = imported(central, back)
+    assert result.exit_code == 0, result.output
+    assert "nothing to add; this database already holds all it has" in result.stderr
+    assert dump(central) == before and central.stat().st_size == size
+
+
+def test_a_large_imports_summary_names_the_first_reviews_and_counts_the_rest(
+    tmp_path: Path, central: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nine new reviews, three listed: three named lines, then one line counting the six
+    others (a national audit's 25,000 lines would be noise)."""
+    monkeypatch.setattr(batching, "LISTED", 3)
+    result = imported(tmp_path / "laptop.db", export(central, tmp_path / "b.zip"))
+    assert result.exit_code == 0, result.output
+    out = result.stdout + result.stderr
+    assert out.count("new review: ") == 3
+    assert "and 6 more review(s) not listed: 6 new review\n" in out

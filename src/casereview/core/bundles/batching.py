@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 REVIEWS_PER_BATCH = 200
+LISTED = 100  # reviews named one by one in an import's summary; beyond them, counts
 LARGEST: dict[str, int] = {"export": 0, "import": 0}  # side -> most reviews in one batch
 
 
@@ -47,11 +48,14 @@ def _noted(batch: list[T], side: str) -> list[T]:
 @dataclass
 class Totals:
     """What a streamed merge did, batch by batch, as one Plan would say it: the lines of
-    Plan.summary kept (short text), the reviews themselves let go."""
+    Plan.summary kept (short text) for the first LISTED reviews and counted after them (a
+    national audit's 25,000 lines would be noise, and held to the end), the reviews
+    themselves let go."""
 
     create_audit: bool = False
     new_cases: int = 0
-    reviews: list[str] = field(default_factory=list)
+    reviews: list[str] = field(default_factory=list)  # the first LISTED reviews' lines
+    more: dict[str, int] = field(default_factory=dict)  # the rest, counted by kind
     settled: list[str] = field(default_factory=list)
     assignments: int = 0
     events: int = 0
@@ -63,7 +67,12 @@ class Totals:
 
         self.create_audit = self.create_audit or plan.create_audit
         self.new_cases += len(plan.new_cases)
-        self.reviews += review_lines(plan)
+        for line in review_lines(plan):
+            if len(self.reviews) < LISTED:
+                self.reviews.append(line)
+            else:
+                kind = line.split(":", 1)[0]
+                self.more[kind] = self.more.get(kind, 0) + 1
         self.settled += plan.settled
         self.assignments += len(plan.assignments)
         self.events += len(plan.new_events)
@@ -84,6 +93,9 @@ class Totals:
         if self.create_audit:
             lines.append(f"the audit, new to this database ({self.new_cases} new pool cases)")
         lines += self.reviews
+        if self.more:
+            counts = ", ".join(f"{n:,} {kind}" for kind, n in self.more.items())
+            lines.append(f"and {sum(self.more.values()):,} more review(s) not listed: {counts}")
         lines += [f"settled: {line}" for line in self.settled]
         if self.assignments:
             lines.append(f"assignment of {self.assignments} case(s)")
