@@ -274,6 +274,11 @@ class _Merge:
                 self.store.record_digests(
                     audit_id, [(line.digest, line.review) for line in batch if line.held is None]
                 )
+        for merged in self.store.merge_bundle_plans(  # plans.jsonl (core.bundles.plans)
+            self.streamed.plans(), self.settle, self.actor, self.source
+        ):
+            self.conflicts += merged.conflicts
+            self.totals.add_plan(merged)
         if self.conflicts:
             raise BundleConflict(self.source, self.conflicts)
         if not self.totals.empty:

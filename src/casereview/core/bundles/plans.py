@@ -1,0 +1,232 @@
+"""A force's action plan carried in a bundle, merged by identity (no SQL, no I/O here).
+
+A bundle's plan (io.bundles.stream: a line of plans.jsonl) and the database's plan of the same
+force have one shape: the plan's identity and force, its recommendations and actions each
+with its UUID, and its trail (events, each with its UUID and the item it is about: R1, R1.2).
+What one side holds and the other lacks is added. A field of an action held on both sides is
+decided by the trail, as a review is: the events of that action and field that each side
+holds and the other lacks say who changed it since they last met. Changed on one side only,
+that side's value stands; changed on both to different values, it is a conflict, listed,
+and nothing is written, unless the importer settles it (`--settle`): the chosen side's value
+stands, both sides' events stay, and one more event records the settling so the trail read
+in order ends at the value that stands.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from casereview.core.bundles.merge import SETTLE_SIDES, Json
+from casereview.core.plans import trail_cell as cell
+from casereview.core.rules import SETTLED_ON_IMPORT
+
+ACTION_FIELDS = ("text", "owner", "due", "status", "reason", "questions", "tags")
+"""An action's fields that change (store.plans.EDITABLE), each change an `action_<field>`
+event about the action."""
+RECOMMENDATION_FIELDS = ("ref", "text", "tag")
+"""A recommendation's fields: set when it is added, never changed by an event."""
+
+
+@dataclass
+class PlanMerge:
+    """What merging a bundle's plan into a database would do: all of it, or (conflicts)
+    none."""
+
+    force: str
+    new_plan: Json | None = None  # the plan, new to this database
+    new_recommendations: list[Json] = field(default_factory=list)
+    new_actions: list[Json] = field(default_factory=list)
+    updated_actions: list[tuple[Json, dict[str, Any]]] = field(default_factory=list)
+    updated_recommendations: list[tuple[Json, dict[str, Any]]] = field(default_factory=list)
+    new_events: list[Json] = field(default_factory=list)
+    settle_events: list[Json] = field(default_factory=list)  # this database's: no uuid yet
+    conflicts: list[str] = field(default_factory=list)
+    settled: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.new_plan
+            or self.new_recommendations
+            or self.new_actions
+            or self.updated_actions
+            or self.updated_recommendations
+            or self.new_events
+            or self.settle_events
+        )
+
+    def summary(self) -> list[str]:
+        """The import summary's lines for this plan (none: it adds nothing)."""
+        if self.empty:
+            return []
+        if self.new_plan is not None:
+            return [
+                f"action plan of {self.force}, new to this database: "
+                f"{len(self.new_recommendations)} recommendation(s), "
+                f"{len(self.new_actions)} action(s)"
+            ]
+        parts = []
+        if self.new_recommendations:
+            parts.append(f"{len(self.new_recommendations)} new recommendation(s)")
+        if self.new_actions:
+            parts.append(f"{len(self.new_actions)} new action(s)")
+        for label, items in (
+            ("action(s)", self.updated_actions),
+            ("recommendation(s)", self.updated_recommendations),
+        ):
+            if items:
+                changed = ", ".join(
+                    f"{item['ref']} {' '.join(k for k in v if not k.startswith('updated_'))}"
+                    for item, v in items
+                )
+                parts.append(f"{len(items)} {label} updated ({changed})")
+        lines = [f"action plan of {self.force}: " + (", ".join(parts) or "its trail")]
+        lines += [f"settled: {line}" for line in self.settled]
+        return lines
+
+
+def merge_plan(local: Json | None, incoming: Json, settle: str | None = None) -> PlanMerge:
+    """What merging `incoming` (a bundle's plan) into `local` (the database's plan of the same
+    force, in the same shape, or None: it has none) would do."""
+    if settle not in (None, *SETTLE_SIDES):
+        raise ValueError(settle)
+    force = incoming["force"]
+    result = PlanMerge(force)
+    if local is None:
+        result.new_plan = incoming
+        result.new_recommendations = list(incoming["recommendations"])
+        result.new_actions = list(incoming["actions"])
+        result.new_events = list(incoming["events"])
+        return result
+    where = f"{force} plan"
+    if local["uuid"] != incoming["uuid"]:
+        result.conflicts.append(
+            f"{where}: two action plans of one force: this database's (made by "
+            f"{local['created_by']} at {local['created_at']}), the bundle's (made by "
+            f"{incoming['created_by']} at {incoming['created_at']}), each imported on its own "
+            "side; --settle does not choose between two plans: keep one (`casereview plan "
+            "import --replace` on one side, from the other's file) before merging"
+        )
+        return result
+    ours_known = {e["uuid"] for e in local["events"]}
+    theirs_known = {e["uuid"] for e in incoming["events"]}
+    only_local = [e for e in local["events"] if e["uuid"] not in theirs_known]
+    only_bundle = [e for e in incoming["events"] if e["uuid"] not in ours_known]
+    _items(result, where, "recommendation", local["recommendations"],
+           incoming["recommendations"], RECOMMENDATION_FIELDS, ([], []), settle,
+           lambda r: ("",))  # fmt: skip
+    _items(result, where, "action", local["actions"], incoming["actions"], ACTION_FIELDS,
+           (only_local, only_bundle), settle,
+           lambda a: (a["recommendation"],))  # fmt: skip
+    result.new_events = only_bundle
+    if result.conflicts:
+        result.new_recommendations, result.new_actions, result.new_events = [], [], []
+        result.updated_actions, result.updated_recommendations = [], []
+        result.settle_events, result.settled = [], []
+    return result
+
+
+def _items(
+    result: PlanMerge,
+    where: str,
+    kind: str,
+    ours: list[Json],
+    theirs: list[Json],
+    fields: tuple[str, ...],
+    trails: tuple[list[Json], list[Json]],
+    settle: str | None,
+    parent: Any,
+) -> None:
+    """Recommendations or actions: those the database lacks added (unless another of that
+    ref is held under the same parent: two of one), those held merged field by field."""
+    held = {item["uuid"]: item for item in ours}
+    by_ref = {(*parent(item), item["ref"]): item for item in ours}
+    for item in theirs:
+        mine = held.get(item["uuid"])
+        if mine is None:
+            clash = by_ref.get((*parent(item), item["ref"]))
+            if clash is not None:
+                result.conflicts.append(
+                    f"{where} {item['ref']}: two {kind}s {item['ref']} in one plan: this "
+                    f"database's ({_said(clash['text'])}), the bundle's "
+                    f"({_said(item['text'])}); --settle does not choose between two {kind}s: "
+                    "keep one (`casereview plan import --replace` on one side) before merging"
+                )
+                continue
+            (result.new_recommendations if kind == "recommendation" else result.new_actions).append(
+                item
+            )
+            continue
+        taken = _fields(result, where, kind, mine, item, fields, trails, settle)
+        if taken:
+            if kind == "action":
+                newer = item["updated_at"] >= mine["updated_at"]
+                stamp = item if newer else mine
+                taken.update(updated_by=stamp["updated_by"], updated_at=stamp["updated_at"])
+                result.updated_actions.append((mine, taken))
+            else:
+                result.updated_recommendations.append((mine, taken))
+
+
+def _fields(
+    result: PlanMerge,
+    where: str,
+    kind: str,
+    mine: Json,
+    theirs: Json,
+    fields: tuple[str, ...],
+    trails: tuple[list[Json], list[Json]],
+    settle: str | None,
+) -> dict[str, Any]:
+    """The fields of a held item whose bundle value is taken; conflicts (or, settled, the
+    settling events) added to `result`."""
+    only_local, only_bundle = trails
+    ref = mine["ref"]
+    taken: dict[str, Any] = {}
+    for name in fields:
+        if mine[name] == theirs[name]:
+            continue
+        event = f"{kind}_{name}"
+        ours = [e for e in only_local if e["item"] == ref and e["kind"] == event]
+        other = [e for e in only_bundle if e["item"] == ref and e["kind"] == event]
+        if other and not ours:
+            taken[name] = theirs[name]  # the database is behind: the bundle's newer value
+            continue
+        if ours and not other:
+            continue  # the bundle is behind: the database's stands
+        if settle is None:
+            result.conflicts.append(
+                f"{where} {ref} {name}: this database {_value(mine[name], ours)}; the bundle "
+                f"{_value(theirs[name], other)}"
+            )
+            continue
+        kept, was = (theirs, mine) if settle == "bundle" else (mine, theirs)
+        whose = "the bundle's" if settle == "bundle" else "this database's"
+        if settle == "bundle":
+            taken[name] = theirs[name]
+        result.settle_events.append(
+            {
+                "item": ref,
+                "kind": event,
+                "old": cell(was[name]),
+                "new": cell(kept[name]),
+                "reason": f"{SETTLED_ON_IMPORT}: kept {whose}",
+            }
+        )
+        result.settled.append(f"{where} {ref} {name}: kept {whose} {_said(kept[name])}")
+    return taken
+
+
+def _said(value: object) -> str:
+    text = cell(value)
+    return "(none)" if text in (None, "") else str(text)
+
+
+def _value(value: object, events: list[Json]) -> str:
+    """A side's value, with who last changed it and when (its last event, where it has one
+    the other side lacks)."""
+    if not events:
+        return f"{_said(value)} (no change recorded)"
+    last = events[-1]
+    return f"{_said(value)} (by {last['actor']} at {last['at']})"
