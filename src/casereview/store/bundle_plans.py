@@ -133,6 +133,14 @@ class BundlePlanStore(PlanStore):
             (plan_id,) = self.conn.execute(
                 "SELECT id FROM plans WHERE force = ?", [merged.force]
             ).fetchone()
+        for table, items in (  # a plan replaced on the bundle's side: its old items go
+            ("plan_actions", merged.removed_actions),
+            ("plan_recommendations", merged.removed_recommendations),
+        ):
+            self.conn.executemany(
+                f"DELETE FROM {table} WHERE uuid = ?",  # noqa: S608 (one of two tables)
+                [(item["uuid"],) for item in items],
+            )
         self.conn.executemany(
             "INSERT INTO plan_recommendations (uuid, plan_id, ref, text, tag, position)"
             " VALUES (?, ?, ?, ?, ?, ?)",

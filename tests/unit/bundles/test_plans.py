@@ -320,6 +320,56 @@ def test_a_plan_imported_separately_on_each_side_is_a_conflict(
     assert plan_rows(laptop) == before
 
 
+def replace_plan(db: Path) -> None:
+    """`plan import --replace` on this side: R1 and R2 only, R2.1 now done by dc.kerr."""
+    store = Store.open(db)
+    r2 = PLAN[1]
+    plan = (PLAN[0], DraftRecommendation(r2.ref, r2.text, actions=(DraftAction(
+        r2.actions[0].text, owner="dc.kerr", due="2024-11-30", status="done"),)))  # fmt: skip
+    store.import_plan(FORCE, plan, "lead", "new-plan.csv", replace=True)
+    store.close()
+
+
+def test_a_plan_replaced_on_one_side_replaces_it_on_the_other_and_keeps_the_trail(
+    tmp_path: Path, central: Path
+) -> None:
+    """`plan import --replace` at the office: the laptop that took the old plan takes the
+    new one (the old rows go, every event of both stays), and the laptop's bundle then adds
+    no plan row back at the office (its old rows are the ones the replace removed)."""
+    laptop = diverged(tmp_path, central)
+    replace_plan(central)
+    result = imported(laptop, export(central, tmp_path / "new.zip"))
+    assert result.exit_code == 0, result.output
+    # every old row goes (the demo plan's 4 recommendations and 3 actions), 2 and 2 come
+    assert "2 new recommendation(s), 2 new action(s), replaced as in the bundle (4 " in (
+        result.output
+    )
+    assert plan_rows(laptop) == without(plan_rows(central), "Elsewhere")
+    kinds = [e[3] for e in plan_rows(laptop)["events"]]
+    assert "plan_replaced" in kinds and "action_owner" in kinds  # the old plan's trail too
+    assert action(laptop, "R2.1")[0] == "dc.kerr"
+    before = plan_rows(central)
+    back = imported(central, export(laptop, tmp_path / "back.zip"))
+    assert back.exit_code == 0, back.output
+    assert "action plan" not in back.output and plan_rows(central) == before
+
+
+def test_a_change_to_an_action_the_other_side_replaced_is_a_listed_conflict(
+    tmp_path: Path, central: Path
+) -> None:
+    laptop = diverged(tmp_path, central)
+    edit(laptop, "R3.1", {"status": "done"}, "ann")
+    replace_plan(central)
+    before = held(central)
+    result = imported(central, export(laptop, tmp_path / "back.zip"))
+    assert result.exit_code == 2, result.output
+    assert (
+        "Testshire plan R3.1: changed in the bundle since they last met, and the plan replaced"
+        in result.output
+    )
+    assert held(central) == before
+
+
 # ----------------------------------------------------------------------------- the envelope
 
 

@@ -40,6 +40,9 @@ class PlanMerge:
     updated_actions: list[tuple[Json, dict[str, Any]]] = field(default_factory=list)
     updated_recommendations: list[tuple[Json, dict[str, Any]]] = field(default_factory=list)
     new_events: list[Json] = field(default_factory=list)
+    # What a plan replaced on the bundle's side (`plan import --replace`) removed there
+    removed_recommendations: list[Json] = field(default_factory=list)
+    removed_actions: list[Json] = field(default_factory=list)
     settle_events: list[Json] = field(default_factory=list)  # this database's: no uuid yet
     conflicts: list[str] = field(default_factory=list)
     settled: list[str] = field(default_factory=list)
@@ -52,6 +55,8 @@ class PlanMerge:
             or self.new_actions
             or self.updated_actions
             or self.updated_recommendations
+            or self.removed_recommendations
+            or self.removed_actions
             or self.new_events
             or self.settle_events
         )
@@ -81,6 +86,12 @@ class PlanMerge:
                     for item, v in items
                 )
                 parts.append(f"{len(items)} {label} updated ({changed})")
+        if self.removed_recommendations or self.removed_actions:
+            parts.append(
+                f"replaced as in the bundle ({len(self.removed_recommendations)} "
+                f"recommendation(s) and {len(self.removed_actions)} action(s) of the old plan "
+                "removed; their trail kept)"
+            )
         lines = [f"action plan of {self.force}: " + (", ".join(parts) or "its trail")]
         lines += [f"settled: {line}" for line in self.settled]
         return lines
@@ -113,18 +124,86 @@ def merge_plan(local: Json | None, incoming: Json, settle: str | None = None) ->
     theirs_known = {e["uuid"] for e in incoming["events"]}
     only_local = [e for e in local["events"] if e["uuid"] not in theirs_known]
     only_bundle = [e for e in incoming["events"] if e["uuid"] not in ours_known]
-    _items(result, where, "recommendation", local["recommendations"],
-           incoming["recommendations"], RECOMMENDATION_FIELDS, ([], []), settle,
+    ours, theirs = _replaced(result, where, local, incoming, only_local, only_bundle)
+    _items(result, where, "recommendation", ours["recommendations"],
+           theirs["recommendations"], RECOMMENDATION_FIELDS, ([], []), settle,
            lambda r: ("",))  # fmt: skip
-    _items(result, where, "action", local["actions"], incoming["actions"], ACTION_FIELDS,
+    _items(result, where, "action", ours["actions"], theirs["actions"], ACTION_FIELDS,
            (only_local, only_bundle), settle,
            lambda a: (a["recommendation"],))  # fmt: skip
     result.new_events = only_bundle
     if result.conflicts:
         result.new_recommendations, result.new_actions, result.new_events = [], [], []
         result.updated_actions, result.updated_recommendations = [], []
+        result.removed_recommendations, result.removed_actions = [], []
         result.settle_events, result.settled = [], []
     return result
+
+
+REPLACED = "plan_replaced"
+_ADDED = ("recommendation_added", "action_added")
+
+
+def _replaced(
+    result: PlanMerge,
+    where: str,
+    local: Json,
+    incoming: Json,
+    only_local: list[Json],
+    only_bundle: list[Json],
+) -> tuple[Json, Json]:
+    """The two sides' recommendations and actions to merge, after a plan replaced on one
+    side since they last met (`plan import --replace`: new items, each with its UUID, the old
+    ones removed, the trail kept). Replaced here: the bundle's old items (known to both
+    sides before) are left out. Replaced in the bundle: this database's old items are removed
+    (result.removed_*). An old item the other side changed since is a conflict, and so is a
+    plan replaced on both sides."""
+    here = [e for e in only_local if e["kind"] == REPLACED]
+    there = [e for e in only_bundle if e["kind"] == REPLACED]
+    if here and there:
+        result.conflicts.append(
+            f"{where}: replaced on both sides since they last met (this database by "
+            f"{here[-1]['actor']} at {here[-1]['at']}, the bundle by {there[-1]['actor']} at "
+            f"{there[-1]['at']}); --settle does not choose between two plans: replace one "
+            "side's plan again from the file the other side imported, then merge"
+        )
+        return local, incoming
+    if not (here or there):
+        return local, incoming
+    # old: the side whose items the other side's replace removed
+    old, new = (incoming, local) if here else (local, incoming)
+    old_trail, whose = (only_bundle, "the bundle") if here else (only_local, "this database")
+    added = {e["item"] for e in old_trail if e["kind"] in _ADDED}
+    changed = {e["item"] for e in old_trail if e["kind"] not in _ADDED}
+    known = {item["uuid"] for part in ("recommendations", "actions") for item in new[part]}
+    gone = {
+        part: [i for i in old[part] if i["uuid"] not in known and i["ref"] not in added]
+        for part in ("recommendations", "actions")
+    }
+    for part in ("recommendations", "actions"):
+        for item in gone[part]:
+            if item["ref"] in changed:
+                result.conflicts.append(
+                    f"{where} {item['ref']}: changed in {whose} since they last met, and "
+                    f"the plan replaced on the other side without it; --settle does not "
+                    "undo a replace: make the change again in the replaced plan"
+                )
+    gone_recs = {r["uuid"] for r in gone["recommendations"]}
+    for action in old["actions"]:
+        if action["recommendation"] in gone_recs and action not in gone["actions"]:
+            result.conflicts.append(
+                f"{where} {action['ref']}: added in {whose} under a recommendation the "
+                "plan replaced on the other side removed"
+            )
+    kept = {
+        part: [i for i in old[part] if i not in gone[part]]
+        for part in ("recommendations", "actions")
+    }
+    if here:
+        return local, {**incoming, **kept}
+    result.removed_recommendations = gone["recommendations"]
+    result.removed_actions = gone["actions"]
+    return {**local, **kept}, incoming
 
 
 def _items(
