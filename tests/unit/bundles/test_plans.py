@@ -161,7 +161,11 @@ def test_export_carries_the_plan_of_the_samples_force_with_its_trail(
     """plans.jsonl: one line, Testshire's (Elsewhere has no case in the sample), with its
     four recommendations, three actions and every event of its trail; listed in the
     manifest with its hash and line count like every member."""
-    path = export(central, tmp_path / "b.zip")
+    path = tmp_path / "b.zip"
+    result = cli(central, "bundle", "export", "--audit", "Test audit", "--out", str(path),
+                 "--plain")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "events, the action plan of 1 force(s)" in result.output
     (line,) = plans_member(path)
     assert line["force"] == FORCE
     assert [r["ref"] for r in line["recommendations"]] == ["R1", "R2", "R3", "R4"]
