@@ -101,6 +101,7 @@ class BundlePlanStore(PlanStore):
         where = f"plans.jsonl: plans.{i}"
         parts: list[tuple[str, str, list[Json]]] = [
             ("plans", "uuid", [merged.new_plan] if merged.new_plan else []),
+            ("plans", "uuid", [merged.identity] if merged.identity else []),
             ("plan_recommendations", "recommendations", merged.new_recommendations),
             ("plan_actions", "actions", merged.new_actions),
             ("events", "events", merged.new_events),
@@ -133,6 +134,12 @@ class BundlePlanStore(PlanStore):
             (plan_id,) = self.conn.execute(
                 "SELECT id FROM plans WHERE force = ?", [merged.force]
             ).fetchone()
+        if merged.identity is not None:  # settled whole: the bundle's plan in this one's place
+            made = merged.identity
+            self.conn.execute(
+                "UPDATE plans SET uuid = ?, created_by = ?, created_at = ? WHERE id = ?",
+                [made["uuid"], made["created_by"], made["created_at"], plan_id],
+            )
         for table, items in (  # a plan replaced on the bundle's side: its old items go
             ("plan_actions", merged.removed_actions),
             ("plan_recommendations", merged.removed_recommendations),

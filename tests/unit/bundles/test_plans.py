@@ -324,6 +324,38 @@ def test_a_plan_imported_separately_on_each_side_is_a_conflict(
     assert plan_rows(laptop) == before
 
 
+@pytest.mark.parametrize("side", ["bundle", "database"])
+def test_two_plans_of_one_force_are_settled_whole(tmp_path: Path, central: Path, side: str) -> None:
+    """--settle bundle puts the bundle's plan in place of the laptop's own (its identity and
+    rows; both trails kept, one more event saying so), after which the two copies are one
+    plan and merge item by item; --settle database keeps the laptop's and leaves the
+    bundle's rows out."""
+    laptop = tmp_path / "laptop.db"
+    store = Store.open(laptop)
+    store.import_plan(FORCE, PLAN[:1], "ann", "own.csv")
+    store.close()
+    own = plan_rows(laptop)
+    result = imported(laptop, export(central, tmp_path / "b.zip"), "--settle", side)
+    assert result.exit_code == 0, result.output
+    rows, theirs = plan_rows(laptop), without(plan_rows(central), "Elsewhere")
+    if side == "database":
+        assert "kept this database's plan" in result.output
+        assert rows == own
+        return
+    assert "took the bundle's plan" in result.output
+    assert {k: rows[k] for k in ("plans", "recommendations", "actions")} == {
+        k: theirs[k] for k in ("plans", "recommendations", "actions")
+    }
+    kept = {e[0] for e in rows["events"]}
+    assert kept >= {e[0] for e in own["events"]} | {e[0] for e in theirs["events"]}
+    both = {e[0] for e in own["events"] + theirs["events"]}
+    assert [e[3] for e in rows["events"] if e[0] not in both] == ["plan_replaced"]
+    edit(central, "R3.1", {"status": "done"}, "lead")  # now one plan: merged item by item
+    again = imported(laptop, export(central, tmp_path / "c.zip"))
+    assert again.exit_code == 0, again.output
+    assert "action plan of Testshire: 1 action(s) updated (R3.1 status)" in again.output
+
+
 def replace_plan(db: Path) -> None:
     """`plan import --replace` on this side: R1 and R2 only, R2.1 now done by dc.kerr."""
     store = Store.open(db)

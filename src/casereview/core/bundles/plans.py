@@ -40,6 +40,7 @@ class PlanMerge:
     updated_actions: list[tuple[Json, dict[str, Any]]] = field(default_factory=list)
     updated_recommendations: list[tuple[Json, dict[str, Any]]] = field(default_factory=list)
     new_events: list[Json] = field(default_factory=list)
+    identity: Json | None = None  # settled whole: the plan takes the bundle's (uuid, maker)
     # What a plan replaced on the bundle's side (`plan import --replace`) removed there
     removed_recommendations: list[Json] = field(default_factory=list)
     removed_actions: list[Json] = field(default_factory=list)
@@ -51,6 +52,7 @@ class PlanMerge:
     def empty(self) -> bool:
         return not (
             self.new_plan
+            or self.identity
             or self.new_recommendations
             or self.new_actions
             or self.updated_actions
@@ -64,7 +66,7 @@ class PlanMerge:
     def summary(self) -> list[str]:
         """The import summary's lines for this plan (none: it adds nothing)."""
         if self.empty:
-            return []
+            return [f"settled: {line}" for line in self.settled]
         if self.new_plan is not None:
             return [
                 f"action plan of {self.force}, new to this database: "
@@ -111,19 +113,26 @@ def merge_plan(local: Json | None, incoming: Json, settle: str | None = None) ->
         result.new_events = list(incoming["events"])
         return result
     where = f"{force} plan"
-    if local["uuid"] != incoming["uuid"]:
-        result.conflicts.append(
-            f"{where}: two action plans of one force: this database's (made by "
-            f"{local['created_by']} at {local['created_at']}), the bundle's (made by "
-            f"{incoming['created_by']} at {incoming['created_at']}), each imported on its own "
-            "side; --settle does not choose between two plans: keep one (`casereview plan "
-            "import --replace` on one side, from the other's file) before merging"
-        )
-        return result
     ours_known = {e["uuid"] for e in local["events"]}
     theirs_known = {e["uuid"] for e in incoming["events"]}
     only_local = [e for e in local["events"] if e["uuid"] not in theirs_known]
     only_bundle = [e for e in incoming["events"] if e["uuid"] not in ours_known]
+    here = [e for e in only_local if e["kind"] == REPLACED]
+    there = [e for e in only_bundle if e["kind"] == REPLACED]
+    if local["uuid"] != incoming["uuid"]:
+        why = (
+            f"two action plans of one force, each imported on its own side: this database's "
+            f"(made by {local['created_by']} at {local['created_at']}), the bundle's (made by "
+            f"{incoming['created_by']} at {incoming['created_at']})"
+        )
+        return _whole(result, where, why, local, incoming, only_bundle, settle)
+    if here and there:
+        why = (
+            f"replaced on both sides since they last met (this database by "
+            f"{here[-1]['actor']} at {here[-1]['at']}, the bundle by {there[-1]['actor']} at "
+            f"{there[-1]['at']})"
+        )
+        return _whole(result, where, why, local, incoming, only_bundle, settle)
     ours, theirs = _replaced(result, where, local, incoming, only_local, only_bundle)
     _items(result, where, "recommendation", ours["recommendations"],
            theirs["recommendations"], RECOMMENDATION_FIELDS, ([], []), settle,
@@ -156,18 +165,10 @@ def _replaced(
     side since they last met (`plan import --replace`: new items, each with its UUID, the old
     ones removed, the trail kept). Replaced here: the bundle's old items (known to both
     sides before) are left out. Replaced in the bundle: this database's old items are removed
-    (result.removed_*). An old item the other side changed since is a conflict, and so is a
-    plan replaced on both sides."""
+    (result.removed_*). An old item the other side changed since is a conflict (a plan
+    replaced on both sides is _whole's)."""
     here = [e for e in only_local if e["kind"] == REPLACED]
     there = [e for e in only_bundle if e["kind"] == REPLACED]
-    if here and there:
-        result.conflicts.append(
-            f"{where}: replaced on both sides since they last met (this database by "
-            f"{here[-1]['actor']} at {here[-1]['at']}, the bundle by {there[-1]['actor']} at "
-            f"{there[-1]['at']}); --settle does not choose between two plans: replace one "
-            "side's plan again from the file the other side imported, then merge"
-        )
-        return local, incoming
     if not (here or there):
         return local, incoming
     # old: the side whose items the other side's replace removed
@@ -204,6 +205,68 @@ def _replaced(
     result.removed_recommendations = gone["recommendations"]
     result.removed_actions = gone["actions"]
     return {**local, **kept}, incoming
+
+
+def _whole(
+    result: PlanMerge,
+    where: str,
+    why: str,
+    local: Json,
+    incoming: Json,
+    only_bundle: list[Json],
+    settle: str | None,
+) -> PlanMerge:
+    """Two plans of one force that cannot be merged item by item (`why`): a conflict, or
+    settled whole. --settle bundle puts the bundle's plan in place of this database's (its
+    identity, recommendations and actions; this database's rows removed, both trails kept,
+    one more event saying so); --settle database keeps this database's plan and leaves the
+    bundle's rows out (its trail joins this one's where it is the same plan)."""
+    if settle is None:
+        result.conflicts.append(
+            f"{where}: {why}; import again with --settle bundle to put the bundle's plan in "
+            "place of this database's, or --settle database to keep this one (both trails "
+            "are kept)"
+        )
+        return result
+    if settle == "database":
+        if local["uuid"] == incoming["uuid"]:
+            result.new_events = only_bundle
+        result.settled.append(f"{where}: {why}: kept this database's plan")
+        return result
+    if local["uuid"] != incoming["uuid"]:
+        result.identity = {k: incoming[k] for k in ("uuid", "created_by", "created_at")}
+    for part, fields in (("recommendations", RECOMMENDATION_FIELDS), ("actions", ACTION_FIELDS)):
+        theirs = {item["uuid"]: item for item in incoming[part]}
+        held = {item["uuid"]: item for item in local[part]}
+        removed = [item for item in local[part] if item["uuid"] not in theirs]
+        added = [item for item in incoming[part] if item["uuid"] not in held]
+        updated = [
+            (held[uuid], {k: item[k] for k in (*fields, *_STAMP.get(part, ())) if k in item
+                          and item[k] != held[uuid][k]})
+            for uuid, item in theirs.items()
+            if uuid in held and any(item[k] != held[uuid][k] for k in fields)
+        ]  # fmt: skip
+        if part == "actions":
+            result.removed_actions, result.new_actions = removed, added
+            result.updated_actions = updated
+        else:
+            result.removed_recommendations, result.new_recommendations = removed, added
+            result.updated_recommendations = updated
+    result.new_events = only_bundle
+    result.settle_events.append(
+        {
+            "item": None,
+            "kind": REPLACED,
+            "old": None,
+            "new": incoming["force"],
+            "reason": f"{SETTLED_ON_IMPORT}: kept the bundle's",
+        }  # fmt: skip
+    )
+    result.settled.append(f"{where}: {why}: took the bundle's plan")
+    return result
+
+
+_STAMP = {"actions": ("updated_by", "updated_at")}
 
 
 def _items(
