@@ -508,3 +508,19 @@ def test_a_plan_line_of_the_wrong_shape_is_refused_by_its_place(
     assert result.exit_code == 2, result.output
     assert "plans.jsonl: plans.0.actions.0.status: Input should be 'planned'" in result.output
     assert not laptop.exists()
+
+
+def test_a_plans_member_larger_than_its_cap_is_refused_before_it_is_read(
+    tmp_path: Path, central: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The member is bounded like every member: its manifest size over the cap refuses the
+    bundle, nothing written."""
+    from casereview.io.bundles import stream
+
+    path = export(central, tmp_path / "b.zip")
+    monkeypatch.setitem(stream.MEMBER_CAP, "plans.jsonl", 100)
+    laptop = tmp_path / "laptop.db"
+    result = imported(laptop, path)
+    assert result.exit_code == 2, result.output
+    assert "plans.jsonl as" in result.output and "more than this casereview reads" in result.output
+    assert not laptop.exists()
