@@ -80,7 +80,9 @@ def plan_rows(db: Path) -> dict[str, list[tuple[object, ...]]]:
         conn.close()
 
 
-def without(rows: dict[str, list[tuple[object, ...]]], force: str) -> dict[str, list[object]]:
+def without(
+    rows: dict[str, list[tuple[object, ...]]], force: str
+) -> dict[str, list[tuple[object, ...]]]:
     """`rows` less the plan of `force` (and its parts)."""
     (gone,) = [p[0] for p in rows["plans"] if p[1] == force]
     return {
