@@ -77,7 +77,8 @@ def bundle_export(
     force: bool,
 ) -> None:
     """Write an audit (checklist, scope, sample, assignment) and its reviews, answers, notes
-    and events to one sealed file, signed with this installation's key, owner-only.
+    and events to one sealed file, signed with this installation's key, owner-only. The action
+    plan of each force of the sample travels with it, with the plan's trail.
 
     Encrypted by default: to age public keys (--to, --to-file) or to a passphrase (asked
     twice at the terminal, or --passphrase-file / --passphrase-stdin). Without a terminal
@@ -117,6 +118,7 @@ def bundle_export(
     click.echo(
         f"wrote {visible(str(out))}: audit '{visible(audit.name)}', {counts['cases']} "
         f"cases, {counts['reviews']} reviews, {counts['events']} events"
+        + (f", the action plan of {counts['plans']} force(s)" if counts["plans"] else "")
         + (f" (reviewer {visible(reviewer)})" if reviewer else ""),
         err=True,
     )
@@ -158,7 +160,8 @@ def bundle_import(
     """Merge a bundle: new reviews and events added, reviews changed only in the bundle
     brought up to date, the same bundle twice changes nothing. A review changed on both
     sides is a conflict: each is listed and nothing is written (exit 2), unless --settle
-    says which side's answers stand.
+    says which side's answers stand. The action plans it carries merge the same way: an
+    action's field changed on both sides to different values is a listed conflict.
 
     An encrypted bundle is opened with --identity or its passphrase (asked at the
     terminal, or --passphrase-file / --passphrase-stdin). Its signature must verify and its

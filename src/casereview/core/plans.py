@@ -117,3 +117,12 @@ def next_number(refs: Sequence[str], recommendation: str) -> int:
         if r.rsplit(".", 1)[0] == recommendation and r.rsplit(".", 1)[1].isdigit()
     ]
     return max(taken, default=0) + 1
+
+
+def trail_cell(value: object) -> str | None:
+    """A field's value as the trail writes it: a list joined by commas."""
+    if value is None:
+        return None
+    if isinstance(value, tuple | list):
+        return ", ".join(str(v) for v in value)
+    return str(value)

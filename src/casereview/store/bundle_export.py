@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 from casereview.core.bundles.batching import batched
 from casereview.core.bundles.merge import Json
 from casereview.core.fields import CASE_COLUMNS
+from casereview.store.bundle_plans import BundlePlanStore
 from casereview.store.bundle_writes import EVENT_COLUMNS, REVIEW_COLUMNS
 from casereview.store.bundles import CONTENT_VERSION, BundleStore
 from casereview.store.records import now
@@ -19,8 +20,8 @@ _ROLE_ORDER = "CASE r.role WHEN 'primary' THEN 0 WHEN 'second' THEN 1 ELSE 2 END
 ANSWER_COLUMNS = ("question_id", "value", "note", "updated_by", "updated_at")
 
 
-class BundleExportStore(BundleStore):
-    """An audit as a format-3 bundle's lines."""
+class BundleExportStore(BundleStore, BundlePlanStore):
+    """An audit as a format-3 bundle's lines (its forces' plans: BundlePlanStore)."""
 
     def bundle_header(
         self, audit_id: int, reviewer: str | None = None, viewer: str | None = None

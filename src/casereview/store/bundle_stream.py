@@ -284,6 +284,11 @@ class _Merge:
                     audit_id,
                     [(line.digest, line.review["uuid"]) for line in batch if line.held is None],
                 )
+        for merged in self.store.merge_bundle_plans(  # plans.jsonl (core.bundles.plans)
+            self.streamed.plans(), self.settle, self.actor, self.source
+        ):
+            self.conflicts += merged.conflicts
+            self.totals.add_plan(merged)
         if self.conflicts:
             raise BundleConflict(self.source, self.conflicts)
         if not self.totals.empty:

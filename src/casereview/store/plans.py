@@ -16,6 +16,7 @@ from casereview.core.plans import (
     action_problems,
     action_ref,
     next_number,
+    trail_cell,
 )
 from casereview.store.connection import Connection
 from casereview.store.errors import StoreError
@@ -72,15 +73,6 @@ class Plan:
                 return a
         known = ", ".join(a.ref for a in self.actions()) or "none"
         raise StoreError(f"the plan of {self.force} has no action {ref} (actions: {known})")
-
-
-def _cell(value: object) -> str | None:
-    """A field's value as the trail writes it."""
-    if value is None:
-        return None
-    if isinstance(value, tuple | list):
-        return ", ".join(value)
-    return str(value)
 
 
 class PlanStore(Connection):
@@ -284,7 +276,13 @@ class PlanStore(Connection):
                 )
                 reason = after.reason if k == "status" and after.status == "dropped" else None
                 self._plan_event(
-                    plan.id, ref, f"action_{k}", _cell(fields[k]), _cell(value), reason, actor
+                    plan.id,
+                    ref,
+                    f"action_{k}",
+                    trail_cell(fields[k]),
+                    trail_cell(value),
+                    reason,
+                    actor,
                 )
         return changed
 

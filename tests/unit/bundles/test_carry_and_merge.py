@@ -388,7 +388,7 @@ def test_the_bundle_file_is_owner_only_and_documented_parts(
     with zipfile.ZipFile(path) as zf:
         assert zf.namelist() == [
             "audit.json", "cases.jsonl", "events.jsonl", "reviews.jsonl", "checklist.yaml",
-            "manifest.json", "signature.json",
+            "plans.jsonl", "manifest.json", "signature.json",
         ]  # fmt: skip
         manifest = json.loads(zf.read("manifest.json"))
         header = json.loads(zf.read("audit.json"))

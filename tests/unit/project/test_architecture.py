@@ -52,6 +52,7 @@ def test_only_the_store_and_migrations_write_sql() -> None:
     # the migrations, and the store package's layers (records and errors hold no SQL)
     assert sorted(writers) == [
         "store/audits.py",
+        "store/bundle_plans.py",
         "store/bundle_writes.py",
         "store/calibration.py",
         "store/calibration_drafts.py",

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from casereview.core.bundles.merge import Plan
+    from casereview.core.bundles.plans import PlanMerge
 
 T = TypeVar("T")
 REVIEWS_PER_BATCH = 200
@@ -61,6 +62,7 @@ class Totals:
     events: int = 0
     settle_events: int = 0
     warnings: list[str] = field(default_factory=list)
+    plans: list[str] = field(default_factory=list)  # PlanMerge.summary's lines
 
     def add(self, plan: Plan) -> None:
         from casereview.core.bundles.merge import review_lines
@@ -78,10 +80,16 @@ class Totals:
         self.events += len(plan.new_events)
         self.settle_events += len(plan.settle_events)
 
+    def add_plan(self, merged: PlanMerge) -> None:
+        self.plans += merged.summary()
+        self.events += len(merged.new_events)
+        self.settle_events += len(merged.settle_events)
+
     @property
     def empty(self) -> bool:
         return not (
             self.create_audit
+            or self.plans
             or self.reviews
             or self.events
             or self.assignments
@@ -99,5 +107,6 @@ class Totals:
         lines += [f"settled: {line}" for line in self.settled]
         if self.assignments:
             lines.append(f"assignment of {self.assignments} case(s)")
+        lines += self.plans
         lines.append(f"{self.events} event(s) for the trail")
         return lines

@@ -33,9 +33,10 @@ class BundleConflict(BundleError):
         listed = "\n".join(f"  {line}" for line in self.lines)
         super().__init__(
             f"{path} conflicts with this database in {len(self.lines)} place(s); nothing was "
-            f"imported:\n{listed}\nTo settle reviews and assignments changed on both sides, "
-            "import again with --settle database (this database's answers stand) or --settle "
-            "bundle (the bundle's); both sides' events stay in the trail"
+            f"imported:\n{listed}\nTo settle reviews, assignments and plan actions changed on "
+            "both sides, import again with --settle database (this database's answers and "
+            "values stand) or --settle bundle (the bundle's); both sides' events stay in the "
+            "trail"
         )
 
 

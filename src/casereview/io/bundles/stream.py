@@ -2,7 +2,9 @@
 
 Members: `audit.json` (the audit, its checklist, who exported it), `cases.jsonl` (the sample,
 one case a line), `events.jsonl` (the audit's own events: assignments), `reviews.jsonl` (one
-review a line, with its answers and its events), `checklist.yaml`, then `manifest.json`
+review a line, with its answers and its events), `checklist.yaml`, `plans.jsonl` (optional:
+the action plans of the sample's forces, one a line with their trail; io.bundles.plan_lines,
+core.bundles.plans), then `manifest.json`
 (each member's SHA-256, size and number of lines) and `signature.json` (Ed25519 over the
 manifest's bytes). The zip's comment is the seal every format keeps (archive.py). Each
 member's hash is taken as it is written and again as it is read, so neither side ever holds
@@ -33,6 +35,7 @@ FORMAT_VERSION = 3
 _DATE = (1980, 1, 1, 0, 0, 0)
 LINES = ("cases.jsonl", "events.jsonl", "reviews.jsonl")
 MEMBERS = ("audit.json", *LINES, "checklist.yaml")
+PLANS = "plans.jsonl"  # optional: a bundle written before plans travelled has none
 # What is read is bounded before it is read: each member by its cap (and the manifest's
 # size), each line by LINE_CAP (a review with every answer and a long trail is far less).
 MEMBER_CAP = {
@@ -41,6 +44,7 @@ MEMBER_CAP = {
     "events.jsonl": 4 << 30,
     "reviews.jsonl": 64 << 30,
     "checklist.yaml": 16 << 20,
+    PLANS: 64 << 20,  # read whole (a few forces, each plan a line of at most LINE_CAP)
 }
 LINE_CAP = 16 << 20
 _FLUSH = 1 << 20
@@ -79,7 +83,7 @@ class _Writer:
         self._flush()
         self.out.close()
         entry: Json = {"sha256": self.sha.hexdigest(), "bytes": self.bytes}
-        if self.name in LINES:
+        if self.name.endswith(".jsonl"):
             entry["lines"] = self.lines
         return entry
 
@@ -92,11 +96,12 @@ def write(
     audit_events: Iterable[Json],
     reviews: Iterable[Json],
     signer: Ed25519PrivateKey | None = None,
+    plans: Iterable[Json] | None = None,
 ) -> dict[str, int]:
     """Write a format-3 bundle to `path` (an owner-only file the caller made), sealed; the
-    counts of what it holds (cases, reviews, events)."""
+    counts of what it holds (cases, reviews, events, plans). `plans` None: no plans.jsonl."""
     files: dict[str, Json] = {}
-    counts = {"cases": 0, "reviews": 0, "events": 0}
+    counts = {"cases": 0, "reviews": 0, "events": 0, "plans": 0}
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as zf:
         zf.comment = SEAL_PREFIX + b"0" * 64  # fixed length: seal_file fills it in
         member = _Writer(zf, "audit.json")
@@ -120,6 +125,13 @@ def write(
         member = _Writer(zf, "checklist.yaml")
         member.write(checklist_text.encode("utf-8"))
         files["checklist.yaml"] = member.close()
+        if plans is not None:
+            member = _Writer(zf, PLANS)
+            for line in plans:
+                counts["events"] += len(line["events"])
+                member.write(_line(line) + b"\n", 1)
+            files[PLANS] = member.close()
+            counts["plans"] = files[PLANS]["lines"]
         manifest = {"format": FORMAT, "format_version": FORMAT_VERSION, "files": files}
         manifest_bytes = json.dumps(manifest, sort_keys=True, indent=1).encode()
         zf.writestr(_info("manifest.json"), manifest_bytes)
@@ -152,6 +164,9 @@ class Streamed:
             if not isinstance(entry, dict) or member not in zf.namelist():
                 raise BundleError(f"{name} is damaged or truncated; nothing was imported "
                                   f"({member} is missing)")  # fmt: skip
+        if (PLANS in self.files) != (PLANS in zf.namelist()):
+            raise self._damaged(f"{PLANS} is not in its manifest" if PLANS in zf.namelist()
+                                else f"{PLANS} is missing")  # fmt: skip
         raw = self._whole("audit.json")
         header = self._json("audit.json", raw)
         wrong = schema_lines.problems(schema_lines.Header, header, "audit.json:")
@@ -270,6 +285,21 @@ class Streamed:
             if event.get("review_uuid") not in (None, review["uuid"])
         ])  # fmt: skip
 
+    def plans(self) -> list[Json]:
+        """plans.jsonl's lines, each checked (none: the bundle has no such member); read
+        whole, each line bounded, and the member's manifest entry checked at its end."""
+        if PLANS not in self.files:
+            return []
+        from casereview.io.bundles.plan_lines import plan_problems
+
+        lines = list(self.lines(PLANS))
+        self._refuse([p for i, line in enumerate(lines)
+                      for p in plan_problems(line, f"{PLANS}: plans.{i}")])  # fmt: skip
+        forces = [line["force"] for line in lines]
+        self._refuse([f"{PLANS}: plans.{i}.force: another line's force"
+                      for i, force in enumerate(forces) if force in forces[:i]])  # fmt: skip
+        return lines
+
     def _checked(self, model: Any, value: Any, where: str) -> None:
         wrong = schema_lines.problems(model, value, where)
         if wrong:
@@ -310,12 +340,13 @@ def export(
         store.bundle_audit_events(audit_id),
         store.bundle_reviews(audit_id, reviewer, viewer),
     )
+    plans = store.bundle_plans(audit_id)
     with replacing(target) as tmp:
         if not keys and passphrase is None:
-            return write(tmp, header, text, *parts, signer=signer)
+            return write(tmp, header, text, *parts, signer=signer, plans=plans)
         plain = protect.scratch_file(target)
         try:
-            counts = write(plain, header, text, *parts, signer=signer)
+            counts = write(plain, header, text, *parts, signer=signer, plans=plans)
             protect.encrypt_file(plain, tmp, keys, passphrase)
         finally:
             plain.unlink(missing_ok=True)
