@@ -86,12 +86,13 @@ def _baseline_cmd(db: Path, csv_path: Path) -> list[str]:
 
 
 def measure_import(label: str, csv_path: Path, scratch: Path, log: Log, repeats: int = 3) -> Result:
-    """`casereview cases import FILE` into a fresh file vs bench.baseline_import (csv +
-    executemany into the same table, its own process), alternating; medians compared.
+    """`casereview cases import FILE` into a fresh file vs bench.baseline_import (the plain
+    script: csv + executemany of the same columns into a table of its own with one index on
+    the reference), alternating; medians compared, with the load average of each run.
 
-    Both are whole processes: start-up, reading the file from disk, closing (the WAL
-    checkpointed into the file). casereview's includes validation, every date read, the
-    clash check and the schema. Its peak memory is the largest of its runs.
+    Both are whole processes: start-up, reading the file from disk, committing and closing.
+    casereview's includes validation, every date read, the clash check and the schema. Its
+    peak memory is the largest of its runs.
     """
     ours_db, bare_db = scratch / "import-ours.db", scratch / "import-baseline.db"
     ours_s: list[float] = []
@@ -109,7 +110,7 @@ def measure_import(label: str, csv_path: Path, scratch: Path, log: Log, repeats:
         peaks.append(peak)
         log(
             f"  baseline {bare_s[-1]:.2f} s ({bare_peaks[-1]:.0f} MB); casereview "
-            f"{ours_s[-1]:.2f} s ({peaks[-1]:.0f} MB)"
+            f"{ours_s[-1]:.2f} s ({peaks[-1]:.0f} MB); load {os.getloadavg()[0]:.2f}"
         )
     n = sum(1 for _ in csv_path.open(encoding="utf-8")) - 1
     with sqlite3.connect(ours_db) as conn:

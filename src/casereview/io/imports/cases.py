@@ -151,10 +151,12 @@ class _Checker:
         if any(len(values) != width for values in batch):
             return None
         columns = list(zip(*batch, strict=True))
-        text = "".join(map("".join, columns))
+        joined = list(map("".join, columns))
+        text = "".join(joined)
         if not text.isascii() or "\x00" in text:
             return None
-        if len(text) > MAX_FIELD and max(map(len, chain.from_iterable(batch))) > MAX_FIELD:
+        long = [c for j, c in zip(joined, columns, strict=True) if len(j) > MAX_FIELD]
+        if long and max(map(len, chain.from_iterable(long))) > MAX_FIELD:
             return None
         n = len(batch)
         out: list[Any] = [[None] * n] * self.width  # (zip reads each list on its own)
@@ -169,10 +171,14 @@ class _Checker:
             out[self.summary_place] = [t or None for t in columns[self.summary]]
         read_date = self.read_date
         for _col, i, j in self.dates:
-            try:
-                out[j] = [read_date(t) if t else None for t in map(str.strip, columns[i])]
-            except ValueError:
-                return None
+            texts = list(map(str.strip, columns[i]))
+            dates = read_date.column(texts)
+            if dates is None:
+                try:
+                    dates = [read_date(t) if t else None for t in texts]
+                except ValueError:
+                    return None
+            out[j] = dates
         for _col, i, j in self.bools:
             flags = list(
                 map(BOOLS.get, map(str.lower, map(str.strip, columns[i])), repeat(_NOT_BOOL))

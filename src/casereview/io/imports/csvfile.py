@@ -9,9 +9,11 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import repeat
+from operator import concat, itemgetter
 from typing import Any, NamedTuple
 
 from casereview.core.fields import CASE_COLUMNS
@@ -132,6 +134,13 @@ def _shaped_iso(value: str) -> str | None:
 _HOURS_MINUTES = frozenset(f"{h:02d}:{m:02d}" for h in range(24) for m in range(60))
 _SECONDS = frozenset(f"{s:02d}" for s in range(60))
 _DAYS_KEPT = 4096  # the days a DateReader remembers (a pool's dates span a few years)
+_HH_MM = "(?:[01][0-9]|2[0-3]):[0-5][0-9]"
+_COMMON_DATE = (
+    f"[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}(?:T{_HH_MM}(?::[0-5][0-9])?)?"
+    f"|[0-9]{{2}}/[0-9]{{2}}/[0-9]{{4}}(?: {_HH_MM})?"
+)
+_COMMON_DATES = re.compile(f"(?:{_COMMON_DATE})?(?:\n(?:{_COMMON_DATE})?)*")  # one a line
+_DAY, _TIME = itemgetter(slice(0, 10)), itemgetter(slice(10, None))
 
 
 class DateReader:
@@ -166,22 +175,56 @@ class DateReader:
                         return f"{day}T{value[11:16]}"
         return parse_date(value)
 
+    def column(self, texts: Sequence[str]) -> list[str | None] | None:
+        """[self(t) if t else None for t in texts] (each stripped) told a column at a time,
+        or None when a value is not of the common shapes (YYYY-MM-DD[THH:MM[:SS]] and
+        DD/MM/YYYY[ HH:MM]) or its day is not a date: the caller then reads them one by one.
+        A national pool's dates are all common, and one pattern over the whole column and
+        each new day read once leave no Python work per date."""
+        joined = "\n".join(texts)
+        if joined.count("\n") != len(texts) - 1 or _COMMON_DATES.fullmatch(joined) is None:
+            return None  # (a value with a line break of its own is never common)
+        days = self._days
+        new = set(map(_DAY, texts)).difference(days)
+        new.discard("")
+        if len(days) + len(new) > _DAYS_KEPT:
+            days.clear()
+        for text in new:
+            day = _iso_day(text)
+            if day is None:
+                return None
+            days[text] = day
+        if "/" in joined:  # a UK value: its day in ISO form, "T" between it and the time
+            tails = map(str.replace, map(_TIME, texts), repeat(" "), repeat("T"))
+            read: Iterable[str] = map(concat, map(days.get, map(_DAY, texts), repeat("")), tails)
+        else:
+            read = texts  # ISO values are kept as written
+        return [t or None for t in read] if "" in texts else list(read)
+
     def _learn(self, text: str) -> str | None:
         """The ISO day of `text` (YYYY-MM-DD or DD/MM/YYYY) if it is a date, remembered."""
-        if text[4:5] == "-" and text[7:8] == "-":
-            day = text
-        elif text[2:3] == "/" and text[5:6] == "/":
-            day = f"{text[6:10]}-{text[3:5]}-{text[0:2]}"
-        else:
-            return None
-        try:
-            datetime.fromisoformat(day)
-        except ValueError:
+        day = _iso_day(text)
+        if day is None:
             return None
         if len(self._days) >= _DAYS_KEPT:
             self._days.clear()
         self._days[text] = day
         return day
+
+
+def _iso_day(text: str) -> str | None:
+    """The ISO day of `text` (YYYY-MM-DD or DD/MM/YYYY) if it is a date, else None."""
+    if text[4:5] == "-" and text[7:8] == "-":
+        day = text
+    elif text[2:3] == "/" and text[5:6] == "/":
+        day = f"{text[6:10]}-{text[3:5]}-{text[0:2]}"
+    else:
+        return None
+    try:
+        datetime.fromisoformat(day)
+    except ValueError:
+        return None
+    return day
 
 
 class CsvRow(NamedTuple):
