@@ -148,7 +148,7 @@ class _Checker:
         Only for a reader that leaves repeated references to the database (no `seen`)."""
         assert self.seen is None
         width = len(self.header)
-        if any(len(values) != width for values in batch):
+        if set(map(len, batch)) != {width}:
             return None
         columns = list(zip(*batch, strict=True))
         joined = list(map("".join, columns))
@@ -166,9 +166,9 @@ class _Checker:
             return None  # a blank row or an empty reference; a control character
         out[0], out[1] = refs, forces
         for i, j in self.texts:
-            out[j] = [t or None for t in map(str.strip, columns[i])]
+            out[j] = _or_none(list(map(str.strip, columns[i])))
         if self.summary is not None:
-            out[self.summary_place] = [t or None for t in columns[self.summary]]
+            out[self.summary_place] = _or_none(list(columns[self.summary]))
         read_date = self.read_date
         for _col, i, j in self.dates:
             texts = list(map(str.strip, columns[i]))
@@ -189,8 +189,13 @@ class _Checker:
         if self.extras:
             out[-1] = [{c: v[i] for c, i in self.extras if v[i] != ""} for v in batch]
         else:
-            out[-1] = [{} for _ in batch]
+            out[-1] = [{}] * n  # one empty dict: the rows go straight to the store, unchanged
         return list(zip(*out, strict=True))
+
+
+def _or_none(texts: list[str]) -> list[str | None]:
+    """The texts with None for each empty one (a column with none empty as it is)."""
+    return [t or None for t in texts] if "" in texts else texts  # type: ignore[return-value]
 
 
 class _CaseStream:
@@ -209,29 +214,36 @@ class _CaseStream:
     def fast(self) -> Iterator[Sequence[Any]]:
         """The rows as the store takes them, read straight from the csv reader with no line
         kept: the first problem of any kind raises _Refused, and the file is read again
-        (_diagnose) to word them all. A national pool has no problem, and this is its path."""
-        check, width = self.checker.check, len(self.checker.header)
-        plain_batch = self.checker.plain_batch
+        (_diagnose) to word them all. A national pool has no problem, and this is its path.
+        (A batch at a time: no Python code runs for each row on the way to the store.)"""
+        return chain.from_iterable(map(self._checked, self._batches()))
+
+    def _batches(self) -> Iterator[list[list[str]]]:
         try:
             while batch := list(islice(self._reader, _BATCH)):
-                plain = plain_batch(batch)
-                if plain is not None:
-                    yield from plain
-                    continue
-                for values in batch:  # row by row: check() says what plain_batch would not
-                    joined = "".join(values)
-                    if not joined or joined.isspace():
-                        continue  # blank line, or a row of empty cells as spreadsheets leave
-                    if not well_shaped(values, width):
-                        raise _Refused
-                    if not joined.isascii():
-                        values = [nfc(v) for v in values]  # composed, as __iter__ reads them
-                    row = check(0, values)
-                    if row is None:
-                        raise _Refused
-                    yield row
+                yield batch
         except csv.Error:
             raise _Refused from None
+
+    def _checked(self, batch: list[list[str]]) -> Sequence[Sequence[Any]]:
+        plain = self.checker.plain_batch(batch)
+        if plain is not None:
+            return plain
+        check, width = self.checker.check, len(self.checker.header)
+        rows = []
+        for values in batch:  # row by row: check() says what plain_batch would not
+            joined = "".join(values)
+            if not joined or joined.isspace():
+                continue  # blank line, or a row of empty cells as spreadsheets leave
+            if not well_shaped(values, width):
+                raise _Refused
+            if not joined.isascii():
+                values = [nfc(v) for v in values]  # composed, as __iter__ reads them
+            row = check(0, values)
+            if row is None:
+                raise _Refused
+            rows.append(row)
+        return rows
 
     def __iter__(self) -> Iterator[tuple[int, list[Any]]]:
         check = self.checker.check

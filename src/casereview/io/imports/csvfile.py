@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import repeat
-from operator import concat, itemgetter
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from casereview.core.fields import CASE_COLUMNS
@@ -140,7 +140,7 @@ _COMMON_DATE = (
     f"|[0-9]{{2}}/[0-9]{{2}}/[0-9]{{4}}(?: {_HH_MM})?"
 )
 _COMMON_DATES = re.compile(f"(?:{_COMMON_DATE})?(?:\n(?:{_COMMON_DATE})?)*")  # one a line
-_DAY, _TIME = itemgetter(slice(0, 10)), itemgetter(slice(10, None))
+_HEAD, _TAIL = itemgetter(slice(0, 11)), itemgetter(slice(11, None))
 
 
 class DateReader:
@@ -154,6 +154,7 @@ class DateReader:
 
     def __init__(self) -> None:
         self._days: dict[str, str] = {}  # a valid day as written -> its ISO form
+        self._heads: dict[str, str] = {}  # the same, with a time's separator (column())
 
     def __call__(self, value: str) -> str:
         """parse_date(value) of a value already stripped."""
@@ -184,21 +185,23 @@ class DateReader:
         joined = "\n".join(texts)
         if joined.count("\n") != len(texts) - 1 or _COMMON_DATES.fullmatch(joined) is None:
             return None  # (a value with a line break of its own is never common)
-        days = self._days
-        new = set(map(_DAY, texts)).difference(days)
+        # Each value's first 11 characters (its day, and the separator before a time) read
+        # once into their ISO form; the rest of the value follows as it is written.
+        heads = self._heads
+        new = set(map(_HEAD, texts)).difference(heads)
         new.discard("")
-        if len(days) + len(new) > _DAYS_KEPT:
-            days.clear()
-        for text in new:
-            day = _iso_day(text)
+        if len(heads) + len(new) > _DAYS_KEPT:
+            heads.clear()
+        for head in new:
+            day = _iso_day(head[:10])
             if day is None:
                 return None
-            days[text] = day
-        if "/" in joined:  # a UK value: its day in ISO form, "T" between it and the time
-            tails = map(str.replace, map(_TIME, texts), repeat(" "), repeat("T"))
-            read: Iterable[str] = map(concat, map(days.get, map(_DAY, texts), repeat("")), tails)
-        else:
-            read = texts  # ISO values are kept as written
+            heads[head] = f"{day}T" if len(head) == 11 else day
+        read: Sequence[str] = texts  # ISO values are kept as written
+        if "/" in joined:  # a UK value: "31/12/2024 " is "2024-12-31T"
+            read = list(
+                map(str.__add__, map(heads.get, map(_HEAD, texts), repeat("")), map(_TAIL, texts))
+            )
         return [t or None for t in read] if "" in texts else list(read)
 
     def _learn(self, text: str) -> str | None:
