@@ -162,9 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     db = folder / f"national-{tag}.db"
     meta = folder / f"national-{tag}.json"
     if args.only == "import":
-        results = import_measures(args, plan, folder, log)
         print()
-        print(table(results))
+        print(table(import_measures(args, plan, folder, log)))
         return 0
     log(
         f"scale {args.scale:g}: {data.N_FORCES} forces, {plan.n_cases:,} cases, an audit of "

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from itertools import chain, islice, repeat
 from typing import Any
 
+from casereview.core.fields import BOOL_COLUMNS, CASE_COLUMNS
 from casereview.core.text import match_key
 from casereview.store.connection import Connection
 from casereview.store.errors import CaseClash
@@ -24,6 +25,10 @@ _INSERT_CASE = (
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _BATCH = 1000  # rows turned into values a column at a time
+# Python's sqlite3 binds an exact int at once but looks a bool up as a type to adapt, which
+# costs more than the row's other values together: the yes/no columns go as 1 and 0.
+_FLAGS_AT = [CASE_COLUMNS.index(name) for name in BOOL_COLUMNS]
+_AS_INT = {True: 1, False: 0}
 # Below this many cases in the pool the indexes other than the unique key are dropped while
 # rows stream in and built again after (a sort instead of a b-tree insert per row and index):
 # rebuilding them over the pool's own cases then costs less than a few thousand inserts.
@@ -52,6 +57,8 @@ def _batch_values(batch: Sequence[Sequence[Any]], stamp: str) -> tuple[list[tupl
     texts: Iterable[str] = repeat("{}")
     if any(extras):
         texts = [json.dumps(e, ensure_ascii=False, sort_keys=True) if e else "{}" for e in extras]
+    for j in _FLAGS_AT:  # bound as the 1 or 0 SQLite stores for them, as they are read
+        columns[j] = tuple(map(_AS_INT.get, columns[j], columns[j]))
     values = zip(forces, refs, *columns[2:-1], texts, repeat(stamp), keys)
     return list(values), plain
 
