@@ -109,6 +109,9 @@ def test_common_columns_of_dates_are_read_a_column_at_a_time() -> None:
     # one field holding two dates on two lines is not a date, whatever the column looks like
     assert read.column(["2024-01-01T09:00\n2024-01-01T09:00"]) is None
     assert read.column(["31/02/2024 09:00"]) is None  # not a day: read alone, to be refused
+    assert read.column(["29/02/2024 09:00", "2024-02-29"]) == ["2024-02-29T09:00", "2024-02-29"]
+    assert read.column(["2024-02-29", "2023-02-29"]) is None  # 2023 is not a leap year
+    assert read.column(["29/02/1900"]) is None  # nor is 1900
 
 
 def test_the_date_reader_forgets_days_past_its_limit() -> None:

@@ -6,14 +6,13 @@ table is read as a stream of rows (`stream_table`), so a national pool is never 
 
 from __future__ import annotations
 
+import calendar
 import csv
 import io
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import repeat
-from operator import itemgetter
 from typing import Any, NamedTuple
 
 from casereview.core.fields import CASE_COLUMNS
@@ -134,13 +133,41 @@ def _shaped_iso(value: str) -> str | None:
 _HOURS_MINUTES = frozenset(f"{h:02d}:{m:02d}" for h in range(24) for m in range(60))
 _SECONDS = frozenset(f"{s:02d}" for s in range(60))
 _DAYS_KEPT = 4096  # the days a DateReader remembers (a pool's dates span a few years)
+# The common shapes of a date, every day of them a real one (the 29th of February aside: its
+# year is told apart by calendar.isleap), so a column that matches holds nothing to refuse.
 _HH_MM = "(?:[01][0-9]|2[0-3]):[0-5][0-9]"
-_COMMON_DATE = (
-    f"[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}(?:T{_HH_MM}(?::[0-5][0-9])?)?"
-    f"|[0-9]{{2}}/[0-9]{{2}}/[0-9]{{4}}(?: {_HH_MM})?"
-)
+_YEAR = "(?!0000)[0-9]{4}"
+_TO_29, _MONTHS_30 = "(?:0[1-9]|1[0-9]|2[0-9])", "(?:0[13-9]|1[0-2])"
+_MONTHS_31 = "(?:0[13578]|1[02])"
+_ISO_MD = f"(?:(?:0[1-9]|1[0-2])-{_TO_29}|{_MONTHS_30}-30|{_MONTHS_31}-31)"
+_UK_DM = f"(?:{_TO_29}/(?:0[1-9]|1[0-2])|30/{_MONTHS_30}|31/{_MONTHS_31})"
+_COMMON_DATE = f"{_YEAR}-{_ISO_MD}(?:T{_HH_MM}(?::[0-5][0-9])?)?|{_UK_DM}/{_YEAR}(?: {_HH_MM})?"
 _COMMON_DATES = re.compile(f"(?:{_COMMON_DATE})?(?:\n(?:{_COMMON_DATE})?)*")  # one a line
-_HEAD, _TAIL = itemgetter(slice(0, 11)), itemgetter(slice(11, None))
+
+
+def _leap_years(joined: str) -> bool:
+    """Whether each 29th of February in dates of the common shapes falls in a leap year."""
+    for mark, year_at in (("-02-29", -4), ("29/02/", 6)):  # where the year is from the mark
+        at = joined.find(mark)
+        while at >= 0:
+            if not calendar.isleap(int(joined[at + year_at : at + year_at + 4])):
+                return False
+            at = joined.find(mark, at + 1)
+    return True
+
+
+class _Heads(dict[str, str]):
+    """A date's first 11 characters (its day, and the separator before a time) -> their ISO
+    form, worked out when first asked for: "31/12/2024 " is "2024-12-31T"."""
+
+    def __missing__(self, head: str) -> str:
+        if len(self) >= 2 * _DAYS_KEPT:
+            self.clear()
+        if head[2:3] == "/":
+            self[head] = f"{head[6:10]}-{head[3:5]}-{head[0:2]}{'T' if len(head) == 11 else ''}"
+        else:
+            self[head] = head
+        return self[head]
 
 
 class DateReader:
@@ -154,7 +181,7 @@ class DateReader:
 
     def __init__(self) -> None:
         self._days: dict[str, str] = {}  # a valid day as written -> its ISO form
-        self._heads: dict[str, str] = {}  # the same, with a time's separator (column())
+        self._heads = _Heads()  # for column()
 
     def __call__(self, value: str) -> str:
         """parse_date(value) of a value already stripped."""
@@ -180,28 +207,19 @@ class DateReader:
         """[self(t) if t else None for t in texts] (each stripped) told a column at a time,
         or None when a value is not of the common shapes (YYYY-MM-DD[THH:MM[:SS]] and
         DD/MM/YYYY[ HH:MM]) or its day is not a date: the caller then reads them one by one.
-        A national pool's dates are all common, and one pattern over the whole column and
-        each new day read once leave no Python work per date."""
+        A national pool's dates are all common: one pattern over the whole column tells
+        them (and that every day is a real one), leaving a UK day's reordering the only
+        work per date."""
         joined = "\n".join(texts)
         if joined.count("\n") != len(texts) - 1 or _COMMON_DATES.fullmatch(joined) is None:
             return None  # (a value with a line break of its own is never common)
-        # Each value's first 11 characters (its day, and the separator before a time) read
-        # once into their ISO form; the rest of the value follows as it is written.
-        heads = self._heads
-        new = set(map(_HEAD, texts)).difference(heads)
-        new.discard("")
-        if len(heads) + len(new) > _DAYS_KEPT:
-            heads.clear()
-        for head in new:
-            day = _iso_day(head[:10])
-            if day is None:
-                return None
-            heads[head] = f"{day}T" if len(head) == 11 else day
-        read: Sequence[str] = texts  # ISO values are kept as written
-        if "/" in joined:  # a UK value: "31/12/2024 " is "2024-12-31T"
-            read = list(
-                map(str.__add__, map(heads.get, map(_HEAD, texts), repeat("")), map(_TAIL, texts))
-            )
+        if not _leap_years(joined):
+            return None
+        if "/" not in joined:
+            read: Sequence[str] = texts  # ISO values are kept as written
+        else:
+            heads = self._heads
+            read = [heads[t[:11]] + t[11:] for t in texts]
         return [t or None for t in read] if "" in texts else list(read)
 
     def _learn(self, text: str) -> str | None:
