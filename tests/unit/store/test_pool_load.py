@@ -66,7 +66,7 @@ def test_a_refused_load_leaves_the_indexes_and_no_case(tmp_path: Path) -> None:
 
 def test_yes_and_no_are_bound_as_the_numbers_sqlite_stores(tmp_path: Path) -> None:
     # (sqlite3 looks up a bool as a type to adapt, row by row: an exact int it binds at once)
-    row = ["R1", "F", None, None, None, None, None, True, False, None, None, {}]
+    row: list[Any] = ["R1", "F", None, None, None, None, None, True, False, None, None, {}]
     values, _plain = _batch_values([row], "stamp")
     assert [(type(v), v) for v in values[0][7:9]] == [(int, 1), (int, 0)]
     store = Store.open(tmp_path / "a.db")
