@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from casereview.io.imports.cases import _Checker
+from casereview.io.imports.case_rows import _Checker
 from casereview.io.imports.csvfile import DateReader, parse_date
 
 DATES = st.one_of(
