@@ -56,6 +56,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="reuse the database a previous run built at this scale (import is still timed, "
         "into a scratch file)",
     )
+    parser.add_argument(
+        "--only",
+        choices=("import",),
+        help="run only these measures (import: the case import ones, no national database)",
+    )
     args = parser.parse_args(argv)
     if not 0 < args.scale <= 10:
         parser.error("--scale must be above 0 and at most 10")
@@ -123,6 +128,29 @@ def import_files(plan: data.Plan, folder: Path, log: Clock, million: bool) -> di
     return out
 
 
+def import_measures(
+    args: argparse.Namespace, plan: data.Plan, folder: Path, log: Clock
+) -> list[Result]:
+    """The case import's measures, whole processes against the plain script."""
+    results: list[Result] = []
+    inputs = import_files(plan, folder, log, million=not args.no_big_import)
+    scratch = folder / "scratch"
+    scratch.mkdir(exist_ok=True)
+    for shape, label in (("seconds", "times to the second"), ("uk", "UK dates")):
+        log(f"case import, {label}: `casereview cases import` vs csv + executemany, processes")
+        results.append(measures.measure_import(label, inputs[shape], scratch, log, args.imports))
+    log("new cases: into the pool just imported vs into an empty file")
+    results.append(
+        measures.measure_import_into_pool(
+            scratch / "import-ours.db", inputs["extra"], scratch, log, args.imports
+        )
+    )
+    if "big" in inputs:
+        log("case import memory on five times the pool")
+        results.append(measures.measure_import_memory(inputs["big"], scratch, log))
+    return results
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     log = Clock()
@@ -133,6 +161,10 @@ def main(argv: list[str] | None = None) -> int:
     csv_path = folder / f"cases-{tag}.csv"
     db = folder / f"national-{tag}.db"
     meta = folder / f"national-{tag}.json"
+    if args.only == "import":
+        print()
+        print(table(import_measures(args, plan, folder, log)))
+        return 0
     log(
         f"scale {args.scale:g}: {data.N_FORCES} forces, {plan.n_cases:,} cases, an audit of "
         f"{plan.n_audit:,} with {plan.n_audit:,} completed reviews; data in {folder}"
@@ -153,21 +185,8 @@ def main(argv: list[str] | None = None) -> int:
         national = build(plan, db, csv_path, log)
         national.save(meta)
 
-    inputs = import_files(plan, folder, log, million=not args.no_big_import)
+    results.extend(import_measures(args, plan, folder, log))
     scratch = folder / "scratch"
-    scratch.mkdir(exist_ok=True)
-    for shape, label in (("seconds", "times to the second"), ("uk", "UK dates")):
-        log(f"case import, {label}: `casereview cases import` vs csv + executemany, processes")
-        results.append(measures.measure_import(label, inputs[shape], scratch, log, args.imports))
-    log("new cases: into the pool just imported vs into an empty file")
-    results.append(
-        measures.measure_import_into_pool(
-            scratch / "import-ours.db", inputs["extra"], scratch, log, args.imports
-        )
-    )
-    if "big" in inputs:
-        log("case import memory on five times the pool")
-        results.append(measures.measure_import_memory(inputs["big"], scratch, log))
 
     log("export answers: `casereview export answers` vs one join written with csv")
     results.append(

@@ -57,7 +57,14 @@ def remove_db(path: Path) -> None:
 
 
 def timed_process(cmd: list[str]) -> tuple[float, float]:
-    """Seconds and peak resident memory (MB) of one command run as its own process.
+    """Seconds and peak resident memory (MB) of one command run as its own process."""
+    took, peak, _cpu = timed_run(cmd)
+    return took, peak
+
+
+def timed_run(cmd: list[str]) -> tuple[float, float, float]:
+    """Seconds, peak resident memory (MB) and CPU seconds (user + system: what a loaded
+    machine's other work does not add to) of one command run as its own process.
 
     A small wrapper process runs it, so that getrusage(RUSAGE_CHILDREN) is the peak of that
     one child (the bench's own children would otherwise be mixed in).
@@ -69,11 +76,12 @@ def timed_process(cmd: list[str]) -> tuple[float, float]:
         "took = time.perf_counter() - start\n"
         "if done.returncode:\n"
         "    sys.exit(done.stderr[-3000:])\n"
-        "print(took, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+        "use = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+        "print(took, use.ru_maxrss, use.ru_utime + use.ru_stime)\n"
     )
     out = _run([PYTHON, "-c", wrapper, *cmd])
-    took, kb = out.split()
-    return float(took), float(kb) / 1024
+    took, kb, cpu = out.split()
+    return float(took), float(kb) / 1024, float(cpu)
 
 
 def _import_cmd(db: Path, csv_path: Path) -> list[str]:
@@ -86,30 +94,38 @@ def _baseline_cmd(db: Path, csv_path: Path) -> list[str]:
 
 
 def measure_import(label: str, csv_path: Path, scratch: Path, log: Log, repeats: int = 3) -> Result:
-    """`casereview cases import FILE` into a fresh file vs bench.baseline_import (csv +
-    executemany into the same table, its own process), alternating; medians compared.
+    """`casereview cases import FILE` into a fresh file vs bench.baseline_import (the plain
+    script: csv + executemany of the same columns into a table of its own with one index on
+    the reference), alternating; medians compared, with the load average of each run.
 
-    Both are whole processes: start-up, reading the file from disk, closing (the WAL
-    checkpointed into the file). casereview's includes validation, every date read, the
-    clash check and the schema. Its peak memory is the largest of its runs.
+    Both are whole processes: start-up, reading the file from disk, committing and closing.
+    casereview's includes validation, every date read, the clash check and the schema. Its
+    peak memory is the largest of its runs.
     """
     ours_db, bare_db = scratch / "import-ours.db", scratch / "import-baseline.db"
     ours_s: list[float] = []
     bare_s: list[float] = []
     peaks: list[float] = []
     bare_peaks: list[float] = []
+    ours_cpu: list[float] = []
+    bare_cpu: list[float] = []
+    loads: list[float] = []
     for _ in range(repeats):
         remove_db(bare_db)
-        took, peak = timed_process(_baseline_cmd(bare_db, csv_path))
+        took, peak, cpu = timed_run(_baseline_cmd(bare_db, csv_path))
         bare_s.append(took)
         bare_peaks.append(peak)
+        bare_cpu.append(cpu)
         remove_db(ours_db)
-        took, peak = timed_process(_import_cmd(ours_db, csv_path))
+        took, peak, cpu = timed_run(_import_cmd(ours_db, csv_path))
         ours_s.append(took)
         peaks.append(peak)
+        ours_cpu.append(cpu)
+        loads.append(os.getloadavg()[0])
         log(
-            f"  baseline {bare_s[-1]:.2f} s ({bare_peaks[-1]:.0f} MB); casereview "
-            f"{ours_s[-1]:.2f} s ({peaks[-1]:.0f} MB)"
+            f"  baseline {bare_s[-1]:.2f} s (CPU {bare_cpu[-1]:.2f} s, {bare_peaks[-1]:.0f} MB);"
+            f" casereview {ours_s[-1]:.2f} s (CPU {ours_cpu[-1]:.2f} s, {peaks[-1]:.0f} MB);"
+            f" load {loads[-1]:.2f}"
         )
     n = sum(1 for _ in csv_path.open(encoding="utf-8")) - 1
     with sqlite3.connect(ours_db) as conn:
@@ -130,6 +146,10 @@ def measure_import(label: str, csv_path: Path, scratch: Path, log: Log, repeats:
             "baseline_s": bare_s,
             "peak_mb": max(peaks),
             "baseline_peak_mb": max(bare_peaks),
+            "casereview_cpu_s": ours_cpu,
+            "baseline_cpu_s": bare_cpu,
+            "cpu_ratio": median(ours_cpu) / median(bare_cpu),
+            "load_1min": loads,
         },
     )
 

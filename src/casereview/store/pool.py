@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +11,6 @@ from casereview.core.bulk import no_cycle_collection
 from casereview.core.fields import BOOL_COLUMNS, CASE_COLUMNS, parse_bool
 from casereview.core.text import match_key, natural_key
 from casereview.store.errors import (
-    CaseClash,
     CasesInPool,
     StoreError,
 )
@@ -26,21 +24,7 @@ from casereview.store.shipped import content_hash, shipped_checklists
 
 if TYPE_CHECKING:
     from casereview.core.checklist.models import Checklist
-from casereview.store.connection import Connection
-
-_INSERT_CASE = (
-    "INSERT{} INTO cases (force, case_ref, team, offence, reported_at, recorded_at, outcome,"
-    " da_related, repeat_victim, officer, summary, extra, imported_at, match_key)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
-
-
-def _case_values(row: Sequence[Any], stamp: str) -> tuple[Any, ...]:
-    """A validated case row (CASE_COLUMNS values, then the extra attributes) as inserted."""
-    extra = row[-1]
-    text = json.dumps(extra, ensure_ascii=False, sort_keys=True) if extra else "{}"
-    force = row[1] or ""
-    return (force, row[0], *row[2:-1], text, stamp, match_key(force, row[0]))
+from casereview.store.pool_load import _INSERT_CASE, PoolLoad, _case_values
 
 
 @dataclass(frozen=True)
@@ -66,7 +50,7 @@ def _extra_value(name: str) -> tuple[str, list[Any]]:
     return "json_extract(extra, ?)", [f'$."{name}"']
 
 
-class PoolStore(Connection):
+class PoolStore(PoolLoad):
     """Checklist versions and the case pool."""
 
     # ------------------------------------------------------------------ checklists
@@ -216,50 +200,6 @@ class PoolStore(Connection):
             )
         return cursor.rowcount
 
-    def add_cases(self, rows: Iterable[Sequence[Any]]) -> int:
-        """Stream validated case rows (as insert_case_rows takes them) into the pool in one
-        transaction, all or none; returns how many.
-
-        Nothing is looked up first: each row goes in as it comes, and the unique key refuses
-        a case the pool has. Once all are in, one query over the new rows' match keys finds
-        look-alikes (of the pool's cases or of each other). Either way CaseClash is raised and
-        nothing is written; the caller works out which lines (existing_case_keys) if it must.
-        """
-        stamp = now()
-        given = 0
-        plain = True  # every key the text itself: a look-alike is then the same text
-
-        def values() -> Iterable[tuple[Any, ...]]:
-            nonlocal given, plain
-            for row in rows:
-                given += 1
-                out = _case_values(row, stamp)
-                if plain and not out[-1].isascii():
-                    plain = False
-                yield out
-
-        with self._write(), self._big_cache():
-            before = self._last_case_id()
-            cursor = self.db.conn.executemany(_INSERT_CASE.format(" OR IGNORE"), values())
-            if cursor.rowcount != given:
-                raise CaseClash()  # the unique key refused one: the same text twice
-            # Look-alikes are different text with one match key. Two plain (ASCII) keys that
-            # match are the same text, which the unique key refused: so only a new case not
-            # plain, or any new case when the pool had cases, needs looking up.
-            if (before or not plain) and self._look_alike_keys(before):
-                raise CaseClash()
-        return given
-
-    def _look_alike_keys(self, after: int) -> bool:
-        """Whether any case past id `after` shares its match key with another case."""
-        return bool(
-            self.db.execute(
-                "SELECT EXISTS (SELECT 1 FROM cases n WHERE n.id > ? AND EXISTS ("
-                " SELECT 1 FROM cases o WHERE o.match_key = n.match_key AND o.id <> n.id))",
-                [after],
-            ).fetchone()[0]
-        )
-
     def merge_cases(
         self,
         rows: Iterable[Sequence[Any]],
@@ -375,21 +315,6 @@ class PoolStore(Connection):
             actor,
         )
         return 1
-
-    @contextmanager
-    def _big_cache(self) -> Iterator[None]:
-        """A 32 MB page cache while cases stream in (the default is 2 MB): three indexes
-        take the new keys in no order, and a small cache writes and rereads their pages
-        over and over. Fixed in size, so memory still does not grow with the file."""
-        (was,) = self.db.execute("PRAGMA cache_size").fetchone()
-        self.db.execute("PRAGMA cache_size = -32768")
-        try:
-            yield
-        finally:
-            self.db.execute(f"PRAGMA cache_size = {int(was)}")
-
-    def _last_case_id(self) -> int:
-        return int(self.db.execute("SELECT coalesce(max(id), 0) FROM cases").fetchone()[0])
 
     def existing_case_keys(self, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
         """Which (force, case_ref) pairs are already in the pool, look-alikes included: they

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from casereview.io.imports.cases import _Checker
+from casereview.io.imports.case_rows import _Checker
 from casereview.io.imports.csvfile import DateReader, parse_date
 
 DATES = st.one_of(
@@ -81,6 +81,37 @@ def test_the_date_reader_answers_as_parse_date(values: list[str]) -> None:
     for value in values * 2:  # the second time its days are remembered
         text = value.strip()
         assert _parsed(read, text) == _parsed(parse_date, text), text
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(DATES, min_size=1, max_size=30))
+def test_a_column_of_dates_reads_as_each_date_alone(values: list[str]) -> None:
+    read = DateReader()
+    texts = [value.strip() for value in values]
+    for _ in range(2):  # the second time its days are remembered
+        column = read.column(texts)
+        if column is not None:  # None: the caller reads them one by one
+            assert column == [parse_date(text) if text else None for text in texts]
+
+
+def test_common_columns_of_dates_are_read_a_column_at_a_time() -> None:
+    read = DateReader()
+    assert read.column(["2024-01-01T09:00:00", "", "2024-02-29T23:59:59"]) == [
+        "2024-01-01T09:00:00",
+        None,
+        "2024-02-29T23:59:59",
+    ]
+    assert read.column(["01/01/2024 09:00", "31/12/2024", "2024-04-09T21:40"]) == [
+        "2024-01-01T09:00",
+        "2024-12-31",
+        "2024-04-09T21:40",
+    ]
+    # one field holding two dates on two lines is not a date, whatever the column looks like
+    assert read.column(["2024-01-01T09:00\n2024-01-01T09:00"]) is None
+    assert read.column(["31/02/2024 09:00"]) is None  # not a day: read alone, to be refused
+    assert read.column(["29/02/2024 09:00", "2024-02-29"]) == ["2024-02-29T09:00", "2024-02-29"]
+    assert read.column(["2024-02-29", "2023-02-29"]) is None  # 2023 is not a leap year
+    assert read.column(["29/02/1900"]) is None  # nor is 1900
 
 
 def test_the_date_reader_forgets_days_past_its_limit() -> None:

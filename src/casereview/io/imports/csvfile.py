@@ -6,10 +6,11 @@ table is read as a stream of rows (`stream_table`), so a national pool is never 
 
 from __future__ import annotations
 
+import calendar
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -132,6 +133,41 @@ def _shaped_iso(value: str) -> str | None:
 _HOURS_MINUTES = frozenset(f"{h:02d}:{m:02d}" for h in range(24) for m in range(60))
 _SECONDS = frozenset(f"{s:02d}" for s in range(60))
 _DAYS_KEPT = 4096  # the days a DateReader remembers (a pool's dates span a few years)
+# The common shapes of a date, every day of them a real one (the 29th of February aside: its
+# year is told apart by calendar.isleap), so a column that matches holds nothing to refuse.
+_HH_MM = "(?:[01][0-9]|2[0-3]):[0-5][0-9]"
+_YEAR = "(?!0000)[0-9]{4}"
+_TO_29, _MONTHS_30 = "(?:0[1-9]|1[0-9]|2[0-9])", "(?:0[13-9]|1[0-2])"
+_MONTHS_31 = "(?:0[13578]|1[02])"
+_ISO_MD = f"(?:(?:0[1-9]|1[0-2])-{_TO_29}|{_MONTHS_30}-30|{_MONTHS_31}-31)"
+_UK_DM = f"(?:{_TO_29}/(?:0[1-9]|1[0-2])|30/{_MONTHS_30}|31/{_MONTHS_31})"
+_COMMON_DATE = f"{_YEAR}-{_ISO_MD}(?:T{_HH_MM}(?::[0-5][0-9])?)?|{_UK_DM}/{_YEAR}(?: {_HH_MM})?"
+_COMMON_DATES = re.compile(f"(?:{_COMMON_DATE})?(?:\n(?:{_COMMON_DATE})?)*")  # one a line
+
+
+def _leap_years(joined: str) -> bool:
+    """Whether each 29th of February in dates of the common shapes falls in a leap year."""
+    for mark, year_at in (("-02-29", -4), ("29/02/", 6)):  # where the year is from the mark
+        at = joined.find(mark)
+        while at >= 0:
+            if not calendar.isleap(int(joined[at + year_at : at + year_at + 4])):
+                return False
+            at = joined.find(mark, at + 1)
+    return True
+
+
+class _Heads(dict[str, str]):
+    """A date's first 11 characters (its day, and the separator before a time) -> their ISO
+    form, worked out when first asked for: "31/12/2024 " is "2024-12-31T"."""
+
+    def __missing__(self, head: str) -> str:
+        if len(self) >= 2 * _DAYS_KEPT:
+            self.clear()
+        if head[2:3] == "/":
+            self[head] = f"{head[6:10]}-{head[3:5]}-{head[0:2]}{'T' if len(head) == 11 else ''}"
+        else:
+            self[head] = head
+        return self[head]
 
 
 class DateReader:
@@ -145,6 +181,7 @@ class DateReader:
 
     def __init__(self) -> None:
         self._days: dict[str, str] = {}  # a valid day as written -> its ISO form
+        self._heads = _Heads()  # for column()
 
     def __call__(self, value: str) -> str:
         """parse_date(value) of a value already stripped."""
@@ -166,22 +203,49 @@ class DateReader:
                         return f"{day}T{value[11:16]}"
         return parse_date(value)
 
+    def column(self, texts: Sequence[str]) -> list[str | None] | None:
+        """[self(t) if t else None for t in texts] (each stripped) told a column at a time,
+        or None when a value is not of the common shapes (YYYY-MM-DD[THH:MM[:SS]] and
+        DD/MM/YYYY[ HH:MM]) or its day is not a date: the caller then reads them one by one.
+        A national pool's dates are all common: one pattern over the whole column tells
+        them (and that every day is a real one), leaving a UK day's reordering the only
+        work per date."""
+        joined = "\n".join(texts)
+        if joined.count("\n") != len(texts) - 1 or _COMMON_DATES.fullmatch(joined) is None:
+            return None  # (a value with a line break of its own is never common)
+        if not _leap_years(joined):
+            return None
+        if "/" not in joined:
+            read: Sequence[str] = texts  # ISO values are kept as written
+        else:
+            heads = self._heads
+            read = [heads[t[:11]] + t[11:] for t in texts]
+        return [t or None for t in read] if "" in texts else list(read)
+
     def _learn(self, text: str) -> str | None:
         """The ISO day of `text` (YYYY-MM-DD or DD/MM/YYYY) if it is a date, remembered."""
-        if text[4:5] == "-" and text[7:8] == "-":
-            day = text
-        elif text[2:3] == "/" and text[5:6] == "/":
-            day = f"{text[6:10]}-{text[3:5]}-{text[0:2]}"
-        else:
-            return None
-        try:
-            datetime.fromisoformat(day)
-        except ValueError:
+        day = _iso_day(text)
+        if day is None:
             return None
         if len(self._days) >= _DAYS_KEPT:
             self._days.clear()
         self._days[text] = day
         return day
+
+
+def _iso_day(text: str) -> str | None:
+    """The ISO day of `text` (YYYY-MM-DD or DD/MM/YYYY) if it is a date, else None."""
+    if text[4:5] == "-" and text[7:8] == "-":
+        day = text
+    elif text[2:3] == "/" and text[5:6] == "/":
+        day = f"{text[6:10]}-{text[3:5]}-{text[0:2]}"
+    else:
+        return None
+    try:
+        datetime.fromisoformat(day)
+    except ValueError:
+        return None
+    return day
 
 
 class CsvRow(NamedTuple):
