@@ -19,6 +19,10 @@ from casereview.core.checklist.scope import CaseScope as CaseScope  # re-exporte
 from casereview.core.checklist.settings import ForceSettings
 from casereview.core.text import fold_name
 
+# Combinations of skip-logic answers whose hidden questions are remembered (hidden_ids):
+# enough for a screen or a report, never growing with a national audit's reviews.
+HIDDEN_MEMO = 4096
+
 AnswerValue = Literal["yes", "partly", "no", "na", "unknown"]
 ANSWER_VALUES = cast("tuple[AnswerValue, ...]", fields.ANSWER_VALUES)
 ANSWER_LABELS: dict[str, str] = {
@@ -318,9 +322,12 @@ class Checklist(_Strict):
         checklist order (worked out once per combination of what they look at)."""
         outside = self.out_of_scope(case)
         key = (*map(answers.get, self._controllers), *outside)
-        hidden = self._hidden_for.get(key)
+        memo = self._hidden_for
+        hidden = memo.get(key)
         if hidden is None:
-            hidden = self._hidden_for[key] = self._hidden(answers, case)
+            if len(memo) >= HIDDEN_MEMO:  # bounded: a national import meets many combinations
+                memo.clear()
+            hidden = memo[key] = self._hidden(answers, case)
         return hidden
 
     def _hidden(self, answers: Mapping[str, str | None], case: CaseScope | None) -> tuple[str, ...]:
