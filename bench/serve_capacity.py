@@ -115,6 +115,21 @@ def memory_kb(pid: int, proc: Path = Path("/proc")) -> tuple[int, int]:
     return rss, pss
 
 
+def cpu_seconds(pid: int, proc: Path = Path("/proc"), ticks: int | None = None) -> float:
+    """User and system CPU seconds one process has used (0.0 once it is gone)."""
+    try:
+        stat = (proc / str(pid) / "stat").read_text()
+    except OSError:
+        return 0.0
+    fields = stat[stat.rindex(")") + 2 :].split()  # after the name, which may hold spaces
+    per_second = ticks or os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / per_second  # fields 14, 15 of the line
+
+
+def tree_cpu(pid: int) -> float:
+    return sum(cpu_seconds(p) for p in tree(pid))
+
+
 def sessions_memory(server_pid: int) -> list[tuple[int, int]]:
     """(RSS, PSS) kB of each session's app process tree (each child of the server)."""
     return [
