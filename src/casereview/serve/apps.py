@@ -13,6 +13,7 @@ from typing import Any
 from textual_serve.app_service import AppService
 
 from casereview.serve.auth import SIGNED_IN, Session
+from casereview.serve.launcher import Launcher
 from casereview.store.users import Account
 
 log = logging.getLogger("casereview.serve")
@@ -34,9 +35,13 @@ class ServedApp(AppService):
         *,
         signed_in: Session | None = None,
         on_stopped: Callable[[ServedApp], None] | None = None,
+        launcher: Launcher | None = None,
         **kwargs: Any,
     ):
+        """`launcher`: the preloaded template to fork the app from (None, or when it
+        cannot: `argv` is started cold)."""
         super().__init__(shlex.join(argv), **kwargs)
+        self.launcher = launcher
         self.argv = list(argv)
         self.reviewer = reviewer
         self.signed_in = signed_in
@@ -54,6 +59,11 @@ class ServedApp(AppService):
         self, width: int = 80, height: int = 24
     ) -> asyncio.subprocess.Process:
         environment = self._build_environment(width=width, height=height)
+        forked = await self.launcher.spawn(environment) if self.launcher is not None else None
+        if forked is not None:  # (it has the parts of a Process that are used)
+            self._process = forked  # type: ignore[assignment]
+            self._stdin = forked.stdin
+            return forked  # type: ignore[return-value]
         self._process = process = await asyncio.create_subprocess_exec(
             *self.argv,
             stdin=asyncio.subprocess.PIPE,

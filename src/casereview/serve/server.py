@@ -46,6 +46,7 @@ from casereview.serve.auth import (
     counted,
     parse_basic,
 )
+from casereview.serve.launcher import Launcher, launcher_argv
 from casereview.serve.pages import app_page, busy_page, signin_page
 from casereview.serve.sessions import Sessions
 from casereview.store import Store, StoreError, explain
@@ -71,7 +72,6 @@ _HEADERS = {
     "Cache-Control": "no-store",
 }
 
-
 _NOT_A_NAME = "(not an account name)"  # who the trail says tried a name no account can have
 
 
@@ -93,10 +93,12 @@ class CaseReviewServer(Server):
         max_sessions: int | None = None,
         max_sessions_each: int = capacity.SESSIONS_EACH,
         sign_ins_at_once: int | None = None,
+        preload: bool = True,
     ):
         """`max_sessions`: app processes at once, all reviewers (default: sized from the
         host's free memory, serve.capacity); `max_sessions_each`: one reviewer's;
-        `sign_ins_at_once`: password checks at once (default: one per core)."""
+        `sign_ins_at_once`: password checks at once (default: one per core); `preload`:
+        sessions forked from a preloaded template (serve.launcher), else cold starts."""
         super().__init__("casereview", host=host, port=port, title="casereview")
         self.max_sessions = max_sessions or capacity.sessions_for(capacity.available_memory())
         self.max_sessions_each = max_sessions_each
@@ -120,6 +122,8 @@ class CaseReviewServer(Server):
             raise StoreError(f"{self.db_path} cannot be written here, so it cannot be served")
         self.child_argv = [python, "-m", "casereview.cli.served_session", "--db", str(self.db_path)]
         self.child_argv += ["--server", str(os.getpid())]  # a session ends with its server
+        template = launcher_argv(python, str(self.db_path), os.getpid())
+        self.launcher = Launcher(template) if preload else None
         self.app_service_class: type[ServedApp] = ServedApp
         self.app_services: set[ServedApp] = set()
         self._websockets: set[web.WebSocketResponse] = set()
@@ -364,6 +368,7 @@ class CaseReviewServer(Server):
                 name,
                 signed_in=signed_in,
                 on_stopped=self.app_services.discard,  # also when this handler is cancelled
+                launcher=self.launcher,
                 write_bytes=websocket.send_bytes,
                 write_str=websocket.send_str,
                 close=websocket.close,
@@ -433,6 +438,7 @@ class CaseReviewServer(Server):
         """End every app process, then close the browsers' websockets."""
         await asyncio.gather(*(s.stop() for s in list(self.app_services)))
         await asyncio.gather(*(ws.close() for ws in list(self._websockets)))
+        await (self.launcher.stop() if self.launcher else asyncio.sleep(0))
 
     # ------------------------------------------------------------------ running
 

@@ -1,0 +1,91 @@
+"""Sessions forked from one preloaded template process (serve.launcher) instead of a cold
+Python start each: the app is the template's child, the template has no database open when
+it forks, it ends with the server, and where it cannot run sessions start cold."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from casereview.serve.launcher import Launcher
+from casereview.serve.server import CaseReviewServer
+from tests.served import Session, client_for, parent_of
+
+
+def _open_files(pid: int) -> list[str]:
+    fds = Path(f"/proc/{pid}/fd")
+    return [os.readlink(fd) for fd in fds.iterdir()]
+
+
+async def _gone(pid: int, timeout: float = 15.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while parent_of(pid) is not None:
+        if time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(0.05)
+    return True
+
+
+async def test_a_session_is_forked_from_the_preloaded_template(db: Path) -> None:
+    server = CaseReviewServer(db)
+    client = await client_for(server)
+    try:
+        session = await Session.open(client, "ana")
+        await session.until("Test audit")  # the forked app draws its screen
+        (service,) = server.app_services
+        assert service._process is not None
+        app = service._process.pid
+        template = server.launcher.pid if server.launcher else None
+        assert template is not None and template != os.getpid()
+        assert parent_of(app) == template  # forked, not a cold start of the server's
+        # the template forks with no database open (a fork would share its connection)
+        assert not any(f.startswith(str(db)) for f in _open_files(template))
+        assert any(f.startswith(str(db)) for f in _open_files(app))  # the session opened it
+        await session.press("\x1b")  # (the app keeps answering keys)
+        await session.close()
+        assert await _gone(app), "the session's app did not end with its websocket"
+        async with asyncio.timeout(15):
+            while server.app_services:
+                await asyncio.sleep(0.05)
+    finally:
+        await client.close()
+    assert await _gone(template), "the template outlived the server"
+
+
+async def test_without_preload_a_session_starts_cold(db: Path) -> None:
+    server = CaseReviewServer(db, preload=False)
+    client = await client_for(server)
+    try:
+        session = await Session.open(client, "ana")
+        await session.until("Test audit")
+        (service,) = server.app_services
+        assert service._process is not None
+        assert parent_of(service._process.pid) == os.getpid()
+        await session.close()
+    finally:
+        await client.close()
+
+
+async def test_a_template_that_cannot_start_leaves_sessions_starting_cold(
+    db: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    server = CaseReviewServer(db)
+    server.launcher = Launcher([os.sys.executable, "-c", "import sys; sys.exit(3)"])
+    client = await client_for(server)
+    try:
+        with caplog.at_level(logging.WARNING, "casereview.serve"):
+            session = await Session.open(client, "ana")
+            await session.until("Test audit")
+        (service,) = server.app_services
+        assert service._process is not None
+        assert parent_of(service._process.pid) == os.getpid()
+        assert server.launcher.failed
+        assert "sessions start cold" in caplog.text
+        await session.close()
+    finally:
+        await client.close()
