@@ -9,7 +9,11 @@ driven as textual-serve's page drives it (["stdin", keys] text messages in, the 
 as binary terminal output). Reported per N:
 
 - per-session memory: the resident set (RSS) and proportional set (PSS, shared pages split
-  between the processes sharing them) of each session's app process tree, from /proc;
+  between the processes sharing them) of each session's app process tree, from /proc; the
+  PSS column adds an equal share of the session template's own (serve.launcher: the
+  sessions are forked from it) to each session;
+- CPU: of a session's app from its start to its first screen, and per key of the apps and
+  of the server (the websocket relay);
 - time from opening the websocket to the first screen (the audits screen showing the audit);
 - key-to-database latency: from sending the `y` that saves an answer until the answer's row
   is in the database file, as a separate connection sees it (one thread polls every
@@ -130,12 +134,27 @@ def tree_cpu(pid: int) -> float:
     return sum(cpu_seconds(p) for p in tree(pid))
 
 
-def sessions_memory(server_pid: int) -> list[tuple[int, int]]:
-    """(RSS, PSS) kB of each session's app process tree (each child of the server)."""
-    return [
-        (sum(memory_kb(p)[0] for p in tree(c)), sum(memory_kb(p)[1] for p in tree(c)))
-        for c in children(server_pid)
-    ]
+def session_apps(server_pid: int, proc: Path = Path("/proc")) -> tuple[list[int], int | None]:
+    """The sessions' app processes (the server's children started cold, and the children of
+    its session template, serve.launcher, which forks them), and the template's pid."""
+    apps, template = [], None
+    for pid in children(server_pid, proc):
+        with contextlib.suppress(OSError):
+            if b"session_launcher" in (proc / str(pid) / "cmdline").read_bytes():
+                template = pid
+                apps += children(pid, proc)
+                continue
+        apps.append(pid)
+    return apps, template
+
+
+def tree_memory(pid: int) -> tuple[int, int]:
+    kb = [memory_kb(p) for p in tree(pid)]
+    return sum(rss for rss, _ in kb), sum(pss for _, pss in kb)
+
+
+def apps_cpu(server_pid: int) -> float:
+    return sum(tree_cpu(app) for app in session_apps(server_pid)[0])
 
 
 def load_average() -> str:
@@ -248,11 +267,13 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serving(db: Path, sessions: int) -> Iterator[tuple[subprocess.Popen[str], int]]:
+def serving(
+    db: Path, sessions: int, preload: bool = True
+) -> Iterator[tuple[subprocess.Popen[str], int]]:
     """`casereview serve` on a free port until the block ends (stopped as Ctrl+C stops it)."""
     port = free_port()
     command = [casereview(), "--db", str(db), "serve", "--port", str(port)]
-    command += ["--max-sessions", str(max(sessions, 4))]
+    command += ["--max-sessions", str(max(sessions, 4))] + ([] if preload else ["--no-preload"])
     server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert server.stdout is not None
@@ -375,6 +396,9 @@ class Run:
     pss_kb: list[int] = field(default_factory=list)
     pace_ms: list[float] = field(default_factory=list)
     burst_ms: list[float] = field(default_factory=list)
+    template_kb: tuple[int, int] = (0, 0)  # (RSS, PSS) of the session template, if any
+    start_cpu_ms: float = 0.0  # CPU of one session's app from its start to its first screen
+    key_cpu_ms: dict[str, float] = field(default_factory=dict)  # per key, app and server
 
 
 def case_refs(db: Path, names: Sequence[str]) -> dict[str, str]:
@@ -402,10 +426,15 @@ async def drive(
             await browser.sign_in()
         await asyncio.gather(*(b.open() for b in browsers))  # all at once: nine o'clock
         run.first_screen_ms = [b.first_screen_ms for b in browsers]
+        run.start_cpu_ms = apps_cpu(server_pid) / n * 1000
         await asyncio.gather(*(b.open_review(refs[b.name]) for b in browsers))
-        for rss, pss in sessions_memory(server_pid):
+        apps, template = session_apps(server_pid)
+        for app in apps:
+            rss, pss = tree_memory(app)
             run.rss_kb.append(rss)
             run.pss_kb.append(pss)
+        if template is not None:  # what the sessions share is its to carry: theirs
+            run.template_kb = memory_kb(template)
         with AnswerWatch(db) as watch:
 
             async def at_pace(i: int, browser: Browser) -> None:
@@ -415,13 +444,15 @@ async def drive(
                     await browser.answer(watch, "pace", acknowledged=False)
                 await browser.until("Saved", SAVE_WAIT)  # the last one shown too
 
-            await asyncio.gather(*(at_pace(i, b) for i, b in enumerate(browsers)))
+            with cpu_per_key(run, "pace", server_pid, n * pace_keys):
+                await asyncio.gather(*(at_pace(i, b) for i, b in enumerate(browsers)))
 
             async def bursting(browser: Browser) -> None:
                 for _ in range(burst_keys):
                     await browser.answer(watch, "burst", acknowledged=True)
 
-            await asyncio.gather(*(bursting(b) for b in browsers))
+            with cpu_per_key(run, "burst", server_pid, n * burst_keys):
+                await asyncio.gather(*(bursting(b) for b in browsers))
         run.load = load_average()
         for browser in browsers:
             run.pace_ms += browser.latencies_ms.get("pace", [])
@@ -431,6 +462,18 @@ async def drive(
     return run
 
 
+@contextlib.contextmanager
+def cpu_per_key(run: Run, phase: str, server_pid: int, keys: int) -> Iterator[None]:
+    """CPU milliseconds per key in the block: the sessions' apps', and the server's own
+    (the websocket relay, sign-in checks aside)."""
+    apps = apps_cpu(server_pid)
+    server = cpu_seconds(server_pid)
+    yield
+    apps = apps_cpu(server_pid) - apps
+    run.key_cpu_ms[f"{phase} app"] = apps / keys * 1000
+    run.key_cpu_ms[f"{phase} server"] = (cpu_seconds(server_pid) - server) / keys * 1000
+
+
 async def sleep_until(when: float) -> None:
     """(Pacing, not correctness: the reviewer's next key is due then.)"""
     delay = when - time.perf_counter()
@@ -438,20 +481,28 @@ async def sleep_until(when: float) -> None:
         await asyncio.sleep(delay)
 
 
-def measure(template: Path, work: Path, n: int, pace_keys: int, burst_keys: int) -> Run:
+def measure(
+    template: Path, work: Path, n: int, pace_keys: int, burst_keys: int, preload: bool
+) -> Run:
     db = work / f"serve-{n}.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     shutil.copyfile(template, db)
-    with serving(db, n) as (server, port):
+    with serving(db, n, preload) as (server, port):
         return asyncio.run(drive(port, server.pid, db, n, pace_keys, burst_keys))
 
 
 # ------------------------------------------------------------------ the table
 
 
-def mb(kb: Sequence[int]) -> str:
-    return f"{sum(kb) / len(kb) / 1024:.0f}" if kb else "-"
+def mb(kb: Sequence[int], shared: int = 0) -> str:
+    """Megabytes a session, `shared` kB (the template's) split between them."""
+    return f"{(sum(kb) + shared) / len(kb) / 1024:.0f}" if kb else "-"
+
+
+def cpu(run: Run, phase: str) -> str:
+    app, server = run.key_cpu_ms.get(f"{phase} app"), run.key_cpu_ms.get(f"{phase} server")
+    return "-" if app is None or server is None else f"{app:.0f}+{server:.1f}"
 
 
 def table(runs: Sequence[Run]) -> str:
@@ -463,6 +514,7 @@ def table(runs: Sequence[Run]) -> str:
         "pace key-to-db p50/p95 ms",
         "burst key-to-db p50/p95 ms",
         "p95<100ms at pace",
+        "CPU ms: start, key app+server (pace; burst)",
         "load average",
     )
     rows = [head]
@@ -472,11 +524,12 @@ def table(runs: Sequence[Run]) -> str:
             (
                 str(r.sessions),
                 mb(r.rss_kb),
-                mb(r.pss_kb),
+                mb(r.pss_kb, r.template_kb[1]),
                 f"{first['p50']:.0f} / {first['p95']:.0f}",
                 f"{pace['p50']:.0f} / {pace['p95']:.0f}",
                 f"{burst['p50']:.0f} / {burst['p95']:.0f}",
                 verdict(pace["p95"]),
+                f"{r.start_cpu_ms:.0f}, {cpu(r, 'pace')}; {cpu(r, 'burst')}",
                 r.load,
             )
         )
@@ -493,6 +546,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--pace-keys", type=int, default=8, help="answers each at the pace")
     parser.add_argument("--burst-keys", type=int, default=10, help="answers each in the burst")
+    parser.add_argument(
+        "--no-preload",
+        action="store_true",
+        help="serve --no-preload: each session a cold Python start (for comparison)",
+    )
     parser.add_argument("--out", type=Path, help="also write the figures here as JSON")
     return parser.parse_args(argv)
 
@@ -511,7 +569,9 @@ def main(argv: list[str] | None = None, echo: Callable[[str], None] = print) -> 
         build(template, max(counts))
         for n in counts:
             echo(f"{n} session(s) (load average before: {load_average()}) ...")
-            runs.append(measure(template, work, n, args.pace_keys, args.burst_keys))
+            runs.append(
+                measure(template, work, n, args.pace_keys, args.burst_keys, not args.no_preload)
+            )
     echo(table(runs))
     if args.out:
         args.out.write_text(json.dumps([r.__dict__ for r in runs], indent=1))

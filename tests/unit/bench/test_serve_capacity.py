@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from bench.report import percentile
-from bench.serve_capacity import children, cpu_seconds, memory_kb, summary, verdict
+from bench.serve_capacity import (
+    children,
+    cpu_seconds,
+    memory_kb,
+    session_apps,
+    summary,
+    verdict,
+)
 
 
 @pytest.mark.parametrize(
@@ -75,3 +82,18 @@ def test_proc_readings(tmp_path: Path) -> None:
     )
     assert cpu_seconds(20, proc=tmp_path, ticks=100) == pytest.approx(2.0)  # 200 ticks
     assert cpu_seconds(99, proc=tmp_path, ticks=100) == 0.0
+
+
+def test_session_apps_are_the_templates_children_and_cold_ones(tmp_path: Path) -> None:
+    def process(pid: int, cmdline: bytes, kids: str = "") -> None:
+        (tmp_path / str(pid) / "task" / str(pid)).mkdir(parents=True)
+        (tmp_path / str(pid) / "task" / str(pid) / "children").write_text(kids)
+        (tmp_path / str(pid) / "cmdline").write_bytes(cmdline)
+
+    process(1, b"casereview\0serve", "2 3")
+    process(2, b"python\0-m\0casereview.cli.session_launcher\0--db\0x", "4 5")
+    process(3, b"python\0-m\0casereview.cli.served_session")  # a cold start
+    process(4, b"python\0-m\0casereview.cli.session_launcher\0--db\0x")  # forked: same line
+    process(5, b"python\0-m\0casereview.cli.session_launcher\0--db\0x")
+    apps, template = session_apps(1, proc=tmp_path)
+    assert sorted(apps) == [3, 4, 5] and template == 2

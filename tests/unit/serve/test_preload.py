@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -75,7 +76,7 @@ async def test_a_template_that_cannot_start_leaves_sessions_starting_cold(
     db: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     server = CaseReviewServer(db)
-    server.launcher = Launcher([os.sys.executable, "-c", "import sys; sys.exit(3)"])
+    server.launcher = Launcher([sys.executable, "-c", "import sys; sys.exit(3)"])
     client = await client_for(server)
     try:
         with caplog.at_level(logging.WARNING, "casereview.serve"):
@@ -89,3 +90,18 @@ async def test_a_template_that_cannot_start_leaves_sessions_starting_cold(
         await session.close()
     finally:
         await client.close()
+
+
+@pytest.mark.parametrize(("flags", "preloaded"), [([], True), (["--no-preload"], False)])
+def test_serve_forks_sessions_unless_told_not_to(
+    db: Path, monkeypatch: pytest.MonkeyPatch, flags: list[str], preloaded: bool
+) -> None:
+    from click.testing import CliRunner
+
+    from casereview.cli import main
+
+    seen: list[Launcher | None] = []
+    monkeypatch.setattr(CaseReviewServer, "run", lambda self, announce: seen.append(self.launcher))
+    result = CliRunner().invoke(main, ["--db", str(db), "serve", *flags])
+    assert result.exit_code == 0, result.output
+    assert len(seen) == 1 and (seen[0] is not None) == preloaded
