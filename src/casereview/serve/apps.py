@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from textual_serve.app_service import AppService
+from textual_serve.download_manager import DownloadManager
 
 from casereview.serve.auth import SIGNED_IN, Session
 from casereview.serve.launcher import Launcher
@@ -122,6 +123,27 @@ class ServedApp(AppService):
             except TimeoutError:
                 process.kill()
                 await process.wait()
+
+
+async def start_template(launcher: Launcher | None, debug: bool = False) -> None:
+    """Start the session template (if any) with a session's environment less its reviewer
+    and size, so that the first reviewer to arrive does not wait for its imports."""
+    if launcher is None:
+        return
+    app = ServedApp(
+        [],
+        "",
+        write_bytes=_nothing,
+        write_str=_nothing,
+        close=_nothing,
+        download_manager=DownloadManager(),
+        debug=debug,
+    )
+    await launcher.prepare(app._build_environment())
+
+
+async def _nothing(*args: object) -> None:
+    return None
 
 
 def still_holds(signed_in: Session, account: Account | None) -> bool:

@@ -113,14 +113,32 @@ class Launcher:
             if await loop.sock_recv(ours, 16) != b"ready":
                 raise OSError("the session template did not start")
 
+    async def prepare(self, environment: Mapping[str, str]) -> None:
+        """Start the template now (the server's start), not at the first session's."""
+        if self.failed or not supported():
+            return
+        async with self._lock:
+            if self._channel is None and not self.failed:
+                await self._start_or_fail(environment)
+
+    async def _start_or_fail(self, environment: Mapping[str, str]) -> bool:
+        try:
+            await self._start(environment)
+        except (OSError, TimeoutError, ValueError) as exc:
+            log.warning("sessions start cold: the session template did not start (%s)", exc)
+            self.failed = True
+            await self.stop()
+            return False
+        return True
+
     async def spawn(self, environment: Mapping[str, str]) -> ForkedProcess | None:
         """A session's app forked with `environment` (None: start it cold instead)."""
         if self.failed or not supported():
             return None
         async with self._lock:
+            if self._channel is None and not await self._start_or_fail(environment):
+                return None
             try:
-                if self._channel is None:
-                    await self._start(environment)
                 return await self._fork(environment)
             except (OSError, TimeoutError, ValueError) as exc:
                 log.warning("sessions start cold from now on: the template failed (%s)", exc)
@@ -185,14 +203,8 @@ async def _writer(fd: int) -> asyncio.StreamWriter:
     return asyncio.StreamWriter(transport, protocol, None, loop)
 
 
-def launcher_argv(python: str, db: str, server_pid: int) -> list[str]:
-    """The template's command line (the socket's descriptor is added when it starts)."""
-    return [
-        python,
-        "-m",
-        "casereview.cli.session_launcher",
-        "--db",
-        db,
-        "--server",
-        str(server_pid),
-    ]
+def launcher_argv(python: str, db: str) -> list[str]:
+    """The template's command line, for this server (its socket's descriptor is added when it
+    starts)."""
+    server = str(os.getpid())
+    return [python, "-m", "casereview.cli.session_launcher", "--db", db, "--server", server]

@@ -105,3 +105,36 @@ def test_serve_forks_sessions_unless_told_not_to(
     result = CliRunner().invoke(main, ["--db", str(db), "serve", *flags])
     assert result.exit_code == 0, result.output
     assert len(seen) == 1 and (seen[0] is not None) == preloaded
+
+
+def test_the_served_command_starts_its_template_before_any_session(db: Path) -> None:
+    import signal
+
+    from tests.served import app_processes
+    from tests.unit.serve.test_shared_file import start_serve
+
+    server, _ = start_serve(db)
+    try:
+        deadline = time.monotonic() + 60  # the template's imports, on a busy machine
+        template: list[int] = []
+        while not template:
+            assert time.monotonic() < deadline, "no session template without a session"
+            template = [
+                pid
+                for pid in _children(server.pid)
+                if b"session_launcher" in Path(f"/proc/{pid}/cmdline").read_bytes()
+            ]
+            time.sleep(0.05)
+        assert app_processes(server.pid) == []  # nobody has opened a session
+        assert not any(f.startswith(str(db)) for f in _open_files(template[0]))
+    finally:
+        server.send_signal(signal.SIGINT)
+        assert server.wait(timeout=30) == 0
+    assert parent_of(template[0]) is None, "the template outlived the server"
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        found += [int(p) for p in (task / "children").read_text().split()]
+    return found
