@@ -572,7 +572,7 @@ def main(argv: list[str] | None = None, echo: Callable[[str], None] = print) -> 
             runs.append(
                 measure(template, work, n, args.pace_keys, args.burst_keys, not args.no_preload)
             )
-    echo(table(runs))
+            echo(table(runs))  # so far: an interrupted run still shows what it measured
     if args.out:
         args.out.write_text(json.dumps([r.__dict__ for r in runs], indent=1))
     return 0
