@@ -23,6 +23,7 @@ import select
 import signal
 import socket
 import sys
+import threading
 import traceback
 from pathlib import Path
 
@@ -43,6 +44,9 @@ def main(argv: list[str] | None = None) -> int:
 
     import casereview.tui.app  # noqa: F401
 
+    if threading.active_count() > 1:  # a fork would copy a thread's locks, not the thread
+        print("casereview: a thread started while loading; sessions start cold", file=sys.stderr)
+        return 1
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked sessions are reaped by the kernel
     gc.freeze()  # what is loaded stays shared: the collector does not write to it
     channel = socket.socket(fileno=args.socket)

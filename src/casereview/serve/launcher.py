@@ -57,8 +57,15 @@ class ForkedProcess:
         self.stderr = stderr
         self.returncode: int | None = None
         self._killed = False
-        self._pidfd = os.pidfd_open(pid)
         self._exited = asyncio.Event()
+        try:
+            self._pidfd = os.pidfd_open(pid)
+        except ProcessLookupError:  # it has already ended (its output is still in the pipe)
+            self.returncode = 0
+            self._pidfd = -1
+            self.stdin.close()
+            self._exited.set()
+            return
         asyncio.get_running_loop().add_reader(self._pidfd, self._on_exit)
 
     def _on_exit(self) -> None:

@@ -138,3 +138,21 @@ def _children(pid: int) -> list[int]:
     for task in Path(f"/proc/{pid}/task").glob("*"):
         found += [int(p) for p in (task / "children").read_text().split()]
     return found
+
+
+async def test_a_forked_app_already_ended_when_it_is_watched_is_waited_for_at_once() -> None:
+    import subprocess
+
+    from casereview.serve.launcher import ForkedProcess, _reader, _writer
+
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()  # reaped: its pid names no process now (as a fork the kernel reaped)
+    stdin_r, stdin_w = os.pipe()
+    stdout_r, stdout_w = os.pipe()
+    os.close(stdout_w)
+    os.close(stdin_r)
+    reader = await _reader(stdout_r)
+    process = ForkedProcess(ended.pid, await _writer(stdin_w), reader, reader)
+    async with asyncio.timeout(5):
+        assert await process.wait() == 0
+    process.kill()  # (nothing to kill: no error)
