@@ -3,10 +3,11 @@
 `casereview serve` starts one, with a socket (SOCK_SEQPACKET) on file descriptor --socket.
 It imports the app and Textual's web driver once, opens nothing (no database connection, no
 thread, no event loop: a fork copies them half-made), and then forks one app process per
-request: each request is the session's environment as JSON with three descriptors (the app's
-stdin, stdout and stderr pipes); the reply is the forked process's pid. The child runs
-served_session.main as a cold `python -m casereview.cli.served_session` would, but starts in
-about a fifth of the CPU and shares the imported modules' memory with the others.
+request: each request is numbered, with the session's environment, as JSON, and comes with
+three descriptors (the app's stdin, stdout and stderr pipes); the reply is the request's
+number and the forked process's pid. The child runs served_session.main as a cold
+`python -m casereview.cli.served_session` would, but starts in about a fifth of the CPU and
+shares the imported modules' memory with the others.
 
 It ends when the server closes the socket or is gone (checked every SERVER_GONE_CHECK
 seconds), and its sessions end with it (served_session.end_with_server watches their parent).
@@ -58,17 +59,13 @@ def main(argv: list[str] | None = None) -> int:
         message, fds, _, _ = socket.recv_fds(channel, REQUEST_BYTES, 3)
         if not message:
             return 0  # the server closed it: it is stopping
-        if len(fds) != 3:
-            for fd in fds:
-                os.close(fd)
-            channel.sendall(b"0")  # (not a request: no session)
-            continue
-        pid = os.fork()
-        if pid == 0:
-            _session(channel, fds, json.loads(message), args.db)
+        request = json.loads(message)
+        pid = os.fork() if len(fds) == 3 else 0
+        if pid == 0 and len(fds) == 3:
+            _session(channel, fds, request["environment"], args.db)
         for fd in fds:
             os.close(fd)
-        channel.sendall(str(pid).encode())
+        channel.sendall(f"{request['request']} {pid}".encode())  # (0: no session forked)
     return 0
 
 

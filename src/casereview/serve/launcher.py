@@ -90,7 +90,8 @@ class ForkedProcess:
 
 
 class Launcher:
-    """The template process, started on the first session and stopped with the server."""
+    """The template process: started with the server (or at its first session), stopped
+    with it."""
 
     def __init__(self, argv: Sequence[str]):
         self.argv = list(argv)  # without --socket: added here
@@ -98,6 +99,7 @@ class Launcher:
         self._channel: socket.socket | None = None
         self._lock = asyncio.Lock()  # one request (and its reply) on the socket at a time
         self.failed = False  # it could not start, or died: sessions start cold
+        self._requests = 0  # forks asked for; each reply names its request
 
     @property
     def pid(self) -> int | None:
@@ -156,27 +158,32 @@ class Launcher:
     async def _fork(self, environment: Mapping[str, str]) -> ForkedProcess:
         assert self._channel is not None
         loop = asyncio.get_running_loop()
+        self._requests += 1
+        request = self._requests
         stdin_r, stdin_w = os.pipe()
         stdout_r, stdout_w = os.pipe()
         stderr_r, stderr_w = os.pipe()
         try:
-            request = json.dumps(dict(environment)).encode()
-            socket.send_fds(self._channel, [request], [stdin_r, stdout_w, stderr_w])
-        finally:
-            for fd in (stdin_r, stdout_w, stderr_w):  # the child has its own copies
-                os.close(fd)
-        try:
+            try:
+                message = json.dumps({"request": request, "environment": dict(environment)})
+                socket.send_fds(self._channel, [message.encode()], [stdin_r, stdout_w, stderr_w])
+            finally:
+                for fd in (stdin_r, stdout_w, stderr_w):  # the child has its own copies
+                    os.close(fd)
             async with asyncio.timeout(REPLY_SECONDS):
-                reply = await loop.sock_recv(self._channel, 32)
-            pid = int(reply)
-            if pid <= 0:
-                raise ValueError(f"no session forked ({reply!r})")
+                while True:  # (a reply to a request whose caller was cancelled is skipped:
+                    # that app found its pipes closed and has ended)
+                    answered, _, pid = (await loop.sock_recv(self._channel, 64)).partition(b" ")
+                    if int(answered) == request:
+                        break
+            if int(pid) <= 0:
+                raise ValueError("the template forked no session")
         except BaseException:
             for fd in (stdin_w, stdout_r, stderr_r):
                 os.close(fd)
             raise
         return ForkedProcess(
-            pid, await _writer(stdin_w), await _reader(stdout_r), await _reader(stderr_r)
+            int(pid), await _writer(stdin_w), await _reader(stdout_r), await _reader(stderr_r)
         )
 
     async def stop(self) -> None:

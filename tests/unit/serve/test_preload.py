@@ -156,3 +156,31 @@ async def test_a_forked_app_already_ended_when_it_is_watched_is_waited_for_at_on
     async with asyncio.timeout(5):
         assert await process.wait() == 0
     process.kill()  # (nothing to kill: no error)
+
+
+async def test_a_reply_to_a_cancelled_request_is_not_taken_for_the_next() -> None:
+    import json
+    import socket
+
+    ours, template = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    ours.setblocking(False)
+    launcher = Launcher(["unused"])
+    launcher._channel = ours
+    launcher._requests = 1  # request 1's caller was cancelled before its reply came
+    fork = asyncio.create_task(launcher._fork({"COLUMNS": "80"}))
+    message, fds, _, _ = await asyncio.to_thread(socket.recv_fds, template, 1 << 16, 3)
+    assert json.loads(message) == {"request": 2, "environment": {"COLUMNS": "80"}}
+    assert len(fds) == 3
+    alive = os.getpid()  # (a process that stays up while the test watches it)
+    template.sendall(b"1 999999")  # request 1's late reply: another app's
+    template.sendall(f"2 {alive}".encode())
+    async with asyncio.timeout(5):
+        process = await fork
+    assert process.pid == alive
+    for fd in fds:
+        os.close(fd)
+    asyncio.get_running_loop().remove_reader(process._pidfd)
+    os.close(process._pidfd)
+    process.stdin.close()
+    ours.close()
+    template.close()
