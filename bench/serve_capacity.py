@@ -33,7 +33,6 @@ import asyncio
 import contextlib
 import json
 import os
-import re
 import shutil
 import signal
 import socket
@@ -41,25 +40,26 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from bench.report import percentile
-
-PASSWORD = "capacity bench pw"
-AUDIT = "Capacity bench"
-PACE = 3.0  # seconds between one reviewer's answers at a reviewer's pace
-POLL_SECONDS = 0.002  # how often the database is looked at for new answers
-FIRST_QUESTION = "INV-11"  # the shipped checklist's first question: the review is shown
-TARGET_MS = 100.0  # p95 key-to-database at a reviewer's pace
-SCREEN_WAIT = 180.0  # the longest any one screen may take (40 cold starts on two cores)
-SAVE_WAIT = 30.0  # the longest an answer may take to reach the file
-ANSI = re.compile(
-    rb"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][A-Z0-9]|\x1b[=>78]"
+from bench.procs import (
+    apps_cpu,
+    cpu_seconds,
+    load_average,
+    memory_kb,
+    session_apps,
+    tree,
+    tree_memory,
 )
+from bench.report import percentile
+from bench.serve_browser import AUDIT, PASSWORD, SAVE_WAIT, AnswerWatch, Browser
+
+PACE = 3.0  # seconds between one reviewer's answers at a reviewer's pace
+TARGET_MS = 100.0  # p95 key-to-database at a reviewer's pace
 
 
 def reviewer(i: int) -> str:
@@ -83,82 +83,6 @@ def summary(values_ms: Sequence[float]) -> dict[str, float]:
 
 def verdict(pace_p95_ms: float, target_ms: float = TARGET_MS) -> str:
     return "PASS" if pace_p95_ms < target_ms else "MISS"
-
-
-# ------------------------------------------------------------------ processes, memory
-
-
-def children(pid: int, proc: Path = Path("/proc")) -> list[int]:
-    """The direct children of `pid` (Linux: /proc/PID/task/*/children)."""
-    found: list[int] = []
-    for task in (proc / str(pid) / "task").glob("*"):
-        with contextlib.suppress(OSError):
-            found += [int(p) for p in (task / "children").read_text().split()]
-    return found
-
-
-def tree(pid: int) -> list[int]:
-    """`pid` and every process below it."""
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        todo += children(p)
-    return out
-
-
-def memory_kb(pid: int, proc: Path = Path("/proc")) -> tuple[int, int]:
-    """(RSS, PSS) in kB of one process (0, 0 once it is gone)."""
-    rss = pss = 0
-    with contextlib.suppress(OSError):
-        for line in (proc / str(pid) / "smaps_rollup").read_text().splitlines():
-            if line.startswith("Rss:"):
-                rss = int(line.split()[1])
-            elif line.startswith("Pss:"):
-                pss = int(line.split()[1])
-    return rss, pss
-
-
-def cpu_seconds(pid: int, proc: Path = Path("/proc"), ticks: int | None = None) -> float:
-    """User and system CPU seconds one process has used (0.0 once it is gone)."""
-    try:
-        stat = (proc / str(pid) / "stat").read_text()
-    except OSError:
-        return 0.0
-    fields = stat[stat.rindex(")") + 2 :].split()  # after the name, which may hold spaces
-    per_second = ticks or os.sysconf("SC_CLK_TCK")
-    return (int(fields[11]) + int(fields[12])) / per_second  # fields 14, 15 of the line
-
-
-def tree_cpu(pid: int) -> float:
-    return sum(cpu_seconds(p) for p in tree(pid))
-
-
-def session_apps(server_pid: int, proc: Path = Path("/proc")) -> tuple[list[int], int | None]:
-    """The sessions' app processes (the server's children started cold, and the children of
-    its session template, serve.launcher, which forks them), and the template's pid."""
-    apps, template = [], None
-    for pid in children(server_pid, proc):
-        with contextlib.suppress(OSError):
-            if b"session_launcher" in (proc / str(pid) / "cmdline").read_bytes():
-                template = pid
-                apps += children(pid, proc)
-                continue
-        apps.append(pid)
-    return apps, template
-
-
-def tree_memory(pid: int) -> tuple[int, int]:
-    kb = [memory_kb(p) for p in tree(pid)]
-    return sum(rss for rss, _ in kb), sum(pss for _, pss in kb)
-
-
-def apps_cpu(server_pid: int) -> float:
-    return sum(tree_cpu(app) for app in session_apps(server_pid)[0])
-
-
-def load_average() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 # ------------------------------------------------------------------ the database
@@ -198,63 +122,6 @@ def build(db: Path, reviewers: int) -> None:
         "--reviewers",
         names,
     )
-
-
-class AnswerWatch:
-    """A thread with its own read connection that notes when each reviewer's count of saved
-    answers goes up: the time the row was first seen in the file."""
-
-    def __init__(self, db: Path):
-        self.db = db
-        self.seen: dict[str, list[float]] = {}  # reviewer: times of each new answer seen
-        self.counts: dict[str, int] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="answer-watch", daemon=True)
-        self.changed = threading.Condition()
-
-    def __enter__(self) -> AnswerWatch:
-        self._connection = sqlite3.connect(
-            f"file:{self.db}?mode=ro", uri=True, check_same_thread=False
-        )
-        self._poll()  # the counts before any key
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(5)
-        self._connection.close()
-
-    def _poll(self) -> None:
-        rows = self._connection.execute(
-            "SELECT r.reviewer, count(*) FROM answers a JOIN reviews r ON r.id = a.review_id"
-            " JOIN audits au ON au.id = r.audit_id WHERE au.name = ? GROUP BY r.reviewer",
-            [AUDIT],
-        ).fetchall()
-        now = time.perf_counter()
-        with self.changed:
-            for name, count in rows:
-                before = self.counts.get(name, 0)
-                if count > before:
-                    self.seen.setdefault(name, []).extend([now] * (count - before))
-                    self.counts[name] = count
-            self.changed.notify_all()
-
-    def _run(self) -> None:
-        while not self._stop.wait(POLL_SECONDS):
-            self._poll()
-
-    async def saved(self, name: str, nth: int, timeout: float = SAVE_WAIT) -> float:
-        """When `name`'s `nth` answer (1-based) was first seen in the file."""
-        deadline = time.perf_counter() + timeout
-        while True:
-            with self.changed:
-                times = self.seen.get(name, [])
-                if len(times) >= nth:
-                    return times[nth - 1]
-            if time.perf_counter() > deadline:
-                raise TimeoutError(f"{name}'s answer {nth} did not reach the file in {timeout} s")
-            await asyncio.sleep(POLL_SECONDS)
 
 
 # ------------------------------------------------------------------ the server
@@ -297,93 +164,6 @@ def stop(server: subprocess.Popen[str]) -> None:
             server.wait(5)
 
 
-# ------------------------------------------------------------------ one browser
-
-
-@dataclass
-class Browser:
-    """One reviewer's browser session: the cookie, the websocket, the screen since a mark."""
-
-    name: str
-    base: str
-    output: bytearray = field(default_factory=bytearray)
-    changed: asyncio.Event = field(default_factory=asyncio.Event)
-    first_screen_ms: float = 0.0
-    answers: int = 0  # answers this session has saved
-    latencies_ms: dict[str, list[float]] = field(default_factory=dict)
-
-    async def sign_in(self) -> None:
-        import aiohttp
-
-        self.http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
-        async with self.http.post(
-            self.base + "/signin",
-            data={"name": self.name, "password": PASSWORD},
-            allow_redirects=False,
-        ) as response:
-            if response.status != 303:
-                raise SystemExit(f"{self.name} could not sign in: {response.status}")
-
-    async def open(self) -> None:
-        start = time.perf_counter()
-        self.ws = await self.http.ws_connect(
-            self.base.replace("http", "ws", 1) + "/ws?width=120&height=40"
-        )
-        self.reader = asyncio.create_task(self._read())
-        await self.ws.send_str(json.dumps(["focus"]))
-        await self.until(AUDIT, SCREEN_WAIT)
-        self.first_screen_ms = (time.perf_counter() - start) * 1000
-
-    async def _read(self) -> None:
-        import aiohttp
-
-        async for message in self.ws:
-            if message.type == aiohttp.WSMsgType.BINARY:
-                self.output += message.data
-                self.changed.set()
-        self.changed.set()
-
-    def screen(self) -> str:
-        return ANSI.sub(b"", bytes(self.output)).decode("utf-8", "replace")
-
-    async def until(self, text: str, timeout: float = SCREEN_WAIT) -> None:
-        async with asyncio.timeout(timeout):
-            while text not in self.screen():
-                if self.reader.done():
-                    raise SystemExit(f"{self.name}'s session ended waiting for {text!r}")
-                self.changed.clear()
-                await self.changed.wait()
-
-    async def press(self, keys: str) -> None:
-        self.output.clear()
-        await self.ws.send_str(json.dumps(["stdin", keys]))
-
-    async def open_review(self, case_ref: str) -> None:
-        """From the audits screen: the bench's audit (the newest, so the first row), its
-        cases (the cursor on this reviewer's), then the case's review."""
-        await self.press("\r")
-        await self.until(case_ref)
-        await self.press("\r")
-        await self.until(FIRST_QUESTION)
-
-    async def answer(self, watch: AnswerWatch, phase: str, acknowledged: bool) -> None:
-        """`y`: saves the shown question's answer and moves on; timed to the file."""
-        self.answers += 1
-        sent = time.perf_counter()
-        await self.press("y")
-        seen = await watch.saved(self.name, self.answers)
-        self.latencies_ms.setdefault(phase, []).append((seen - sent) * 1000)
-        if acknowledged:
-            await self.until("Saved", SAVE_WAIT)
-
-    async def close(self) -> None:
-        with contextlib.suppress(Exception):
-            await self.ws.close()
-        with contextlib.suppress(Exception):
-            self.reader.cancel()
-        await self.http.close()
-
-
 # ------------------------------------------------------------------ one N
 
 
@@ -399,6 +179,7 @@ class Run:
     template_kb: tuple[int, int] = (0, 0)  # (RSS, PSS) of the session template, if any
     start_cpu_ms: float = 0.0  # CPU of one session's app from its start to its first screen
     key_cpu_ms: dict[str, float] = field(default_factory=dict)  # per key, app and server
+    failed: dict[str, str] = field(default_factory=dict)  # phase: the answer that timed out
 
 
 def case_refs(db: Path, names: Sequence[str]) -> dict[str, str]:
@@ -445,14 +226,15 @@ async def drive(
                 await browser.until("Saved", SAVE_WAIT)  # the last one shown too
 
             with cpu_per_key(run, "pace", server_pid, n * pace_keys):
-                await asyncio.gather(*(at_pace(i, b) for i, b in enumerate(browsers)))
+                await phase(run, "pace", [at_pace(i, b) for i, b in enumerate(browsers)])
 
             async def bursting(browser: Browser) -> None:
                 for _ in range(burst_keys):
                     await browser.answer(watch, "burst", acknowledged=True)
 
-            with cpu_per_key(run, "burst", server_pid, n * burst_keys):
-                await asyncio.gather(*(bursting(b) for b in browsers))
+            if not run.failed:  # (after a timeout the answers' count is no longer known)
+                with cpu_per_key(run, "burst", server_pid, n * burst_keys):
+                    await phase(run, "burst", [bursting(b) for b in browsers])
         run.load = load_average()
         for browser in browsers:
             run.pace_ms += browser.latencies_ms.get("pace", [])
@@ -462,6 +244,17 @@ async def drive(
     return run
 
 
+async def phase(run: Run, name: str, sessions: list[Coroutine[Any, Any, None]]) -> None:
+    """Run every session's part of a phase; an answer that does not reach the file in time
+    ends the phase (the others are cancelled), noted as a failure rather than a crash."""
+    try:
+        async with asyncio.TaskGroup() as group:
+            for session in sessions:
+                group.create_task(session)
+    except* TimeoutError as timeouts:
+        run.failed[name] = str(timeouts.exceptions[0])
+
+
 @contextlib.contextmanager
 def cpu_per_key(run: Run, phase: str, server_pid: int, keys: int) -> Iterator[None]:
     """CPU milliseconds per key in the block: the sessions' apps', and the server's own
@@ -469,6 +262,8 @@ def cpu_per_key(run: Run, phase: str, server_pid: int, keys: int) -> Iterator[No
     apps = apps_cpu(server_pid)
     server = cpu_seconds(server_pid)
     yield
+    if keys == 0:
+        return
     apps = apps_cpu(server_pid) - apps
     run.key_cpu_ms[f"{phase} app"] = apps / keys * 1000
     run.key_cpu_ms[f"{phase} server"] = (cpu_seconds(server_pid) - server) / keys * 1000
@@ -505,6 +300,10 @@ def cpu(run: Run, phase: str) -> str:
     return "-" if app is None or server is None else f"{app:.0f}+{server:.1f}"
 
 
+def late(run: Run, phase: str) -> str:
+    return f" (an answer over {SAVE_WAIT:g} s: stopped)" if phase in run.failed else ""
+
+
 def table(runs: Sequence[Run]) -> str:
     head = (
         "sessions",
@@ -526,9 +325,9 @@ def table(runs: Sequence[Run]) -> str:
                 mb(r.rss_kb),
                 mb(r.pss_kb, r.template_kb[1]),
                 f"{first['p50']:.0f} / {first['p95']:.0f}",
-                f"{pace['p50']:.0f} / {pace['p95']:.0f}",
-                f"{burst['p50']:.0f} / {burst['p95']:.0f}",
-                verdict(pace["p95"]),
+                f"{pace['p50']:.0f} / {pace['p95']:.0f}" + late(r, "pace"),
+                f"{burst['p50']:.0f} / {burst['p95']:.0f}" + late(r, "burst"),
+                "MISS" if "pace" in r.failed else verdict(pace["p95"]),
                 f"{r.start_cpu_ms:.0f}, {cpu(r, 'pace')}; {cpu(r, 'burst')}",
                 r.load,
             )

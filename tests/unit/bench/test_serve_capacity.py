@@ -7,15 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from bench.procs import children, cpu_seconds, memory_kb, session_apps
 from bench.report import percentile
-from bench.serve_capacity import (
-    children,
-    cpu_seconds,
-    memory_kb,
-    session_apps,
-    summary,
-    verdict,
-)
+from bench.serve_capacity import summary, verdict
 
 
 @pytest.mark.parametrize(
@@ -97,3 +91,29 @@ def test_session_apps_are_the_templates_children_and_cold_ones(tmp_path: Path) -
     process(5, b"python\0-m\0casereview.cli.session_launcher\0--db\0x")
     apps, template = session_apps(1, proc=tmp_path)
     assert sorted(apps) == [3, 4, 5] and template == 2
+
+
+async def test_a_phase_with_an_answer_too_late_is_noted_and_the_others_stopped() -> None:
+    import asyncio
+
+    from bench.serve_capacity import Run, phase, table
+
+    stopped = []
+
+    async def late() -> None:
+        raise TimeoutError("rev01's answer 3 did not reach the file in 30.0 s")
+
+    async def waiting() -> None:
+        try:
+            await asyncio.sleep(3600)
+        except asyncio.CancelledError:
+            stopped.append(True)
+            raise
+
+    run = Run(2, pace_ms=[5.0, 7.0])
+    async with asyncio.timeout(5):
+        await phase(run, "pace", [waiting(), late()])
+    assert run.failed == {"pace": "rev01's answer 3 did not reach the file in 30.0 s"}
+    assert stopped == [True]
+    row = table([run]).splitlines()[1]
+    assert "MISS" in row and "PASS" not in row and "stopped" in row
