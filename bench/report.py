@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -37,9 +38,11 @@ def median(values: Sequence[float]) -> float:
 
 
 def percentile(values: Sequence[float], p: float) -> float:
-    """Nearest-rank percentile (p in 0-100) of a non-empty sample."""
+    """Nearest-rank percentile (p in 0-100) of a non-empty sample: the value at rank
+    ceil(p/100 * n) of the sorted sample (numpy's method="inverted_cdf"). The product is
+    rounded to 9 places first, so 0.95 * 20 (19.000000000000004 in floats) is rank 19."""
     ordered = sorted(values)
-    rank = max(1, min(len(ordered), round(p / 100 * len(ordered) + 0.5)))
+    rank = max(1, min(len(ordered), math.ceil(round(p * len(ordered) / 100, 9))))
     return float(ordered[rank - 1])
 
 

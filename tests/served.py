@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from aiohttp import ClientWebSocketResponse, WSMsgType
@@ -151,3 +153,40 @@ class WatchedApp(ServedApp):
     def next_screen(self) -> None:
         """Read only what is drawn from now on."""
         self.mark = len(self.output)
+
+
+def app_processes(server_pid: int) -> list[int]:
+    """The pids of a server's sessions' app processes: its children started cold, and the
+    children of its session template (serve.launcher), which forks the others."""
+    apps = []
+    for pid in _children(server_pid):
+        if b"session_launcher" in _cmdline(pid):
+            apps += _children(pid)
+        else:
+            apps.append(pid)
+    return apps
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            found += [int(p) for p in (task / "children").read_text().split()]
+    return found
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def parent_of(pid: int) -> int | None:
+    """The parent pid of a running process (None once it is gone or a zombie)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat[stat.rindex(")") + 2 :].split()  # after the name, which may hold spaces
+    return None if fields[0] == "Z" else int(fields[1])

@@ -11,8 +11,10 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from textual_serve.app_service import AppService
+from textual_serve.download_manager import DownloadManager
 
 from casereview.serve.auth import SIGNED_IN, Session
+from casereview.serve.launcher import Launcher
 from casereview.store.users import Account
 
 log = logging.getLogger("casereview.serve")
@@ -34,9 +36,13 @@ class ServedApp(AppService):
         *,
         signed_in: Session | None = None,
         on_stopped: Callable[[ServedApp], None] | None = None,
+        launcher: Launcher | None = None,
         **kwargs: Any,
     ):
+        """`launcher`: the preloaded template to fork the app from (None, or when it
+        cannot: `argv` is started cold)."""
         super().__init__(shlex.join(argv), **kwargs)
+        self.launcher = launcher
         self.argv = list(argv)
         self.reviewer = reviewer
         self.signed_in = signed_in
@@ -54,6 +60,11 @@ class ServedApp(AppService):
         self, width: int = 80, height: int = 24
     ) -> asyncio.subprocess.Process:
         environment = self._build_environment(width=width, height=height)
+        forked = await self.launcher.spawn(environment) if self.launcher is not None else None
+        if forked is not None:  # (it has the parts of a Process that are used)
+            self._process = forked  # type: ignore[assignment]
+            self._stdin = forked.stdin
+            return forked  # type: ignore[return-value]
         self._process = process = await asyncio.create_subprocess_exec(
             *self.argv,
             stdin=asyncio.subprocess.PIPE,
@@ -112,6 +123,27 @@ class ServedApp(AppService):
             except TimeoutError:
                 process.kill()
                 await process.wait()
+
+
+async def start_template(launcher: Launcher | None, debug: bool = False) -> None:
+    """Start the session template (if any) with a session's environment less its reviewer
+    and size, so that the first reviewer to arrive does not wait for its imports."""
+    if launcher is None:
+        return
+    app = ServedApp(
+        [],
+        "",
+        write_bytes=_nothing,
+        write_str=_nothing,
+        close=_nothing,
+        download_manager=DownloadManager(),
+        debug=debug,
+    )
+    await launcher.prepare(app._build_environment())
+
+
+async def _nothing(*args: object) -> None:
+    return None
 
 
 def still_holds(signed_in: Session, account: Account | None) -> bool:

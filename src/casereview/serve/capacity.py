@@ -1,10 +1,12 @@
 """How many reviewers' sessions one host holds, and how many sign-ins are checked at once.
 
-Each served session is an app process of its own (textual-serve starts one per browser tab),
-measured at about 47 MB resident on the demo database (docs/benchmarks.md); SESSION_BYTES
-allows for a bigger audit. The cap is sized from the memory the host has free when the server
-starts, keeping KEEP_BYTES for the server, SQLite's page cache and the system, so a server on
-a 16 GB host is not held to what suits a 2 GB one. `serve --max-sessions` overrides it.
+Each served session is an app process of its own (one per browser tab, forked from the
+session template: serve.launcher), measured at about 59 MB resident and 37 MB of its own
+(proportional set) on the demo database with 40 sessions open (docs/benchmarks.md, "Team
+server capacity"); SESSION_BYTES allows for a bigger audit. The cap is sized from the
+memory the host has free when the server starts, keeping KEEP_BYTES for the server, SQLite's
+page cache and the system, so a server on a 16 GB host is not held to what suits a 2 GB
+one. `serve --max-sessions` overrides it.
 
 A sign-in's password check is argon2id at 64 MiB and three passes: forty at once took 9 s on
 two cores and 2.5 GB. They run in threads, at most one per core (SIGN_INS_AT_ONCE), and the

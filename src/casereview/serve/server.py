@@ -5,10 +5,11 @@ What this adds to textual-serve (whose server and app service are extended, not 
 - every route but the sign-in page needs a signed-in session cookie or HTTP Basic
   credentials; wrong ones get 401, and a client's failures for a name past FAILURES_ALLOWED
   a minute get 429 without being checked (auth.Throttle: others are slowed, not locked out);
-- each browser session's app process (serve.apps) is started without a shell, with the
-  signed-in name as its reviewer (CASEREVIEW_REVIEWER is dropped from its environment), and
-  ended within a second or two once its account is removed, its password changed or its
-  sign-in expired; it ends with the server, even one killed outright;
+- each browser session's app process (serve.apps), forked from a preloaded template
+  (serve.launcher), or started cold without a shell, has the signed-in name as its reviewer
+  (CASEREVIEW_REVIEWER is dropped from its environment), and ends within a second or two
+  once its account is removed, its password changed or its sign-in expired; it ends with the
+  server, even one killed outright;
 - a download is served only to the reviewer whose session made it;
 - its own page (no fonts fetched from elsewhere), security headers, a URL printed at start-up,
   and a stop on Ctrl+C that ends every app process.
@@ -35,7 +36,7 @@ from textual_serve import download_manager
 from textual_serve.server import Server, to_int
 
 from casereview.serve import accounts, capacity
-from casereview.serve.apps import ServedApp, lapsed, still_holds
+from casereview.serve.apps import ServedApp, lapsed, start_template, still_holds
 from casereview.serve.auth import (
     COOKIE,
     SESSION_SECONDS,
@@ -46,6 +47,7 @@ from casereview.serve.auth import (
     counted,
     parse_basic,
 )
+from casereview.serve.launcher import Launcher, launcher_argv
 from casereview.serve.pages import app_page, busy_page, signin_page
 from casereview.serve.sessions import Sessions
 from casereview.store import Store, StoreError, explain
@@ -71,7 +73,6 @@ _HEADERS = {
     "Cache-Control": "no-store",
 }
 
-
 _NOT_A_NAME = "(not an account name)"  # who the trail says tried a name no account can have
 
 
@@ -93,10 +94,11 @@ class CaseReviewServer(Server):
         max_sessions: int | None = None,
         max_sessions_each: int = capacity.SESSIONS_EACH,
         sign_ins_at_once: int | None = None,
+        preload: bool = True,
     ):
-        """`max_sessions`: app processes at once, all reviewers (default: sized from the
-        host's free memory, serve.capacity); `max_sessions_each`: one reviewer's;
-        `sign_ins_at_once`: password checks at once (default: one per core)."""
+        """`max_sessions`: app processes at once (default: sized from free memory, capacity);
+        `max_sessions_each`: one reviewer's; `sign_ins_at_once`: password checks at once
+        (default: one per core); `preload`: sessions forked from a template (serve.launcher)."""
         super().__init__("casereview", host=host, port=port, title="casereview")
         self.max_sessions = max_sessions or capacity.sessions_for(capacity.available_memory())
         self.max_sessions_each = max_sessions_each
@@ -111,15 +113,15 @@ class CaseReviewServer(Server):
         self.ssl_context = ssl_context
         self.fixed_public_url = public_url.rstrip("/") if public_url else None
         self.tls = ssl_context is not None or (public_url or "").startswith("https:")
-        self.sessions = Sessions(
-            self.store, **({"clock": clock} if clock else {}), seconds=session_seconds
-        )
+        clocks = {"clock": clock} if clock else {}
+        self.sessions = Sessions(self.store, **clocks, seconds=session_seconds)
         self.throttle = Throttle(monotonic or time.monotonic)
         self.tally = FailureTally(monotonic or time.monotonic)  # failed sign-ins to record
         if self.store.readonly:
             raise StoreError(f"{self.db_path} cannot be written here, so it cannot be served")
         self.child_argv = [python, "-m", "casereview.cli.served_session", "--db", str(self.db_path)]
         self.child_argv += ["--server", str(os.getpid())]  # a session ends with its server
+        self.launcher = Launcher(launcher_argv(python, str(self.db_path))) if preload else None
         self.app_service_class: type[ServedApp] = ServedApp
         self.app_services: set[ServedApp] = set()
         self._websockets: set[web.WebSocketResponse] = set()
@@ -364,6 +366,7 @@ class CaseReviewServer(Server):
                 name,
                 signed_in=signed_in,
                 on_stopped=self.app_services.discard,  # also when this handler is cancelled
+                launcher=self.launcher,
                 write_bytes=websocket.send_bytes,
                 write_str=websocket.send_str,
                 close=websocket.close,
@@ -433,6 +436,7 @@ class CaseReviewServer(Server):
         """End every app process, then close the browsers' websockets."""
         await asyncio.gather(*(s.stop() for s in list(self.app_services)))
         await asyncio.gather(*(ws.close() for ws in list(self._websockets)))
+        await (self.launcher.stop() if self.launcher else asyncio.sleep(0))
 
     # ------------------------------------------------------------------ running
 
@@ -450,6 +454,7 @@ class CaseReviewServer(Server):
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
+        template = asyncio.ensure_future(start_template(self.launcher, self.debug))
         port = runner.addresses[0][1] if runner.addresses else self.port
         host = f"[{self.host}]" if ":" in self.host else self.host
         url = self.fixed_public_url or f"{'https' if self.ssl_context else 'http'}://{host}:{port}"
@@ -464,6 +469,7 @@ class CaseReviewServer(Server):
         finally:
             n = len(self.app_services)
             print(f"casereview: stopping ({n} open session(s))", file=sys.stderr, flush=True)
+            template.cancel()  # (if still starting; on_shutdown stops it)
             await runner.cleanup()
             if self._own_store:
                 self.store.close()

@@ -22,7 +22,7 @@ from casereview.serve import accounts, auth
 from casereview.serve.server import CaseReviewServer, is_loopback
 from casereview.store import Store
 from tests.factories import seed_store
-from tests.served import PASSWORD, Clock, Session, basic, client_for
+from tests.served import PASSWORD, Clock, Session, app_processes, basic, client_for
 
 
 def events(db: Path, *kinds: str) -> list[tuple[str, str, str | None]]:
@@ -278,16 +278,11 @@ async def _interrupt_with_a_session_open(
     async with aiohttp.ClientSession() as http:
         session = Session(await http.ws_connect(f"{url}/ws", headers=basic("ana")))
         await session.until("Test audit")
-        children = _children_of(server.pid)
+        children = app_processes(server.pid)
         server.send_signal(signal.SIGINT)
         status = await asyncio.to_thread(server.wait, 30)
         await session.ws.close()
     return children, status
-
-
-def _children_of(pid: int) -> list[int]:
-    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True)
-    return [int(p) for p in out.stdout.split()]
 
 
 def _alive(pid: int) -> bool:

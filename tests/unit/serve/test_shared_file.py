@@ -19,7 +19,7 @@ import pytest
 
 from casereview.store import Store
 from tests.factories import seed_store
-from tests.served import PASSWORD, Session, add_account, basic
+from tests.served import PASSWORD, Session, add_account, app_processes, basic
 
 CASEREVIEW = str(Path(sys.executable).with_name("casereview"))
 ENV = {k: v for k, v in os.environ.items() if k != "CASEREVIEW_REVIEWER"}
@@ -55,11 +55,6 @@ def start_serve(db: Path) -> tuple[subprocess.Popen[str], str]:
         server.kill()
         raise AssertionError(f"serve did not start: {line!r} {server.communicate()}")
     return server, match.group(1)
-
-
-def children_of(pid: int) -> list[int]:
-    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True)
-    return [int(p) for p in out.stdout.split()]
 
 
 def alive(pid: int) -> bool:
@@ -112,7 +107,7 @@ async def _two_reviewers_in_turn(url: str, server: subprocess.Popen[str], db: Pa
         for name in ("ana", "bob"):
             saved[name] = await _answer(http, url, name)
             # the session's app process has ended: the server alone has the file open ...
-            await until(lambda: not children_of(server.pid), f"{name}'s app to end")
+            await until(lambda: not app_processes(server.pid), f"{name}'s app to end")
             # ... when another casereview reads it and closes it
             listed = await asyncio.to_thread(casereview, db, "audit", "list")
             assert listed.returncode == 0, listed.stderr
@@ -173,7 +168,7 @@ async def _removed_while_served(url: str, server: subprocess.Popen[str], db: Pat
         session = Session(await http.ws_connect(f"{url}/ws?width=100&height=30"))
         await session.until("Test audit")
         await session.close()
-        await until(lambda: not children_of(server.pid), "ana's app to end")
+        await until(lambda: not app_processes(server.pid), "ana's app to end")
         bob = Session(await http.ws_connect(f"{url}/ws", headers=basic("bob")))
         await bob.until("Test audit")
         removed = await asyncio.to_thread(casereview, db, "users", "remove", "ana")
@@ -181,7 +176,7 @@ async def _removed_while_served(url: str, server: subprocess.Popen[str], db: Pat
         page = await http.get(f"{url}/", allow_redirects=False)  # ana's cookie
         statuses.append(page.status)
         await bob.close()
-        await until(lambda: not children_of(server.pid), "bob's app to end")
+        await until(lambda: not app_processes(server.pid), "bob's app to end")
         page = await http.get(f"{url}/", allow_redirects=False)
         statuses.append(page.status)
     return statuses
@@ -222,7 +217,7 @@ async def _open_a_session_and_kill(url: str, server: subprocess.Popen[str]) -> l
     async with aiohttp.ClientSession() as http:
         session = Session(await http.ws_connect(f"{url}/ws", headers=basic("ana")))
         await session.until("Test audit")
-        apps = children_of(server.pid)
+        apps = app_processes(server.pid)
         server.send_signal(signal.SIGKILL)
         await asyncio.to_thread(server.wait, 30)
     return apps
