@@ -19,10 +19,11 @@ from casereview.store.errors import (
     ReadOnlyDatabase,
     StoreError,
 )
-from casereview.store.migrations import KNOWN, REQUIRED_TABLES, REQUIRED_TRIGGERS, sync_sampled_refs
+from casereview.store.migrations import KNOWN, REQUIRED_TABLES, REQUIRED_TRIGGERS
 from casereview.store.records import (
     now,
 )
+from casereview.store.sampled_refs import sync_sampled_refs
 
 if TYPE_CHECKING:
     from sqlite_utils import Database

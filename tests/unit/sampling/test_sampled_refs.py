@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from casereview.io.imports.cases import read_case_file
-from casereview.store import Store, migrations
+from casereview.store import Store, sampled_refs
 from tests.factories import MINI
 
 REFS = ("NM/24/01234", "NM/24/05678", "XY/23/09999")
@@ -37,10 +37,10 @@ def schema_names(store: Store) -> set[str]:
 def test_without_trigram_fts5_a_file_opens_samples_and_matches_the_start(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(migrations, "trigram_available", lambda db: False)
+    monkeypatch.setattr(sampled_refs, "trigram_available", lambda db: False)
     store, checklist, ids = pool(tmp_path)
     store.create_audit("A", checklist, [ids["NM/24/01234"]], "lead", seed=1)
-    assert not schema_names(store) & {"sampled_refs", migrations.SAMPLED_REFS_TRIGGER}
+    assert not schema_names(store) & {"sampled_refs", sampled_refs.SAMPLED_REFS_TRIGGER}
     assert found(store, "NM/24/0") == ["NM/24/01234"]  # the start, through the index
     assert found(store, "01234") == []  # no middle match here, and no error
 
@@ -53,16 +53,16 @@ def test_a_file_carried_to_an_sqlite_without_it_and_back(
     assert found(store, "01234") == ["NM/24/01234"]
     store.close()
     # opened where trigram FTS5 is missing: its trigger would refuse every new sample
-    monkeypatch.setattr(migrations, "trigram_available", lambda db: False)
+    monkeypatch.setattr(sampled_refs, "trigram_available", lambda db: False)
     store = Store.open(tmp_path / "p.db")
-    assert migrations.SAMPLED_REFS_TRIGGER not in schema_names(store)
+    assert sampled_refs.SAMPLED_REFS_TRIGGER not in schema_names(store)
     store.create_audit("B", checklist, [ids["NM/24/05678"]], "lead", seed=1)
     assert found(store, "05678") == []
     store.close()
     # and back: the index is made whole again, the case sampled meanwhile included
     monkeypatch.undo()
     store = Store.open(tmp_path / "p.db")
-    assert migrations.SAMPLED_REFS_TRIGGER in schema_names(store)
+    assert sampled_refs.SAMPLED_REFS_TRIGGER in schema_names(store)
     assert found(store, "05678") == ["NM/24/05678"]
     assert found(store, "24/0") == ["NM/24/01234", "NM/24/05678"]
     store.create_audit("C", checklist, [ids["XY/23/09999"]], "lead", seed=1)
