@@ -189,9 +189,10 @@ class BundleExportStore(BundleStore, BundlePlanStore):
         """Of these line digests (SHA-256 of a reviews.jsonl line's bytes), those recorded
         for one of this audit's reviews, each with the review's identity as the line holds
         it. A digest is recorded only when the database holds all its line brings
-        (record_digests), and dropped by trigger at any change to the review, its answers,
-        its events or its case's identity (m021_bundle_line_hashes): a line found here is
-        one whose merge would add nothing now."""
+        (record_digests), dropped by trigger at any change to the review, its answers or its
+        case's identity (m021_bundle_line_hashes), and passed over once the review has a new
+        event or another number of answers (its fingerprint, m022): a line found here is one
+        whose merge would add nothing now."""
         if not digests:
             return {}
         marks = ", ".join("?" * len(digests))
@@ -201,7 +202,7 @@ class BundleExportStore(BundleStore, BundlePlanStore):
                 "SELECT h.sha256, r.uuid, c.force, c.case_ref, r.role, r.reviewer"
                 " FROM review_line_hashes h JOIN reviews r ON r.id = h.review_id"
                 f" JOIN cases c ON c.id = r.case_id WHERE h.sha256 IN ({marks})"
-                " AND r.audit_id = ?",
+                f" AND r.audit_id = ? AND ({_FINGERPRINT}) IS (h.last_event, h.answers)",
                 [*digests, audit_id],
             )
         }
@@ -213,10 +214,20 @@ class BundleExportStore(BundleStore, BundlePlanStore):
         after the lines' merge is written, in the same transaction: importing such a line
         again would add nothing, so a re-import reads its digest and leaves it."""
         self.conn.executemany(
-            "INSERT OR REPLACE INTO review_line_hashes (review_id, sha256)"
-            " SELECT id, ? FROM reviews WHERE uuid = ? AND audit_id = ?",
+            "INSERT OR REPLACE INTO review_line_hashes (review_id, sha256, last_event, answers)"
+            f" SELECT r.id, ?, {_FINGERPRINT} FROM reviews r WHERE r.uuid = ? AND r.audit_id = ?",
             [(digest, uuid, audit_id) for digest, uuid in lines],
         )
+
+
+# A review's fingerprint (m022_line_hash_fingerprints): its last event's id (events are
+# append-only and each new one takes a higher id) and its number of answers. With the
+# triggers on the review, its answers' changes and its case, a digest whose fingerprint
+# still holds is one the database has not changed since it was recorded.
+_FINGERPRINT = (
+    "(SELECT max(e.id) FROM events e WHERE e.review_id = r.id),"
+    " (SELECT count(*) FROM answers x WHERE x.review_id = r.id)"
+)
 
 
 class Held(NamedTuple):

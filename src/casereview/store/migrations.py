@@ -17,7 +17,7 @@ from casereview.core.periods import from_scope
 from casereview.core.text import fold_name, match_key
 from casereview.store import sampled_refs
 from casereview.store.schema_calibration_app import CALIBRATION_APP_TABLES
-from casereview.store.schema_line_hashes import LINE_HASH_TABLES
+from casereview.store.schema_line_hashes import LINE_HASH_FINGERPRINTS, LINE_HASH_TABLES
 from casereview.store.schema_m014 import CALIBRATION_TABLES
 from casereview.store.schema_m018 import m018_account_roles as account_roles
 from casereview.store.schema_plans import PLAN_TABLES
@@ -427,4 +427,12 @@ def m021_bundle_line_hashes(db: Database) -> None:
     # Each review's bundle line digest, kept only while the database holds that line
     # exactly (triggers drop it on any change): a re-import decided from hashes.
     for sql in LINE_HASH_TABLES:
+        db.execute(sql)
+
+
+@_step
+def m022_line_hash_fingerprints(db: Database) -> None:
+    # A digest counts while its review's last event and number of answers are as recorded,
+    # in place of a trigger on every answer and event inserted (store/schema_line_hashes.py).
+    for sql in LINE_HASH_FINGERPRINTS:
         db.execute(sql)

@@ -481,7 +481,8 @@ def test_the_first_schema_file_gets_a_uuid_on_every_row(tmp_path: Path) -> None:
     }
     # the trail's two, and m010's that adds a newly sampled case's reference to the palette's
     # trigram index (a later step that rebuilds audit_cases must create it again), and
-    # m021's that drop a review's recorded bundle line digest when the review changes
+    # m021's that drop a review's recorded bundle line digest when the review changes (m022
+    # dropped the two on each answer and event inserted: a fingerprint stands in)
     assert {t for t in triggers if not t.startswith("review_line_hashes_")} == {
         "events_append_only_update",
         "events_append_only_delete",

@@ -184,3 +184,42 @@ def test_plain_names_are_checked_for_hidden_characters_at_once(
     [problem] = names.invisible_problems(content)
     assert problem.startswith("bundle.json: reviews.0.answers.7.updated_by: updated_by has")
     assert "U+200B ZERO WIDTH SPACE" in problem
+
+
+def test_a_digest_passes_over_a_review_given_an_answer_or_an_event_behind_its_back(
+    tmp_path: Path, central: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No trigger fires for each answer and event inserted (a bulk import paid one trigger
+    program a row); instead a digest counts only while its review's last event and number
+    of answers are as recorded. An answer added in SQL to one review, and an event to
+    another, each without touching the review: the same bundle imported again parses those
+    two lines, and only them, and adds nothing."""
+    path = export(central, tmp_path / "b.zip")
+    lines = line_of(path)
+    laptop = tmp_path / "laptop.db"
+    assert imported(laptop, path).exit_code == 0
+    conn = sqlite3.connect(laptop)
+    triggers = {n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'")}
+    assert not triggers & {"review_line_hashes_answer_insert", "review_line_hashes_event_insert"}
+    (one, one_uuid), (two, two_uuid) = conn.execute(
+        "SELECT r.id, r.uuid FROM reviews r JOIN cases c ON c.id = r.case_id"
+        " WHERE r.role = 'primary' AND c.force = 'Testshire' AND c.case_ref IN ('T/1', 'T/2')"
+        " ORDER BY c.case_ref"
+    ).fetchall()
+    conn.execute(
+        "INSERT INTO answers (review_id, question_id, value, note, updated_by, updated_at)"
+        " VALUES (?, 'EXTRA-1', 'yes', '', 'mallory', '2024-01-01T00:00:00')",
+        [one],
+    )
+    conn.execute(
+        "INSERT INTO events (review_id, question_id, kind, old, new, reason, actor, at)"
+        " VALUES (?, 'REC-01', 'note', NULL, 'seen', NULL, 'mallory', '2024-01-01T00:00:00')",
+        [two],
+    )
+    conn.commit()
+    conn.close()
+    seen = parsed_lines(monkeypatch)
+    result = imported(laptop, path)
+    assert result.exit_code == 0, result.output
+    assert "nothing to add" in result.stderr
+    assert sorted(seen) == sorted([lines[one_uuid], lines[two_uuid]])
