@@ -67,16 +67,18 @@ class BundleWriter(ReviewStore):
                 " WHERE audit_id = ? AND case_id = ?",
                 [assigned, second, audit_id, case_ids[key]],
             )
-        for review in result.new_reviews:
-            self.db.execute(
-                f"INSERT INTO reviews (audit_id, case_id, {', '.join(REVIEW_COLUMNS)})"
-                f" VALUES (?, ?, {', '.join('?' * len(REVIEW_COLUMNS))})",
-                [
+        self.db.conn.executemany(
+            f"INSERT INTO reviews (audit_id, case_id, {', '.join(REVIEW_COLUMNS)})"
+            f" VALUES (?, ?, {', '.join('?' * len(REVIEW_COLUMNS))})",
+            [
+                (
                     audit_id,
                     case_ids[(review["force"], review["case_ref"])],
                     *(review[c] for c in REVIEW_COLUMNS),
-                ],
-            )
+                )
+                for review in result.new_reviews
+            ],
+        )
         for review in result.updated_reviews:
             self.db.execute(
                 "UPDATE reviews SET reviewer = ?, status = ?, current_question = ?,"
@@ -95,24 +97,27 @@ class BundleWriter(ReviewStore):
             {r["uuid"] for r in result.new_reviews + result.updated_reviews}
             | {e["review_uuid"] for e in result.new_events + result.settle_events} - {None},
         )
-        for review in result.new_reviews + result.updated_reviews:
-            review_id = review_ids[review["uuid"]]
-            self.db.execute("DELETE FROM answers WHERE review_id = ?", [review_id])
-            self.db.conn.executemany(
-                "INSERT INTO answers (review_id, question_id, value, note, updated_by,"
-                " updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        review_id,
-                        a["question_id"],
-                        a["value"],
-                        a["note"],
-                        a["updated_by"],
-                        a["updated_at"],
-                    )
-                    for a in review["answers"]
-                ],
-            )
+        # a new review has no answers yet; an updated one's are replaced whole
+        self.db.conn.executemany(
+            "DELETE FROM answers WHERE review_id = ?",
+            [(review_ids[r["uuid"]],) for r in result.updated_reviews],
+        )
+        self.db.conn.executemany(
+            "INSERT INTO answers (review_id, question_id, value, note, updated_by,"
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    review_ids[review["uuid"]],
+                    a["question_id"],
+                    a["value"],
+                    a["note"],
+                    a["updated_by"],
+                    a["updated_at"],
+                )
+                for review in result.new_reviews + result.updated_reviews
+                for a in review["answers"]
+            ],
+        )
         self.db.conn.executemany(
             f"INSERT INTO events (review_id, audit_id, {', '.join(EVENT_COLUMNS)})"
             f" VALUES (?, ?, {', '.join('?' * len(EVENT_COLUMNS))})",
