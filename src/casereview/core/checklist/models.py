@@ -10,6 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from functools import cached_property
+from itertools import chain
 from typing import Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
@@ -264,17 +265,27 @@ class Checklist(_Strict):
         """The questions that do not apply to this case for its date or force."""
         if case is None or not self._scoped:
             return ()
-        return tuple(q.id for q in self._scoped if not q.applies(case))
+        # only the day and the force decide it: worked out once per pair (scoring asks
+        # for every case of a national audit)
+        key = ((case.reported_on or "")[:10], case.force)
+        outside = self._outside_for.get(key)
+        if outside is None:
+            outside = self._outside_for[key] = tuple(
+                q.id for q in self._scoped if not q.applies(case)
+            )
+        return outside
+
+    @cached_property
+    def _outside_for(self) -> dict[tuple[str, str | None], tuple[str, ...]]:
+        return {}  # a cache: (report day, force) -> the questions out of scope
 
     def scope_notes(self, cases: Iterable[CaseScope | None]) -> dict[str, str]:
         """Per dated or pilot question, what findings say beside it: when and where it
         applies and how many of these cases it did not apply to, so a smaller n is
         explained rather than silent."""
-        outside: Counter[str] = Counter()
-        n = 0
-        for case in cases:
-            n += 1
-            outside.update(self.out_of_scope(case))
+        listed = list(cases)
+        n = len(listed)
+        outside = Counter(chain.from_iterable(map(self.out_of_scope, listed)))
         return {
             q.id: f"{q.scope_text()}: did not apply to {outside[q.id]} of {n} cases"
             for q in self._scoped
