@@ -335,8 +335,55 @@ class Checklist(_Strict):
         return hidden
 
     def _hidden(self, answers: Mapping[str, str | None], case: CaseScope | None) -> tuple[str, ...]:
-        shown = set(self.visible(answers, case))  # the one statement of the skip-logic rule
-        return tuple(qid for qid in self._unanswered if qid not in shown)
+        # A national audit's reviews give thousands of combinations of every controller's
+        # answer, but few per independent part of the skip logic: each part's hidden
+        # questions are worked out once per combination of what that part looks at.
+        outside = set(self.out_of_scope(case))
+        hidden: list[str] = []
+        for i, (members, controllers, scoped) in enumerate(self._skip_parts):
+            key = (i, *map(answers.get, controllers), *(q in outside for q in scoped))
+            part = self._part_hidden.get(key)
+            if part is None:
+                shown = set(self.visible(answers, case))  # the one statement of the rule
+                part = self._part_hidden[key] = tuple(q for q in members if q not in shown)
+            hidden.extend(part)
+        return tuple(sorted(hidden, key=self._position.__getitem__))
+
+    @cached_property
+    def _skip_parts(self) -> tuple[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...]:
+        """The skip logic's independent parts, each (its questions, the controllers its
+        rules look at, its questions with a scope): questions joined by `show_if`, and
+        every part that can hide something (a rule or a scope)."""
+        parent = {qid: qid for qid, _, _ in self._rules}
+
+        def root(qid: str) -> str:
+            while parent[qid] != qid:
+                qid = parent[qid]
+            return qid
+
+        for qid, controller, _ in self._rules:
+            if controller is not None and controller in parent:
+                parent[root(qid)] = root(controller)
+        parts: dict[str, list[str]] = {}
+        for qid, _, _ in self._rules:
+            parts.setdefault(root(qid), []).append(qid)
+        scoped = {q.id for q in self._scoped}
+        out = []
+        for members in parts.values():
+            inside = set(members)
+            rules = [c for q, c, _ in self._rules if q in inside and c is not None]
+            with_scope = tuple(q for q in members if q in scoped)
+            if rules or with_scope:
+                out.append((tuple(members), tuple(dict.fromkeys(rules)), with_scope))
+        return tuple(out)
+
+    @cached_property
+    def _part_hidden(self) -> dict[tuple[object, ...], tuple[str, ...]]:
+        return {}  # a cache: (part, its controllers' answers, its scoped questions out) -> hidden
+
+    @cached_property
+    def _position(self) -> dict[str, int]:
+        return {qid: i for i, qid in enumerate(self._unanswered)}
 
     @cached_property
     def _controllers(self) -> tuple[str, ...]:
