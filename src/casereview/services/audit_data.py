@@ -116,11 +116,11 @@ def _unanswered_problem(
     The app refuses to complete such a review, but a database from an older version (or
     answers loaded by hand) may hold one; scoring would otherwise stop on a ValueError.
     """
-    first = first_unanswered(checklist, ((r.answers, r.case) for r in reviews))
-    if first is None:
-        return None  # the usual case, checked without copying any review's answers
+    at = first_unanswered(checklist, ((r.answers, r.case) for r in reviews))
+    if at is None:
+        return None
     missing: list[tuple[scoring.ReviewRecord, str]] = []
-    for r in reviews[first:]:
+    for r in reviews[at:]:
         effective = checklist.effective_answers(r.answers, r.case)
         if None in effective.values():
             missing.append((r, next(q for q, v in effective.items() if v is None)))

@@ -58,8 +58,11 @@ GROUP BY x.question_id
 """
 
 
+Built = tuple[Store, AuditInfo, dict[str, int]]
+
+
 @pytest.fixture
-def built() -> Iterator[tuple[Store, AuditInfo, dict[str, int]]]:
+def built() -> Iterator[Built]:
     store = Store.memory()
     audit = seed_store(store)
     ids = [ac.case.id for ac in store.audit_cases(audit.id)]
@@ -89,7 +92,7 @@ def table_counts(store: Store, audit: AuditInfo) -> dict[str, dict[str, int]]:
     return {str(r["question_id"]): {k: int(r[k] or 0) for k in COUNTS} for r in table.rows}
 
 
-def test_the_figures_are_the_group_by_with_each_hidden_question_as_na(built) -> None:
+def test_the_figures_are_the_group_by_with_each_hidden_question_as_na(built: Built) -> None:
     store, audit, _ = built
     plain = plain_counts(store, audit)
     # The GROUP BY counts stored answers only: each counted review that hid a question
@@ -109,7 +112,7 @@ def test_the_figures_are_the_group_by_with_each_hidden_question_as_na(built) -> 
     assert (rows["SPO-02"]["n_applicable"], rows["SPO-02"]["compliance_pct"]) == (1, 100.0)
 
 
-def test_a_stale_answer_to_a_hidden_question_counts_as_na(built) -> None:
+def test_a_stale_answer_to_a_hidden_question_counts_as_na(built: Built) -> None:
     store, audit, reviews = built
     with store.db.conn:  # legacy data: B's REC-02 kept after REC-01 became no
         store.db.conn.execute(
@@ -124,7 +127,7 @@ def test_a_stale_answer_to_a_hidden_question_counts_as_na(built) -> None:
     assert table_counts(store, audit) == EXPECTED
 
 
-def test_effective_counts_counts_every_value_and_what_is_no_answer(built) -> None:
+def test_effective_counts_counts_every_value_and_what_is_no_answer(built: Built) -> None:
     store, audit, _ = built
     checklist = store.audit_checklist(audit.id)
     # Values made afresh (not the shared strings the store hands over), one unanswered shown
