@@ -20,6 +20,11 @@ from casereview.core.checklist.scope import CaseScope as CaseScope  # re-exporte
 from casereview.core.checklist.settings import ForceSettings
 from casereview.core.text import fold_name
 
+SkipPart = tuple[
+    tuple[str, ...], tuple[str, ...], tuple[str, ...], dict[tuple[object, ...], tuple[str, ...]]
+]
+"""(questions, controllers, scoped questions, what each combination of them hides)"""
+
 AnswerValue = Literal["yes", "partly", "no", "na", "unknown"]
 ANSWER_VALUES = cast("tuple[AnswerValue, ...]", fields.ANSWER_VALUES)
 ANSWER_LABELS: dict[str, str] = {
@@ -338,22 +343,22 @@ class Checklist(_Strict):
         # A national audit's reviews give thousands of combinations of every controller's
         # answer, but few per independent part of the skip logic: each part's hidden
         # questions are worked out once per combination of what that part looks at.
-        outside = set(self.out_of_scope(case))
+        outside = self.out_of_scope(case)
         hidden: list[str] = []
-        for i, (members, controllers, scoped) in enumerate(self._skip_parts):
-            key = (i, *map(answers.get, controllers), *(q in outside for q in scoped))
-            part = self._part_hidden.get(key)
+        for members, controllers, scoped, known in self._skip_parts:
+            key = (*map(answers.get, controllers), *[q in outside for q in scoped])
+            part = known.get(key)
             if part is None:
                 shown = set(self.visible(answers, case))  # the one statement of the rule
-                part = self._part_hidden[key] = tuple(q for q in members if q not in shown)
+                part = known[key] = tuple(q for q in members if q not in shown)
             hidden.extend(part)
         return tuple(sorted(hidden, key=self._position.__getitem__))
 
     @cached_property
-    def _skip_parts(self) -> tuple[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...]:
+    def _skip_parts(self) -> tuple[SkipPart, ...]:
         """The skip logic's independent parts, each (its questions, the controllers its
-        rules look at, its questions with a scope): questions joined by `show_if`, and
-        every part that can hide something (a rule or a scope)."""
+        rules look at, its questions with a scope, a cache: what those answers and scopes
+        hide): questions joined by `show_if`, and every part that can hide something."""
         parent = {qid: qid for qid, _, _ in self._rules}
 
         def root(qid: str) -> str:
@@ -374,12 +379,8 @@ class Checklist(_Strict):
             rules = [c for q, c, _ in self._rules if q in inside and c is not None]
             with_scope = tuple(q for q in members if q in scoped)
             if rules or with_scope:
-                out.append((tuple(members), tuple(dict.fromkeys(rules)), with_scope))
+                out.append((tuple(members), tuple(dict.fromkeys(rules)), with_scope, {}))
         return tuple(out)
-
-    @cached_property
-    def _part_hidden(self) -> dict[tuple[object, ...], tuple[str, ...]]:
-        return {}  # a cache: (part, its controllers' answers, its scoped questions out) -> hidden
 
     @cached_property
     def _position(self) -> dict[str, int]:
