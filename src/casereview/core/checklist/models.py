@@ -373,7 +373,7 @@ class Checklist(_Strict):
         for qid, _, _ in self._rules:
             parts.setdefault(root(qid), []).append(qid)
         scoped = {q.id for q in self._scoped}
-        out = []
+        out: list[SkipPart] = []
         for members in parts.values():
             inside = set(members)
             rules = [c for q, c, _ in self._rules if q in inside and c is not None]
