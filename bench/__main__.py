@@ -11,7 +11,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench import bundles, data, measures, tui_list
+from bench import bundles, data, measures, tui_list, users
 from bench.report import Result, table, write_json
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -205,14 +205,20 @@ def main(argv: list[str] | None = None) -> int:
     results.extend(measures.measure_saves(db, national.saving_review_ids, args.saves, log))
     log(f"findings: findings.load + question_table vs one GROUP BY ({args.findings_runs} runs)")
     results.append(
-        measures.measure_findings(
+        users.measure_findings(
             db, data.NATIONAL_AUDIT, national.national_audit_id, args.findings_runs, log
         )
     )
-    log(f"headless start: `casereview audit list` vs importing its dependencies ({args.runs} runs)")
-    results.append(measures.measure_headless_start(db, args.runs, log))
-    log(f"TUI start: audits screen drawn vs a bare Textual app ({args.runs} runs)")
-    results.append(measures.measure_tui_start(db, args.runs, log))
+    log("export questions: `casereview export questions` vs one GROUP BY written with csv")
+    results.append(
+        users.measure_export_questions(
+            db, data.NATIONAL_AUDIT, national.national_audit_id, scratch, log, args.imports
+        )
+    )
+    log(f"headless start: `casereview audit list` vs `import click, sqlite3` ({args.runs} runs)")
+    results.append(users.measure_headless_start(db, args.runs, log))
+    log(f"TUI start in tmux: audits screen shown vs a bare one-table app ({args.runs} runs)")
+    results.append(users.measure_tui_start(db, national.national_audit_id, args.runs, log))
     log(f"review screen keys: y and down, {args.keys} presses each, vs the same drawing bare")
     results.extend(
         measures.measure_tui_keys(

@@ -20,22 +20,12 @@ Log = Callable[[str], None]
 
 PYTHON = sys.executable
 CASEREVIEW = str(Path(sys.executable).with_name("casereview"))
-COUNTS = ("yes", "partly", "no", "na", "unknown")
 
 UPSERT = (
     "INSERT INTO answers (review_id, question_id, value, updated_by, updated_at)"
     " VALUES (?, ?, ?, ?, ?) ON CONFLICT (review_id, question_id) DO UPDATE SET"
     " value = excluded.value, updated_by = excluded.updated_by, updated_at = excluded.updated_at"
 )
-
-GROUP_BY = """
-SELECT x.question_id,
-       sum(x.value = 'yes'), sum(x.value = 'partly'), sum(x.value = 'no'),
-       sum(x.value = 'na'), sum(x.value = 'unknown')
-FROM answers x JOIN reviews r ON r.id = x.review_id
-WHERE r.audit_id = ? AND r.role = 'primary' AND r.status = 'complete'
-GROUP BY x.question_id
-"""
 
 
 def bare_connection(path: Path) -> sqlite3.Connection:
@@ -312,61 +302,6 @@ def measure_saves(db: Path, review_ids: list[int], n: int, log: Log) -> list[Res
     return out
 
 
-# ------------------------------------------------------------------ findings
-
-
-def measure_findings(db: Path, audit_name: str, audit_id: int, runs: int, log: Log) -> Result:
-    """Question figures as users get them (findings.load, then question_table: what the
-    findings screen and `export questions` run) vs one GROUP BY over answers, with the
-    counts cross-checked."""
-    from casereview.services import findings  # as the commands load it: on first use
-
-    store = Store.open(db)
-    conn = bare_connection(db)
-    ours: list[float] = []
-    bare: list[float] = []
-    table = None
-    rows: list[Any] = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        table = findings.question_table(findings.load(store, audit_name))
-        ours.append(time.perf_counter() - start)
-        start = time.perf_counter()
-        rows = conn.execute(GROUP_BY, [audit_id]).fetchall()
-        bare.append(time.perf_counter() - start)
-    n_counted = int(
-        conn.execute(
-            "SELECT count(*) FROM reviews WHERE audit_id = ? AND role = 'primary'"
-            " AND status = 'complete'",
-            [audit_id],
-        ).fetchone()[0]
-    )
-    conn.close()
-    store.close()
-    assert table is not None
-    # Cross-check: the SQL counts stored answers; casereview counts a hidden question as na.
-    sql = {r[0]: dict(zip(COUNTS, r[1:], strict=True)) for r in rows}
-    agree = True
-    for row in table.rows:
-        counts = sql.get(str(row["question_id"]), dict.fromkeys(COUNTS, 0))
-        hidden = n_counted - sum(counts.values())
-        expected = {**counts, "na": counts["na"] + hidden}
-        if {k: row[k] for k in COUNTS} != expected:
-            agree = False
-    a, b = median(ours) * 1000, median(bare) * 1000
-    log(f"  casereview (load + question_table) {a:.0f} ms, GROUP BY {b:.0f} ms; agree: {agree}")
-    return Result(
-        measure="findings (question figures)",
-        unit="ms",
-        casereview=a,
-        baseline=b,
-        ratio=a / b,
-        target="info",
-        passed=None,
-        detail={"runs": runs, "reviews": n_counted, "counts_agree": agree},
-    )
-
-
 # ------------------------------------------------------------------ start-up
 
 
@@ -403,53 +338,6 @@ def _wall(cmd: list[str]) -> float:
     start = time.perf_counter()
     _run(cmd)
     return time.perf_counter() - start
-
-
-def measure_headless_start(db: Path, runs: int, log: Log) -> Result:
-    """`casereview --db FILE audit list` vs importing its dependencies, median of `runs`.
-
-    (--db is an option of the `casereview` group, so it comes before the subcommand.)
-    """
-    ours_cmd = [CASEREVIEW, "--db", str(db), "audit", "list"]
-    bare_cmd = [PYTHON, "-c", "import click, sqlite_utils, pydantic, yaml, platformdirs"]
-    ours, bare = _alternating(runs, lambda: _wall(ours_cmd), lambda: _wall(bare_cmd))
-    a, b = median(ours), median(bare)
-    log(f"  audit list {a:.0f} ms, imports {b:.0f} ms")
-    return Result(
-        measure="headless start (audit list)",
-        unit="ms",
-        casereview=a,
-        baseline=b,
-        ratio=a / b,
-        target="<= 1.3x",
-        passed=a / b <= 1.3,
-        detail={"runs": runs, "samples_ms": ours, "baseline_samples_ms": bare},
-    )
-
-
-def _first_frame(args: list[str]) -> float:
-    launched = time.time()
-    out = _run([PYTHON, "-m", "bench.tui_probe", *args])
-    return float(out.strip().splitlines()[-1]) - launched
-
-
-def measure_tui_start(db: Path, runs: int, log: Log) -> Result:
-    """Process launch to the audits screen drawn on the big DB vs a bare Textual app's."""
-    ours, bare = _alternating(
-        runs, lambda: _first_frame(["casereview", str(db)]), lambda: _first_frame(["baseline"])
-    )
-    a, b = median(ours), median(bare)
-    log(f"  casereview {a:.0f} ms, bare Textual {b:.0f} ms")
-    return Result(
-        measure="TUI start to first screen",
-        unit="ms",
-        casereview=a,
-        baseline=b,
-        ratio=a / b,
-        target="<= 1.3x",
-        passed=a / b <= 1.3,
-        detail={"runs": runs, "samples_ms": ours, "baseline_samples_ms": bare},
-    )
 
 
 # ------------------------------------------------------------------ TUI keys

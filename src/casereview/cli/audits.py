@@ -272,6 +272,8 @@ def audit_list(context: Context) -> None:
 
 def _say_uncalibrated(store: Store, audit_id: int, name: str) -> None:
     """Name the reviewers of an audit that requires calibration who have not passed one."""
+    if store.calibration_months(audit_id) is None:
+        return  # most audits: `audit list` need not load the calibration service (~0.2 s)
     from casereview.services.calibration import not_calibrated
 
     missing = not_calibrated(store, audit_id)

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
 
 from casereview.core.checklist.models import Checklist
 from casereview.core.fields import answer_columns
-from casereview.core.problems import CasereviewError
 from casereview.core.stats import scoring
 from casereview.core.tables import BarChart, Cell, Table
 from casereview.core.text import natural_key
 from casereview.services.answer_rows import answer_rows
-from casereview.store import AuditInfo, Store
+from casereview.services.audit_data import AuditData as AuditData
+from casereview.services.audit_data import FindingsError as FindingsError
+from casereview.services.audit_data import by_primary_reviewer as by_primary_reviewer
+from casereview.services.audit_data import load as load
+from casereview.services.audit_data import require_answered
+from casereview.store import Store
 
 QUESTION_COLUMNS = (
     "section_id",
@@ -57,115 +60,6 @@ SECTION_COLUMNS = (
 SMALL_COLUMN = "small_sample"
 """The workbook's own column (not the CSV's): the small-sample mark on a figure's row."""
 GROUP_FIELDS_BUILTIN = ("force", "team", "reviewer", "stratum", "offence", "outcome")
-
-
-class FindingsError(CasereviewError):
-    """An audit with nothing to report yet; the message says what is missing."""
-
-
-@dataclass(frozen=True)
-class AuditData:
-    """Everything scoring needs about one audit, read once."""
-
-    audit: AuditInfo
-    checklist: Checklist
-    reviews: list[scoring.ReviewRecord]
-    problem: str | None = None
-    """Why the figures cannot be computed (a completed review missing a shown answer)."""
-
-    @property
-    def counted(self) -> list[scoring.ReviewRecord]:
-        return scoring.counted_reviews(self.reviews)
-
-
-def load(
-    store: Store, audit_name: str, by: str | None = None, require_complete: bool = True
-) -> AuditData:
-    """The audit's completed reviews, grouped `by` a field, ready for the table functions.
-
-    With require_complete (every kind of figures), an audit without completed reviews, or
-    with a completed review that lacks an answer to a shown question, is refused with a
-    FindingsError. Without it (raw answers, cases, events) such an audit still loads, and
-    only the figure tables refuse it.
-    """
-    audit = store.audit_named(audit_name)
-    if audit.n_cases == 0:
-        raise FindingsError(f"audit '{audit.name}' has no cases")
-    checklist = store.audit_checklist(audit.id)  # with the force's limits, if given
-    reviews = store.review_records(audit.id, by)
-    if by == "reviewer":
-        reviews = by_primary_reviewer(reviews, _primary_reviewers_from_store(store, audit, reviews))
-    data = AuditData(
-        audit, checklist, reviews, _unanswered_problem(store, audit, checklist, reviews)
-    )
-    if require_complete and not data.counted:
-        raise FindingsError(
-            f"audit '{audit.name}' has no completed reviews yet ({audit.n_in_progress} in "
-            "progress); findings count completed reviews only"
-        )
-    if require_complete:
-        require_answered(data)
-    return data
-
-
-def by_primary_reviewer(
-    reviews: Sequence[scoring.ReviewRecord], known: Mapping[int, str | None] | None = None
-) -> list[scoring.ReviewRecord]:
-    """The reviews with each one's group set to its case's primary reviewer.
-
-    Grouping by reviewer asks "how do each reviewer's cases score", so a case counts once,
-    under the reviewer of its primary review: the moderated review that replaces it and the
-    second review that checks it follow the case, and moderators and second reviewers get no
-    group of their own. `known` gives the primary reviewer of cases whose primary review is
-    not among `reviews` (not complete); failing both, a review keeps its own reviewer.
-    """
-    primary = {r.case_id: r.reviewer for r in reviews if r.role == "primary"}
-    known = known or {}
-    return [
-        replace(r, group=primary.get(r.case_id) or known.get(r.case_id) or r.reviewer)
-        for r in reviews
-    ]
-
-
-def _primary_reviewers_from_store(
-    store: Store, audit: AuditInfo, reviews: Sequence[scoring.ReviewRecord]
-) -> dict[int, str | None]:
-    """Primary reviewers (else assignees) of cases whose primary review is not complete."""
-    with_primary = {r.case_id for r in reviews if r.role == "primary"}
-    if all(r.case_id in with_primary for r in reviews):
-        return {}  # the usual case: no need to read the sample
-    return {ac.case.id: ac.reviewer or ac.assigned_to for ac in store.audit_cases(audit.id)}
-
-
-def _unanswered_problem(
-    store: Store, audit: AuditInfo, checklist: Checklist, reviews: Sequence[scoring.ReviewRecord]
-) -> str | None:
-    """Why no figures can be computed, if a completed review lacks a shown answer.
-
-    The app refuses to complete such a review, but a database from an older version (or
-    answers loaded by hand) may hold one; scoring would otherwise stop on a ValueError.
-    """
-    missing: list[tuple[scoring.ReviewRecord, str]] = []
-    for r in reviews:
-        effective = checklist.effective_answers(r.answers, r.case)
-        if None in effective.values():
-            missing.append((r, next(q for q, v in effective.items() if v is None)))
-    if not missing:
-        return None
-    first, question_id = missing[0]
-    case = store.case(first.case_id)
-    more = f" ({len(missing)} such reviews in all)" if len(missing) > 1 else ""
-    return (
-        f"audit '{audit.name}' cannot be scored: the {first.role} review of case "
-        f"{case.case_ref} ({case.force}) by {first.reviewer} is complete but has no answer to "
-        f"{question_id}, a question it shows{more}. Reopen the review, answer it and complete "
-        "it again."
-    )
-
-
-def require_answered(data: AuditData) -> None:
-    if data.problem:
-        raise FindingsError(data.problem)
 
 
 def method_text(checklist: Checklist) -> str:
@@ -228,7 +122,12 @@ def _question_rows(
     out = []
     for group, reviews in groups(data, by):
         notes = data.checklist.scope_notes(r.case for r in scoring.counted_reviews(reviews))
-        for fig in scoring.audit_question_figures(data.checklist, reviews):
+        figures = (
+            data.question_figures
+            if group is None
+            else scoring.audit_question_figures(data.checklist, reviews)
+        )
+        for fig in figures:
             if facts_only and fig.scored:
                 continue
             q = data.checklist.question(fig.question_id)
@@ -478,7 +377,7 @@ def tag_figures(data: AuditData, view: str) -> list[tuple[str, scoring.PooledFig
         labels = dict(checklist.themes)
     else:
         labels = {r: r for q in checklist.questions for r in q.recommendations}
-    figs = scoring.audit_question_figures(checklist, data.reviews)
+    figs = data.question_figures
     out = []
     for key, label in sorted(labels.items(), key=lambda kv: natural_key(kv[0])):
         tagged = [f for f in figs if key in getattr(checklist.question(f.question_id), view)]

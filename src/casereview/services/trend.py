@@ -247,7 +247,7 @@ def _audit_figures(
         f.section_id: Figure(name, f.n_full, f.n_cases, f.share_full, f.ci_low, f.ci_high)
         for f in scoring.audit_section_figures(checklist, data.reviews)
     }
-    own = {f.question_id: f for f in scoring.audit_question_figures(checklist, data.reviews)}
+    own = {f.question_id: f for f in data.question_figures}  # counted once, at load
     canonical_of = {own_id: canonical for canonical, own_id in ids.items()}
     questions = {c: _question_figure(name, own[i]) for c, i in ids.items()}
     tags: dict[str, dict[str, Figure]] = {}

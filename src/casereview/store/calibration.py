@@ -351,7 +351,8 @@ class CalibrationStore(Connection):
             )
 
     def calibration_months(self, audit_id: int) -> int | None:
-        row = self.db.execute(
+        # a read: straight to sqlite3 (`audit list` asks for every audit; no sqlite-utils)
+        row = self.conn.execute(
             "SELECT calibration_months FROM audits WHERE id = ?", [audit_id]
         ).fetchone()
         return None if row is None else row[0]

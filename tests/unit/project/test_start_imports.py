@@ -6,6 +6,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
+
+from casereview.store import Store
+from tests.factories import seed_store
 
 # Each was measured on the start-up path (issue 14): numpy and pandas through sqlite-utils
 # (about a quarter of the start), importlib.metadata through the version in the bundle
@@ -35,3 +39,27 @@ def test_sqlite_utils_still_works_and_numpy_still_imports_later() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split("\n")[:2] == ["(1, 1.5, 'a')", "3"]
+
+
+# `audit list` loaded the calibration service (and with it pydantic, yaml and the findings
+# layer) and sqlite-utils for every audit, about 0.4 s of a 0.5 s command (issue 32): only
+# an audit that requires calibration needs them.
+NOT_FOR_AUDIT_LIST = ("casereview.services.calibration", "pydantic", "sqlite_utils")
+
+
+def test_audit_list_loads_no_calibration_service_pydantic_or_sqlite_utils(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "t.db"
+    store = Store.open(db)
+    seed_store(store)  # an audit that requires no calibration
+    store.close()
+    code = (
+        "import json, sys\n"
+        "from casereview.cli import main\n"
+        f"main(['--db', {str(db)!r}, 'audit', 'list'], standalone_mode=False)\n"
+        f"print(json.dumps([m for m in {NOT_FOR_AUDIT_LIST!r} if m in sys.modules]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "Test audit" in done.stdout
+    assert json.loads(done.stdout.splitlines()[-1]) == []

@@ -10,6 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from functools import cached_property
+from itertools import chain
 from typing import Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
@@ -22,6 +23,11 @@ from casereview.core.text import fold_name
 # Combinations of skip-logic answers whose hidden questions are remembered (hidden_ids):
 # enough for a screen or a report, never growing with a national audit's reviews.
 HIDDEN_MEMO = 4096
+
+SkipPart = tuple[
+    tuple[str, ...], tuple[str, ...], tuple[str, ...], dict[tuple[object, ...], tuple[str, ...]]
+]
+"""(questions, controllers, scoped questions, what each combination of them hides)"""
 
 AnswerValue = Literal["yes", "partly", "no", "na", "unknown"]
 ANSWER_VALUES = cast("tuple[AnswerValue, ...]", fields.ANSWER_VALUES)
@@ -268,17 +274,27 @@ class Checklist(_Strict):
         """The questions that do not apply to this case for its date or force."""
         if case is None or not self._scoped:
             return ()
-        return tuple(q.id for q in self._scoped if not q.applies(case))
+        # only the day and the force decide it: worked out once per pair (scoring asks
+        # for every case of a national audit)
+        key = ((case.reported_on or "")[:10], case.force)
+        outside = self._outside_for.get(key)
+        if outside is None:
+            outside = self._outside_for[key] = tuple(
+                q.id for q in self._scoped if not q.applies(case)
+            )
+        return outside
+
+    @cached_property
+    def _outside_for(self) -> dict[tuple[str, str | None], tuple[str, ...]]:
+        return {}  # a cache: (report day, force) -> the questions out of scope
 
     def scope_notes(self, cases: Iterable[CaseScope | None]) -> dict[str, str]:
         """Per dated or pilot question, what findings say beside it: when and where it
         applies and how many of these cases it did not apply to, so a smaller n is
         explained rather than silent."""
-        outside: Counter[str] = Counter()
-        n = 0
-        for case in cases:
-            n += 1
-            outside.update(self.out_of_scope(case))
+        listed = list(cases)
+        n = len(listed)
+        outside = Counter(chain.from_iterable(map(self.out_of_scope, listed)))
         return {
             q.id: f"{q.scope_text()}: did not apply to {outside[q.id]} of {n} cases"
             for q in self._scoped
@@ -331,8 +347,51 @@ class Checklist(_Strict):
         return hidden
 
     def _hidden(self, answers: Mapping[str, str | None], case: CaseScope | None) -> tuple[str, ...]:
-        shown = set(self.visible(answers, case))  # the one statement of the skip-logic rule
-        return tuple(qid for qid in self._unanswered if qid not in shown)
+        # A national audit's reviews give thousands of combinations of every controller's
+        # answer, but few per independent part of the skip logic: each part's hidden
+        # questions are worked out once per combination of what that part looks at.
+        outside = self.out_of_scope(case)
+        hidden: list[str] = []
+        for members, controllers, scoped, known in self._skip_parts:
+            key = (*map(answers.get, controllers), *[q in outside for q in scoped])
+            part = known.get(key)
+            if part is None:
+                shown = set(self.visible(answers, case))  # the one statement of the rule
+                part = known[key] = tuple(q for q in members if q not in shown)
+            hidden.extend(part)
+        return tuple(sorted(hidden, key=self._position.__getitem__))
+
+    @cached_property
+    def _skip_parts(self) -> tuple[SkipPart, ...]:
+        """The skip logic's independent parts, each (its questions, the controllers its
+        rules look at, its questions with a scope, a cache: what those answers and scopes
+        hide): questions joined by `show_if`, and every part that can hide something."""
+        parent = {qid: qid for qid, _, _ in self._rules}
+
+        def root(qid: str) -> str:
+            while parent[qid] != qid:
+                qid = parent[qid]
+            return qid
+
+        for qid, controller, _ in self._rules:
+            if controller is not None and controller in parent:
+                parent[root(qid)] = root(controller)
+        parts: dict[str, list[str]] = {}
+        for qid, _, _ in self._rules:
+            parts.setdefault(root(qid), []).append(qid)
+        scoped = {q.id for q in self._scoped}
+        out: list[SkipPart] = []
+        for members in parts.values():
+            inside = set(members)
+            rules = [c for q, c, _ in self._rules if q in inside and c is not None]
+            with_scope = tuple(q for q in members if q in scoped)
+            if rules or with_scope:
+                out.append((tuple(members), tuple(dict.fromkeys(rules)), with_scope, {}))
+        return tuple(out)
+
+    @cached_property
+    def _position(self) -> dict[str, int]:
+        return {qid: i for i, qid in enumerate(self._unanswered)}
 
     @cached_property
     def _controllers(self) -> tuple[str, ...]:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from casereview.core.checklist.scope import CaseScope
 from casereview.core.fields import Role, Status
+from casereview.core.stats.counts import effective_counts
 
 if TYPE_CHECKING:  # the models are pydantic's: not loaded to score (nor at start-up)
     from casereview.core.checklist.models import Checklist, Question, Section
@@ -423,16 +424,17 @@ def grouped(
 def audit_question_figures(
     checklist: Checklist, reviews: Iterable[ReviewRecord]
 ) -> list[QuestionFigures]:
-    # A national audit has a million answers. Each review's effective answers come in
-    # checklist order, so zip(*) turns the reviews into one column per question, and
-    # Counter counts each column in C: no Python step per answer.
-    rows = [
-        checklist.effective_answers(r.answers, r.case).values() for r in counted_reviews(reviews)
-    ]
-    columns = zip(*rows, strict=True) if rows else ((),) * len(checklist.questions)
+    counts = effective_counts(checklist, ((r.answers, r.case) for r in counted_reviews(reviews)))
+    return figures_of_counts(checklist, counts)
+
+
+def figures_of_counts(
+    checklist: Checklist, counts: Mapping[str, Mapping[str | None, int]]
+) -> list[QuestionFigures]:
+    """Every question's figures from its effective answers' counts (counts.effective_counts)."""
     return [
-        question_figures_from_counts(q.id, Counter(column), checklist.unknown_scores_as, q.scored)
-        for q, column in zip(checklist.questions, columns, strict=True)
+        question_figures_from_counts(q.id, counts[q.id], checklist.unknown_scores_as, q.scored)
+        for q in checklist.questions
     ]
 
 

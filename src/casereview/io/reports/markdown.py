@@ -68,7 +68,7 @@ def blocks(store: Store, audit_name: str, officers: bool = True) -> list[reportd
         reportdoc.Grid(SECTION_COLUMNS, (False, True, True, True, True, True), tuple(rows)),
         reportdoc.Chart(findings.section_chart(checklist, section_figs)),
     ]
-    question_figs = scoring.audit_question_figures(checklist, data.reviews)
+    question_figs = data.question_figures  # counted once, at load
     out.append(Heading("Findings by question", 2))
     for section in checklist.sections:
         out.append(Heading(section.title, 3))

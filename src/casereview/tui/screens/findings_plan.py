@@ -34,9 +34,7 @@ def draft_from_finding(
     if key is None or not data.checklist.has_question(key):
         screen.notify("Highlight a question (Enter on a section lists them).", markup=False)
         return
-    figures = {
-        f.question_id: f for f in scoring.audit_question_figures(data.checklist, data.reviews)
-    }
+    figures = {f.question_id: f for f in data.question_figures}
     fig = figures.get(key)
     if fig is None or not fig.scored or fig.compliance is None:
         screen.notify(f"{key} is not a standard with a figure here.", markup=False)
