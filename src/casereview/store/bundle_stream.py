@@ -33,7 +33,7 @@ from casereview.core.bundles.merge import (
 from casereview.core.bundles.rules import content_problems, merge_problems
 from casereview.core.fields import CASE_COLUMNS
 from casereview.store.bundle_export import BundleExportStore, Held
-from casereview.store.bundle_writes import EVENT_COLUMNS
+from casereview.store.bundle_writes import EVENT_COLUMNS, keys_cte
 from casereview.store.bundle_writes import REVIEW_COLUMNS as _REVIEW_COLUMNS
 from casereview.store.bundles import pool_clash_refusal
 from casereview.store.records import now
@@ -143,21 +143,23 @@ class BundleStreamStore(BundleExportStore):
         ).fetchone()
         columns = ["force", "case_ref"] if slim else [*CASE_COLUMNS, "extra"]
         names = [*columns, "position", "stratum", "assigned_to", "second_reviewer"]
-        query = (
-            f"SELECT {', '.join('c.' + n for n in columns)}, ac.position,"
-            " ac.stratum, ac.assigned_to, ac.second_reviewer FROM audit_cases ac"
-            " JOIN cases c ON c.id = ac.case_id WHERE ac.audit_id = ?"
-        )
+        select = f"SELECT {', '.join('c.' + n for n in columns)}, ac.position, ac.stratum,"
+        select += " ac.assigned_to, ac.second_reviewer"
         if keys is None:
-            rows = self.conn.execute(query + " ORDER BY ac.position", [audit_id]).fetchall()
+            rows = self.conn.execute(
+                f"{select} FROM audit_cases ac JOIN cases c ON c.id = ac.case_id"
+                " WHERE ac.audit_id = ? ORDER BY ac.position",
+                [audit_id],
+            ).fetchall()
         else:
-            rows = [
-                row
-                for force, ref in keys
-                for row in self.conn.execute(
-                    query + " AND c.force = ? AND c.case_ref = ?", [audit_id, force, ref]
-                )
-            ]
+            rows = []
+            for part in _parts(sorted(keys)):
+                rows += self.conn.execute(
+                    f"{keys_cte(len(part))} {select} FROM k CROSS JOIN cases c"
+                    " ON c.force = k.force AND c.case_ref = k.case_ref JOIN audit_cases ac"
+                    " ON ac.case_id = c.id WHERE ac.audit_id = ?",
+                    [*(value for key in part for value in key), audit_id],
+                ).fetchall()
             rows.sort(key=lambda row: row[len(columns)])
 
         cases = []
@@ -174,19 +176,22 @@ class BundleStreamStore(BundleExportStore):
         own: the audit's part is merged first)."""
         state = self._cases_state(audit_id, keys)
         names = ["id", *_REVIEW_COLUMNS, "force", "case_ref"]
-        select = (
-            f"SELECT r.id, {', '.join('r.' + c for c in _REVIEW_COLUMNS)}, c.force,"
-            " c.case_ref FROM reviews r JOIN cases c ON c.id = r.case_id WHERE r.audit_id = ?"
-        )
-        found = {
-            row[0]: dict(zip(names, row, strict=True))
-            for force, ref in keys
+        select = f"SELECT r.id, {', '.join('r.' + c for c in _REVIEW_COLUMNS)}, c.force, c.case_ref"
+        found: dict[int, Json] = {}
+        for part in _parts(sorted(keys)):
             for row in self.conn.execute(
-                select + " AND c.force = ? AND c.case_ref = ?", [audit_id, force, ref]
-            )
-        }
-        for uuid in uuids:  # the database's copy of a review the batch brings, wherever it is
-            for row in self.conn.execute(select + " AND r.uuid = ?", [audit_id, uuid]):
+                f"{keys_cte(len(part))} {select} FROM k CROSS JOIN cases c ON c.force = k.force"
+                " AND c.case_ref = k.case_ref JOIN reviews r ON r.case_id = c.id"
+                " WHERE r.audit_id = ?",
+                [*(value for key in part for value in key), audit_id],
+            ):
+                found[row[0]] = dict(zip(names, row, strict=True))
+        for part in _parts(sorted(uuids)):  # the database's copy of each, wherever it is
+            for row in self.conn.execute(
+                f"{select} FROM reviews r JOIN cases c ON c.id = r.case_id WHERE r.audit_id = ?"
+                f" AND r.uuid IN ({', '.join('?' * len(part))})",
+                [audit_id, *part],
+            ):
                 found.setdefault(row[0], dict(zip(names, row, strict=True)))
         rows = [found[rid] for rid in sorted(found)]
         reviews = self._review_lines(rows) if rows else []
@@ -418,6 +423,12 @@ class _Merge:
                 bundle, result, self.source, self.actor, self.signed_by, record=False
             )
         self.totals.add(result)
+
+
+def _parts(items: list[Any], size: int = 400) -> Iterator[list[Any]]:
+    """`items` in slices of `size`: bound parameters kept under SQLite's limit."""
+    for at in range(0, len(items), size):
+        yield items[at : at + size]
 
 
 def _tag(*parts: str) -> bytes:

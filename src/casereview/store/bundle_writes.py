@@ -31,6 +31,13 @@ REVIEW_COLUMNS = (
 EVENT_COLUMNS = ("uuid", "question_id", "kind", "old", "new", "reason", "actor", "at")
 
 
+def keys_cte(n: int) -> str:
+    """A WITH clause naming `n` (force, case_ref) pairs, bound in order, as table `k`, to
+    drive a lookup by them (`FROM k CROSS JOIN cases c ON ...`): with a row-value IN the
+    planner reads every case of the audit instead, for each batch."""
+    return f"WITH k(force, case_ref) AS (VALUES {', '.join(['(?, ?)'] * n)})"
+
+
 class BundleWriter(ReviewStore):
     """Writes a checked bundle's plan (BundleStore plans and checks it)."""
 
@@ -188,10 +195,10 @@ class BundleWriter(ReviewStore):
         for at in range(0, len(wanted), 400):
             part = wanted[at : at + 400]
             for force, ref, case_id in self.db.execute(
-                "SELECT c.force, c.case_ref, c.id FROM cases c JOIN audit_cases ac"
-                " ON ac.case_id = c.id WHERE ac.audit_id = ? AND (c.force, c.case_ref) IN"
-                f" (VALUES {', '.join(['(?, ?)'] * len(part))})",
-                [audit_id, *(value for key in part for value in key)],
+                f"{keys_cte(len(part))} SELECT c.force, c.case_ref, c.id FROM k CROSS JOIN"
+                " cases c ON c.force = k.force AND c.case_ref = k.case_ref JOIN audit_cases ac"
+                " ON ac.case_id = c.id WHERE ac.audit_id = ?",
+                [*(value for key in part for value in key), audit_id],
             ):
                 found[(force, ref)] = int(case_id)
         return found
