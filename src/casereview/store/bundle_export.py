@@ -198,9 +198,10 @@ class BundleExportStore(BundleStore, BundlePlanStore):
         marks = ", ".join("?" * len(digests))
         return {
             digest: Held(*rest)
-            for digest, *rest in self.conn.execute(
+            for digest, *rest in self.conn.execute(  # from the digests (CROSS JOIN): not
+                # from the audit's reviews, which the planner would read whole each chunk
                 "SELECT h.sha256, r.uuid, c.force, c.case_ref, r.role, r.reviewer"
-                " FROM review_line_hashes h JOIN reviews r ON r.id = h.review_id"
+                " FROM review_line_hashes h CROSS JOIN reviews r ON r.id = h.review_id"
                 f" JOIN cases c ON c.id = r.case_id WHERE h.sha256 IN ({marks})"
                 f" AND r.audit_id = ? AND ({_FINGERPRINT}) IS (h.last_event, h.answers)",
                 [*digests, audit_id],

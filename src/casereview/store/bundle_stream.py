@@ -414,14 +414,18 @@ class _Merge:
         if result.conflicts:
             self.conflicts += result.conflicts
             return
-        wrong = merge_problems(content, checklist, local, result)
-        wrong += self.store._taken_uuids(content, result)
-        self.refuse(wrong, names)
+        self.refuse(merge_problems(content, checklist, local, result), names)
         if not self.conflicts:
             bundle = Bundle(content, self.streamed.checklist_text, self.streamed.signer)
-            self.store._apply_bundle(
-                bundle, result, self.source, self.actor, self.signed_by, record=False
-            )
+            try:
+                self.store._apply_bundle(
+                    bundle, result, self.source, self.actor, self.signed_by, record=False
+                )
+            except sqlite3.IntegrityError:  # a review's or an event's identity held by
+                # another audit here, named where it is (looked for only when the unique
+                # index refuses one: a lookup per event was a twentieth of the import)
+                self.refuse(self.store._taken_uuids(content, result), names)
+                raise
         self.totals.add(result)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -210,3 +211,37 @@ def test_a_large_imports_summary_names_the_first_reviews_and_counts_the_rest(
     out = result.stdout + result.stderr
     assert out.count("new review: ") == 3
     assert "and 6 more review(s) not listed: 6 new review\n" in out
+
+
+def test_a_review_whose_identity_another_audit_holds_is_refused_by_its_line(
+    tmp_path: Path,
+) -> None:
+    """A bundle edited to be another audit (its own uuid and name) but carrying this
+    database's review: the review's and its events' identities are another audit's here, so
+    the import is refused, naming the line, and nothing is written (the unique index refuses
+    it first; the message then says which line and why)."""
+    import uuid as uuids
+
+    from tests.unit.bundles.bundle_edits import central_store, edited, run_import
+
+    store, _ = central_store(tmp_path / "central.db")
+
+    def another_audit(content: dict[str, Any]) -> None:
+        content["audit"]["uuid"] = str(uuids.uuid4())
+        content["audit"]["name"] = "A copy under another name"
+        # without the audit's own events (whose identities the audit's part refuses first)
+        content["events"] = [e for e in content["events"] if e["review_uuid"] is not None]
+
+    path = edited(store, tmp_path / "copy.zip", another_audit)
+    store.close()
+    before = dump(tmp_path / "central.db")
+    result = run_import(tmp_path / "central.db", path)
+    assert result.exit_code == 2, result.output
+    assert (
+        "reviews.jsonl: reviews.0.uuid: the identity of one of another audit's reviews in "
+        "this database"
+    ) in result.output
+    assert "reviews.jsonl: reviews.0.events.0.uuid: the identity of one of another audit's" in (
+        result.output
+    )
+    assert dump(tmp_path / "central.db") == before
