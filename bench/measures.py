@@ -205,6 +205,26 @@ def measure_import_into_pool(
 # ------------------------------------------------------------------ exports
 
 
+def alternated_processes(
+    ours_cmd: list[str], bare_cmd: list[str], repeats: int, log: Log
+) -> tuple[list[float], list[float], list[float], list[float]]:
+    """Each command run `repeats` times as its own process, the baseline first in each
+    pair: casereview's seconds, the baseline's, and each side's peak MB."""
+    ours_s: list[float] = []
+    bare_s: list[float] = []
+    peaks: list[float] = []
+    bare_peaks: list[float] = []
+    for _ in range(repeats):
+        took, peak = timed_process(bare_cmd)
+        bare_s.append(took)
+        bare_peaks.append(peak)
+        took, peak = timed_process(ours_cmd)
+        ours_s.append(took)
+        peaks.append(peak)
+        log(f"  baseline {bare_s[-1]:.2f} s; casereview {ours_s[-1]:.2f} s ({peak:.0f} MB)")
+    return ours_s, bare_s, peaks, bare_peaks
+
+
 def measure_export_answers(
     db: Path, audit_name: str, audit_id: int, scratch: Path, log: Log, repeats: int = 3
 ) -> Result:
@@ -214,16 +234,7 @@ def measure_export_answers(
     ours_cmd = [CASEREVIEW, "--db", str(db), "--reviewer", "bench", "export", "answers"]
     ours_cmd += ["--audit", audit_name, "--out", str(ours_out), "--force"]
     bare_cmd = [PYTHON, "-m", "bench.baseline_export", str(db), str(audit_id), str(bare_out)]
-    ours_s: list[float] = []
-    bare_s: list[float] = []
-    peaks: list[float] = []
-    for _ in range(repeats):
-        took, _peak = timed_process(bare_cmd)
-        bare_s.append(took)
-        took, peak = timed_process(ours_cmd)
-        ours_s.append(took)
-        peaks.append(peak)
-        log(f"  baseline {bare_s[-1]:.2f} s; casereview {ours_s[-1]:.2f} s ({peak:.0f} MB)")
+    ours_s, bare_s, peaks, _bare_peaks = alternated_processes(ours_cmd, bare_cmd, repeats, log)
     rows = sum(1 for _ in ours_out.open(encoding="utf-8-sig")) - 1
     ours_out.unlink()
     bare_out.unlink()

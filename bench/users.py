@@ -18,6 +18,7 @@ from bench.measures import (
     _alternating,
     _run,
     _wall,
+    alternated_processes,
     bare_connection,
     timed_process,
 )
@@ -108,19 +109,8 @@ def measure_export_questions(
     ours_cmd = [CASEREVIEW, "--db", str(db), "--reviewer", "bench", "export", "questions"]
     ours_cmd += ["--audit", audit_name, "--out", str(ours_out), "--force"]
     bare_cmd = [PYTHON, "-m", "bench.baseline_questions", str(db), str(audit_id), str(bare_out)]
-    ours_s: list[float] = []
-    bare_s: list[float] = []
-    peaks: list[float] = []
-    bare_peaks: list[float] = []
     timed_process(bare_cmd)  # warm-up: the page cache
-    for _ in range(repeats):
-        took, peak = timed_process(bare_cmd)
-        bare_s.append(took)
-        bare_peaks.append(peak)
-        took, peak = timed_process(ours_cmd)
-        ours_s.append(took)
-        peaks.append(peak)
-        log(f"  baseline {bare_s[-1]:.2f} s; casereview {ours_s[-1]:.2f} s ({peak:.0f} MB)")
+    ours_s, bare_s, peaks, bare_peaks = alternated_processes(ours_cmd, bare_cmd, repeats, log)
     rows = sum(1 for _ in ours_out.open(encoding="utf-8-sig")) - 1
     ours_out.unlink()
     bare_out.unlink()
