@@ -28,6 +28,22 @@ class Result:
     passed: bool | None  # None: reported for information, no target
     detail: dict[str, Any] = field(default_factory=dict)
 
+    @classmethod
+    def within(
+        cls,
+        measure: str,
+        unit: str,
+        ours: float,
+        bare: float,
+        most: float,
+        detail: dict[str, Any],
+        also: bool = True,
+    ) -> Result:
+        """A measure whose target is casereview's figure within `most` times the baseline's
+        (and `also`: a condition besides, such as the figures agreeing)."""
+        return cls(measure, unit, ours, bare, ours / bare, f"<= {most}x",
+                   ours / bare <= most and also, detail)  # fmt: skip
+
     @property
     def status(self) -> str:
         return "info" if self.passed is None else ("PASS" if self.passed else "MISS")

@@ -81,14 +81,13 @@ def measure_findings(db: Path, audit_name: str, audit_id: int, runs: int, log: L
         f"  findings.load + question_table {a:.0f} ms, GROUP BY {b:.0f} ms (CPU time "
         f"{cpu_ratio:.2f}x); agree: {agree}"
     )
-    return Result(
-        measure="findings screen's load (in-process)",
-        unit="ms",
-        casereview=a,
-        baseline=b,
-        ratio=a / b,
-        target=f"<= {FIGURES_TARGET}x",
-        passed=a / b <= FIGURES_TARGET and agree,
+    return Result.within(
+        "findings screen's load (in-process)",
+        "ms",
+        a,
+        b,
+        FIGURES_TARGET,
+        also=agree,
         detail={
             "runs": runs,
             "reviews": n_counted,
@@ -115,14 +114,12 @@ def measure_export_questions(
     ours_out.unlink()
     bare_out.unlink()
     a, b = median(ours_s), median(bare_s)
-    return Result(
-        measure="export questions (whole process)",
-        unit="s",
-        casereview=a,
-        baseline=b,
-        ratio=a / b,
-        target=f"<= {FIGURES_TARGET}x",
-        passed=a / b <= FIGURES_TARGET,
+    return Result.within(
+        "export questions (whole process)",
+        "s",
+        a,
+        b,
+        FIGURES_TARGET,
         detail={
             "rows": rows,
             "casereview_s": ours_s,
@@ -144,14 +141,12 @@ def measure_headless_start(db: Path, runs: int, log: Log) -> Result:
     ours, bare = _alternating(runs, lambda: _wall(ours_cmd), lambda: _wall(bare_cmd))
     a, b = median(ours), median(bare)
     log(f"  audit list {a:.0f} ms, import click, sqlite3 {b:.0f} ms")
-    return Result(
-        measure="headless start (audit list)",
-        unit="ms",
-        casereview=a,
-        baseline=b,
-        ratio=a / b,
-        target=f"<= {START_TARGET}x",
-        passed=a / b <= START_TARGET,
+    return Result.within(
+        "headless start (audit list)",
+        "ms",
+        a,
+        b,
+        START_TARGET,
         detail={"runs": runs, "samples_ms": ours, "baseline_samples_ms": bare},
     )
 
@@ -163,14 +158,12 @@ def measure_tui_start(db: Path, audit_id: int, runs: int, log: Log) -> Result:
     out = json.loads(_run(cmd).strip().splitlines()[-1])
     a, b = median(out["casereview"]), median(out["baseline"])
     log(f"  casereview {a:.0f} ms, bare Textual {b:.0f} ms (tmux)")
-    return Result(
-        measure="TUI start to the audits screen (tmux)",
-        unit="ms",
-        casereview=a,
-        baseline=b,
-        ratio=a / b,
-        target=f"<= {START_TARGET}x",
-        passed=a / b <= START_TARGET,
+    return Result.within(
+        "TUI start to the audits screen (tmux)",
+        "ms",
+        a,
+        b,
+        START_TARGET,
         detail={
             "runs": runs,
             "samples_ms": out["casereview"],
