@@ -9,21 +9,6 @@ from pathlib import Path
 
 import click
 
-from casereview.cli import (
-    answers,
-    audits,
-    bundle,
-    calibration,
-    cases,
-    checklists,
-    funnel,
-    keys,
-    outputs,
-    plans,
-    serve,
-    trend,
-    users,
-)
 from casereview.cli.base import (
     DB_HELP,
     REVIEWER_HELP,
@@ -40,8 +25,30 @@ from casereview.core.text import visible
 __all__ = ["Context", "default_db", "default_reviewer", "fail", "main"]
 
 
+# Each command's module, imported only when that command runs (GlobalOptionsGroup).
+COMMANDS = {
+    "answers": "casereview.cli.answers:answers",
+    "audit": "casereview.cli.audits:audit",
+    "bundle": "casereview.cli.bundle:bundle_group",
+    "calibration": "casereview.cli.calibration:calibration",
+    "cases": "casereview.cli.cases:cases",
+    "checklist": "casereview.cli.checklists:checklist",
+    "export": "casereview.cli.outputs:export_cmd",
+    "keys": "casereview.cli.keys:keys_group",
+    "lqas": "casereview.cli.funnel:lqas_cmd",
+    "lqas-plan": "casereview.cli.funnel:lqas_plan_cmd",
+    "plan": "casereview.cli.plans:plan_group",
+    "report": "casereview.cli.outputs:report_cmd",
+    "sample-size": "casereview.cli.outputs:sample_size_cmd",
+    "serve": "casereview.cli.serve:serve_cmd",
+    "trend": "casereview.cli.trend:trend_cmd",
+    "users": "casereview.cli.users:users",
+}
+
+
 @click.group(
     cls=GlobalOptionsGroup,  # --db and --reviewer after any command's name too
+    lazy=COMMANDS,
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -93,21 +100,3 @@ def demo(context: Context, no_tui: bool) -> None:
     click.echo(f"{built} demo database {visible(str(path))}", err=True)
     if not no_tui:
         _run_tui(context)
-
-
-main.add_command(checklists.checklist)
-main.add_command(cases.cases)
-main.add_command(audits.audit)
-main.add_command(answers.answers)
-main.add_command(outputs.export_cmd)
-main.add_command(outputs.report_cmd)
-main.add_command(outputs.sample_size_cmd)
-main.add_command(users.users)
-main.add_command(serve.serve_cmd)
-main.add_command(bundle.bundle_group)
-main.add_command(keys.keys_group)
-main.add_command(trend.trend_cmd)
-main.add_command(calibration.calibration)
-main.add_command(funnel.lqas_plan_cmd)
-main.add_command(funnel.lqas_cmd)
-main.add_command(plans.plan_group)

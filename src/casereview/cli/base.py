@@ -11,14 +11,16 @@ import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, BinaryIO, NoReturn, Self, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn, Self, TypeVar
 
 import click
 
 from casereview.core.problems import CasereviewError, InputError
 from casereview.core.text import visible
-from casereview.io.files import safe_target
-from casereview.store import Store, StoreError, explain
+from casereview.store.errors import StoreError
+
+if TYPE_CHECKING:
+    from casereview.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -63,6 +65,8 @@ def friendly_errors(fn: F) -> F:
         except CasereviewError as exc:  # a refusal of the store, a sample, an export target...
             fail(str(exc), exc.exit_status)
         except sqlite3.DatabaseError as exc:  # found while reading, after opening
+            from casereview.store import explain
+
             error = explain(exc)
             fail(str(error), error.exit_status)
         except OSError as exc:
@@ -122,6 +126,8 @@ class Context:
     @property
     def store(self) -> Store:
         if self._store is None:
+            from casereview.store import Store  # only a command that opens the database
+
             self._store = Store.open(self.db_path)
             if self._store.network_fs:
                 warn(
@@ -184,6 +190,7 @@ def output_target(out: Path, force: bool, store: Store) -> Path:
     """The file `--out` writes, checked before any work so a refusal touches nothing: never
     the database, a folder or a device (safe_target), and an existing file only with
     --force, as the app asks before it replaces one."""
+    from casereview.io.files import safe_target
 
     target = safe_target(out, store.files())
     if out.exists() and not force:
@@ -313,8 +320,31 @@ def accept_global_options(command: click.Command) -> None:
 
 class GlobalOptionsGroup(click.Group):
     """The top-level group: every command added to it accepts --db and --reviewer after
-    its name as well as before (one place, so a new command group gets them too)."""
+    its name as well as before (one place, so a new command group gets them too).
+
+    Commands named in `lazy` (name: "module:attribute") are imported when they run, not
+    when `casereview` starts: a headless command loads its own module only, so `audit
+    list` does not pay for the bundle, serve and report modules (issue 32). `--help`
+    still lists them all, each module imported then."""
+
+    def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy or {})
 
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
         accept_global_options(cmd)
         super().add_command(cmd, name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.lazy:
+            import importlib
+
+            module, _, attribute = self.lazy[cmd_name].partition(":")
+            command = getattr(importlib.import_module(module), attribute)
+            if command.name != cmd_name:  # the table and the module disagree: a bug here
+                raise RuntimeError(f"{self.lazy[cmd_name]} is {command.name!r}, not {cmd_name!r}")
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
