@@ -182,7 +182,10 @@ def _commands(command: click.Command, path: tuple[str, ...] = ()) -> Iterator[st
     if isinstance(command, click.Group):
         if command.invoke_without_command:
             yield " ".join(path)
-        for name, sub in command.commands.items():
+        ctx = click.Context(command)
+        for name in command.list_commands(ctx):  # (the main group imports them on demand)
+            sub = command.get_command(ctx, name)
+            assert sub is not None, name
             yield from _commands(sub, (*path, name))
     else:
         yield " ".join(path)

@@ -78,7 +78,10 @@ def test_only_the_store_and_migrations_write_sql() -> None:
 
 def _commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Command]]:
     out = []
-    for name, cmd in group.commands.items():
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):  # (the main group imports its commands on demand)
+        cmd = group.get_command(ctx, name)
+        assert cmd is not None, name
         out.append((f"{prefix}{name}", cmd))
         if isinstance(cmd, click.Group):
             out.extend(_commands(cmd, f"{prefix}{name} "))
