@@ -12,7 +12,7 @@ from __future__ import annotations
 from casereview.serve.accounts import AccountError, check_name, hash_password, verify
 from casereview.store import Store
 from casereview.store.sign_ins import ACCOUNT_ROLES, AccountRole
-from casereview.store.users import Account
+from casereview.store.user_records import Account
 
 
 def _admin(store: Store, actor: str) -> Account:

@@ -15,7 +15,7 @@ from textual_serve.download_manager import DownloadManager
 
 from casereview.serve.auth import SIGNED_IN, Session
 from casereview.serve.launcher import Launcher
-from casereview.store.users import Account
+from casereview.store.user_records import Account
 
 log = logging.getLogger("casereview.serve")
 

@@ -51,7 +51,7 @@ from casereview.serve.launcher import Launcher, launcher_argv
 from casereview.serve.pages import app_page, busy_page, signin_page
 from casereview.serve.sessions import Sessions
 from casereview.store import Store, StoreError, explain
-from casereview.store.users import Account
+from casereview.store.user_records import Account
 
 log = logging.getLogger("casereview.serve")
 

@@ -36,7 +36,7 @@ from casereview.store import StoreError
 if TYPE_CHECKING:
     from casereview.core.checklist.models import Checklist, Question
     from casereview.store import Store
-    from casereview.store.calibration import CalibrationInfo, CalibrationReview
+    from casereview.store.calibration_records import CalibrationInfo, CalibrationReview
 
 SPLIT_BELOW = 0.6
 """A question whose Fleiss' kappa among the calibration reviewers is below this (or
@@ -271,7 +271,7 @@ def record_results(store: Store, figs: CalibrationFigures, actor: str) -> list[s
     """Record each finished reviewer's verdict at the figures' threshold, dated now (an
     audit requiring calibration reads it; a trail event says so); the reviewers whose
     result is new or changed (the same result again keeps its first date)."""
-    from casereview.store.calibration import CalibrationResult
+    from casereview.store.calibration_records import CalibrationResult
     from casereview.store.records import now
 
     stamp, changed = now(), []

@@ -23,7 +23,7 @@ from casereview.core.stats.change import Change, change
 from casereview.services.trend import TAG_KINDS, Figure, Trend, TrendItem, build_trend
 from casereview.services.trend_spc import series
 from casereview.store import AuditInfo, Store
-from casereview.store.plans import Action, Plan
+from casereview.store.plan_records import Action, Plan
 
 DEFAULT_CHECKLIST = "stalking-casefile"
 """The shipped checklist: what a force with no audit yet links its actions to."""

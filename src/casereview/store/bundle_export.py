@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from casereview.core.bundles.batching import batched
-from casereview.core.bundles.merge import Json
 from casereview.core.fields import CASE_COLUMNS
 from casereview.store.bundle_plans import BundlePlanStore
 from casereview.store.bundle_writes import EVENT_COLUMNS, REVIEW_COLUMNS
 from casereview.store.bundles import CONTENT_VERSION, BundleStore
 from casereview.store.records import now
+
+if TYPE_CHECKING:
+    from casereview.core.bundles.merge import Json
 
 _ROLE_ORDER = "CASE r.role WHEN 'primary' THEN 0 WHEN 'second' THEN 1 ELSE 2 END"
 ANSWER_COLUMNS = ("question_id", "value", "note", "updated_by", "updated_at")
@@ -88,6 +89,8 @@ class BundleExportStore(BundleStore, BundlePlanStore):
         """The reviews a bundle carries (bundle_content's choice: `reviewer`'s only, none a
         blind second reviewer must not see), case by case in the sample's order, each with
         its answers and events: read a batch at a time."""
+        from casereview.core.bundles.batching import batched
+
         hidden: set[tuple[str, str]] = set()
         for person in {reviewer, viewer} - {None}:
             assert person is not None

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
-from casereview.core.bundles.merge import BundleError, Json, refusal
-from casereview.core.bundles.plans import PlanMerge, merge_plan
 from casereview.store.plans import PlanStore
 from casereview.store.records import now
+
+if TYPE_CHECKING:
+    from casereview.core.bundles.merge import Json
+    from casereview.core.bundles.plans import PlanMerge
 
 _ACTION_KEYS = ("uuid", "recommendation", "ref", "text", "owner", "due", "status", "reason",
                 "questions", "tags", "updated_by", "updated_at")  # fmt: skip
@@ -79,6 +82,9 @@ class BundlePlanStore(PlanStore):
         merge's `conflicts`: the caller lists and refuses them with the reviews'). Refused
         (BundleError), nothing written, where what it adds has the identity of something
         else here."""
+        from casereview.core.bundles.merge import BundleError, refusal
+        from casereview.core.bundles.plans import merge_plan
+
         merges = []
         for line in lines:
             row = self.conn.execute("SELECT id FROM plans WHERE force = ?", [line["force"]])

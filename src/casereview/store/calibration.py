@@ -6,56 +6,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING
 
 from casereview.core.text import hidden_character
 from casereview.store.connection import Connection
 from casereview.store.errors import StoreError
 from casereview.store.records import now
 
-CalibrationRole = Literal["gold", "reviewer"]
-CalibrationEvent = tuple[
-    int, str, str, str | None, str | None, str, str | None, str | None, str | None
-]
-"""A calibration's trail event: id, at, actor, case_ref, question_id, kind, old, new, reason."""
-
-
-@dataclass(frozen=True)
-class CalibrationInfo:
-    id: int
-    name: str
-    checklist_pk: int
-    moderator: str
-    reviewers: tuple[str, ...]
-    case_ids: tuple[int, ...]
-    """In the order the moderator gave them."""
-    created_at: str
-
-
-@dataclass(frozen=True)
-class CalibrationReview:
-    """One completed review of a calibration case: the gold (the moderator's) or a reviewer's."""
-
-    case_id: int
-    reviewer: str
-    role: CalibrationRole
-    answers: Mapping[str, str | None]
-    notes: Mapping[str, str]
-    completed_at: str
-
-
-@dataclass(frozen=True)
-class CalibrationResult:
-    calibration: str
-    checklist_pk: int
-    reviewer: str
-    kappa: float | None
-    agree_pct: float | None
-    kappa_threshold: float
-    agree_threshold: float
-    passed: bool
-    decided_at: str
+if TYPE_CHECKING:
+    from casereview.store.calibration_records import (
+        CalibrationEvent,
+        CalibrationInfo,
+        CalibrationResult,
+        CalibrationReview,
+        CalibrationRole,
+    )
 
 
 class CalibrationStore(Connection):
@@ -141,6 +106,8 @@ class CalibrationStore(Connection):
         return [self.calibration_named(name) for (name,) in rows]
 
     def calibration_named(self, name: str) -> CalibrationInfo:
+        from casereview.store.calibration_records import CalibrationInfo
+
         row = self.db.execute(
             "SELECT id, name, checklist_pk, moderator, reviewers, created_at FROM calibrations"
             " WHERE name = ?",
@@ -254,6 +221,8 @@ class CalibrationStore(Connection):
 
     def calibration_reviews(self, calibration_id: int) -> list[CalibrationReview]:
         """Every recorded review of the calibration, by case and reviewer."""
+        from casereview.store.calibration_records import CalibrationReview
+
         reviews = self.db.execute(
             "SELECT id, case_id, reviewer, role, completed_at FROM calibration_reviews"
             " WHERE calibration_id = ? ORDER BY case_id, reviewer",
@@ -318,6 +287,8 @@ class CalibrationStore(Connection):
 
     def calibration_results(self, checklist_pk: int | None = None) -> list[CalibrationResult]:
         """The recorded results (of calibrations on this checklist version, if given)."""
+        from casereview.store.calibration_records import CalibrationResult
+
         rows = self.db.execute(
             "SELECT c.name, c.checklist_pk, r.reviewer, r.kappa, r.agree_pct, r.kappa_threshold,"
             " r.agree_threshold, r.passed, r.decided_at FROM calibration_results r"

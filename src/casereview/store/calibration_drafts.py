@@ -4,24 +4,21 @@ recorded whole in calibration_reviews on completion, as a file's reviews are."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from casereview.core.fields import ANSWER_VALUES
 from casereview.core.rules import calibration_record_refusal
-from casereview.store.calibration import CalibrationInfo, CalibrationRole, CalibrationStore
+from casereview.store.calibration import CalibrationStore
 from casereview.store.errors import ReviewIncomplete, StoreError
 from casereview.store.pool import PoolStore
 from casereview.store.records import Answer, now
 
-
-@dataclass(frozen=True)
-class OwnCalibrationReview:
-    """One person's own review of one calibration case: the draft, or the completed one."""
-
-    role: CalibrationRole
-    answers: dict[str, Answer]
-    completed_at: str | None
-    """None while it is a draft (or not started)."""
+if TYPE_CHECKING:
+    from casereview.store.calibration_records import (
+        CalibrationInfo,
+        CalibrationRole,
+        OwnCalibrationReview,
+    )
 
 
 class CalibrationDraftStore(CalibrationStore, PoolStore):
@@ -50,6 +47,8 @@ class CalibrationDraftStore(CalibrationStore, PoolStore):
     ) -> OwnCalibrationReview:
         """`who`'s own review of the case (gold for the moderator): what they have recorded,
         else their draft. Never anyone else's: the blind stays blind whoever asks."""
+        from casereview.store.calibration_records import OwnCalibrationReview
+
         info = self._calibration_by_id(calibration_id)
         role = self.calibration_role(info, who)
         if case_id not in info.case_ids:

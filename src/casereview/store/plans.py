@@ -8,71 +8,21 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from casereview.core.plans import (
-    DraftAction,
-    DraftRecommendation,
-    action_problems,
-    action_ref,
-    next_number,
-    trail_cell,
-)
 from casereview.store.connection import Connection
 from casereview.store.errors import StoreError
 from casereview.store.records import Event, now
 
+if TYPE_CHECKING:
+    from casereview.core.plans import DraftAction, DraftRecommendation
+    from casereview.store.plan_records import Action, Plan
+
+# The plan's rules (core.plans) and records (plan_records) are imported by the methods that
+# use them: every command builds a Store, few read a plan (issue 32: the start).
+
 EDITABLE = ("text", "owner", "due", "status", "reason", "questions", "tags")
 """What an edit may change in an action; each change is its own trail event."""
-
-
-@dataclass(frozen=True)
-class Action:
-    id: int
-    ref: str
-    """R1.2: its recommendation's id and its place under it."""
-    recommendation: str
-    text: str
-    owner: str
-    due: str | None
-    status: str
-    reason: str
-    questions: tuple[str, ...]
-    tags: tuple[str, ...]
-    updated_by: str
-    updated_at: str
-
-    def draft(self) -> DraftAction:
-        return DraftAction(
-            self.text, self.owner, self.due, self.status, self.reason, self.questions, self.tags
-        )
-
-
-@dataclass(frozen=True)
-class Recommendation:
-    id: int
-    ref: str
-    text: str
-    tag: str
-    actions: tuple[Action, ...]
-
-
-@dataclass(frozen=True)
-class Plan:
-    id: int
-    force: str
-    created_at: str
-    recommendations: tuple[Recommendation, ...]
-
-    def actions(self) -> list[Action]:
-        return [a for r in self.recommendations for a in r.actions]
-
-    def action(self, ref: str) -> Action:
-        for a in self.actions():
-            if a.ref == ref:
-                return a
-        known = ", ".join(a.ref for a in self.actions()) or "none"
-        raise StoreError(f"the plan of {self.force} has no action {ref} (actions: {known})")
 
 
 class PlanStore(Connection):
@@ -83,6 +33,8 @@ class PlanStore(Connection):
 
     def plan(self, force: str) -> Plan | None:
         """The force's plan, recommendations in their order, actions in theirs; None: none."""
+        from casereview.store.plan_records import Action, Plan, Recommendation
+
         row = self.db.execute(
             "SELECT id, force, created_at FROM plans WHERE force = ?", [force]
         ).fetchone()
@@ -191,6 +143,8 @@ class PlanStore(Connection):
         actor: str,
         reason: str | None,
     ) -> str:
+        from casereview.core.plans import action_problems, action_ref
+
         problems = action_problems(action)
         if problems:
             raise StoreError("; ".join(problems))
@@ -221,6 +175,8 @@ class PlanStore(Connection):
         self, force: str, recommendation: str, action: DraftAction, actor: str, why: str
     ) -> Action:
         """A new action under the force's recommendation, numbered after its others."""
+        from casereview.core.plans import next_number
+
         plan = self.plan_of(force)
         rec = next((r for r in plan.recommendations if r.ref == recommendation), None)
         if rec is None:
@@ -245,6 +201,8 @@ class PlanStore(Connection):
         """Change an action's fields (EDITABLE), one trail event per field that changes;
         returns the fields changed (none: nothing written). Refused (StoreError), nothing
         written, where the action as changed breaks a rule (a dropped action with no reason)."""
+        from casereview.core.plans import DraftAction, action_problems, trail_cell
+
         unknown = [k for k in changes if k not in EDITABLE]
         if unknown:
             raise StoreError(f"an action has no field {', '.join(unknown)}")

@@ -3,9 +3,6 @@ use, kept in this database only (never in a bundle, never shown), one per databa
 
 from __future__ import annotations
 
-import secrets
-
-from casereview.core.redaction import KEY_BYTES
 from casereview.store.connection import Connection
 from casereview.store.errors import StoreError
 from casereview.store.records import now
@@ -31,6 +28,10 @@ class RedactionStore(Connection):
                 "this database has no redaction key yet and is read-only: make the first "
                 "redacted export where it can be written"
             )
+        import secrets  # (here: few commands redact, and these are not light imports)
+
+        from casereview.core.redaction import KEY_BYTES
+
         with self._write():  # another process may have made it meanwhile: theirs stands
             self.db.execute(
                 "INSERT OR IGNORE INTO redaction_secret (id, secret, created_at) VALUES (1, ?, ?)",

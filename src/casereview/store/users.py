@@ -4,7 +4,7 @@ trail events for adding, removing, password changes and sign-ins."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from casereview.core.text import fold_name
 from casereview.store.errors import StoreError
@@ -17,6 +17,9 @@ from casereview.store.sign_ins import (
     SignInStore,
 )
 
+if TYPE_CHECKING:
+    from casereview.store.user_records import Account, UserInfo
+
 # Trail kinds for accounts; these events name no review and no audit, so no audit's trail
 # export shows them.
 USER_ADDED = "user_added"
@@ -25,24 +28,6 @@ PASSWORD_CHANGED = "password_changed"
 SIGN_IN = "sign_in"
 SIGN_IN_FAILED = "sign_in_failed"
 SIGN_IN_FAILURES = "sign_in_failures"  # how many more failed (`new`), counted by the server
-
-
-@dataclass(frozen=True)
-class Account:
-    name: str  # as stored: the reviewer name its sessions review under
-    password_hash: str
-    role: AccountRole = DEFAULT_ROLE
-
-
-@dataclass(frozen=True)
-class UserInfo:
-    name: str
-    created_by: str
-    created_at: str
-    changed_at: str
-    last_sign_in: str | None
-    exact_name_only: bool = False  # a look-alike of an older account's name (m012)
-    role: AccountRole = DEFAULT_ROLE
 
 
 def check_role(role: str) -> AccountRole:
@@ -126,6 +111,8 @@ class UserStore(SignInStore):
     def account(self, name: str) -> Account | None:
         """The account of exactly this name, else the one whose name is the same but for
         case and look-alike characters (text.fold_name); None if neither."""
+        from casereview.store.user_records import Account
+
         sql = "SELECT name, password_hash, role FROM users WHERE name = ?"
         row = self.conn.execute(sql, [name]).fetchone()
         if row is None:
@@ -141,6 +128,8 @@ class UserStore(SignInStore):
 
     def exact_account(self, name: str) -> Account | None:
         """The account of exactly this name as it is now (None: no such account)."""
+        from casereview.store.user_records import Account
+
         sql = "SELECT name, password_hash, role FROM users WHERE name = ?"
         row = self.conn.execute(sql, [name]).fetchone()
         return None if row is None else Account(str(row[0]), str(row[1]), check_role(row[2]))
@@ -167,6 +156,8 @@ class UserStore(SignInStore):
                 self._event(None, None, SIGN_IN_FAILURES, None, str(n), detail, name[:64])
 
     def users(self) -> list[UserInfo]:
+        from casereview.store.user_records import UserInfo
+
         rows = self.db.execute(
             "SELECT u.name, u.created_by, u.created_at, u.changed_at,"
             " (SELECT max(at) FROM events e WHERE e.kind = ? AND e.new = u.name"

@@ -18,7 +18,7 @@ from casereview.store import StoreError
 if TYPE_CHECKING:
     from casereview.core.checklist.models import Checklist
     from casereview.store import Store
-    from casereview.store.calibration import CalibrationRole
+    from casereview.store.calibration_records import CalibrationRole
 
 COLUMNS = ("case_ref", "question_id", "answer")
 """Required; `note` (the reasons, for gold) is optional."""

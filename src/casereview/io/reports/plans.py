@@ -23,7 +23,7 @@ from casereview.services.plans import (
 )
 from casereview.services.trend import Figure
 from casereview.store import Store
-from casereview.store.plans import Plan
+from casereview.store.plan_records import Plan
 
 METHOD = (
     "Each action names the checklist questions or tags it is meant to move (an action that "

@@ -11,7 +11,7 @@ from textual import events
 from textual.widgets import Static
 
 from casereview.core.checklist.models import ANSWER_LABELS
-from casereview.store.calibration import CalibrationInfo
+from casereview.store.calibration_records import CalibrationInfo
 from casereview.store.errors import ReviewIncomplete, StoreError
 from casereview.tui.screens.review import ReviewScreen
 from casereview.tui.screens.review_keys import LOCKED_KEYS
