@@ -6,7 +6,6 @@ shipped checklists are already stored without building a single model.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +20,8 @@ SAMPLE_POOL = PACKAGE / "sample_cases" / "sample_cases.csv"
 def content_hash(text: str) -> str:
     """Hash of a checklist's content, stored with every audit that uses it."""
     normalised = text.replace("\r\n", "\n").encode("utf-8")
+    import hashlib  # (here: its C library is 2 ms of every command's start)
+
     return hashlib.sha256(normalised).hexdigest()
 
 
