@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from casereview.cli import main
-from casereview.core.checklist.loading import ChecklistError, parse_checklist
+from casereview.core.checklist.loading import ChecklistError, load_checklist, parse_checklist
 from casereview.core.checklist.scope import CaseScope
 from casereview.core.checklist.versions import diff_checklists
 from casereview.io.imports.cases import read_case_file
@@ -208,3 +210,34 @@ def test_the_answers_export_gives_na_and_hidden_for_a_question_the_date_rules_ou
         ("Q1", "yes", False),
         ("Q2", "na", True),
     ]
+
+
+_V3 = load_checklist(
+    Path(__file__).resolve().parents[3]
+    / "src/casereview/shipped_checklists/stalking-casefile-3.0.yaml"
+)
+_CASES = [
+    None,
+    CaseScope(None, None),
+    CaseScope("2024-11-01", "Greater Manchester Police"),  # before SPO-18's date
+    CaseScope("2025-06-01 10:00:00", "Greater Manchester Police"),  # in the pilot
+    CaseScope("2025-06-01", "Northmoor Police"),  # outside it
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from([q.id for q in _V3.questions]),
+        st.sampled_from(["yes", "partly", "no", "na", "unknown", None]),
+    ),
+    st.sampled_from(_CASES),
+)
+def test_hidden_ids_are_what_the_rule_does_not_show_with_scope(
+    answers: dict[str, str | None], case: CaseScope | None
+) -> None:
+    """The per-part cache (skip logic's independent parts, each looked up by its own
+    controllers and the case's scope) gives exactly the questions `visible` leaves out, in
+    checklist order, on the same checklist object across examples so its caches are hit."""
+    shown = set(_V3.visible(answers, case))
+    assert _V3.hidden_ids(answers, case) == tuple(q.id for q in _V3.questions if q.id not in shown)
