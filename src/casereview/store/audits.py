@@ -178,8 +178,8 @@ class AuditStore(ForceSettingsStore):
 
     def audit_checklist(self, audit_id: int) -> Checklist:
         # On the answer-saving path: one indexed lookup, not audit()'s progress counts.
-        row = self.db.execute("SELECT checklist_pk FROM audits WHERE id = ?", [audit_id]).fetchone()
-        if row is None:
+        sql = "SELECT checklist_pk FROM audits WHERE id = ?"
+        if (row := self.conn.execute(sql, [audit_id]).fetchone()) is None:
             raise StoreError(f"no audit with id {audit_id}")
         return self.checklist(int(row[0])).for_force(self.audit_force_settings(audit_id))
 
@@ -225,7 +225,7 @@ class AuditStore(ForceSettingsStore):
                 second_status=r["second_status"],
                 moderated_status=r["moderated_status"],
             )
-            for r in self.db.query(sql, params)
+            for r in self._rows(sql, list(params))
         ]
 
     def audit_cases(
@@ -278,14 +278,14 @@ class AuditStore(ForceSettingsStore):
         is not there."""
         mine = self._MINE if assigned_to is not None else ""
         who = [assigned_to, assigned_to] if assigned_to is not None else []
-        row = self.db.execute(
+        row = self.conn.execute(
             "SELECT ac.position FROM audit_cases ac WHERE ac.audit_id = ? AND ac.case_id = ?"
             + mine,
             [audit_id, case_id, *who],
         ).fetchone()
         if row is None:
             return None
-        before = self.db.execute(
+        before = self.conn.execute(
             "SELECT count(*) FROM audit_cases ac WHERE ac.audit_id = ? AND ac.position < ?" + mine,
             [audit_id, row[0], *who],
         ).fetchone()[0]
@@ -297,7 +297,7 @@ class AuditStore(ForceSettingsStore):
         with a primary or second review not complete. A superset, read cheaply (no case
         columns, no answer counts): the rule itself, which of these is theirs and open,
         stays in rules.py. A finished national audit has next to none."""
-        rows = self.db.execute(
+        rows = self.conn.execute(
             """
             SELECT * FROM (
               SELECT ac.case_id, ac.position, ac.assigned_to, ac.second_reviewer,
@@ -351,7 +351,7 @@ class AuditStore(ForceSettingsStore):
 
     def blind_cases(self, audit_id: int, reviewer: str) -> set[int]:
         """The case ids blind_pairs_open counts."""
-        rows = self.db.execute(
+        rows = self.conn.execute(
             """
             SELECT ac.case_id FROM audit_cases ac
             WHERE ac.audit_id = ? AND ac.second_reviewer = ? AND (
@@ -488,7 +488,7 @@ class AuditStore(ForceSettingsStore):
     ) -> tuple[str | None, str | None, str | None, str | None] | None:
         """Who a sampled case belongs to: (assigned to, chosen second reviewer, primary
         reviewer, second review's reviewer); None when the case is not in the sample."""
-        row = self.db.execute(
+        row = self.conn.execute(
             "SELECT ac.assigned_to, ac.second_reviewer,"
             " (SELECT reviewer FROM reviews r WHERE r.audit_id = ac.audit_id"
             "  AND r.case_id = ac.case_id AND r.role = 'primary'),"

@@ -75,7 +75,7 @@ class CalibrationStore(Connection):
 
     def _case_refs(self, case_ids: Sequence[int]) -> list[str]:
         refs = dict(
-            self.db.execute(
+            self.conn.execute(
                 f"SELECT id, case_ref FROM cases WHERE id IN ({', '.join('?' * len(case_ids))})",
                 list(case_ids),
             ).fetchall()
@@ -102,13 +102,13 @@ class CalibrationStore(Connection):
         )
 
     def calibrations(self) -> list[CalibrationInfo]:
-        rows = self.db.execute("SELECT name FROM calibrations ORDER BY id").fetchall()
+        rows = self.conn.execute("SELECT name FROM calibrations ORDER BY id").fetchall()
         return [self.calibration_named(name) for (name,) in rows]
 
     def calibration_named(self, name: str) -> CalibrationInfo:
         from casereview.store.calibration_records import CalibrationInfo
 
-        row = self.db.execute(
+        row = self.conn.execute(
             "SELECT id, name, checklist_pk, moderator, reviewers, created_at FROM calibrations"
             " WHERE name = ?",
             [name],
@@ -118,7 +118,7 @@ class CalibrationStore(Connection):
         calibration_id, name, checklist_pk, moderator, reviewers, created_at = row
         case_ids = [
             case_id
-            for (case_id,) in self.db.execute(
+            for (case_id,) in self.conn.execute(
                 "SELECT case_id FROM calibration_cases WHERE calibration_id = ? ORDER BY position",
                 [calibration_id],
             )
@@ -142,7 +142,7 @@ class CalibrationStore(Connection):
         problems: list[str] = []
         for ref in dict.fromkeys(refs):
             forces = dict(
-                self.db.execute(
+                self.conn.execute(
                     "SELECT force, id FROM cases WHERE case_ref = ?1"
                     " AND (?2 IS NULL OR force = ?2)",
                     [ref, force],
@@ -177,7 +177,7 @@ class CalibrationStore(Connection):
         with self._write():
             scope = {
                 c
-                for (c,) in self.db.execute(
+                for (c,) in self.conn.execute(
                     "SELECT case_id FROM calibration_cases WHERE calibration_id = ?",
                     [calibration_id],
                 )
@@ -188,7 +188,7 @@ class CalibrationStore(Connection):
                     f"case(s) {', '.join(self._case_refs(outside))} are not in this calibration"
                 )
             for case_id, (answers, notes) in reviews.items():
-                if self.db.execute(
+                if self.conn.execute(
                     "SELECT 1 FROM calibration_reviews WHERE calibration_id = ? AND case_id = ?"
                     " AND reviewer = ?",
                     [calibration_id, case_id, reviewer],
@@ -223,14 +223,14 @@ class CalibrationStore(Connection):
         """Every recorded review of the calibration, by case and reviewer."""
         from casereview.store.calibration_records import CalibrationReview
 
-        reviews = self.db.execute(
+        reviews = self.conn.execute(
             "SELECT id, case_id, reviewer, role, completed_at FROM calibration_reviews"
             " WHERE calibration_id = ? ORDER BY case_id, reviewer",
             [calibration_id],
         ).fetchall()
         out = []
         for review_id, case_id, reviewer, role, completed_at in reviews:
-            rows = self.db.execute(
+            rows = self.conn.execute(
                 "SELECT question_id, value, note FROM calibration_answers WHERE review_id = ?",
                 [review_id],
             ).fetchall()
@@ -260,7 +260,7 @@ class CalibrationStore(Connection):
             int(result.passed),
         )
         with self._write():
-            old = self.db.execute(
+            old = self.conn.execute(
                 "SELECT kappa, agree_pct, kappa_threshold, agree_threshold, passed"
                 " FROM calibration_results WHERE calibration_id = ? AND reviewer = ?",
                 [calibration_id, result.reviewer],
@@ -289,7 +289,7 @@ class CalibrationStore(Connection):
         """The recorded results (of calibrations on this checklist version, if given)."""
         from casereview.store.calibration_records import CalibrationResult
 
-        rows = self.db.execute(
+        rows = self.conn.execute(
             "SELECT c.name, c.checklist_pk, r.reviewer, r.kappa, r.agree_pct, r.kappa_threshold,"
             " r.agree_threshold, r.passed, r.decided_at FROM calibration_results r"
             " JOIN calibrations c ON c.id = r.calibration_id"
@@ -304,7 +304,7 @@ class CalibrationStore(Connection):
     def calibration_event_rows(self, calibration_id: int) -> list[CalibrationEvent]:
         """The calibration's trail, oldest first: (id, at, actor, case_ref, question_id,
         kind, old, new, reason)."""
-        return self.db.execute(
+        return self.conn.execute(
             "SELECT e.id, e.at, e.actor, c.case_ref, e.question_id, e.kind, e.old, e.new,"
             " e.reason FROM events e LEFT JOIN cases c ON c.id = e.calibration_case_id"
             " WHERE e.calibration_id = ? ORDER BY e.id",
@@ -331,7 +331,7 @@ class CalibrationStore(Connection):
     def audit_reviewers(self, audit_id: int) -> list[str]:
         """Everyone assigned a case, chosen for a second review or with a primary or second
         review in the audit (the moderator's moderated reviews are not reviewing)."""
-        rows = self.db.execute(
+        rows = self.conn.execute(
             "SELECT assigned_to FROM audit_cases WHERE audit_id = ?1"
             " UNION SELECT second_reviewer FROM audit_cases WHERE audit_id = ?1"
             " UNION SELECT reviewer FROM reviews WHERE audit_id = ?1 AND role != 'moderated'",

@@ -26,7 +26,7 @@ class CalibrationDraftStore(CalibrationStore, PoolStore):
     """Calibration reviews answered question by question."""
 
     def _calibration_by_id(self, calibration_id: int) -> CalibrationInfo:
-        row = self.db.execute(
+        row = self.conn.execute(
             "SELECT name FROM calibrations WHERE id = ?", [calibration_id]
         ).fetchone()
         if row is None:
@@ -53,19 +53,19 @@ class CalibrationDraftStore(CalibrationStore, PoolStore):
         role = self.calibration_role(info, who)
         if case_id not in info.case_ids:
             raise StoreError(f"case {case_id} is not in calibration '{info.name}'")
-        done = self.db.execute(
+        done = self.conn.execute(
             "SELECT id, completed_at FROM calibration_reviews WHERE calibration_id = ?"
             " AND case_id = ? AND reviewer = ?",
             [calibration_id, case_id, who],
         ).fetchone()
         if done is not None:
-            rows = self.db.execute(
+            rows = self.conn.execute(
                 "SELECT question_id, value, note FROM calibration_answers WHERE review_id = ?",
                 [done[0]],
             ).fetchall()
             answers = {q: Answer(q, v, n, who, done[1]) for q, v, n in rows}
             return OwnCalibrationReview(role, answers, done[1])
-        rows = self.db.execute(
+        rows = self.conn.execute(
             "SELECT question_id, value, note, updated_at FROM calibration_drafts"
             " WHERE calibration_id = ? AND case_id = ? AND reviewer = ?",
             [calibration_id, case_id, who],
@@ -77,7 +77,7 @@ class CalibrationDraftStore(CalibrationStore, PoolStore):
     def calibration_progress(self, calibration_id: int) -> dict[str, int]:
         """Who has recorded how many of the calibration's cases (the gold under the
         moderator's name): counts only, which anyone may see."""
-        rows = self.db.execute(
+        rows = self.conn.execute(
             "SELECT reviewer, count(*) FROM calibration_reviews WHERE calibration_id = ?"
             " GROUP BY reviewer",
             [calibration_id],

@@ -16,7 +16,7 @@ class ForceSettingsStore(PoolStore):
         """The force settings the audit was created with (None: the checklist's defaults)."""
         from casereview.core.checklist.settings import parse_force_settings
 
-        row = self.db.execute(
+        row = self.conn.execute(
             "SELECT force_settings FROM audits WHERE id = ?", [audit_id]
         ).fetchone()
         if row is None or row[0] is None:
@@ -24,7 +24,7 @@ class ForceSettingsStore(PoolStore):
         return parse_force_settings(row[0], "stored force settings")
 
     def audit_force_settings_hash(self, audit_id: int) -> str | None:
-        row = self.db.execute(
+        row = self.conn.execute(
             "SELECT force_settings_hash FROM audits WHERE id = ?", [audit_id]
         ).fetchone()
         return None if row is None else row[0]

@@ -29,20 +29,20 @@ class PlanStore(Connection):
     """Action plans, one per force."""
 
     def plan_forces(self) -> list[str]:
-        return [f for (f,) in self.db.execute("SELECT force FROM plans ORDER BY force")]
+        return [f for (f,) in self.conn.execute("SELECT force FROM plans ORDER BY force")]
 
     def plan(self, force: str) -> Plan | None:
         """The force's plan, recommendations in their order, actions in theirs; None: none."""
         from casereview.store.plan_records import Action, Plan, Recommendation
 
-        row = self.db.execute(
+        row = self.conn.execute(
             "SELECT id, force, created_at FROM plans WHERE force = ?", [force]
         ).fetchone()
         if row is None:
             return None
         plan_id, force, created_at = row
         recs = []
-        for rec_id, ref, text, tag in self.db.execute(
+        for rec_id, ref, text, tag in self.conn.execute(
             "SELECT id, ref, text, tag FROM plan_recommendations WHERE plan_id = ?"
             " ORDER BY position",
             [plan_id],
@@ -62,7 +62,7 @@ class PlanStore(Connection):
                     updated_by=a[9],
                     updated_at=a[10],
                 )
-                for a in self.db.execute(
+                for a in self.conn.execute(
                     "SELECT id, ref, text, owner, due, status, reason, questions, tags,"
                     " updated_by, updated_at FROM plan_actions WHERE recommendation_id = ?"
                     " ORDER BY id",
@@ -94,7 +94,7 @@ class PlanStore(Connection):
         A force with a plan already is refused (StoreError) unless `replace`, which removes
         the old one (its trail stays) and records that it did."""
         with self._write():
-            old = self.db.execute("SELECT id FROM plans WHERE force = ?", [force]).fetchone()
+            old = self.conn.execute("SELECT id FROM plans WHERE force = ?", [force]).fetchone()
             if old is not None and not replace:
                 raise StoreError(
                     f"{force} has an action plan already: edit it in the app or with "
@@ -187,7 +187,7 @@ class PlanStore(Connection):
         with self._write():
             refs = [
                 r
-                for (r,) in self.db.execute(
+                for (r,) in self.conn.execute(
                     "SELECT ref FROM plan_actions WHERE recommendation_id = ?", [rec.id]
                 )
             ]
@@ -257,7 +257,7 @@ class PlanStore(Connection):
         plan = self.plan_of(force)
         return [
             item
-            for (item,) in self.db.execute(
+            for (item,) in self.conn.execute(
                 "SELECT plan_item FROM events WHERE plan_id = ? ORDER BY id", [plan.id]
             )
         ]

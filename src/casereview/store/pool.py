@@ -169,7 +169,7 @@ class PoolStore(PoolLoad):
         from casereview.core.checklist.loading import ChecklistError, parse_checklist
 
         if pk not in self._checklists:
-            rows = list(self.db.query("SELECT content, source FROM checklists WHERE id = ?", [pk]))
+            rows = self._rows("SELECT content, source FROM checklists WHERE id = ?", [pk])
             if not rows:
                 raise StoreError(f"no checklist with id {pk}")
             try:
@@ -325,7 +325,7 @@ class PoolStore(PoolLoad):
         chunk = 800  # parameters per statement, well under SQLite's limit
         for start in range(0, len(wanted), chunk):
             part = wanted[start : start + chunk]
-            rows = self.db.execute(
+            rows = self.conn.execute(
                 f"SELECT match_key FROM cases WHERE match_key IN ({', '.join('?' * len(part))})",
                 part,
             )
@@ -357,7 +357,9 @@ class PoolStore(PoolLoad):
         """How many cases `cases()` would return, counted by SQLite (the new-audit form asks
         on every keystroke, and a national pool has 200,000)."""
         condition, params = self._case_filter(where, date_from, date_to, None)
-        return int(self.db.execute(f"SELECT count(*) FROM cases{condition}", params).fetchone()[0])
+        return int(
+            self.conn.execute(f"SELECT count(*) FROM cases{condition}", params).fetchone()[0]
+        )
 
     @staticmethod
     def _case_filter(

@@ -126,7 +126,7 @@ class PoolLoad(Connection):
     def _look_alike_keys(self, after: int) -> bool:
         """Whether any case past id `after` shares its match key with another case."""
         return bool(
-            self.db.execute(
+            self.conn.execute(
                 "SELECT EXISTS (SELECT 1 FROM cases n WHERE n.id > ? AND EXISTS ("
                 " SELECT 1 FROM cases o WHERE o.match_key = n.match_key AND o.id <> n.id))",
                 [after],
@@ -146,4 +146,4 @@ class PoolLoad(Connection):
             self.db.execute(f"PRAGMA cache_size = {int(was)}")
 
     def _last_case_id(self) -> int:
-        return int(self.db.execute("SELECT coalesce(max(id), 0) FROM cases").fetchone()[0])
+        return int(self.conn.execute("SELECT coalesce(max(id), 0) FROM cases").fetchone()[0])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -180,7 +181,7 @@ def _bool_or_none(value: Any) -> bool | None:
     return None if value is None else bool(value)
 
 
-def _case(row: Mapping[str, Any]) -> Case:
+def _case(row: Mapping[str, Any] | sqlite3.Row) -> Case:
     return Case(
         id=row["id"],
         case_ref=row["case_ref"],

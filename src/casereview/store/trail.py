@@ -70,7 +70,7 @@ class Store(
 
     def existing_reviews(self, audit_id: int) -> dict[tuple[int, str], ExistingReview]:
         """(case id, role) -> (review id, reviewer, status), for every review in the audit."""
-        rows = self.db.execute(
+        rows = self.conn.execute(
             "SELECT case_id, role, id, reviewer, status FROM reviews WHERE audit_id = ?",
             [audit_id],
         )
@@ -169,7 +169,7 @@ class Store(
         if not question_ids:
             return {}
         marks = ", ".join("?" * len(question_ids))
-        rows = self.db.execute(
+        rows = self.conn.execute(
             "SELECT r.case_id, r.role, x.question_id, x.note FROM answers x"
             " JOIN reviews r ON r.id = x.review_id"
             f" WHERE r.audit_id = ? AND r.status = 'complete' AND x.question_id IN ({marks})"
@@ -181,7 +181,7 @@ class Store(
     def audit_review_answers(self, audit_id: int) -> Iterator[ReviewAnswers]:
         """Every review of the audit with its answers, for an export written as it is read
         (a review at a time from one query), in sample order then review id."""
-        rows = self.db.execute(
+        rows = self.conn.execute(
             "SELECT r.id, c.case_ref, c.force, r.reviewer, r.role, r.status,"
             " x.question_id, x.value, x.note, c.reported_at"
             " FROM audit_cases ac JOIN cases c ON c.id = ac.case_id"
@@ -206,7 +206,7 @@ class Store(
         review event's case and role, for an export written as it is read."""
         return map(
             EventRead._make,
-            self.db.execute(
+            self.conn.execute(
                 "SELECT e.id, e.at, e.actor,"
                 " CASE WHEN r.audit_id = :a THEN c.case_ref END,"
                 " CASE WHEN r.audit_id = :a THEN c.force END,"
@@ -235,7 +235,7 @@ class Store(
         from casereview.core.stats.scoring import ReviewRecord  # not needed to open the app
 
         with no_cycle_collection():
-            reviews = self.db.execute(
+            reviews = self.conn.execute(
                 "SELECT r.id, r.case_id, r.role, r.status, r.reviewer, c.reported_at, c.force"
                 " FROM reviews r JOIN cases c ON c.id = r.case_id"
                 " WHERE r.audit_id = ? AND r.status = 'complete' ORDER BY r.id",
@@ -249,7 +249,7 @@ class Store(
             # split once; each value is the one shared string (or None for a note whose
             # answer was cleared), which keeps a million answers small and quick to count.
             ids_of: dict[str, list[str]] = {}
-            for review_id, packed in self.db.execute(
+            for review_id, packed in self.conn.execute(
                 "SELECT r.id, (SELECT group_concat(x.question_id, char(31)) || char(30)"
                 " || group_concat(coalesce(x.value, ''), char(31))"
                 " FROM answers x WHERE x.review_id = r.id)"

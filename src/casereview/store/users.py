@@ -69,7 +69,7 @@ class UserStore(SignInStore):
             self.db.execute("DELETE FROM users WHERE name = ?", [account.name])
             self._end_sessions_of(account.name)
             # a look-alike kept from before names were compared as one takes the key on
-            for (other,) in self.db.execute(
+            for (other,) in self.conn.execute(
                 "SELECT name FROM users WHERE name_key IS NULL ORDER BY created_at, rowid"
             ).fetchall():
                 if fold_name(other) == fold_name(account.name):
@@ -158,7 +158,7 @@ class UserStore(SignInStore):
     def users(self) -> list[UserInfo]:
         from casereview.store.user_records import UserInfo
 
-        rows = self.db.execute(
+        rows = self.conn.execute(
             "SELECT u.name, u.created_by, u.created_at, u.changed_at,"
             " (SELECT max(at) FROM events e WHERE e.kind = ? AND e.new = u.name"
             "  AND e.review_id IS NULL AND e.audit_id IS NULL), u.name_key IS NULL, u.role"
