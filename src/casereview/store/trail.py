@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 from casereview.core.bulk import no_cycle_collection
 from casereview.core.checklist.scope import CaseScope
-from casereview.core.fields import ANSWER_VALUES
 from casereview.core.periods import Period
 from casereview.core.rules import (
     ExistingReview,
@@ -34,10 +33,17 @@ from casereview.store.redaction import RedactionStore
 from casereview.store.users import UserStore
 
 # The ASCII record and unit separators, which review_records packs answers with (question
-# ids are letters, digits, `_`, `.` and `-`, and answer values are words).
+# ids are letters, digits, `_`, `.` and `-`), and each answer value as one letter: `-` for a
+# note whose answer was cleared (NULL), `?` for anything else (a hand-edited file).
 _RS, _US = "\x1e", "\x1f"
-_VALUES: dict[str, str | None] = {v: v for v in ANSWER_VALUES}
-_VALUES[""] = None  # a note whose answer was cleared (coalesced to '' to be joined)
+_LETTERS = {"yes": "y", "partly": "p", "no": "n", "na": "a", "unknown": "u"}
+_LETTER_SQL = (
+    "CASE WHEN x.value IS NULL THEN '-' ELSE CASE x.value "
+    + " ".join(f"WHEN '{v}' THEN '{c}'" for v, c in _LETTERS.items())
+    + " ELSE '?' END END"
+)
+_VALUE_OF: dict[str, str | None] = {c: v for v, c in _LETTERS.items()} | {"-": None}
+_ANSWERS_OF = "SELECT question_id, value FROM answers WHERE review_id = ? ORDER BY question_id"
 
 
 class Store(
@@ -242,16 +248,16 @@ class Store(
                 [audit_id],
             ).fetchall()
             answers: dict[int, Mapping[str, str | None]] = {}
-            # One row per review, its question ids then its values, each list joined by the
-            # unit separator (question ids cannot contain it): the plan walks the audit's
-            # reviews, then each review's answers by the primary key, and Python splits them
-            # in C. Most reviews answer the same questions, so each distinct list of ids is
-            # split once; each value is the one shared string (or None for a note whose
-            # answer was cleared), which keeps a million answers small and quick to count.
+            # One row per review: its question ids joined by the unit separator (question ids
+            # cannot contain it), then its values as one letter each (_LETTERS): the plan walks
+            # the audit's reviews, then each review's answers by the primary key, and Python
+            # splits them in C. Most reviews answer the same questions, so each distinct list
+            # of ids is split once; each value is the one shared string (or None for a note
+            # whose answer was cleared), which keeps a million answers small and quick to count.
             ids_of: dict[str, list[str]] = {}
             for review_id, packed in self.conn.execute(
                 "SELECT r.id, (SELECT group_concat(x.question_id, char(31)) || char(30)"
-                " || group_concat(coalesce(x.value, ''), char(31))"
+                f" || group_concat({_LETTER_SQL}, '')"
                 " FROM answers x WHERE x.review_id = r.id)"
                 " FROM reviews r WHERE r.audit_id = ? AND r.status = 'complete'",
                 [audit_id],
@@ -259,12 +265,14 @@ class Store(
                 if not packed:
                     answers[review_id] = {}
                     continue
-                ids, values = packed.split(_RS)
+                ids, letters = packed.split(_RS)
                 split = ids_of.get(ids)
                 if split is None:
                     split = ids_of[ids] = ids.split(_US)
-                cells = values.split(_US)
-                answers[review_id] = dict(zip(split, map(_VALUES.get, cells, cells), strict=True))
+                if "?" in letters:  # a value that is no answer: read as it is
+                    answers[review_id] = dict(self.conn.execute(_ANSWERS_OF, [review_id]))
+                    continue
+                answers[review_id] = dict(zip(split, map(_VALUE_OF.get, letters), strict=True))
         groups: dict[int, str | None] = {}
         if group_by:
             for ac in self.audit_cases(audit_id):
