@@ -7,7 +7,6 @@ by it; the day an audit was created is never its period."""
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -72,7 +71,11 @@ def short_label(label: str, width: int) -> str:
 
 
 def _last_day(year: int, month: int) -> int:
-    return calendar.monthrange(year, month)[1]
+    # (the day before the next month's first: `calendar` would import `locale`, 2 ms of
+    # every command's start)
+    if month == 12:
+        return 31
+    return (date(year, month + 1, 1) - date.resolution).day
 
 
 def _bounds(part: str, given: str) -> tuple[date, date]:

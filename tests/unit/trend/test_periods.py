@@ -266,3 +266,14 @@ def _undated_demo(store: Store) -> None:
             given[q.id] = "na" if "na" in q.answers else q.answers[-1]
             store.set_answer(review.id, q.id, given[q.id], "qa")
     store.complete_review(review.id, "qa")
+
+
+def test_a_month_ends_on_the_day_the_calendar_says_in_every_year() -> None:
+    """A month's period ends on its last day (periods.py works it out without `calendar`,
+    which imports `locale` at every start): `calendar` itself is the oracle."""
+    import calendar
+
+    for year in (1, 1900, 2000, 2023, 2024, 2100, 9999):
+        for month in range(1, 13):
+            got = parse(f"{year:04d}-{month:02d}")
+            assert got.end == f"{year:04d}-{month:02d}-{calendar.monthrange(year, month)[1]:02d}"
