@@ -6,7 +6,6 @@ references are compared) and the exports (what a spreadsheet skips before a form
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -142,6 +141,8 @@ def natural_key(text: str) -> list[int | str]:
 
 def _likeness(a: str, b: str) -> float:
     """How alike two names are, 0 to 1, case and spacing ignored."""
+
+    import difflib  # (here: only a name not found asks; it is 1 ms of every start)
 
     def key(text: str) -> str:
         return " ".join(text.casefold().split())
