@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.stats import binom, norm  # type: ignore[import-untyped]
 
 from casereview.core.stats import binomial
@@ -137,3 +139,17 @@ def test_no_dispersion_with_one_unit_and_pooled_target() -> None:
     assert shown.target == pytest.approx(0.5)  # (8 + 2) / 20; C had nothing applicable
     assert [p.unit for p in shown.points] == ["A", "B"]
     assert dispersion([(0.5, 10)], 0.5) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.floats(min_value=1e-4, max_value=1 - 1e-4),
+    st.integers(min_value=0, max_value=400),
+    st.floats(min_value=0, max_value=1),
+)
+def test_the_one_pass_quantile_gives_what_quantile_pmf_and_cdf_give(
+    q: float, n: int, p: float
+) -> None:
+    """quantile_and_tail (a funnel limit's one pass) against the three it stands for."""
+    r = binomial.quantile(q, n, p)
+    assert binomial.quantile_and_tail(q, n, p) == (r, binomial.pmf(r, n, p), binomial.cdf(r, n, p))

@@ -52,3 +52,24 @@ def quantile(q: float, n: int, p: float) -> int:
         if total >= q - 1e-12:
             return r
     return n
+
+
+def quantile_and_tail(q: float, n: int, p: float) -> tuple[int, float, float]:
+    """quantile(q, n, p) with P(Y = r) and P(Y <= r) at it, in the one pass over the terms
+    that finds it: the same three numbers as quantile, pmf and cdf give (a funnel's limit
+    needs all three, and each was a pass over up to n terms)."""
+    if not 0 < q < 1:
+        raise ValueError(f"a quantile level must be between 0 and 1, not {q}")
+    _check(n, p)
+    terms: list[float] = []
+    total = 0.0
+    for r in range(n + 1):
+        term = pmf(r, n, p)
+        terms.append(term)
+        total += term
+        if total >= q - 1e-12:
+            break
+    else:
+        r = n
+    below = 1.0 if r >= n else min(1.0, math.fsum(terms))
+    return r, pmf(r, n, p), below

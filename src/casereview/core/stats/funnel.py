@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from statistics import NormalDist
 
 from casereview.core.stats import binomial, chisq
@@ -49,17 +50,24 @@ def exact_limit(p: float, n: int, target: float) -> float:
     if target <= 0 or target >= 1:
         # A target of 0 or 1 leaves no room for noise: the limits sit on the target.
         return target
-    r = binomial.quantile(p, n, target)
-    at_r = binomial.pmf(r, n, target)
-    alpha = (binomial.cdf(r, n, target) - p) / at_r
+    r, at_r, below = _quantile(p, n, target)
+    alpha = (below - p) / at_r
     return min(1.0, max(0.0, (r - alpha) / n))
+
+
+@lru_cache(maxsize=4096)
+def _quantile(p: float, n: int, target: float) -> tuple[int, float, float]:
+    # A funnel asks for the same four levels at the same n and target for its curve, its
+    # units and their discrete limits: each pass is up to n terms (25,000 in a national
+    # audit), so each is made once.
+    return binomial.quantile_and_tail(p, n, target)
 
 
 def discrete_limit(p: float, n: int, target: float) -> float:
     """r_p / n, the discrete binomial p-quantile as a proportion (no interpolation)."""
     if target <= 0 or target >= 1:
         return target
-    return binomial.quantile(p, n, target) / n
+    return _quantile(p, n, target)[0] / n
 
 
 def z_score(compliance: float, n: int, target: float) -> float | None:
