@@ -63,8 +63,15 @@ def quantile_and_tail(q: float, n: int, p: float) -> tuple[int, float, float]:
     _check(n, p)
     terms: list[float] = []
     total = 0.0
+    # pmf's own sum, its constant parts worked out once (the same operations in the same
+    # order, so each term is the same float): a national audit's limits are millions of terms
+    whole, log_p, log_q = math.lgamma(n + 1), math.log(p or 1), math.log1p(-p if p < 1 else 0)
+    lgamma, exp = math.lgamma, math.exp
     for r in range(n + 1):
-        term = pmf(r, n, p)
+        if 0 < p < 1:
+            term = exp(whole - lgamma(r + 1) - lgamma(n - r + 1) + r * log_p + (n - r) * log_q)
+        else:
+            term = pmf(r, n, p)
         terms.append(term)
         total += term
         if total >= q - 1e-12:
