@@ -78,8 +78,11 @@ def build(
     adjustment: str = stats.NONE,
     question: str | None = None,
     viewer: str | None = None,
+    sections_only: bool = False,
 ) -> list[FigureFunnel]:
-    """Each scored question's (and each section's) funnel across the units of `by`.
+    """Each scored question's (and each section's) funnel across the units of `by`; with
+    `sections_only`, the sections' alone (a report's: each question's funnel is a hundred
+    exact limits for a national audit, worked out for nothing).
 
     The audits must share one checklist version (a figure pools like with like); their
     completed reviews are counted as the findings count them (moderated over primary,
@@ -121,7 +124,10 @@ def build(
         newest_id = carry.newest_ids[data.checklist.version]
         for group, reviews in findings.groups(data, group_by):
             unit = data.audit.name if group_by is None else str(group)
-            for fig in scoring.audit_question_figures(data.checklist, reviews):
+            questions = (
+                [] if sections_only else scoring.audit_question_figures(data.checklist, reviews)
+            )
+            for fig in questions:
                 qid = newest_id.get(fig.question_id)
                 if qid is not None and fig.scored and fig.n_applicable > 0:
                     home = checklist.section_of(qid).id
@@ -131,7 +137,9 @@ def build(
                     _add(counts, (sfig.section_id, None, unit), sfig.n_full, sfig.n_cases)
     figures: list[FigureFunnel] = []
     for section in checklist.sections:
-        wanted: list[str | None] = [None, *(item.id for item in section.questions)]
+        wanted: list[str | None] = [None]
+        if not sections_only:
+            wanted += [item.id for item in section.questions]
         for qid in wanted:
             if question is not None and qid != question:
                 continue

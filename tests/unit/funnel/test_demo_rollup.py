@@ -25,3 +25,14 @@ def test_the_rollup_funnel_alarms_on_the_force_out_of_line() -> None:
     # across every figure, alarms fall on the force out of line only
     alarmed = {p.unit for f in figures for p in f.funnel.points if p.band == "alarm"}
     assert alarmed == {OUT_OF_LINE}
+
+
+def test_sections_only_gives_the_section_funnels_and_no_question_s() -> None:
+    """The report asks for the sections' funnels alone: the same figures as the full build's
+    sections, and no question's (each is a hundred exact limits on a national audit)."""
+    store = Store.memory()
+    assert build_demo(store, "newcomer")
+    every = build(store, [ROLLUP_AUDIT], "force")
+    sections = build(store, [ROLLUP_AUDIT], "force", sections_only=True)
+    assert any(f.question_id is not None for f in every)
+    assert sections == [f for f in every if f.question_id is None]

@@ -22,7 +22,7 @@ def funnel_blocks(store: Store, audit_name: str) -> list[reportdoc.Block]:
     from casereview.services.funnel import build, funnel_charts
 
     try:
-        figures = [f for f in build(store, [audit_name], UNITS) if f.question_id is None]
+        figures = build(store, [audit_name], UNITS, sections_only=True)
     except FindingsError:
         return []
     figures = [f for f in figures if len(f.funnel.points) >= MIN_UNITS]
