@@ -1,14 +1,19 @@
-"""A streamed import looks its batch's reviews up by uuid at a cost that does not grow with
-the audit (issue 32 item 1): with `uuid IN (...)` beside `audit_id = ?`, SQLite read every
-review of the audit for each batch of 200 (a national import's reviews read 125 times)."""
+"""A streamed import's costs that grew or ran per row (issue 32 item 1): its batch's reviews
+looked up by uuid at a cost that does not grow with the audit (with `uuid IN (...)` beside
+`audit_id = ?`, SQLite read every review of the audit for each batch of 200: a national
+import's reviews read 125 times), and its lines parsed faster, as json parses them."""
 
 from __future__ import annotations
 
+import json
 import uuid as uuids
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from casereview.io.bundles.stream import loads
 from casereview.store import Store
 from tests.factories import seed_store
 
@@ -103,3 +108,29 @@ def test_a_batchs_reviews_are_found_without_reading_the_whole_audit(tmp_path: Pa
             if after[name] > 2 * before[name] + 5}  # fmt: skip
     assert grew == {}
     store.close()
+
+
+TEXTS = [
+    b'{"note": "caf\\u00e9 \\ud83d\\ude00", "n": 12345678901234567890123, "x": -0.0}\n',
+    b'{"note": "\\ud800"}',  # a lone surrogate: json takes it, pydantic-core does not
+    b'\xef\xbb\xbf{"a": 1}',  # a byte order mark
+    b'{"a": NaN, "b": Infinity, "a": 2}',
+    b'{"a": 1} x',
+    b"[1,]",
+    b'"a\tb"',
+    b"\xff",
+]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_a_line_is_parsed_as_json_parses_it(text: bytes) -> None:
+    """A guard: the faster parser of a bundle's lines (io.bundles.stream.loads) gives json's
+    value, or json's refusal with json's message."""
+    try:
+        want: object = json.loads(text)
+    except ValueError as exc:
+        with pytest.raises(ValueError) as got:
+            loads(text)
+        assert str(got.value) == str(exc)
+        return
+    assert repr(loads(text)) == repr(want)

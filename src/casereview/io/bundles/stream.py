@@ -22,6 +22,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pydantic_core import from_json
+
 from casereview.core import bounded
 from casereview.core.bundles.merge import BundleError, Json, _listed
 from casereview.io.bundles import schema_lines
@@ -50,6 +52,17 @@ MEMBER_CAP = {
 LINE_CAP = 16 << 20
 _READ_BUFFER = 1 << 16  # bytes read from a member at a time
 _FLUSH = 1 << 20
+
+
+def loads(data: bytes) -> Any:
+    """JSON text parsed as json.loads parses it, at twice its speed on a review's line:
+    by pydantic-core's parser, and text that one refuses (not JSON; or JSON it does not
+    take, as a lone surrogate escape or a byte order mark) by json itself, whose value or
+    message is then the answer."""
+    try:
+        return from_json(data)
+    except ValueError:
+        return json.loads(data)
 
 
 def _line(value: Json) -> bytes:
@@ -200,7 +213,7 @@ class Streamed:
 
     def _json(self, where: str, data: bytes) -> Any:
         try:
-            return bounded.load_json(data, where, MAX_JSON_DEPTH)
+            return bounded.load_json(data, where, MAX_JSON_DEPTH, loads)
         except bounded.Unbounded as exc:
             raise BundleError(f"{self.name}: {exc}; nothing was imported") from None
         except ValueError as exc:
