@@ -91,7 +91,8 @@ def test_the_trail_indexes_by_audit_and_plan_hold_only_events_that_have_one(
     entry is written for them, and the lookups by audit and by plan still use the index."""
     sql = dict(
         store.conn.execute(
-            "SELECT name, sql FROM sqlite_schema WHERE name IN ('events_by_audit', 'events_by_plan')"
+            "SELECT name, sql FROM sqlite_schema"
+            " WHERE name IN ('events_by_audit', 'events_by_plan')"
         ).fetchall()
     )
     assert sql["events_by_audit"].endswith("WHERE audit_id IS NOT NULL")
