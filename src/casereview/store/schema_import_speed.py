@@ -46,7 +46,8 @@ def spelled_out(sql: str) -> str:
 
 def checks_spelled_out(conn: sqlite3.Connection) -> None:
     """Every table's CHECKs against a list of words spelled out (spelled_out), inside the
-    caller's transaction: the tables' text in sqlite_schema rewritten, nothing else."""
+    caller's transaction: the tables' text in sqlite_schema rewritten, nothing else (left
+    as it was by an SQLite that does not let its schema be written)."""
     changed = [
         (name, spelled_out(sql))
         for name, sql in conn.execute(
@@ -57,6 +58,7 @@ def checks_spelled_out(conn: sqlite3.Connection) -> None:
     if not changed:
         return
     (version,) = conn.execute("PRAGMA schema_version").fetchone()
+    conn.execute("SAVEPOINT checks_spelled_out")
     conn.execute("PRAGMA writable_schema = ON")
     try:
         conn.executemany(
@@ -64,5 +66,10 @@ def checks_spelled_out(conn: sqlite3.Connection) -> None:
             [(sql, name) for name, sql in changed],
         )
         conn.execute(f"PRAGMA schema_version = {int(version) + 1}")
+    except sqlite3.DatabaseError:
+        # an SQLite that refuses it (built or set defensive): the CHECKs stay as they
+        # were, the same rules at their old cost
+        conn.execute("ROLLBACK TO checks_spelled_out")
     finally:
         conn.execute("PRAGMA writable_schema = OFF")
+        conn.execute("RELEASE checks_spelled_out")

@@ -7,11 +7,12 @@ from __future__ import annotations
 import shutil
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from casereview.store import Store
-from casereview.store.schema_import_speed import spelled_out
+from casereview.store.schema_import_speed import checks_spelled_out, spelled_out
 from tests.factories import FIXTURES
 
 
@@ -107,3 +108,39 @@ def test_the_trail_indexes_by_audit_and_plan_hold_only_events_that_have_one(
             for row in store.conn.execute(f"EXPLAIN QUERY PLAN {query}", [1] * query.count("?"))
         )
         assert index in plan, (query, plan)
+
+
+class _Defensive:
+    """A connection as an SQLite built defensive gives it: its schema table not writable."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
+        return self.conn.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Any) -> sqlite3.Cursor:
+        if "sqlite_schema" in sql:
+            raise sqlite3.OperationalError("table sqlite_master may not be modified")
+        return self.conn.executemany(sql, rows)
+
+
+def test_an_sqlite_that_refuses_the_rewrite_keeps_its_checks(tmp_path: Path) -> None:
+    """The step is a speed-up: where the schema cannot be written, the tables stay exactly
+    as they were, and the transaction goes on."""
+    conn = sqlite3.connect(tmp_path / "d.db", isolation_level=None)
+    table = "CREATE TABLE t (v TEXT CHECK (v IN ('a', 'b')))"
+    conn.execute(table)
+    conn.execute("BEGIN")
+    conn.execute("INSERT INTO t VALUES ('a')")
+    checks_spelled_out(_Defensive(conn))  # type: ignore[arg-type]
+    conn.execute("INSERT INTO t VALUES ('b')")
+    conn.execute("COMMIT")
+    assert conn.execute("SELECT sql FROM sqlite_schema WHERE name = 't'").fetchone() == (table,)
+    assert conn.execute("SELECT v FROM t").fetchall() == [("a",), ("b",)]
+    checks_spelled_out(conn)  # and where it can be written, it is
+    assert conn.execute("SELECT sql FROM sqlite_schema WHERE name = 't'").fetchone() == (
+        "CREATE TABLE t (v TEXT CHECK (v = 'a' OR v = 'b'))",
+    )
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute("INSERT INTO t VALUES ('c')")
