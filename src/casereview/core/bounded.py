@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import zipfile
+from collections.abc import Callable
 from itertools import accumulate
 from typing import Any
 
@@ -68,12 +69,14 @@ def json_depth(data: bytes) -> int:
     return max(accumulate(map(_STEP.__getitem__, brackets)), default=0)
 
 
-def load_json(data: bytes, member: str, max_depth: int) -> Any:
-    """JSON text parsed, refused first if it nests deeper than `max_depth`; ValueError if it
-    is not JSON."""
+def load_json(
+    data: bytes, member: str, max_depth: int, loads: Callable[[bytes], Any] = json.loads
+) -> Any:
+    """JSON text parsed (by `loads`: json's, or one that answers as it does), refused first
+    if it nests deeper than `max_depth`; ValueError if it is not JSON."""
     if json_depth(data) > max_depth:
         raise Unbounded(f"{member} is nested deeper than {max_depth} levels")
     try:
-        return json.loads(data)
+        return loads(data)
     except RecursionError:  # pragma: no cover - measured above
         raise Unbounded(f"{member} is nested too deeply to read") from None

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from casereview.core.fields import CASE_COLUMNS
 from casereview.store.bundle_plans import BundlePlanStore
-from casereview.store.bundle_writes import EVENT_COLUMNS, REVIEW_COLUMNS
+from casereview.store.bundle_writes import EVENT_COLUMNS, REVIEW_COLUMNS, uuids_cte
 from casereview.store.bundles import CONTENT_VERSION, BundleStore
 from casereview.store.records import now
 
@@ -151,10 +151,10 @@ class BundleExportStore(BundleStore, BundlePlanStore):
         uuids = list(lines_of)
         ids: dict[int, str] = {}
         for rid, uuid, *fields in self.conn.execute(
-            f"SELECT r.id, r.uuid, {', '.join(_FIELD_SQL)} FROM reviews r JOIN cases c"
-            " ON c.id = r.case_id JOIN audits a ON a.id = r.audit_id"
-            f" WHERE a.uuid = ? AND r.uuid IN ({', '.join('?' * len(uuids))})",
-            [audit_uuid, *uuids],
+            f"{uuids_cte(len(uuids))} SELECT r.id, r.uuid, {', '.join(_FIELD_SQL)} FROM u"
+            " CROSS JOIN reviews r ON r.uuid = u.uuid JOIN cases c ON c.id = r.case_id"
+            " JOIN audits a ON a.id = r.audit_id WHERE a.uuid = ?",
+            [*uuids, audit_uuid],
         ):
             line = lines_of[uuid]
             if [line[k] for k in _FIELD_KEYS] == fields:

@@ -33,7 +33,7 @@ from casereview.core.bundles.merge import (
 from casereview.core.bundles.rules import content_problems, merge_problems
 from casereview.core.fields import CASE_COLUMNS
 from casereview.store.bundle_export import BundleExportStore, Held
-from casereview.store.bundle_writes import EVENT_COLUMNS, keys_cte
+from casereview.store.bundle_writes import EVENT_COLUMNS, keys_cte, uuids_cte
 from casereview.store.bundle_writes import REVIEW_COLUMNS as _REVIEW_COLUMNS
 from casereview.store.bundles import pool_clash_refusal
 from casereview.store.records import now
@@ -188,9 +188,9 @@ class BundleStreamStore(BundleExportStore):
                 found[row[0]] = dict(zip(names, row, strict=True))
         for part in _parts(sorted(uuids)):  # the database's copy of each, wherever it is
             for row in self.conn.execute(
-                f"{select} FROM reviews r JOIN cases c ON c.id = r.case_id WHERE r.audit_id = ?"
-                f" AND r.uuid IN ({', '.join('?' * len(part))})",
-                [audit_id, *part],
+                f"{uuids_cte(len(part))} {select} FROM u CROSS JOIN reviews r ON r.uuid = u.uuid"
+                " JOIN cases c ON c.id = r.case_id WHERE r.audit_id = ?",
+                [*part, audit_id],
             ):
                 found.setdefault(row[0], dict(zip(names, row, strict=True)))
         rows = [found[rid] for rid in sorted(found)]

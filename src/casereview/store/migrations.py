@@ -17,6 +17,7 @@ from casereview.core.periods import from_scope
 from casereview.core.text import fold_name, match_key
 from casereview.store import sampled_refs
 from casereview.store.schema_calibration_app import CALIBRATION_APP_TABLES
+from casereview.store.schema_import_speed import PARTIAL_TRAIL_INDEXES, checks_spelled_out
 from casereview.store.schema_line_hashes import LINE_HASH_FINGERPRINTS, LINE_HASH_TABLES
 from casereview.store.schema_m014 import CALIBRATION_TABLES
 from casereview.store.schema_m018 import m018_account_roles as account_roles
@@ -435,4 +436,13 @@ def m022_line_hash_fingerprints(db: Database) -> None:
     # A digest counts while its review's last event and number of answers are as recorded,
     # in place of a trigger on every answer and event inserted (store/schema_line_hashes.py).
     for sql in LINE_HASH_FINGERPRINTS:
+        db.execute(sql)
+
+
+@_step
+def m023_import_speed(db: Database) -> None:
+    # The same rules at a bulk write's cost (store/schema_import_speed.py): CHECKs against a
+    # list spelled out as equalities, the trail's indexes by audit and plan partial.
+    checks_spelled_out(db.conn)
+    for sql in PARTIAL_TRAIL_INDEXES:
         db.execute(sql)

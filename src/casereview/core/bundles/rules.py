@@ -354,10 +354,11 @@ def _answer_problems(
         values: dict[str, str | None] = {}
         for j, answer in enumerate(review["answers"]):
             qid, value = answer["question_id"], answer["value"]
-            at = where.review(review, f".answers.{j}")
             if not checklist.has_question(qid):
+                at = where.review(review, f".answers.{j}")
                 problems.append(f"{at}: no question {qid} in the checklist")
             elif value is not None and value not in checklist.question(qid).answers:
+                at = where.review(review, f".answers.{j}")
                 problems.append(f"{at}: {qid} does not allow '{value}'")
             else:
                 values[qid] = value

@@ -15,11 +15,14 @@ file, and the signature over the manifest, before any line is read.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from pydantic_core import from_json
 
 from casereview.core import bounded
 from casereview.core.bundles.merge import BundleError, Json, _listed
@@ -47,7 +50,19 @@ MEMBER_CAP = {
     PLANS: 64 << 20,  # read whole (a few forces, each plan a line of at most LINE_CAP)
 }
 LINE_CAP = 16 << 20
+_READ_BUFFER = 1 << 16  # bytes read from a member at a time
 _FLUSH = 1 << 20
+
+
+def loads(data: bytes) -> Any:
+    """JSON text parsed as json.loads parses it, at twice its speed on a review's line:
+    by pydantic-core's parser, and text that one refuses (not JSON; or JSON it does not
+    take, as a lone surrogate escape or a byte order mark) by json itself, whose value or
+    message is then the answer."""
+    try:
+        return from_json(data)
+    except ValueError:
+        return json.loads(data)
 
 
 def _line(value: Json) -> bytes:
@@ -198,7 +213,7 @@ class Streamed:
 
     def _json(self, where: str, data: bytes) -> Any:
         try:
-            return bounded.load_json(data, where, MAX_JSON_DEPTH)
+            return bounded.load_json(data, where, MAX_JSON_DEPTH, loads)
         except bounded.Unbounded as exc:
             raise BundleError(f"{self.name}: {exc}; nothing was imported") from None
         except ValueError as exc:
@@ -225,7 +240,10 @@ class Streamed:
             )
         sha, got, n = hashlib.sha256(), 0, 0
         try:
-            with self.zf.open(member) as fh:
+            # through a buffered reader: its readline is C, a zip member's is Python (half
+            # of a re-import's time went on reading lines)
+            raw: Any = self.zf.open(member)
+            with io.BufferedReader(raw, _READ_BUFFER) as fh:
                 while True:
                     line = fh.readline(LINE_CAP + 1)
                     if not line:
