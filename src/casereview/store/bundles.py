@@ -9,23 +9,13 @@ import sqlite3
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from casereview.core.bundles.merge import (
-    Bundle,
-    BundleConflict,
-    BundleError,
-    Json,
-    Plan,
-    plan,
-    refusal,
-)
-from casereview.core.bundles.rules import merge_problems
 from casereview.core.fields import CASE_COLUMNS
 from casereview.core.text import match_key
 from casereview.store.bundle_writes import EVENT_COLUMNS, REVIEW_COLUMNS, BundleWriter
 from casereview.store.records import now
-from casereview.store.shipped import content_hash
 
 if TYPE_CHECKING:
+    from casereview.core.bundles.merge import Bundle, Json, Plan
     from casereview.core.checklist.models import Checklist
 
 
@@ -172,6 +162,8 @@ class BundleStore(BundleWriter):
         (bundle.plan).
 
         Every refusal is a BundleError naming `source`."""
+        from casereview.core.bundles.merge import BundleError  # (the rules load on use)
+
         try:
             if dry_run:
                 return self._plan_bundle(bundle, source, settle)
@@ -204,6 +196,9 @@ class BundleStore(BundleWriter):
         bundle's other text under a shipped version is refused as it is elsewhere.
         (`pool_checked_by_caller`: the sample's cases against the pool are the caller's to
         check and add, a chunk at a time, before it applies the plan: store.bundle_stream.)"""
+        from casereview.core.bundles.merge import BundleConflict, BundleError, plan, refusal
+        from casereview.core.bundles.rules import merge_problems
+
         content = bundle.content
         warnings = []
         audit = content["audit"]
@@ -265,8 +260,13 @@ class BundleStore(BundleWriter):
         ships, when it is one of those (the same content, or refused: a version is
         immutable), else parsed from the bundle, whose text must be the version bundle.json
         names. (`shipped_stored`: every shipped version is stored, none to look for.)"""
+        from casereview.core.bundles.merge import BundleError
         from casereview.core.checklist.loading import ChecklistError, parse_checklist
-        from casereview.store.shipped import shipped_checklist_text, shipped_checklists
+        from casereview.store.shipped import (
+            content_hash,
+            shipped_checklist_text,
+            shipped_checklists,
+        )
 
         info = bundle.content["checklist"]
         label = f"{info['id']}@{info['version']}"
@@ -304,6 +304,8 @@ class BundleStore(BundleWriter):
     def _check_bundle_cases(self, cases: list[Json]) -> list[Json]:
         """The bundle's cases the pool lacks; a case the pool holds with other details, or a
         look-alike reference, is a clash and nothing is imported."""
+        from casereview.core.bundles.merge import BundleError
+
         new, clashes = self._pool_clashes(cases)
         if clashes:
             raise BundleError(pool_clash_refusal(clashes))

@@ -86,7 +86,7 @@ def test_a_bundle_imported_again_is_decided_without_planning_or_writing(
     def no_plan(*args: object, **kwargs: object) -> None:
         raise AssertionError("a review was planned")
 
-    monkeypatch.setattr("casereview.store.bundle_stream.plan", no_plan)
+    monkeypatch.setattr("casereview.store.bundle_merge.plan", no_plan)
     result = imported(laptop, path)
     assert result.exit_code == 0, result.output
     assert "nothing to add; this database already holds all it has" in result.stderr
@@ -128,10 +128,10 @@ def test_a_new_audits_sample_meets_the_pool_a_bounded_chunk_at_a_time(
     """Six cases, two to a chunk: the pool is asked about at most two full cases at once
     (the rest of the sample is held only as the audit-level rules read it), and every
     clash, in any chunk, is listed by its line before anything is imported."""
-    from casereview.store import bundle_stream
+    from casereview.store import bundle_merge
     from casereview.store.bundles import BundleStore
 
-    monkeypatch.setattr(bundle_stream, "_CHUNK", 2)
+    monkeypatch.setattr(bundle_merge, "_CHUNK", 2)
     largest = [0]
     asked = BundleStore._pool_clashes
 
@@ -193,7 +193,7 @@ def test_a_line_settled_on_import_is_left_unplanned_the_next_time(
     def no_plan(*args: object, **kwargs: object) -> None:
         raise AssertionError("a review was planned")
 
-    monkeypatch.setattr("casereview.store.bundle_stream.plan", no_plan)
+    monkeypatch.setattr("casereview.store.bundle_merge.plan", no_plan)
     result = imported(central, back)
     assert result.exit_code == 0, result.output
     assert "nothing to add; this database already holds all it has" in result.stderr
