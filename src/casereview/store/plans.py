@@ -248,7 +248,7 @@ class PlanStore(Connection):
         """The plan's trail, oldest first."""
         plan = self.plan_of(force)
         return [
-            Event(**{k: r[k] for k in Event.__dataclass_fields__})
+            Event(**{k: r[k] for k in Event._fields})
             for r in self.db.query("SELECT * FROM events WHERE plan_id = ? ORDER BY id", [plan.id])
         ]
 

@@ -163,7 +163,7 @@ class Store(
             )
             params.append(audit_id)
         return [
-            Event(**{k: r[k] for k in Event.__dataclass_fields__})
+            Event(**{k: r[k] for k in Event._fields})
             for r in self.db.query(sql + " ORDER BY e.id", params)
         ]
 
