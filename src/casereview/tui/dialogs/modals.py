@@ -18,6 +18,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Input, Label, TextArea
 
 from casereview.store.records import Event
+from casereview.tui.styles import SCREENS_CSS
 
 ResultT = TypeVar("ResultT")
 
@@ -49,6 +50,7 @@ class Dialog(ModalScreen[ResultT]):
     """
 
     AUTO_FOCUS = ""  # not Textual's auto focus: that would give it mid-way through the keys
+    CSS_PATH = SCREENS_CSS  # read when the first screen or dialog opens (tui/styles.py)
     FIELD: ClassVar[str | None] = None  # the widget that takes the keys (None: the dialog's own)
 
     _keyboard_taken = False  # focus given, and _KeyboardTaken posted

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import ClassVar
 
 from textual import events
@@ -11,6 +12,7 @@ from textual.widgets import DataTable
 from casereview.core.access import panel_refusal
 from casereview.store import Store
 from casereview.tui.session import Session, session
+from casereview.tui.styles import SCREENS_CSS
 from casereview.tui.widgets.bars import KeyBar
 
 
@@ -22,6 +24,7 @@ class StoreScreen(Screen[None]):
     would show it (core.access): they are neither offered nor run, whatever the key."""
 
     PANEL_CLOSED: ClassVar[dict[str, str]] = {}
+    CSS_PATH: ClassVar[Path | None] = SCREENS_CSS  # read when the first screen or dialog opens
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return self.panel_refusal(action) is None

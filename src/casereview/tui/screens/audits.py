@@ -33,6 +33,8 @@ class AuditsScreen(StoreScreen):
     """The audits in this database; Enter opens one."""
 
     COMMANDS = {_bundle_commands}  # ctrl+p: export the highlighted audit's bundle
+    CSS_PATH = None  # the first screen: its rules are the app's own (casereview.tcss), not
+    # screens.tcss, which is parsed when another screen first opens (tui/styles.py)
     BINDINGS = [
         Binding("enter", "open", "Open", priority=True),  # shown: see FindingsScreen
         Binding("f", "findings", "Findings"),
