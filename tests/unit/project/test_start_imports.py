@@ -72,3 +72,55 @@ def test_audit_list_loads_no_calibration_service_pydantic_sqlite_utils_or_other_
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "Test audit" in done.stdout
     assert json.loads(done.stdout.splitlines()[-1]) == []
+
+
+# What opening a Store (every command does) loaded until issue 32's start-up work: the
+# bundle merge and its rules, the plan rules, the redaction tables, the records of plans,
+# calibrations and accounts, and hashlib, difflib and calendar (each imported where used).
+NOT_FOR_A_STORE = (
+    "casereview.store.bundle_merge",
+    "casereview.core.bundles.merge",
+    "casereview.core.bundles.rules",
+    "casereview.core.plans",
+    "casereview.core.tables",
+    "casereview.store.plan_records",
+    "casereview.store.calibration_records",
+    "casereview.store.user_records",
+    "sqlite_utils",
+    "hashlib",
+    "difflib",
+    "calendar",
+)
+
+
+def test_opening_a_store_and_reading_its_audits_loads_none_of_what_only_some_commands_use(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "t.db"
+    store = Store.open(db)
+    seed_store(store)
+    store.close()
+    code = (
+        "import json, sys\n"
+        "from casereview.store import Store\n"
+        f"store = Store.open({str(db)!r})\n"
+        "print([a.name for a in store.audits()])\n"
+        f"print(json.dumps([m for m in {NOT_FOR_A_STORE!r} if m in sys.modules]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "Test audit" in done.stdout.splitlines()[0]
+    assert json.loads(done.stdout.splitlines()[-1]) == []
+
+
+def test_every_name_the_store_package_offers_resolves_and_the_package_alone_loads_none() -> None:
+    code = (
+        "import json, sys\n"
+        "import casereview.store as store\n"
+        "loaded = [m for m in sys.modules if m.startswith('casereview.store.')]\n"
+        "values = {name: getattr(store, name) is not None for name in store.__all__}\n"
+        "print(json.dumps([loaded, values]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded, values = json.loads(done.stdout)
+    assert loaded == []
+    assert values and all(values.values())
