@@ -59,19 +59,30 @@ NOT_FOR_AUDIT_LIST = (
 def test_audit_list_loads_no_calibration_service_pydantic_sqlite_utils_or_other_commands(
     tmp_path: Path,
 ) -> None:
-    db = tmp_path / "t.db"
-    store = Store.open(db)
-    seed_store(store)  # an audit that requires no calibration
-    store.close()
-    code = (
-        "import json, sys\n"
+    db = _seeded(tmp_path)  # an audit that requires no calibration
+    run = (
         "from casereview.cli import main\n"
         f"main(['--db', {str(db)!r}, 'audit', 'list'], standalone_mode=False)\n"
-        f"print(json.dumps([m for m in {NOT_FOR_AUDIT_LIST!r} if m in sys.modules]))\n"
     )
+    shown, loaded = _loaded_after(run, NOT_FOR_AUDIT_LIST)
+    assert "Test audit" in shown
+    assert loaded == []
+
+
+def _seeded(tmp_path: Path) -> Path:
+    db = tmp_path / "t.db"
+    store = Store.open(db)
+    seed_store(store)
+    store.close()
+    return db
+
+
+def _loaded_after(code: str, modules: tuple[str, ...]) -> tuple[str, list[str]]:
+    """What a fresh process running `code` prints, and which of `modules` it then holds."""
+    code += f"import json, sys\nprint(json.dumps([m for m in {modules!r} if m in sys.modules]))\n"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert "Test audit" in done.stdout
-    assert json.loads(done.stdout.splitlines()[-1]) == []
+    *shown, last = done.stdout.splitlines()
+    return "\n".join(shown), json.loads(last)
 
 
 # What opening a Store (every command does) loaded until issue 32's start-up work: the
@@ -96,20 +107,14 @@ NOT_FOR_A_STORE = (
 def test_opening_a_store_and_reading_its_audits_loads_none_of_what_only_some_commands_use(
     tmp_path: Path,
 ) -> None:
-    db = tmp_path / "t.db"
-    store = Store.open(db)
-    seed_store(store)
-    store.close()
-    code = (
-        "import json, sys\n"
+    db = _seeded(tmp_path)
+    run = (
         "from casereview.store import Store\n"
-        f"store = Store.open({str(db)!r})\n"
-        "print([a.name for a in store.audits()])\n"
-        f"print(json.dumps([m for m in {NOT_FOR_A_STORE!r} if m in sys.modules]))\n"
+        f"print([a.name for a in Store.open({str(db)!r}).audits()])\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert "Test audit" in done.stdout.splitlines()[0]
-    assert json.loads(done.stdout.splitlines()[-1]) == []
+    shown, loaded = _loaded_after(run, NOT_FOR_A_STORE)
+    assert "Test audit" in shown
+    assert loaded == []
 
 
 def test_every_name_the_store_package_offers_resolves_and_the_package_alone_loads_none() -> None:
