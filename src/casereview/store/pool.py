@@ -173,7 +173,8 @@ class PoolStore(PoolLoad):
             if not rows:
                 raise StoreError(f"no checklist with id {pk}")
             try:
-                self._checklists[pk] = parse_checklist(rows[0]["content"], rows[0]["source"] or "")
+                text, source = rows[0]["content"], rows[0]["source"] or ""
+                self._checklists[pk] = parse_checklist(text, source, stored=True)
             except ChecklistError as exc:  # pragma: no cover - stored content was validated
                 raise StoreError(f"stored checklist {pk} no longer loads: {exc}") from None
         return self._checklists[pk]

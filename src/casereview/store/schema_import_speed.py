@@ -7,7 +7,7 @@ for every row a bulk write inserts (a bundle's million answers and events, issue
   it checks (EXPLAIN shows OpenEphemeral in the insert's program): that alone doubled the
   cost of inserting an answer. The two spellings accept and refuse the same values (a NULL
   passes both), so the rows already stored keep the rule, and SQLite's documented way to
-  change a CHECK without rebuilding the table applies: the table's text in sqlite_schema
+  change a CHECK without rebuilding the table applies: the table's text in sqlite_master
   rewritten, and the schema version raised so every connection reads it again.
 - The trail's indexes by audit and by action plan hold only the events that have one
   (`WHERE ... IS NOT NULL`): most events are a review's, with neither, and each was an
@@ -46,12 +46,12 @@ def spelled_out(sql: str) -> str:
 
 def checks_spelled_out(conn: sqlite3.Connection) -> None:
     """Every table's CHECKs against a list of words spelled out (spelled_out), inside the
-    caller's transaction: the tables' text in sqlite_schema rewritten, nothing else (left
+    caller's transaction: the tables' text in sqlite_master rewritten, nothing else (left
     as it was by an SQLite that does not let its schema be written)."""
     changed = [
         (name, spelled_out(sql))
         for name, sql in conn.execute(
-            "SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND sql LIKE '%CHECK (%'"
+            "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql LIKE '%CHECK (%'"
         ).fetchall()
         if spelled_out(sql) != sql
     ]
@@ -62,7 +62,7 @@ def checks_spelled_out(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA writable_schema = ON")
     try:
         conn.executemany(
-            "UPDATE sqlite_schema SET sql = ? WHERE type = 'table' AND name = ?",
+            "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?",
             [(sql, name) for name, sql in changed],
         )
         conn.execute(f"PRAGMA schema_version = {int(version) + 1}")

@@ -120,7 +120,7 @@ class _Defensive:
         return self.conn.execute(sql, params)
 
     def executemany(self, sql: str, rows: Any) -> sqlite3.Cursor:
-        if "sqlite_schema" in sql:
+        if "sqlite_master" in sql:
             raise sqlite3.OperationalError("table sqlite_master may not be modified")
         return self.conn.executemany(sql, rows)
 

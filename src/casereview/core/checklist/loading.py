@@ -133,6 +133,9 @@ class _Composer(_Loader):
 # libyaml's parser, with the same resolvers and constructors as _Loader, where PyYAML was built
 # with it: it composes a checklist's node tree ten times faster than the pure-Python composer
 # (10 ms, not 100 ms, for checklist 3.0, on every command that reads an audit's findings).
+# It reads only a checklist the database holds (parse_checklist's `stored`), which the
+# pure composer accepted when it was stored: libyaml accepts some text that one refuses (a
+# tab before a colon, `?` inside a flow list), so a file, a bundle or a plan never meets it.
 _CLoader: type[Any] | None = None
 if getattr(yaml, "__with_libyaml__", False):
 
@@ -162,17 +165,19 @@ def read_yaml(
     error: type[InputError] = InputError,
     what: str = "file",
     top: str = "",
+    fast: bool = False,
 ) -> tuple[Any, dict[Path_, int], yaml.MappingNode]:
     """A YAML mapping as casereview reads every YAML file: anchors and aliases refused,
     `yes`/`no` kept as text, no timestamps, duplicate keys refused; returns the data, the
     line of each path in it (1-based) and the root node. `error` carries every problem,
-    each by line; `what` and `top` name the file's kind and its top-level keys."""
+    each by line; `what` and `top` name the file's kind and its top-level keys. `fast`:
+    composed by libyaml where it can be (_fast_root), for text read and accepted before."""
     try:
         # Anchors and aliases can make a small file expand without limit (an "alias bomb");
         # no file casereview reads needs them, so they are refused before anything is built.
-        fast = _fast_root(text)
-        if fast is not None:
-            loader, root = fast
+        composed = _fast_root(text) if fast else None
+        if composed is not None:
+            loader, root = composed
         else:
             loader = _Composer(text)
             root = loader.get_single_node()
@@ -225,19 +230,22 @@ def read_yaml(
     return data, lines, root
 
 
-def parse_checklist(text: str, source: str = "<checklist>") -> Checklist:
+def parse_checklist(text: str, source: str = "<checklist>", stored: bool = False) -> Checklist:
     """Parse and validate checklist YAML; raise ChecklistError listing every problem found.
 
     A text parsed before in this process is not parsed again (checklists are frozen models,
     and a text is one checklist whatever file it came from): opening a database, storing
-    the shipped checklists and merging a bundle each ask for the same texts."""
+    the shipped checklists and merging a bundle each ask for the same texts. `stored`: a
+    checklist the database holds, read by libyaml where it can be (_fast_root); its parse
+    is kept apart, so a file or a bundle with the same text is still read by the composer
+    that checks it."""
     key = content_key(text)
-    found = _PARSED.get(key)
+    found = _PARSED.get(key) or (_PARSED.get(f"stored:{key}") if stored else None)
     if found is None:
-        found = _parse(text, source)
+        found = _parse(text, source, fast=stored)
         if len(_PARSED) >= _PARSED_MAX:
             _PARSED.pop(next(iter(_PARSED)))
-        _PARSED[key] = found
+        _PARSED[f"stored:{key}" if stored else key] = found
     return found
 
 
@@ -250,9 +258,9 @@ _PARSED: dict[str, Checklist] = {}  # content_key -> the checklist (oldest first
 _PARSED_MAX = 16
 
 
-def _parse(text: str, source: str) -> Checklist:
+def _parse(text: str, source: str, fast: bool = False) -> Checklist:
     data, lines, root = read_yaml(
-        text, source, ChecklistError, "checklist", "(id, version, title, sections)"
+        text, source, ChecklistError, "checklist", "(id, version, title, sections)", fast
     )
     version_problem = _unquoted_version(root, data, source)
     if version_problem:
