@@ -17,6 +17,7 @@ from casereview.core.checklist.loading import (
     read_yaml,
 )
 from casereview.core.checklist.models import Checklist
+from casereview.core.checklist.yaml_loaders import fast_root
 from casereview.core.problems import InputError
 from casereview.store import Store
 from tests.factories import MINI
@@ -335,7 +336,7 @@ def test_libyaml_and_the_pure_composer_read_a_checklist_alike(path: Path) -> Non
     from casereview.core.checklist import loading
 
     text = path.read_text(encoding="utf-8")
-    assert loading._fast_root(text) is not None  # (the fast path is the one taken here)
+    assert fast_root(text) is not None  # (the fast path is the one taken here)
     fast_data, fast_lines, _ = loading.read_yaml(text, path.name, fast=True)
     data, lines, _ = loading.read_yaml(text, path.name)
     assert fast_data == data and fast_lines == lines

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ import yaml
 from pydantic import ValidationError
 
 from casereview.core.checklist.models import ANSWER_VALUES, Checklist, Question
+from casereview.core.checklist.yaml_loaders import Anchored, Composer, Loader, fast_root
 from casereview.core.problems import InputError, Problem
 from casereview.core.text import describe, utf16_codec
 
@@ -19,37 +19,6 @@ from casereview.core.text import describe, utf16_codec
 class ChecklistError(InputError):
     """A checklist file that cannot be used; carries every problem found."""
 
-
-class _Loader(yaml.SafeLoader):
-    """YAML 1.2-style booleans: `yes`/`no` stay strings, because they are answer values."""
-
-
-# Booleans only as true/false, and no timestamps: `version: 2024-02-30` is text, not a crash.
-_DROPPED = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp"}
-_Loader.yaml_implicit_resolvers = {
-    key: [(tag, rx) for tag, rx in resolvers if tag not in _DROPPED]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool",
-    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-    list("tTfF"),
-)
-
-
-def _construct_int(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
-    # Python refuses to read an integer of thousands of digits (with advice about
-    # sys.set_int_max_str_digits); say so at the number's own line instead.
-    try:
-        return yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)  # type: ignore[arg-type]
-    except ValueError:
-        digits = sum(ch.isdigit() for ch in str(node.value))
-        raise yaml.constructor.ConstructorError(
-            None, None, f"a number of {digits:,} digits is too long to read", node.start_mark
-        ) from None
-
-
-_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 Path_ = tuple[str | int, ...]
 
@@ -112,53 +81,6 @@ def _describe(loc: Path_, data: Any) -> str:
     return where
 
 
-class _Anchored(Exception):
-    """An anchor or an alias met while composing (an "alias bomb" refused unbuilt)."""
-
-    def __init__(self, line: int):
-        self.line = line
-
-
-class _Composer(_Loader):
-    """The loader that refuses anchors and aliases as it composes, so the text is scanned
-    once: the node tree it composes is also what the data is built from."""
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        event = self.peek_event()
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise _Anchored(event.start_mark.line + 1 if event.start_mark else 1)
-        return super().compose_node(parent, index)
-
-
-# libyaml's parser, with the same resolvers and constructors as _Loader, where PyYAML was built
-# with it: it composes a checklist's node tree ten times faster than the pure-Python composer
-# (10 ms, not 100 ms, for checklist 3.0, on every command that reads an audit's findings).
-# It reads only a checklist the database holds (parse_checklist's `stored`), which the
-# pure composer accepted when it was stored: libyaml accepts some text that one refuses (a
-# tab before a colon, `?` inside a flow list), so a file, a bundle or a plan never meets it.
-_CLoader: type[Any] | None = None
-if getattr(yaml, "__with_libyaml__", False):
-
-    class _CLoader(yaml.CSafeLoader):  # type: ignore[no-redef]
-        yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
-        yaml_constructors = _Loader.yaml_constructors
-
-
-def _fast_root(text: str) -> tuple[Any, Any] | None:
-    """The loader and root node libyaml composes, where the text can hold no anchor or alias
-    (no `&`, no `*`) and every character is one PyYAML reads; None (the pure-Python
-    composer decides, with its messages) otherwise or on any error."""
-    if _CLoader is None or "&" in text or "*" in text:
-        return None
-    if yaml.reader.Reader.NON_PRINTABLE.search(text):
-        return None
-    try:
-        loader = _CLoader(text)
-        return loader, loader.get_single_node()
-    except Exception:  # noqa: BLE001 - the pure composer names the problem by line
-        return None
-
-
 def read_yaml(
     text: str,
     source: str,
@@ -171,17 +93,17 @@ def read_yaml(
     `yes`/`no` kept as text, no timestamps, duplicate keys refused; returns the data, the
     line of each path in it (1-based) and the root node. `error` carries every problem,
     each by line; `what` and `top` name the file's kind and its top-level keys. `fast`:
-    composed by libyaml where it can be (_fast_root), for text read and accepted before."""
+    composed by libyaml where it can be (fast_root), for text read and accepted before."""
     try:
         # Anchors and aliases can make a small file expand without limit (an "alias bomb");
         # no file casereview reads needs them, so they are refused before anything is built.
-        composed = _fast_root(text) if fast else None
+        composed = fast_root(text) if fast else None
         if composed is not None:
             loader, root = composed
         else:
-            loader = _Composer(text)
+            loader = Composer(text)
             root = loader.get_single_node()
-    except _Anchored as exc:
+    except Anchored as exc:
         raise error(
             [Problem(source, exc.line, "anchors and aliases (&name, *name) are not allowed")]
         ) from None
@@ -236,7 +158,7 @@ def parse_checklist(text: str, source: str = "<checklist>", stored: bool = False
     A text parsed before in this process is not parsed again (checklists are frozen models,
     and a text is one checklist whatever file it came from): opening a database, storing
     the shipped checklists and merging a bundle each ask for the same texts. `stored`: a
-    checklist the database holds, read by libyaml where it can be (_fast_root); its parse
+    checklist the database holds, read by libyaml where it can be (fast_root); its parse
     is kept apart, so a file or a bundle with the same text is still read by the composer
     that checks it."""
     key = content_key(text)
@@ -480,7 +402,7 @@ def _question_line(path: Path, checklist: Checklist, question_id: str) -> int:
     """The line of a question's id in the file it was read from (the file read once more)."""
     for si, section in enumerate(checklist.sections):
         for qi, q in enumerate(section.questions):
-            root = yaml.compose(_read_text(path), Loader=_Loader) if q.id == question_id else None
+            root = yaml.compose(_read_text(path), Loader=Loader) if q.id == question_id else None
             if root is not None:
                 return _line_for(_line_map(root), ("sections", si, "questions", qi, "id"))
     return 1

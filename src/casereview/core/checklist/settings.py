@@ -34,11 +34,12 @@ class ForceSettings(NamedTuple):
 
 def parse_force_settings(text: str, source: str = "<settings>") -> ForceSettings:
     """Parse and check a force settings file; SettingsError lists every problem by line."""
-    from casereview.core.checklist.loading import _line_for, _line_map, _Loader
+    from casereview.core.checklist.loading import _line_for, _line_map
+    from casereview.core.checklist.yaml_loaders import Loader
 
     try:
-        root = yaml.compose(text, Loader=_Loader)
-        data: Any = yaml.load(text, Loader=_Loader)
+        root = yaml.compose(text, Loader=Loader)
+        data: Any = yaml.load(text, Loader=Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
