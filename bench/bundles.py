@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import time
 from pathlib import Path
 
 from bench import data
 from bench.measures import CASEREVIEW, PYTHON, Log, remove_db, timed_process
-from bench.report import Result, median, table
+from bench.report import Result, median, table, timed_log
 
 SMALL = 1_000  # reviews in the small audit: the flatness is measured from it
 
@@ -150,10 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=2, help="runs of each measure")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "out")
     args = parser.parse_args(argv)
-    start = time.perf_counter()
-
-    def log(message: str) -> None:
-        print(f"[{time.perf_counter() - start:7.1f}s] {message}", flush=True)
+    log = timed_log()
 
     folder = args.out / "data"
     scratch = folder / "scratch"

@@ -14,13 +14,12 @@ from __future__ import annotations
 import argparse
 import os
 import subprocess
-import time
 from pathlib import Path
 
 from bench import data
 from bench.bundles import SMALL, built
 from bench.measures import CASEREVIEW, timed_process
-from bench.report import median
+from bench.report import median, timed_log
 
 
 def commands(db: Path, scratch: Path, tag: str) -> dict[str, list[str]]:
@@ -41,10 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "out")
     parser.add_argument("--runs", type=int, default=3, help="runs of each command")
     args = parser.parse_args(argv)
-    start = time.perf_counter()
-
-    def log(message: str) -> None:
-        print(f"[{time.perf_counter() - start:7.1f}s] {message}", flush=True)
+    log = timed_log()
 
     folder = args.out / "data"
     scratch = folder / "scratch"

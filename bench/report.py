@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import math
 import statistics
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -103,3 +104,14 @@ def write_json(path: Path, results: Sequence[Result], context: dict[str, Any]) -
         "results": [{**asdict(r), "status": r.status} for r in results],
     }
     path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+
+
+def timed_log() -> Callable[[str], None]:
+    """A log that prints each message after the seconds since it was made, flushed at once
+    (a long bench shows where it is)."""
+    start = time.perf_counter()
+
+    def log(message: str) -> None:
+        print(f"[{time.perf_counter() - start:7.1f}s] {message}", flush=True)
+
+    return log

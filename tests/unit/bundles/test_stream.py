@@ -33,6 +33,21 @@ def imported(db: Path, path: Path) -> Result:
     return cli(db, "bundle", "import", str(path), "--trust-once")
 
 
+def _imported_again_untouched(db: Path, bundle: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Importing `bundle` into `db` plans no review (merge.plan is never called), says there
+    is nothing to add, and leaves the file byte for byte as it was."""
+    before, size = dump(db), db.stat().st_size
+
+    def no_plan(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a review was planned")
+
+    monkeypatch.setattr("casereview.store.bundle_merge.plan", no_plan)
+    result = imported(db, bundle)
+    assert result.exit_code == 0, result.output
+    assert "nothing to add; this database already holds all it has" in result.stderr
+    assert dump(db) == before and db.stat().st_size == size
+
+
 @pytest.fixture
 def central(tmp_path: Path) -> Path:
     """Six cases: each with ann's or bob's primary complete, three with a second review by
@@ -81,16 +96,7 @@ def test_a_bundle_imported_again_is_decided_without_planning_or_writing(
     path = export(central, tmp_path / "b.zip")
     laptop = tmp_path / "laptop.db"
     assert imported(laptop, path).exit_code == 0
-    before, size = dump(laptop), laptop.stat().st_size
-
-    def no_plan(*args: object, **kwargs: object) -> None:
-        raise AssertionError("a review was planned")
-
-    monkeypatch.setattr("casereview.store.bundle_merge.plan", no_plan)
-    result = imported(laptop, path)
-    assert result.exit_code == 0, result.output
-    assert "nothing to add; this database already holds all it has" in result.stderr
-    assert dump(laptop) == before and laptop.stat().st_size == size
+    _imported_again_untouched(laptop, path, monkeypatch)
 
 
 def test_a_review_changed_on_the_laptop_comes_back_and_only_it(
@@ -188,16 +194,7 @@ def test_a_line_settled_on_import_is_left_unplanned_the_next_time(
     settle = cli(central, "bundle", "import", str(back), "--settle", "database", "--trust-once")
     assert settle.exit_code == 0, settle.output
     assert "settled: Testshire T/1 primary" in settle.stderr
-    before, size = dump(central), central.stat().st_size
-
-    def no_plan(*args: object, **kwargs: object) -> None:
-        raise AssertionError("a review was planned")
-
-    monkeypatch.setattr("casereview.store.bundle_merge.plan", no_plan)
-    result = imported(central, back)
-    assert result.exit_code == 0, result.output
-    assert "nothing to add; this database already holds all it has" in result.stderr
-    assert dump(central) == before and central.stat().st_size == size
+    _imported_again_untouched(central, back, monkeypatch)
 
 
 def test_a_large_imports_summary_names_the_first_reviews_and_counts_the_rest(
